@@ -1,0 +1,77 @@
+// Enforces the import arrows of ARCHITECTURE.md: each file belongs to a layer named by its
+// folder, and may import only from the layers listed for it. Relative imports are resolved
+// against the file, so `../../queue/x` from inside http/ is caught however deep it sits.
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+const ENGINES = ['http', 'queue', 'lang', 'vision'];
+
+/** layer -> layers it may import (its own layer is always allowed). */
+const ALLOWED = {
+  'main/http': [],
+  'main/queue': [],
+  'main/vision': [],
+  'main/lang': [],
+  'main/store': [],
+  'main/services': ['main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
+  'main/api': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared', 'main/ipc'],
+  'main/ipc': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
+  'main/workers': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
+  'main/root': ['main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
+  preload: ['shared'],
+  renderer: ['shared'],
+  shared: [],
+};
+
+function layerOf(absFile) {
+  const rel = path.relative(path.join(ROOT, 'src'), absFile).split(path.sep);
+  if (rel[0] === '..' || rel.length < 2) return null;
+  if (rel[0] === 'main') return rel.length === 2 ? 'main/root' : `main/${rel[1]}`;
+  return rel[0];
+}
+
+const ELECTRON_OK = new Set(['src/main/electron.ts']);
+
+export default {
+  rules: {
+    'import-layers': {
+      meta: { type: 'problem', schema: [], messages: { layer: '{{msg}}' } },
+      create(context) {
+        const file = context.filename;
+        const from = layerOf(file);
+        if (!from) return {};
+        const relFile = path.relative(ROOT, file).split(path.sep).join('/');
+        const check = (node, spec) => {
+          if (typeof spec !== 'string') return;
+          if (spec === 'electron' || spec.startsWith('electron/')) {
+            if (!ELECTRON_OK.has(relFile) && from !== 'preload') {
+              context.report({ node, messageId: 'layer', data: { msg: `Only src/main/electron.ts and src/preload may import 'electron'.` } });
+            }
+            return;
+          }
+          if (from === 'main/lang' && (spec.startsWith('node:') || !spec.startsWith('.'))) {
+            context.report({ node, messageId: 'layer', data: { msg: `src/main/lang is pure TypeScript: it may not import '${spec}'. Hand host functions in instead.` } });
+            return;
+          }
+          if (from === 'renderer' && spec.startsWith('node:')) {
+            context.report({ node, messageId: 'layer', data: { msg: `The renderer runs in a browser: it may not import '${spec}'.` } });
+            return;
+          }
+          if (!spec.startsWith('.')) return;
+          const target = layerOf(path.resolve(path.dirname(file), spec));
+          if (!target || target === from) return;
+          if (!ALLOWED[from]?.includes(target)) {
+            context.report({ node, messageId: 'layer', data: { msg: `${from} may not import ${target} (see ARCHITECTURE.md: dependencies point one way).` } });
+          }
+        };
+        return {
+          ImportDeclaration: (n) => check(n, n.source.value),
+          ExportAllDeclaration: (n) => check(n, n.source.value),
+          ExportNamedDeclaration: (n) => n.source && check(n, n.source.value),
+          ImportExpression: (n) => n.source.type === 'Literal' && check(n, n.source.value),
+        };
+      },
+    },
+  },
+};
