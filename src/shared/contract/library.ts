@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { procedure } from './define';
+
+// Identifiers are strings everywhere (API.md), even where SQLite hands out integers.
+export const Id = z.string().min(1).max(64);
+
+export const LabelName = z
+  .string()
+  .trim()
+  .min(1, 'A label needs a name.')
+  .max(100, 'A label name has at most 100 characters.')
+  .refine((s) => !/[\\/\u0000-\u001f]/.test(s), 'A label name cannot contain slashes or control characters.');
+
+export const Dataset = z.object({
+  id: Id,
+  name: z.string(),
+  imageCount: z.number().int().nonnegative(),
+  createdAt: z.string(),
+});
+export type Dataset = z.infer<typeof Dataset>;
+
+export const LabelCount = z.object({ name: z.string(), count: z.number().int().nonnegative() });
+export type LabelCount = z.infer<typeof LabelCount>;
+
+export const DatasetDetail = Dataset.extend({
+  labels: z.array(LabelCount),
+  unlabeledCount: z.number().int().nonnegative(),
+});
+export type DatasetDetail = z.infer<typeof DatasetDetail>;
+
+export const Image = z.object({
+  id: Id,
+  datasetId: Id,
+  hash: z.string(),
+  label: z.string().nullable(),
+  width: z.number().int(),
+  height: z.number().int(),
+  fileName: z.string(),
+});
+export type Image = z.infer<typeof Image>;
+
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const ImportFailure = z.object({ name: z.string(), code: z.string(), message: z.string() });
+export type ImportFailure = z.infer<typeof ImportFailure>;
+
+export const ImportState = z.enum(['running', 'succeeded', 'failed', 'cancelled']);
+
+/** Progress of one import, streamed as the `import.progress` event and answered by `imports.get`. */
+export const ImportProgress = z.object({
+  importId: Id,
+  datasetId: Id,
+  state: ImportState,
+  total: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  imported: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  failed: z.array(ImportFailure),
+  message: z.string().nullable(),
+});
+export type ImportProgress = z.infer<typeof ImportProgress>;
+
+export const libraryProcedures = {
+  'datasets.list': procedure(z.object({}).strict(), z.array(Dataset)),
+  'datasets.create': procedure(
+    z.object({ name: z.string().trim().min(1, 'A dataset needs a name.').max(200) }).strict(),
+    Dataset,
+  ),
+  'datasets.get': procedure(z.object({ id: Id }).strict(), DatasetDetail),
+  'datasets.rename': procedure(z.object({ id: Id, name: z.string().trim().min(1).max(200) }).strict(), Dataset),
+  'datasets.delete': procedure(z.object({ id: Id }).strict(), z.object({ deleted: z.boolean() })),
+
+  'labels.create': procedure(z.object({ datasetId: Id, name: LabelName }).strict(), LabelCount),
+
+  'images.list': procedure(
+    z
+      .object({
+        datasetId: Id,
+        label: z.string().optional(),
+        unlabeled: z.boolean().optional(),
+        limit: z.number().int().min(1).max(5000).default(500),
+        cursor: z.string().nullable().optional(),
+      })
+      .strict(),
+    Page(Image),
+  ),
+  /** Assigns (or clears, with null) one label on many images at once: one undo step, one transaction. */
+  'images.setLabel': procedure(
+    z.object({ ids: z.array(Id).min(1).max(100_000), label: LabelName.nullable() }).strict(),
+    z.object({ updated: z.number().int() }),
+  ),
+  'images.delete': procedure(z.object({ ids: z.array(Id).min(1).max(100_000) }).strict(), z.object({ deleted: z.number().int() })),
+
+  /**
+   * Imports files or folders that already sit on the machine that runs the app (paths from
+   * the desktop shell's native drag-and-drop, or typed in the headless shell). Bytes never
+   * cross IPC. With `labels: 'folders'`, each picture's parent folder name below the
+   * dropped folder becomes its label.
+   */
+  'imports.start': procedure(
+    z
+      .object({
+        datasetId: Id,
+        paths: z.array(z.string().min(1)).min(1).max(10_000),
+        labels: z.enum(['folders', 'none']).default('folders'),
+        label: LabelName.optional(),
+      })
+      .strict(),
+    ImportProgress,
+  ),
+  'imports.get': procedure(z.object({ importId: Id }).strict(), ImportProgress),
+  'imports.cancel': procedure(z.object({ importId: Id }).strict(), ImportProgress),
+};
+
+export const libraryEvents = {
+  'import.progress': ImportProgress,
+  /** Something in a dataset changed (images added, labels changed, dataset deleted): refetch. */
+  'dataset.changed': z.object({ datasetId: Id, reason: z.string() }),
+};
