@@ -1,0 +1,196 @@
+import type { Database } from 'better-sqlite3';
+import { decodeCursor, encodeCursor, InvalidCursorError, nowIso, toId, toRowId } from './ids';
+import type { PageOf } from './datasets';
+
+export interface ImageRecord {
+  id: string;
+  datasetId: string;
+  hash: string;
+  ext: string;
+  fileName: string;
+  label: string | null;
+  width: number;
+  height: number;
+  createdAt: string;
+}
+
+export interface NewImage {
+  datasetId: string;
+  hash: string;
+  ext: string;
+  fileName: string;
+  labelId: number | null;
+  width: number;
+  height: number;
+}
+
+export interface ImageQuery {
+  datasetId: string;
+  /** Only images with this label (by name). A label the dataset lacks gives an empty page. */
+  label?: string;
+  unlabeled?: boolean;
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface StoredFile {
+  hash: string;
+  ext: string;
+}
+
+interface Row {
+  id: number;
+  dataset_id: number;
+  hash: string;
+  ext: string;
+  file_name: string;
+  label: string | null;
+  width: number;
+  height: number;
+  created_at: string;
+}
+
+const SELECT = `SELECT i.id, i.dataset_id, i.hash, i.ext, i.file_name, l.name AS label, i.width, i.height, i.created_at
+  FROM images i LEFT JOIN labels l ON l.id = i.label_id`;
+
+function toRecord(r: Row): ImageRecord {
+  return {
+    id: toId(r.id),
+    datasetId: toId(r.dataset_id),
+    hash: r.hash,
+    ext: r.ext,
+    fileName: r.file_name,
+    label: r.label,
+    width: r.width,
+    height: r.height,
+    createdAt: r.created_at,
+  };
+}
+
+function rowIds(ids: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const id of ids) {
+    const n = toRowId(id);
+    if (n !== null) out.push(n);
+  }
+  return out;
+}
+
+/** SQLite caps bound parameters; long id lists are processed in chunks of this size. */
+const CHUNK = 500;
+
+export class ImageRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Adds a picture to a dataset unless the dataset already holds the same bytes; in that
+   * case the existing row is returned with `inserted: false` (the same picture once).
+   */
+  insert(img: NewImage): { image: ImageRecord; inserted: boolean } {
+    const ds = toRowId(img.datasetId);
+    if (ds === null) throw new Error(`No dataset ${img.datasetId}.`);
+    const info = this.db
+      .prepare(
+        `INSERT INTO images (dataset_id, hash, ext, file_name, label_id, width, height, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, hash) DO NOTHING`,
+      )
+      .run(ds, img.hash, img.ext, img.fileName, img.labelId, img.width, img.height, nowIso());
+    const row = this.db.prepare(`${SELECT} WHERE i.dataset_id = ? AND i.hash = ?`).get(ds, img.hash) as Row;
+    return { image: toRecord(row), inserted: info.changes > 0 };
+  }
+
+  get(id: string): ImageRecord | null {
+    const rowId = toRowId(id);
+    if (rowId === null) return null;
+    const row = this.db.prepare(`${SELECT} WHERE i.id = ?`).get(rowId) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  list(q: ImageQuery): PageOf<ImageRecord> {
+    const ds = toRowId(q.datasetId);
+    if (ds === null) return { items: [], nextCursor: null };
+    let after = 0;
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      if (c === null) throw new InvalidCursorError();
+      after = c;
+    }
+    const where = ['i.dataset_id = ?', 'i.id > ?'];
+    const args: Array<string | number> = [ds, after];
+    if (q.unlabeled) where.push('i.label_id IS NULL');
+    else if (q.label !== undefined) {
+      where.push('l.name = ?');
+      args.push(q.label);
+    }
+    args.push(q.limit + 1);
+    const rows = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY i.id LIMIT ?`).all(...args) as Row[];
+    const more = rows.length > q.limit;
+    const items = (more ? rows.slice(0, q.limit) : rows).map(toRecord);
+    return { items, nextCursor: more ? encodeCursor(Number(items[items.length - 1].id)) : null };
+  }
+
+  /** The datasets that own these images (for change events and per-dataset label lookup). */
+  datasetsOf(ids: readonly string[]): Map<string, string[]> {
+    const byDataset = new Map<string, string[]>();
+    const all = rowIds(ids);
+    for (let i = 0; i < all.length; i += CHUNK) {
+      const part = all.slice(i, i + CHUNK);
+      const rows = this.db
+        .prepare(`SELECT id, dataset_id FROM images WHERE id IN (${part.map(() => '?').join(',')})`)
+        .all(...part) as Array<{ id: number; dataset_id: number }>;
+      for (const r of rows) {
+        const key = toId(r.dataset_id);
+        const list = byDataset.get(key) ?? [];
+        list.push(toId(r.id));
+        byDataset.set(key, list);
+      }
+    }
+    return byDataset;
+  }
+
+  /** Sets one label row (or none) on images of one dataset. Returns how many changed. */
+  setLabel(datasetId: string, ids: readonly string[], labelId: number | null): number {
+    const ds = toRowId(datasetId);
+    if (ds === null) return 0;
+    const all = rowIds(ids);
+    let changed = 0;
+    for (let i = 0; i < all.length; i += CHUNK) {
+      const part = all.slice(i, i + CHUNK);
+      changed += this.db
+        .prepare(`UPDATE images SET label_id = ? WHERE dataset_id = ? AND id IN (${part.map(() => '?').join(',')})`)
+        .run(labelId, ds, ...part).changes;
+    }
+    return changed;
+  }
+
+  /** Deletes images by id and returns the library files they pointed at. */
+  delete(ids: readonly string[]): { deleted: number; files: StoredFile[] } {
+    const all = rowIds(ids);
+    const files: StoredFile[] = [];
+    let deleted = 0;
+    for (let i = 0; i < all.length; i += CHUNK) {
+      const part = all.slice(i, i + CHUNK);
+      const marks = part.map(() => '?').join(',');
+      files.push(...(this.db.prepare(`SELECT hash, ext FROM images WHERE id IN (${marks})`).all(...part) as StoredFile[]));
+      deleted += this.db.prepare(`DELETE FROM images WHERE id IN (${marks})`).run(...part).changes;
+    }
+    return { deleted, files };
+  }
+
+  /** The distinct library files a dataset uses (read before deleting it). */
+  filesOfDataset(datasetId: string): StoredFile[] {
+    const ds = toRowId(datasetId);
+    if (ds === null) return [];
+    return this.db.prepare('SELECT DISTINCT hash, ext FROM images WHERE dataset_id = ?').all(ds) as StoredFile[];
+  }
+
+  isHashUsed(hash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM images WHERE hash = ? LIMIT 1').get(hash) !== undefined;
+  }
+
+  countInDataset(datasetId: string): number {
+    const ds = toRowId(datasetId);
+    if (ds === null) return 0;
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM images WHERE dataset_id = ?').get(ds) as { n: number }).n;
+  }
+}

@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { migrate } from './migrate';
+import { DatasetRepository } from './datasets';
+import { ImageRepository } from './images';
+import { LabelRepository } from './labels';
+import { SettingsRepository } from './settings';
+
+export * from './datasets';
+export * from './images';
+export * from './labels';
+export * from './settings';
+export { InvalidCursorError, toRowId } from './ids';
+export { migrate, MIGRATIONS, type Migration } from './migrate';
+
+export interface Store {
+  readonly db: Database;
+  readonly datasets: DatasetRepository;
+  readonly labels: LabelRepository;
+  readonly images: ImageRepository;
+  readonly settings: SettingsRepository;
+  /** Runs fn in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+/**
+ * Opens (or creates) Loupe's database and brings its schema up to date. WAL lets readers
+ * run beside the one writer; foreign keys make a dataset's deletion cascade; the busy
+ * timeout covers a second process (a utility worker) holding the write lock briefly.
+ */
+export function openStore(file: string): Store {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return {
+    db,
+    datasets: new DatasetRepository(db),
+    labels: new LabelRepository(db),
+    images: new ImageRepository(db),
+    settings: new SettingsRepository(db),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Database } from 'better-sqlite3';
+import init from './migrations/001_init.sql?raw';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in order. A new one is a new numbered .sql file and one line here. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_init', sql: init }];
+
+/**
+ * Brings the schema up to date in one transaction: either every pending migration is
+ * applied and recorded in `schema_migrations`, or none is. A database written by a newer
+ * Loupe (a version we do not know) is refused rather than silently misread.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+  );
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const newest = Math.max(0, ...applied);
+  if (newest > known) {
+    throw new Error(
+      `This data folder was written by a newer Loupe (schema ${newest}, this build knows ${known}). Update Loupe to open it.`,
+    );
+  }
+  const pending = migrations.filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
+  if (pending.length === 0) return [];
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    }
+  })();
+  return pending.map((m) => m.version);
+}

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidCursorError, migrate, MIGRATIONS, openStore, type Store } from '../../src/main/store';
+
+let dir: string;
+let store: Store;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-store-'));
+  store = openStore(join(dir, 'loupe.db'));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function addImage(datasetId: string, hash: string, labelId: number | null = null) {
+  return store.images.insert({ datasetId, hash, ext: 'png', fileName: `${hash}.png`, labelId, width: 4, height: 3 });
+}
+
+describe('migrations', () => {
+  it('applies every migration once, records it, and uses WAL with foreign keys on', () => {
+    const rows = store.db.prepare('SELECT version, name FROM schema_migrations').all();
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(migrate(store.db)).toEqual([]);
+  });
+
+  it('rolls back every pending migration when one of them fails', () => {
+    const db = new BetterSqlite3(join(dir, 'broken.db'));
+    const bad = [...MIGRATIONS, { version: 2, name: '002_bad', sql: 'CREATE TABLE x (a INT); NOT SQL' }];
+    expect(() => migrate(db, bad)).toThrow();
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('datasets','x')").all()).toEqual([]);
+    db.close();
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    store.db.prepare("INSERT INTO schema_migrations VALUES (99, '099_future', 'x')").run();
+    store.close();
+    expect(() => openStore(join(dir, 'loupe.db'))).toThrow(/newer Loupe/);
+    store = openStore(join(dir, 'other.db'));
+  });
+});
+
+describe('repositories', () => {
+  it('creates, lists with keyset pages, renames and finds datasets by string id', () => {
+    const made = ['a', 'b', 'c', 'd', 'e'].map((n) => store.datasets.create(n));
+    expect(made[0].id).toMatch(/^\d+$/);
+    const first = store.datasets.list({ limit: 2 });
+    expect(first.items.map((d) => d.name)).toEqual(['a', 'b']);
+    const second = store.datasets.list({ limit: 2, cursor: first.nextCursor });
+    expect(second.items.map((d) => d.name)).toEqual(['c', 'd']);
+    const third = store.datasets.list({ limit: 2, cursor: second.nextCursor });
+    expect(third.items.map((d) => d.name)).toEqual(['e']);
+    expect(third.nextCursor).toBeNull();
+    expect(() => store.datasets.list({ limit: 2, cursor: 'garbage' })).toThrow(InvalidCursorError);
+    expect(store.datasets.rename(made[1].id, 'bee')?.name).toBe('bee');
+    expect(store.datasets.get('nope')).toBeNull();
+    expect(store.datasets.get('999')).toBeNull();
+  });
+
+  it('keeps labels with no images and counts per label and unlabelled', () => {
+    const ds = store.datasets.create('pets');
+    const cats = store.labels.ensure(ds.id, 'cats');
+    expect(store.labels.ensure(ds.id, 'cats')).toBe(cats);
+    store.labels.ensure(ds.id, 'dogs');
+    addImage(ds.id, 'h1', cats);
+    addImage(ds.id, 'h2', cats);
+    addImage(ds.id, 'h3');
+    const detail = store.datasets.detail(ds.id)!;
+    expect(detail.imageCount).toBe(3);
+    expect(detail.labels).toEqual([
+      { name: 'cats', count: 2 },
+      { name: 'dogs', count: 0 },
+    ]);
+    expect(detail.unlabeledCount).toBe(1);
+  });
+
+  it('stores the same picture once per dataset but once in each dataset', () => {
+    const a = store.datasets.create('a');
+    const b = store.datasets.create('b');
+    const first = addImage(a.id, 'same');
+    const again = addImage(a.id, 'same');
+    expect(first.inserted).toBe(true);
+    expect(again.inserted).toBe(false);
+    expect(again.image.id).toBe(first.image.id);
+    expect(addImage(b.id, 'same').inserted).toBe(true);
+    expect(store.images.countInDataset(a.id)).toBe(1);
+  });
+
+  it('filters and pages images, relabels them, and cascades a dataset deletion', () => {
+    const ds = store.datasets.create('x');
+    const cats = store.labels.ensure(ds.id, 'cats');
+    const ids = Array.from({ length: 7 }, (_, i) => addImage(ds.id, `h${i}`, i % 2 ? cats : null).image.id);
+    const page1 = store.images.list({ datasetId: ds.id, label: 'cats', limit: 2 });
+    const page2 = store.images.list({ datasetId: ds.id, label: 'cats', limit: 2, cursor: page1.nextCursor });
+    expect([...page1.items, ...page2.items].map((i) => i.id)).toEqual([ids[1], ids[3], ids[5]]);
+    expect(page2.nextCursor).toBeNull();
+    expect(store.images.list({ datasetId: ds.id, unlabeled: true, limit: 50 }).items).toHaveLength(4);
+    expect(store.images.list({ datasetId: ds.id, label: 'nothing', limit: 50 }).items).toHaveLength(0);
+
+    const dogs = store.labels.ensure(ds.id, 'dogs');
+    expect(store.images.setLabel(ds.id, [ids[0], ids[2]], dogs)).toBe(2);
+    expect(store.images.get(ids[0])?.label).toBe('dogs');
+
+    expect(store.datasets.delete(ds.id)).toBe(true);
+    const left = store.db.prepare('SELECT (SELECT COUNT(*) FROM images) AS i, (SELECT COUNT(*) FROM labels) AS l').get();
+    expect(left).toEqual({ i: 0, l: 0 });
+    expect(store.images.isHashUsed('h1')).toBe(false);
+  });
+
+  it('keeps settings as JSON values and everything survives reopening the file', () => {
+    const ds = store.datasets.create('kept');
+    store.labels.ensure(ds.id, 'only-label');
+    store.settings.set('api.allowedOrigins', ['http://x.test']);
+    store.close();
+    store = openStore(join(dir, 'loupe.db'));
+    expect(store.settings.get<string[]>('api.allowedOrigins')).toEqual(['http://x.test']);
+    expect(store.datasets.detail(ds.id)?.labels).toEqual([{ name: 'only-label', count: 0 }]);
+  });
+});
