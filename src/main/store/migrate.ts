@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the ?raw module type must reach every tsconfig that compiles the store
+/// <reference path="./sql.d.ts" />
 import type { Database } from 'better-sqlite3';
 import init from './migrations/001_init.sql?raw';
 
