@@ -1,0 +1,30 @@
+// `npm run bench`: every engine's benchmark in turn (each prints its own ratios and writes
+// bench/<engine>/RESULTS.md), then bench/RESULTS.md is rebuilt from those pages.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { arch, cpus, totalmem } from 'node:os';
+
+const engines = process.argv.slice(2).length ? process.argv.slice(2) : ['http', 'queue', 'vision', 'lang'];
+const failed: string[] = [];
+for (const e of engines) {
+  console.log(`\n=== bench:${e} ===`);
+  const r = spawnSync('npm', ['run', `bench:${e}`], { stdio: 'inherit' });
+  if (r.status !== 0) failed.push(e);
+}
+
+const parts = ['http', 'queue', 'vision', 'lang']
+  .flatMap((e) => [`bench/${e}/RESULTS.md`, `bench/${e}/RESULTS-train.md`])
+  .filter((p) => existsSync(p))
+  .map((p) => readFileSync(p, 'utf8').trim());
+const header = [
+  '# Benchmark results',
+  '',
+  `Assembled ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? arch()} (${Math.round(totalmem() / 2 ** 30)} GiB), Node ${process.version}.`,
+  'Each section below is written by its engine\'s benchmark (`npm run bench:<engine>`), with its own date and conditions.',
+  '',
+].join('\n');
+writeFileSync('bench/RESULTS.md', header + '\n' + parts.join('\n\n---\n\n') + '\n');
+if (failed.length) {
+  console.error(`benchmarks that failed: ${failed.join(', ')}`);
+  process.exit(1);
+}
