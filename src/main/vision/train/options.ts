@@ -1,0 +1,71 @@
+/**
+ * Training options with their defaults, checked once so the loop can trust them. The
+ * defaults and the reasons for them are in docs/vision-training.md.
+ */
+import { VisionTrainError } from './errors';
+import type { HeadKind, TrainOptions } from './types';
+
+export interface ResolvedOptions {
+  kind: HeadKind;
+  hiddenUnits: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  classBalanced: boolean;
+  validationFraction: number;
+  patience: number;
+  minDelta: number;
+  seed: number;
+}
+
+export const TRAIN_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
+  kind: 'softmax',
+  hiddenUnits: 64,
+  epochs: 40,
+  batchSize: 64,
+  learningRate: 0.001,
+  weightDecay: 1e-4,
+  classBalanced: true,
+  validationFraction: 0.2,
+  patience: 5,
+  minDelta: 1e-4,
+  seed: 1,
+});
+
+function bad(name: string, rule: string, value: unknown): never {
+  throw new VisionTrainError('invalid_option', `Training option ${name} must be ${rule}; got ${String(value)}.`);
+}
+
+function int(name: string, v: number | undefined, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  if (!Number.isInteger(v) || v < min || v > max) bad(name, `a whole number from ${min} to ${max}`, v);
+  return v;
+}
+
+function num(name: string, v: number | undefined, def: number, min: number, max: number, openMin = false): number {
+  if (v === undefined) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v > max || v < min || (openMin && v === min)) {
+    bad(name, `a number ${openMin ? 'above' : 'from'} ${min} ${openMin ? 'up to' : 'to'} ${max}`, v);
+  }
+  return v;
+}
+
+export function resolveOptions(o: TrainOptions = {}): ResolvedOptions {
+  const kind = o.kind ?? TRAIN_DEFAULTS.kind;
+  if (kind !== 'softmax' && kind !== 'mlp') bad('kind', "'softmax' or 'mlp'", kind);
+  if (o.classBalanced !== undefined && typeof o.classBalanced !== 'boolean') bad('classBalanced', 'true or false', o.classBalanced);
+  return {
+    kind,
+    hiddenUnits: int('hiddenUnits', o.hiddenUnits, TRAIN_DEFAULTS.hiddenUnits, 1, 4096),
+    epochs: int('epochs', o.epochs, TRAIN_DEFAULTS.epochs, 1, 10_000),
+    batchSize: int('batchSize', o.batchSize, TRAIN_DEFAULTS.batchSize, 1, 65_536),
+    learningRate: num('learningRate', o.learningRate, TRAIN_DEFAULTS.learningRate, 0, 10, true),
+    weightDecay: num('weightDecay', o.weightDecay, TRAIN_DEFAULTS.weightDecay, 0, 1),
+    classBalanced: o.classBalanced ?? TRAIN_DEFAULTS.classBalanced,
+    validationFraction: num('validationFraction', o.validationFraction, TRAIN_DEFAULTS.validationFraction, 0, 0.5),
+    patience: int('patience', o.patience, TRAIN_DEFAULTS.patience, 1, 10_000),
+    minDelta: num('minDelta', o.minDelta, TRAIN_DEFAULTS.minDelta, 0, 1e6),
+    seed: int('seed', o.seed, TRAIN_DEFAULTS.seed, -(2 ** 31), 2 ** 32),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Shapes shared by the trainer, predictor and serialiser. `HeadWeights` is the format agreed
+ * with the export side (src/main/vision/head.ts declares the same structure); TypeScript's
+ * structural typing keeps the two interchangeable without an import between them.
+ */
+
+export type HeadKind = 'softmax' | 'mlp';
+export type Activation = 'relu' | 'none';
+
+export interface HeadLayer {
+  inDim: number;
+  outDim: number;
+  /** Row-major [outDim][inDim]. */
+  weight: Float32Array;
+  bias: Float32Array;
+  activation: Activation;
+}
+
+/**
+ * A trained classifier head. Inputs are standardised with `(x - mean) / std` before the first
+ * layer; the last layer's outputs are logits, turned into probabilities by softmax.
+ */
+export interface HeadWeights {
+  kind: HeadKind;
+  inputDim: number;
+  mean: Float32Array;
+  std: Float32Array;
+  layers: HeadLayer[];
+  labels: string[];
+}
+
+/** Extra training rows, e.g. embeddings of flipped or cropped copies of a picture. */
+export interface AugmentedExample {
+  features: Float32Array;
+  label: string;
+  /**
+   * Index (into `TrainData.labels`) of the picture this row was made from. When that picture
+   * lands in the validation split the row is dropped, so validation never sees a near-copy
+   * of something it was trained on. Omit when unknown.
+   */
+  source?: number;
+}
+
+export interface TrainData {
+  /** One embedding per picture, or all of them back to back (N×D, row-major). */
+  features: Float32Array[] | Float32Array;
+  /** One label per picture, same order as `features`. */
+  labels: string[];
+  /** Training-only extra rows; never used for validation or for the standardisation stats. */
+  augmented?: AugmentedExample[];
+}
+
+export interface TrainProgress {
+  /** 1-based. */
+  epoch: number;
+  /** The maximum number of epochs; training may stop earlier. */
+  epochs: number;
+  trainLoss: number;
+  trainAcc: number;
+  /** Null when training without a validation split (validationFraction 0). */
+  valLoss: number | null;
+  valAcc: number | null;
+}
+
+export interface TrainOptions {
+  /** 'softmax' (default): multinomial logistic regression. 'mlp': one hidden ReLU layer. */
+  kind?: HeadKind;
+  /** Hidden units of the MLP (default 64). */
+  hiddenUnits?: number;
+  /** Maximum epochs (default 40). */
+  epochs?: number;
+  /** Mini-batch size (default 64). */
+  batchSize?: number;
+  /** Adam step size (default 0.001 softmax, 0.001 mlp). */
+  learningRate?: number;
+  /** Decoupled (AdamW) weight decay on weights, not biases (default 1e-4). */
+  weightDecay?: number;
+  /** Weight each class's loss by N / (K · n_class) so rare labels count as much (default true). */
+  classBalanced?: boolean;
+  /** Share of each label held out for validation, 0 to 0.5 (default 0.2). 0 disables it. */
+  validationFraction?: number;
+  /** Epochs without validation-loss improvement before stopping (default 5). */
+  patience?: number;
+  /** Smallest decrease of the validation loss that counts as an improvement (default 1e-4). */
+  minDelta?: number;
+  /** Seed for the split, shuffling and initialisation (default 1). Same seed, same head. */
+  seed?: number;
+  signal?: AbortSignal;
+  onEpoch?: (progress: TrainProgress) => void;
+}
+
+export interface TrainResult {
+  head: HeadWeights;
+  /** One entry per epoch run, in order. */
+  history: TrainProgress[];
+  /** 1-based epoch whose weights were kept. */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Indices into the input of the pictures used for training and for validation. */
+  trainIndices: number[];
+  validationIndices: number[];
+  /** Probabilities of the kept head on the validation pictures, |validation|×K row-major. */
+  validationProbabilities: Float32Array;
+  /** Label index (into head.labels) of each validation picture. */
+  validationTruth: Int32Array;
+}
