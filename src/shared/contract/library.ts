@@ -9,6 +9,7 @@ export const LabelName = z
   .trim()
   .min(1, 'A label needs a name.')
   .max(100, 'A label name has at most 100 characters.')
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a label may not hold
   .refine((s) => !/[\\/\u0000-\u001f]/.test(s), 'A label name cannot contain slashes or control characters.');
 
 export const Dataset = z.object({
@@ -85,6 +86,7 @@ export const libraryProcedures = {
       .strict(),
     Page(Image),
   ),
+  'images.get': procedure(z.object({ id: Id }).strict(), Image),
   /** Assigns (or clears, with null) one label on many images at once: one undo step, one transaction. */
   'images.setLabel': procedure(
     z.object({ ids: z.array(Id).min(1).max(100_000), label: LabelName.nullable() }).strict(),

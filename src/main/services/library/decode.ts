@@ -1,0 +1,81 @@
+import sharp, { type Metadata, type SharpOptions } from 'sharp';
+
+/** Pictures larger than this many pixels are refused before they are decoded (decompression bombs). */
+export const MAX_INPUT_PIXELS = 128_000_000;
+export const THUMBNAIL_SIZE = 256;
+
+/** Formats Loupe keeps, by sharp's decoder name, with the extension the library file gets. */
+const EXTENSIONS: Record<string, string> = {
+  jpeg: 'jpg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  tiff: 'tif',
+  avif: 'avif',
+  heif: 'heic',
+};
+
+export interface DecodedImage {
+  ext: string;
+  /** Size as the person sees it, after EXIF rotation. */
+  width: number;
+  height: number;
+  thumbnail: Buffer;
+}
+
+/** Why a file is not taken into the library; `code` is stable, `message` is for a person. */
+export class ImageRejection extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageRejection';
+  }
+}
+
+function options(): SharpOptions {
+  // 'warning' is sharp's strictest level: a truncated or damaged file fails instead of
+  // yielding a half-grey picture that would poison training.
+  return { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning' };
+}
+
+function classify(err: unknown): ImageRejection {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/unsupported image format/i.test(text)) {
+    return new ImageRejection('unsupported_media_type', 'Not a picture Loupe can read (JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIF).');
+  }
+  if (/pixel limit/i.test(text)) {
+    return new ImageRejection('too_large', `The picture has more than ${MAX_INPUT_PIXELS / 1e6} megapixels.`);
+  }
+  return new ImageRejection('bad_image', 'The picture is damaged or truncated and cannot be decoded.');
+}
+
+/**
+ * Checks that the bytes are a whole, supported picture and makes its 256 px WebP
+ * thumbnail (EXIF rotation applied). Decoding the full image for the thumbnail is what
+ * catches truncated files, so the check costs nothing extra.
+ */
+export async function decodeImage(bytes: Buffer): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new ImageRejection('empty_file', 'The file is empty.');
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, options()).metadata();
+  } catch (err) {
+    throw classify(err);
+  }
+  const ext = EXTENSIONS[meta.format];
+  if (!ext) throw new ImageRejection('unsupported_media_type', `Pictures in ${meta.format.toUpperCase()} format are not supported.`);
+  try {
+    const thumbnail = await sharp(bytes, options())
+      .autoOrient()
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer();
+    const width = meta.autoOrient?.width ?? meta.width;
+    const height = meta.autoOrient?.height ?? meta.height;
+    return { ext, width, height, thumbnail };
+  } catch (err) {
+    throw classify(err);
+  }
+}

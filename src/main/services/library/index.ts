@@ -1,0 +1,5 @@
+export { LibraryService, toImageDto, type UploadFile, type UploadResult, type ImageDto } from './library-service';
+export { Importer, MAX_FILE_BYTES, type ImportRequest } from './importer';
+export { LibraryFiles } from './library-files';
+export { decodeImage, ImageRejection, MAX_INPUT_PIXELS, THUMBNAIL_SIZE } from './decode';
+export { walkPaths, cleanLabel } from './walk';

@@ -1,0 +1,239 @@
+import { existsSync } from 'node:fs';
+import type { CallOutput, HandlerInput, ImportFailure, ImportProgress } from '../../../shared/contract';
+import { InvalidCursorError, type DatasetRecord, type ImageRecord, type Store } from '../../store/index';
+import { fail } from '../errors';
+import type { Emit } from '../events';
+import { ImageRejection } from './decode';
+import { DatasetGoneError, Ingestor } from './ingest';
+import { Importer, MAX_FILE_BYTES } from './importer';
+import { LibraryFiles } from './library-files';
+
+export interface UploadFile {
+  name: string;
+  bytes: Buffer;
+  /** Label for this file; falls back to the upload's label. */
+  label?: string | null;
+}
+
+export interface UploadResult {
+  items: Array<{ id: string; hash: string; label: string | null; name: string; duplicate: boolean }>;
+  imported: number;
+  duplicates: number;
+  failed: ImportFailure[];
+}
+
+export type ImageDto = CallOutput<'images.get'>;
+
+/**
+ * Datasets, labels and images: everything the Library page and the /v1 dataset routes do.
+ * One instance per app; both transports and the HTTP API call the same methods.
+ */
+export class LibraryService {
+  readonly files: LibraryFiles;
+  readonly importer: Importer;
+  private readonly ingestor: Ingestor;
+  /** Datasets being deleted: new work for them is refused while their rows and files go. */
+  private readonly deleting = new Set<string>();
+  /** Uploads in flight per dataset, so a deletion waits for them like for imports. */
+  private readonly uploads = new Map<string, Set<Promise<unknown>>>();
+
+  constructor(
+    private readonly store: Store,
+    dataDir: string,
+    private readonly emit: Emit,
+    log: (err: unknown) => void = () => {},
+  ) {
+    this.files = new LibraryFiles(dataDir);
+    this.ingestor = new Ingestor(store, this.files);
+    this.importer = new Importer(this.ingestor, emit, log);
+  }
+
+  listDatasets(): DatasetRecord[] {
+    return this.store.datasets.listAll();
+  }
+
+  pageDatasets(limit: number, cursor?: string | null) {
+    return withCursor(() => this.store.datasets.list({ limit, cursor }));
+  }
+
+  createDataset(name: string): DatasetRecord {
+    return this.store.datasets.create(name.trim());
+  }
+
+  getDataset(id: string): CallOutput<'datasets.get'> {
+    const d = this.store.datasets.detail(id);
+    if (!d || this.deleting.has(id)) throw fail.notFound(`No dataset ${id}.`);
+    return d;
+  }
+
+  renameDataset(id: string, name: string): DatasetRecord {
+    this.getDataset(id);
+    const d = this.store.datasets.rename(id, name.trim())!;
+    this.emit('dataset.changed', { datasetId: id, reason: 'renamed' });
+    return d;
+  }
+
+  /**
+   * Deletes a dataset: running imports and uploads into it stop first, then its rows go in
+   * one statement (cascade), then library files that no other dataset uses.
+   */
+  async deleteDataset(id: string): Promise<boolean> {
+    if (!this.store.datasets.exists(id) || this.deleting.has(id)) return false;
+    this.deleting.add(id);
+    try {
+      await this.importer.stopDataset(id);
+      await Promise.allSettled([...(this.uploads.get(id) ?? [])]);
+      const files = this.store.images.filesOfDataset(id);
+      this.store.datasets.delete(id);
+      await this.ingestor.release(files);
+    } finally {
+      this.deleting.delete(id);
+    }
+    this.emit('dataset.changed', { datasetId: id, reason: 'deleted' });
+    return true;
+  }
+
+  createLabel(datasetId: string, name: string): CallOutput<'labels.create'> {
+    this.getDataset(datasetId);
+    this.store.labels.ensure(datasetId, name);
+    this.emit('dataset.changed', { datasetId, reason: 'labels' });
+    return { name, count: this.store.labels.count(datasetId, name) };
+  }
+
+  listImages(q: HandlerInput<'images.list'>): CallOutput<'images.list'> {
+    this.getDataset(q.datasetId);
+    const page = withCursor(() =>
+      this.store.images.list({ datasetId: q.datasetId, label: q.label, unlabeled: q.unlabeled, limit: q.limit, cursor: q.cursor }),
+    );
+    return { items: page.items.map(toImageDto), nextCursor: page.nextCursor };
+  }
+
+  getImage(id: string): ImageDto {
+    const img = this.store.images.get(id);
+    if (!img) throw fail.notFound(`No image ${id}.`);
+    return toImageDto(img);
+  }
+
+  /** One label (or none) on many images, one transaction; labels are created as needed per dataset. */
+  setLabel(ids: readonly string[], label: string | null): number {
+    const byDataset = this.store.images.datasetsOf(ids);
+    const updated = this.store.transaction(() => {
+      let n = 0;
+      for (const [datasetId, imageIds] of byDataset) {
+        const labelId = label === null ? null : this.store.labels.ensure(datasetId, label);
+        n += this.store.images.setLabel(datasetId, imageIds, labelId);
+      }
+      return n;
+    });
+    for (const datasetId of byDataset.keys()) this.emit('dataset.changed', { datasetId, reason: 'labels' });
+    return updated;
+  }
+
+  async deleteImages(ids: readonly string[]): Promise<number> {
+    const byDataset = this.store.images.datasetsOf(ids);
+    const { deleted, files } = this.store.transaction(() => this.store.images.delete(ids));
+    await this.ingestor.release(files);
+    for (const datasetId of byDataset.keys()) this.emit('dataset.changed', { datasetId, reason: 'images-deleted' });
+    return deleted;
+  }
+
+  thumbnailPath(imageId: string): string {
+    const img = this.store.images.get(imageId);
+    const path = img && this.files.thumbnailPath(img.hash);
+    if (!path || !existsSync(path)) throw fail.notFound(`No thumbnail for image ${imageId}.`);
+    return path;
+  }
+
+  originalPath(imageId: string): { path: string; ext: string } {
+    const img = this.store.images.get(imageId);
+    const path = img && this.files.filePath(img.hash, img.ext);
+    if (!img || !path || !existsSync(path)) throw fail.notFound(`No image ${imageId}.`);
+    return { path, ext: img.ext };
+  }
+
+  startImport(req: HandlerInput<'imports.start'>, importId?: string): ImportProgress {
+    this.getDataset(req.datasetId);
+    return this.importer.start(req, importId);
+  }
+
+  getImport(importId: string): ImportProgress {
+    const p = this.importer.get(importId);
+    if (!p) throw fail.notFound(`No import ${importId}.`);
+    return p;
+  }
+
+  async cancelImport(importId: string): Promise<ImportProgress> {
+    const p = await this.importer.cancel(importId);
+    if (!p) throw fail.notFound(`No import ${importId}.`);
+    return p;
+  }
+
+  /**
+   * Stores uploaded bytes (the browser shell's drop, or `POST /v1/datasets/:id/images`).
+   * Bad files are listed and skipped; the rest are stored.
+   */
+  async upload(datasetId: string, files: readonly UploadFile[], label: string | null = null): Promise<UploadResult> {
+    this.getDataset(datasetId);
+    const work = this.runUpload(datasetId, files, label);
+    const set = this.uploads.get(datasetId) ?? new Set();
+    set.add(work);
+    this.uploads.set(datasetId, set);
+    try {
+      return await work;
+    } finally {
+      set.delete(work);
+      if (set.size === 0) this.uploads.delete(datasetId);
+    }
+  }
+
+  private async runUpload(datasetId: string, files: readonly UploadFile[], label: string | null): Promise<UploadResult> {
+    const result: UploadResult = { items: [], imported: 0, duplicates: 0, failed: [] };
+    await Promise.all(
+      files.map(async (f) => {
+        if (this.deleting.has(datasetId)) return;
+        if (f.bytes.length > MAX_FILE_BYTES) {
+          result.failed.push({ name: f.name, code: 'too_large', message: 'The file is larger than 50 MiB.' });
+          return;
+        }
+        try {
+          const r = await this.ingestor.ingest({ datasetId, bytes: f.bytes, fileName: f.name, label: f.label ?? label });
+          result.items.push({ id: r.image.id, hash: r.image.hash, label: r.image.label, name: f.name, duplicate: r.status === 'duplicate' });
+          if (r.status === 'imported') result.imported++;
+          else result.duplicates++;
+        } catch (err) {
+          if (err instanceof DatasetGoneError) return;
+          if (err instanceof ImageRejection) result.failed.push({ name: f.name, code: err.code, message: err.message });
+          else throw err;
+        }
+      }),
+    );
+    if (this.deleting.has(datasetId) || !this.store.datasets.exists(datasetId)) throw fail.notFound(`Dataset ${datasetId} was deleted.`);
+    if (result.imported > 0) this.emit('dataset.changed', { datasetId, reason: 'images-added' });
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.importer.stopAll();
+  }
+}
+
+export function toImageDto(img: ImageRecord): ImageDto {
+  return {
+    id: img.id,
+    datasetId: img.datasetId,
+    hash: img.hash,
+    label: img.label,
+    width: img.width,
+    height: img.height,
+    fileName: img.fileName,
+  };
+}
+
+function withCursor<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw fail.validation(err.message, 'cursor');
+    throw err;
+  }
+}
