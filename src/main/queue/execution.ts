@@ -1,0 +1,118 @@
+import { type StoredError, toStoredError } from './errors';
+import type { ProcessPool } from './process-pool';
+import type { AnyKind } from './registry';
+import { type TaskRow, fromJson } from './store';
+import type { TaskContext } from './types';
+
+export type AttemptResult = { ok: true; result: unknown } | { ok: false; error: StoredError; cancelled: boolean };
+
+export interface ExecutionHooks {
+  progress(exec: Execution, fraction: number, message: string | null): void;
+  log(exec: Execution, message: string): void;
+  settled(exec: Execution, result: AttemptResult): void;
+}
+
+/**
+ * One attempt of one task: runs the handler in this process or in the pool, enforces the
+ * timeout through the AbortSignal (and by killing a child that ignores it), and reports
+ * exactly one result. Anything reported after that (a late handler) is ignored.
+ */
+export class Execution {
+  readonly id: number;
+  readonly controller = new AbortController();
+  progress = 0;
+  progressMessage: string | null = null;
+  done = false;
+  cancelRequested = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly row: TaskRow,
+    private readonly def: AnyKind,
+    private readonly hooks: ExecutionHooks,
+    private readonly pool: ProcessPool | null,
+  ) {
+    this.id = row.id;
+  }
+
+  get attempt(): number {
+    return this.row.attempts;
+  }
+
+  start(): void {
+    const row = this.row;
+    const timeoutMs = row.timeout_ms;
+    if (timeoutMs !== null) {
+      this.timer = setTimeout(() => {
+        const error: StoredError = { code: 'timeout', message: `The task ran longer than its ${timeoutMs} ms timeout and was stopped.`, retryable: true };
+        this.controller.abort(Object.assign(new Error(error.message), { name: 'TimeoutError', code: 'timeout' }));
+        this.pool?.abort(String(row.id), error);
+        this.finish({ ok: false, error, cancelled: false });
+      }, timeoutMs);
+    }
+    const idempotencyKey = row.dedupe_key ?? `${row.kind}:${row.id}`;
+    if (this.def.process && this.pool) {
+      const p = this.def.process;
+      this.pool
+        .run(
+          { id: String(row.id), kind: row.kind, attempt: row.attempts, idempotencyKey, module: p.module, exportName: p.export ?? 'handler', input: fromJson(row.input) },
+          { onProgress: (f, m) => this.reportProgress(f, m), onLog: (m) => this.hooks.log(this, m) },
+        )
+        .then((r) => this.finish(r.ok ? r : { ok: false, error: r.error, cancelled: this.cancelRequested }));
+      return;
+    }
+    const ctx: TaskContext = {
+      id: String(row.id),
+      kind: row.kind,
+      attempt: row.attempts,
+      idempotencyKey,
+      signal: this.controller.signal,
+      progress: (f, m) => this.reportProgress(f, m ?? null),
+      log: (m) => !this.done && this.hooks.log(this, String(m)),
+    };
+    const handler = this.def.handler!;
+    let input: unknown;
+    try {
+      input = fromJson(row.input);
+      const out = handler(input, ctx);
+      if (out instanceof Promise) {
+        out.then(
+          (result) => this.finish({ ok: true, result }),
+          (err) => this.finish({ ok: false, error: toStoredError(err), cancelled: this.cancelRequested }),
+        );
+      } else this.finish({ ok: true, result: out });
+    } catch (err) {
+      this.finish({ ok: false, error: toStoredError(err), cancelled: this.cancelRequested });
+    }
+  }
+
+  /** Signals the handler; the task ends `cancelled` unless it still completes. */
+  cancel(graceError: StoredError): void {
+    if (this.done || this.cancelRequested) return;
+    this.cancelRequested = true;
+    this.controller.abort(Object.assign(new Error('The task was cancelled.'), { name: 'AbortError', code: 'cancelled' }));
+    this.pool?.abort(String(this.row.id), graceError);
+  }
+
+  /** Used at shutdown: stop the handler without reporting anything (the task is re-queued). */
+  abandon(): void {
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.controller.abort(Object.assign(new Error('The queue is shutting down.'), { name: 'AbortError', code: 'shutdown' }));
+  }
+
+  private reportProgress(fraction: number, message: string | null): void {
+    if (this.done) return;
+    const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+    this.progress = f;
+    this.progressMessage = message;
+    this.hooks.progress(this, f, message);
+  }
+
+  private finish(result: AttemptResult): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.hooks.settled(this, result);
+  }
+}

@@ -1,0 +1,125 @@
+import type { ZodType } from 'zod';
+import { QueueError, type StoredError } from './errors';
+import type { NewTask, StepSpec } from './store';
+import type { Backoff, EnqueueOptions, KindDefinition } from './types';
+
+export const DEFAULT_QUEUE = 'default';
+export const DEFAULT_MAX_ATTEMPTS = 3;
+export const DEFAULT_BACKOFF: Backoff = { type: 'exponential', baseMs: 1000, maxMs: 5 * 60_000 };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- kinds are heterogeneous; each is checked by its own schema
+export type AnyKind = KindDefinition<any, any>;
+
+function validNumber(v: unknown, name: string, min: number): void {
+  if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) {
+    throw new QueueError('invalid_option', `${name} must be a number ≥ ${min} (got ${String(v)}).`);
+  }
+}
+
+function describeIssues(schema: ZodType, input: unknown): string | null {
+  const r = schema.safeParse(input);
+  if (r.success) return null;
+  return r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
+}
+
+/** The named handlers a queue knows, and the rules that turn (kind, input, options) into a row. */
+export class Registry {
+  private readonly kinds = new Map<string, AnyKind>();
+
+  define(kind: string, def: AnyKind): void {
+    if (typeof kind !== 'string' || kind.length === 0 || kind.startsWith('__')) {
+      throw new QueueError('invalid_option', `A kind needs a non-empty name not starting with "__" (got "${String(kind)}").`);
+    }
+    if (this.kinds.has(kind)) throw new QueueError('duplicate_kind', `Kind "${kind}" is already defined.`);
+    if (!def.handler === !def.process) {
+      throw new QueueError('invalid_option', `Kind "${kind}" needs exactly one of handler (in process) or process.module (child process).`);
+    }
+    validNumber(def.concurrency, 'concurrency', 1);
+    validNumber(def.timeoutMs, 'timeoutMs', 1);
+    validNumber(def.maxAttempts, 'maxAttempts', 1);
+    if (def.rateLimit) {
+      validNumber(def.rateLimit.max, 'rateLimit.max', 1);
+      validNumber(def.rateLimit.intervalMs, 'rateLimit.intervalMs', 1);
+    }
+    this.kinds.set(kind, def);
+  }
+
+  has(kind: string): boolean {
+    return this.kinds.has(kind);
+  }
+
+  get(kind: string): AnyKind {
+    const def = this.kinds.get(kind);
+    if (!def) {
+      const known = [...this.kinds.keys()].join(', ') || 'none defined';
+      throw new QueueError('unknown_kind', `No task kind named "${kind}" (known kinds: ${known}).`);
+    }
+    return def;
+  }
+
+  names(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  entries(): [string, AnyKind][] {
+    return [...this.kinds.entries()];
+  }
+
+  /** Validates input with the kind's schema and returns the parsed value (zod defaults applied). */
+  parseInput(kind: string, input: unknown): unknown {
+    const def = this.get(kind);
+    const r = def.input.safeParse(input);
+    if (!r.success) {
+      throw new QueueError('invalid_input', `Invalid input for "${kind}": ${describeIssues(def.input, input)}`, r.error.issues);
+    }
+    return r.data;
+  }
+
+  /** Resolves options against the kind's defaults; throws QueueError on anything invalid. */
+  build(kind: string, input: unknown, opts: EnqueueOptions = {}, now = Date.now()): NewTask {
+    const def = this.get(kind);
+    const parsed = this.parseInput(kind, input);
+    validNumber(opts.priority, 'priority', -1e9);
+    validNumber(opts.delayMs, 'delayMs', 0);
+    validNumber(opts.maxAttempts, 'maxAttempts', 1);
+    validNumber(opts.timeoutMs, 'timeoutMs', 1);
+    let runAt = now;
+    if (opts.runAt !== undefined) {
+      runAt = opts.runAt instanceof Date ? opts.runAt.getTime() : opts.runAt;
+      if (!Number.isFinite(runAt)) throw new QueueError('invalid_option', 'runAt must be a valid Date or epoch milliseconds.');
+    } else if (opts.delayMs !== undefined) runAt = now + opts.delayMs;
+    let parentId: number | null = null;
+    if (opts.parentId !== undefined) {
+      parentId = Number(opts.parentId);
+      if (!Number.isSafeInteger(parentId)) throw new QueueError('invalid_option', `parentId "${opts.parentId}" is not a task id.`);
+    }
+    return {
+      kind,
+      queue: opts.queue ?? def.queue ?? DEFAULT_QUEUE,
+      priority: Math.trunc(opts.priority ?? def.priority ?? 0),
+      input: parsed,
+      maxAttempts: Math.trunc(opts.maxAttempts ?? def.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+      timeoutMs: opts.timeoutMs ?? def.timeoutMs ?? null,
+      dedupeKey: opts.dedupeKey ?? null,
+      concurrencyKey: opts.concurrencyKey ?? null,
+      concurrencyLimit: opts.concurrencyKey ? def.concurrencyKeyLimit ?? 1 : null,
+      parentId,
+      position: null,
+      workflow: null,
+      spec: null,
+      childrenTotal: null,
+      runAt,
+    };
+  }
+
+  /** For workflow steps decided at run time: errors become values the workflow records. */
+  buildStep(step: StepSpec, input: unknown, parentId: number, position: number): NewTask | StoredError {
+    try {
+      const row = this.build(step.kind, input, (step.options ?? {}) as EnqueueOptions);
+      return { ...row, parentId, position };
+    } catch (err) {
+      const e = err as QueueError;
+      return { code: e.code ?? 'invalid_input', message: e.message, retryable: false };
+    }
+  }
+}

@@ -1,0 +1,377 @@
+import os from 'node:os';
+import { backoffDelay } from './backoff';
+import type { StoredError } from './errors';
+import { type AttemptResult, Execution } from './execution';
+import type { ProcessPool } from './process-pool';
+import { DEFAULT_BACKOFF, type Registry } from './registry';
+import type { Storage, TaskRow, Outcome } from './store';
+
+export interface RunnerOptions {
+  workerId: string;
+  concurrency: number;
+  pollMs: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  queueConcurrency: Record<string, number>;
+  retentionDays: number | null;
+}
+
+/** How the runner tells the queue what changed; `wants()` lets it skip building DTOs nobody reads. */
+export interface Publisher {
+  wants(): boolean;
+  rows(rows: TaskRow[]): void;
+  ids(ids: Iterable<number>): void;
+  log(id: number, message: string): void;
+  failure(err: unknown): void;
+  /** Called on every poll tick, inside no transaction (schedules fire here). */
+  tick(now: number): void;
+}
+
+interface Pending {
+  exec: Execution;
+  result: AttemptResult;
+}
+
+const CANCEL_GRACE: StoredError = { code: 'cancelled', message: 'The task was cancelled and did not stop in time, so its process was killed.', retryable: false };
+
+/**
+ * The worker loop. Each event-loop turn it commits what finished since the last turn and
+ * claims as many due tasks as it has free slots, in one BEGIN IMMEDIATE transaction; a
+ * heartbeat extends its leases and hands expired ones (from dead or hung runners) back.
+ */
+export class Runner {
+  readonly running = new Map<number, Execution>();
+  private readonly byKind = new Map<string, number>();
+  private readonly byQueue = new Map<string, number>();
+  private pending: Pending[] = [];
+  private progress = new Set<Execution>();
+  private logs: { id: number; attempt: number; at: number; message: string }[] = [];
+  private scheduled = false;
+  private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  private pollTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private drained: (() => void) | null = null;
+  private lastPrune = 0;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly registry: Registry,
+    private readonly pool: () => ProcessPool | null,
+    readonly opts: RunnerOptions,
+    private readonly publish: Publisher,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  start(): void {
+    if (this.state === 'running') return;
+    this.state = 'running';
+    const now = Date.now();
+    // Rows this same worker id held when its process died come back at once; others wait for their lease.
+    const expired = this.storage.write(() => [...this.storage.tasks.expireLeases(now, this.opts.workerId), ...this.expireInTxn(now)]);
+    this.afterExpiry(expired);
+    this.heartbeat();
+    this.pollTimer = setInterval(() => this.tick(), this.opts.pollMs);
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.opts.heartbeatMs);
+    this.notify();
+  }
+
+  /** Something may be ready: pump on the next turn (coalesced). */
+  notify(): void {
+    if (this.scheduled || this.state === 'idle' || this.state === 'stopped') return;
+    this.scheduled = true;
+    setImmediate(this.pump);
+  }
+
+  /** A cancel for a task this runner holds takes effect at once, without waiting for the poll. */
+  cancelLocal(id: number): void {
+    this.running.get(id)?.cancel(CANCEL_GRACE);
+  }
+
+  async stop(deadlineMs: number): Promise<{ requeued: number }> {
+    if (this.state !== 'running') return { requeued: 0 };
+    this.state = 'stopping';
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.running.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadlineMs);
+        this.drained = () => (clearTimeout(timer), resolve());
+      });
+    }
+    this.drained = null;
+    const left = [...this.running.values()];
+    for (const e of left) e.abandon();
+    this.running.clear();
+    const now = Date.now();
+    let requeued = 0;
+    this.storage.write(() => {
+      this.flushInTxn(now);
+      requeued = this.storage.tasks.requeue(left.map((e) => ({ id: e.id, attempts: e.attempt, workerId: this.opts.workerId })), now);
+      this.storage.queries.removeWorker(this.opts.workerId);
+    });
+    this.publishFlushed();
+    this.publish.ids(left.map((e) => e.id));
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await this.pool()?.close();
+    this.state = 'stopped';
+    return { requeued };
+  }
+
+  private readonly pump = (): void => {
+    this.scheduled = false;
+    if (this.state === 'idle' || this.state === 'stopped') return;
+    const now = Date.now();
+    let claimed: TaskRow[] = [];
+    let wakeAt = Infinity;
+    try {
+      this.storage.write(() => {
+        this.flushInTxn(now);
+        if (this.state === 'running') ({ claimed, wakeAt } = this.claimInTxn(now));
+      });
+    } catch (err) {
+      this.publish.failure(err); // e.g. SQLITE_BUSY past busy_timeout: nothing was lost, try again soon
+      this.wake(now + this.opts.pollMs);
+      return;
+    }
+    this.publishFlushed();
+    if (claimed.length > 0) {
+      if (this.publish.wants()) this.publish.rows(claimed);
+      for (const row of claimed) this.launch(row);
+    }
+    if (this.state === 'running' && this.running.size < this.opts.concurrency) {
+      const next = Math.min(wakeAt, claimed.length > 0 ? Infinity : this.storage.tasks.nextDueAt() ?? Infinity);
+      if (next <= now) this.notify();
+      else if (next < now + this.opts.pollMs) this.wake(next);
+    }
+  };
+
+  private wake(at: number): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(() => ((this.wakeTimer = null), this.notify()), Math.max(1, at - Date.now()));
+  }
+
+  private launch(row: TaskRow): void {
+    const def = this.registry.get(row.kind);
+    const exec = new Execution(row, def, this.hooks, def.process ? this.pool() : null);
+    this.running.set(row.id, exec);
+    this.byKind.set(row.kind, (this.byKind.get(row.kind) ?? 0) + 1);
+    this.byQueue.set(row.queue, (this.byQueue.get(row.queue) ?? 0) + 1);
+    exec.start();
+  }
+
+  private readonly hooks = {
+    progress: (exec: Execution) => {
+      this.progress.add(exec);
+      if (this.publish.wants()) this.publish.rows([{ ...exec.row, progress: exec.progress, progress_message: exec.progressMessage }]);
+      this.notify();
+    },
+    log: (exec: Execution, message: string) => {
+      this.logs.push({ id: exec.id, attempt: exec.attempt, at: Date.now(), message });
+      this.publish.log(exec.id, message);
+      this.notify();
+    },
+    settled: (exec: Execution, result: AttemptResult) => {
+      if (this.running.get(exec.id) !== exec) return;
+      this.running.delete(exec.id);
+      this.byKind.set(exec.row.kind, (this.byKind.get(exec.row.kind) ?? 1) - 1);
+      this.byQueue.set(exec.row.queue, (this.byQueue.get(exec.row.queue) ?? 1) - 1);
+      this.pending.push({ exec, result });
+      if (this.running.size === 0) this.drained?.();
+      this.notify();
+    },
+  };
+
+  private flushed: { row: TaskRow; outcome: Outcome }[] = [];
+
+  /** Commits finished attempts, progress and logs; runs inside the caller's transaction. */
+  private flushInTxn(now: number): void {
+    const { tasks, workflows } = this.storage;
+    const pending = this.pending;
+    this.pending = [];
+    this.flushed = [];
+    try {
+      for (const { exec, result } of pending) {
+        const outcome = this.outcomeOf(exec, result, now);
+        const row = exec.row;
+        if (!tasks.finish({ id: row.id, attempts: row.attempts, workerId: this.opts.workerId }, outcome, now)) continue;
+        this.flushed.push({ row, outcome });
+        if (row.parent_id !== null && (outcome.kind !== 'failed' || outcome.retryAt === null)) {
+          const after = tasks.row(row.id);
+          if (after) workflows.childSettled(after, now);
+        }
+      }
+      for (const exec of this.progress) {
+        if (exec.done) continue;
+        tasks.saveProgress(exec.id, exec.progress, exec.progressMessage);
+        if (exec.row.parent_id !== null) workflows.updateProgress(exec.row.parent_id);
+      }
+      for (const l of this.logs) tasks.addLog(l.id, l.attempt, l.at, l.message);
+    } catch (err) {
+      this.pending = pending.concat(this.pending);
+      throw err;
+    }
+    this.progress.clear();
+    this.logs = [];
+  }
+
+  private publishFlushed(now = Date.now()): void {
+    const touched = this.storage.workflows.touched;
+    if (this.flushed.length === 0 && touched.size === 0) return;
+    if (this.publish.wants()) this.publish.rows(this.flushed.map(({ row, outcome }) => settledRow(row, outcome, now)));
+    this.flushed = [];
+    if (touched.size > 0) {
+      const ids = [...touched];
+      touched.clear();
+      this.publish.ids(ids);
+    }
+  }
+
+  private outcomeOf(exec: Execution, result: AttemptResult, now: number): Outcome {
+    if (result.ok) return { kind: 'succeeded', result: result.result };
+    if (result.cancelled || exec.cancelRequested) return { kind: 'cancelled' };
+    const row = exec.row;
+    if (!result.error.retryable || row.attempts >= row.max_attempts) return { kind: 'failed', error: result.error, retryAt: null };
+    const def = this.registry.has(row.kind) ? this.registry.get(row.kind) : null;
+    return { kind: 'failed', error: result.error, retryAt: now + backoffDelay(def?.backoff ?? DEFAULT_BACKOFF, row.attempts) };
+  }
+
+  private claimInTxn(now: number): { claimed: TaskRow[]; wakeAt: number } {
+    const free = this.opts.concurrency - this.running.size;
+    let wakeAt = Infinity;
+    if (free <= 0) return { claimed: [], wakeAt };
+    const tasks = this.storage.tasks;
+    const pool = this.pool();
+    const poolFree = pool ? pool.free() : 0;
+    const blocked: string[] = [];
+    const kindLeft = new Map<string, number>();
+    const rateLeft = new Map<string, number>();
+    const names: string[] = [];
+    for (const [name, def] of this.registry.entries()) {
+      names.push(name);
+      let left = def.concurrency !== undefined ? def.concurrency - (this.byKind.get(name) ?? 0) : Infinity;
+      if (def.process) left = Math.min(left, poolFree);
+      if (def.rateLimit) {
+        const { n, oldest } = tasks.startsSince(name, now - def.rateLimit.intervalMs);
+        const r = def.rateLimit.max - n;
+        if (r <= 0 && oldest !== null) wakeAt = Math.min(wakeAt, oldest + def.rateLimit.intervalMs + 1);
+        rateLeft.set(name, r);
+        left = Math.min(left, r);
+      }
+      if (left <= 0) blocked.push(name);
+      else if (left !== Infinity) kindLeft.set(name, left);
+    }
+    if (blocked.length === names.length) return { claimed: [], wakeAt };
+    const cands = tasks.candidates(now, free * 2 + 8, names, blocked);
+    if (cands.length === 0) return { claimed: [], wakeAt };
+    const keys = [...new Set(cands.filter((c) => c.concurrency_key !== null).map((c) => c.concurrency_key as string))];
+    const keyRunning = keys.length > 0 ? tasks.runningPerKey(keys) : new Map<string, number>();
+    const queueLeft = new Map<string, number>();
+    const ids: number[] = [];
+    let processLeft = poolFree;
+    for (const c of cands) {
+      if (ids.length >= free) break;
+      const kl = kindLeft.get(c.kind);
+      if (kl !== undefined && kl <= 0) continue;
+      const qc = this.opts.queueConcurrency[c.queue];
+      if (qc !== undefined) {
+        const ql = queueLeft.get(c.queue) ?? qc - (this.byQueue.get(c.queue) ?? 0);
+        if (ql <= 0) continue;
+        queueLeft.set(c.queue, ql - 1);
+      }
+      if (c.concurrency_key !== null) {
+        const n = keyRunning.get(c.concurrency_key) ?? 0;
+        if (n >= (c.concurrency_limit ?? 1)) continue;
+        keyRunning.set(c.concurrency_key, n + 1);
+      }
+      if (this.registry.get(c.kind).process) {
+        if (processLeft <= 0) continue;
+        processLeft--;
+      }
+      if (kl !== undefined) kindLeft.set(c.kind, kl - 1);
+      ids.push(c.id);
+    }
+    if (ids.length === 0) return { claimed: [], wakeAt };
+    const claimed = tasks.claim(ids, this.opts.workerId, now, this.opts.leaseMs);
+    if (rateLeft.size > 0) {
+      const started = new Map<string, number>();
+      for (const r of claimed) if (rateLeft.has(r.kind)) started.set(r.kind, (started.get(r.kind) ?? 0) + 1);
+      for (const [kind, n] of started) tasks.recordStarts(kind, now, n);
+    }
+    return { claimed, wakeAt };
+  }
+
+  private tick(): void {
+    if (this.state !== 'running') return;
+    const now = Date.now();
+    try {
+      if (this.running.size > 0) {
+        const ids = this.storage.tasks.cancelRequested([...this.running.keys()]);
+        for (const id of ids) this.running.get(id)?.cancel(CANCEL_GRACE);
+      }
+      this.publish.tick(now);
+    } catch (err) {
+      this.publish.failure(err);
+    }
+    this.notify();
+  }
+
+  private expireInTxn(now: number): TaskRow[] {
+    const rows = this.storage.tasks.expireLeases(now);
+    for (const r of rows) if (r.state === 'dead' && r.parent_id !== null) this.storage.workflows.childSettled(r, now);
+    return rows;
+  }
+
+  private afterExpiry(rows: TaskRow[]): void {
+    if (rows.length > 0) this.publish.ids(rows.map((r) => r.id));
+    this.publishFlushed();
+  }
+
+  private heartbeat(): void {
+    const now = Date.now();
+    try {
+      const expired = this.storage.write(() => {
+        if (this.running.size > 0) this.storage.tasks.heartbeat([...this.running.keys()], this.opts.workerId, now + this.opts.leaseMs);
+        this.storage.queries.upsertWorker({
+          id: this.opts.workerId, pid: process.pid, host: os.hostname(), startedAt: this.startedAt, heartbeatAt: now,
+          running: this.running.size, concurrency: this.opts.concurrency,
+        });
+        const maxRate = Math.max(0, ...this.registry.entries().map(([, d]) => d.rateLimit?.intervalMs ?? 0));
+        this.storage.tasks.trimStarts(now - maxRate);
+        return this.expireInTxn(now);
+      });
+      this.afterExpiry(expired);
+      if (this.opts.retentionDays !== null && now - this.lastPrune > 3_600_000) {
+        this.lastPrune = now;
+        this.storage.queries.prune(['succeeded'], now - this.opts.retentionDays * 86_400_000);
+      }
+    } catch (err) {
+      this.publish.failure(err);
+    }
+    if (this.state === 'running') this.notify();
+  }
+}
+
+/** The row as the attempt left it, for publishing without reading it back. */
+function settledRow(row: TaskRow, outcome: Outcome, now: number): TaskRow {
+  if (outcome.kind === 'succeeded') {
+    return { ...row, state: 'succeeded', result: JSON.stringify(outcome.result ?? null), progress: 1, finished_at: now, lease_until: null };
+  }
+  if (outcome.kind === 'cancelled') {
+    return { ...row, state: 'cancelled', error_code: 'cancelled', error_message: 'The task was cancelled while it ran.', finished_at: now };
+  }
+  const dead = outcome.retryAt === null;
+  return {
+    ...row,
+    state: dead ? 'dead' : 'failed',
+    error_code: outcome.error.code,
+    error_message: outcome.error.message,
+    run_at: outcome.retryAt ?? row.run_at,
+    finished_at: dead ? now : null,
+    lease_until: null,
+  };
+}

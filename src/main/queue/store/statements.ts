@@ -1,0 +1,20 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+/** Prepares each SQL text once per connection; dynamic claim filters reuse their shapes. */
+export class Statements {
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(readonly db: Database) {}
+
+  get(sql: string): Statement {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
+export const LIVE_SQL = `('queued', 'running', 'failed')`;
+export const WAITING_SQL = `('queued', 'failed')`;

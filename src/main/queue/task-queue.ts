@@ -1,0 +1,288 @@
+import { EventEmitter } from 'node:events';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { QueueError } from './errors';
+import { ProcessPool, type ProcessPoolOptions } from './process-pool';
+import { type AnyKind, Registry } from './registry';
+import { Runner } from './runner';
+import { Scheduler } from './scheduler';
+import { type DurabilityOptions, type NewTask, Storage, type TaskRow, parseId, rowToTask } from './store';
+import { buildStats } from './stats';
+import type { EnqueueItem, EnqueueOptions, KindDefinition, ListFilter, ListPage, QueueStats, Schedule, ScheduleOptions, Task, TaskState, TimelineEntry } from './types';
+import { type GroupOptions, Workflow } from './workflow';
+
+export interface TaskQueueOptions extends DurabilityOptions {
+  /** Unique per live process. A stable id lets a restarted process take its tasks back at once. */
+  workerId?: string;
+  /** Tasks running at once in this runner (default 10). */
+  concurrency?: number;
+  /** How often to look for work enqueued by other processes, schedules and cancels (default 500). */
+  pollMs?: number;
+  /** How long a claim holds without a heartbeat (default 30000). */
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** Most running tasks per queue name in this runner. */
+  queueConcurrency?: Record<string, number>;
+  /** Succeeded tasks older than this are pruned hourly (default 7; null keeps them). */
+  retentionDays?: number | null;
+  processPool?: ProcessPoolOptions;
+}
+
+export interface LogEvent {
+  id: string;
+  message: string;
+}
+
+/**
+ * A durable task queue in one SQLite database: the public face of the engine. Enqueue and
+ * reads are synchronous (better-sqlite3); `start()` begins running tasks in this process.
+ */
+export class TaskQueue {
+  private readonly events = new EventEmitter();
+  private readonly registry = new Registry();
+  private readonly storage: Storage;
+  private readonly runner: Runner;
+  private readonly scheduler: Scheduler;
+  private readonly workflow: Workflow;
+  private pool: ProcessPool | null = null;
+  readonly workerId: string;
+
+  constructor(readonly db: Database, private readonly options: TaskQueueOptions = {}) {
+    this.storage = new Storage(db, (s, input, parent, pos) => this.registry.buildStep(s, input, parent, pos), options);
+    this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    const leaseMs = options.leaseMs ?? 30_000;
+    this.runner = new Runner(this.storage, this.registry, () => this.poolFor(), {
+      workerId: this.workerId,
+      concurrency: Math.max(1, options.concurrency ?? 10),
+      pollMs: options.pollMs ?? 500,
+      leaseMs,
+      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3)),
+      queueConcurrency: options.queueConcurrency ?? {},
+      retentionDays: options.retentionDays === undefined ? 7 : options.retentionDays,
+    }, {
+      wants: () => this.events.listenerCount('task') > 0,
+      rows: (rows) => this.emitRows(rows),
+      ids: (ids) => this.emitIds(ids),
+      log: (id, message) => this.events.emit('log', { id: String(id), message } satisfies LogEvent),
+      failure: (err) => (this.events.listenerCount('error') > 0 ? this.events.emit('error', err) : console.error('[queue]', err)),
+      tick: (now) => this.emitIds(this.scheduler.tick(now)),
+    });
+    this.scheduler = new Scheduler(this.storage, this.registry, (kind, input, opts) => this.storage.tasks.insert(this.registry.build(kind, input, opts), Date.now()).id);
+    this.workflow = new Workflow(this.storage, this.registry);
+  }
+
+  define<I, O>(kind: string, def: KindDefinition<I, O>): this {
+    this.registry.define(kind, def as AnyKind);
+    return this;
+  }
+
+  on(event: 'task', listener: (task: Task) => void): this;
+  on(event: 'log', listener: (e: LogEvent) => void): this;
+  on(event: 'error', listener: (err: unknown) => void): this;
+  on(event: string, listener: (arg: never) => void): this {
+    this.events.on(event, listener as (arg: unknown) => void);
+    return this;
+  }
+
+  off(event: 'task' | 'log' | 'error', listener: (arg: never) => void): this {
+    this.events.off(event, listener as (arg: unknown) => void);
+    return this;
+  }
+
+  enqueue(kind: string, input: unknown, opts?: EnqueueOptions): Task {
+    const row = this.registry.build(kind, input, opts);
+    const task = row.dedupeKey === null && row.parentId === null ? this.insert(row) : this.storage.write(() => this.insert(row));
+    this.runner.notify();
+    this.emitTask(task);
+    return task;
+  }
+
+  /** All or nothing: every item is validated before the one transaction that stores them. */
+  enqueueMany(items: EnqueueItem[]): Task[] {
+    const now = Date.now();
+    const rows = items.map((it) => this.registry.build(it.kind, it.input, it.options, now));
+    const tasks = this.storage.write(() => rows.map((r) => this.insert(r, now)));
+    this.runner.notify();
+    if (this.events.listenerCount('task') > 0) for (const t of tasks) this.emitTask(t);
+    return tasks;
+  }
+
+  get(id: string): Task | null {
+    const row = this.storage.tasks.row(parseId(id));
+    return row ? rowToTask(row) : null;
+  }
+
+  list(filter: ListFilter = {}): ListPage {
+    const limit = Math.min(Math.max(1, filter.limit ?? 50), 1000);
+    const cursor = filter.cursor !== undefined ? parseId(filter.cursor) : null;
+    const rows = this.storage.queries.list(filter, limit + 1, cursor);
+    const items = rows.slice(0, limit).map(rowToTask);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  }
+
+  children(id: string): Task[] {
+    return this.storage.queries.children(parseId(id)).map(rowToTask);
+  }
+
+  /** The task's history, error stacks included (for logs and detail views, not end users). */
+  timeline(id: string): TimelineEntry[] {
+    const row = this.storage.tasks.row(parseId(id));
+    if (!row) throw new QueueError('not_found', `No task with id "${id}".`);
+    return this.storage.queries.timeline(row);
+  }
+
+  logs(id: string, limit = 1000): { at: number; attempt: number; message: string }[] {
+    return this.storage.queries.logs(parseId(id), limit);
+  }
+
+  /** Waiting tasks never start; running ones get their AbortSignal fired. Idempotent. */
+  cancel(id: string): Task {
+    const n = parseId(id);
+    const now = Date.now();
+    const outcome = this.storage.write(() => {
+      const row = this.mustRow(id, n);
+      if (row.workflow !== null) {
+        if (row.state === 'running') this.storage.workflows.cancelWorkflow(n, now);
+        return 'noop';
+      }
+      const r = this.storage.tasks.cancel(n, now);
+      if (r === 'cancelled' && row.parent_id !== null) this.storage.workflows.childSettled(this.storage.tasks.row(n)!, now);
+      return r;
+    });
+    for (const cid of this.storage.workflows.touched) this.runner.cancelLocal(cid);
+    if (outcome === 'requested') this.runner.cancelLocal(n);
+    this.flushTouched([n]);
+    return this.get(id)!;
+  }
+
+  /** Re-queues a dead, cancelled or waiting-to-retry task with its attempts reset. */
+  retry(id: string): Task {
+    const n = parseId(id);
+    try {
+      this.storage.write(() => {
+        const row = this.mustRow(id, n);
+        if (!this.storage.tasks.retry(n, Date.now())) {
+          throw new QueueError('invalid_state', `Task ${id} is ${row.state}${row.workflow ? ' (a workflow)' : ''}; only dead, failed or cancelled tasks can be retried.`);
+        }
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new QueueError('invalid_state', `Task ${id} cannot be retried: another live task holds its dedupe key.`);
+      }
+      throw err;
+    }
+    this.runner.notify();
+    this.flushTouched([n]);
+    return this.get(id)!;
+  }
+
+  /** Stops claiming from one queue (or all, with no name) in every runner on this database. */
+  pause(queueName?: string): void {
+    this.storage.write(() => this.storage.tasks.pause(queueName ?? '*', Date.now()));
+  }
+
+  resume(queueName?: string): void {
+    this.storage.write(() => this.storage.tasks.resume(queueName ?? null));
+    this.runner.notify();
+  }
+
+  stats(opts: { windowMinutes?: number } = {}): QueueStats {
+    const windowMs = Math.max(1, opts.windowMinutes ?? 5) * 60_000;
+    const now = Date.now();
+    return buildStats(this.storage, now, windowMs, this.options.leaseMs ?? 30_000);
+  }
+
+  schedule(name: string, cron: string, kind: string, input: unknown, opts?: ScheduleOptions): Schedule {
+    const s = this.scheduler.add(name, cron, kind, input, opts);
+    this.runner.notify();
+    return s;
+  }
+
+  unschedule(name: string): boolean {
+    return this.scheduler.remove(name);
+  }
+
+  schedules(): Schedule[] {
+    return this.scheduler.list();
+  }
+
+  chain(items: EnqueueItem[], opts?: GroupOptions): Task {
+    return this.afterWorkflow(this.workflow.chain(items, opts));
+  }
+
+  group(items: EnqueueItem[], opts?: GroupOptions): Task {
+    return this.afterWorkflow(this.workflow.group(items, opts));
+  }
+
+  chord(items: EnqueueItem[], callback: { kind: string; options?: EnqueueOptions }, opts?: GroupOptions): Task {
+    return this.afterWorkflow(this.workflow.chord(items, callback, opts));
+  }
+
+  /** Deletes finished tasks older than N days (succeeded only unless `states` says more). */
+  prune(opts: { olderThanDays: number; states?: TaskState[] }): number {
+    if (typeof opts?.olderThanDays !== 'number' || !(opts.olderThanDays >= 0)) {
+      throw new QueueError('invalid_option', 'prune needs olderThanDays, a number ≥ 0.');
+    }
+    return this.storage.queries.prune(opts.states ?? ['succeeded'], Date.now() - opts.olderThanDays * 86_400_000);
+  }
+
+  start(): this {
+    this.runner.start();
+    return this;
+  }
+
+  /** Graceful: stop claiming, wait for running tasks up to the deadline, re-queue the rest. */
+  stop(opts: { deadlineMs?: number } = {}): Promise<{ requeued: number }> {
+    return this.runner.stop(opts.deadlineMs ?? 10_000);
+  }
+
+  private insert(row: NewTask, now = Date.now()): Task {
+    const { id, existing } = this.storage.tasks.insert(row, now);
+    if (existing) return rowToTask(existing);
+    return {
+      id: String(id), kind: row.kind, state: 'queued', queue: row.queue, priority: row.priority, input: row.input ?? null, result: null,
+      error: null, attempts: 0, maxAttempts: row.maxAttempts, progress: 0, progressMessage: null,
+      parentId: row.parentId === null ? null : String(row.parentId), workflow: null, dedupeKey: row.dedupeKey,
+      concurrencyKey: row.concurrencyKey, workerId: null, createdAt: now, startedAt: null, finishedAt: null, runAt: row.runAt,
+    };
+  }
+
+  private poolFor(): ProcessPool | null {
+    if (!this.pool && this.registry.entries().some(([, d]) => d.process)) this.pool = new ProcessPool(this.options.processPool);
+    return this.pool;
+  }
+
+  private mustRow(id: string, n: number): TaskRow {
+    const row = this.storage.tasks.row(n);
+    if (!row) throw new QueueError('not_found', `No task with id "${id}".`);
+    return row;
+  }
+
+  private afterWorkflow(parentId: number): Task {
+    this.runner.notify();
+    this.emitIds(this.storage.queries.children(parentId).map((r) => r.id).concat(parentId));
+    return this.get(String(parentId))!;
+  }
+
+  private flushTouched(extra: number[]): void {
+    const touched = this.storage.workflows.touched;
+    const ids = [...touched, ...extra];
+    touched.clear();
+    this.emitIds(ids);
+  }
+
+  private emitTask(task: Task): void {
+    if (this.events.listenerCount('task') > 0) this.events.emit('task', task);
+  }
+
+  private emitRows(rows: TaskRow[]): void {
+    for (const r of rows) this.events.emit('task', rowToTask(r));
+  }
+
+  private emitIds(ids: Iterable<number>): void {
+    if (this.events.listenerCount('task') === 0) return;
+    const list = [...new Set(ids)];
+    if (list.length > 0) this.emitRows(this.storage.queries.rows(list));
+  }
+}
