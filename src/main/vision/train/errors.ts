@@ -13,6 +13,7 @@ export type VisionTrainErrorCode =
   | 'dimension_mismatch'
   | 'constant_features'
   | 'invalid_option'
+  | 'invalid_input'
   | 'invalid_head'
   | 'diverged'
   | 'cancelled';
