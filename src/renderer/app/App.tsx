@@ -1,0 +1,65 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Sidebar } from './Sidebar';
+import { HelpDialog } from './HelpDialog';
+import { ComingSoon } from './ComingSoon';
+import { SettingsPage } from './SettingsPage';
+import { ConnectionBar } from './ConnectionBar';
+import { useLiveUpdates } from './useLiveUpdates';
+import { pages, type PageId } from './pages';
+import { LibraryPage } from '../library/LibraryPage';
+
+const PAGE_KEY = 'loupe.page';
+
+/** True when a key press belongs to a text field, not to the app's shortcuts. */
+export function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  return el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
+}
+
+function initialPage(): PageId {
+  const saved = localStorage.getItem(PAGE_KEY);
+  return pages.some((p) => p.id === saved) ? (saved as PageId) : 'library';
+}
+
+export function App() {
+  const [page, setPage] = useState<PageId>(initialPage);
+  const [help, setHelp] = useState(false);
+  useLiveUpdates();
+
+  const go = useCallback((p: PageId) => {
+    setPage(p);
+    localStorage.setItem(PAGE_KEY, p);
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || isTyping(e.target)) return;
+      if (e.key === '?' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        setHelp(true);
+        return;
+      }
+      if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[1-6]$/.test(e.code)) {
+        e.preventDefault();
+        go(pages[Number(e.code.slice(5)) - 1].id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [go]);
+
+  const info = pages.find((p) => p.id === page)!;
+  return (
+    <div className="app">
+      <Sidebar current={page} onGo={go} />
+      <main className="content">
+        <ConnectionBar />
+        {/* The Library stays mounted while another page shows, so a running import goes on. */}
+        <LibraryPage hidden={page !== 'library'} />
+        {page === 'settings' ? <SettingsPage /> : page !== 'library' ? <ComingSoon page={info} /> : null}
+      </main>
+      <HelpDialog open={help} onOpenChange={setHelp} />
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import * as Dialog from '@radix-ui/react-dialog';
+import { shortcutGroups } from '../lib/grid-keys';
+
+export function HelpDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (o: boolean) => void }) {
+  return (
+    <Dialog.Root open={open} onOpenChange={onOpenChange}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay" />
+        <Dialog.Content className="dialog help-dialog" aria-describedby={undefined}>
+          <Dialog.Title>Keyboard shortcuts</Dialog.Title>
+          <div className="help-groups">
+            {shortcutGroups.map((g) => (
+              <section key={g.title}>
+                <h3>{g.title}</h3>
+                <dl>
+                  {g.items.map((s) => (
+                    <div className="shortcut" key={s.does}>
+                      <dt>
+                        {s.keys.map((k, i) => (
+                          <kbd key={i}>{k}</kbd>
+                        ))}
+                      </dt>
+                      <dd>{s.does}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </section>
+            ))}
+          </div>
+          <Dialog.Close className="button" autoFocus>
+            Close
+          </Dialog.Close>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

@@ -1,0 +1,53 @@
+import { useRef, useState, type DragEvent, type ReactNode } from 'react';
+import type { WalkEntry } from '../lib/folder-walk';
+
+/**
+ * Takes pictures and folders dropped from the desktop. The entries must be taken from the
+ * DataTransfer during the drop event itself; the browser empties it afterwards.
+ */
+export function DropZone({ disabled, onDrop, children }: { disabled: boolean; onDrop: (entries: WalkEntry[], files: File[]) => void; children: ReactNode }) {
+  const [over, setOver] = useState(false);
+  const depth = useRef(0);
+  const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
+
+  return (
+    <div
+      className={over ? 'drop-zone over' : 'drop-zone'}
+      onDragEnter={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        depth.current++;
+        setOver(true);
+      }}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = disabled ? 'none' : 'copy';
+      }}
+      onDragLeave={() => {
+        depth.current = Math.max(0, depth.current - 1);
+        if (depth.current === 0) setOver(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        depth.current = 0;
+        setOver(false);
+        if (disabled) return;
+        const entries: WalkEntry[] = [];
+        for (const item of Array.from(e.dataTransfer.items)) {
+          if (item.kind !== 'file') continue;
+          const entry = item.webkitGetAsEntry();
+          if (entry) entries.push(entry as unknown as WalkEntry);
+        }
+        onDrop(entries, Array.from(e.dataTransfer.files));
+      }}
+    >
+      {children}
+      {over && (
+        <div className="drop-hint" aria-hidden="true">
+          <div>{disabled ? 'Wait for the running import to finish' : 'Drop pictures or folders — folder names become labels'}</div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { filterKey, type Filter } from './filter';
+
+/** Everything the Library reads from the contract, keyed so that live updates can refetch it. */
+
+export const PAGE_SIZE = 400;
+
+export function useDatasets() {
+  return useQuery({ queryKey: ['datasets'], queryFn: () => window.loupe.call('datasets.list', {}), placeholderData: keepPreviousData });
+}
+
+export function useDataset(id: string | null) {
+  return useQuery({
+    queryKey: ['dataset', id],
+    queryFn: () => window.loupe.call('datasets.get', { id: id! }),
+    enabled: id !== null,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useImagePages(datasetId: string | null, filter: Filter) {
+  return useInfiniteQuery({
+    queryKey: ['images', datasetId, filterKey(filter)],
+    enabled: datasetId !== null,
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      window.loupe.call('images.list', {
+        datasetId: datasetId!,
+        limit: PAGE_SIZE,
+        cursor: pageParam,
+        ...(filter.kind === 'label' ? { label: filter.name } : {}),
+        ...(filter.kind === 'unlabeled' ? { unlabeled: true } : {}),
+      }),
+    getNextPageParam: (last) => last.nextCursor,
+    // The old view stays up until the new one is ready: the grid never blinks empty.
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Refetches what a change to this dataset can touch. */
+export function useRefresh() {
+  const queries = useQueryClient();
+  return (datasetId: string) =>
+    Promise.all([
+      queries.invalidateQueries({ queryKey: ['datasets'] }),
+      queries.invalidateQueries({ queryKey: ['dataset', datasetId] }),
+      queries.invalidateQueries({ queryKey: ['images', datasetId] }),
+    ]);
+}
+
+export function useSetLabel(datasetId: string | null) {
+  const refresh = useRefresh();
+  return useMutation({
+    mutationFn: (v: { ids: string[]; label: string | null }) => window.loupe.call('images.setLabel', v),
+    onSettled: () => (datasetId ? refresh(datasetId) : undefined),
+  });
+}
+
+export function useDeleteImages(datasetId: string | null) {
+  const refresh = useRefresh();
+  return useMutation({
+    mutationFn: (ids: string[]) => window.loupe.call('images.delete', { ids }),
+    onSettled: () => (datasetId ? refresh(datasetId) : undefined),
+  });
+}
