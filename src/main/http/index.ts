@@ -1,0 +1,30 @@
+/**
+ * Loupe's web framework: a generic HTTP library on node:http (no Loupe imports).
+ *
+ * Naming, since request and response share `ctx`:
+ * - request body readers: `ctx.json(schema?)`, `ctx.text()`, `ctx.raw(limit?)`, `ctx.form()`,
+ *   `ctx.multipart(opts)`;
+ * - response writers: `ctx.sendJson(value, status?)`, `ctx.sendText(text, status?)`,
+ *   `ctx.sendHtml(html, status?)`, `ctx.send(body, type?)`, `ctx.empty(status?)`,
+ *   `ctx.redirect(url, status?)`, `ctx.stream(readable, type?)`, `ctx.sse()`,
+ *   `ctx.sendFile(path, opts?)`; `ctx.status(code)` and `ctx.header(name, value)` chain.
+ * - a handler's returned value (not undefined) is sent as JSON when nothing was sent; a
+ *   handler that sends nothing and returns nothing answers 204.
+ * - errors: throw `HttpError(status, code, message)`; anything else is a 500 `internal`.
+ * - status codes: 400 bad input (malformed JSON, bad query/params, forbidden keys),
+ *   413 body too large, 415 wrong Content-Type, 422 JSON body that fails its schema.
+ * See docs/http.md.
+ */
+export { App, type AppOptions, type ListenOptions } from './app';
+export { Blueprint, type RouteDef } from './blueprint';
+export { Context, Key, key, type UpgradeInfo } from './context';
+export { HttpError, errors, isHttpError, errorBody } from './errors';
+export { Router, type RouterOptions, type RouteEntry } from './router';
+export { type Middleware, type Handler, type RouteOptions, type RouteSchema, type Validated, type ParamsOf } from './types';
+export { type MultipartOptions, type MultipartResult, type UploadedFile } from './multipart';
+export { type SendFileOptions } from './send-file';
+export { SseStream, type SseOptions, type SseEvent } from './sse';
+export { wsSend, type WsHandler, type WsOptions } from './websocket';
+export { type CookieOptions } from './cookies';
+export { type ServerLimits, DEFAULT_LIMITS } from './server';
+export * from './middleware/index';

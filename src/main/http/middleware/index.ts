@@ -1,0 +1,11 @@
+export { accessLog, type AccessLogEntry } from './access-log';
+export { bearerAuth, sameSecret, type BearerAuthOptions } from './bearer-auth';
+export { compress, type CompressOptions } from './compress';
+export { cors, type CorsOptions } from './cors';
+export { csrf, csrfToken, type CsrfOptions } from './csrf';
+export { hostAllowList, hostName, type HostAllowListOptions } from './host-allow-list';
+export { rateLimit, type RateLimitOptions } from './rate-limit';
+export { requestId, type RequestIdOptions } from './request-id';
+export { serveStatic, type ServeStaticOptions } from './serve-static';
+export { getSession, Session, sessions, type SessionOptions } from './sessions';
+export { validate } from './validate';
