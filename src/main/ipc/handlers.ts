@@ -1,0 +1,41 @@
+import type { AppInfo } from '../../shared/contract/index';
+import type { LibraryService } from '../services/library/index';
+import type { ApiSettingsService } from '../services/settings/index';
+import type { Handlers } from './dispatcher';
+
+export interface HandlerServices {
+  library: LibraryService;
+  apiSettings: ApiSettingsService;
+  appInfo: () => AppInfo;
+}
+
+/**
+ * Every procedure of the contract, bound to the services. Thin on purpose: validation is
+ * the dispatcher's, behaviour is the services', so the HTTP API can reuse the latter.
+ */
+export function createHandlers(s: HandlerServices): Handlers {
+  const { library, apiSettings } = s;
+  return {
+    'app.info': () => s.appInfo(),
+    'settings.api.get': () => apiSettings.get(),
+    'settings.api.set': (input) => apiSettings.set(input),
+    'settings.api.regenerateToken': () => apiSettings.regenerateToken(),
+
+    'datasets.list': () => library.listDatasets(),
+    'datasets.create': ({ name }) => library.createDataset(name),
+    'datasets.get': ({ id }) => library.getDataset(id),
+    'datasets.rename': ({ id, name }) => library.renameDataset(id, name),
+    'datasets.delete': async ({ id }) => ({ deleted: await library.deleteDataset(id) }),
+
+    'labels.create': ({ datasetId, name }) => library.createLabel(datasetId, name),
+
+    'images.list': (input) => library.listImages(input),
+    'images.get': ({ id }) => library.getImage(id),
+    'images.setLabel': ({ ids, label }) => ({ updated: library.setLabel(ids, label) }),
+    'images.delete': async ({ ids }) => ({ deleted: await library.deleteImages(ids) }),
+
+    'imports.start': (input) => library.startImport(input),
+    'imports.get': ({ importId }) => library.getImport(importId),
+    'imports.cancel': ({ importId }) => library.cancelImport(importId),
+  };
+}
