@@ -20,6 +20,7 @@ export interface PreparedData {
   valY: Int32Array;
   trainIndices: number[];
   validationIndices: number[];
+  augmentedUsed: number;
 }
 
 /**
@@ -137,5 +138,5 @@ export function prepareData(
   });
   standardizeInPlace(valX, val.length, dim, mean, std);
 
-  return { dim, classes, mean, std, trainX, trainY, valX, valY, trainIndices: train, validationIndices: val };
+  return { dim, classes, mean, std, trainX, trainY, valX, valY, trainIndices: train, validationIndices: val, augmentedUsed: keptAug.length };
 }

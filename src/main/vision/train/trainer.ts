@@ -162,6 +162,7 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
     stoppedEarly,
     trainIndices: prep.trainIndices,
     validationIndices: prep.validationIndices,
+    augmentedUsed: prep.augmentedUsed,
     validationProbabilities,
     validationTruth: valY,
   };

@@ -99,6 +99,8 @@ export interface TrainResult {
   /** Indices into the input of the pictures used for training and for validation. */
   trainIndices: number[];
   validationIndices: number[];
+  /** Augmented rows trained on (those made from validation pictures are left out). */
+  augmentedUsed: number;
   /** Probabilities of the kept head on the validation pictures, |validation|×K row-major. */
   validationProbabilities: Float32Array;
   /** Label index (into head.labels) of each validation picture. */
