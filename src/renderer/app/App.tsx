@@ -35,7 +35,7 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || isTyping(e.target)) return;
-      if (e.key === '?' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      if ((e.key === '?' || e.key === 'F1') && !e.ctrlKey && !e.metaKey && !e.altKey) {
         e.preventDefault();
         setHelp(true);
         return;

@@ -99,7 +99,7 @@ export const shortcutGroups: ShortcutGroup[] = [
   {
     title: 'Anywhere',
     items: [
-      { keys: ['?'], does: 'Show this list of shortcuts' },
+      { keys: ['?'], does: 'Show this list of shortcuts (also F1)' },
       { keys: ['Alt', '1…6'], does: 'Go to Library, Train, Play, Scripts, Tasks, Settings' },
       { keys: ['Esc'], does: 'Close a dialog, or clear the selection' },
     ],

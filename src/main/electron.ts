@@ -1,0 +1,154 @@
+import { app, BrowserWindow, ipcMain, Menu, nativeTheme, net, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createApp } from './app';
+import { registerElectronTransport } from './ipc/electron-transport';
+
+/*
+ * The desktop shell, and the only file of src/main that imports 'electron': one locked-down
+ * window, the contract over IPC, thumbnails over a private protocol. Everything else is the
+ * same createApp() the headless shell runs.
+ */
+
+const THUMB_SCHEME = 'loupe-thumb';
+const devUrl = process.env.ELECTRON_RENDERER_URL;
+const indexFile = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
+const indexUrl = pathToFileURL(indexFile).toString();
+const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+
+// Also set as a <meta> tag in index.html; the header covers the dev server's responses.
+const CSP = devUrl
+  ? "default-src 'self'; script-src 'self' 'unsafe-inline'; img-src 'self' loupe-thumb: data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: http://localhost:* http://127.0.0.1:*"
+  : "default-src 'self'; script-src 'self'; img-src 'self' loupe-thumb: data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'";
+
+protocol.registerSchemesAsPrivileged([{ scheme: THUMB_SCHEME, privileges: { standard: true, secure: true, stream: true } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Loupe owns the data folder; it focuses its window (below) and this one leaves.
+  app.quit();
+} else {
+  void start();
+}
+
+function isTrustedFrame(url: string): boolean {
+  if (devUrl) return url.startsWith(new URL(devUrl).origin + '/');
+  return url.split('#')[0] === indexUrl;
+}
+
+function menu(win: () => BrowserWindow | null): Menu {
+  const mac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(mac ? [{ role: 'appMenu' as const }] : []),
+    { label: 'File', submenu: [mac ? { role: 'close' } : { role: 'quit' }] },
+    // No "Select all" here: Ctrl/Cmd+A belongs to the picture grid, and a menu accelerator would take it first.
+    { label: 'Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }] },
+    {
+      label: 'View',
+      submenu: [
+        ...(devUrl ? [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }, { type: 'separator' as const }] : []),
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    {
+      role: 'help',
+      submenu: [
+        {
+          // No accelerator: the page itself answers F1 and ?, this only reaches it from the menu.
+          label: 'Keyboard shortcuts (?)',
+          click: () => {
+            const wc = win()?.webContents;
+            wc?.sendInputEvent({ type: 'keyDown', keyCode: 'F1' });
+            wc?.sendInputEvent({ type: 'keyUp', keyCode: 'F1' });
+          },
+        },
+      ],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const loupe = await createApp({ dataDir: app.getPath('userData'), shell: 'electron' });
+  let win: BrowserWindow | null = null;
+
+  protocol.handle(THUMB_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const id = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    if (url.host !== 'image' || id.length === 0) return new Response('Not found', { status: 404 });
+    try {
+      const path = loupe.services.library.thumbnailPath(id);
+      const res = await net.fetch(pathToFileURL(path).toString());
+      return new Response(res.body, { headers: { 'content-type': 'image/webp', 'cache-control': 'max-age=31536000, immutable' } });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  // Loupe's window asks for no camera, microphone, notifications or anything else.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  const stopTransport = registerElectronTransport({
+    ipcMain,
+    dispatcher: loupe.dispatcher,
+    bus: loupe.bus,
+    getWebContents: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+    isTrustedFrame,
+  });
+
+  const createWindow = () => {
+    win = new BrowserWindow({
+      width: 1280,
+      height: 820,
+      minWidth: 720,
+      minHeight: 480,
+      title: 'Loupe',
+      show: false,
+      backgroundColor: nativeTheme.shouldUseDarkColors ? '#161615' : '#f6f6f4',
+      webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+    });
+    win.once('ready-to-show', () => win?.show());
+    win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    win.webContents.on('will-navigate', (e) => e.preventDefault());
+    win.webContents.on('will-attach-webview', (e) => e.preventDefault());
+    win.on('closed', () => {
+      win = null;
+    });
+    void (devUrl ? win.loadURL(devUrl) : win.loadFile(indexFile));
+  };
+
+  Menu.setApplicationMenu(menu(() => win));
+  createWindow();
+
+  app.on('second-instance', () => {
+    if (!win) return createWindow();
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Quit waits for the app to close cleanly (imports stopped, database checkpointed).
+  let closed = false;
+  app.on('before-quit', (e) => {
+    if (closed) return;
+    e.preventDefault();
+    stopTransport();
+    void Promise.resolve(loupe.close())
+      .catch((err: unknown) => console.error('loupe: error while closing', err))
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
+  });
+}
