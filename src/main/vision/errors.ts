@@ -1,0 +1,30 @@
+// Errors of the vision engine are values with a stable code and a message a person can act on.
+export type VisionErrorCode =
+  | 'model_not_found'
+  | 'model_invalid'
+  | 'model_input_mismatch'
+  | 'card_invalid'
+  | 'unsupported_layer'
+  | 'image_empty'
+  | 'image_corrupt'
+  | 'image_too_large'
+  | 'image_unsupported'
+  | 'image_not_found'
+  | 'aborted'
+  | 'engine_closed'
+  | 'inference_failed'
+  | 'export_invalid';
+
+export class VisionError extends Error {
+  constructor(
+    readonly code: VisionErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'VisionError';
+  }
+
+  toJSON(): { code: VisionErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}

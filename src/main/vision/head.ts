@@ -1,0 +1,43 @@
+// The agreed format of a trained classification head (produced by src/main/vision/train,
+// consumed by export and by prediction): standardise features, then dense layers, then softmax.
+export interface HeadLayer {
+  inDim: number;
+  outDim: number;
+  /** Row-major [outDim][inDim]. */
+  weight: Float32Array;
+  bias: Float32Array;
+  activation: 'relu' | 'none';
+}
+
+export interface HeadWeights {
+  kind: 'softmax' | 'mlp';
+  inputDim: number;
+  /** Feature standardisation: x' = (x - mean) / std, per feature. */
+  mean: Float32Array;
+  std: Float32Array;
+  layers: HeadLayer[];
+  labels: string[];
+}
+
+/** Probabilities for one feature vector, computed exactly as the exported graph does (float32 math order aside). */
+export function applyHead(head: HeadWeights, features: Float32Array): Float32Array {
+  let x = new Float32Array(head.inputDim);
+  for (let i = 0; i < head.inputDim; i++) x[i] = (features[i] - head.mean[i]) / head.std[i];
+  for (const l of head.layers) {
+    const y = new Float32Array(l.outDim);
+    for (let o = 0; o < l.outDim; o++) {
+      let s = l.bias[o];
+      const row = o * l.inDim;
+      for (let i = 0; i < l.inDim; i++) s += l.weight[row + i] * x[i];
+      y[o] = l.activation === 'relu' && s < 0 ? 0 : s;
+    }
+    x = y;
+  }
+  let max = -Infinity;
+  for (const v of x) max = Math.max(max, v);
+  let sum = 0;
+  const p = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) sum += p[i] = Math.exp(x[i] - max);
+  for (let i = 0; i < p.length; i++) p[i] /= sum;
+  return p;
+}

@@ -1,0 +1,80 @@
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { VisionError } from '../errors';
+
+// Execution provider choice per platform, tried in order with a visible record of what ran and
+// why anything was skipped. CPU is always last and always there.
+
+export type ProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
+
+export interface ProviderAttempt {
+  provider: ProviderName;
+  ok: boolean;
+  error?: string;
+}
+
+/** CUDA on Linux (when its provider libraries are installed), DirectML on Windows, CoreML on macOS, then CPU. */
+export function defaultProviders(platform: NodeJS.Platform = process.platform): ProviderName[] {
+  if (platform === 'linux') return ['cuda', 'cpu'];
+  if (platform === 'win32') return ['dml', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'cpu'];
+  return ['cpu'];
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/**
+ * Session options Loupe always uses. `disable_quant_qdq` makes ORT fold the uint8 weights'
+ * DequantizeLinear into float constants instead of running a quantized kernel (3× slower here);
+ * spinning is off because sharp decodes on the same cores while ORT waits.
+ */
+export function sessionOptions(provider: ProviderName, threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    extra: {
+      'session.disable_quant_qdq': '1',
+      'session.intra_op.allow_spinning': '0',
+      'session.inter_op.allow_spinning': '0',
+    },
+  } as ort.InferenceSession.SessionOptions;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
+}
+
+/** Is this ORT error about the model file rather than the provider? */
+function isModelError(msg: string): boolean {
+  return /protobuf parsing failed|Load model .* failed|No graph was found|ModelProto|model_path|Invalid model|INVALID_PROTOBUF|INVALID_GRAPH/i.test(msg);
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  provider: ProviderName;
+  attempts: ProviderAttempt[];
+}
+
+/** Opens a session on the first provider that works; the model bytes are read once by the caller. */
+export async function openSession(model: Uint8Array, file: string, providers: ProviderName[], threads: number): Promise<OpenedSession> {
+  const order = providers.includes('cpu') ? providers : [...providers, 'cpu' as const];
+  const attempts: ProviderAttempt[] = [];
+  for (const provider of order) {
+    try {
+      const session = await ort.InferenceSession.create(model, sessionOptions(provider, threads));
+      attempts.push({ provider, ok: true });
+      return { session, provider, attempts };
+    } catch (err) {
+      const msg = firstLine(err);
+      if (isModelError(msg)) throw new VisionError('model_invalid', `${file} is not a usable ONNX model: ${msg}`);
+      attempts.push({ provider, ok: false, error: msg });
+      if (provider === 'cpu') throw new VisionError('model_invalid', `${file} could not be loaded: ${msg}`);
+    }
+  }
+  throw new VisionError('model_invalid', `${file} could not be loaded on any execution provider.`);
+}
