@@ -1,0 +1,1 @@
+export function format(source: string): string { return source; }

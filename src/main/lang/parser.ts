@@ -1,0 +1,415 @@
+// Recursive descent for statements and a Pratt loop for binary operators (§3). In strict
+// mode the first problem throws; in recovering mode (editor, `loupe check`) each problem is
+// recorded and the parser skips to the next statement boundary.
+import type { Expr, FnNode, Ident, ImportName, Module, Pos, Stmt } from './ast';
+import { CompileError } from './errors';
+import { describeToken, scan, type Comment, type Token } from './scanner';
+
+const BINARY_PREC: Record<string, number> = {
+  '==': 1, '!=': 1, '<': 2, '<=': 2, '>': 2, '>=': 2, '+': 3, '-': 3, '*': 4, '/': 4, '%': 4,
+};
+const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=']);
+
+export interface ParseResult { module: Module; errors: CompileError[]; comments: Comment[] }
+
+class Parser {
+  private i = 0;
+  readonly errors: CompileError[] = [];
+  constructor(private tokens: Token[], private recover: boolean) {}
+
+  // ---- token helpers -------------------------------------------------------------------
+  private peek(): Token {
+    const t = this.tokens[this.i];
+    if (t.type === 'error') throw new CompileError(t.message as string, t.line, t.col, undefined, t.line, t.col + t.text.length);
+    return t;
+  }
+  private peekAt(k: number): Token { return this.tokens[Math.min(this.i + k, this.tokens.length - 1)]; }
+  private advance(): Token { const t = this.peek(); if (t.type !== 'eof') this.i++; return t; }
+  private is(text: string): boolean {
+    const t = this.peek();
+    return (t.type === 'punct' || t.type === 'keyword') && t.text === text;
+  }
+  private isSep(): boolean { const t = this.peek(); return t.type === 'newline' || (t.type === 'punct' && t.text === ';'); }
+  private fail(expected: string, t: Token = this.peek()): never {
+    throw new CompileError(`Expected ${expected} but found ${describeToken(t)}.`, t.line, t.col, undefined,
+      t.line, t.col + Math.max(1, t.type === 'newline' ? 1 : t.end - t.start));
+  }
+  private expect(text: string): Token {
+    if (this.is(text)) return this.advance();
+    return this.fail(`'${text}'`);
+  }
+  private ident(): Ident {
+    const t = this.peek();
+    if (t.type !== 'ident') this.fail('identifier');
+    this.advance();
+    return { name: t.text, line: t.line, col: t.col };
+  }
+  private pos(t: Token): Pos { return { line: t.line, col: t.col }; }
+
+  // ---- statements -----------------------------------------------------------------------
+  parseModule(): Module {
+    return { body: this.stmtList(null) };
+  }
+
+  /** §3.2: `closer` is '}' for blocks, null for the module (EOF). */
+  private stmtList(closer: '}' | null): Stmt[] {
+    const out: Stmt[] = [];
+    while (true) {
+      try {
+        while (this.isSep()) this.advance();
+        if (closer === null ? this.peek().type === 'eof' : this.is('}')) return out;
+        if (closer && this.peek().type === 'eof') this.fail("'}'");
+        out.push(this.statement());
+        if (this.isSep()) continue;
+        if (closer === null ? this.peek().type === 'eof' : this.is('}')) continue;
+        if (closer && this.peek().type === 'eof') this.fail("'}'");
+        this.fail('end of statement');
+      } catch (e) {
+        if (!this.recover || !(e instanceof CompileError)) throw e;
+        this.errors.push(e);
+        if (!this.synchronize(closer)) return out;
+      }
+    }
+  }
+
+  /** Skips to the next statement boundary; false when nothing more can be parsed here. */
+  private synchronize(closer: '}' | null): boolean {
+    let depth = 0;
+    const start = this.i;
+    while (this.i < this.tokens.length - 1) {
+      const t = this.tokens[this.i];
+      if (t.type === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++;
+      else if (t.type === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) {
+        if (depth === 0) {
+          if (closer === '}' && t.text === '}') return true;
+          if (this.i === start) { this.i++; continue; }
+          if (t.text === '}' && closer === null) { this.i++; continue; }
+          return closer !== null;
+        }
+        depth--;
+      } else if (depth === 0 && (t.type === 'newline' || (t.type === 'punct' && t.text === ';'))) return true;
+      this.i++;
+    }
+    return closer === null ? true : false;
+  }
+
+  private block(): Stmt[] {
+    this.expect('{');
+    const body = this.stmtList('}');
+    this.expect('}');
+    return body;
+  }
+
+  private statement(): Stmt {
+    const t = this.peek();
+    const pos = this.pos(t);
+    if (t.type === 'keyword') {
+      switch (t.text) {
+        case 'let': {
+          this.advance();
+          const name = this.ident();
+          let init: Expr | null = null;
+          if (this.is('=')) { this.advance(); init = this.expression(); }
+          return { kind: 'let', pos, name, init };
+        }
+        case 'fn':
+          if (this.peekAt(1).type === 'ident') { this.advance(); return { kind: 'fnDecl', pos, fn: this.fnRest(pos, this.ident()) }; }
+          break;
+        case 'class': return this.classDecl();
+        case 'import': {
+          this.advance();
+          const p = this.stringTok();
+          this.expect('as');
+          return { kind: 'import', pos, path: p.value as string, pathText: p.text, alias: this.ident() };
+        }
+        case 'from': {
+          this.advance();
+          const p = this.stringTok();
+          this.expect('import');
+          const names: ImportName[] = [];
+          do {
+            const name = this.ident();
+            let alias: Ident | null = null;
+            if (this.is('as')) { this.advance(); alias = this.ident(); }
+            names.push({ name, alias });
+          } while (this.is(',') && this.advance());
+          return { kind: 'from', pos, path: p.value as string, pathText: p.text, names };
+        }
+        case 'if': return this.ifStmt();
+        case 'while': { this.advance(); const cond = this.expression(); return { kind: 'while', pos, cond, body: this.block() }; }
+        case 'for': {
+          this.advance();
+          const vars = [this.ident()];
+          if (this.is(',')) { this.advance(); vars.push(this.ident()); }
+          const inTok = this.expect('in');
+          const iterable = this.expression();
+          return { kind: 'for', pos, vars, iterable, inPos: this.pos(inTok), body: this.block() };
+        }
+        case 'try': return this.tryStmt();
+        case 'throw': this.advance(); return { kind: 'throw', pos, value: this.expression() };
+        case 'return': {
+          this.advance();
+          const n = this.peek();
+          const none = this.isSep() || n.type === 'eof' || (n.type === 'punct' && n.text === '}');
+          return { kind: 'return', pos, value: none ? null : this.expression() };
+        }
+        case 'break': this.advance(); return { kind: 'break', pos };
+        case 'continue': this.advance(); return { kind: 'continue', pos };
+      }
+    }
+    if (t.type === 'punct' && t.text === '{') return { kind: 'block', pos, body: this.block() };
+    const expr = this.expression();
+    const op = this.peek();
+    if (op.type === 'punct' && ASSIGN_OPS.has(op.text)) {
+      if (!(expr.kind === 'var' || expr.kind === 'get' || expr.kind === 'index')) {
+        throw new CompileError('Invalid assignment target.', op.line, op.col, undefined, op.line, op.col + op.text.length);
+      }
+      this.advance();
+      const value = this.expression();
+      return { kind: 'assign', pos, op: op.text, opPos: this.pos(op), target: expr, value };
+    }
+    return { kind: 'expr', pos, expr };
+  }
+
+  private stringTok(): Token {
+    const t = this.peek();
+    if (t.type !== 'string') this.fail('string');
+    return this.advance();
+  }
+
+  private fnRest(pos: Pos, name: Ident | null): FnNode {
+    this.expect('(');
+    const params: Ident[] = [];
+    if (!this.is(')')) {
+      params.push(this.ident());
+      while (this.is(',')) { this.advance(); params.push(this.ident()); }
+    }
+    this.expect(')');
+    const body = this.block();
+    const close = this.tokens[this.i - 1];
+    return { name, params, body, pos, endPos: { line: close.line, col: close.col } };
+  }
+
+  private classDecl(): Stmt {
+    const pos = this.pos(this.advance());
+    const name = this.ident();
+    let superclass: Ident | null = null;
+    if (this.is('<')) { this.advance(); superclass = this.ident(); }
+    this.expect('{');
+    const methods: FnNode[] = [];
+    while (true) {
+      if (this.isSep()) { this.advance(); continue; }
+      if (this.is('}')) { this.advance(); break; }
+      if (this.peek().type === 'eof') this.fail("'}'");
+      if (!this.is('fn')) this.fail("'fn'");
+      const fnTok = this.advance();
+      methods.push(this.fnRest(this.pos(fnTok), this.ident()));
+    }
+    return { kind: 'class', pos, name, superclass, methods };
+  }
+
+  /** The NEWLINE before else/catch/finally is consumed only if that keyword follows. */
+  private optNewlineBefore(keyword: string): void {
+    const n = this.tokens[this.i];
+    const k = this.peekAt(1);
+    if (n.type === 'newline' && k.type === 'keyword' && k.text === keyword) this.i++;
+  }
+
+  private ifStmt(): Stmt {
+    const pos = this.pos(this.advance());
+    const cond = this.expression();
+    const then = this.block();
+    this.optNewlineBefore('else');
+    if (!this.is('else')) return { kind: 'if', pos, cond, then, otherwise: null, elseIf: false };
+    this.advance();
+    if (this.is('if')) return { kind: 'if', pos, cond, then, otherwise: [this.ifStmt()], elseIf: true };
+    return { kind: 'if', pos, cond, then, otherwise: this.block(), elseIf: false };
+  }
+
+  private tryStmt(): Stmt {
+    const pos = this.pos(this.advance());
+    const body = this.block();
+    let catchName: Ident | null = null;
+    let catchBody: Stmt[] | null = null;
+    let finallyBody: Stmt[] | null = null;
+    this.optNewlineBefore('catch');
+    if (this.is('catch')) {
+      this.advance();
+      catchName = this.ident();
+      catchBody = this.block();
+      this.optNewlineBefore('finally');
+      if (this.is('finally')) { this.advance(); finallyBody = this.block(); }
+    } else {
+      this.optNewlineBefore('finally');
+      if (!this.is('finally')) this.fail("'catch' or 'finally'");
+      this.advance();
+      finallyBody = this.block();
+    }
+    return { kind: 'try', pos, body, catchName, catchBody, finallyBody };
+  }
+
+  // ---- expressions ----------------------------------------------------------------------
+  expression(): Expr {
+    let left = this.andExpr();
+    while (this.is('or')) {
+      const op = this.advance();
+      left = { kind: 'logical', pos: this.pos(op), op: 'or', left, right: this.andExpr() };
+    }
+    return left;
+  }
+
+  private andExpr(): Expr {
+    let left = this.notExpr();
+    while (this.is('and')) {
+      const op = this.advance();
+      left = { kind: 'logical', pos: this.pos(op), op: 'and', left, right: this.notExpr() };
+    }
+    return left;
+  }
+
+  private notExpr(): Expr {
+    if (this.is('not')) {
+      const op = this.advance();
+      return { kind: 'unary', pos: this.pos(op), op: 'not', operand: this.notExpr() };
+    }
+    return this.binary(1);
+  }
+
+  /** Pratt loop over the left-associative levels equality..factor. */
+  private binary(minPrec: number): Expr {
+    let left = this.unary();
+    while (true) {
+      const t = this.peek();
+      const prec = t.type === 'punct' ? BINARY_PREC[t.text] : undefined;
+      if (prec === undefined || prec < minPrec) return left;
+      this.advance();
+      const right = this.binary(prec + 1);
+      left = { kind: 'binary', pos: left.pos, op: t.text, left, right, opPos: this.pos(t) };
+    }
+  }
+
+  private unary(): Expr {
+    if (this.is('-')) {
+      const op = this.advance();
+      return { kind: 'unary', pos: this.pos(op), op: '-', operand: this.unary() };
+    }
+    return this.power();
+  }
+
+  private power(): Expr {
+    const base = this.postfix();
+    if (!this.is('^')) return base;
+    const op = this.advance();
+    return { kind: 'binary', pos: base.pos, op: '^', left: base, right: this.unary(), opPos: this.pos(op) };
+  }
+
+  private postfix(): Expr {
+    let e = this.primary();
+    while (true) {
+      if (this.is('(')) {
+        const paren = this.pos(this.advance());
+        const args = this.items(')');
+        e = { kind: 'call', pos: e.pos, callee: e, args, paren };
+      } else if (this.is('.')) {
+        this.advance();
+        e = { kind: 'get', pos: e.pos, object: e, name: this.ident() };
+      } else if (this.is('[')) {
+        const bracket = this.pos(this.advance());
+        const index = this.expression();
+        this.expect(']');
+        e = { kind: 'index', pos: e.pos, object: e, index, bracket };
+      } else return e;
+    }
+  }
+
+  /** Comma-separated expressions after the opener, trailing comma allowed, then the closer. */
+  private items(closer: string): Expr[] {
+    const out: Expr[] = [];
+    if (this.is(closer)) { this.advance(); return out; }
+    while (true) {
+      out.push(this.expression());
+      if (this.is(',')) {
+        this.advance();
+        if (this.is(closer)) break;
+        continue;
+      }
+      if (!this.is(closer)) this.fail(`'${closer}'`);
+      break;
+    }
+    this.advance();
+    return out;
+  }
+
+  private primary(): Expr {
+    const t = this.peek();
+    const pos = this.pos(t);
+    switch (t.type) {
+      case 'number': this.advance(); return { kind: 'number', pos, value: t.value as number, text: t.text };
+      case 'string': this.advance(); return { kind: 'string', pos, value: t.value as string, text: t.text };
+      case 'ident': this.advance(); return { kind: 'var', pos, id: { name: t.text, line: t.line, col: t.col } };
+      case 'keyword':
+        switch (t.text) {
+          case 'true': case 'false': this.advance(); return { kind: 'bool', pos, value: t.text === 'true' };
+          case 'nil': this.advance(); return { kind: 'nil', pos };
+          case 'self': this.advance(); return { kind: 'self', pos };
+          case 'super': { this.advance(); this.expect('.'); return { kind: 'super', pos, name: this.ident() }; }
+          case 'fn': this.advance(); return { kind: 'fn', pos, fn: this.fnRest(pos, null) };
+        }
+        break;
+      case 'punct':
+        if (t.text === '(') {
+          this.advance();
+          const expr = this.expression();
+          this.expect(')');
+          return { kind: 'group', pos, expr };
+        }
+        if (t.text === '[') { this.advance(); return { kind: 'list', pos, items: this.items(']') }; }
+        if (t.text === '{') return this.mapLiteral();
+        break;
+    }
+    return this.fail('expression');
+  }
+
+  private mapLiteral(): Expr {
+    const pos = this.pos(this.advance());
+    const entries: [Expr, Expr][] = [];
+    const closeMap = (): Expr => {
+      if (this.peek().type === 'newline' && this.peekAt(1).type === 'punct' && this.peekAt(1).text === '}') this.advance();
+      this.expect('}');
+      return { kind: 'map', pos, entries };
+    };
+    if (this.is('}')) { this.advance(); return { kind: 'map', pos, entries }; }
+    while (true) {
+      const key = this.expression();
+      this.expect(':');
+      entries.push([key, this.expression()]);
+      if (this.is(',')) {
+        this.advance();
+        if (this.is('}')) { this.advance(); return { kind: 'map', pos, entries }; }
+        continue;
+      }
+      return closeMap();
+    }
+  }
+}
+
+/** Parses a whole module. Strict mode throws the first CompileError; recovering mode lists all. */
+export function parse(source: string, recover = false): ParseResult {
+  const { tokens, comments } = scan(source);
+  const p = new Parser(tokens, recover);
+  try {
+    return { module: p.parseModule(), errors: p.errors, comments };
+  } catch (e) {
+    if (e instanceof RangeError) {
+      const err = new CompileError('Program is nested too deeply.', 1, 1);
+      if (recover) return { module: { body: [] }, errors: [...p.errors, err], comments };
+      throw err;
+    }
+    throw e;
+  }
+}
+
+export function parseExpression(source: string): Expr {
+  const p = new Parser(scan(source).tokens, false);
+  return p.expression();
+}
