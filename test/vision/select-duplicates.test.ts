@@ -1,0 +1,63 @@
+// Near-duplicate groups on constructed vectors, exact and through LSH.
+import { describe, expect, it } from 'vitest';
+import { findNearDuplicates } from '../../src/main/vision/select';
+import { createRng } from '../../src/main/vision/train';
+
+/** `n` random non-negative vectors, plus `copies` noisy copies of the first `groups` of them. */
+function library(n: number, dim: number, groups: number, copies: number, noise: number) {
+  const rng = createRng(21);
+  const features: Float32Array[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    features.push(Float32Array.from({ length: dim }, () => Math.max(0, rng.normal() + 0.5)));
+    ids.push(`img-${i}`);
+  }
+  for (let g = 0; g < groups; g++) {
+    for (let c = 0; c < copies; c++) {
+      features.push(features[g].map((v) => v * (1 + 0.1 * c) + rng.normal() * noise));
+      ids.push(`copy-${g}-${c}`);
+    }
+  }
+  return { ids, features };
+}
+
+describe('near-duplicate groups', () => {
+  it('groups near-copies, transitively, with the first as keeper', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const features = [[1, 0, 0], [0.99, 0.05, 0], [0, 1, 0], [0.96, 0.3, 0], [0, 0.999, 0.04]].map((v) => Float32Array.from(v));
+    // a~b (0.9987), b~d (0.97), a~d only 0.954 at threshold 0.96: still one group through b.
+    const r = findNearDuplicates({ ids, features, threshold: 0.96 });
+    expect(r.method).toBe('exact');
+    expect(r.groups.map((g) => g.members.map((m) => m.id))).toEqual([['a', 'b', 'd'], ['c', 'e']]);
+    expect(r.groups[0].keeper).toBe('a');
+    expect(r.groups[0].members[0].similarity).toBe(1);
+    expect(r.groups[0].members[1].similarity).toBeGreaterThan(r.groups[0].members[2].similarity);
+  });
+
+  it('keeps the largest when sizes are given', () => {
+    const features = [[1, 0], [1, 0.01], [1, 0.02]].map((v) => Float32Array.from(v));
+    const r = findNearDuplicates({ ids: ['s', 'l', 'm'], features, keeper: 'largest', sizes: [100, 4000, 2000] });
+    expect(r.groups).toHaveLength(1);
+    expect(r.groups[0].keeper).toBe('l');
+    expect(r.groups[0].members.map((m) => m.id)).toEqual(['l', 'm', 's']);
+    expect(() => findNearDuplicates({ ids: ['s'], features: [features[0]], keeper: 'largest' })).toThrow(expect.objectContaining({ code: 'invalid_option' }));
+  });
+
+  it('finds the same groups with LSH as with exact comparison, comparing far fewer pairs', () => {
+    const lib = library(3000, 64, 30, 2, 0.05);
+    const exact = findNearDuplicates({ ...lib, method: 'exact' });
+    const lsh = findNearDuplicates({ ...lib, method: 'lsh' });
+    expect(exact.groups).toHaveLength(30);
+    expect(exact.groups.every((g) => g.members.length === 3)).toBe(true);
+    expect(lsh.method).toBe('lsh');
+    expect(lsh.groups.map((g) => g.members.map((m) => m.id).sort())).toEqual(exact.groups.map((g) => g.members.map((m) => m.id).sort()));
+    expect(lsh.comparisons).toBeLessThan(exact.comparisons / 20);
+  });
+
+  it('never groups a zero vector, and handles tiny input', () => {
+    const z = new Float32Array(3);
+    expect(findNearDuplicates({ ids: ['a', 'b'], features: [z, z] }).groups).toEqual([]);
+    expect(findNearDuplicates({ ids: [], features: [] }).groups).toEqual([]);
+    expect(() => findNearDuplicates({ ids: ['a'], features: [z], threshold: 2 })).toThrow(expect.objectContaining({ code: 'invalid_option' }));
+  });
+});
