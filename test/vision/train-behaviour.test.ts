@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { trainHead, VisionTrainError, type TrainProgress } from '../../src/main/vision/train';
 import { evaluateProbabilities } from '../../src/main/vision/eval';
-import { gaussianBlobs } from './synthetic';
+import { gaussianBlobs } from './train-synthetic';
 
 function weightedLoss(P: Float32Array, truth: Int32Array, K: number): number {
   // Class-balanced cross-entropy, as the trainer reports it.

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   deserializeHead, headFromJSON, headToJSON, predict, predictTop, serializeHead, trainHead, type HeadWeights,
 } from '../../src/main/vision/train';
-import { gaussianBlobs } from './synthetic';
+import { gaussianBlobs } from './train-synthetic';
 
 describe('head storage and prediction', () => {
   let mlp: HeadWeights;
