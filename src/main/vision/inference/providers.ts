@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { VisionError } from '../errors';
 
@@ -45,6 +48,22 @@ export function sessionOptions(provider: ProviderName, threads: number): ort.Inf
   } as ort.InferenceSession.SessionOptions;
 }
 
+/**
+ * onnxruntime-node ships CUDA's provider libraries separately (`ONNXRUNTIME_NODE_INSTALL=cuda12`,
+ * see docs/vision.md); without them trying CUDA only prints a native error, so say so instead.
+ */
+function missingReason(provider: ProviderName): string | undefined {
+  if (provider !== 'cuda' || process.platform !== 'linux') return undefined;
+  try {
+    const pkg = dirname(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')));
+    const lib = join(pkg, 'bin', 'napi-v6', 'linux', process.arch, 'libonnxruntime_providers_cuda.so');
+    if (existsSync(lib)) return undefined;
+    return 'CUDA provider libraries are not installed (ONNXRUNTIME_NODE_INSTALL=cuda12, see docs/vision.md)';
+  } catch {
+    return undefined;
+  }
+}
+
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
 }
@@ -65,6 +84,11 @@ export async function openSession(model: Uint8Array, file: string, providers: Pr
   const order = providers.includes('cpu') ? providers : [...providers, 'cpu' as const];
   const attempts: ProviderAttempt[] = [];
   for (const provider of order) {
+    const missing = missingReason(provider);
+    if (missing) {
+      attempts.push({ provider, ok: false, error: missing });
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(model, sessionOptions(provider, threads));
       attempts.push({ provider, ok: true });
