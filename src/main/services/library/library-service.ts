@@ -188,8 +188,10 @@ export class LibraryService {
 
   private async runUpload(datasetId: string, files: readonly UploadFile[], label: string | null): Promise<UploadResult> {
     const result: UploadResult = { items: [], imported: 0, duplicates: 0, failed: [] };
+    // Answers list files in the order they were sent, whatever order they finish in.
+    const slots: Array<UploadResult['items'][number] | undefined> = new Array(files.length);
     await Promise.all(
-      files.map(async (f) => {
+      files.map(async (f, index) => {
         if (this.deleting.has(datasetId)) return;
         if (f.bytes.length > MAX_FILE_BYTES) {
           result.failed.push({ name: f.name, code: 'too_large', message: 'The file is larger than 50 MiB.' });
@@ -197,7 +199,7 @@ export class LibraryService {
         }
         try {
           const r = await this.ingestor.ingest({ datasetId, bytes: f.bytes, fileName: f.name, label: f.label ?? label });
-          result.items.push({ id: r.image.id, hash: r.image.hash, label: r.image.label, name: f.name, duplicate: r.status === 'duplicate' });
+          slots[index] = { id: r.image.id, hash: r.image.hash, label: r.image.label, name: f.name, duplicate: r.status === 'duplicate' };
           if (r.status === 'imported') result.imported++;
           else result.duplicates++;
         } catch (err) {
@@ -207,6 +209,7 @@ export class LibraryService {
         }
       }),
     );
+    for (const item of slots) if (item) result.items.push(item);
     if (this.deleting.has(datasetId) || !this.store.datasets.exists(datasetId)) throw fail.notFound(`Dataset ${datasetId} was deleted.`);
     if (result.imported > 0) this.emit('dataset.changed', { datasetId, reason: 'images-added' });
     return result;

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import type { Dispatcher, EventBus } from '../ipc/index';
+import type { LibraryService } from '../services/library/index';
+import type { ApiSettingsService } from '../services/settings/index';
+import type { Metrics } from './metrics';
+
+/** What the API routes need; built once by the composition root (src/main/app.ts). */
+export interface ApiDeps {
+  library: LibraryService;
+  apiSettings: ApiSettingsService;
+  dispatcher: Dispatcher;
+  bus: EventBus;
+  metrics: Metrics;
+  version: string;
+}
+
+/** `?limit=` (default 50, max 500) and `?cursor=` on every list (API.md). */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+/** Path ids: strings; a malformed one is simply not found (handled by the services). */
+export const IdParams = z.object({ id: z.string().min(1).max(64) });

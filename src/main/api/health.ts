@@ -1,0 +1,10 @@
+import type { Blueprint } from '../http/index';
+import type { ApiDeps } from './deps';
+
+/** `GET /v1/health`: the one route without a token, for scripts waiting on the server. */
+export function healthRoutes(v1: Blueprint, deps: ApiDeps): void {
+  v1.get('/health', { summary: 'Liveness and version (no token needed)', tags: ['meta'] }, () => ({
+    status: 'ok',
+    version: deps.version,
+  }));
+}

@@ -1,0 +1,82 @@
+import { App, accessLog, cors, hostAllowList, serveStatic, type AccessLogEntry, type Context, type Middleware } from '../http/index';
+import { datasetRoutes } from './datasets';
+import type { ApiDeps } from './deps';
+import { loupeErrors } from './errors';
+import { eventRoutes } from './events';
+import { healthRoutes } from './health';
+import { imageRoutes } from './images';
+import { importRoutes } from './imports';
+import { indexPageRoutes } from './index-page';
+import { apiAuth, clearSessionCookie, setSessionCookie } from './session';
+
+export interface ApiServerOptions {
+  /** Answer any Host (`loupe serve --allow-remote`); otherwise loopback names only (421). */
+  allowRemote?: boolean;
+  /** The built renderer (out/renderer), served with SPA fallback and no token. */
+  rendererDir?: string | null;
+  accessLog?: (entry: AccessLogEntry) => void;
+  onError?: (err: unknown) => void;
+  /** Routes added by later features (tasks, models…), mounted under /v1 with auth. */
+  extraRoutes?: Array<(v1: import('../http/index').Blueprint, app: App) => void>;
+}
+
+/** Paths owned by the API; everything else belongs to the UI's static files. */
+function isApiPath(path: string): boolean {
+  return path === '/v1' || path.startsWith('/v1/') || path === '/ipc' || path === '/metrics';
+}
+
+/**
+ * The local HTTP API on Loupe's framework: Host allow-list first (421 even with a
+ * token), CORS closed unless origins are configured, bearer token or session cookie on
+ * everything but health and the UI's files, JSON errors only.
+ */
+export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
+  const app = new App({
+    onError: (err) => (opts.onError ? opts.onError(err) : process.stderr.write(`loupe: request failed: ${String(err)}\n`)),
+  });
+  app.use(deps.metrics.middleware());
+  if (opts.accessLog) app.use(accessLog(opts.accessLog));
+  if (!opts.allowRemote) app.use(hostAllowList({ hosts: 'loopback' }));
+  app.use(
+    cors({
+      origins: (origin) => deps.apiSettings.allowedOrigins.includes(origin),
+      allowHeaders: ['authorization', 'content-type'],
+      exposeHeaders: ['retry-after', 'x-request-id'],
+    }),
+  );
+  app.use(
+    apiAuth({
+      token: () => deps.apiSettings.token,
+      isPublic: (ctx: Context) => ctx.path === '/v1/health' || !isApiPath(ctx.path),
+    }),
+  );
+  app.use(loupeErrors());
+
+  app.group('/v1', (v1) => {
+    healthRoutes(v1, deps);
+    v1.post('/session', { summary: 'Trade the bearer token for a session cookie (browser shell)', tags: ['meta'] }, (ctx) => {
+      setSessionCookie(ctx, deps.apiSettings.token);
+      ctx.empty(204);
+    });
+    v1.delete('/session', { summary: 'End the browser session', tags: ['meta'] }, (ctx) => {
+      clearSessionCookie(ctx);
+      ctx.empty(204);
+    });
+    datasetRoutes(v1, deps);
+    imageRoutes(v1, deps);
+    importRoutes(v1, deps);
+    for (const add of opts.extraRoutes ?? []) add(v1, app);
+    indexPageRoutes(v1, app, deps);
+  });
+  eventRoutes(app, deps);
+  app.get('/metrics', { summary: 'Prometheus metrics', hidden: true }, (ctx) => {
+    ctx.send(deps.metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');
+  });
+
+  if (opts.rendererDir) {
+    const files = serveStatic(opts.rendererDir, { spa: true, immutable: /-[A-Za-z0-9_-]{8,}\.(js|css|woff2?|png|svg)$/ });
+    const ui: Middleware = (ctx, next) => (isApiPath(ctx.path) ? next() : files(ctx, next));
+    app.notFound(ui);
+  }
+  return app;
+}

@@ -1,0 +1,139 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApiApp, Metrics, type ApiServerOptions } from './api/index';
+import type { App } from './http/index';
+import { createDispatcher, createEventBus, createHandlers, type Dispatcher, type EventBus } from './ipc/index';
+import { LibraryService } from './services/library/index';
+import { ApiSettingsService, loadOrCreateToken } from './services/settings/index';
+import { openStore, type Store } from './store/index';
+
+export interface AppConfig {
+  dataDir: string;
+  shell: 'electron' | 'headless';
+  /** The API token; default: DATA/token (created on first start). */
+  token?: string;
+  version?: string;
+  /** Headless: answer any Host header (`--allow-remote`). */
+  allowRemote?: boolean;
+  /** The built renderer to serve at `/` (headless shell). */
+  rendererDir?: string | null;
+  accessLog?: ApiServerOptions['accessLog'];
+  /** Where internal errors are logged (never shown to a client). Default: stderr. */
+  log?: (message: string, err?: unknown) => void;
+}
+
+export interface LoupeServices {
+  store: Store;
+  library: LibraryService;
+  apiSettings: ApiSettingsService;
+}
+
+export interface LoupeApp {
+  readonly dispatcher: Dispatcher;
+  readonly bus: EventBus;
+  readonly services: LoupeServices;
+  /** The HTTP app: the /v1 API, /ipc, /metrics and (headless) the UI. Not listening until `listen()`. */
+  readonly http: App;
+  /** The current API token (it changes when Settings regenerates it). */
+  readonly token: string;
+  readonly config: Readonly<AppConfig>;
+  /** Starts the HTTP server; the address shows in Settings → Local API. */
+  listen(opts?: { host?: string; port?: number }): Promise<{ url: string; host: string; port: number }>;
+  /** Stops accepting, lets running work finish or stop, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Default desktop API address when Settings turns the API on. */
+export const DEFAULT_API_PORT = 8765;
+
+/**
+ * The composition root: builds every service once. Both shells call it; the Electron
+ * shell wires `dispatcher` and `bus` to its IPC, the headless shell listens with `http`.
+ */
+export async function createApp(config: AppConfig): Promise<LoupeApp> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const log = config.log ?? ((message: string, err?: unknown) => process.stderr.write(`loupe: ${message}${err ? ` ${describe(err)}` : ''}\n`));
+  const version = config.version ?? '0.0.0';
+  const store = openStore(join(config.dataDir, 'loupe.db'));
+  const bus = createEventBus({ log });
+  const library = new LibraryService(store, config.dataDir, bus.emit, (err) => log('an import step failed:', err));
+  const apiSettings = new ApiSettingsService(store, {
+    dataDir: config.dataDir,
+    shell: config.shell,
+    token: config.token ?? loadOrCreateToken(config.dataDir),
+  });
+  const services: LoupeServices = { store, library, apiSettings };
+
+  const dispatcher = createDispatcher(
+    createHandlers({
+      library,
+      apiSettings,
+      appInfo: () => ({
+        version,
+        shell: config.shell,
+        dataDir: config.dataDir,
+        api: { enabled: apiSettings.enabled, url: apiSettings.get().url },
+      }),
+    }),
+    { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) },
+  );
+
+  const metrics = new Metrics();
+  const http = createApiApp(
+    { library, apiSettings, dispatcher, bus, metrics, version },
+    {
+      allowRemote: config.allowRemote,
+      rendererDir: config.rendererDir,
+      accessLog: config.accessLog,
+      onError: (err) => log('request failed:', err),
+    },
+  );
+
+  let listening = false;
+  let closed = false;
+  const listen = async (opts: { host?: string; port?: number } = {}) => {
+    const addr = await http.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+    listening = true;
+    apiSettings.setUrl(addr.url);
+    return addr;
+  };
+  const stopListening = async () => {
+    if (!listening) return;
+    listening = false;
+    apiSettings.setUrl(null);
+    await http.close({ timeoutMs: 5000 });
+  };
+
+  // The desktop shell serves the API only when Settings says so.
+  if (config.shell === 'electron') {
+    apiSettings.onChange((change) => {
+      if (change !== 'enabled') return;
+      const run = apiSettings.enabled ? listen({ port: DEFAULT_API_PORT }) : stopListening();
+      run.catch((err) => log('the local API could not change state:', err));
+    });
+    if (apiSettings.enabled) await listen({ port: DEFAULT_API_PORT }).catch((err) => log('the local API could not start:', err));
+  }
+
+  return {
+    dispatcher,
+    bus,
+    services,
+    http,
+    config,
+    get token() {
+      return apiSettings.token;
+    },
+    listen,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stopListening();
+      await library.close();
+      store.close();
+    },
+  };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type LoupeApp } from '../../src/main/app';
+import { picture, truncatedJpeg, writePictures } from '../services/pictures';
+import { call, multipart } from './client';
+
+let dir: string;
+let app: LoupeApp;
+let base: string;
+let token: string;
+
+async function start() {
+  app = await createApp({ dataDir: join(dir, 'data'), shell: 'headless', version: '9.8.7', log: () => {} });
+  base = (await app.listen({ port: 0 })).url;
+  token = app.token;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-api-'));
+  await start();
+});
+afterAll(async () => {
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const json = (value: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+
+function openSocket(path: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(base.replace('http', 'ws') + path, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+  });
+}
+
+describe('security', () => {
+  it('answers health without a token and everything else with 401 JSON', async () => {
+    const health = await call(base, 'GET', '/v1/health');
+    expect(health.status).toBe(200);
+    expect(health.json).toEqual({ status: 'ok', version: '9.8.7' });
+    const noToken = await call(base, 'GET', '/v1/datasets');
+    expect(noToken.status).toBe(401);
+    expect(noToken.json.error.code).toBe('unauthorized');
+    const wrong = await call(base, 'GET', '/v1/datasets', { token: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect((await call(base, 'GET', '/metrics')).status).toBe(401);
+  });
+
+  it('refuses a foreign Host with 421 even with the right token', async () => {
+    const r = await call(base, 'GET', '/v1/datasets', { token, headers: { host: 'evil.example:80' } });
+    expect(r.status).toBe(421);
+    expect(r.json.error.code).toBe('misdirected');
+    const local = await call(base, 'GET', '/v1/health', { headers: { host: `localhost:${new URL(base).port}` } });
+    expect(local.status).toBe(200);
+  });
+
+  it('answers 404 and 405 with Allow as JSON', async () => {
+    const missing = await call(base, 'GET', '/v1/datasets/424242', { token });
+    expect(missing.status).toBe(404);
+    expect(missing.json).toEqual({ error: { code: 'not_found', message: 'No dataset 424242.' } });
+    const noRoute = await call(base, 'GET', '/v1/nothing-here', { token });
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.headers['content-type']).toMatch(/json/);
+    const method = await call(base, 'PUT', '/v1/datasets', { token });
+    expect(method.status).toBe(405);
+    expect(method.headers.allow).toMatch(/GET/);
+    expect(method.json.error.code).toBe('method_not_allowed');
+  });
+
+  it('keeps CORS closed by default', async () => {
+    const pre = await call(base, 'OPTIONS', '/v1/datasets', {
+      headers: { origin: 'https://site.example', 'access-control-request-method': 'GET' },
+    });
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+    expect(pre.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('trades the token for an HttpOnly SameSite=Strict session cookie that opens images and /ipc', async () => {
+    const s = await call(base, 'POST', '/v1/session', { token });
+    expect(s.status).toBe(204);
+    const cookie = String(s.headers['set-cookie']);
+    expect(cookie).toMatch(/loupe_session=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const pair = cookie.split(';')[0];
+    expect((await call(base, 'GET', '/v1/datasets', { headers: { cookie: pair } })).status).toBe(200);
+    expect((await call(base, 'GET', '/v1/datasets', { headers: { cookie: 'loupe_session=1.forged' } })).status).toBe(401);
+    const ws = await openSocket('/ipc', { cookie: pair });
+    ws.close();
+  });
+});
+
+describe('datasets and images', () => {
+  it('creates a dataset, uploads pictures (the same bytes twice stored once), lists and relabels them', async () => {
+    const made = await call(base, 'POST', '/v1/datasets', { token, ...json({ name: 'Pets' }) });
+    expect(made.status).toBe(201);
+    const id = made.json.id as string;
+    expect(typeof id).toBe('string');
+
+    const a = await picture(1);
+    const up = multipart(
+      [
+        { name: 'a.png', bytes: a },
+        { name: 'b.png', bytes: await picture(2) },
+        { name: 'again.png', bytes: a },
+        { name: 'broken.jpg', bytes: await truncatedJpeg(3), type: 'image/jpeg' },
+      ],
+      { label: 'cats' },
+    );
+    const posted = await call(base, 'POST', `/v1/datasets/${id}/images`, { token, headers: { 'content-type': up.contentType }, body: up.body });
+    expect(posted.status).toBe(201);
+    expect(posted.json.items).toHaveLength(3);
+    expect(posted.json.items[0]).toMatchObject({ hash: expect.any(String), label: 'cats' });
+    expect(posted.json.items[2].id).toBe(posted.json.items[0].id);
+    expect(posted.json.failed).toEqual([expect.objectContaining({ name: 'broken.jpg', code: 'bad_image' })]);
+
+    const detail = await call(base, 'GET', `/v1/datasets/${id}`, { token });
+    expect(detail.json).toMatchObject({ id, name: 'Pets', imageCount: 2, labels: [{ name: 'cats', count: 2 }] });
+
+    const page1 = await call(base, 'GET', `/v1/datasets/${id}/images?limit=1`, { token });
+    expect(page1.json.items).toHaveLength(1);
+    expect(page1.json.items[0]).toMatchObject({ id: expect.any(String), hash: expect.any(String), label: 'cats', width: 48, height: 32 });
+    const page2 = await call(base, 'GET', `/v1/datasets/${id}/images?limit=1&cursor=${page1.json.nextCursor}`, { token });
+    expect(page2.json.items[0].id).not.toBe(page1.json.items[0].id);
+    expect(page2.json.nextCursor).toBeNull();
+    expect((await call(base, 'GET', `/v1/datasets/${id}/images?cursor=%%%bad`, { token })).status).toBe(400);
+    expect((await call(base, 'GET', `/v1/datasets/${id}/images?limit=501`, { token })).status).toBe(400);
+
+    const imageId = page1.json.items[0].id;
+    const patched = await call(base, 'PATCH', `/v1/images/${imageId}`, { token, ...json({ label: 'dogs' }) });
+    expect(patched.status).toBe(200);
+    expect(patched.json.label).toBe('dogs');
+    const dogs = await call(base, 'GET', `/v1/datasets/${id}/images?label=dogs`, { token });
+    expect(dogs.json.items.map((i: { id: string }) => i.id)).toEqual([imageId]);
+    await call(base, 'PATCH', `/v1/images/${imageId}`, { token, ...json({ label: null }) });
+    const unl = await call(base, 'GET', `/v1/datasets/${id}/images?unlabeled=true`, { token });
+    expect(unl.json.items).toHaveLength(1);
+
+    const thumb = await call(base, 'GET', `/v1/images/${imageId}/thumbnail`, { token });
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+    expect((await sharp(thumb.body).metadata()).format).toBe('webp');
+    expect((await call(base, 'GET', '/v1/images/999999/thumbnail', { token })).status).toBe(404);
+  });
+
+  it('answers bad bodies with JSON errors: 422 invalid, 400 malformed, 415 wrong type, 422 all-bad upload', async () => {
+    const empty = await call(base, 'POST', '/v1/datasets', { token, ...json({ name: '' }) });
+    expect(empty.status).toBe(422);
+    expect(empty.json.error.message).toMatch(/name/);
+    const malformed = await call(base, 'POST', '/v1/datasets', { token, headers: { 'content-type': 'application/json' }, body: '{"name":' });
+    expect(malformed.status).toBe(400);
+    const text = await call(base, 'POST', '/v1/datasets', { token, headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(text.status).toBe(415);
+    const ds = (await call(base, 'POST', '/v1/datasets', { token, ...json({ name: 'x' }) })).json.id;
+    const bad = multipart([{ name: 'bad.jpg', bytes: await truncatedJpeg(9) }]);
+    const r = await call(base, 'POST', `/v1/datasets/${ds}/images`, { token, headers: { 'content-type': bad.contentType }, body: bad.body });
+    expect(r.status).toBe(422);
+    expect(r.json.error.code).toBe('bad_image');
+    expect(r.text).not.toMatch(/at .*\.ts/);
+  });
+
+  it('imports a folder as a task (202 {taskId}) with progress on /v1/events, then deletes the dataset (204)', async () => {
+    const root = join(dir, 'drop');
+    await writePictures(join(root, 'cats'), 4, 300);
+    await writePictures(join(root, 'dogs'), 3, 400);
+    const id = (await call(base, 'POST', '/v1/datasets', { token, ...json({ name: 'imported' }) })).json.id;
+    const events = await openSocket(`/v1/events?token=${token}`);
+    const messages: any[] = [];
+    events.on('message', (m) => messages.push(JSON.parse(String(m))));
+
+    const started = await call(base, 'POST', `/v1/datasets/${id}/import`, { token, ...json({ path: root, labels: 'folders' }) });
+    expect(started.status).toBe(202);
+    const taskId = started.json.taskId as string;
+    let status: any;
+    for (let i = 0; i < 600; i++) {
+      status = (await call(base, 'GET', `/v1/imports/${taskId}`, { token })).json;
+      if (status.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toMatchObject({ state: 'succeeded', imported: 7 });
+    for (let i = 0; i < 100 && !messages.some((m) => m.type === 'task' && m.task.state === 'succeeded'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(messages.find((m) => m.type === 'task' && m.task.state === 'succeeded')?.task).toMatchObject({ id: taskId, kind: 'import' });
+    expect(messages.some((m) => m.type === 'dataset' && m.datasetId === id)).toBe(true);
+    events.close();
+
+    const detail = (await call(base, 'GET', `/v1/datasets/${id}`, { token })).json;
+    expect(detail.labels).toEqual([
+      { name: 'cats', count: 4 },
+      { name: 'dogs', count: 3 },
+    ]);
+    expect((await call(base, 'DELETE', `/v1/datasets/${id}`, { token })).status).toBe(204);
+    expect((await call(base, 'DELETE', `/v1/datasets/${id}`, { token })).status).toBe(404);
+  });
+});
+
+describe('the contract over /ipc', () => {
+  it('answers calls with envelopes, names the field of a wrong payload, and pushes events', async () => {
+    const ws = await openSocket('/ipc', { authorization: `Bearer ${token}` });
+    const replies = new Map<number, any>();
+    const events: any[] = [];
+    ws.on('message', (m) => {
+      const f = JSON.parse(String(m));
+      if ('id' in f) replies.set(f.id, f);
+      else events.push(f);
+    });
+    const rpc = async (id: number, method: string, params: unknown) => {
+      ws.send(JSON.stringify({ id, method, params }));
+      for (let i = 0; i < 500 && !replies.has(id); i++) await new Promise((r) => setTimeout(r, 10));
+      return replies.get(id);
+    };
+    const made = await rpc(1, 'datasets.create', { name: 'over ipc' });
+    expect(made).toMatchObject({ id: 1, ok: true, value: { name: 'over ipc' } });
+    const bad = await rpc(2, 'labels.create', { datasetId: made.value.id, name: 'a/b' });
+    expect(bad).toMatchObject({ id: 2, ok: false, error: { code: 'validation', field: 'name' } });
+    await rpc(3, 'labels.create', { datasetId: made.value.id, name: 'birds' });
+    for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(events[0]).toEqual({ event: 'dataset.changed', payload: { datasetId: made.value.id, reason: 'labels' } });
+    ws.close();
+  });
+
+  it('refuses /ipc without a token', async () => {
+    await expect(openSocket('/ipc')).rejects.toThrow(/401/);
+  });
+});
+
+describe('metrics, index page and restart', () => {
+  it('serves Prometheus text by route pattern and an HTML index at /v1', async () => {
+    const m = await call(base, 'GET', '/metrics', { token });
+    expect(m.headers['content-type']).toMatch(/text\/plain/);
+    expect(m.text).toMatch(/loupe_http_requests_total\{method="GET",route="\/v1\/datasets\/:id",status="404"\} \d+/);
+    expect(m.text).toMatch(/loupe_http_request_duration_seconds_bucket\{method="POST",route="\/v1\/datasets",le="\+Inf"\} \d+/);
+    expect(m.text).toMatch(/loupe_process_memory_bytes\{kind="rss"\} \d+/);
+    const page = await call(base, 'GET', '/v1', { token });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toMatch(/\/v1\/datasets\/:id\/images/);
+  });
+
+  it('keeps everything after a restart on the same data folder, token included', async () => {
+    const id = (await call(base, 'POST', '/v1/datasets', { token, ...json({ name: 'survivor' }) })).json.id;
+    const oldToken = token;
+    await app.close();
+    await start();
+    expect(token).toBe(oldToken);
+    const d = await call(base, 'GET', `/v1/datasets/${id}`, { token });
+    expect(d.json.name).toBe('survivor');
+  });
+});
