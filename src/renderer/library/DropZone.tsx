@@ -5,7 +5,7 @@ import type { WalkEntry } from '../lib/folder-walk';
  * Takes pictures and folders dropped from the desktop. The entries must be taken from the
  * DataTransfer during the drop event itself; the browser empties it afterwards.
  */
-export function DropZone({ disabled, onDrop, children }: { disabled: boolean; onDrop: (entries: WalkEntry[], files: File[]) => void; children: ReactNode }) {
+export function DropZone({ disabled, onDrop, children }: { disabled: boolean; onDrop: (entries: WalkEntry[], loose: File[], all: File[]) => void; children: ReactNode }) {
   const [over, setOver] = useState(false);
   const depth = useRef(0);
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
@@ -34,12 +34,18 @@ export function DropZone({ disabled, onDrop, children }: { disabled: boolean; on
         setOver(false);
         if (disabled) return;
         const entries: WalkEntry[] = [];
+        // Files without an entry (a DataTransfer built by a page or an extension) still count.
+        const loose: File[] = [];
         for (const item of Array.from(e.dataTransfer.items)) {
           if (item.kind !== 'file') continue;
           const entry = item.webkitGetAsEntry();
           if (entry) entries.push(entry as unknown as WalkEntry);
+          else {
+            const f = item.getAsFile();
+            if (f) loose.push(f);
+          }
         }
-        onDrop(entries, Array.from(e.dataTransfer.files));
+        onDrop(entries, loose, Array.from(e.dataTransfer.files));
       }}
     >
       {children}

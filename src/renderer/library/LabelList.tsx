@@ -1,6 +1,6 @@
 import type { DatasetDetail } from '../../shared/contract';
 import { labelHue } from '../lib/label-color';
-import { sameFilter, type Filter } from './filter';
+import { filterKey, sameFilter, type Filter } from './filter';
 
 /** The label sidebar: counts per label, "Unlabelled", click to filter; digits 1–9 follow this order. */
 export function LabelList(props: {
@@ -17,7 +17,7 @@ export function LabelList(props: {
         className="label-item"
         aria-pressed={sameFilter(filter, f)}
         onClick={() => onFilter(f)}
-        data-label={f.kind === 'label' ? f.name : undefined}
+        data-filter={filterKey(f)}
       >
         {extra?.hue !== undefined ? (
           <span className="swatch" style={{ background: `hsl(${extra.hue} 60% 55%)` }} aria-hidden="true" />

@@ -201,7 +201,7 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
         <div className="library-body">
           <LabelList detail={detail.data} filter={filter} onFilter={(f) => (setFilter(f), setSelection(emptySelection))} onNewLabel={() => setDialog('new-label')} />
           <div className="grid-box" ref={gridBox}>
-            <DropZone disabled={importer.busy || !current} onDrop={(entries, files) => void importer.importDrop(entries, files)}>
+            <DropZone disabled={importer.busy || !current} onDrop={(entries, loose, all) => void importer.importDrop(entries, loose, all)}>
               <ImageGrid
                 images={images}
                 total={total}

@@ -135,9 +135,9 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
 
   /** Dropped entries (browser), or dropped files (Electron, by path). */
   const importDrop = useCallback(
-    async (entries: WalkEntry[], files: File[]) => {
+    async (entries: WalkEntry[], loose: File[], all: File[]) => {
       if (busy || !datasetId) return;
-      if (window.loupe.pathsForFiles) return startPaths(window.loupe.pathsForFiles(files));
+      if (window.loupe.pathsForFiles) return startPaths(window.loupe.pathsForFiles(all));
       const ac = begin();
       show({ ...idle, phase: 'scanning' });
       const found = await walkEntries(entries, { looseLabel, signal: ac.signal, onFound: (n) => show({ ...idle, phase: 'scanning', total: n }) });
@@ -145,7 +145,8 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
         show({ ...idle, phase: 'cancelled', message: 'Import cancelled.' });
         return;
       }
-      await upload(found, ac);
+      const extra = pickFiles(loose, looseLabel);
+      await upload({ files: [...found.files, ...extra.files], skipped: [...found.skipped, ...extra.skipped] }, ac);
     },
     [busy, datasetId, looseLabel, show, startPaths, upload],
   );

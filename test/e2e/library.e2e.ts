@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, createDataset, labelButton, labelCount } from './fixtures';
+import { writePetFolders } from './pictures';
+import { ROOT } from './loupe-server';
+
+/*
+ * The Library in Debian's Chromium against a real `loupe serve`: folders in, labels out,
+ * relabelling from the keyboard, and what a reload keeps.
+ */
+
+let pics: string;
+test.beforeAll(async () => {
+  pics = mkdtempSync(join(tmpdir(), 'loupe-pics-'));
+  await writePetFolders(join(pics, 'pets'), 20);
+});
+test.afterAll(() => rmSync(pics, { recursive: true, force: true }));
+
+test('a folder of folders becomes labels; keyboard relabelling survives a reload', async ({ app: page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(page).not.toHaveURL(/token=/);
+  await createDataset(page, 'Pets');
+
+  await page.getByTestId('folder-input').setInputFiles(join(pics, 'pets'));
+  await expect(page.getByRole('status').filter({ hasText: 'Added 40 pictures' })).toBeVisible({ timeout: 60_000 });
+  await expect(labelCount(page, 'label:cats')).toHaveText('20');
+  await expect(labelCount(page, 'label:dogs')).toHaveText('20');
+  await expect(labelCount(page, 'all')).toHaveText('40');
+
+  // Five cats become dogs: filter, click the first, shift-click the fifth, press dogs' digit.
+  await labelButton(page, 'label:cats').click();
+  const cells = page.getByRole('gridcell');
+  await expect(cells).toHaveCount(20);
+  await cells.nth(0).click();
+  await cells.nth(4).click({ modifiers: ['Shift'] });
+  await expect(page.locator('.cell.selected')).toHaveCount(5);
+  const order = await page.locator('.labels .label-item[data-filter^="label:"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-filter')));
+  const digit = String(order.indexOf('label:dogs') + 1);
+  expect(Number(digit)).toBeGreaterThan(0);
+  await page.keyboard.press(digit);
+  await expect(labelCount(page, 'label:cats')).toHaveText('15');
+  await expect(labelCount(page, 'label:dogs')).toHaveText('25');
+  await expect(cells).toHaveCount(15);
+
+  // Arrow keys and 0: move to the next cat and clear its label.
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('0');
+  await expect(labelCount(page, 'unlabeled')).toHaveText('1');
+  await expect(labelCount(page, 'label:cats')).toHaveText('14');
+
+  await page.reload();
+  await expect(labelCount(page, 'label:cats')).toHaveText('14');
+  await expect(labelCount(page, 'label:dogs')).toHaveText('25');
+  await expect(labelCount(page, 'unlabeled')).toHaveText('1');
+  await expect(labelCount(page, 'all')).toHaveText('40');
+
+  // The README screenshot: every picture, a few selected, thumbnails loaded.
+  await labelButton(page, 'all').click();
+  await expect(cells.first()).toBeVisible();
+  await cells.nth(6).click();
+  await cells.nth(8).click({ modifiers: ['Shift'] });
+  await page.waitForFunction(() => {
+    const imgs = Array.from(document.querySelectorAll<HTMLImageElement>('.cell img'));
+    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  });
+  await page.mouse.move(0, 790);
+  await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
+});
+
+test('dropped files are uploaded; bad ones are listed by name and the rest arrive', async ({ app: page }) => {
+  await createDataset(page, 'Dropped');
+  const cats = readdirSync(join(pics, 'pets/cats')).slice(0, 6);
+  const files = cats.map((name) => ({ name, b64: readFileSync(join(pics, 'pets/cats', name)).toString('base64') }));
+  files.push({ name: 'broken.jpg', b64: Buffer.from('this is not a jpeg at all').toString('base64') });
+  files.push({ name: 'notes.txt', b64: Buffer.from('hello').toString('base64') });
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+    const zone = document.querySelector('.drop-zone')!;
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+  await expect(page.getByRole('status').filter({ hasText: 'Added 6 pictures' })).toBeVisible({ timeout: 60_000 });
+  const failures = page.getByRole('list', { name: 'Files that were not imported' });
+  await expect(failures).toContainText('broken.jpg');
+  await expect(failures).toContainText('notes.txt');
+  await expect(labelCount(page, 'all')).toHaveText('6');
+  await page.getByRole('button', { name: 'Dismiss the import report' }).click();
+  await expect(failures).toHaveCount(0);
+});
+
+test('dropping 1,000 pictures keeps the page responsive and all of them arrive', async ({ app: page }) => {
+  test.setTimeout(420_000);
+  await createDataset(page, 'Thousand');
+  // Build the files in the page (each different, so none is a duplicate), then watch the
+  // frame clock while the drop is walked, uploaded and shown.
+  await page.evaluate(async () => {
+    const files: File[] = [];
+    const canvas = new OffscreenCanvas(24, 24);
+    const ctx = canvas.getContext('2d')!;
+    for (let i = 0; i < 1000; i++) {
+      ctx.fillStyle = `hsl(${(i * 37) % 360} 60% ${30 + (i % 40)}%)`;
+      ctx.fillRect(0, 0, 24, 24);
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(i % 24, Math.floor(i / 24) % 24, 3, 3);
+      ctx.fillText(String(i), 1, 20);
+      files.push(new File([await canvas.convertToBlob({ type: 'image/png' })], `p${i}.png`, { type: 'image/png' }));
+    }
+    const w = window as unknown as { __maxGap: number; __beat: boolean };
+    w.__maxGap = 0;
+    w.__beat = true;
+    let last = performance.now();
+    const beat = (t: number) => {
+      w.__maxGap = Math.max(w.__maxGap, t - last);
+      last = t;
+      if (w.__beat) requestAnimationFrame(beat);
+    };
+    requestAnimationFrame(beat);
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(f);
+    document.querySelector('.drop-zone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await expect(page.getByRole('progressbar', { name: 'Import progress' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Added 1000 pictures' })).toBeVisible({ timeout: 360_000 });
+  await expect(labelCount(page, 'all')).toHaveText('1000', { timeout: 30_000 });
+  const maxGap = await page.evaluate(() => {
+    const w = window as unknown as { __maxGap: number; __beat: boolean };
+    w.__beat = false;
+    return w.__maxGap;
+  });
+  expect(maxGap).toBeLessThan(1000);
+  // The grid is virtualised: a thousand pictures, a few dozen cells in the page.
+  expect(await page.getByRole('gridcell').count()).toBeLessThan(200);
+});
+
+test('keyboard help lists the shortcuts; pages not built yet say which issue brings them', async ({ app: page }) => {
+  await page.locator('body').press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toContainText('Give the selection the n-th label');
+  await expect(help).toContainText('Pick or create a label by name');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByText('coming soon — issue 6')).toBeVisible();
+  await page.getByRole('button', { name: 'Library' }).click();
+});
+

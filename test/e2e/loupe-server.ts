@@ -1,0 +1,68 @@
+import { spawn, execSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/*
+ * A real `loupe serve` for the browser tests: a free port, a temp data folder and a random
+ * token. The build must exist (CI builds first); when it does not, it is built once here.
+ */
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface LoupeServer {
+  url: string;
+  token: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export function ensureBuilt(): void {
+  const needed = ['out/main/cli.js', 'out/renderer/index.html', 'bin/loupe.js'];
+  if (needed.every((p) => existsSync(join(ROOT, p)))) return;
+  execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
+}
+
+export async function startLoupe(): Promise<LoupeServer> {
+  ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
+  const token = randomBytes(24).toString('hex');
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/loupe.js'), 'serve', '--port', '0', '--data', dataDir, '--token', token], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`loupe serve printed no address within 60 s. Output:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /loupe listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`loupe serve exited with ${code} before listening. Output:\n${output}`));
+    });
+  });
+  return {
+    url,
+    token,
+    dataDir,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(forced);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
