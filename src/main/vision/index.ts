@@ -29,4 +29,5 @@ export { defaultProviders, type ProviderName, type ProviderAttempt } from './inf
 export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './inference/model-card';
 export { convertLayersModel, type ConvertOptions, type ConvertResult } from './convert/layers-to-onnx';
 export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './convert/tfjs-model';
+export { exportModel, buildClassifier, checkHead, EXPORT_SIZE, type ExportOptions } from './export/export-model';
 export { buildDefaultBackbone, writeDefaultBackbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE } from './convert/default-backbone';

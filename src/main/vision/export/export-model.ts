@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import { VisionError } from '../errors';
+import type { HeadWeights } from '../head';
+import type { ModelCard } from '../inference/model-card';
+import { GraphBuilder, valueInfo } from '../onnx/graph-builder';
+import { decodeModel, encodeModel, toNumber, type ModelProto } from '../onnx/onnx-proto';
+
+// One self-contained ONNX classifier: uint8 RGB `image` [N,224,224,3] (already resized the way
+// preprocessImage documents) -> backbone -> feature standardisation -> head -> softmax ->
+// `probabilities` [N,K]; labels in the metadata `labels` as a JSON array.
+
+export const EXPORT_SIZE = 224;
+
+export interface ExportOptions {
+  backbonePath: string;
+  card: ModelCard;
+  head: HeadWeights;
+  /** Defaults to head.labels. */
+  labels?: string[];
+  /** Extra metadata_props (strings). */
+  metadata?: Record<string, string>;
+}
+
+function invalid(message: string): never {
+  throw new VisionError('export_invalid', message);
+}
+
+export function checkHead(head: HeadWeights, featureDim: number, labels: string[]): void {
+  if (head.inputDim !== featureDim) invalid(`The head takes ${head.inputDim} features but the backbone gives ${featureDim}; retrain it on this backbone.`);
+  if (head.mean.length !== featureDim || head.std.length !== featureDim) invalid('The head\'s feature mean/std do not match its input size.');
+  if (head.std.some((s) => !(s > 0) || !Number.isFinite(s))) invalid('The head\'s feature std must be positive and finite.');
+  if (head.layers.length === 0) invalid('The head has no layers.');
+  let dim = featureDim;
+  head.layers.forEach((l, i) => {
+    if (l.inDim !== dim) invalid(`Head layer ${i + 1} takes ${l.inDim} inputs but receives ${dim}.`);
+    if (l.weight.length !== l.inDim * l.outDim || l.bias.length !== l.outDim) invalid(`Head layer ${i + 1} has weights of the wrong size.`);
+    if (!l.weight.every(Number.isFinite) || !l.bias.every(Number.isFinite)) invalid(`Head layer ${i + 1} has non-finite weights.`);
+    dim = l.outDim;
+  });
+  if (dim !== labels.length) invalid(`The head has ${dim} outputs but there are ${labels.length} labels.`);
+  if (labels.length < 2) invalid('A classifier needs at least two labels.');
+}
+
+/** Adapts the public uint8 NHWC 224 input to what the backbone takes; returns the tensor to feed it. */
+function adaptInput(g: GraphBuilder, card: ModelCard, backboneInput: string): string {
+  const { dtype, layout, width, height, normalize, normalizeInGraph } = card.input;
+  const native = dtype === 'uint8' && layout === 'NHWC' && width === EXPORT_SIZE && height === EXPORT_SIZE;
+  if (native) return 'image';
+  let x = g.node('Cast', ['image'], 'image_f32', { to: 1 });
+  if (!normalizeInGraph) {
+    if (normalize.mean.some((m) => m !== 0)) x = g.node('Sub', [x, g.floats('export/mean', normalize.mean)], 'image_centered');
+    if (normalize.std.some((s) => s !== 1)) x = g.node('Div', [x, g.floats('export/std', normalize.std)], 'image_scaled');
+  }
+  if (layout === 'NCHW' || width !== EXPORT_SIZE || height !== EXPORT_SIZE) x = g.node('Transpose', [x], 'image_nchw', { perm: [0, 3, 1, 2] });
+  if (width !== EXPORT_SIZE || height !== EXPORT_SIZE) {
+    // The app resizes straight to the backbone's size; an exported file gets 224 and resizes again.
+    const scales = g.floats('export/scales', [1, 1, height / EXPORT_SIZE, width / EXPORT_SIZE]);
+    x = g.node('Resize', [x, '', scales], 'image_resized', { mode: 'linear', coordinate_transformation_mode: 'half_pixel' });
+    if (layout === 'NHWC') x = g.node('Transpose', [x], 'image_nhwc', { perm: [0, 2, 3, 1] });
+  }
+  if (dtype === 'uint8') x = g.node('Cast', [x], 'image_u8', { to: 2 });
+  return g.node('Identity', [x], backboneInput);
+}
+
+export function buildClassifier(backbone: ModelProto, opts: ExportOptions): ModelProto {
+  const { card, head } = opts;
+  const labels = opts.labels ?? head.labels;
+  checkHead(head, card.output.dim, labels);
+  const graph = backbone.graph;
+  const inputs = graph.input.filter((i) => !graph.initializer.some((t) => t.name === i.name));
+  if (inputs.length !== 1 || inputs[0].name !== card.input.name) invalid(`${opts.backbonePath} does not take the single input ${card.input.name} its card names.`);
+  if (!graph.output.some((o) => o.name === card.output.name)) invalid(`${opts.backbonePath} has no output ${card.output.name}.`);
+
+  const g = GraphBuilder.from({ ...graph, input: [], output: [] });
+  let backboneInput = card.input.name;
+  const adapted = card.input.name !== 'image' || card.input.dtype !== 'uint8' || card.input.layout !== 'NHWC' || card.input.width !== EXPORT_SIZE || card.input.height !== EXPORT_SIZE;
+  if (adapted && card.input.name === 'image') backboneInput = g.rename('image', 'backbone_image_input');
+  else if (adapted) g.unique(card.input.name);
+  g.inputs.push(valueInfo('image', 'uint8', ['N', EXPORT_SIZE, EXPORT_SIZE, 3]));
+  // Nodes feeding the backbone must come before it: build them apart, then prepend.
+  const pre = new GraphBuilder();
+  for (const n of g.nodes) for (const o of n.output) pre.unique(o);
+  for (const t of g.initializers) if (t.name) pre.unique(t.name);
+  const fed = adapted ? adaptInput(pre, card, backboneInput) : 'image';
+  if (adapted && fed !== backboneInput) invalid('internal: the input adapter could not take the backbone input name.');
+  g.nodes.unshift(...pre.nodes);
+  g.initializers.push(...pre.initializers);
+
+  let x = g.node('Flatten', [card.output.name], 'head/features', { axis: 1 });
+  x = g.node('Sub', [x, g.floats('head/mean', head.mean)], 'head/centered');
+  x = g.node('Div', [x, g.floats('head/std', head.std)], 'head/standardised');
+  head.layers.forEach((l, i) => {
+    const w = g.floats(`head/layer${i}/weight`, l.weight, [l.outDim, l.inDim]);
+    const b = g.floats(`head/layer${i}/bias`, l.bias);
+    x = g.node('Gemm', [x, w, b], `head/layer${i}`, { transB: 1 });
+    if (l.activation === 'relu') x = g.node('Relu', [x], `head/layer${i}/relu`);
+  });
+  x = g.node('Softmax', [x], 'head/softmax', { axis: 1 });
+  g.rename(x, 'probabilities');
+  g.output('probabilities', 'float32', ['N', labels.length]);
+
+  const opset = Math.max(13, ...backbone.opsetImport.filter((o) => !o.domain).map((o) => toNumber(o.version)));
+  const metadata: Record<string, string> = {
+    labels: JSON.stringify(labels),
+    backbone: card.id,
+    head: head.kind,
+    input: 'image: uint8 RGB [N,224,224,3], resized like Loupe: EXIF-upright, alpha on white, sRGB, sharp fit=cover centre lanczos3',
+    output: 'probabilities: float32 [N,K], softmax over labels in the order of `labels`',
+    ...opts.metadata,
+  };
+  const model = g.model('loupe_classifier', metadata, `Loupe classifier on ${card.name}`);
+  return { ...model, irVersion: Math.max(8, toNumber(backbone.irVersion)), opsetImport: [...backbone.opsetImport.filter((o) => o.domain), { domain: '', version: opset }] };
+}
+
+/** Writes one ONNX file (as bytes): backbone + standardisation + head + softmax. */
+export async function exportModel(opts: ExportOptions): Promise<Buffer> {
+  const bytes = await readFile(opts.backbonePath).catch(() => invalid(`No backbone file at ${opts.backbonePath}.`));
+  let backbone: ModelProto;
+  try {
+    backbone = decodeModel(bytes);
+  } catch {
+    return invalid(`${opts.backbonePath} is not an ONNX model.`);
+  }
+  if (!backbone.graph) invalid(`${opts.backbonePath} is not an ONNX model.`);
+  return Buffer.from(encodeModel(buildClassifier(backbone, opts)));
+}
