@@ -1,7 +1,7 @@
 // What the Train page relies on: live progress, early stopping that keeps the best epoch,
 // prompt cancellation, augmentation rows used for training only, class balancing.
 import { describe, expect, it } from 'vitest';
-import { trainHead, VisionTrainError, type TrainProgress } from '../../src/main/vision/train';
+import { predict, trainHead, VisionTrainError, type TrainProgress } from '../../src/main/vision/train';
 import { evaluateProbabilities } from '../../src/main/vision/eval';
 import { gaussianBlobs } from './train-synthetic';
 
@@ -90,5 +90,20 @@ describe('training behaviour', () => {
     expect(r.validationIndices).toEqual([]);
     expect(r.trainIndices).toHaveLength(20);
     expect(r.history.every((h) => h.valLoss === null && h.valAcc === null)).toBe(true);
+  });
+});
+
+describe('MLP input compression', () => {
+  it('folds the projection into the first layer so the head predicts what it validated', async () => {
+    // Class signal in the high-variance directions, as in real embeddings: compression keeps it.
+    const data = gaussianBlobs({ classes: 3, perClass: 100, dim: 60, separation: 2, seed: 12 });
+    const r = await trainHead(data, { kind: 'mlp', hiddenUnits: 16, inputComponents: 12, epochs: 15 });
+    expect(r.head.layers.map((l) => [l.inDim, l.outDim])).toEqual([[60, 16], [16, 3]]);
+    const rows = r.validationIndices.map((i) => data.features.subarray(i * 60, (i + 1) * 60));
+    const P = predict(r.head, rows);
+    expect(P.length).toBe(r.validationProbabilities.length);
+    for (let i = 0; i < P.length; i++) expect(P[i]).toBeCloseTo(r.validationProbabilities[i], 4);
+    const best = r.history[r.bestEpoch - 1];
+    expect(best.valAcc).toBeGreaterThan(0.75);
   });
 });

@@ -8,6 +8,8 @@ import type { HeadKind, TrainOptions } from './types';
 export interface ResolvedOptions {
   kind: HeadKind;
   hiddenUnits: number;
+  /** null: not given (off; see autoComponents). */
+  inputComponents: number | null;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -22,6 +24,7 @@ export interface ResolvedOptions {
 export const TRAIN_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   kind: 'softmax',
   hiddenUnits: 64,
+  inputComponents: null,
   epochs: 40,
   batchSize: 64,
   learningRate: 0.001,
@@ -58,6 +61,7 @@ export function resolveOptions(o: TrainOptions = {}): ResolvedOptions {
   return {
     kind,
     hiddenUnits: int('hiddenUnits', o.hiddenUnits, TRAIN_DEFAULTS.hiddenUnits, 1, 4096),
+    inputComponents: o.inputComponents === undefined ? null : int('inputComponents', o.inputComponents, 0, 0, 4096),
     epochs: int('epochs', o.epochs, TRAIN_DEFAULTS.epochs, 1, 10_000),
     batchSize: int('batchSize', o.batchSize, TRAIN_DEFAULTS.batchSize, 1, 65_536),
     learningRate: num('learningRate', o.learningRate, TRAIN_DEFAULTS.learningRate, 0, 10, true),
@@ -68,4 +72,15 @@ export function resolveOptions(o: TrainOptions = {}): ResolvedOptions {
     minDelta: num('minDelta', o.minDelta, TRAIN_DEFAULTS.minDelta, 0, 1e6),
     seed: int('seed', o.seed, TRAIN_DEFAULTS.seed, -(2 ** 31), 2 ** 32),
   };
+}
+
+/**
+ * MLP input compression: off unless asked for. It is several times faster on wide
+ * embeddings but can lose class signal that hides in low-variance directions (measured in
+ * bench/vision/RESULTS-train.md), so it is an opt-in speed knob, not a default.
+ */
+export function autoComponents(opts: ResolvedOptions, dim: number): number {
+  if (opts.kind !== 'mlp') return 0;
+  const c = opts.inputComponents ?? 0;
+  return c > 0 && c < dim ? c : 0;
 }

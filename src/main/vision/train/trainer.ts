@@ -7,7 +7,8 @@
 import { VisionTrainError } from './errors';
 import type { SoftmaxStats } from './forward';
 import { initLayers, Network } from './network';
-import { resolveOptions } from './options';
+import { autoComponents, resolveOptions } from './options';
+import { applyCompression, fitCompression, foldCompression, type Compression } from './compress';
 import { prepareData, type PreparedData } from './prepare';
 import { createRng, shuffleInPlace } from './random';
 import type { HeadWeights, TrainData, TrainOptions, TrainProgress, TrainResult } from './types';
@@ -63,18 +64,33 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
   const augmented = data.augmented ?? [];
   const augY = checkAugmented(augmented, checked.dim, checked.labels, checked.n);
   const prep: PreparedData = prepareData(checked, augmented, augY, opts.validationFraction, opts.seed);
-  const { dim, classes, trainX, trainY, valX, valY } = prep;
+  const { dim, classes, trainY, valY } = prep;
   const nTrain = trainY.length;
   const nVal = valY.length;
 
+  // The MLP trains on compressed inputs when the embedding is wide (see compress.ts).
+  let trainX = prep.trainX;
+  let valX = prep.valX;
+  let inDim = dim;
+  let compression: Compression | null = null;
+  const components = autoComponents(opts, dim);
+  if (components > 0) {
+    compression = fitCompression(prep.trainX, prep.trainIndices.length, dim, components, opts.seed + 17);
+    inDim = compression.components;
+    trainX = applyCompression(compression, prep.trainX, nTrain, dim);
+    valX = applyCompression(compression, prep.valX, nVal, dim);
+    await yieldToEventLoop();
+    throwIfAborted(signal);
+  }
+
   const rng = createRng(opts.seed + 0x5bd1e995);
-  const dims = opts.kind === 'mlp' ? [dim, opts.hiddenUnits, classes] : [dim, classes];
+  const dims = opts.kind === 'mlp' ? [inDim, opts.hiddenUnits, classes] : [inDim, classes];
   const net = new Network(initLayers(dims, rng), Math.max(opts.batchSize, EVAL_ROWS));
   const cw = opts.classBalanced ? classWeights(trainY, classes) : null;
 
   const order = new Int32Array(nTrain);
   for (let i = 0; i < nTrain; i++) order[i] = i;
-  const batchX = new Float32Array(opts.batchSize * dim);
+  const batchX = new Float32Array(opts.batchSize * inDim);
   const batchY = new Int32Array(opts.batchSize);
 
   const history: TrainProgress[] = [];
@@ -92,7 +108,7 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
       const rows = Math.min(opts.batchSize, nTrain - start);
       for (let r = 0; r < rows; r++) {
         const src = order[start + r];
-        batchX.set(trainX.subarray(src * dim, (src + 1) * dim), r * dim);
+        batchX.set(trainX.subarray(src * inDim, (src + 1) * inDim), r * inDim);
         batchY[r] = trainY[src];
       }
       net.trainBatch(batchX, batchY, rows, cw, opts.learningRate, opts.weightDecay, stats);
@@ -141,7 +157,8 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
   }
 
   net.restore(bestWeights);
-  if (!allFinite(net.layers)) {
+  const layers = compression ? [foldCompression(compression, net.layers[0], dim), ...net.layers.slice(1)] : net.layers;
+  if (!allFinite(layers)) {
     throw new VisionTrainError('diverged', 'Training produced invalid weights. Lower the learning rate and train again.');
   }
   const validationProbabilities = new Float32Array(nVal * classes);
@@ -152,7 +169,7 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
     inputDim: dim,
     mean: prep.mean,
     std: prep.std,
-    layers: net.layers,
+    layers,
     labels: checked.labels,
   };
   return {
