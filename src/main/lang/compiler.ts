@@ -203,7 +203,7 @@ export class Compiler {
       const rhs = this.tmp();
       const read = `${cur} = (${o.ref} instanceof $In && ${o.ref}.$${name} !== undefined ? ${o.ref}.$${name} : $R.getp(${o.ref}, ${q(name)}, ${np}))`;
       const val = this.arith(op, cur, rhs, this.p(s.opPos), false, false);
-      return `(${o.pre}${read}, ${rhs} = ${this.expr(s.value)}, $R.setp(${o.ref}, ${q(name)}, ${val}, ${np}))`;
+      return `(${o.pre}${read}, ${rhs} = ${this.expr(s.value)}, ${o.ref} instanceof $In ? (${o.ref}.$${name} = ${val}) : $R.setp(${o.ref}, ${q(name)}, ${val}, ${np}))`;
     }
     if (t.kind === 'index') {
       const o = this.tmp();
@@ -225,6 +225,7 @@ export class Compiler {
 
   /** Evaluates `e` once into something that can be read several times. */
   private operand(e: Expr): { pre: string; ref: string } {
+    if (e.kind === 'number') return { pre: '', ref: `(${this.expr(e)})` };
     if (this.isAtom(e)) return { pre: '', ref: this.expr(e) };
     const code = this.expr(e);
     const t = this.tmp();
@@ -345,7 +346,12 @@ export class Compiler {
     let b: string;
     if (this.isAtom(right)) b = this.expr(right);
     else { const code = this.expr(right); b = this.tmp(); pre += `${b} = ${code}, `; }
-    const body = this.arith(op, a, b, pos, left.kind === 'number', right.kind === 'number');
+    let body: string;
+    if (op === '+' && (left.kind === 'string' || right.kind === 'string')) {
+      // A string literal operand: the other one is almost always a string too.
+      const other = left.kind === 'string' ? b : a;
+      body = `(typeof ${other} === 'string' ? ${a} + ${b} : $R.add(${a}, ${b}, ${pos}))`;
+    } else body = this.arith(op, a, b, pos, left.kind === 'number', right.kind === 'number');
     return pre ? `(${pre}${body})` : body;
   }
 
@@ -362,7 +368,10 @@ export class Compiler {
       case '%': return `$R.mod(${a}, ${b}, ${pos})`;
       case '^': return `$R.pow(${a}, ${b}, ${pos})`;
       default:
-        if (COMPARE.has(op)) return `(${both} ? ${a} ${op} ${b} : $R.cmp(${q(op)}, ${a}, ${b}, ${pos}))`;
+        if (COMPARE.has(op)) {
+          if (aNum || bNum) return `(${both} ? ${a} ${op} ${b} : $R.cmp(${q(op)}, ${a}, ${b}, ${pos}))`;
+          return `((typeof ${a} === 'number' && typeof ${b} === 'number') || (typeof ${a} === 'string' && typeof ${b} === 'string') ? ${a} ${op} ${b} : $R.cmp(${q(op)}, ${a}, ${b}, ${pos}))`;
+        }
         throw new Error(`unknown operator ${op}`);
     }
   }
@@ -415,6 +424,8 @@ export class Compiler {
     const a = this.args(e.args);
     return `(${c.pre}${a.pre}${c.ref} instanceof $LF && ${c.ref}.arity === ${n}` +
       ` ? (++$S.d > 10000 && $R.ovf(${pos}), $v = ${c.ref}.fn(${a.list}), $S.d--, $v)` +
+      ` : ${c.ref} instanceof $LC && ${c.ref}.initArity === ${n} ? (${c.ref}.init === null ? new ${c.ref}.make()` +
+      ` : (++$S.d > 10000 && $R.ovf(${pos}), $v = ${c.ref}.init.fn(${[`new ${c.ref}.make()`, ...(a.list ? [a.list] : [])].join(', ')}), $S.d--, $v))` +
       ` : $R.call(${c.ref}, [${a.list}], ${pos}))`;
   }
 

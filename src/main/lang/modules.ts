@@ -93,7 +93,7 @@ export class Loader {
       const make = new Function('$R', '$S', '$B', '$F', '$LF', '$LM', '$LC', '$In', '$U', code) as (...a: unknown[]) => ModuleFactory;
       factory = make(this.rt, this.rt.S, this.opts.builtins, this.opts.fast, LFunction, LMethod, LClass, Instance, UNINIT);
     } catch (e) {
-      if (e instanceof RangeError || e instanceof SyntaxError) throw withPath(new CompileError('Program is nested too deeply.', 1, 1));
+      if (e instanceof RangeError) throw withPath(new CompileError('Program is nested too deeply.', 1, 1));
       throw e;
     }
     return { factory, index };

@@ -8,7 +8,7 @@ export const ErrorClass = new LClass('Error', null, [
 ]);
 
 export function newInstance(cls: LClass): Instance {
-  return Object.create(cls.proto) as Instance;
+  return new cls.make();
 }
 
 export function makeError(message: string): Instance {

@@ -46,10 +46,20 @@ export class Instance {
 export class LClass {
   /** JS prototype of its instances: own "M$NAME" methods, inheriting the superclass's. */
   proto: Record<string, unknown>;
+  /** `new make()` allocates an instance; a constructor per class lets V8 keep fields in-object. */
+  make: new () => Instance;
+  /** The init found by method lookup, cached because classes never change after creation. */
+  init: LMethod | null;
+  initArity: number;
   constructor(public name: string, public superclass: LClass | null, methods: LMethod[]) {
     this.proto = Object.create(superclass ? superclass.proto : Instance.prototype) as Record<string, unknown>;
     Object.defineProperty(this.proto, '$$class', { value: this, enumerable: false });
     for (const m of methods) this.proto['M$' + m.name] = m;
+    const make = function (this: Instance) { /* fields are added by init */ } as unknown as new () => Instance;
+    make.prototype = this.proto;
+    this.make = make;
+    this.init = this.findMethod('init') ?? null;
+    this.initArity = this.init ? this.init.arity : 0;
   }
   findMethod(name: string): LMethod | undefined {
     return this.proto['M$' + name] as LMethod | undefined;
