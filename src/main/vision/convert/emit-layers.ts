@@ -9,7 +9,7 @@ import type { WeightEmitter } from './emit-weights';
 export interface Value {
   name: string;
   shape: number[];
-  /** A ZeroPadding2D folded into the convolution that consumes it: [top, left, bottom, right]. */
+  /** A ZeroPadding2D folded into the convolution that consumes it: [top, left, bottom, right] (shape excludes it). */
   pads?: [number, number, number, number];
 }
 
@@ -147,7 +147,7 @@ function materialise(ctx: EmitCtx, x: Value, base: string): Value {
   if (!x.pads) return x;
   const [t, l, b, r] = x.pads;
   const pads = ctx.g.int64s(`${base}/pads`, [0, 0, t, l, 0, 0, b, r]);
-  return { name: ctx.g.node('Pad', [x.name, pads], `${base}/pad`), shape: x.shape };
+  return { name: ctx.g.node('Pad', [x.name, pads], `${base}/pad`), shape: [x.shape[0], x.shape[1] + t + b, x.shape[2] + l + r] };
 }
 
 export function emitLayer(ctx: EmitCtx, l: ResolvedLayer, inputs: Value[]): Value {
@@ -164,7 +164,8 @@ export function emitLayer(ctx: EmitCtx, l: ResolvedLayer, inputs: Value[]): Valu
       [t, b, left, r] = [ph, ph, pw, pw];
     }
     const x = inputs[0];
-    const padded: Value = { name: x.name, shape: [x.shape[0], x.shape[1] + t + b, x.shape[2] + left + r], pads: [t, left, b, r] };
+    // The shape stays the unpadded one until the padding is materialised; a conv adds the pads.
+    const padded: Value = { name: x.name, shape: x.shape, pads: [t, left, b, r] };
     return ctx.foldsIntoConv(l.name) ? padded : materialise(ctx, padded, l.name);
   }
   const xs = inputs.map((v) => materialise(ctx, v, l.name));

@@ -74,15 +74,17 @@ function expand(cfg: { class_name: string; config: unknown }, input: string | un
       prev = t;
       continue;
     }
+    const nested = NESTED.has(layer.class_name);
     let ins: string[];
     if (sequential) {
-      if (prev === undefined) prev = declareInput(`${name}_input`, batchInputShape(layer));
-      ins = [prev];
+      // A nested model first in a Sequential declares the input itself.
+      if (prev === undefined && !nested) prev = declareInput(`${name}_input`, batchInputShape(layer));
+      ins = prev === undefined ? [] : [prev];
     } else {
       ins = inboundNames(layer, ctx.source).map(resolve);
     }
-    if (NESTED.has(layer.class_name)) {
-      if (ins.length !== 1) throw new VisionError('unsupported_layer', `${ctx.source}: nested model ${name} must take one input.`);
+    if (nested) {
+      if (ins.length > 1) throw new VisionError('unsupported_layer', `${ctx.source}: nested model ${name} must take one input.`);
       const outs = expand({ class_name: layer.class_name, config: layer.config }, ins[0], ctx, prefix);
       alias.set(name, outs[0]);
       prev = outs[0];

@@ -27,9 +27,13 @@ const layerSchema: z.ZodType<KerasLayer> = z.lazy(() =>
     inbound_nodes: z.array(z.unknown()).optional(),
   }),
 );
-const topologySchema = z.object({
-  model_config: z.object({ class_name: z.string(), config: z.unknown() }),
-});
+const modelConfigSchema = z.object({ class_name: z.string(), config: z.unknown() });
+// Keras-converted models wrap the config in `model_config`; models saved by TF.js itself
+// (Teachable Machine) put it at the top.
+const topologySchema = z.union([
+  z.object({ model_config: modelConfigSchema }).transform((t) => t.model_config),
+  modelConfigSchema.transform((t) => ({ class_name: t.class_name, config: t.config })),
+]);
 export const modelJsonSchema = z.object({ modelTopology: topologySchema, weightsManifest: manifestSchema });
 
 export interface KerasLayer {
@@ -133,7 +137,7 @@ export function loadLayersModelFile(modelJsonPath: string): LayersModel {
       chunks.push(readFileSync(file));
     }
   }
-  return { source: modelJsonPath, modelConfig: m.modelTopology.model_config, weights: decodeWeights(specs, Buffer.concat(chunks), modelJsonPath) };
+  return { source: modelJsonPath, modelConfig: m.modelTopology, weights: decodeWeights(specs, Buffer.concat(chunks), modelJsonPath) };
 }
 
 /**
@@ -157,7 +161,7 @@ export function loadMinJsLayersModel(folder: string): LayersModel {
       chunks.push(Buffer.from(shard, 'base64'));
     }
   }
-  return { source: modelPath, modelConfig: m.modelTopology.model_config, weights: decodeWeights(specs, Buffer.concat(chunks), modelPath) };
+  return { source: modelPath, modelConfig: m.modelTopology, weights: decodeWeights(specs, Buffer.concat(chunks), modelPath) };
 }
 
 /** The raw topology and weight bytes, as TF.js's own loader wants them (used by the verification test). */
