@@ -14,6 +14,9 @@
 //   convertLayersModel / loadLayersModelFile / loadMinJsLayersModel  TF.js layers (Teachable Machine) -> ONNX
 //   buildDefaultBackbone / writeDefaultBackbone                      the default backbone and its card
 //   readModelCard / parseModelCard / modelCardSchema                 backbone cards (models/*.json)
+//
+// Head training (train/), evaluation (eval/) and selection (select/: label-next, near duplicates)
+// are re-exported whole; HeadWeights is declared once, in head.ts, and the trainer's is the same shape.
 export { VisionError, type VisionErrorCode } from './errors';
 export { type HeadWeights, type HeadLayer, applyHead } from './head';
 export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './preprocess/preprocess';
@@ -29,5 +32,8 @@ export { defaultProviders, type ProviderName, type ProviderAttempt } from './inf
 export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './inference/model-card';
 export { convertLayersModel, type ConvertOptions, type ConvertResult } from './convert/layers-to-onnx';
 export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './convert/tfjs-model';
-export { exportModel, buildClassifier, checkHead, EXPORT_SIZE, type ExportOptions } from './export/export-model';
+export { exportModel, buildClassifier, EXPORT_SIZE, type ExportOptions } from './export/export-model';
 export { buildDefaultBackbone, writeDefaultBackbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE } from './convert/default-backbone';
+export * from './train';
+export * from './eval';
+export * from './select';
