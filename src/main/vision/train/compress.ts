@@ -49,11 +49,14 @@ function orthonormalizeRows(M: Float32Array, rows: number, dim: number): number 
 }
 
 /**
- * Finds the subspace from up to SAMPLE_ROWS of the first `rows` rows of X (standardised,
- * rows×dim). B = Ω·XᵀX is one step of subspace iteration from random directions Ω: its
- * rows lean towards the directions of largest variance.
+ * Finds the subspace: the class means of the first `rows` rows of X (standardised,
+ * rows×dim, labels y), then B = Ω·XᵀX on up to SAMPLE_ROWS of them, one step of subspace
+ * iteration from random directions Ω, whose rows lean towards the directions of largest
+ * variance.
  */
-export function fitCompression(X: Float32Array, rows: number, dim: number, components: number, seed: number): Compression {
+export function fitCompression(
+  X: Float32Array, rows: number, dim: number, components: number, seed: number, y: Int32Array, classes: number,
+): Compression {
   const rng = createRng(seed);
   const s = Math.min(rows, SAMPLE_ROWS);
   let sample = X;
@@ -65,14 +68,29 @@ export function fitCompression(X: Float32Array, rows: number, dim: number, compo
       sample.set(X.subarray(src * dim, (src + 1) * dim), i * dim);
     }
   }
-  const r = Math.min(components, dim, s);
-  const omega = new Float32Array(r * dim);
-  for (let i = 0; i < omega.length; i++) omega[i] = rng.normal();
-  const Y = new Float32Array(s * r);
-  matmulABt(sample, 0, s, dim, omega, r, Y, null);
+  // The class means come first: whatever the variance spectrum, the directions that tell
+  // the labels apart on average are kept, so the MLP never sees less than a linear model
+  // on class centroids would.
+  const K = Math.min(classes, components, dim);
+  const r = Math.min(components, dim, s + K);
   const B = new Float32Array(r * dim);
-  accumulateAtB(Y, s, r, sample, dim, B);
-  const kept = orthonormalizeRows(B, r, dim);
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < rows; i++) {
+    const c = y[i];
+    if (c >= K) continue;
+    counts[c]++;
+    for (let k = 0; k < dim; k++) B[c * dim + k] += X[i * dim + k];
+  }
+  for (let c = 0; c < K; c++) for (let k = 0; k < dim; k++) B[c * dim + k] /= Math.max(1, counts[c]);
+  const extra = Math.max(0, Math.min(r - K, s));
+  if (extra > 0) {
+    const omega = new Float32Array(extra * dim);
+    for (let i = 0; i < omega.length; i++) omega[i] = rng.normal();
+    const Y = new Float32Array(s * extra);
+    matmulABt(sample, 0, s, dim, omega, extra, Y, null);
+    accumulateAtB(Y, s, extra, sample, dim, B.subarray(K * dim));
+  }
+  const kept = orthonormalizeRows(B, K + extra, dim);
   const basis = B.slice(0, kept * dim);
   const P = new Float32Array(s * kept);
   matmulABt(sample, 0, s, dim, basis, kept, P, null);

@@ -75,7 +75,7 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
   let compression: Compression | null = null;
   const components = autoComponents(opts, dim);
   if (components > 0) {
-    compression = fitCompression(prep.trainX, prep.trainIndices.length, dim, components, opts.seed + 17);
+    compression = fitCompression(prep.trainX, prep.trainIndices.length, dim, components, opts.seed + 17, trainY, classes);
     inDim = compression.components;
     trainX = applyCompression(compression, prep.trainX, nTrain, dim);
     valX = applyCompression(compression, prep.valX, nVal, dim);
