@@ -25,10 +25,12 @@ export function ensureBuilt(): void {
 }
 
 export async function startLoupe(): Promise<LoupeServer> {
-  ensureBuilt();
+  // LOUPE_E2E_SERVER runs another script with the same flags (a stand-in while developing).
+  const script = process.env.LOUPE_E2E_SERVER ?? join(ROOT, 'bin/loupe.js');
+  if (!process.env.LOUPE_E2E_SERVER) ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
   const token = randomBytes(24).toString('hex');
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/loupe.js'), 'serve', '--port', '0', '--data', dataDir, '--token', token], {
+  const child: ChildProcess = spawn(process.execPath, [script, 'serve', '--port', '0', '--data', dataDir, '--token', token], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -70,15 +70,17 @@ export async function uploadFiles(args: {
   const batches = planBatches(files) as Array<Batch<UploadItem['file']> & { items: UploadItem[] }>;
   onProgress?.(0, tally.total);
 
-  const record = (items: UploadItem[], body: ApiCreated) => {
+  const record = (items: UploadItem[], body: ApiCreated, retry: boolean) => {
     const created = body.items ?? [];
-    tally.imported += created.filter((c) => !c.duplicate).length;
-    tally.duplicates += created.filter((c) => c.duplicate).length;
+    // On a retry, "already here" most likely means the failed request stored it before
+    // tripping over its bad neighbour: it counts as added by this import.
+    tally.imported += created.filter((c) => retry || !c.duplicate).length;
+    tally.duplicates += created.filter((c) => !retry && c.duplicate).length;
     tally.failed.push(...(body.failed ?? []));
     tally.done += items.length;
   };
 
-  const send = async (batch: Batch<UploadItem['file']> & { items: UploadItem[] }): Promise<void> => {
+  const send = async (batch: Batch<UploadItem['file']> & { items: UploadItem[] }, retry = false): Promise<void> => {
     let answer;
     try {
       answer = await postBatch(url, token, batch, signal);
@@ -90,13 +92,13 @@ export async function uploadFiles(args: {
       tally.done += batch.items.length;
       return;
     }
-    if (answer.ok) return record(batch.items, answer.body);
+    if (answer.ok) return record(batch.items, answer.body, retry);
     // One bad picture fails its whole request: send the batch again one by one, so only
     // the bad ones are reported and the rest arrive.
     if (batch.items.length > 1 && answer.status !== 401 && answer.status !== 404) {
       for (const item of batch.items) {
         if (signal?.aborted) return;
-        await send({ label: batch.label, items: [item], bytes: item.file.size });
+        await send({ label: batch.label, items: [item], bytes: item.file.size }, true);
       }
       return;
     }
