@@ -168,7 +168,7 @@ describe('Loupe conformance', () => {
 
   for (const rel of programs) {
     const name = rel.split(path.sep).join('/');
-    it(name, () => {
+    it(name, async () => {
       const mainPath = path.join(ROOT, rel);
       const source = fs.readFileSync(mainPath, 'utf8');
       const expected = parseExpectations(source, name);
@@ -176,7 +176,8 @@ describe('Loupe conformance', () => {
         const text = fs.readFileSync(mod, 'utf8');
         if (MARKER.test(text)) throw new Error(`${mod}: module files must not carry expectations`);
       }
-      const result = runProgram(source, { mainPath, readFile });
+      // Awaiting also tolerates an implementation that returns a promise.
+      const result = await Promise.resolve(runProgram(source, { mainPath, readFile }));
       expect({ stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }).toEqual(
         expected,
       );
