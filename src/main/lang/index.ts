@@ -5,12 +5,13 @@ import { fromLoupe, toLoupe, type PlainValue } from './interop';
 import { Loader, hostModule } from './modules';
 import { Runtime } from './runtime';
 import { createBuiltins, hostBuiltin } from './stdlib';
-import { Instance, str, type LoupeValue } from './values';
+import { Instance, repr, str, type LoupeValue } from './values';
 
 export type { LoupeValue } from './values';
 export { toLoupe, fromLoupe, type PlainValue };
 export { check, type Diagnostic } from './diagnostics';
 export { format } from './format';
+export { parse, type ParseResult } from './parser';
 export { LFunction, Builtin, BoundMethod, LClass, LModule, Instance, typeName, str, repr } from './values';
 
 export type HostFunction = { arity: number | [number, number]; call: (...args: LoupeValue[]) => LoupeValue };
@@ -42,6 +43,8 @@ export interface RunResult {
   exitCode: 0 | 65 | 70;
   /** The value of the last top-level expression statement the main module ran (nil if none), as plain JS. */
   value?: unknown;
+  /** repr() of that value, for REPLs (absent when the run failed). */
+  valueRepr?: string;
   error?: RunError;
 }
 
@@ -97,7 +100,7 @@ export function runProgram(source: string, options: RunOptions = {}): RunResult 
 
   try {
     const value = loader.runMain(source);
-    return finish(0, undefined, fromLoupe(value));
+    return { ...finish(0, undefined, fromLoupe(value)), valueRepr: repr(value) };
   } catch (e) {
     if (e instanceof CompileError || e instanceof ImportCompileError) {
       const c = e instanceof ImportCompileError ? e.error : e;
