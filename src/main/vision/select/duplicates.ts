@@ -5,7 +5,8 @@
  * Up to `exactLimit` items every pair is compared (blocked matrix products, N²·D/2
  * multiply-adds). Beyond that, random-hyperplane LSH proposes candidate pairs and each is
  * verified exactly, so no reported pair is false; a true pair can be missed with a small
- * probability (≈ 0.2 % at similarity 0.95 with the defaults; see docs/vision-training.md).
+ * probability (≈ 0.2 % at a centred similarity of 0.95 with independent tables; see
+ * docs/vision-training.md).
  * The hash is taken on mean-centred vectors: embeddings from ReLU networks all point into
  * one cone, and without centring most of them would share a bucket.
  */
