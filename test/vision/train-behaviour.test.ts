@@ -97,7 +97,7 @@ describe('MLP input compression', () => {
   it('folds the projection into the first layer so the head predicts what it validated', async () => {
     // Class signal in the high-variance directions, as in real embeddings: compression keeps it.
     const data = gaussianBlobs({ classes: 3, perClass: 100, dim: 60, separation: 2, seed: 12 });
-    const r = await trainHead(data, { kind: 'mlp', hiddenUnits: 16, inputComponents: 12, epochs: 15 });
+    const r = await trainHead(data, { kind: 'mlp', hiddenUnits: 16, inputComponents: 12, epochs: 30, learningRate: 0.01 });
     expect(r.head.layers.map((l) => [l.inDim, l.outDim])).toEqual([[60, 16], [16, 3]]);
     const rows = r.validationIndices.map((i) => data.features.subarray(i * 60, (i + 1) * 60));
     const P = predict(r.head, rows);

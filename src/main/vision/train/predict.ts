@@ -30,8 +30,6 @@ export function predict(head: HeadWeights, features: Float32Array[] | Float32Arr
   const out = new Float32Array(n * K);
   const buf = new Float32Array(Math.min(CHUNK, Math.max(n, 1)) * D);
   const acts = allocateActivations(head.layers, Math.min(CHUNK, Math.max(n, 1)));
-  const inv = new Float32Array(D);
-  for (let k = 0; k < D; k++) inv[k] = 1 / head.std[k];
   for (let first = 0; first < n; first += CHUNK) {
     const rows = Math.min(CHUNK, n - first);
     for (let r = 0; r < rows; r++) {
@@ -53,7 +51,8 @@ export function predict(head: HeadWeights, features: Float32Array[] | Float32Arr
       for (let k = 0; k < D; k++) {
         const v = row[k];
         if (v - v !== 0) throw new VisionTrainError('non_finite_feature', `Row ${i} has a feature that is ${v} (dimension ${k}); recompute its embedding.`);
-        buf[o + k] = (v - head.mean[k]) * inv[k];
+        // Divide, as the exported graph does (Sub then Div), so app and ONNX agree closely.
+        buf[o + k] = (v - head.mean[k]) / head.std[k];
       }
     }
     const Z = forwardLogits(head.layers, buf, 0, rows, acts);
