@@ -71,7 +71,7 @@ describe('statements', () => {
     expect(transcript('fn f() { try { return 1 } finally { print("fin") } }\nprint(f())')).toBe('fin\n1\n[0]');
     expect(transcript('fn f() { try { throw 1 } finally { return 2 } }\nprint(f())')).toBe('2\n[0]');
     expect(transcript('for i in [1, 2, 3] { try { if i == 2 { continue } print(i) } finally { print("f", i) } }'))
-      .toBe('Error at 1:50: Expected end of statement but found \'print\'.\n[65]');
+      .toBe('Error at 1:51: Expected end of statement but found \'print\'.\n[65]');
     expect(transcript('try { try { throw "in" } catch e { throw e + "!" } } catch e { print(e) }')).toBe('in!\n[0]');
     expect(transcript('try { 1 / 0 } catch e { print(type(e), e.message, e) }')).toBe('instance Division by zero. <Error instance>\n[0]');
   });

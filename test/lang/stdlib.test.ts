@@ -24,7 +24,7 @@ describe('built-ins', () => {
 
   test('list functions', () => {
     expect(transcript('let l = [1, 2, 3]\ninsert(l, -1, 9)\nprint(l, pop(l), remove(l, 0), l)\nreverse(l)\nprint(l, copy(l) == l, has(l, 9))'))
-      .toBe('[1, 2, 9, 3] 3 1 [2, 9]\n[9, 2] false true\n[0]');
+      .toBe('[2, 9] 3 1 [2, 9]\n[9, 2] false true\n[0]');
     expect(transcript('pop([])')).toBe('Error at 1:4: Cannot pop from an empty list.\n[70]');
     expect(transcript('insert([], 2, 0)')).toBe('Error at 1:7: Index out of range.\n[70]');
     expect(transcript('remove({}, 1)')).toBe('Error at 1:7: Key not found: 1.\n[70]');

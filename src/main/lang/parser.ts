@@ -9,6 +9,7 @@ const BINARY_PREC: Record<string, number> = {
   '==': 1, '!=': 1, '<': 2, '<=': 2, '>': 2, '>=': 2, '+': 3, '-': 3, '*': 4, '/': 4, '%': 4,
 };
 const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=']);
+const STATEMENT_KEYWORDS = new Set(['let', 'fn', 'class', 'if', 'while', 'for', 'try', 'throw', 'return', 'import', 'from', 'break', 'continue']);
 
 export interface ParseResult { module: Module; errors: CompileError[]; comments: Comment[] }
 
@@ -61,36 +62,49 @@ class Parser {
         if (closer && this.peek().type === 'eof') this.fail("'}'");
         out.push(this.statement());
         if (this.isSep()) continue;
+        // Recovering: an unclosed '(' upstream swallows NEWLINE tokens, so accept line starts.
+        if (this.recover && this.peek().line > this.tokens[this.i - 1].line) continue;
         if (closer === null ? this.peek().type === 'eof' : this.is('}')) continue;
         if (closer && this.peek().type === 'eof') this.fail("'}'");
         this.fail('end of statement');
       } catch (e) {
         if (!this.recover || !(e instanceof CompileError)) throw e;
-        this.errors.push(e);
+        this.record(e);
         if (!this.synchronize(closer)) return out;
       }
     }
   }
 
-  /** Skips to the next statement boundary; false when nothing more can be parsed here. */
+  /**
+   * Skips to the next statement boundary: a separator at bracket depth 0, the closing '}' of
+   * the current block, or a statement keyword at the start of a line (an unclosed '(' keeps
+   * the lexer from producing NEWLINE tokens, so line starts are the only clue left).
+   * Returns false at end of file inside a block.
+   */
   private synchronize(closer: '}' | null): boolean {
     let depth = 0;
     const start = this.i;
-    while (this.i < this.tokens.length - 1) {
+    let prevLine = this.tokens[Math.max(0, this.i - 1)].line;
+    while (true) {
       const t = this.tokens[this.i];
+      if (t.type === 'eof') return closer === null;
+      if (this.i > start && t.line > prevLine && t.type === 'keyword' && STATEMENT_KEYWORDS.has(t.text)) return true;
       if (t.type === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++;
       else if (t.type === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) {
-        if (depth === 0) {
-          if (closer === '}' && t.text === '}') return true;
-          if (this.i === start) { this.i++; continue; }
-          if (t.text === '}' && closer === null) { this.i++; continue; }
-          return closer !== null;
-        }
-        depth--;
-      } else if (depth === 0 && (t.type === 'newline' || (t.type === 'punct' && t.text === ';'))) return true;
+        if (depth > 0) depth--;
+        else if (t.text === '}' && closer === '}') return true;
+      } else if (depth === 0 && (t.type === 'newline' || (t.type === 'punct' && t.text === ';'))) {
+        this.i++;
+        return true;
+      }
+      prevLine = t.line;
       this.i++;
     }
-    return closer === null ? true : false;
+  }
+
+  private record(e: CompileError): void {
+    const last = this.errors[this.errors.length - 1];
+    if (!last || last.line !== e.line || last.col !== e.col || last.message !== e.message) this.errors.push(e);
   }
 
   private block(): Stmt[] {
@@ -400,6 +414,7 @@ export function parse(source: string, recover = false): ParseResult {
   try {
     return { module: p.parseModule(), errors: p.errors, comments };
   } catch (e) {
+    if (recover && e instanceof CompileError) return { module: { body: [] }, errors: [...p.errors, e], comments };
     if (e instanceof RangeError) {
       const err = new CompileError('Program is nested too deeply.', 1, 1);
       if (recover) return { module: { body: [] }, errors: [...p.errors, err], comments };
