@@ -49,6 +49,32 @@
  * 10. The sign of zero produced by round()/ceil() of small negatives (-0 vs 0) — only
  *     observable through `^ -1`; not tested.
  * 11. Strings containing lone surrogates written to stdout (the encoding of the output).
+ * 12. Non-integer index given to remove() on a list: `Argument 2 of remove() must be an
+ *     integer.` (its DESC) or `Index must be an integer.` ("index rules of §6")?
+ * 13. sort() of a non-list without `less`: DESC `a list` or `a list of numbers or a list
+ *     of strings`? Only lists with bad elements are tested.
+ * 14. Call depth of `less` when sort() is called at depth 10000, and where that
+ *     `Stack overflow.` is positioned.
+ *
+ * READINGS THE SUITE COMMITS TO (believed to follow from the spec; listed so the lead
+ * can overrule them):
+ *  - A stray `}` or `else` at module level is `Expected expression but found '}'.`
+ *    (§3.2: only EOF closes the module's stmtList, so a statement is parsed).
+ *  - A lexical error token is reported as its lexical error as soon as the parser
+ *    reaches it, even where the grammar wanted something else (`print(1 & 2)`).
+ *  - `o[i]` evaluates o and i before checking that o is indexable (§6 "strictly left
+ *    to right"), as §7 states explicitly for index and property assignment.
+ *  - A module is compiled when its import statement executes (§10 step 4), so output
+ *    printed before the import stays written when the module fails to compile (65).
+ *  - String-method arguments are numbered without the receiver:
+ *    `"a".split("")` → `Argument 1 of split() must be a non-empty string.`
+ *  - `Error` has `init(message)`, so `Error()` → `Expected 1 argument but got 0.`
+ *  - Importing one file under several spellings ("lib", "lib.loupe", "./lib",
+ *    "sub/../lib") yields one module, run once, and the module values are `==`.
+ *  - A one-variable `for` over a map still visits a key removed during the loop
+ *    (it iterates a snapshot of the entries).
+ *  - `try { }` followed by a line that is neither `catch` nor `finally` reports
+ *    `Expected 'catch' or 'finally' but found newline.` at that NEWLINE.
  */
 import fs from 'node:fs';
 import path from 'node:path';
