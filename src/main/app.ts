@@ -5,6 +5,7 @@ import type { App } from './http/index';
 import { createDispatcher, createEventBus, createHandlers, type Dispatcher, type EventBus } from './ipc/index';
 import { LibraryService } from './services/library/index';
 import { ApiSettingsService, loadOrCreateToken } from './services/settings/index';
+import { TaskService } from './services/tasks/index';
 import { openStore, type Store } from './store/index';
 
 export interface AppConfig {
@@ -26,6 +27,7 @@ export interface LoupeServices {
   store: Store;
   library: LibraryService;
   apiSettings: ApiSettingsService;
+  tasks: TaskService;
 }
 
 export interface LoupeApp {
@@ -62,12 +64,14 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     shell: config.shell,
     token: config.token ?? loadOrCreateToken(config.dataDir),
   });
-  const services: LoupeServices = { store, library, apiSettings };
+  const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log });
+  const services: LoupeServices = { store, library, apiSettings, tasks };
 
   const dispatcher = createDispatcher(
     createHandlers({
       library,
       apiSettings,
+      tasks,
       appInfo: () => ({
         version,
         shell: config.shell,
@@ -80,7 +84,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, dispatcher, bus, metrics, version },
+    { library, apiSettings, tasks, dispatcher, bus, metrics, version },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
@@ -103,6 +107,9 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     apiSettings.setUrl(null);
     await http.close({ timeoutMs: 5000 });
   };
+
+  // Tasks left running by a previous process run again now.
+  tasks.start();
 
   // The desktop shell serves the API only when Settings says so.
   if (config.shell === 'electron') {
@@ -128,6 +135,8 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       if (closed) return;
       closed = true;
       await stopListening();
+      // Running tasks get a moment to finish; the rest are re-queued for the next start.
+      await tasks.stop();
       await library.close();
       store.close();
     },

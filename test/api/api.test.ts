@@ -184,12 +184,16 @@ describe('datasets and images', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toMatchObject({ state: 'succeeded', imported: 7 });
-    for (let i = 0; i < 100 && !messages.some((m) => m.type === 'task' && m.task.state === 'succeeded'); i++) {
+    for (let i = 0; i < 250 && !messages.some((m) => m.type === 'task' && m.task.state === 'succeeded'); i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(messages.find((m) => m.type === 'task' && m.task.state === 'succeeded')?.task).toMatchObject({ id: taskId, kind: 'import' });
     expect(messages.some((m) => m.type === 'dataset' && m.datasetId === id)).toBe(true);
+    expect(messages.some((m) => m.type === 'import' && m.import.importId === taskId)).toBe(true);
     events.close();
+    const task = (await call(base, 'GET', `/v1/tasks/${taskId}`, { token })).json;
+    expect(task).toMatchObject({ id: taskId, kind: 'import', state: 'succeeded', progress: 1, error: null });
+    expect(task.result).toMatchObject({ imported: 7 });
 
     const detail = (await call(base, 'GET', `/v1/datasets/${id}`, { token })).json;
     expect(detail.labels).toEqual([
@@ -198,6 +202,36 @@ describe('datasets and images', () => {
     ]);
     expect((await call(base, 'DELETE', `/v1/datasets/${id}`, { token })).status).toBe(204);
     expect((await call(base, 'DELETE', `/v1/datasets/${id}`, { token })).status).toBe(404);
+  });
+});
+
+describe('tasks', () => {
+  it('queues a script task, runs it, lists it by state; refuses unknown kinds; cancels a waiting task', async () => {
+    const made = await call(base, 'POST', '/v1/tasks', { token, ...json({ kind: 'script', input: { source: 'print("hi")\n1 + 2' } }) });
+    expect(made.status).toBe(201);
+    let t = made.json;
+    for (let i = 0; i < 300 && (t.state === 'queued' || t.state === 'running'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      t = (await call(base, 'GET', `/v1/tasks/${made.json.id}`, { token })).json;
+    }
+    expect(t).toMatchObject({ kind: 'script', state: 'succeeded', result: { output: 'hi\n', value: 3 } });
+    const listed = (await call(base, 'GET', '/v1/tasks?state=succeeded', { token })).json;
+    expect(listed.items.map((x: { id: string }) => x.id)).toContain(t.id);
+
+    const unknown = await call(base, 'POST', '/v1/tasks', { token, ...json({ kind: 'mine-bitcoin', input: {} }) });
+    expect(unknown.status).toBe(422);
+    expect(unknown.json.error.message).toMatch(/import, script/);
+    const badState = await call(base, 'GET', '/v1/tasks?state=sleeping', { token });
+    expect(badState.status).toBe(400);
+
+    const later = await call(base, 'POST', '/v1/tasks', {
+      token,
+      ...json({ kind: 'script', input: { source: '1' }, runAt: new Date(Date.now() + 3_600_000).toISOString() }),
+    });
+    expect(later.json.state).toBe('queued');
+    const cancelled = await call(base, 'POST', `/v1/tasks/${later.json.id}/cancel`, { token });
+    expect([cancelled.status, cancelled.json.state]).toEqual([200, 'cancelled']);
+    expect((await call(base, 'GET', '/v1/tasks/99999', { token })).status).toBe(404);
   });
 });
 
@@ -244,13 +278,28 @@ describe('metrics, index page and restart', () => {
     expect(page.text).toMatch(/\/v1\/datasets\/:id\/images/);
   });
 
-  it('keeps everything after a restart on the same data folder, token included', async () => {
+  it('keeps everything after a restart on the same data folder, token and waiting tasks included', async () => {
     const id = (await call(base, 'POST', '/v1/datasets', { token, ...json({ name: 'survivor' }) })).json.id;
+    const waiting = await call(base, 'POST', '/v1/tasks', {
+      token,
+      ...json({ kind: 'script', input: { source: '1' }, runAt: new Date(Date.now() + 3_600_000).toISOString() }),
+    });
     const oldToken = token;
     await app.close();
     await start();
     expect(token).toBe(oldToken);
     const d = await call(base, 'GET', `/v1/datasets/${id}`, { token });
     expect(d.json.name).toBe('survivor');
+    expect((await call(base, 'GET', `/v1/tasks/${waiting.json.id}`, { token })).json.state).toBe('queued');
+  });
+
+  it('regenerating the token ends the old token and every session cookie at once', async () => {
+    const cookie = String((await call(base, 'POST', '/v1/session', { token })).headers['set-cookie']).split(';')[0];
+    const fresh = await app.dispatcher.call('settings.api.regenerateToken', {});
+    expect(fresh.ok).toBe(true);
+    expect((await call(base, 'GET', '/v1/datasets', { token })).status).toBe(401);
+    expect((await call(base, 'GET', '/v1/datasets', { headers: { cookie } })).status).toBe(401);
+    expect((await call(base, 'GET', '/v1/datasets', { token: app.token })).status).toBe(200);
+    token = app.token;
   });
 });

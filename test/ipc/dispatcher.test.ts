@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { Envelope } from '../../src/shared/contract';
 import { openStore, type Store } from '../../src/main/store';
 import { LibraryService } from '../../src/main/services/library';
 import { ApiSettingsService } from '../../src/main/services/settings';
+import { TaskService } from '../../src/main/services/tasks';
 import {
   createDispatcher,
   createEventBus,
@@ -23,6 +24,7 @@ let bus: EventBus;
 let handlers: Handlers;
 let dispatcher: Dispatcher;
 let logged: unknown[];
+let tasks: TaskService;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'loupe-ipc-'));
@@ -31,14 +33,17 @@ beforeEach(() => {
   bus = createEventBus({ log: (m, e) => logged.push([m, e]) });
   const library = new LibraryService(store, dir, bus.emit);
   const apiSettings = new ApiSettingsService(store, { dataDir: dir, shell: 'electron', token: 't'.repeat(64) });
+  tasks = new TaskService({ dataDir: dir, library, emit: bus.emit, log: () => {} });
   handlers = createHandlers({
     library,
     apiSettings,
+    tasks,
     appInfo: () => ({ version: '0.0.0', shell: 'electron', dataDir: dir, api: { enabled: false, url: null } }),
   });
   dispatcher = createDispatcher(handlers, { log: (err) => logged.push(err) });
 });
-afterEach(() => {
+afterEach(async () => {
+  await tasks.stop();
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -94,6 +99,21 @@ describe('dispatcher', () => {
     const wrong = (await broken.call('datasets.create', { name: 'x' })) as Envelope & { ok: false };
     expect(wrong.error.code).toBe('internal');
     expect(logged).toHaveLength(2);
+  });
+});
+
+describe('settings.api', () => {
+  it('shows the token, keeps allowed origins, and regenerates the token into DATA/token', async () => {
+    const before = (await dispatcher.call('settings.api.get', {})) as any;
+    expect(before.value).toEqual({ enabled: false, url: null, token: 't'.repeat(64), allowedOrigins: [] });
+    const set = (await dispatcher.call('settings.api.set', { allowedOrigins: ['https://tool.example/path'] })) as any;
+    expect(set.value.allowedOrigins).toEqual(['https://tool.example']);
+    const bad = await dispatcher.call('settings.api.set', { allowedOrigins: ['not a url'] });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'validation', field: 'allowedOrigins.0' } });
+    const again = (await dispatcher.call('settings.api.regenerateToken', {})) as any;
+    expect(again.value.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(again.value.token).not.toBe(before.value.token);
+    expect(readFileSync(join(dir, 'token'), 'utf8').trim()).toBe(again.value.token);
   });
 });
 

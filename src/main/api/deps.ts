@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { Dispatcher, EventBus } from '../ipc/index';
 import type { LibraryService } from '../services/library/index';
 import type { ApiSettingsService } from '../services/settings/index';
+import type { TaskService } from '../services/tasks/index';
 import type { Metrics } from './metrics';
 
 /** What the API routes need; built once by the composition root (src/main/app.ts). */
 export interface ApiDeps {
   library: LibraryService;
   apiSettings: ApiSettingsService;
+  tasks: TaskService;
   dispatcher: Dispatcher;
   bus: EventBus;
   metrics: Metrics;

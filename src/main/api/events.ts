@@ -3,7 +3,6 @@ import type { Blueprint, Context } from '../http/index';
 import { serveContractSocket } from '../ipc/index';
 import type { ImportProgress } from '../../shared/contract/index';
 import type { ApiDeps } from './deps';
-import { importAsTask } from './imports';
 
 /** Browsers send Origin; the page's own origin and the configured ones may open sockets. */
 export function socketOrigins(deps: ApiDeps): (origin: string, ctx: Context) => boolean {
@@ -35,11 +34,9 @@ export function eventRoutes(app: Blueprint, deps: ApiDeps): void {
     '/v1/events',
     (socket) => {
       const off = deps.bus.subscribe((event, payload) => {
-        if (event === 'import.progress') {
-          const p = payload as ImportProgress;
-          send(socket, { type: 'task', task: importAsTask(p) });
-          send(socket, { type: 'import', import: p });
-        } else if (event === 'dataset.changed') {
+        if (event === 'task.updated') send(socket, { type: 'task', task: payload });
+        else if (event === 'import.progress') send(socket, { type: 'import', import: payload as ImportProgress });
+        else if (event === 'dataset.changed') {
           send(socket, { type: 'dataset', ...(payload as object) });
         } else {
           send(socket, { type: event, payload });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Blueprint } from '../http/index';
-import type { ImportProgress } from '../../shared/contract/index';
 import { LabelName } from '../../shared/contract/index';
 import type { ApiDeps } from './deps';
 
@@ -12,40 +11,25 @@ const StartImport = z
   })
   .strict();
 
-/** An import seen as a task (API.md's task shape), for `/v1/tasks` and the events feed. */
-export function importAsTask(p: ImportProgress) {
-  const state = p.state;
-  return {
-    id: p.importId,
-    kind: 'import',
-    state,
-    attempts: 1,
-    progress: p.total === 0 ? (state === 'running' ? 0 : 1) : p.done / p.total,
-    result:
-      state === 'running'
-        ? null
-        : { datasetId: p.datasetId, imported: p.imported, duplicates: p.duplicates, failed: p.failed, total: p.total },
-    error: state === 'failed' ? { code: 'internal', message: p.message ?? 'The import failed.' } : null,
-    createdAt: null,
-    startedAt: null,
-    finishedAt: null,
-  };
-}
-
-/** `POST /v1/datasets/:id/import` (202 {taskId}) and the import's own status routes. */
-export function importRoutes(v1: Blueprint, { library }: ApiDeps): void {
+/**
+ * `POST /v1/datasets/:id/import` queues an import task (202 {taskId}); its progress is
+ * the task's (`/v1/tasks/:id`) and, in more detail, the import's (`/v1/imports/:id`).
+ */
+export function importRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
   v1.post(
     '/datasets/:id/import',
     { summary: 'Import a folder on this machine (sub-folder names as labels)', tags: ['images'], schema: { body: StartImport } },
     (ctx) => {
       const body = ctx.valid.body;
-      const started = library.startImport({ datasetId: ctx.params.id, paths: [body.path], labels: body.labels, label: body.label });
+      const started = tasks.startImport({ datasetId: ctx.params.id, paths: [body.path], labels: body.labels, label: body.label });
       ctx.status(202);
       return { taskId: started.importId };
     },
   );
 
-  v1.get('/imports/:id', { summary: 'Progress of an import', tags: ['images'] }, (ctx) => library.getImport(ctx.params.id));
+  v1.get('/imports/:id', { summary: 'Detailed progress of an import (files done, failures by name)', tags: ['images'] }, (ctx) =>
+    tasks.getImport(ctx.params.id),
+  );
 
-  v1.post('/imports/:id/cancel', { summary: 'Cancel an import', tags: ['images'] }, (ctx) => library.cancelImport(ctx.params.id));
+  v1.post('/imports/:id/cancel', { summary: 'Cancel an import', tags: ['images'] }, (ctx) => tasks.cancelImport(ctx.params.id));
 }

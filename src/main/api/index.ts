@@ -1,5 +1,4 @@
 export { createApiApp, type ApiServerOptions } from './server';
 export { Metrics } from './metrics';
 export { type ApiDeps, PageQuery } from './deps';
-export { importAsTask } from './imports';
 export { issueSession, verifySession, SESSION_COOKIE } from './session';

@@ -1,11 +1,13 @@
 import type { AppInfo } from '../../shared/contract/index';
 import type { LibraryService } from '../services/library/index';
 import type { ApiSettingsService } from '../services/settings/index';
+import type { TaskService } from '../services/tasks/index';
 import type { Handlers } from './dispatcher';
 
 export interface HandlerServices {
   library: LibraryService;
   apiSettings: ApiSettingsService;
+  tasks: TaskService;
   appInfo: () => AppInfo;
 }
 
@@ -14,7 +16,7 @@ export interface HandlerServices {
  * the dispatcher's, behaviour is the services', so the HTTP API can reuse the latter.
  */
 export function createHandlers(s: HandlerServices): Handlers {
-  const { library, apiSettings } = s;
+  const { library, apiSettings, tasks } = s;
   return {
     'app.info': () => s.appInfo(),
     'settings.api.get': () => apiSettings.get(),
@@ -34,8 +36,13 @@ export function createHandlers(s: HandlerServices): Handlers {
     'images.setLabel': ({ ids, label }) => ({ updated: library.setLabel(ids, label) }),
     'images.delete': async ({ ids }) => ({ deleted: await library.deleteImages(ids) }),
 
-    'imports.start': (input) => library.startImport(input),
-    'imports.get': ({ importId }) => library.getImport(importId),
-    'imports.cancel': ({ importId }) => library.cancelImport(importId),
+    'imports.start': (input) => tasks.startImport(input),
+    'imports.get': ({ importId }) => tasks.getImport(importId),
+    'imports.cancel': ({ importId }) => tasks.cancelImport(importId),
+
+    'tasks.list': (input) => tasks.list(input),
+    'tasks.get': ({ id }) => tasks.get(id),
+    'tasks.cancel': ({ id }) => tasks.cancel(id),
+    'tasks.retry': ({ id }) => tasks.retry(id),
   };
 }

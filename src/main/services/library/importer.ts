@@ -21,16 +21,29 @@ export interface ImportRequest {
 }
 
 interface Job {
+  req: ImportRequest;
   progress: ImportProgress;
   controller: AbortController;
+  /** Settles when the import has stopped touching the library (or never started). */
   finished: Promise<void>;
+  settle: () => void;
+  started: boolean;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ExecuteOptions {
+  /** Aborting it cancels the import (the task queue's cancel). */
+  signal?: AbortSignal;
+  /** Called with each (throttled) progress report, e.g. to update a task's progress. */
+  onProgress?: (p: ImportProgress) => void;
 }
 
 /**
  * Runs imports of files and folders already on this machine. Each import reports
  * progress at most ~10 times a second (and always its last state), can be cancelled,
- * and stops promptly when its dataset is deleted. Finished imports are remembered (the
- * last 200) so a late `imports.get` still answers.
+ * and stops promptly when its dataset is deleted. An import can be registered before it
+ * runs (queued as a task) and executed later; finished imports are remembered (the last
+ * 200) so a late `imports.get` still answers.
  */
 export class Importer {
   private readonly jobs = new Map<string, Job>();
@@ -41,45 +54,85 @@ export class Importer {
     private readonly log: (err: unknown) => void = () => {},
   ) {}
 
+  /** Registers and runs an import in this process at once. */
   start(req: ImportRequest, importId: string = randomUUID()): ImportProgress {
-    const controller = new AbortController();
-    const progress: ImportProgress = {
-      importId,
-      datasetId: req.datasetId,
-      state: 'running',
-      total: 0,
-      done: 0,
-      imported: 0,
-      duplicates: 0,
-      failed: [],
-      message: 'Looking for pictures…',
+    const first = this.register(req, importId);
+    void this.execute(req, importId);
+    return first;
+  }
+
+  /** Makes an import known (state `running`, "waiting to start") before it runs. */
+  register(req: ImportRequest, importId: string): ImportProgress {
+    const existing = this.jobs.get(importId);
+    if (existing) return snapshot(existing.progress);
+    let settle!: () => void;
+    const finished = new Promise<void>((r) => (settle = r));
+    const job: Job = {
+      req,
+      progress: {
+        importId,
+        datasetId: req.datasetId,
+        state: 'running',
+        total: 0,
+        done: 0,
+        imported: 0,
+        duplicates: 0,
+        failed: [],
+        message: 'Waiting to start…',
+      },
+      controller: new AbortController(),
+      finished,
+      settle,
+      started: false,
     };
-    const job: Job = { progress, controller, finished: Promise.resolve() };
     this.jobs.set(importId, job);
-    job.finished = this.run(job, req).catch(() => {});
     this.forgetOld();
-    return { ...progress, failed: [...progress.failed] };
+    return snapshot(job.progress);
+  }
+
+  /** Runs a registered import (registering it if needed, e.g. a task re-run after a restart). */
+  async execute(req: ImportRequest, importId: string, opts: ExecuteOptions = {}): Promise<ImportProgress> {
+    this.register(req, importId);
+    const job = this.jobs.get(importId)!;
+    if (job.started || job.progress.state !== 'running') {
+      await job.finished;
+      return snapshot(job.progress);
+    }
+    job.started = true;
+    job.onProgress = opts.onProgress;
+    if (opts.signal) {
+      if (opts.signal.aborted) job.controller.abort();
+      else opts.signal.addEventListener('abort', () => job.controller.abort(), { once: true });
+    }
+    try {
+      await this.run(job, req);
+    } catch (err) {
+      this.log(err);
+    } finally {
+      job.settle();
+    }
+    return snapshot(job.progress);
   }
 
   get(importId: string): ImportProgress | null {
     const job = this.jobs.get(importId);
-    return job ? { ...job.progress, failed: [...job.progress.failed] } : null;
+    return job ? snapshot(job.progress) : null;
   }
 
   /** Asks an import to stop; resolves once it has (its state is then `cancelled`). */
   async cancel(importId: string): Promise<ImportProgress | null> {
     const job = this.jobs.get(importId);
     if (!job) return null;
-    job.controller.abort();
+    this.abort(job);
     await job.finished;
     return this.get(importId);
   }
 
-  /** Stops every running import into a dataset and waits until none touches it any more. */
+  /** Stops every import into a dataset (queued ones included) and waits until none touches it. */
   async stopDataset(datasetId: string): Promise<void> {
-    const running = [...this.jobs.values()].filter((j) => j.progress.datasetId === datasetId && j.progress.state === 'running');
-    for (const j of running) j.controller.abort();
-    await Promise.all(running.map((j) => j.finished));
+    const live = [...this.jobs.values()].filter((j) => j.progress.datasetId === datasetId && j.progress.state === 'running');
+    for (const j of live) this.abort(j);
+    await Promise.all(live.map((j) => j.finished));
   }
 
   /** Resolves when the import has finished, whatever its outcome. */
@@ -89,21 +142,35 @@ export class Importer {
   }
 
   async stopAll(): Promise<void> {
-    const running = [...this.jobs.values()].filter((j) => j.progress.state === 'running');
-    for (const j of running) j.controller.abort();
-    await Promise.all(running.map((j) => j.finished));
+    const live = [...this.jobs.values()].filter((j) => j.progress.state === 'running');
+    for (const j of live) this.abort(j);
+    await Promise.all(live.map((j) => j.finished));
+  }
+
+  private abort(job: Job): void {
+    job.controller.abort();
+    if (!job.started && job.progress.state === 'running') {
+      // Never ran: nothing to wait for, it is simply cancelled.
+      job.progress.state = 'cancelled';
+      job.progress.message = 'The import was cancelled before it started.';
+      this.emit('import.progress', snapshot(job.progress));
+      job.settle();
+    }
   }
 
   private async run(job: Job, req: ImportRequest): Promise<void> {
     const { progress, controller } = job;
     const signal = controller.signal;
+    progress.message = 'Looking for pictures…';
     let lastProgress = 0;
     let lastChanged = 0;
     const report = (force = false) => {
       const now = Date.now();
       if (force || now - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = now;
-        this.emit('import.progress', { ...progress, failed: [...progress.failed] });
+        const p = snapshot(progress);
+        this.emit('import.progress', p);
+        job.onProgress?.(p);
       }
       if (progress.imported > 0 && (force || now - lastChanged >= CHANGED_EVERY_MS)) {
         lastChanged = now;
@@ -115,7 +182,7 @@ export class Importer {
       progress.failed.push(...failures);
       progress.total = files.length + failures.length;
       progress.done = failures.length;
-      progress.message = null;
+      progress.message = files.length === 0 && failures.length === 0 ? 'No pictures found there.' : null;
       report(true);
       let next = 0;
       const worker = async () => {
@@ -173,6 +240,10 @@ export class Importer {
       if (job.progress.state !== 'running') this.jobs.delete(id);
     }
   }
+}
+
+function snapshot(p: ImportProgress): ImportProgress {
+  return { ...p, failed: [...p.failed] };
 }
 
 function isFsError(err: unknown): boolean {

@@ -60,6 +60,10 @@ export class LibraryService {
     return this.store.datasets.create(name.trim());
   }
 
+  hasDataset(id: string): boolean {
+    return this.store.datasets.exists(id) && !this.deleting.has(id);
+  }
+
   getDataset(id: string): CallOutput<'datasets.get'> {
     const d = this.store.datasets.detail(id);
     if (!d || this.deleting.has(id)) throw fail.notFound(`No dataset ${id}.`);

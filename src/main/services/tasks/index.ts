@@ -1,0 +1,3 @@
+export { TaskService, type EnqueueRequest } from './task-service';
+export { PUBLIC_KINDS, ImportTaskInput } from './kinds';
+export { toTaskDto } from './task-dto';

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { runProgram } from '../../lang/index';
+import { UnrecoverableError, type TaskQueue } from '../../queue/index';
+import { LabelName } from '../../../shared/contract/index';
+import type { LibraryService } from '../library/index';
+
+export const ImportTaskInput = z
+  .object({
+    datasetId: z.string().min(1).max(64),
+    paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+    labels: z.enum(['folders', 'none']).default('folders'),
+    label: LabelName.optional(),
+  })
+  .strict();
+export type ImportTaskInput = z.infer<typeof ImportTaskInput>;
+
+export const ScriptTaskInput = z
+  .object({ source: z.string().max(1_000_000), timeoutMs: z.number().int().min(1).max(20_000).optional() })
+  .strict();
+
+/**
+ * Scripts run in this process for now, synchronously, so they are held well under the
+ * queue's lease; long scripts move to a utility process with the Scripts feature.
+ */
+const SCRIPT_TIMEOUT_MS = 20_000;
+
+/** Task kinds that `POST /v1/tasks` and the contract accept (more come with their features). */
+export const PUBLIC_KINDS = ['import', 'script'] as const;
+
+export function defineKinds(queue: TaskQueue, library: LibraryService): void {
+  queue.define('import', {
+    input: ImportTaskInput,
+    maxAttempts: 3,
+    concurrency: 2,
+    handler: async (input, ctx) => {
+      if (!library.hasDataset(input.datasetId)) {
+        throw new UnrecoverableError(`Dataset ${input.datasetId} no longer exists.`, 'not_found');
+      }
+      const p = await library.importer.execute(input, ctx.id, {
+        signal: ctx.signal,
+        onProgress: (q) => ctx.progress(q.total === 0 ? 0 : q.done / q.total, `${q.done} of ${q.total} files`),
+      });
+      if (p.state === 'cancelled' && !ctx.signal.aborted) {
+        throw new UnrecoverableError('The import stopped because its dataset was deleted.', 'cancelled');
+      }
+      if (p.state === 'failed') throw new Error(p.message ?? 'The import failed.');
+      return p;
+    },
+  });
+
+  queue.define('script', {
+    input: ScriptTaskInput,
+    maxAttempts: 1,
+    handler: (input, ctx) => {
+      const r = runProgram(input.source, { timeoutMs: input.timeoutMs ?? SCRIPT_TIMEOUT_MS, signal: ctx.signal });
+      if (r.error) {
+        throw new UnrecoverableError(`${r.error.message} (line ${r.error.line}, column ${r.error.column})`, 'script_error');
+      }
+      return { output: r.stdout, value: r.value ?? null };
+    },
+  });
+}

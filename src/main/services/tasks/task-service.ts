@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { QueueError, TaskQueue } from '../../queue/index';
+import type { CallOutput, HandlerInput, ImportProgress, Task } from '../../../shared/contract/index';
+import { LoupeError } from '../../../shared/errors';
+import { fail } from '../errors';
+import type { Emit } from '../events';
+import type { LibraryService } from '../library/index';
+import { defineKinds, PUBLIC_KINDS, type ImportTaskInput } from './kinds';
+import { toTaskDto } from './task-dto';
+
+const QUEUE_CODES: Record<string, string> = {
+  not_found: 'not_found',
+  unknown_kind: 'validation',
+  invalid_input: 'validation',
+  invalid_option: 'validation',
+  invalid_state: 'conflict',
+  stopped: 'unavailable',
+};
+
+/** Queue errors become contract errors; anything else passes through. */
+function mapQueueErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof QueueError) throw new LoupeError(QUEUE_CODES[err.code] ?? 'internal', err.message);
+    throw err;
+  }
+}
+
+export interface EnqueueRequest {
+  kind: string;
+  input: unknown;
+  priority?: number;
+  runAt?: string | number;
+  maxAttempts?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Loupe's long work as durable tasks (DATA/queue.db): imports today, training and batch
+ * prediction with their features. A task running when the process stopped runs again
+ * after a restart. Imports keep their rich progress (`import.progress`); every task also
+ * reports `task.updated`.
+ */
+export class TaskService {
+  readonly queue: TaskQueue;
+  private readonly db: BetterSqlite3.Database;
+  private started = false;
+
+  constructor(
+    private readonly deps: { dataDir: string; library: LibraryService; emit: Emit; log: (message: string, err?: unknown) => void },
+  ) {
+    this.db = new BetterSqlite3(join(deps.dataDir, 'queue.db'));
+    this.db.pragma('busy_timeout = 5000');
+    // One Loupe per data folder: a stable worker id lets a restart take its tasks back at once.
+    this.queue = new TaskQueue(this.db, { workerId: 'loupe-main', concurrency: 4 });
+    defineKinds(this.queue, deps.library);
+    this.queue.on('task', (t) => {
+      deps.emit('task.updated', toTaskDto(t));
+      // A queued import cancelled before it ran has no running handler to notice.
+      if (t.kind === 'import' && t.state === 'cancelled') void deps.library.importer.cancel(t.id);
+    });
+    this.queue.on('error', (err) => deps.log('task queue:', err));
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.queue.start();
+  }
+
+  /** Finishes running tasks for a moment, re-queues the rest, closes the queue's database. */
+  async stop(): Promise<void> {
+    if (this.started) await this.queue.stop({ deadlineMs: 5000 });
+    this.started = false;
+    if (this.db.open) this.db.close();
+  }
+
+  enqueue(req: EnqueueRequest): Task {
+    if (!(PUBLIC_KINDS as readonly string[]).includes(req.kind)) {
+      throw fail.validation(`Unknown task kind "${req.kind}"; use one of: ${PUBLIC_KINDS.join(', ')}.`, 'kind');
+    }
+    const runAt = typeof req.runAt === 'string' ? Date.parse(req.runAt) : req.runAt;
+    if (runAt !== undefined && Number.isNaN(runAt)) throw fail.validation('"runAt" must be an ISO date or epoch milliseconds.', 'runAt');
+    if (req.kind === 'import') this.checkImport(req.input);
+    return toTaskDto(
+      mapQueueErrors(() =>
+        this.queue.enqueue(req.kind, req.input, { priority: req.priority, runAt, maxAttempts: req.maxAttempts, timeoutMs: req.timeoutMs }),
+      ),
+    );
+  }
+
+  list(q: HandlerInput<'tasks.list'>): CallOutput<'tasks.list'> {
+    const page = mapQueueErrors(() => this.queue.list({ state: q.state, kind: q.kind, limit: q.limit, cursor: q.cursor ?? undefined }));
+    return { items: page.items.map(toTaskDto), nextCursor: page.nextCursor };
+  }
+
+  get(id: string): Task {
+    const t = mapQueueErrors(() => this.queue.get(id));
+    if (!t) throw fail.notFound(`No task ${id}.`);
+    return toTaskDto(t);
+  }
+
+  cancel(id: string): Task {
+    this.get(id);
+    return toTaskDto(mapQueueErrors(() => this.queue.cancel(id)));
+  }
+
+  retry(id: string): Task {
+    this.get(id);
+    return toTaskDto(mapQueueErrors(() => this.queue.retry(id)));
+  }
+
+  /** `imports.start` and `POST /v1/datasets/:id/import`: an import task; its id is the import id. */
+  startImport(req: ImportTaskInput): ImportProgress {
+    this.deps.library.getDataset(req.datasetId);
+    const task = this.queue.enqueue('import', req, { maxAttempts: 3 });
+    return this.deps.library.importer.register(req, task.id);
+  }
+
+  getImport(importId: string): ImportProgress {
+    const live = this.deps.library.importer.get(importId);
+    if (live) return live;
+    const t = mapQueueErrors(() => this.queue.get(importId));
+    if (!t || t.kind !== 'import') throw fail.notFound(`No import ${importId}.`);
+    return importFromTask(t.id, t.input as ImportTaskInput, toTaskDto(t));
+  }
+
+  async cancelImport(importId: string): Promise<ImportProgress> {
+    const t = mapQueueErrors(() => this.queue.get(importId));
+    if (!t || t.kind !== 'import') throw fail.notFound(`No import ${importId}.`);
+    if (t.state === 'queued' || t.state === 'running' || t.state === 'failed') this.queue.cancel(importId);
+    await this.deps.library.importer.cancel(importId);
+    return this.getImport(importId);
+  }
+
+  private checkImport(input: unknown): void {
+    const datasetId = (input as { datasetId?: unknown } | null)?.datasetId;
+    if (typeof datasetId === 'string') this.deps.library.getDataset(datasetId);
+  }
+}
+
+/** An import this process did not run (before a restart): rebuilt from its task. */
+function importFromTask(id: string, input: ImportTaskInput, t: Task): ImportProgress {
+  const r = (t.result ?? null) as ImportProgress | null;
+  if (r && typeof r === 'object' && 'importId' in r) return { ...r, importId: id, state: t.state === 'cancelled' ? 'cancelled' : r.state };
+  const state = t.state === 'succeeded' ? 'succeeded' : t.state === 'cancelled' ? 'cancelled' : t.state === 'dead' ? 'failed' : 'running';
+  return {
+    importId: id,
+    datasetId: input.datasetId,
+    state,
+    total: 0,
+    done: 0,
+    imported: 0,
+    duplicates: 0,
+    failed: [],
+    message: t.error?.message ?? (state === 'running' ? 'Waiting to start…' : null),
+  };
+}
