@@ -26,7 +26,9 @@ function electronBinary(): string | null {
 const binary = electronBinary();
 
 test('the desktop window exposes a frozen window.loupe and shows the Library', async () => {
-  test.skip(binary === null, 'Electron binary not installed (it downloads on first run; offline here) — skipping the desktop-shell test');
+  const why = 'Electron binary not installed (it downloads on first run; offline here) — skipping the desktop-shell test';
+  if (binary === null) console.log(why);
+  test.skip(binary === null, why);
   ensureBuilt();
   const userData = mkdtempSync(join(tmpdir(), 'loupe-electron-'));
   const app = await electron.launch({

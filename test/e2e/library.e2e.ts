@@ -25,7 +25,7 @@ async function screenshot(page: Page): Promise<void> {
     const imgs = Array.from(document.querySelectorAll<HTMLImageElement>('.cell img'));
     return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
   });
-  await page.mouse.move(0, 790);
+  await page.mouse.move(0, 890);
   await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
 }
 
@@ -36,7 +36,7 @@ test.beforeAll(async () => {
 test.afterAll(() => rmSync(pics, { recursive: true, force: true }));
 
 test('a folder of folders becomes labels; keyboard relabelling survives a reload', async ({ app: page }) => {
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.setViewportSize({ width: 1440, height: 900 });
   await expect(page).not.toHaveURL(/token=/);
   await createDataset(page, 'Pets');
 

@@ -4,7 +4,7 @@ import { CancelledError, planBatches, runPool, throttle } from '../../src/render
 const f = (size: number) => ({ size });
 
 describe('upload batching', () => {
-  it('keeps one label per request and caps files and bytes', () => {
+  it('keeps one label per request, caps files and bytes, and deals labels out in turn', () => {
     const items = [
       ...Array.from({ length: 20 }, () => ({ file: f(10), label: 'cats' })),
       ...Array.from({ length: 5 }, () => ({ file: f(10), label: 'dogs' })),
@@ -13,10 +13,10 @@ describe('upload batching', () => {
     const batches = planBatches(items, { maxFiles: 8, maxBytes: 1000 });
     expect(batches.map((b) => [b.label, b.items.length])).toEqual([
       ['cats', 8],
-      ['cats', 8],
-      ['cats', 4],
       ['dogs', 5],
       [undefined, 1],
+      ['cats', 8],
+      ['cats', 4],
     ]);
     expect(batches.every((b) => b.items.every((i) => i.label === b.label))).toBe(true);
     expect(batches.reduce((n, b) => n + b.items.length, 0)).toBe(26);

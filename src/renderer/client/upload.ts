@@ -13,7 +13,7 @@ type Failure = UploadTally['failed'][number];
 const CONCURRENCY = 4;
 
 interface ApiError {
-  error?: { code?: string; message?: string };
+  error?: { code?: string; message?: string; details?: { failed?: Failure[] } };
 }
 interface ApiCreated {
   items?: Array<{ id: string; duplicate?: boolean }>;
@@ -37,7 +37,7 @@ async function postBatch(
   token: string | null,
   batch: Batch<UploadItem['file']> & { items: UploadItem[] },
   signal: AbortSignal | undefined,
-): Promise<{ ok: true; body: ApiCreated } | { ok: false; status: number; error: { code: string; message: string } }> {
+): Promise<{ ok: true; body: ApiCreated } | { ok: false; status: number; error: { code: string; message: string }; failed?: Failure[] }> {
   const form = new FormData();
   // The label goes first so the server knows it before the files stream past.
   if (batch.label !== undefined) form.append('label', batch.label);
@@ -50,6 +50,7 @@ async function postBatch(
   return {
     ok: false,
     status: res.status,
+    failed: Array.isArray(body?.error?.details?.failed) ? body.error.details.failed : undefined,
     error: {
       code: body?.error?.code ?? (res.status === 413 ? 'too_large' : 'internal'),
       message: body?.error?.message ?? `The server answered ${res.status} ${res.statusText}.`,
@@ -70,13 +71,19 @@ export async function uploadFiles(args: {
   const batches = planBatches(files) as Array<Batch<UploadItem['file']> & { items: UploadItem[] }>;
   onProgress?.(0, tally.total);
 
+  // The server names a failed file by its file name; the person knows it by its path.
+  const withPaths = (items: UploadItem[], failed: Failure[]): Failure[] => {
+    const byName = new Map(items.map((i) => [i.file.name, nameOf(i)]));
+    return failed.map((f) => ({ ...f, name: byName.get(f.name) ?? f.name }));
+  };
+
   const record = (items: UploadItem[], body: ApiCreated, retry: boolean) => {
     const created = body.items ?? [];
     // On a retry, "already here" most likely means the failed request stored it before
     // tripping over its bad neighbour: it counts as added by this import.
     tally.imported += created.filter((c) => retry || !c.duplicate).length;
     tally.duplicates += created.filter((c) => !retry && c.duplicate).length;
-    tally.failed.push(...(body.failed ?? []));
+    tally.failed.push(...withPaths(items, body.failed ?? []));
     tally.done += items.length;
   };
 
@@ -93,6 +100,12 @@ export async function uploadFiles(args: {
       return;
     }
     if (answer.ok) return record(batch.items, answer.body, retry);
+    // Every file in the request was refused, and the server said why for each.
+    if (answer.failed && answer.failed.length === batch.items.length) {
+      tally.failed.push(...withPaths(batch.items, answer.failed));
+      tally.done += batch.items.length;
+      return;
+    }
     // One bad picture fails its whole request: send the batch again one by one, so only
     // the bad ones are reported and the rest arrive.
     if (batch.items.length > 1 && answer.status !== 401 && answer.status !== 404) {

@@ -22,28 +22,31 @@ export interface BatchLimits {
   maxBytes: number;
 }
 
-export const defaultLimits: BatchLimits = { maxFiles: 16, maxBytes: 8 * 1024 * 1024 };
+export const defaultLimits: BatchLimits = { maxFiles: 8, maxBytes: 8 * 1024 * 1024 };
 
 /**
- * Splits the list into batches, keeping the input order within each label. Sizes are
- * read from `size` only; no bytes are touched.
+ * Splits the list into batches, keeping the input order within each label, and then deals
+ * them out label by label (cats, dogs, cats, dogs…) so every label fills in at once while
+ * a big import runs. Sizes are read from `size` only; no bytes are touched.
  */
 export function planBatches<F extends { size: number }>(items: readonly BatchItem<F>[], limits: BatchLimits = defaultLimits): Batch<F>[] {
-  const open = new Map<string, Batch<F>>();
-  const out: Batch<F>[] = [];
+  const perLabel = new Map<string, Batch<F>[]>();
   for (const item of items) {
     const key = item.label ?? '\u0000';
-    let b = open.get(key);
-    if (b && (b.items.length >= limits.maxFiles || (b.items.length > 0 && b.bytes + item.file.size > limits.maxBytes))) {
-      b = undefined;
-    }
-    if (!b) {
+    let list = perLabel.get(key);
+    if (!list) perLabel.set(key, (list = []));
+    let b: Batch<F> | undefined = list[list.length - 1];
+    if (!b || b.items.length >= limits.maxFiles || (b.items.length > 0 && b.bytes + item.file.size > limits.maxBytes)) {
       b = { label: item.label, items: [], bytes: 0 };
-      open.set(key, b);
-      out.push(b);
+      list.push(b);
     }
     b.items.push(item);
     b.bytes += item.file.size;
+  }
+  const out: Batch<F>[] = [];
+  const lists = [...perLabel.values()];
+  for (let round = 0; out.length < lists.reduce((n, l) => n + l.length, 0); round++) {
+    for (const l of lists) if (round < l.length) out.push(l[round]);
   }
   return out;
 }
