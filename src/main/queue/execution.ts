@@ -19,7 +19,9 @@ export interface ExecutionHooks {
  */
 export class Execution {
   readonly id: number;
-  readonly controller = new AbortController();
+  // Created on first use: most handlers never read their signal, and an AbortController per task shows in profiles.
+  private controller: AbortController | null = null;
+  private abortReason: Error | null = null;
   progress = 0;
   progressMessage: string | null = null;
   done = false;
@@ -45,7 +47,7 @@ export class Execution {
     if (timeoutMs !== null) {
       this.timer = setTimeout(() => {
         const error: StoredError = { code: 'timeout', message: `The task ran longer than its ${timeoutMs} ms timeout and was stopped.`, retryable: true };
-        this.controller.abort(Object.assign(new Error(error.message), { name: 'TimeoutError', code: 'timeout' }));
+        this.abort(Object.assign(new Error(error.message), { name: 'TimeoutError', code: 'timeout' }));
         this.pool?.abort(String(row.id), error);
         this.finish({ ok: false, error, cancelled: false });
       }, timeoutMs);
@@ -66,11 +68,17 @@ export class Execution {
       kind: row.kind,
       attempt: row.attempts,
       idempotencyKey,
-      signal: this.controller.signal,
+      get signal() {
+        return self.signal();
+      },
       progress: (f, m) => this.reportProgress(f, m ?? null),
-      log: (m) => !this.done && this.hooks.log(this, String(m)),
+      log: (m) => {
+        if (!this.done) this.hooks.log(this, String(m));
+      },
     };
     const handler = this.def.handler!;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the ctx getter needs the execution
+    const self = this;
     let input: unknown;
     try {
       input = fromJson(row.input);
@@ -90,7 +98,7 @@ export class Execution {
   cancel(graceError: StoredError): void {
     if (this.done || this.cancelRequested) return;
     this.cancelRequested = true;
-    this.controller.abort(Object.assign(new Error('The task was cancelled.'), { name: 'AbortError', code: 'cancelled' }));
+    this.abort(Object.assign(new Error('The task was cancelled.'), { name: 'AbortError', code: 'cancelled' }));
     this.pool?.abort(String(this.row.id), graceError);
   }
 
@@ -98,7 +106,21 @@ export class Execution {
   abandon(): void {
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
-    this.controller.abort(Object.assign(new Error('The queue is shutting down.'), { name: 'AbortError', code: 'shutdown' }));
+    this.abort(Object.assign(new Error('The queue is shutting down.'), { name: 'AbortError', code: 'shutdown' }));
+  }
+
+  private signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  private abort(reason: Error): void {
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
   }
 
   private reportProgress(fraction: number, message: string | null): void {

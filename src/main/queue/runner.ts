@@ -266,7 +266,31 @@ export class Runner {
       else if (left !== Infinity) kindLeft.set(name, left);
     }
     if (blocked.length === names.length) return { claimed: [], wakeAt };
-    const cands = tasks.candidates(now, free * 2 + 8, names, blocked);
+    const paused = this.pausedQueues(now);
+    if (paused.includes('*')) return { claimed: [], wakeAt };
+    const keyed = tasks.hasKeyedWaiting();
+    if (Object.keys(this.opts.queueConcurrency).length === 0 && !keyed) {
+      // One statement claims the best due tasks; rows past a kind's remaining limit (rare: only
+      // while that kind fills up) are handed back at once, so priority order stays exact.
+      const claimed = tasks.claimDue(now, free, names, blocked, paused, this.opts.workerId, this.opts.leaseMs);
+      const over: number[] = [];
+      if (kindLeft.size > 0) claimed.sort((a, b) => b.priority - a.priority || a.run_at - b.run_at || a.id - b.id);
+      const kept = claimed.filter((r) => {
+        const left = kindLeft.get(r.kind);
+        if (left === undefined) return true;
+        kindLeft.set(r.kind, left - 1);
+        if (left > 0) return true;
+        over.push(r.id);
+        return false;
+      });
+      if (over.length > 0) {
+        tasks.unclaim(over);
+        wakeAt = now;
+      }
+      this.recordRate(rateLeft, kept, now);
+      return { claimed: kept, wakeAt };
+    }
+    const cands = tasks.candidates(now, free * 2 + 8, names, blocked, paused, keyed);
     if (cands.length === 0) return { claimed: [], wakeAt };
     const keys = [...new Set(cands.filter((c) => c.concurrency_key !== null).map((c) => c.concurrency_key as string))];
     const keyRunning = keys.length > 0 ? tasks.runningPerKey(keys) : new Map<string, number>();
@@ -297,12 +321,32 @@ export class Runner {
     }
     if (ids.length === 0) return { claimed: [], wakeAt };
     const claimed = tasks.claim(ids, this.opts.workerId, now, this.opts.leaseMs);
-    if (rateLeft.size > 0) {
-      const started = new Map<string, number>();
-      for (const r of claimed) if (rateLeft.has(r.kind)) started.set(r.kind, (started.get(r.kind) ?? 0) + 1);
-      for (const [kind, n] of started) tasks.recordStarts(kind, now, n);
-    }
+    this.recordRate(rateLeft, claimed, now);
     return { claimed, wakeAt };
+  }
+
+  private recordRate(rateLeft: Map<string, number>, claimed: TaskRow[], now: number): void {
+    if (rateLeft.size === 0 || claimed.length === 0) return;
+    const started = new Map<string, number>();
+    for (const r of claimed) if (rateLeft.has(r.kind)) started.set(r.kind, (started.get(r.kind) ?? 0) + 1);
+    for (const [kind, n] of started) this.storage.tasks.recordStarts(kind, now, n);
+  }
+
+  private paused: string[] = [];
+  private pausedAt = -Infinity;
+
+  /** Paused queue names, read at most once per poll interval (pause is visible within pollMs). */
+  private pausedQueues(now: number): string[] {
+    if (now - this.pausedAt >= this.opts.pollMs) {
+      this.paused = this.storage.tasks.paused();
+      this.pausedAt = now;
+    }
+    return this.paused;
+  }
+
+  /** Forget the cached paused list (this process paused or resumed a queue). */
+  pausedChanged(): void {
+    this.pausedAt = -Infinity;
   }
 
   private tick(): void {

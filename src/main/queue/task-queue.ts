@@ -180,10 +180,12 @@ export class TaskQueue {
   /** Stops claiming from one queue (or all, with no name) in every runner on this database. */
   pause(queueName?: string): void {
     this.storage.write(() => this.storage.tasks.pause(queueName ?? '*', Date.now()));
+    this.runner.pausedChanged();
   }
 
   resume(queueName?: string): void {
     this.storage.write(() => this.storage.tasks.resume(queueName ?? null));
+    this.runner.pausedChanged();
     this.runner.notify();
   }
 

@@ -46,6 +46,8 @@ CREATE INDEX IF NOT EXISTS queue_tasks_ready ON queue_tasks(priority DESC, run_a
   WHERE state IN ('queued', 'failed');
 CREATE INDEX IF NOT EXISTS queue_tasks_running ON queue_tasks(lease_until)
   WHERE state = 'running';
+CREATE INDEX IF NOT EXISTS queue_tasks_keyed ON queue_tasks(concurrency_key)
+  WHERE state IN ('queued', 'failed') AND concurrency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS queue_tasks_running_key ON queue_tasks(concurrency_key)
   WHERE state = 'running' AND concurrency_key IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS queue_tasks_dedupe ON queue_tasks(dedupe_key)
@@ -54,7 +56,6 @@ CREATE INDEX IF NOT EXISTS queue_tasks_parent ON queue_tasks(parent_id, position
   WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS queue_tasks_finished ON queue_tasks(finished_at)
   WHERE finished_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS queue_tasks_state ON queue_tasks(state, id);
 
 CREATE TABLE IF NOT EXISTS queue_logs (
   task_id INTEGER NOT NULL,

@@ -6,11 +6,13 @@ export class Statements {
 
   constructor(readonly db: Database) {}
 
-  get(sql: string): Statement {
-    let stmt = this.cache.get(sql);
+  get(sql: string, raw = false): Statement {
+    const key = raw ? `raw:${sql}` : sql;
+    let stmt = this.cache.get(key);
     if (!stmt) {
       stmt = this.db.prepare(sql);
-      this.cache.set(sql, stmt);
+      if (raw) stmt.raw(true);
+      this.cache.set(key, stmt);
     }
     return stmt;
   }

@@ -1,0 +1,36 @@
+/**
+ * One measured run of one contender in its own process (the parent pins it with taskset):
+ * prints a JSON line with wall time and CPU time per phase and the peak RSS.
+ */
+import { type Phases, type Sync, bullmq, loupe, plainjob } from './contenders';
+
+const [name, sync, nArg, portArg] = process.argv.slice(2);
+const N = Number(nArg);
+const BATCH = 1000;
+const IN_FLIGHT = 10;
+
+async function measure(fn: () => Promise<void>): Promise<{ ms: number; cpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { ms, cpuMs: (c.user + c.system) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const phases: Phases =
+    name === 'loupe' ? loupe(sync as Sync) : name === 'plainjob' ? await plainjob(sync as Sync) : await bullmq(Number(portArg));
+  const one = await measure(() => phases.enqueueOne(N));
+  const batch = await measure(() => phases.enqueueBatch(N, BATCH));
+  const proc = await measure(() => phases.process(N, IN_FLIGHT));
+  await phases.close();
+  const out = { name, sync, n: N, one, batch, process: proc, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(JSON.stringify(out) + '\n');
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
