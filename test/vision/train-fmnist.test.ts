@@ -3,7 +3,7 @@
 // sign, broken standardisation, shuffled labels) lands far below the floor asserted here.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { predict, trainHead, type TrainResult } from '../../src/main/vision/train';
-import { evaluateLabels } from '../../src/main/vision/eval';
+import { confusionCell, evaluateLabels, evaluateTrainResult, toRunMetrics } from '../../src/main/vision/eval';
 import { fmnistAvailable, loadFashionMnist, type FmnistSet } from './fixtures-fmnist';
 
 function testAccuracy(r: TrainResult, test: FmnistSet): number {
@@ -39,6 +39,24 @@ describe.skipIf(!fmnistAvailable())('training on Fashion-MNIST pixels', () => {
     expect(best.valAcc).toBeGreaterThanOrEqual(0.75);
     expect(softmax.validationIndices.length).toBeGreaterThan(1_800);
     expect(softmax.trainIndices.length + softmax.validationIndices.length).toBe(10_000);
+  });
+
+  it('reports validation metrics whose confusion cells point at the input pictures', () => {
+    const report = evaluateTrainResult(softmax);
+    const best = softmax.history[softmax.bestEpoch - 1];
+    expect(report.accuracy).toBeCloseTo(best.valAcc as number, 10);
+    expect(report.count).toBe(softmax.validationIndices.length);
+    expect(report.topK['3']).toBeGreaterThan(report.accuracy);
+    // Shirts and T-shirts are the classic confusion; its cell lists real shirt pictures.
+    const cell = confusionCell(report, 'Shirt', 'T-shirt/top');
+    expect(cell.length).toBeGreaterThan(0);
+    for (const i of cell) {
+      expect(train.labels[i]).toBe('Shirt');
+      expect(softmax.validationIndices).toContain(i);
+    }
+    const m = toRunMetrics(report);
+    expect(m.confusion.labels).toEqual(softmax.head.labels);
+    expect(m.confusion.matrix.flat().reduce((a, b) => a + b, 0)).toBe(report.count);
   });
 
   it('the MLP does at least as well as softmax regression', async () => {

@@ -6,3 +6,4 @@ export {
 export { evaluateProbabilities, topKAccuracy, argmaxRows, type ProbabilityInput } from './probabilities';
 export { evaluateLabels } from './by-name';
 export { toRunMetrics, type RunMetrics } from './run-metrics';
+export { evaluateTrainResult } from './of-run';
