@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-node';
 import { VisionError, type VisionErrorCode } from '../errors';
 import { DEFAULT_LIMIT_INPUT_PIXELS, preprocessImage } from '../preprocess/preprocess';
 import { DynamicBatcher } from './batcher';
 import { cardPathFor, readModelCard, type ModelCard } from './model-card';
 import { checkModelFits, featureOutputDim, toInputTensor } from './model-io';
 import { defaultProviders, defaultThreads, openSession, type ProviderAttempt, type ProviderName } from './providers';
+import type { PlainTensor, SessionThread } from './session-thread';
 
 export interface EngineOptions {
   /** The backbone ONNX file. */
@@ -59,7 +59,7 @@ function errorResult(err: unknown): EmbedResult {
  * batches dynamically, and answers one result per input, in order, never throwing for one bad image.
  */
 export class InferenceEngine {
-  private session: ort.InferenceSession;
+  private session: SessionThread;
   private provider: ProviderName;
   private attempts: ProviderAttempt[];
   private readonly batcher: DynamicBatcher<Uint8Array, Float32Array>;
@@ -75,7 +75,7 @@ export class InferenceEngine {
     opened: Awaited<ReturnType<typeof openSession>>,
     private readonly modelBytes: Uint8Array,
   ) {
-    this.session = opened.session;
+    this.session = opened.thread;
     this.provider = opened.provider;
     this.attempts = opened.attempts;
     this.batcher = new DynamicBatcher({ maxBatch: opts.maxBatch, maxDelayMs: opts.maxDelayMs, run: (b) => this.runBatch(b) });
@@ -90,15 +90,15 @@ export class InferenceEngine {
     const threads = options.threads ?? defaultThreads();
     const opened = await openSession(bytes, options.modelPath, options.providers ?? defaultProviders(), threads);
     try {
-      checkModelFits(opened.session, card, options.modelPath);
+      checkModelFits(opened.meta, card, options.modelPath);
       // One warm-up image checks the output length against the card and pays first-run costs now.
-      const probe = await opened.session.run({ [card.input.name]: toInputTensor(card, [new Uint8Array(card.input.width * card.input.height * 3)]) });
+      const probe = await opened.thread.run({ [card.input.name]: toInputTensor(card, [new Uint8Array(card.input.width * card.input.height * 3)]) }, [card.output.name]);
       const dim = featureOutputDim(probe[card.output.name]);
       if (dim !== card.output.dim) {
         throw new VisionError('model_input_mismatch', `${options.modelPath} gives ${dim} features but its card says ${card.output.dim}.`);
       }
     } catch (err) {
-      await opened.session.release();
+      await opened.thread.close();
       if (err instanceof VisionError) throw err;
       throw new VisionError('model_input_mismatch', `${options.modelPath} does not run with its card's input: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -185,13 +185,14 @@ export class InferenceEngine {
 
   private async runBatch(batch: Uint8Array[]): Promise<Float32Array[]> {
     const feeds = { [this.card.input.name]: toInputTensor(this.card, batch) };
-    let out: ort.InferenceSession.ReturnType;
+    const outputs = [this.card.output.name];
+    let out: Record<string, PlainTensor>;
     try {
-      out = await this.session.run(feeds);
+      out = await this.session.run(feeds, outputs);
     } catch (err) {
       if (this.provider === 'cpu') throw err;
       await this.fallbackToCpu(err);
-      out = await this.session.run(feeds);
+      out = await this.session.run({ [this.card.input.name]: toInputTensor(this.card, batch) }, outputs);
     }
     const t = out[this.card.output.name];
     const data = t.data as Float32Array;
@@ -204,10 +205,10 @@ export class InferenceEngine {
     const failed = this.provider;
     const opened = await openSession(this.modelBytes, this.opts.modelPath, ['cpu'], this.opts.threads);
     const old = this.session;
-    this.session = opened.session;
+    this.session = opened.thread;
     this.provider = 'cpu';
     this.attempts = [...this.attempts.filter((a) => a.provider !== failed), { provider: failed, ok: false, error: `failed while running: ${(err as Error).message?.split('\n')[0]}` }, ...opened.attempts];
-    await old.release().catch(() => undefined);
+    await old.close().catch(() => undefined);
   }
 
   /** Finishes queued work, then releases the session. */
@@ -216,6 +217,6 @@ export class InferenceEngine {
     this.closed = true;
     if (this.active > 0) await new Promise<void>((r) => this.drained.push(r));
     await this.batcher.idle();
-    await this.session.release();
+    await this.session.close();
   }
 }

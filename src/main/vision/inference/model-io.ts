@@ -1,18 +1,18 @@
-import * as ort from 'onnxruntime-node';
 import { VisionError } from '../errors';
 import type { ModelCard } from './model-card';
+import type { PlainTensor, SessionMeta } from './session-thread';
 
 // The boundary between preprocessed RGB bytes and a model's own input convention, as its card
 // describes it, plus the checks that a model file really takes what its card promises.
 
 /** Builds the input tensor for a batch of RGB HWC images at the card's size. */
-export function toInputTensor(card: ModelCard, batch: Uint8Array[]): ort.Tensor {
+export function toInputTensor(card: ModelCard, batch: Uint8Array[]): PlainTensor {
   const { width: w, height: h, dtype, layout, normalize, normalizeInGraph } = card.input;
   const n = batch.length;
   const plane = w * h;
   if (dtype === 'uint8' && layout === 'NHWC') {
-    const data = batch.length === 1 ? batch[0] : Buffer.concat(batch);
-    return new ort.Tensor('uint8', data, [n, h, w, 3]);
+    // Always a fresh buffer: it is handed over (transferred) to the inference thread.
+    return { type: 'uint8', data: Buffer.concat(batch), dims: [n, h, w, 3] };
   }
   const data = dtype === 'uint8' ? new Uint8Array(n * plane * 3) : new Float32Array(n * plane * 3);
   const mean = [0, 1, 2].map((c) => (normalizeInGraph ? 0 : (normalize.mean[c] ?? normalize.mean[0])));
@@ -28,11 +28,11 @@ export function toInputTensor(card: ModelCard, batch: Uint8Array[]): ort.Tensor 
     }
   }
   const dims = layout === 'NHWC' ? [n, h, w, 3] : [n, 3, h, w];
-  return dtype === 'uint8' ? new ort.Tensor('uint8', data as Uint8Array, dims) : new ort.Tensor('float32', data as Float32Array, dims);
+  return { type: dtype, data, dims };
 }
 
 /** Throws `model_input_mismatch`, naming the file, when the session's input or output is not what the card says. */
-export function checkModelFits(session: ort.InferenceSession, card: ModelCard, file: string): void {
+export function checkModelFits(session: SessionMeta, card: ModelCard, file: string): void {
   const meta = session.inputMetadata.find((m) => m.name === card.input.name);
   if (!meta) {
     throw new VisionError('model_input_mismatch', `${file} has no input named ${card.input.name} (it has: ${session.inputNames.join(', ')}).`);
@@ -59,7 +59,7 @@ export function checkModelFits(session: ort.InferenceSession, card: ModelCard, f
 }
 
 /** Feature length of a [N, D] or [N, D, 1, 1] output; anything else is refused. */
-export function featureOutputDim(t: ort.Tensor | undefined): number {
+export function featureOutputDim(t: PlainTensor | undefined): number {
   if (!t) return -1;
   const dims = t.dims;
   if (dims.length === 2 || (dims.length === 4 && dims[2] === 1 && dims[3] === 1)) return dims[1];

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { VisionError } from '../errors';
+import { SessionThread, type SessionMeta } from './session-thread';
 
 // Execution provider choice per platform, tried in order with a visible record of what ran and
 // why anything was skipped. CPU is always last and always there.
@@ -74,31 +75,38 @@ function isModelError(msg: string): boolean {
 }
 
 export interface OpenedSession {
-  session: ort.InferenceSession;
+  thread: SessionThread;
+  meta: SessionMeta;
   provider: ProviderName;
   attempts: ProviderAttempt[];
 }
 
-/** Opens a session on the first provider that works; the model bytes are read once by the caller. */
+/** Opens a session, on its own thread, on the first provider that works. */
 export async function openSession(model: Uint8Array, file: string, providers: ProviderName[], threads: number): Promise<OpenedSession> {
   const order = providers.includes('cpu') ? providers : [...providers, 'cpu' as const];
   const attempts: ProviderAttempt[] = [];
-  for (const provider of order) {
-    const missing = missingReason(provider);
-    if (missing) {
-      attempts.push({ provider, ok: false, error: missing });
-      continue;
+  const thread = new SessionThread();
+  try {
+    for (const provider of order) {
+      const missing = missingReason(provider);
+      if (missing) {
+        attempts.push({ provider, ok: false, error: missing });
+        continue;
+      }
+      try {
+        const meta = await thread.create(model, sessionOptions(provider, threads));
+        attempts.push({ provider, ok: true });
+        return { thread, meta, provider, attempts };
+      } catch (err) {
+        const msg = firstLine(err);
+        if (isModelError(msg)) throw new VisionError('model_invalid', `${file} is not a usable ONNX model: ${msg}`);
+        attempts.push({ provider, ok: false, error: msg });
+        if (provider === 'cpu') throw new VisionError('model_invalid', `${file} could not be loaded: ${msg}`);
+      }
     }
-    try {
-      const session = await ort.InferenceSession.create(model, sessionOptions(provider, threads));
-      attempts.push({ provider, ok: true });
-      return { session, provider, attempts };
-    } catch (err) {
-      const msg = firstLine(err);
-      if (isModelError(msg)) throw new VisionError('model_invalid', `${file} is not a usable ONNX model: ${msg}`);
-      attempts.push({ provider, ok: false, error: msg });
-      if (provider === 'cpu') throw new VisionError('model_invalid', `${file} could not be loaded: ${msg}`);
-    }
+    throw new VisionError('model_invalid', `${file} could not be loaded on any execution provider.`);
+  } catch (err) {
+    await thread.close();
+    throw err;
   }
-  throw new VisionError('model_invalid', `${file} could not be loaded on any execution provider.`);
 }

@@ -1,0 +1,163 @@
+// `npm run bench:vision [-- --quick] [--skip-train]`: embedding throughput of the whole pipeline
+// (JPEG 1–4 MP from disk -> embedding, through InferenceEngine) against its bare parts measured
+// alone in the same run, interleaved A B C D, A B C D, … so machine load hits all alike:
+//   A  sharp decode + resize, one image at a time (preprocessImage)
+//   B  onnxruntime on pre-made tensors, batch 1
+//   C  onnxruntime on pre-made tensors, batch 32
+//   D  the pipeline: engine.embed(paths)
+// Target: D >= 0.9 × 1 / (A + C per image). Writes bench/vision/RESULTS.md, then runs the
+// training phases (bench/vision/train-*.ts) when present and writes bench/vision/RESULTS-train.md.
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { writeDefaultBackbone } from '../../src/main/vision/convert/default-backbone';
+import { InferenceEngine } from '../../src/main/vision/inference/engine';
+import { sessionOptions } from '../../src/main/vision/inference/providers';
+import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { ensurePhotos } from './photos';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const quick = process.argv.includes('--quick');
+const THREADS = 2;
+const ROUNDS = quick ? 2 : 5;
+const FILES = quick ? 16 : 32;
+
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+  images: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function measure(images: number, fn: () => Promise<void>): Promise<Sample> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wallMs, cpuMs: (c.user + c.system) / 1000, images };
+}
+
+const perImage = (s: Sample[]): { ms: number; cpuMs: number } => ({
+  ms: median(s.map((x) => x.wallMs / x.images)),
+  cpuMs: median(s.map((x) => x.cpuMs / x.images)),
+});
+
+async function embeddingBench(): Promise<string> {
+  const tmp = join(here, '..', 'tmp', 'vision');
+  const { modelPath, card } = writeDefaultBackbone(join(tmp, 'model'));
+  const files = await ensurePhotos(join(tmp, 'photos'), FILES);
+  const engine = await InferenceEngine.open({ modelPath, threads: THREADS, providers: ['cpu'] });
+  const session = await ort.InferenceSession.create(modelPath, sessionOptions('cpu', THREADS));
+  const pixels = await Promise.all(files.slice(0, 32).map((f) => preprocessImage(f, { width: 224, height: 224 })));
+  while (pixels.length < 32) pixels.push(pixels[pixels.length % files.length]);
+  const one = pixels.map((p) => new ort.Tensor('uint8', p, [1, 224, 224, 3]));
+  const batch = new ort.Tensor('uint8', Buffer.concat(pixels), [32, 224, 224, 3]);
+  // Warm-up, outside the timings.
+  await session.run({ image: batch });
+  await engine.embed(files.slice(0, 4));
+
+  const A: Sample[] = [];
+  const B: Sample[] = [];
+  const C: Sample[] = [];
+  const D: Sample[] = [];
+  const load0 = loadavg()[0];
+  for (let r = 0; r < ROUNDS; r++) {
+    A.push(await measure(files.length, async () => {
+      for (const f of files) await preprocessImage(f, { width: 224, height: 224 });
+    }));
+    B.push(await measure(one.length, async () => {
+      for (const t of one) await session.run({ image: t });
+    }));
+    C.push(await measure(64, async () => {
+      await session.run({ image: batch });
+      await session.run({ image: batch });
+    }));
+    D.push(await measure(files.length, async () => {
+      const res = await engine.embed(files);
+      if (res.some((x) => !x.ok)) throw new Error('pipeline failed on a benchmark image');
+    }));
+    console.log(`round ${r + 1}/${ROUNDS}: decode ${(A[r].wallMs / files.length).toFixed(1)} ms/img, ort b1 ${(B[r].wallMs / 32).toFixed(1)}, b32 ${(C[r].wallMs / 64).toFixed(1)}, pipeline ${(D[r].wallMs / files.length).toFixed(1)} ms/img`);
+  }
+  const load1 = loadavg()[0];
+  const report = engine.report();
+  await engine.close();
+  await session.release();
+
+  const a = perImage(A);
+  const b = perImage(B);
+  const c = perImage(C);
+  const d = perImage(D);
+  const bare32 = 1000 / (a.ms + c.ms);
+  const bare1 = 1000 / (a.ms + b.ms);
+  const rate = 1000 / d.ms;
+  const ratio = rate / bare32;
+  const met = ratio >= 0.9;
+  const verdict = met ? `MET (${ratio.toFixed(2)}× ≥ 0.9×)` : `MISSED by ${((0.9 - ratio) * 100).toFixed(0)} points (${ratio.toFixed(2)}× < 0.9×)`;
+  console.log(`pipeline ${rate.toFixed(1)} img/s vs bare parts ${bare32.toFixed(1)} img/s (batch 32): ${verdict}`);
+
+  return [
+    '## Vision: embedding throughput',
+    '',
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, 2-core shared VM (${cpus().length} × ${cpus()[0]?.model ?? '?'}), Node ${process.version}, onnxruntime-node ${ort.env.versions.common}, ` +
+      `provider ${report.provider}, ${THREADS} ORT threads, load average ${load0.toFixed(1)} → ${load1.toFixed(1)} (other work shared the machine).`,
+    `Backbone ${card.id} (${card.output.dim} features). ${files.length} photo-like JPEGs, 1/2/3/4 MP in equal numbers, read from disk. ` +
+      `${ROUNDS} interleaved rounds (A B C D each round); medians shown. CPU = process user+system time per image (all threads).`,
+    '',
+    '| phase | ms / image | images / s | CPU ms / image |',
+    '|---|---:|---:|---:|',
+    `| A. sharp decode + resize alone (one at a time) | ${a.ms.toFixed(2)} | ${(1000 / a.ms).toFixed(1)} | ${a.cpuMs.toFixed(2)} |`,
+    `| B. onnxruntime alone, batch 1 | ${b.ms.toFixed(2)} | ${(1000 / b.ms).toFixed(1)} | ${b.cpuMs.toFixed(2)} |`,
+    `| C. onnxruntime alone, batch 32 | ${c.ms.toFixed(2)} | ${(1000 / c.ms).toFixed(1)} | ${c.cpuMs.toFixed(2)} |`,
+    `| bare parts together, 1 / (A + C) | ${(a.ms + c.ms).toFixed(2)} | ${bare32.toFixed(1)} | ${(a.cpuMs + c.cpuMs).toFixed(2)} |`,
+    `| bare parts together, 1 / (A + B) | ${(a.ms + b.ms).toFixed(2)} | ${bare1.toFixed(1)} | ${(a.cpuMs + b.cpuMs).toFixed(2)} |`,
+    `| **D. pipeline: InferenceEngine.embed(paths)** | ${d.ms.toFixed(2)} | **${rate.toFixed(1)}** | ${d.cpuMs.toFixed(2)} |`,
+    '',
+    `Pipeline / bare parts (batch 32): **${ratio.toFixed(2)}×**, target ≥ 0.9×: **${verdict}**. ` +
+      `Pipeline / bare parts (batch 1): ${(rate / bare1).toFixed(2)}×.`,
+    '',
+    'Not measured here yet (hooks for the product): single-image latency p50/p95 through the local API, and Fashion-MNIST ' +
+      'import → train → score end to end; the embedding cache lives in the product, so "to cached embedding" is measured there.',
+    '',
+  ].join('\n');
+}
+
+/** Runs bench/vision/train-*.ts phases (owned by the training side): each exports run…Bench and format…Report. */
+async function trainPhases(): Promise<string | undefined> {
+  const phases = readdirSync(here).filter((f) => /^train-.*\.ts$/.test(f)).sort();
+  if (phases.length === 0) return undefined;
+  const parts: string[] = ['## Vision: training phases', '', `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, 2-core shared VM, Node ${process.version}.`, ''];
+  for (const f of phases) {
+    const mod = (await import(pathToFileURL(join(here, f)).href)) as Record<string, unknown>;
+    const run = Object.entries(mod).find(([k, v]) => /^run\w*Bench$/.test(k) && typeof v === 'function')?.[1] as ((o?: object) => Promise<unknown>) | undefined;
+    const format = Object.entries(mod).find(([k, v]) => /^format\w*Report$/.test(k) && typeof v === 'function')?.[1] as ((r: unknown) => string) | undefined;
+    if (!run) continue;
+    console.log(`\n--- ${f} ---`);
+    const result = await run(quick ? { repeats: 1 } : {});
+    const text = format ? format(result) : JSON.stringify(result, null, 2);
+    console.log(text);
+    parts.push(`### ${f}`, '', '```', text, '```', '');
+  }
+  return parts.join('\n');
+}
+
+async function main(): Promise<void> {
+  const md = await embeddingBench();
+  writeFileSync(join(here, 'RESULTS.md'), md);
+  if (!process.argv.includes('--skip-train')) {
+    const train = await trainPhases();
+    if (train) writeFileSync(join(here, 'RESULTS-train.md'), train);
+  }
+  if (!existsSync(join(here, 'RESULTS.md'))) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
