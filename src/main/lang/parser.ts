@@ -88,7 +88,8 @@ class Parser {
     while (true) {
       const t = this.tokens[this.i];
       if (t.type === 'eof') return closer === null;
-      if (this.i > start && t.line > prevLine && t.type === 'keyword' && STATEMENT_KEYWORDS.has(t.text)) return true;
+      if (this.i > start && depth === 0 && t.line > prevLine &&
+        ((t.type === 'keyword' && STATEMENT_KEYWORDS.has(t.text)) || t.type === 'ident')) return true;
       if (t.type === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++;
       else if (t.type === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) {
         if (depth > 0) depth--;
