@@ -6,7 +6,16 @@ export function HelpDialog({ open, onOpenChange }: { open: boolean; onOpenChange
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog help-dialog" aria-describedby={undefined}>
+        <Dialog.Content
+          className="dialog help-dialog"
+          aria-describedby={undefined}
+          // Keep the list scrolled to its top: focusing Close first would scroll the title away.
+          onOpenAutoFocus={(e) => {
+            e.preventDefault();
+            (e.currentTarget as HTMLElement | null)?.focus();
+          }}
+          tabIndex={-1}
+        >
           <Dialog.Title>Keyboard shortcuts</Dialog.Title>
           <div className="help-groups">
             {shortcutGroups.map((g) => (
@@ -27,9 +36,9 @@ export function HelpDialog({ open, onOpenChange }: { open: boolean; onOpenChange
               </section>
             ))}
           </div>
-          <Dialog.Close className="button" autoFocus>
-            Close
-          </Dialog.Close>
+          <div className="dialog-actions">
+            <Dialog.Close className="button">Close</Dialog.Close>
+          </div>
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>

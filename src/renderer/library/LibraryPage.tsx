@@ -264,7 +264,8 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
         body={`Its ${current?.imageCount ?? 0} pictures and their labels are removed from Loupe. The original files on your disk are not touched.`}
         confirmText="Delete dataset"
         onConfirm={async () => {
-          if (importer.busy) importer.cancel();
+          // The main process stops its own import of a deleted dataset; an upload from this page stops here.
+          importer.cancelFor(datasetId!);
           await window.loupe.call('datasets.delete', { id: datasetId! });
           switchTo(null);
           await queries.invalidateQueries({ queryKey: ['datasets'] });

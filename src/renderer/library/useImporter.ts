@@ -49,6 +49,8 @@ function chosenFolder(files: File[]): string[] {
 export function useImporter(datasetId: string | null, looseLabel: string | undefined) {
   const [view, setView] = useState<ImportView>(idle);
   const cancelRef = useRef<(() => void) | null>(null);
+  /** The dataset the running import fills (the person may have switched to another since). */
+  const runningFor = useRef<string | null>(null);
   const refresh = useRefresh();
   const busy = view.phase === 'scanning' || view.phase === 'running';
 
@@ -93,6 +95,7 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
         message: p.state === 'running' ? null : p.state === 'cancelled' ? 'Import cancelled. Pictures already imported are kept.' : (p.message ?? summary(p)),
       });
       show({ ...idle, phase: 'running' });
+      runningFor.current = datasetId;
       let importId: string | null = null;
       const early: ImportProgress[] = [];
       const off = window.loupe.on('import.progress', (p) => {
@@ -128,6 +131,7 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
   );
 
   const begin = () => {
+    runningFor.current = datasetId;
     const ac = new AbortController();
     cancelRef.current = () => ac.abort();
     return ac;
@@ -164,10 +168,14 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
   );
 
   const cancel = useCallback(() => cancelRef.current?.(), []);
+  /** Stops the running import if it fills this dataset (before the dataset is deleted). */
+  const cancelFor = useCallback((id: string) => {
+    if (runningFor.current === id) cancelRef.current?.();
+  }, []);
   const dismiss = useCallback(() => {
     show(idle);
     show.flush();
   }, [show]);
 
-  return { view, busy, importDrop, importPicked, cancel, dismiss };
+  return { view, busy, importDrop, importPicked, cancel, cancelFor, dismiss };
 }
