@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
-import { createApp } from './app';
+import { createApp, defaultDataDir } from './app';
 import { resolveToken } from './services/settings/index';
 
 const USAGE = `Loupe ${version}: a local workbench for image classification.
@@ -24,13 +23,6 @@ Usage:
   loupe predict ...   classify pictures with a model (coming with models)
   loupe --help | --version
 `;
-
-/** Where Loupe keeps its data when --data is not given: the platform's app-data folder. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Loupe');
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Loupe');
-  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'Loupe');
-}
 
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
