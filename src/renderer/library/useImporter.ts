@@ -130,12 +130,12 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
     [datasetId, looseLabel, refresh, show],
   );
 
-  const begin = () => {
+  const begin = useCallback(() => {
     runningFor.current = datasetId;
     const ac = new AbortController();
     cancelRef.current = () => ac.abort();
     return ac;
-  };
+  }, [datasetId]);
 
   /** Dropped entries (browser), or dropped files (Electron, by path). */
   const importDrop = useCallback(
@@ -152,7 +152,7 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
       const extra = pickFiles(loose, looseLabel);
       await upload({ files: [...found.files, ...extra.files], skipped: [...found.skipped, ...extra.skipped] }, ac);
     },
-    [busy, datasetId, looseLabel, show, startPaths, upload],
+    [begin, busy, datasetId, looseLabel, show, startPaths, upload],
   );
 
   /** Files from the "Add pictures…" or "Add folder…" inputs. */
@@ -164,7 +164,7 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
       show({ ...idle, phase: 'scanning' });
       await upload(pickFiles(files, looseLabel), ac);
     },
-    [busy, datasetId, looseLabel, show, startPaths, upload],
+    [begin, busy, datasetId, looseLabel, show, startPaths, upload],
   );
 
   const cancel = useCallback(() => cancelRef.current?.(), []);
