@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDefaultBackbone } from '../../src/main/vision/convert/default-backbone';
 import { VisionError } from '../../src/main/vision/errors';
+import { listBackbones } from '../../src/main/vision/inference/backbones';
 import { InferenceEngine } from '../../src/main/vision/inference/engine';
 import type { ModelCard } from '../../src/main/vision/inference/model-card';
 import { GraphBuilder } from '../../src/main/vision/onnx/graph-builder';
@@ -92,6 +93,22 @@ describe('InferenceEngine on the default backbone', () => {
     expect(Math.max(...y[1].embedding.map((v, i) => Math.abs(v - alone.embedding[i])))).toBeLessThan(1e-4);
   });
 
+  it('keeps up with many inputs through small batches without stalling', async () => {
+    const e = await InferenceEngine.open({ modelPath, threads: 1, maxBatch: 3, decodeConcurrency: 2 });
+    try {
+      const colours = Array.from({ length: 25 }, (_, i) => solid(`#${(i * 10).toString(16).padStart(2, '0')}${(255 - i * 10).toString(16).padStart(2, '0')}80`, 30, 30));
+      const imgs = await Promise.all(colours);
+      const res = await e.embed([...imgs, ...imgs]);
+      expect(res.every((r) => r.ok)).toBe(true);
+      const a = res[7];
+      const b = res[32];
+      if (!a.ok || !b.ok) throw new Error('expected embeddings');
+      expect(Math.max(...a.embedding.map((v, i) => Math.abs(v - b.embedding[i])))).toBeLessThan(1e-4);
+    } finally {
+      await e.close();
+    }
+  });
+
   it('stops when cancelled', async () => {
     const ac = new AbortController();
     ac.abort();
@@ -104,6 +121,15 @@ describe('InferenceEngine on the default backbone', () => {
 });
 
 describe('InferenceEngine with other backbones', () => {
+  it('lists the backbones in a folder, with the reason a broken one cannot be used', () => {
+    const entries = listBackbones(dir);
+    const good = entries.find((e) => e.cardPath.endsWith('mobilenet_v2.json'));
+    expect(good?.ok && good.card.id).toBe(card.id);
+    writeFileSync(join(dir, 'orphan.json'), JSON.stringify({ ...card, file: 'gone.onnx' }));
+    const orphan = listBackbones(dir).find((e) => e.cardPath.endsWith('orphan.json'));
+    expect(orphan?.ok === false && orphan.error.code).toBe('model_not_found');
+  });
+
   it('refuses a file that is not ONNX, naming it', async () => {
     const bad = join(dir, 'broken.onnx');
     writeFileSync(bad, 'this is not a protobuf at all');

@@ -14,6 +14,7 @@
 //   convertLayersModel / loadLayersModelFile / loadMinJsLayersModel  TF.js layers (Teachable Machine) -> ONNX
 //   buildDefaultBackbone / writeDefaultBackbone                      the default backbone and its card
 //   readModelCard / parseModelCard / modelCardSchema                 backbone cards (models/*.json)
+//   listBackbones(dir)                                               every card in a folder, valid or with its error
 //
 // Head training (train/), evaluation (eval/) and selection (select/: label-next, near duplicates)
 // are re-exported whole; HeadWeights is declared once, in head.ts, and the trainer's is the same shape.
@@ -28,7 +29,8 @@ export {
   type EmbedResult,
   type EngineReport,
 } from './inference/engine';
-export { defaultProviders, type ProviderName, type ProviderAttempt } from './inference/providers';
+export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './inference/providers';
+export { listBackbones, type BackboneEntry } from './inference/backbones';
 export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './inference/model-card';
 export { convertLayersModel, type ConvertOptions, type ConvertResult } from './convert/layers-to-onnx';
 export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './convert/tfjs-model';

@@ -7,6 +7,8 @@ export interface BatcherOptions<I, O> {
   maxBatch: number;
   maxDelayMs: number;
   run: (items: I[]) => Promise<O[]>;
+  /** Called when a batch leaves the queue (room for more producers). */
+  onTake?: () => void;
 }
 
 interface Pending<I, O> {
@@ -56,6 +58,7 @@ export class DynamicBatcher<I, O> {
     if (this.running || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.opts.maxBatch);
     this.running = true;
+    this.opts.onTake?.();
     this.opts
       .run(batch.map((p) => p.item))
       .then(

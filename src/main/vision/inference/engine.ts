@@ -78,7 +78,7 @@ export class InferenceEngine {
     this.session = opened.thread;
     this.provider = opened.provider;
     this.attempts = opened.attempts;
-    this.batcher = new DynamicBatcher({ maxBatch: opts.maxBatch, maxDelayMs: opts.maxDelayMs, run: (b) => this.runBatch(b) });
+    this.batcher = new DynamicBatcher({ maxBatch: opts.maxBatch, maxDelayMs: opts.maxDelayMs, run: (b) => this.runBatch(b), onTake: () => this.admit() });
   }
 
   static async open(options: EngineOptions): Promise<InferenceEngine> {
@@ -169,17 +169,28 @@ export class InferenceEngine {
       return input.pixels;
     }
     await new Promise<void>((resolve) => {
-      if (this.decoding < this.opts.decodeConcurrency) resolve();
-      else this.decodeQueue.push(resolve);
+      this.decodeQueue.push(resolve);
+      this.admit();
     });
-    this.decoding++;
     try {
       if (signal?.aborted) throw new VisionError('aborted', 'Embedding was cancelled.');
       if (this.closed) throw new VisionError('engine_closed', 'The inference engine is closed.');
       return await this.preprocess(input);
     } finally {
       this.decoding--;
-      this.decodeQueue.shift()?.();
+      this.admit();
+    }
+  }
+
+  /**
+   * Starts queued decodes while a slot is free and the batcher holds less than two batches:
+   * decoded images never pile up in memory faster than the model consumes them.
+   */
+  private admit(): void {
+    const room = 2 * this.opts.maxBatch;
+    while (this.decodeQueue.length > 0 && this.decoding < this.opts.decodeConcurrency && this.batcher.waiting + this.decoding < room) {
+      this.decoding++;
+      this.decodeQueue.shift()!();
     }
   }
 
