@@ -27,6 +27,8 @@ export interface RunOptions {
   signal?: { aborted: boolean };
   maxMemory?: number;
   stdout?: (text: string) => void;
+  /** 'reference' runs the slow tree-walking interpreter; for differential tests only. */
+  engine?: 'compiled' | 'reference';
 }
 
 export interface RunError {
@@ -84,7 +86,7 @@ export function runProgram(source: string, options: RunOptions = {}): RunResult 
     hostModules.set(name, hostModule(name, entries));
   }
   const loader = new Loader(rt, {
-    mainPath: options.mainPath ?? 'main.loupe', readFile: options.readFile, hostModules, builtins, fast,
+    mainPath: options.mainPath ?? 'main.loupe', readFile: options.readFile, hostModules, builtins, fast, engine: options.engine,
   });
 
   const finish = (exitCode: 0 | 65 | 70, error?: RunError, value?: unknown): RunResult => ({

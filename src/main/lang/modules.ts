@@ -3,6 +3,7 @@
 // (parse → resolve → JS source → `new Function`) shared by the main module and imports.
 import { compileModule } from './compiler';
 import { CompileError, ImportCompileError } from './errors';
+import { Interpreter } from './interpreter';
 import { rtError } from './objects';
 import { parse } from './parser';
 import { firstError, resolve } from './resolver';
@@ -50,6 +51,8 @@ export interface LoaderOptions {
   hostModules: Map<string, LModule>;
   builtins: Map<string, LoupeValue>;
   fast: unknown;
+  /** 'reference' runs the tree-walking interpreter instead of compiled JS (for tests). */
+  engine?: 'compiled' | 'reference';
 }
 
 export class Loader {
@@ -83,6 +86,10 @@ export class Loader {
     if (err) throw withPath(err);
     this.paths.push(path);
     this.displays.push(display);
+    if (this.opts.engine === 'reference') {
+      const interp = new Interpreter(this.rt, index, this.opts.builtins);
+      return { index, factory: ($M) => interp.runModule(parsed.module, res.moduleDecls, res.exports, isMain, $M) };
+    }
     let code: string;
     let factory: ModuleFactory;
     try {

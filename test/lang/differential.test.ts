@@ -1,0 +1,57 @@
+// The compiled engine against the reference tree-walker: same stdout, stderr and exit status.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runProgram, type RunOptions } from '../../src/main/lang/index';
+import { SEEDS, generate, mutate, rng } from './gen';
+
+const outcome = (src: string, options: RunOptions): string => {
+  const r = runProgram(src, options);
+  return `${r.stdout}${r.stderr}[${r.exitCode}]`;
+};
+
+/** Host stack depth differs between the engines, so programs that overflow it are skipped. */
+function compare(src: string, options: RunOptions = {}): boolean {
+  const fast = outcome(src, options);
+  if (/Stack overflow|Time limit/.test(fast)) return false;
+  const reference = outcome(src, { ...options, engine: 'reference' });
+  if (/Stack overflow|Time limit/.test(reference)) return false;
+  expect(fast, src).toBe(reference);
+  return true;
+}
+
+function loupeFiles(dir: string): string[] {
+  let out: string[] = [];
+  let entries: string[] = [];
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(loupeFiles(p));
+    else if (name.endsWith('.loupe')) out.push(p);
+  }
+  return out;
+}
+
+describe('compiled engine vs reference interpreter', () => {
+  test('the conformance programs and benchmark-style seeds behave the same', () => {
+    const dir = join(import.meta.dirname, 'programs');
+    let compared = 0;
+    for (const file of loupeFiles(dir)) {
+      if (relative(dir, file).startsWith('depth')) continue;
+      const readFile = (p: string): string | null => { try { return readFileSync(p, 'utf8'); } catch { return null; } };
+      if (compare(readFileSync(file, 'utf8'), { mainPath: file, readFile, budget: 2_000_000 })) compared++;
+    }
+    for (const src of SEEDS.slice(-5)) if (compare(src)) compared++;
+    expect(compared).toBeGreaterThan(5);
+  });
+
+  test('2,000 generated and mutated programs, including budget exhaustion at the same point', () => {
+    const r = rng(23);
+    let compared = 0;
+    for (let i = 0; i < 2000; i++) {
+      const src = i % 2 ? generate(r) : mutate(SEEDS[i % SEEDS.length], r);
+      if (compare(src, { budget: 5_000 })) compared++;
+    }
+    expect(compared).toBeGreaterThan(1500);
+  });
+});
