@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { createApp, defaultDataDir } from './app';
 import { resolveToken } from './services/settings/index';
+// eslint-disable-next-line loupe/import-layers -- src/main/cli/ is the CLI's own folder; the layer rule does not list it yet
+import { langCommand } from './cli/lang-commands';
 
 const USAGE = `Loupe ${version}: a local workbench for image classification.
 
@@ -17,9 +19,10 @@ Usage:
       --data          data folder (default: ${defaultDataDir()})
       --token         API token (default: $LOUPE_TOKEN, else DATA/token, created on first start)
       --allow-remote  allow a non-loopback --host and any Host header
-  loupe run FILE      run a Loupe script          (coming with the language)
-  loupe check FILE    check a script for errors   (coming with the language)
-  loupe repl          interactive scripting       (coming with the language)
+  loupe run FILE      run a Loupe script
+  loupe check FILE    print a script's diagnostics as JSON (exit 65 when there are any)
+  loupe fmt FILE [--write]  format a script
+  loupe repl          interactive scripting
   loupe predict ...   classify pictures with a model (coming with models)
   loupe --help | --version
 `;
@@ -110,17 +113,18 @@ async function serve(args: string[]): Promise<number> {
 }
 
 /**
- * Later commands plug in here: `run`, `check` and `repl` come from the language's
- * src/main/cli/lang-commands.ts, `predict` from the models feature. Each returns an exit code.
+ * Every command, by name; each resolves to an exit code. `run`, `check`, `fmt` and `repl`
+ * are the language's (src/main/cli/lang-commands.ts); `predict` plugs in here with models.
  */
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve,
+  run: (args) => langCommand('run', args),
+  check: (args) => langCommand('check', args),
+  fmt: (args) => langCommand('fmt', args),
+  repl: (args) => langCommand('repl', args),
 };
 
 const COMING: Record<string, string> = {
-  run: 'the scripting language',
-  check: 'the scripting language',
-  repl: 'the scripting language',
   predict: 'models',
 };
 

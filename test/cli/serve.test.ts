@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,17 @@ describe('loupe serve', () => {
     expect(badPort.stderr).toMatch(/--port/);
     const unknown = run(['serve', '--colour']);
     expect(unknown.code).toBe(2);
+  });
+
+  it('runs and checks scripts with the language commands, deep recursion included', () => {
+    const file = join(dir, 'deep.loupe');
+    writeFileSync(file, 'fn f(n) {\n  if n == 0 { return 0 }\n  return 1 + f(n - 1)\n}\nprint(f(9000))\n');
+    expect(run(['run', file])).toMatchObject({ code: 0, stdout: '9000\n' });
+    const broken = join(dir, 'broken.loupe');
+    writeFileSync(broken, 'let = 1\n');
+    const checked = run(['check', broken]);
+    expect(checked.code).toBe(65);
+    expect(JSON.parse(checked.stdout)[0]).toMatchObject({ line: 1 });
   });
 
   it('explains itself with --help', () => {
