@@ -2,6 +2,7 @@
 /// <reference path="./sql.d.ts" />
 import type { Database } from 'better-sqlite3';
 import init from './migrations/001_init.sql?raw';
+import vision from './migrations/002_vision.sql?raw';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,10 @@ export interface Migration {
 }
 
 /** Every migration, in order. A new one is a new numbered .sql file and one line here. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_init', sql: init }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_init', sql: init },
+  { version: 2, name: '002_vision', sql: vision },
+];
 
 /**
  * Brings the schema up to date in one transaction: either every pending migration is
