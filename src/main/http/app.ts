@@ -12,6 +12,8 @@ import type { Middleware, RouteOptions } from './types';
 import { WsHub } from './websocket';
 import { decodeParam, decodePath } from './url';
 import { Shutdown } from './shutdown';
+import { Deadlines } from './deadlines';
+import { buildOpenApi, type OpenApiInfo } from './openapi';
 
 export interface AppOptions extends RouterOptions, ServerLimits {
   /** Largest body `ctx.json/text/raw/form` read, in bytes. Default 1 MiB. */
@@ -31,6 +33,8 @@ export interface ListenOptions {
 
 export interface CompiledRoute {
   dispatch: Dispatch;
+  /** The handler itself when no middleware wraps it: called without compose or an extra promise. */
+  direct: ((ctx: Context) => unknown) | null;
   def: RouteDef;
   timeoutMs: number;
   ws: boolean;
@@ -50,8 +54,7 @@ export class App extends Blueprint implements ContextHost {
   private notFoundMw: Middleware | null = null;
   private builtVersion = -1;
   private services = new Map<Key<unknown> | string, unknown>();
-  private readonly pending = new Set<Context>();
-  private sweeper: NodeJS.Timeout | null = null;
+  private readonly deadlines: Deadlines;
   private readonly idPrefix = randomBytes(4).toString('hex');
   private seq = 0;
   readonly hub = new WsHub();
@@ -64,6 +67,7 @@ export class App extends Blueprint implements ContextHost {
     this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
     this.trustProxy = options.trustProxy ?? false;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
+    this.deadlines = new Deadlines((ctx) => this.expire(ctx), Math.max(10, Math.min(1000, Math.floor(this.handlerTimeoutMs / 4) || 250)));
     this.onError =
       options.onError ??
       ((err, info) => {
@@ -77,6 +81,11 @@ export class App extends Blueprint implements ContextHost {
     this.notFoundMw = mw;
     this.version++;
     return this;
+  }
+
+  /** The OpenAPI 3.1 document for every route (serve it with `app.get('/openapi.json', () => doc)`). */
+  openapi(info: OpenApiInfo): Record<string, unknown> {
+    return buildOpenApi(this.routes(), info);
   }
 
   /** Every route with its final path, for docs and OpenAPI. */
@@ -128,6 +137,13 @@ export class App extends Blueprint implements ContextHost {
     let ctx: Context;
     let run: Dispatch;
     let timeout = this.handlerTimeoutMs;
+    if (entry !== null && upgrade === null && entry.value.direct !== null) {
+      const params = entry.paramNames.length === 0 ? EMPTY_PARAMS : router.params(entry, path);
+      if (escaped) for (const k in params) params[k] = decodeParam(params[k]);
+      ctx = new Context(this, req, res, path, rawQuery, params, entry.pattern);
+      this.runDirect(ctx, entry.value.direct, entry.value.timeoutMs);
+      return;
+    }
     if (entry !== null && (upgrade === null || entry.value.ws)) {
       const params = entry.paramNames.length === 0 ? EMPTY_PARAMS : router.params(entry, path);
       if (escaped) for (const k in params) params[k] = decodeParam(params[k]);
@@ -147,7 +163,7 @@ export class App extends Blueprint implements ContextHost {
       return;
     }
     if (out instanceof Promise) {
-      if (timeout > 0) this.track(ctx, timeout);
+      if (timeout > 0) this.deadlines.add(ctx, timeout);
       out.then(
         () => this.done(ctx),
         (err: unknown) => this.fail(ctx, err),
@@ -155,8 +171,32 @@ export class App extends Blueprint implements ContextHost {
     } else this.done(ctx);
   }
 
+  /** The hot path: a route without middleware; a returned value is sent as JSON. */
+  private runDirect(ctx: Context, handler: (ctx: Context) => unknown, timeout: number): void {
+    let out: unknown;
+    try {
+      out = handler(ctx);
+    } catch (err) {
+      this.fail(ctx, err);
+      return;
+    }
+    if (out instanceof Promise) {
+      if (timeout > 0) this.deadlines.add(ctx, timeout);
+      out.then(
+        (v: unknown) => {
+          if (v !== undefined && !ctx.responded) ctx.sendJson(v);
+          this.done(ctx);
+        },
+        (err: unknown) => this.fail(ctx, err),
+      );
+      return;
+    }
+    if (out !== undefined && !ctx.responded) ctx.sendJson(out);
+    else this.done(ctx);
+  }
+
   private done(ctx: Context): void {
-    if (this.pending.size !== 0) this.pending.delete(ctx);
+    if (ctx.dlLinked) this.deadlines.remove(ctx);
     if (!ctx.responded && ctx.upgrade === null) {
       const s = ctx.statusCode;
       ctx.empty(s === 200 ? 204 : s);
@@ -164,7 +204,7 @@ export class App extends Blueprint implements ContextHost {
   }
 
   private fail(ctx: Context, err: unknown): void {
-    if (this.pending.size !== 0) this.pending.delete(ctx);
+    if (ctx.dlLinked) this.deadlines.remove(ctx);
     if (ctx.timedOut) return;
     if (!(err instanceof HttpError)) {
       try {
@@ -177,37 +217,12 @@ export class App extends Blueprint implements ContextHost {
     writeError(ctx.res, err);
   }
 
-  /** Handler timeouts: one coarse sweep over pending requests instead of a timer each. */
-  private track(ctx: Context, timeoutMs: number): void {
-    (ctx as Context & { deadline?: number }).deadline = ctx.startedAt + timeoutMs;
-    this.pending.add(ctx);
-    if (this.sweeper === null) {
-      const every = Math.max(10, Math.min(1000, Math.floor(this.handlerTimeoutMs / 4) || 250));
-      this.sweeper = setInterval(() => this.sweep(), every);
-      this.sweeper.unref();
-    }
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const ctx of this.pending) {
-      if (ctx.responded) {
-        this.pending.delete(ctx);
-        continue;
-      }
-      if (now >= ((ctx as Context & { deadline?: number }).deadline ?? Infinity)) {
-        this.pending.delete(ctx);
-        const err = errors.timeout();
-        ctx.abort(err);
-        ctx.timedOut = true;
-        ctx.responded = true;
-        writeError(ctx.res, err);
-      }
-    }
-    if (this.pending.size === 0 && this.sweeper !== null) {
-      clearInterval(this.sweeper);
-      this.sweeper = null;
-    }
+  private expire(ctx: Context): void {
+    const err = errors.timeout();
+    ctx.abort(err);
+    ctx.timedOut = true;
+    ctx.responded = true;
+    writeError(ctx.res, err);
   }
 
   private onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -228,9 +243,11 @@ export class App extends Blueprint implements ContextHost {
       let mws = def.middleware;
       if (def.options.schema) mws = [schemaMiddleware(def.options.schema), ...mws];
       if (def.options.bodyLimit !== undefined) mws = [bodyLimitMiddleware(def.options.bodyLimit), ...mws];
-      terminal = compose([...appMws, ...mws], terminal);
+      const all = [...appMws, ...mws];
+      terminal = compose(all, terminal);
       const timeoutMs = def.options.timeoutMs ?? this.handlerTimeoutMs;
-      router.add(def.method, def.path, { dispatch: terminal, def, timeoutMs, ws: def.ws !== undefined });
+      const direct = all.length === 0 && !def.ws ? def.handler : null;
+      router.add(def.method, def.path, { dispatch: terminal, direct, def, timeoutMs, ws: def.ws !== undefined });
     }
     this.router = router;
     const notFound = this.notFoundMw;
@@ -304,8 +321,7 @@ export class App extends Blueprint implements ContextHost {
     return this.shutdown.done.then(() => {
       this.server = null;
       this.shutdown = null;
-      if (this.sweeper) clearInterval(this.sweeper);
-      this.sweeper = null;
+      this.deadlines.stop();
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { ZodType } from 'zod';
-import { hasBody, isJsonType, mediaType, parseJsonSafe, parseUrlEncoded, readBody } from './body';
+import { hasBody, isJsonType, mediaType, parseJsonSafe, parseUrlEncoded, readBody, readBodyAs } from './body';
 import { parseCookies, serializeCookie, type CookieOptions } from './cookies';
 import { HttpError, errors } from './errors';
 import { parseMultipart, type MultipartOptions, type MultipartResult } from './multipart';
@@ -58,7 +58,12 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
   /** True once an answer has been started; later sends are ignored after a timeout. */
   responded = false;
   timedOut = false;
-  readonly startedAt: number;
+  /** @internal When the handler timeout fires (epoch ms); set only for async handlers. */
+  deadline = 0;
+  /** @internal Links of the in-flight list kept by Deadlines. */
+  dlPrev: Context | null = null;
+  /** @internal */ dlNext: Context | null = null;
+  /** @internal */ dlLinked = false;
   /** @internal */ host: ContextHost;
   /** @internal */ hooks: BodyHook[] | null = null;
   /** @internal */ headerHooks: ((ctx: Context) => void)[] | null = null;
@@ -69,7 +74,8 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
   private _requestId: string | undefined = undefined;
   private _ac: AbortController | undefined = undefined;
   private _abortReason: unknown = undefined;
-  private _body: Promise<Buffer> | undefined = undefined;
+  /** @internal */ _body: Promise<Buffer> | undefined = undefined;
+  /** @internal */ _schema: ZodType | undefined = undefined;
   private _status = 200;
   private _touched = false;
 
@@ -82,7 +88,6 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
     this.rawQuery = rawQuery;
     this.params = params;
     this.route = route;
-    this.startedAt = Date.now();
   }
 
   // ---- request ---------------------------------------------------------------------------
@@ -151,15 +156,22 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
    * `application/json` (or `+json`) → 415; malformed → 400; a `__proto__`, `constructor`
    * or `prototype` key → 400 `forbidden_key`; schema failure → 422 `invalid` with issues.
    */
-  async json<T = unknown>(schema?: ZodType<T>, limit?: number): Promise<T> {
-    const type = mediaType(this.req);
-    const present = hasBody(this.req);
-    if (present && !isJsonType(type)) throw errors.unsupportedMediaType('application/json');
-    const buf = present ? await this.raw(limit) : undefined;
-    let value: unknown = undefined;
-    if (buf !== undefined && buf.length > 0) value = parseJsonSafe(buf.toString('utf8'));
-    else if (!schema) throw new HttpError(400, 'empty_body', 'The request body is empty; send a JSON value.');
-    return schema ? validateWith(schema, value, 'body') : (value as T);
+  json<T = unknown>(schema?: ZodType<T>, limit?: number): Promise<T> {
+    const req = this.req;
+    if (!hasBody(req)) {
+      if (!schema) return Promise.reject(new HttpError(400, 'empty_body', 'The request body is empty; send a JSON value.'));
+      try {
+        return Promise.resolve(validateWith(schema, undefined, 'body'));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    if (!isJsonType(mediaType(req))) return Promise.reject(errors.unsupportedMediaType('application/json'));
+    // Not async: one promise hop fewer on the most common body path.
+    this._schema = schema;
+    if (this._body !== undefined) return this._body.then((buf) => finishJson(buf, this) as T);
+    // First read: parse inside the end event (one promise), keeping the bytes for raw()/text().
+    return readBodyAs(req, limit ?? this.bodyLimit ?? this.host.bodyLimit, finishJson, this) as Promise<T>;
   }
   /** Reads an `application/x-www-form-urlencoded` body into a prototype-free record. */
   async form(limit?: number): Promise<Record<string, string | string[]>> {
@@ -276,4 +288,16 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
     }
     res.end(status === 204 || status === 304 ? undefined : body);
   }
+}
+
+/** Module-level so the JSON body path creates no closure per request. */
+function finishJson(buf: Buffer, ctx: Context): unknown {
+  if (ctx._body === undefined) ctx._body = Promise.resolve(buf);
+  const schema = ctx._schema;
+  if (buf.length === 0) {
+    if (!schema) throw new HttpError(400, 'empty_body', 'The request body is empty; send a JSON value.');
+    return validateWith(schema, undefined, 'body');
+  }
+  const value = parseJsonSafe(buf.toString('utf8'));
+  return schema ? validateWith(schema, value, 'body') : value;
 }

@@ -28,3 +28,5 @@ export { wsSend, type WsHandler, type WsOptions } from './websocket';
 export { type CookieOptions } from './cookies';
 export { type ServerLimits, DEFAULT_LIMITS } from './server';
 export * from './middleware/index';
+export { Templates, SafeHtml, escapeHtml, TemplateError, type TemplateOptions } from './template';
+export { buildOpenApi, type OpenApiInfo } from './openapi';
