@@ -16,8 +16,8 @@ class Env {
   constructor(readonly parent: Env | null) {}
   define(d: Decl, v: V): void { this.vars.set(d.id, v); }
   find(d: Decl): Env | null {
-    for (let e: Env | null = this; e; e = e.parent) if (e.vars.has(d.id)) return e;
-    return null;
+    if (this.vars.has(d.id)) return this;
+    return this.parent ? this.parent.find(d) : null;
   }
 }
 
