@@ -235,6 +235,17 @@ describe('tasks', () => {
   });
 });
 
+describe('scripts', () => {
+  it('runs a script now: output and value, or 422 script_error with line and column', async () => {
+    const ok = await call(base, 'POST', '/v1/scripts/run', { token, ...json({ source: 'print("a")\n2 * 21' }) });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ output: 'a\n', value: 42 });
+    const bad = await call(base, 'POST', '/v1/scripts/run', { token, ...json({ source: 'print(1)\nlet = 2' }) });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error).toMatchObject({ code: 'script_error', line: 2, column: expect.any(Number), message: expect.any(String) });
+  });
+});
+
 describe('the contract over /ipc', () => {
   it('answers calls with envelopes, names the field of a wrong payload, and pushes events', async () => {
     const ws = await openSocket('/ipc', { authorization: `Bearer ${token}` });
