@@ -68,7 +68,7 @@ export class Runner {
   }
 
   start(): void {
-    if (this.state === 'running') return;
+    if (this.state === 'running' || this.state === 'stopping') return;
     this.state = 'running';
     const now = Date.now();
     // Rows this same worker id held when its process died come back at once; others wait for their lease.

@@ -235,8 +235,10 @@ export class TaskQueue {
   }
 
   /** Graceful: stop claiming, wait for running tasks up to the deadline, re-queue the rest. */
-  stop(opts: { deadlineMs?: number } = {}): Promise<{ requeued: number }> {
-    return this.runner.stop(opts.deadlineMs ?? 10_000);
+  async stop(opts: { deadlineMs?: number } = {}): Promise<{ requeued: number }> {
+    const r = await this.runner.stop(opts.deadlineMs ?? 10_000);
+    this.pool = null; // closed by the runner; a later start() forks a fresh pool
+    return r;
   }
 
   private insert(row: NewTask, now = Date.now()): Task {

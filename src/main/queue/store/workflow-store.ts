@@ -36,7 +36,8 @@ export class WorkflowStore {
   }
 
   childSettled(child: TaskRow, now: number): void {
-    if (child.parent_id === null) return;
+    // A task merely attached to a parent (enqueue's parentId) has no position and drives nothing.
+    if (child.parent_id === null || child.position === null) return;
     const parent = this.tasks.row(child.parent_id);
     if (!parent || parent.state !== 'running' || parent.workflow === null) return;
     const spec = (fromJson(parent.spec) ?? {}) as WorkflowSpec;
