@@ -191,7 +191,7 @@ test('dropping 1,000 pictures keeps the page responsive and all of them arrive',
   expect(await page.getByRole('gridcell').count()).toBeLessThan(200);
 });
 
-test('keyboard help lists the shortcuts; pages not built yet say which issue brings them', async ({ app: page }) => {
+test('keyboard help lists the shortcuts; pages not built yet say which issue brings them', async ({ app: page, loupe, browser }) => {
   await page.locator('body').press('?');
   const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await expect(help).toContainText('Give the selection the n-th label');
@@ -200,5 +200,12 @@ test('keyboard help lists the shortcuts; pages not built yet say which issue bri
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByText('coming soon — issue 6')).toBeVisible();
   await page.getByRole('button', { name: 'Library' }).click();
+
+  // Without the token (and without the cookie it buys) the page says where to get it.
+  const stranger = await browser.newContext();
+  const other = await stranger.newPage();
+  await other.goto(loupe.url);
+  await expect(other.getByRole('alert')).toContainText('#token=');
+  await stranger.close();
 });
 

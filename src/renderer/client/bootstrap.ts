@@ -7,8 +7,6 @@ import { createWsClient } from './ws-client';
  * app only ever calls `window.loupe`.
  */
 
-const TOKEN_KEY = 'loupe.token';
-
 export class BootError extends Error {
   constructor(
     readonly code: 'unauthorized' | 'unavailable',
@@ -20,18 +18,15 @@ export class BootError extends Error {
 
 /**
  * The token arrives once in the address (`#token=…`, printed by `loupe serve`). It is
- * moved to this tab's session storage (so a reload keeps working) and taken out of the
- * address bar, where it would be shared with a copied link.
+ * taken out of the address bar at once (where a copied link would share it) and traded
+ * for a session cookie; it is kept nowhere. A reload, or another tab, signs in with the
+ * cookie alone.
  */
 function takeToken(): string | null {
   const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (m) {
-    const token = decodeURIComponent(m[1]);
-    sessionStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, '', location.pathname + location.search);
-    return token;
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
+  if (!m) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  return decodeURIComponent(m[1]);
 }
 
 async function openSession(token: string | null): Promise<void> {
@@ -44,22 +39,20 @@ async function openSession(token: string | null): Promise<void> {
     throw new BootError('unavailable', 'Cannot reach Loupe. Start it with `loupe serve` and open the address it prints.');
   }
   if (res.status === 401 || res.status === 403) {
-    sessionStorage.removeItem(TOKEN_KEY);
     throw new BootError(
       'unauthorized',
       'This page needs the access token. Open the full address that `loupe serve` printed (it ends in #token=…).',
     );
   }
-  // Any other answer (an older server without sessions, say) is not fatal: the WebSocket
-  // and uploads carry the token themselves.
+  if (!res.ok) throw new BootError('unavailable', `Loupe answered ${res.status} when signing in. Restart \`loupe serve\` and open the address it prints.`);
 }
 
 export async function ensureClient(): Promise<LoupeClient> {
   const existing = (window as { loupe?: LoupeClient }).loupe;
   if (existing) return existing;
-  const token = takeToken();
-  await openSession(token);
-  const client = Object.freeze(createWsClient({ token }));
+  await openSession(takeToken());
+  // From here on the HttpOnly cookie authenticates the WebSocket, uploads and thumbnails.
+  const client = Object.freeze(createWsClient({ token: null }));
   Object.defineProperty(window, 'loupe', { value: client, writable: false, configurable: false, enumerable: true });
   return client;
 }

@@ -32,8 +32,9 @@ export function useImagePages(datasetId: string | null, filter: Filter) {
         ...(filter.kind === 'unlabeled' ? { unlabeled: true } : {}),
       }),
     getNextPageParam: (last) => last.nextCursor,
-    // The old view stays up until the new one is ready: the grid never blinks empty.
-    placeholderData: keepPreviousData,
+    // Within a dataset the old view stays up until the new filter's is ready (the grid
+    // never blinks empty); another dataset's pictures are never shown in its place.
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[1] === datasetId ? previous : undefined),
   });
 }
 
