@@ -108,6 +108,8 @@ export function parseMultipart(req: IncomingMessage, opts: MultipartOptions = {}
     req.on('aborted', onAborted);
 
     bb.on('file', (name, stream, info) => {
+      // busboy reports a cut-off form on the file stream too; unhandled, it would crash the process.
+      stream.on('error', (err: Error) => fail(errors.badRequest(`Malformed multipart body: ${err.message}.`)));
       if (failed) {
         stream.resume();
         return;
