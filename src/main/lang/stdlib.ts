@@ -134,8 +134,7 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
   def('remove', 2, 2, (a, p) => {
     const c = a[0];
     if (Array.isArray(c)) {
-      if (!isInt(a[1])) rtError('Index must be an integer.', p);
-      return c.splice(listIndex(c.length, a[1], p), 1)[0];
+      return c.splice(listIndex(c.length, int(a[1], 2, 'remove', p), p), 1)[0];
     }
     if (c instanceof Map) {
       const v = c.get(a[1]);
