@@ -51,6 +51,7 @@ export function buildDefaultBackbone(taps: string[] = DEFAULT_TAPS): BuiltBackbo
       normalizeInGraph: true,
     },
     output: { name: 'features', dim: r.featureDim },
+    quantization: 'weights-uint8',
     preprocess: { fit: 'cover', position: 'centre', kernel: 'lanczos3', alpha: 'white' },
     description:
       'Input: uint8 RGB [N,224,224,3] as decoded (the graph divides by 255 itself). Output: float32 ' +

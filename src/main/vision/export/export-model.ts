@@ -3,6 +3,7 @@ import { VisionError } from '../errors';
 import type { HeadWeights } from '../head';
 import type { ModelCard } from '../inference/model-card';
 import { GraphBuilder, valueInfo } from '../onnx/graph-builder';
+import { foldConstantDequantize } from '../onnx/fold-dequantize';
 import { decodeModel, encodeModel, toNumber, type ModelProto } from '../onnx/onnx-proto';
 
 // One self-contained ONNX classifier: uint8 RGB `image` [N,224,224,3] (already resized the way
@@ -71,7 +72,10 @@ export function buildClassifier(backbone: ModelProto, opts: ExportOptions): Mode
   if (inputs.length !== 1 || inputs[0].name !== card.input.name) invalid(`${opts.backbonePath} does not take the single input ${card.input.name} its card names.`);
   if (!graph.output.some((o) => o.name === card.output.name)) invalid(`${opts.backbonePath} has no output ${card.output.name}.`);
 
-  const g = GraphBuilder.from({ ...graph, input: [], output: [] });
+  // Float weights unless the backbone is meant to run quantized: fast with default options anywhere.
+  const body = { ...graph, node: [...graph.node], initializer: [...graph.initializer], input: [], output: [] };
+  if (card.quantization !== 'int8-static') foldConstantDequantize(body);
+  const g = GraphBuilder.from(body);
   let backboneInput = card.input.name;
   const adapted = card.input.name !== 'image' || card.input.dtype !== 'uint8' || card.input.layout !== 'NHWC' || card.input.width !== EXPORT_SIZE || card.input.height !== EXPORT_SIZE;
   if (adapted && card.input.name === 'image') backboneInput = g.rename('image', 'backbone_image_input');

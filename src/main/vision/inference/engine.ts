@@ -88,7 +88,7 @@ export class InferenceEngine {
       throw new VisionError('model_not_found', `No model file at ${options.modelPath}.`);
     });
     const threads = options.threads ?? defaultThreads();
-    const opened = await openSession(bytes, options.modelPath, options.providers ?? defaultProviders(), threads);
+    const opened = await openSession(bytes, options.modelPath, options.providers ?? defaultProviders(), threads, { keepQdq: card.quantization === 'int8-static' });
     try {
       checkModelFits(opened.meta, card, options.modelPath);
       // One warm-up image checks the output length against the card and pays first-run costs now.
@@ -214,7 +214,7 @@ export class InferenceEngine {
   /** A provider that fails at run time is replaced by CPU for the rest of the session, visibly. */
   private async fallbackToCpu(err: unknown): Promise<void> {
     const failed = this.provider;
-    const opened = await openSession(this.modelBytes, this.opts.modelPath, ['cpu'], this.opts.threads);
+    const opened = await openSession(this.modelBytes, this.opts.modelPath, ['cpu'], this.opts.threads, { keepQdq: this.card.quantization === 'int8-static' });
     const old = this.session;
     this.session = opened.thread;
     this.provider = 'cpu';

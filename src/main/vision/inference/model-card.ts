@@ -32,6 +32,11 @@ export const modelCardSchema = z.object({
     /** Feature length D of the [N, D] output (an [N, D, 1, 1] output is accepted and flattened). */
     dim: z.number().int().positive(),
   }),
+  /**
+   * How the weights are stored: 'weights-uint8' (uint8 + DequantizeLinear, run as float: the
+   * engine sets disable_quant_qdq), 'int8-static' (QDQ int8, run quantized), or 'none' (float).
+   */
+  quantization: z.enum(['none', 'weights-uint8', 'int8-static']).optional(),
   preprocess: z
     .object({ fit: z.literal('cover'), position: z.literal('centre'), kernel: z.literal('lanczos3'), alpha: z.literal('white') })
     .optional(),

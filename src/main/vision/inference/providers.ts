@@ -34,7 +34,9 @@ export function defaultThreads(): number {
  * DequantizeLinear into float constants instead of running a quantized kernel (3× slower here);
  * spinning is off because sharp decodes on the same cores while ORT waits.
  */
-export function sessionOptions(provider: ProviderName, threads: number): ort.InferenceSession.SessionOptions {
+export function sessionOptions(provider: ProviderName, threads: number, opts: { keepQdq?: boolean } = {}): ort.InferenceSession.SessionOptions {
+  // A statically quantized (int8 QDQ) model needs the QDQ groups kept, to become QLinearConv.
+  const qdq = opts.keepQdq ? {} : { 'session.disable_quant_qdq': '1' };
   return {
     executionProviders: [provider],
     intraOpNumThreads: threads,
@@ -42,7 +44,7 @@ export function sessionOptions(provider: ProviderName, threads: number): ort.Inf
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     extra: {
-      'session.disable_quant_qdq': '1',
+      ...qdq,
       'session.intra_op.allow_spinning': '0',
       'session.inter_op.allow_spinning': '0',
     },
@@ -82,7 +84,7 @@ export interface OpenedSession {
 }
 
 /** Opens a session, on its own thread, on the first provider that works. */
-export async function openSession(model: Uint8Array, file: string, providers: ProviderName[], threads: number): Promise<OpenedSession> {
+export async function openSession(model: Uint8Array, file: string, providers: ProviderName[], threads: number, opts: { keepQdq?: boolean } = {}): Promise<OpenedSession> {
   const order = providers.includes('cpu') ? providers : [...providers, 'cpu' as const];
   const attempts: ProviderAttempt[] = [];
   const thread = new SessionThread();
@@ -94,7 +96,7 @@ export async function openSession(model: Uint8Array, file: string, providers: Pr
         continue;
       }
       try {
-        const meta = await thread.create(model, sessionOptions(provider, threads));
+        const meta = await thread.create(model, sessionOptions(provider, threads, opts));
         attempts.push({ provider, ok: true });
         return { thread, meta, provider, attempts };
       } catch (err) {
