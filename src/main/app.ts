@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createApiApp, Metrics, type ApiServerOptions } from './api/index';
 import type { App } from './http/index';
-import { createDispatcher, createEventBus, createHandlers, type Dispatcher, type EventBus } from './ipc/index';
+import { createDispatcher, createEventBus, createHandlers, type Dispatcher, type EventBus, type Handlers } from './ipc/index';
 import { LibraryService } from './services/library/index';
 import { ApiSettingsService, loadOrCreateToken } from './services/settings/index';
 import { TaskService } from './services/tasks/index';
@@ -78,20 +78,21 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log });
   const services: LoupeServices = { store, library, apiSettings, tasks };
 
-  const dispatcher = createDispatcher(
-    createHandlers({
-      library,
-      apiSettings,
-      tasks,
-      appInfo: () => ({
-        version,
-        shell: config.shell,
-        dataDir: config.dataDir,
-        api: { enabled: apiSettings.enabled, url: apiSettings.get().url },
-      }),
+  const core = createHandlers({
+    library,
+    apiSettings,
+    tasks,
+    appInfo: () => ({
+      version,
+      shell: config.shell,
+      dataDir: config.dataDir,
+      api: { enabled: apiSettings.enabled, url: apiSettings.get().url },
     }),
-    { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) },
-  );
+  });
+  // Each feature's services and handlers join here: one spread per feature, so the
+  // compiler insists that every procedure of the contract has its handler.
+  const handlers: Handlers = { ...core };
+  const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
   const http = createApiApp(
@@ -119,7 +120,8 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     await http.close({ timeoutMs: 5000 });
   };
 
-  // Tasks left running by a previous process run again now.
+  // Tasks left running by a previous process run again now, once every feature has
+  // defined its task kinds on `tasks.queue` (above this line).
   tasks.start();
 
   // The desktop shell serves the API only when Settings says so.

@@ -287,6 +287,9 @@ describe('metrics, index page and restart', () => {
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.text).toMatch(/\/v1\/datasets\/:id\/images/);
+    const oa = await call(base, 'GET', '/v1/openapi.json', { token });
+    expect(oa.json.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(oa.json.paths)).toEqual(expect.arrayContaining(['/v1/datasets', '/v1/datasets/{id}/images', '/v1/tasks']));
   });
 
   it('keeps everything after a restart on the same data folder, token and waiting tasks included', async () => {

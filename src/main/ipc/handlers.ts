@@ -2,7 +2,12 @@ import type { AppInfo } from '../../shared/contract/index';
 import type { LibraryService } from '../services/library/index';
 import type { ApiSettingsService } from '../services/settings/index';
 import type { TaskService } from '../services/tasks/index';
+import type { appProcedures, libraryProcedures, taskProcedures } from '../../shared/contract/index';
 import type { Handlers } from './dispatcher';
+
+/** The procedures this file answers; each later feature brings its own handlers (see app.ts). */
+export type CoreProcedureName = keyof typeof appProcedures | keyof typeof libraryProcedures | keyof typeof taskProcedures;
+export type CoreHandlers = Pick<Handlers, CoreProcedureName>;
 
 export interface HandlerServices {
   library: LibraryService;
@@ -15,7 +20,7 @@ export interface HandlerServices {
  * Every procedure of the contract, bound to the services. Thin on purpose: validation is
  * the dispatcher's, behaviour is the services', so the HTTP API can reuse the latter.
  */
-export function createHandlers(s: HandlerServices): Handlers {
+export function createHandlers(s: HandlerServices): CoreHandlers {
   const { library, apiSettings, tasks } = s;
   return {
     'app.info': () => s.appInfo(),

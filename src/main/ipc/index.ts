@@ -11,4 +11,4 @@ export {
   type WebContentsLike,
 } from './electron-transport';
 export { validationError } from './validation-error';
-export { createHandlers, type HandlerServices } from './handlers';
+export { createHandlers, type HandlerServices, type CoreHandlers, type CoreProcedureName } from './handlers';

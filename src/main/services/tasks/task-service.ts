@@ -47,6 +47,8 @@ export class TaskService {
   readonly queue: TaskQueue;
   private readonly db: BetterSqlite3.Database;
   private started = false;
+  /** Kinds that `POST /v1/tasks` and callers outside Loupe may queue. */
+  private readonly publicKinds = new Set<string>(PUBLIC_KINDS);
 
   constructor(
     private readonly deps: { dataDir: string; library: LibraryService; emit: Emit; log: (message: string, err?: unknown) => void },
@@ -64,6 +66,11 @@ export class TaskService {
     this.queue.on('error', (err) => deps.log('task queue:', err));
   }
 
+  /** Lets outside callers queue a kind a feature defined on `queue` (e.g. `train`). */
+  expose(kind: string): void {
+    this.publicKinds.add(kind);
+  }
+
   start(): void {
     if (this.started) return;
     this.started = true;
@@ -78,8 +85,8 @@ export class TaskService {
   }
 
   enqueue(req: EnqueueRequest): Task {
-    if (!(PUBLIC_KINDS as readonly string[]).includes(req.kind)) {
-      throw fail.validation(`Unknown task kind "${req.kind}"; use one of: ${PUBLIC_KINDS.join(', ')}.`, 'kind');
+    if (!this.publicKinds.has(req.kind)) {
+      throw fail.validation(`Unknown task kind "${req.kind}"; use one of: ${[...this.publicKinds].join(', ')}.`, 'kind');
     }
     const runAt = typeof req.runAt === 'string' ? Date.parse(req.runAt) : req.runAt;
     if (runAt !== undefined && Number.isNaN(runAt)) throw fail.validation('"runAt" must be an ISO date or epoch milliseconds.', 'runAt');
