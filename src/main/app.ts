@@ -7,6 +7,9 @@ import { createDispatcher, createEventBus, createHandlers, type Dispatcher, type
 import { LibraryService } from './services/library/index';
 import { ApiSettingsService, loadOrCreateToken } from './services/settings/index';
 import { TaskService } from './services/tasks/index';
+import { VisionService } from './services/vision/index';
+import { visionHandlers } from './ipc/vision-handlers';
+import { visionRoutes } from './api/vision-routes';
 import { openStore, type Store } from './store/index';
 
 export interface AppConfig {
@@ -22,6 +25,8 @@ export interface AppConfig {
   accessLog?: ApiServerOptions['accessLog'];
   /** Where internal errors are logged (never shown to a client). Default: stderr. */
   log?: (message: string, err?: unknown) => void;
+  /** Vision: the backbone's folder (default: found beside the app), retrain-while-labelling, its debounce. */
+  vision?: { modelsDir?: string; autoTrain?: boolean; debounceMs?: number };
 }
 
 export interface LoupeServices {
@@ -29,6 +34,7 @@ export interface LoupeServices {
   library: LibraryService;
   apiSettings: ApiSettingsService;
   tasks: TaskService;
+  vision: VisionService;
 }
 
 export interface LoupeApp {
@@ -76,7 +82,8 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     token: config.token ?? loadOrCreateToken(config.dataDir),
   });
   const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log });
-  const services: LoupeServices = { store, library, apiSettings, tasks };
+  const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, ...config.vision });
+  const services: LoupeServices = { store, library, apiSettings, tasks, vision };
 
   const core = createHandlers({
     library,
@@ -91,7 +98,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
@@ -102,6 +109,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       rendererDir: config.rendererDir,
       accessLog: config.accessLog,
       onError: (err) => log('request failed:', err),
+      extraRoutes: [visionRoutes(vision)],
     },
   );
 
@@ -151,6 +159,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       // Running tasks get a moment to finish; the rest are re-queued for the next start.
       await tasks.stop();
       await library.close();
+      await vision.close();
       store.close();
     },
   };

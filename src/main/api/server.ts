@@ -24,7 +24,7 @@ export interface ApiServerOptions {
 
 /** Paths owned by the API; everything else belongs to the UI's static files. */
 function isApiPath(path: string): boolean {
-  return path === '/v1' || path.startsWith('/v1/') || path === '/ipc' || path === '/metrics';
+  return path === '/v1' || path.startsWith('/v1/') || path === '/ipc' || path === '/metrics' || path.startsWith('/predict/');
 }
 
 /**

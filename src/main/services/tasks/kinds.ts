@@ -25,7 +25,7 @@ export const ScriptTaskInput = z
 const SCRIPT_TIMEOUT_MS = 20_000;
 
 /** Task kinds that `POST /v1/tasks` and the contract accept (more come with their features). */
-export const PUBLIC_KINDS = ['import', 'script'] as const;
+export const PUBLIC_KINDS = ['import', 'script', 'train', 'predict-folder', 'embed'] as const;
 
 export function defineKinds(queue: TaskQueue, library: LibraryService): void {
   queue.define('import', {

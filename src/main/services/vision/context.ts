@@ -1,0 +1,20 @@
+import type { Database } from 'better-sqlite3';
+import type { TaskQueue } from '../../queue/index';
+import type { Emit } from '../events';
+import type { LibraryService } from '../library/index';
+import type { BackboneHost } from './backbone';
+import type { EmbeddingCache } from './embedding-cache';
+import type { VisionRecords } from './vision-records';
+
+/** What every part of the vision service shares; built once by VisionService. */
+export interface VisionContext {
+  db: Database;
+  dataDir: string;
+  records: VisionRecords;
+  cache: EmbeddingCache;
+  backbone: BackboneHost;
+  library: LibraryService;
+  queue: TaskQueue;
+  emit: Emit;
+  log: (message: string, err?: unknown) => void;
+}

@@ -1,0 +1,3 @@
+export { VisionService, type VisionOptions } from './vision-service';
+export { findModelsDir } from './backbone';
+export type { NamedImage } from './prediction';

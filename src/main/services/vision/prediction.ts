@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { predictTop } from '../../vision/index';
+import type { LabelConfidence } from '../../../shared/contract/index';
+import { LoupeError } from '../errors';
+import type { VisionContext } from './context';
+import type { ModelRegistry } from './model-registry';
+
+/** An encoded picture and the name to blame when it cannot be read. */
+export interface NamedImage {
+  name: string;
+  input: Buffer | string;
+}
+
+/** Image errors of the engine, as the API's codes (422 bad_image, 415 not an image…). */
+function imageError(code: string, name: string, message: string): LoupeError {
+  const apiCode = code === 'image_unsupported' ? 'unsupported_media_type' : code === 'image_too_large' ? 'too_large' : code === 'image_not_found' ? 'not_found' : 'bad_image';
+  return new LoupeError(apiCode, `${name}: ${message}`);
+}
+
+/**
+ * Classifies pictures with a model: backbone embedding (batched with any other request in
+ * flight), then the head. A picture that cannot be read fails the request with its name.
+ */
+export class Prediction {
+  constructor(
+    private readonly c: VisionContext,
+    private readonly models: ModelRegistry,
+  ) {}
+
+  async predict(modelId: string, images: readonly NamedImage[], top = 5, signal?: AbortSignal): Promise<LabelConfidence[][]> {
+    const head = this.models.head(modelId);
+    const results = await this.c.backbone.embed(
+      images.map((i) => i.input),
+      { signal },
+    );
+    const features: Float32Array[] = [];
+    results.forEach((r, i) => {
+      if (!r.ok) throw imageError(r.error.code, images[i].name, r.error.message);
+      features.push(r.embedding);
+    });
+    return predictTop(head, features, Math.min(top, head.labels.length)).map((row) => row.map((p) => ({ label: p.label, confidence: p.confidence })));
+  }
+
+  /** Library pictures by id (their original files). */
+  imageInput(imageId: string): NamedImage {
+    const { path } = this.c.library.originalPath(imageId);
+    return { name: `image ${imageId}`, input: readFileSync(path) };
+  }
+}

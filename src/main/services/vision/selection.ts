@@ -1,0 +1,98 @@
+import { findNearDuplicates, filterByPrediction, predict, predictionItems, rankForLabelling, sortByPrediction } from '../../vision/index';
+import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
+import type { VisionContext } from './context';
+import { datasetImages, type DatasetImage } from './dataset-images';
+import type { ModelRegistry } from './model-registry';
+
+/** Features of the embedded pictures of a dataset, in id order (pictures not embedded yet are skipped). */
+function embedded(c: VisionContext, images: DatasetImage[]): { items: DatasetImage[]; features: Float32Array[] } {
+  const backbone = c.backbone.id;
+  if (!backbone) return { items: [], features: [] };
+  const vectors = c.cache.get(
+    backbone,
+    images.map((i) => i.hash),
+  );
+  const items = images.filter((i) => vectors.has(i.hash));
+  return { items, features: items.map((i) => vectors.get(i.hash)!) };
+}
+
+/**
+ * The Library's vision features over cached embeddings: sort and filter by the latest
+ * model's prediction, the active-learning order, near-duplicate groups. All cheap enough
+ * to answer per request (no state kept), none of them ever embeds a picture itself.
+ */
+export class Selection {
+  constructor(
+    private readonly c: VisionContext,
+    private readonly models: ModelRegistry,
+  ) {}
+
+  private latestHead(datasetId: string) {
+    const model = this.c.records.latestModel(datasetId);
+    if (!model || model.backbone !== this.c.backbone.id) return null;
+    return { model, head: this.models.head(model.id) };
+  }
+
+  predictions(q: HandlerInput<'vision.predictions'>): CallOutput<'vision.predictions'> {
+    this.c.library.getDataset(q.datasetId);
+    const latest = this.latestHead(q.datasetId);
+    if (!latest) return { modelId: null, items: [] };
+    const { items, features } = embedded(this.c, datasetImages(this.c.db, q.datasetId));
+    if (items.length === 0) return { modelId: latest.model.id, items: [] };
+    const probs = predict(latest.head, features);
+    const rows = predictionItems(
+      items.map((i) => i.id),
+      latest.head.labels,
+      probs,
+      items.map((i) => i.label),
+    );
+    const kept = filterByPrediction(rows, {
+      predicted: q.predicted,
+      minConfidence: q.minConfidence,
+      maxConfidence: q.maxConfidence,
+      disagreeing: q.disagreeing,
+      unlabelledOnly: q.unlabelledOnly,
+    });
+    return { modelId: latest.model.id, items: sortByPrediction(kept, q.sort, q.order).slice(0, q.limit) };
+  }
+
+  labelNext(datasetId: string, count: number): CallOutput<'vision.labelNext'> {
+    this.c.library.getDataset(datasetId);
+    const all = datasetImages(this.c.db, datasetId);
+    const { items, features } = embedded(
+      this.c,
+      all.filter((i) => i.label === null),
+    );
+    if (items.length === 0) return { modelId: null, items: [] };
+    const latest = this.latestHead(datasetId);
+    const labelled = embedded(
+      this.c,
+      all.filter((i) => i.label !== null),
+    );
+    const ranked = rankForLabelling({
+      ids: items.map((i) => i.id),
+      features,
+      probabilities: latest ? predict(latest.head, features) : null,
+      classes: latest?.head.labels.length,
+      labelledFeatures: labelled.features.length ? labelled.features : undefined,
+      mean: latest?.head.mean,
+      std: latest?.head.std,
+      count: Math.min(count, items.length),
+    });
+    return { modelId: latest?.model.id ?? null, items: ranked.map((r) => ({ id: r.id, uncertainty: r.uncertainty })) };
+  }
+
+  nearDuplicates(datasetId: string, threshold: number): CallOutput<'vision.nearDuplicates'> {
+    this.c.library.getDataset(datasetId);
+    const { items, features } = embedded(this.c, datasetImages(this.c.db, datasetId));
+    if (items.length < 2) return { groups: [] };
+    const r = findNearDuplicates({
+      ids: items.map((i) => i.id),
+      features,
+      threshold,
+      keeper: 'largest',
+      sizes: items.map((i) => i.width * i.height),
+    });
+    return { groups: r.groups.map((g) => ({ keeper: g.keeper, members: g.members.map((m) => ({ id: m.id, similarity: m.similarity })) })) };
+  }
+}

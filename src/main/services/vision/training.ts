@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { evaluateTrainResult, isVisionTrainError, serializeHead, toRunMetrics, trainHead, type TrainProgress } from '../../vision/index';
+import { UnrecoverableError, type TaskContext } from '../../queue/index';
+import { TrainParams, type EpochPoint, type Run } from '../../../shared/contract/index';
+import { fail } from '../errors';
+import type { VisionContext } from './context';
+import { datasetImages } from './dataset-images';
+
+/** `runId` is absent when the task came straight from `POST /v1/tasks`: the run is created when it starts. */
+export const TrainTaskInput = z
+  .object({ datasetId: z.string().min(1).max(64), runId: z.string().min(1).max(64).optional(), params: TrainParams.optional() })
+  .strict();
+export type TrainTaskInput = z.infer<typeof TrainTaskInput>;
+
+/** Pictures listed per confusion cell: enough to page through on the Train page, bounded in size. */
+const EXAMPLES_PER_CELL = 60;
+
+/** Embedding is the first share of a run's progress bar; training the rest. */
+const EMBED_SHARE = 0.4;
+
+/**
+ * Training runs: one queue task per run. The task embeds what is not cached yet, trains a
+ * head, evaluates it on the held-out split and stores a new model version. The run row
+ * carries everything the Train page draws, streamed as `run.updated` while it changes.
+ */
+export class Training {
+  constructor(private readonly c: VisionContext) {}
+
+  start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual'): { taskId: string; runId: string } {
+    this.c.library.getDataset(datasetId);
+    const backbone = this.c.backbone.requireId();
+    const run = this.c.records.createRun({ datasetId, trigger, backbone, params });
+    const task = this.c.queue.enqueue('train', { runId: run.id, datasetId } satisfies TrainTaskInput, { maxAttempts: 2 });
+    this.c.records.setRunTask(run.id, task.id);
+    this.emitRun(run.id);
+    return { taskId: task.id, runId: run.id };
+  }
+
+  cancel(runId: string): Run {
+    const run = this.get(runId);
+    if (run.taskId && (run.status === 'queued' || run.status === 'running')) {
+      const t = this.c.queue.get(run.taskId);
+      if (t && (t.state === 'queued' || t.state === 'running' || t.state === 'failed')) this.c.queue.cancel(run.taskId);
+    }
+    if (run.status === 'queued') this.finish(runId, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled before it started.' } });
+    return this.get(runId);
+  }
+
+  get(runId: string): Run {
+    const run = this.c.records.getRun(runId);
+    if (!run) throw fail.notFound(`No run ${runId}.`);
+    return run;
+  }
+
+  /** The queue noticed a train task end without its handler finishing the run (cancelled while queued, dead). */
+  onTaskEnded(taskId: string, state: string, runId: string, message: string | null): void {
+    const run = this.c.records.getRun(runId);
+    if (!run || run.taskId !== taskId || (run.status !== 'queued' && run.status !== 'running')) return;
+    if (state === 'cancelled') this.finish(runId, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
+    else if (state === 'dead') this.finish(runId, 'failed', { error: { code: 'internal', message: message ?? 'Training failed.' } });
+  }
+
+  async execute(input: TrainTaskInput, ctx: TaskContext): Promise<{ runId: string; modelId: string; accuracy: number }> {
+    if (!this.c.library.hasDataset(input.datasetId)) {
+      throw new UnrecoverableError(`Dataset ${input.datasetId} no longer exists.`, 'not_found');
+    }
+    if (!input.runId) {
+      const created = this.c.records.createRun({ datasetId: input.datasetId, trigger: 'manual', backbone: this.c.backbone.requireId(), params: input.params ?? {} });
+      this.c.records.setRunTask(created.id, ctx.id);
+      input = { ...input, runId: created.id };
+    }
+    const run = input.runId ? this.c.records.getRun(input.runId) : null;
+    if (!run) throw new UnrecoverableError(`Run ${input.runId ?? ''} no longer exists.`, 'not_found');
+    if (run.status === 'cancelled') throw new UnrecoverableError('The run was cancelled.', 'cancelled');
+    const backbone = this.c.backbone.requireId();
+    this.c.records.startRun(run.id, backbone);
+    this.emitRun(run.id);
+
+    const images = datasetImages(this.c.db, input.datasetId, 'labelled');
+    ctx.progress(0, 'Embedding pictures');
+    const { vectors, failed } = await this.c.cache.ensure(
+      backbone,
+      images.map((img) => ({ hash: img.hash, path: this.c.library.files.filePath(img.hash, img.ext) })),
+      (paths, o) => this.c.backbone.embed(paths, o),
+      {
+        signal: ctx.signal,
+        onProgress: (done, total) => {
+          ctx.progress(total === 0 ? EMBED_SHARE : (done / total) * EMBED_SHARE, `Embedding ${done} of ${total} pictures`);
+          if (total > 0) this.c.emit('embed.progress', { datasetId: input.datasetId, done, total });
+        },
+      },
+    ).catch((err: unknown) => this.stopOnError(run.id, err, ctx));
+    const rows = images.filter((img) => vectors.has(img.hash));
+    if (failed.length > 0) ctx.log(`${failed.length} pictures could not be read and were left out.`);
+
+    const history: EpochPoint[] = [];
+    let result;
+    try {
+      result = await trainHead(
+        { features: rows.map((r) => vectors.get(r.hash)!), labels: rows.map((r) => r.label!) },
+        {
+          ...run.params,
+          signal: ctx.signal,
+          onEpoch: (p: TrainProgress) => {
+            history.push({ ...p });
+            this.c.records.setHistory(run.id, history);
+            ctx.progress(EMBED_SHARE + (1 - EMBED_SHARE) * (p.epoch / p.epochs), `Epoch ${p.epoch} of at most ${p.epochs}`);
+            this.emitRun(run.id);
+          },
+        },
+      );
+    } catch (err) {
+      return this.stopOnError(run.id, err, ctx);
+    }
+
+    const report = evaluateTrainResult(result);
+    const metrics = toRunMetrics(report);
+    const examples = report.cells.map((row) => row.map((cell) => cell.slice(0, EXAMPLES_PER_CELL).map((i) => rows[i].id)));
+    const datasetName = this.c.library.getDataset(input.datasetId).name;
+    const model = this.c.records.createModel({
+      datasetId: input.datasetId,
+      runId: run.id,
+      labels: result.head.labels,
+      backbone,
+      head: serializeHead(result.head),
+      metrics,
+      datasetName,
+    });
+    this.finish(run.id, 'succeeded', {
+      metrics,
+      modelId: model.id,
+      details: { examples, counts: { images: rows.length, train: result.trainIndices.length, validation: result.validationIndices.length } },
+    });
+    this.c.emit('model.created', model);
+    return { runId: run.id, modelId: model.id, accuracy: metrics.accuracy };
+  }
+
+  /** Training's own refusals (one label, a label of one picture…) end the run with their message; no retry helps. */
+  private stopOnError(runId: string, err: unknown, ctx: TaskContext): never {
+    if (ctx.signal.aborted || (isVisionTrainError(err) && err.code === 'cancelled')) {
+      this.finish(runId, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
+      throw err;
+    }
+    if (isVisionTrainError(err)) {
+      this.finish(runId, 'failed', { error: { code: err.code, message: err.message } });
+      throw new UnrecoverableError(err.message, err.code);
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown }).code;
+    this.finish(runId, 'failed', { error: { code: typeof code === 'string' ? code : 'internal', message } });
+    throw err;
+  }
+
+  private finish(runId: string, status: Run['status'], f: Parameters<VisionContext['records']['finishRun']>[2]): void {
+    this.c.records.finishRun(runId, status, f);
+    this.emitRun(runId);
+  }
+
+  private emitRun(runId: string): void {
+    const run = this.c.records.getRun(runId);
+    if (run) this.c.emit('run.updated', run);
+  }
+}
