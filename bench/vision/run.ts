@@ -7,7 +7,7 @@
 //   D  the pipeline: engine.embed(paths)
 // Target: D >= 0.9 × 1 / (A + C per image). Writes bench/vision/RESULTS.md, then runs the
 // training phases (bench/vision/train-*.ts) when present and writes bench/vision/RESULTS-train.md.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -122,10 +122,24 @@ async function embeddingBench(): Promise<string> {
     `Pipeline / bare parts (batch 32): **${ratio.toFixed(2)}×**, target ≥ 0.9×: **${verdict}**. ` +
       `Pipeline / bare parts (batch 1): ${(rate / bare1).toFixed(2)}×.`,
     '',
+    int8Note(),
+    '',
     'Not measured here yet (hooks for the product): single-image latency p50/p95 through the local API, and Fashion-MNIST ' +
       'import → train → score end to end; the embedding cache lives in the product, so "to cached embedding" is measured there.',
     '',
   ].join('\n');
+}
+
+/** The int8 variant's accuracy/speed check (bench/vision/quant-check.ts), when it has been run. */
+function int8Note(): string {
+  const file = join(here, '..', '..', 'src', 'main', 'vision', 'convert', 'int8-check.json');
+  if (!existsSync(file)) return 'int8 variant: not checked yet (npx tsx bench/vision/quant-check.ts).';
+  const c = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number | string | boolean>;
+  return (
+    `int8 variant (bench/vision/quant-check.ts, ${String(c.date)}, ${String(c.split)}): validation accuracy ${String(c.int8ValAccuracy)} vs float ${String(c.floatValAccuracy)}; ` +
+    `onnxruntime batch 32: ${String(c.int8MsPerImage)} vs ${String(c.floatMsPerImage)} ms/image, CPU ${String(c.int8CpuMsPerImage)} vs ${String(c.floatCpuMsPerImage)} ms/image. ` +
+    `Offered (within one point): ${c.offered ? 'yes' : 'no'}; build it with \`npm run models -- --int8\`.`
+  );
 }
 
 /** Runs bench/vision/train-*.ts phases (owned by the training side): each exports run…Bench and format…Report. */

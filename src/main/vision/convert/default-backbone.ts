@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import type * as ort from 'onnxruntime-node';
 import type { ModelCard } from '../inference/model-card';
 import { convertLayersModel } from './layers-to-onnx';
+import { quantizeStatic } from './quantize';
 import { loadMinJsLayersModel } from './tfjs-model';
 import selection from './tap-selection.json';
 
@@ -73,6 +75,34 @@ export function writeDefaultBackbone(dir: string): { modelPath: string; cardPath
   mkdirSync(dir, { recursive: true });
   const modelPath = join(dir, DEFAULT_MODEL_FILE);
   const cardPath = join(dir, 'mobilenet_v2.json');
+  writeFileSync(modelPath, onnx);
+  writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);
+  return { modelPath, cardPath, card };
+}
+
+export const INT8_MODEL_FILE = 'mobilenet_v2_int8.onnx';
+
+/**
+ * Writes the statically quantized variant (`mobilenet_v2_int8.onnx` + card) from calibration
+ * batches (pictures preprocessed as for inference). `check` records how its accuracy compared
+ * with float; callers offer it only when that check passed.
+ */
+export async function writeInt8Backbone(dir: string, calibration: ort.Tensor[], check: Record<string, unknown>): Promise<{ modelPath: string; cardPath: string; card: ModelCard }> {
+  const float = buildDefaultBackbone();
+  const onnx = await quantizeStatic(float.onnx, calibration);
+  const digest = createHash('sha256').update(onnx).digest('hex').slice(0, 12);
+  const card: ModelCard = {
+    ...float.card,
+    id: `mobilenet_v2-nsfwjs-int8-${digest}`,
+    name: 'MobileNetV2 (nsfwjs weights), pooled multi-depth features, int8',
+    file: INT8_MODEL_FILE,
+    quantization: 'int8-static',
+    description: `${float.card.description} This variant is statically quantized (int8 weights per channel, uint8 activations calibrated on pictures; QDQ form): run it WITHOUT disable_quant_qdq.`,
+    selection: { ...float.card.selection, int8Check: check },
+  };
+  mkdirSync(dir, { recursive: true });
+  const modelPath = join(dir, INT8_MODEL_FILE);
+  const cardPath = join(dir, 'mobilenet_v2_int8.json');
   writeFileSync(modelPath, onnx);
   writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);
   return { modelPath, cardPath, card };
