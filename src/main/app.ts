@@ -156,9 +156,10 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       if (closed) return;
       closed = true;
       await stopListening();
-      // Running tasks get a moment to finish; the rest are re-queued for the next start.
-      await tasks.stop();
+      // Imports stop at once (they resume at the next start: stored pictures count as
+      // duplicates); other running tasks get a moment to finish, the rest are re-queued.
       await library.close();
+      await tasks.stop();
       await vision.close();
       store.close();
     },

@@ -184,7 +184,7 @@ describe('deleting a dataset while its import runs', () => {
     let stateAtDelete = '';
     onEvent = (event, payload) => {
       const p = payload as ImportProgress;
-      if (event === 'import.progress' && p.done >= 1 && !deletion) {
+      if (event === 'import.progress' && p.total > 0 && p.state === 'running' && !deletion) {
         stateAtDelete = p.state;
         deletion = lib.deleteDataset(ds.id);
       }

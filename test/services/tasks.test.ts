@@ -23,9 +23,10 @@ function open(start = true) {
   if (start) tasks.start();
 }
 
+// The order the app closes in: imports stop first, then the queue.
 async function close() {
-  await tasks.stop();
   await lib.close();
+  await tasks.stop();
   store.close();
 }
 
@@ -69,7 +70,7 @@ describe('imports as tasks', () => {
     const ds = lib.createDataset('doomed');
     let deletion: Promise<boolean> | null = null;
     onProgress = (p) => {
-      if (p.done >= 1 && p.state === 'running' && !deletion) deletion = lib.deleteDataset(ds.id);
+      if (p.total > 0 && p.state === 'running' && !deletion) deletion = lib.deleteDataset(ds.id);
     };
     const started = tasks.startImport({ datasetId: ds.id, paths: [join(dir, 'many')], labels: 'folders' });
     const t = await settled(started.importId);
@@ -89,6 +90,24 @@ describe('imports as tasks', () => {
     const cancelled = await tasks.cancelImport(started.importId);
     expect(cancelled.state).toBe('cancelled');
     expect(tasks.get(started.importId).state).toBe('cancelled');
+  });
+
+  it('an import cut short by a shutdown runs again after the restart and completes', async () => {
+    await writePictures(join(dir, 'cut', 'birds'), 30, 4000);
+    const ds = lib.createDataset('cut');
+    let stopping: Promise<void> | null = null;
+    onProgress = (p) => {
+      if (p.total > 0 && p.state === 'running' && !stopping) stopping = close();
+    };
+    const started = tasks.startImport({ datasetId: ds.id, paths: [join(dir, 'cut')], labels: 'folders' });
+    for (let i = 0; i < 3000 && !stopping; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(stopping).not.toBeNull();
+    await stopping;
+    onProgress = null;
+    open(true);
+    const t = await settled(started.importId);
+    expect(t.state).toBe('succeeded');
+    expect(lib.getDataset(ds.id).labels).toEqual([{ name: 'birds', count: 30 }]);
   });
 
   it('runs after a restart an import that the previous process never finished', async () => {

@@ -36,6 +36,7 @@ export class LibraryService {
   private readonly deleting = new Set<string>();
   /** Uploads in flight per dataset, so a deletion waits for them like for imports. */
   private readonly uploads = new Map<string, Set<Promise<unknown>>>();
+  private isClosing = false;
 
   constructor(
     private readonly store: Store,
@@ -219,7 +220,13 @@ export class LibraryService {
     return result;
   }
 
+  /** True once the app is shutting down: running imports stop and will run again at the next start. */
+  get closing(): boolean {
+    return this.isClosing;
+  }
+
   async close(): Promise<void> {
+    this.isClosing = true;
     await this.importer.stopAll();
   }
 }

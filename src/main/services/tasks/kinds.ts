@@ -40,6 +40,10 @@ export function defineKinds(queue: TaskQueue, library: LibraryService): void {
         signal: ctx.signal,
         onProgress: (q) => ctx.progress(q.total === 0 ? 0 : q.done / q.total, `${q.done} of ${q.total} files`),
       });
+      if (library.closing && p.state === 'cancelled') {
+        // Not the person's cancel: Loupe is stopping. A plain error keeps the task alive to run again.
+        throw new Error('Loupe stopped during the import; it runs again at the next start.');
+      }
       if (p.state === 'cancelled' && !ctx.signal.aborted) {
         throw new UnrecoverableError('The import stopped because its dataset was deleted.', 'cancelled');
       }
