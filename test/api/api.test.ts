@@ -163,6 +163,19 @@ describe('datasets and images', () => {
     expect(r.status).toBe(422);
     expect(r.json.error.code).toBe('bad_image');
     expect(r.text).not.toMatch(/at .*\.ts/);
+
+    const poisoned = await call(base, 'POST', '/v1/datasets', {
+      token,
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"x","__proto__":{"admin":true}}',
+    });
+    expect(poisoned.status).toBe(400);
+    const slash = await call(base, 'PATCH', '/v1/images/1', { token, ...json({ label: 'a/b' }) });
+    expect(slash.status).toBe(422);
+    const huge = multipart([{ name: 'huge.png', bytes: Buffer.alloc(50 * 1024 * 1024 + 1, 1) }]);
+    const tooBig = await call(base, 'POST', `/v1/datasets/${ds}/images`, { token, headers: { 'content-type': huge.contentType }, body: huge.body });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.json.error.code).toMatch(/too_large/);
   });
 
   it('imports a folder as a task (202 {taskId}) with progress on /v1/events, then deletes the dataset (204)', async () => {
