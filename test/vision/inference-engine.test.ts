@@ -109,6 +109,19 @@ describe('InferenceEngine on the default backbone', () => {
     }
   });
 
+  it('recovers when its inference thread dies', async () => {
+    const e = await InferenceEngine.open({ modelPath, threads: 1 });
+    try {
+      await (e as any).session.worker.terminate();
+      const [r] = await e.embed([await solid('#336699')]);
+      expect(r.ok).toBe(true);
+      expect(e.report().provider).toBe('cpu');
+      expect(e.report().attempts.some((a) => a.error?.startsWith('failed while running'))).toBe(true);
+    } finally {
+      await e.close();
+    }
+  });
+
   it('stops when cancelled', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -9,6 +9,8 @@ export interface BatcherOptions<I, O> {
   run: (items: I[]) => Promise<O[]>;
   /** Called when a batch leaves the queue (room for more producers). */
   onTake?: () => void;
+  /** Whether more items are on their way; when not, a partial batch runs at once instead of waiting. */
+  moreComing?: () => boolean;
 }
 
 interface Pending<I, O> {
@@ -45,7 +47,7 @@ export class DynamicBatcher<I, O> {
 
   private schedule(): void {
     if (this.running) return;
-    if (this.queue.length >= this.opts.maxBatch) {
+    if (this.queue.length >= this.opts.maxBatch || (this.opts.moreComing && !this.opts.moreComing())) {
       this.flush();
     } else if (!this.timer && this.queue.length > 0) {
       this.timer = setTimeout(() => this.flush(), this.opts.maxDelayMs);

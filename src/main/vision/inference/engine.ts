@@ -66,6 +66,8 @@ export class InferenceEngine {
   private readonly decodeQueue: Array<() => void> = [];
   private decoding = 0;
   private active = 0;
+  /** Inputs of running embed calls not yet handed to the batcher (decoding or waiting to). */
+  private incoming = 0;
   private drained: Array<() => void> = [];
   private closed = false;
 
@@ -78,7 +80,10 @@ export class InferenceEngine {
     this.session = opened.thread;
     this.provider = opened.provider;
     this.attempts = opened.attempts;
-    this.batcher = new DynamicBatcher({ maxBatch: opts.maxBatch, maxDelayMs: opts.maxDelayMs, run: (b) => this.runBatch(b), onTake: () => this.admit() });
+    this.batcher = new DynamicBatcher({ maxBatch: opts.maxBatch, maxDelayMs: opts.maxDelayMs, run: (b) => this.runBatch(b),
+      onTake: () => this.admit(),
+      moreComing: () => this.incoming > 0,
+    });
   }
 
   static async open(options: EngineOptions): Promise<InferenceEngine> {
@@ -140,13 +145,18 @@ export class InferenceEngine {
     if (this.closed) throw new VisionError('engine_closed', 'The inference engine is closed.');
     if (signal?.aborted) throw new VisionError('aborted', 'Embedding was cancelled.');
     let done = 0;
+    this.incoming += inputs.length;
     const one = async (input: EmbedInput): Promise<EmbedResult> => {
       this.active++;
+      let handed = false;
       try {
         const pixels = await this.decodeSlot(input, signal);
+        this.incoming--;
+        handed = true;
         const embedding = await this.batcher.push(pixels);
         return { ok: true, embedding };
       } catch (err) {
+        if (!handed) this.incoming--;
         return errorResult(err);
       } finally {
         done++;
@@ -201,7 +211,8 @@ export class InferenceEngine {
     try {
       out = await this.session.run(feeds, outputs);
     } catch (err) {
-      if (this.provider === 'cpu') throw err;
+      // A GPU provider that fails, or a crashed inference thread, gets one fresh CPU session.
+      if (this.provider === 'cpu' && !this.session.isDead) throw err;
       await this.fallbackToCpu(err);
       out = await this.session.run({ [this.card.input.name]: toInputTensor(this.card, batch) }, outputs);
     }
@@ -211,7 +222,7 @@ export class InferenceEngine {
     return batch.map((_, i) => data.slice(i * d, (i + 1) * d));
   }
 
-  /** A provider that fails at run time is replaced by CPU for the rest of the session, visibly. */
+  /** A provider (or thread) that fails at run time is replaced by CPU for the rest of the session, visibly. */
   private async fallbackToCpu(err: unknown): Promise<void> {
     const failed = this.provider;
     const opened = await openSession(this.modelBytes, this.opts.modelPath, ['cpu'], this.opts.threads, { keepQdq: this.card.quantization === 'int8-static' });

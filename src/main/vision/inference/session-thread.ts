@@ -102,6 +102,11 @@ export class SessionThread {
     });
   }
 
+  /** True once the thread has crashed or stopped; the engine then opens a fresh one. */
+  get isDead(): boolean {
+    return this.dead !== undefined;
+  }
+
   /** Creates (or replaces) the session; throws an Error with ORT's message on failure. */
   async create(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<SessionMeta> {
     const r = await this.call({ type: 'create', model, options });
