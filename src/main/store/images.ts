@@ -119,8 +119,13 @@ export class ImageRepository {
     const args: Array<string | number> = [ds, after];
     if (q.unlabeled) where.push('i.label_id IS NULL');
     else if (q.label !== undefined) {
-      where.push('l.name = ?');
-      args.push(q.label);
+      // By label id, so the (dataset_id, label_id, id) index serves the page directly.
+      const label = this.db.prepare('SELECT id FROM labels WHERE dataset_id = ? AND name = ?').get(ds, q.label) as
+        | { id: number }
+        | undefined;
+      if (!label) return { items: [], nextCursor: null };
+      where.push('i.label_id = ?');
+      args.push(label.id);
     }
     args.push(q.limit + 1);
     const rows = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY i.id LIMIT ?`).all(...args) as Row[];

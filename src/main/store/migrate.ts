@@ -2,6 +2,7 @@
 /// <reference path="./sql.d.ts" />
 import type { Database } from 'better-sqlite3';
 import init from './migrations/001_init.sql?raw';
+import imagePages from './migrations/003_image_pages.sql?raw';
 import vision from './migrations/002_vision.sql?raw';
 
 export interface Migration {
@@ -10,7 +11,10 @@ export interface Migration {
   sql: string;
 }
 
-/** Every migration, in order. A new one is a new numbered .sql file and one line here. */
+/**
+ * Every migration, in order. A new one is a new numbered .sql file and one line here.
+ * Versions apply in ascending order of those still pending, so a gap filled later works.
+ */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_init', sql: init },
   { version: 2, name: '002_vision', sql: vision },
