@@ -13,6 +13,7 @@
 //   exportModel({ backbonePath, card, head, labels? }) -> Buffer   one ONNX file: uint8 image -> probabilities
 //   convertLayersModel / loadLayersModelFile / loadMinJsLayersModel  TF.js layers (Teachable Machine) -> ONNX
 //   buildDefaultBackbone / writeDefaultBackbone                      the default backbone and its card
+//   quantizeStatic / writeInt8Backbone                               int8 QDQ variant from calibration pictures
 //   readModelCard / parseModelCard / modelCardSchema                 backbone cards (models/*.json)
 //   listBackbones(dir)                                               every card in a folder, valid or with its error
 //
@@ -35,7 +36,8 @@ export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileO
 export { convertLayersModel, type ConvertOptions, type ConvertResult } from './convert/layers-to-onnx';
 export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './convert/tfjs-model';
 export { exportModel, buildClassifier, EXPORT_SIZE, type ExportOptions } from './export/export-model';
-export { buildDefaultBackbone, writeDefaultBackbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE } from './convert/default-backbone';
+export { buildDefaultBackbone, writeDefaultBackbone, writeInt8Backbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE, INT8_MODEL_FILE } from './convert/default-backbone';
+export { quantizeStatic } from './convert/quantize';
 export * from './train';
 export * from './eval';
 export * from './select';
