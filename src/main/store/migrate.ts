@@ -2,8 +2,8 @@
 /// <reference path="./sql.d.ts" />
 import type { Database } from 'better-sqlite3';
 import init from './migrations/001_init.sql?raw';
-import imagePages from './migrations/003_image_pages.sql?raw';
 import vision from './migrations/002_vision.sql?raw';
+import imagePages from './migrations/003_image_pages.sql?raw';
 
 export interface Migration {
   version: number;
@@ -18,6 +18,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_init', sql: init },
   { version: 2, name: '002_vision', sql: vision },
+  { version: 3, name: '003_image_pages', sql: imagePages },
 ];
 
 /**
