@@ -36,6 +36,7 @@ export function eventRoutes(app: Blueprint, deps: ApiDeps): void {
       const off = deps.bus.subscribe((event, payload) => {
         if (event === 'task.updated') send(socket, { type: 'task', task: payload });
         else if (event === 'import.progress') send(socket, { type: 'import', import: payload as ImportProgress });
+        else if (event === 'run.updated') send(socket, { type: 'run', run: payload });
         else if (event === 'dataset.changed') {
           send(socket, { type: 'dataset', ...(payload as object) });
         } else {
