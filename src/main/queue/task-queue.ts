@@ -92,7 +92,8 @@ export class TaskQueue {
 
   enqueue(kind: string, input: unknown, opts?: EnqueueOptions): Task {
     const row = this.registry.build(kind, input, opts);
-    const task = row.dedupeKey === null && row.parentId === null ? this.insert(row) : this.storage.write(() => this.insert(row));
+    const now = Date.now();
+    const task = row.dedupeKey === null ? this.newTask(this.storage.tasks.insertMany([row], now)[0], row, now) : this.storage.write(() => this.insert(row, now));
     this.runner.notify();
     this.emitTask(task);
     return task;
@@ -102,7 +103,14 @@ export class TaskQueue {
   enqueueMany(items: EnqueueItem[]): Task[] {
     const now = Date.now();
     const rows = items.map((it) => this.registry.build(it.kind, it.input, it.options, now));
-    const tasks = this.storage.write(() => rows.map((r) => this.insert(r, now)));
+    const tasks = this.storage.write(() => {
+      // Without dedupe keys every row is new: no lookup first, one lean statement per row.
+      if (rows.every((r) => r.dedupeKey === null)) {
+        const ids = this.storage.tasks.insertMany(rows, now);
+        return rows.map((r, i) => this.newTask(ids[i], r, now));
+      }
+      return rows.map((r) => this.insert(r, now));
+    });
     this.runner.notify();
     if (this.events.listenerCount('task') > 0) for (const t of tasks) this.emitTask(t);
     return tasks;
@@ -244,6 +252,10 @@ export class TaskQueue {
   private insert(row: NewTask, now = Date.now()): Task {
     const { id, existing } = this.storage.tasks.insert(row, now);
     if (existing) return rowToTask(existing);
+    return this.newTask(id, row, now);
+  }
+
+  private newTask(id: number, row: NewTask, now: number): Task {
     return {
       id: String(id), kind: row.kind, state: 'queued', queue: row.queue, priority: row.priority, input: row.input ?? null, result: null,
       error: null, attempts: 0, maxAttempts: row.maxAttempts, progress: 0, progressMessage: null,

@@ -103,6 +103,7 @@ export class QueryStore {
     return this.db.transaction(() => {
       const ids = this.s
         .get(`SELECT id FROM queue_tasks t WHERE state IN (SELECT value FROM json_each(?)) AND finished_at < ?
+                AND id < (SELECT max(id) FROM queue_tasks)
                 AND (parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM queue_tasks p WHERE p.id = t.parent_id
                   AND p.state IN ('queued', 'running', 'failed')))`)
         .all(JSON.stringify(states), before) as { id: number }[];

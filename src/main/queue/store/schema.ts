@@ -8,9 +8,12 @@ import type { Database } from 'better-sqlite3';
  */
 export const SCHEMA_VERSION = 1;
 
+// Ids are plain rowids (no AUTOINCREMENT, which costs a write per insert); prune never deletes
+// the newest row, so an id is never handed out twice.
+
 const DDL = `
 CREATE TABLE IF NOT EXISTS queue_tasks (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
   queue TEXT NOT NULL,
   state TEXT NOT NULL,

@@ -99,6 +99,19 @@ export class TaskStore {
     return { id: Number(info.lastInsertRowid), existing: null };
   }
 
+  /** Inserts rows without dedupe keys (the caller holds the write transaction); returns their ids in order. */
+  insertMany(rows: NewTask[], now: number): number[] {
+    const stmt = this.s.get(`INSERT INTO queue_tasks (kind, queue, state, priority, input, max_attempts, timeout_ms, concurrency_key,
+        concurrency_limit, parent_id, position, run_at, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const ids: number[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const t = rows[i];
+      ids[i] = Number(stmt.run(t.kind, t.queue, t.priority, toJson(t.input), t.maxAttempts, t.timeoutMs, t.concurrencyKey,
+        t.concurrencyLimit, t.parentId, t.position, t.runAt, now).lastInsertRowid);
+    }
+    return ids;
+  }
+
   row(id: number): TaskRow | undefined {
     return this.s.get('SELECT * FROM queue_tasks WHERE id = ?').get(id) as TaskRow | undefined;
   }
