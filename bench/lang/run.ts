@@ -4,17 +4,19 @@
 // process, excluding interpreter start-up) and the whole child process (rusage).
 // Usage: npm run bench:lang [-- --rounds N] [-- --only fib,loop]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const PROGRAMS = ['fib', 'loop', 'trees', 'methods', 'strings', 'lists', 'closures'];
+/** Reported but not part of the target: 300k strings kept in a list, then joined. */
+const EXTRA = ['strjoin'];
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
 const rounds = Number(opt('rounds') ?? 3);
-const only = opt('only')?.split(',') ?? PROGRAMS;
+const only = opt('only')?.split(',') ?? [...PROGRAMS, ...EXTRA];
 const cpu = opt('cpu') ?? '1';
 
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -67,13 +69,11 @@ for (const program of only) {
   const m = (lang: string, k: 'inner' | 'process'): number => median(per.get(lang)!.map((s) => s[k]));
   const ratio = m('loupe', 'inner') / m('cpython', 'inner');
   const procRatio = m('loupe', 'process') / m('cpython', 'process');
-  ratios.push(ratio);
-  procRatios.push(procRatio);
+  if (PROGRAMS.includes(program)) { ratios.push(ratio); procRatios.push(procRatio); }
   const cells = [program.padEnd(10), ...langs.flatMap((l) => [pad(m(l.name, 'inner').toFixed(1), 14), pad(m(l.name, 'process').toFixed(1), 14)]),
     pad(ratio.toFixed(2), 14), pad(procRatio.toFixed(2), 14)];
   if (per.has('lua')) cells.push(pad((m('lua', 'inner') / m('cpython', 'inner')).toFixed(2), 14));
-  console.log(cells.join('') + (outputs.size > 1 ? '   OUTPUT MISMATCH' : ''));
+  console.log(cells.join('') + (outputs.size > 1 ? '   OUTPUT MISMATCH' : '') + (EXTRA.includes(program) ? '   (extra, not in the target)' : ''));
 }
 console.log(`geometric mean loupe/cpython: ${geomean(ratios).toFixed(3)} (compile+run), ${geomean(procRatios).toFixed(3)} (whole process)`);
 console.log(`target: every program < 1.0 and geomean <= 0.5 → ${ratios.every((r) => r < 1) && geomean(ratios) <= 0.5 ? 'MET' : 'MISSED'} (compile+run)`);
-void readFileSync;

@@ -10,7 +10,10 @@ export interface Decl {
   id: number;
   /** Module declarations: index of the top-level statement that initializes it. */
   stmtIndex?: number;
-  /** True when the resolver proved the read happens after initialization. */
+  /** Declared by `fn NAME(...)`: its arity (the compiler may call it directly). */
+  fnArity?: number;
+  /** Some assignment targets this name, so it may hold another value later. */
+  assigned?: boolean;
 }
 
 export interface Ident extends Pos { name: string; decl?: Decl; safe?: boolean }

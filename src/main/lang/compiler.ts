@@ -50,8 +50,10 @@ export class Compiler {
   compileModule(): string {
     const { module, moduleDecls, exports, isMain } = this.input;
     const body = this.withTemps(() => module.body.map((s) => this.stmt(s, isMain)).join('\n'));
-    const decls = moduleDecls.map((d) => `${jsName(d)} = $U`);
-    const exp = exports.map((d) => `[${q(d.name)}, () => ${jsName(d)}]`).join(', ');
+    const decls = moduleDecls.map((d) => (d.fnArity !== undefined ? `${jsName(d)} = $U, ${jsName(d)}$fn` : `${jsName(d)} = $U`));
+    // The main module can never be imported (that would be a cycle), so its exports are
+    // never read; leaving them out keeps its variables out of closures, in registers.
+    const exp = isMain ? '' : exports.map((d) => `[${q(d.name)}, () => ${jsName(d)}]`).join(', ');
     const builtins = [...this.usedBuiltins].map((n) => `const $b_${n} = $B.get(${q(n)});`).join('\n');
     return `"use strict";\n${builtins}\nreturn function ($M) {\n` +
       (decls.length ? `let ${decls.join(', ')};\n` : '') +
@@ -91,7 +93,9 @@ export class Compiler {
       case 'fnDecl': {
         const id = s.fn.name as Ident;
         const t = this.declTarget(id);
-        return t.pre ? `let ${t.name}; ${t.name} = ${this.fnValue(s.fn)};` : `${t.name} = ${this.fnValue(s.fn)};`;
+        const raw = `${t.name}$fn`;
+        const value = `${raw} = ${this.fnCode(s.fn, false)}; ${t.name} = new $LF(${raw}, ${s.fn.params.length}, ${q(id.name)});`;
+        return t.pre ? `let ${t.name}, ${raw}; ${value}` : value;
       }
       case 'class': return this.classDecl(s);
       case 'assign': return this.assign(s) + ';';
@@ -197,13 +201,13 @@ export class Compiler {
       const np = this.p(t.name);
       if (op === null) {
         const v = this.tmp();
-        return `(${o.pre}${v} = ${this.expr(s.value)}, ${o.ref} instanceof $In ? (${o.ref}.$${name} = ${v}) : $R.setp(${o.ref}, ${q(name)}, ${v}, ${np}))`;
+        return `(${o.pre}${v} = ${this.expr(s.value)}, ${o.ref}?.$$inst === true ? (${o.ref}.$${name} = ${v}) : $R.setp(${o.ref}, ${q(name)}, ${v}, ${np}))`;
       }
       const cur = this.tmp();
       const rhs = this.tmp();
-      const read = `${cur} = (${o.ref} instanceof $In && ${o.ref}.$${name} !== undefined ? ${o.ref}.$${name} : $R.getp(${o.ref}, ${q(name)}, ${np}))`;
+      const read = `${cur} = (${o.ref}?.$$inst === true && ${o.ref}.$${name} !== undefined ? ${o.ref}.$${name} : $R.getp(${o.ref}, ${q(name)}, ${np}))`;
       const val = this.arith(op, cur, rhs, this.p(s.opPos), false, false);
-      return `(${o.pre}${read}, ${rhs} = ${this.expr(s.value)}, ${o.ref} instanceof $In ? (${o.ref}.$${name} = ${val}) : $R.setp(${o.ref}, ${q(name)}, ${val}, ${np}))`;
+      return `(${o.pre}${read}, ${rhs} = ${this.expr(s.value)}, ${o.ref}?.$$inst === true ? (${o.ref}.$${name} = ${val}) : $R.setp(${o.ref}, ${q(name)}, ${val}, ${np}))`;
     }
     if (t.kind === 'index') {
       const o = this.tmp();
@@ -302,7 +306,7 @@ export class Compiler {
         const o = this.tmp();
         const u = this.tmp();
         const n = e.name.name;
-        return `((${o} = ${obj}) instanceof $In && (${u} = ${o}.$${n}) !== undefined ? ${u} : $R.getp(${o}, ${q(n)}, ${this.p(e.name)}))`;
+        return `((${o} = ${obj})?.$$inst === true && (${u} = ${o}.$${n}) !== undefined ? ${u} : $R.getp(${o}, ${q(n)}, ${this.p(e.name)}))`;
       }
       case 'index': {
         const obj = this.expr(e.object);
@@ -341,7 +345,8 @@ export class Compiler {
     const pos = this.p(opPos);
     let pre = '';
     let a: string;
-    if (left.kind === 'number' || (this.isAtom(left) && this.isPure(right))) a = this.expr(left);
+    const literal = left.kind === 'number' || left.kind === 'string' || left.kind === 'bool' || left.kind === 'nil';
+    if (literal || (this.isAtom(left) && this.isPure(right))) a = this.expr(left);
     else { const code = this.expr(left); a = this.tmp(); pre += `${a} = ${code}, `; }
     let b: string;
     if (this.isAtom(right)) b = this.expr(right);
@@ -365,7 +370,13 @@ export class Compiler {
       case '-': return `(${both} ? ${a} - ${b} : $R.sub(${a}, ${b}, ${pos}))`;
       case '*': return `(${both} ? ${a} * ${b} : $R.mul(${a}, ${b}, ${pos}))`;
       case '/': return `(${both} && ${b} !== 0 ? ${a} / ${b} : $R.div(${a}, ${b}, ${pos}))`;
-      case '%': return `$R.mod(${a}, ${b}, ${pos})`;
+      case '%':
+        // Positive literal divisor: JS % already has the floored result unless it is negative.
+        if (bNum && Number(b) > 0) {
+          const r = this.tmp();
+          return `(${aNum ? 'true' : `typeof ${a} === 'number'`} && (${r} = ${a} % ${b}) >= 0 ? ${r} : $R.mod(${a}, ${b}, ${pos}))`;
+        }
+        return `$R.mod(${a}, ${b}, ${pos})`;
       case '^': return `$R.pow(${a}, ${b}, ${pos})`;
       default:
         if (COMPARE.has(op)) {
@@ -403,7 +414,7 @@ export class Compiler {
       const m = this.tmp();
       const name = callee.name.name;
       const argList = a.list ? `${o.ref}, ${a.list}` : o.ref;
-      return `(${o.pre}${a.pre}${o.ref} instanceof $In && ${o.ref}.$${name} === undefined && (${m} = ${o.ref}.M$${name}) !== undefined && ${m}.arity === ${n}` +
+      return `(${o.pre}${a.pre}${o.ref}?.$$inst === true && ${o.ref}.$${name} === undefined && (${m} = ${o.ref}.M$${name}) !== undefined && ${m}.arity === ${n}` +
         ` ? (++$S.d > 10000 && $R.ovf(${pos}), $v = ${m}.fn(${argList}), $S.d--, $v)` +
         ` : $R.invoke(${o.ref}, ${q(name)}, [${a.list}], ${this.p(callee.name)}, ${pos}))`;
     }
@@ -420,11 +431,20 @@ export class Compiler {
         return `(${a.pre}$b_${b.name}.impl([${a.list}], ${pos}))`;
       }
     }
+    if (callee.kind === 'var') {
+      const d = callee.id.decl as Decl;
+      if (d.fnArity === n && !d.assigned && d.kind !== 'builtin') {
+        // A `fn` declaration nothing reassigns: call its JS function directly (V8 can inline it).
+        const guard = d.kind === 'module' && !callee.id.safe ? `${jsName(d)} === $U && $R.uninit(${q(d.name)}, ${this.p(callee.id)}), ` : '';
+        const a = this.args(e.args);
+        return `(${guard}${a.pre}++$S.d > 10000 && $R.ovf(${pos}), $v = ${jsName(d)}$fn(${a.list}), $S.d--, $v)`;
+      }
+    }
     const c = this.operand(callee);
     const a = this.args(e.args);
-    return `(${c.pre}${a.pre}${c.ref} instanceof $LF && ${c.ref}.arity === ${n}` +
+    return `(${c.pre}${a.pre}${c.ref}?.$$arity === ${n}` +
       ` ? (++$S.d > 10000 && $R.ovf(${pos}), $v = ${c.ref}.fn(${a.list}), $S.d--, $v)` +
-      ` : ${c.ref} instanceof $LC && ${c.ref}.initArity === ${n} ? (${c.ref}.init === null ? new ${c.ref}.make()` +
+      ` : ${c.ref}?.$$initArity === ${n} ? (${c.ref}.init === null ? new ${c.ref}.make()` +
       ` : (++$S.d > 10000 && $R.ovf(${pos}), $v = ${c.ref}.init.fn(${[`new ${c.ref}.make()`, ...(a.list ? [a.list] : [])].join(', ')}), $S.d--, $v))` +
       ` : $R.call(${c.ref}, [${a.list}], ${pos}))`;
   }

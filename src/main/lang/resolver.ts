@@ -62,6 +62,7 @@ export class Resolver {
     const d = this.lookup(id);
     if (!d) { this.error(`Undefined variable '${id.name}'.`, id, id.name.length); return; }
     id.decl = d;
+    if (assign) d.assigned = true;
     if (assign && d.kind === 'builtin') this.error(`Cannot assign to built-in '${id.name}'.`, id, id.name.length);
     // A module variable read by top-level code after its declaring statement ran is
     // always initialized, so the compiler may skip the check.
@@ -86,7 +87,7 @@ export class Resolver {
         if (d !== before) { moduleDecls.push(d); if (exported) exports.push(d); }
       };
       if (s.kind === 'let') add(s.name, true);
-      else if (s.kind === 'fnDecl' && s.fn.name) add(s.fn.name, true);
+      else if (s.kind === 'fnDecl' && s.fn.name) { add(s.fn.name, true); (s.fn.name.decl as Decl).fnArity ??= s.fn.params.length; }
       else if (s.kind === 'class') add(s.name, true);
       else if (s.kind === 'import') add(s.alias, false);
       else if (s.kind === 'from') for (const n of s.names) add(n.alias ?? n.name, false);
@@ -112,7 +113,7 @@ export class Resolver {
         if (!top) this.declare(s.name, 'local');
         break;
       case 'fnDecl':
-        if (!top) this.declare(s.fn.name as Ident, 'local');
+        if (!top) this.declare(s.fn.name as Ident, 'local').fnArity ??= s.fn.params.length;
         this.function(s.fn, 'function');
         break;
       case 'class': {

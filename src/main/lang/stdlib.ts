@@ -180,7 +180,7 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
   def('join', 2, 2, (a, p) => {
     const l = list(a[0], 1, 'join', p);
     if (typeof a[1] !== 'string') argError(2, 'join', 'a string', p);
-    const out = l.map(str).join(a[1]);
+    const out = (l.every((x) => typeof x === 'string') ? l : l.map(str)).join(a[1]);
     rt.grow(out.length * 2, p);
     return out;
   });

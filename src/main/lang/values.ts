@@ -11,7 +11,11 @@ export type LoupeValue =
 
 /** A user function or anonymous function; `fn` takes exactly `arity` JS arguments. */
 export class LFunction {
-  constructor(public fn: (...args: LoupeValue[]) => LoupeValue, public arity: number, public name: string | null) {}
+  /** Same as arity, under a name no other value has: compiled call sites test `f?.$$arity === N`. */
+  readonly $$arity: number;
+  constructor(public fn: (...args: LoupeValue[]) => LoupeValue, public arity: number, public name: string | null) {
+    this.$$arity = arity;
+  }
 }
 
 /** Called with the evaluated arguments and the position id of the call's '('. */
@@ -38,10 +42,14 @@ export class BoundMethod {
   get name(): string { return this.method.name; }
 }
 
-/** Marker base of every instance's prototype chain. */
+/**
+ * Marker base of every instance's prototype chain. Compiled code tests `o?.$$inst === true`
+ * rather than `instanceof`, which V8 cannot fold when the class arrives as a closure variable.
+ */
 export class Instance {
   [field: string]: unknown;
 }
+Object.defineProperty(Instance.prototype, '$$inst', { value: true, enumerable: false });
 
 export class LClass {
   /** JS prototype of its instances: own "M$NAME" methods, inheriting the superclass's. */
@@ -51,6 +59,8 @@ export class LClass {
   /** The init found by method lookup, cached because classes never change after creation. */
   init: LMethod | null;
   initArity: number;
+  /** initArity under a name only classes have, for compiled call sites. */
+  $$initArity: number;
   constructor(public name: string, public superclass: LClass | null, methods: LMethod[]) {
     this.proto = Object.create(superclass ? superclass.proto : Instance.prototype) as Record<string, unknown>;
     Object.defineProperty(this.proto, '$$class', { value: this, enumerable: false });
@@ -60,6 +70,7 @@ export class LClass {
     this.make = make;
     this.init = this.findMethod('init') ?? null;
     this.initArity = this.init ? this.init.arity : 0;
+    this.$$initArity = this.initArity;
   }
   findMethod(name: string): LMethod | undefined {
     return this.proto['M$' + name] as LMethod | undefined;
