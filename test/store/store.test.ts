@@ -113,6 +113,26 @@ describe('repositories', () => {
     expect(store.images.isHashUsed('h1')).toBe(false);
   });
 
+  it('never hands out a deleted image id again (clients cache thumbnails by id)', () => {
+    const ds = store.datasets.create('x');
+    addImage(ds.id, 'a');
+    const last = addImage(ds.id, 'b').image.id;
+    store.images.delete([last]);
+    expect(Number(addImage(ds.id, 'c').image.id)).toBeGreaterThan(Number(last));
+  });
+
+  it('migrates a database made by an older schema without losing images', () => {
+    const old = new BetterSqlite3(join(dir, 'old.db'));
+    old.pragma('foreign_keys = ON');
+    migrate(old, MIGRATIONS.filter((m) => m.version < 4));
+    old.prepare("INSERT INTO datasets (name, created_at) VALUES ('d', 'now')").run();
+    old.prepare("INSERT INTO images (dataset_id, hash, ext, file_name, width, height, created_at) VALUES (1, 'h', 'png', 'f', 1, 1, 'now')").run();
+    old.close();
+    store.close();
+    store = openStore(join(dir, 'old.db'));
+    expect(store.images.get('1')).toMatchObject({ hash: 'h', datasetId: '1' });
+  });
+
   it('keeps settings as JSON values and everything survives reopening the file', () => {
     const ds = store.datasets.create('kept');
     store.labels.ensure(ds.id, 'only-label');
