@@ -7,6 +7,9 @@ import { ConnectionBar } from './ConnectionBar';
 import { useLiveUpdates } from './useLiveUpdates';
 import { pages, type PageId } from './pages';
 import { LibraryPage } from '../library/LibraryPage';
+import { TrainPage } from '../train/TrainPage';
+import { PlayPage } from '../play/PlayPage';
+import { useVisionLiveUpdates } from '../train/queries';
 
 const PAGE_KEY = 'loupe.page';
 
@@ -26,6 +29,7 @@ export function App() {
   const [page, setPage] = useState<PageId>(initialPage);
   const [help, setHelp] = useState(false);
   useLiveUpdates();
+  useVisionLiveUpdates();
 
   const go = useCallback((p: PageId) => {
     setPage(p);
@@ -57,7 +61,15 @@ export function App() {
         <ConnectionBar />
         {/* The Library stays mounted while another page shows, so a running import goes on. */}
         <LibraryPage hidden={page !== 'library'} />
-        {page === 'settings' ? <SettingsPage /> : page !== 'library' ? <ComingSoon page={info} /> : null}
+        {page === 'settings' ? (
+          <SettingsPage />
+        ) : page === 'train' ? (
+          <TrainPage />
+        ) : page === 'play' ? (
+          <PlayPage />
+        ) : page !== 'library' ? (
+          <ComingSoon page={info} />
+        ) : null}
       </main>
       <HelpDialog open={help} onOpenChange={setHelp} />
     </div>

@@ -15,6 +15,7 @@ import { LabelPicker } from './LabelPicker';
 import { allPictures, expectedCount, filterTitle, type Filter } from './filter';
 import { useDataset, useDatasets, useDeleteImages, useImagePages, useRefresh, useSetLabel } from './queries';
 import { useImporter } from './useImporter';
+import { VisionPanel } from './vision/VisionPanel';
 
 const DATASET_KEY = 'loupe.dataset';
 type Dialog = null | 'new' | 'rename' | 'delete-dataset' | 'delete-images' | 'new-label' | 'pick';
@@ -34,6 +35,7 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [doomed, setDoomed] = useState<string[]>([]);
   const [pickFor, setPickFor] = useState<string[]>([]);
+  const [visionOpen, setVisionOpen] = useState(false);
 
   const labels = useMemo(() => detail.data?.labels.map((l) => l.name) ?? [], [detail.data]);
   const looseLabel = filter.kind === 'label' ? filter.name : undefined;
@@ -160,6 +162,9 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
         <span className="spacer" />
         {current && (
           <>
+            <button type="button" className="button" aria-pressed={visionOpen} onClick={() => setVisionOpen((o) => !o)} title="Sort by prediction, label next, near duplicates">
+              Vision tools
+            </button>
             <button type="button" className="button" onClick={() => pictureInput.current?.click()} disabled={importer.busy} title="Add pictures… (O)">
               Add pictures…
             </button>
@@ -181,6 +186,7 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
         />
       </header>
       <ImportBar view={importer.view} onCancel={importer.cancel} onDismiss={importer.dismiss} />
+      {visionOpen && detail.data && <VisionPanel detail={detail.data} onClose={() => setVisionOpen(false)} />}
       {notice && (
         <div className="notice" role="alert">
           <span>{notice}</span>

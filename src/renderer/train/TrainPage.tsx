@@ -1,0 +1,162 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import type { Model, Run } from '../../shared/contract';
+import { messageOf } from '../lib/errors';
+import { Curves } from './Curves';
+import { ConfusionMatrix, PerClassTable } from './Metrics';
+import { ModelHistory } from './ModelHistory';
+import { percent, useCurrentDataset, useModels, useRuns, useVisionStatus } from './queries';
+import './train.css';
+
+/** Downloads a model's ONNX file: over HTTP in the browser (the session cookie signs it), through the contract on the desktop. */
+export async function exportModel(m: Model): Promise<string | null> {
+  if (window.loupe.shell === 'browser') {
+    const a = document.createElement('a');
+    a.href = `/v1/models/${encodeURIComponent(m.id)}/export`;
+    a.download = `${m.name.replace(/[^A-Za-z0-9._-]+/g, '-')}.onnx`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    return null;
+  }
+  const r = await window.loupe.call('models.export', { id: m.id });
+  return `Exported to ${r.path}`;
+}
+
+function RunStatus({ run }: { run: Run }) {
+  const last = run.history[run.history.length - 1];
+  if (run.status === 'running') {
+    return (
+      <p className="run-status" role="status">
+        Training… {last ? `epoch ${last.epoch} of at most ${last.epochs}` : 'embedding pictures'}
+      </p>
+    );
+  }
+  if (run.status === 'queued') return <p className="run-status" role="status">Waiting to start…</p>;
+  if (run.status === 'failed') return <p className="run-status error" role="alert">{run.error?.message ?? 'Training failed.'}</p>;
+  if (run.status === 'cancelled') return <p className="run-status muted">Cancelled.</p>;
+  return (
+    <p className="run-status" role="status" data-testid="run-done">
+      Finished: {percent(run.metrics?.accuracy ?? 0)} accuracy on {run.counts?.validation ?? 0} held-out pictures
+      {run.counts ? ` (trained on ${run.counts.train})` : ''}.
+    </p>
+  );
+}
+
+export function TrainPage() {
+  const { dataset } = useCurrentDataset();
+  const datasetId = dataset?.id ?? null;
+  const runs = useRuns(datasetId);
+  const models = useModels(datasetId);
+  const status = useVisionStatus(datasetId);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [cell, setCell] = useState<{ truth: string; predicted: string; ids: string[] } | null>(null);
+
+  const list = useMemo(() => runs.data?.items ?? [], [runs.data]);
+  const latest = list[0] ?? null;
+  const shown = useMemo(() => list.find((r) => r.status === 'succeeded') ?? null, [list]);
+  const active = latest && (latest.status === 'running' || latest.status === 'queued') ? latest : null;
+
+  const train = useMutation({
+    mutationFn: () => window.loupe.call('training.start', { datasetId: datasetId! }),
+    onError: (err) => setNotice(messageOf(err)),
+  });
+  const cancel = useMutation({
+    mutationFn: (runId: string) => window.loupe.call('training.cancel', { runId }),
+    onError: (err) => setNotice(messageOf(err)),
+  });
+  const onExport = (m: Model) => exportModel(m).then(setNotice, (err: unknown) => setNotice(messageOf(err)));
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || (t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      if ((e.key === 't' || e.key === 'T') && datasetId && !active) {
+        e.preventDefault();
+        train.mutate();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [datasetId, active, train]);
+
+  if (!dataset) {
+    return (
+      <section className="page train" aria-labelledby="train-title">
+        <h1 id="train-title">Train</h1>
+        <p className="muted pad">Create a dataset in the Library first.</p>
+      </section>
+    );
+  }
+  const latestModel = models.data?.items[0];
+  return (
+    <section className="page train" aria-labelledby="train-title">
+      <header className="toolbar">
+        <h1 id="train-title" className="toolbar-title">
+          Train · {dataset.name}
+        </h1>
+        <span className="muted small" aria-live="polite">
+          {status.data ? `${status.data.embedded} of ${status.data.images} pictures embedded` : ''}
+          {status.data?.error ? ` · ${status.data.error}` : ''}
+        </span>
+        <span className="spacer" />
+        {active ? (
+          <button type="button" className="button" onClick={() => cancel.mutate(active.id)}>
+            Cancel training
+          </button>
+        ) : null}
+        <button type="button" className="button primary" onClick={() => train.mutate()} disabled={Boolean(active) || train.isPending} title="Train now (T)">
+          Train now
+        </button>
+        <button type="button" className="button" disabled={!latestModel} onClick={() => latestModel && onExport(latestModel)} title="Export the newest model as ONNX">
+          Export model
+        </button>
+      </header>
+      {notice && (
+        <div className="notice" role="alert">
+          <span>{notice}</span>
+          <button type="button" className="button ghost small" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <div className="train-body">
+        {latest ? <RunStatus run={latest} /> : <p className="muted">No training yet. Label pictures with two or more labels, or press “Train now”.</p>}
+        {latest && latest.history.length > 0 && <Curves history={latest.history} title={`Loss and accuracy of run ${latest.id}`} />}
+        {shown?.metrics && (
+          <div className="train-metrics">
+            <section aria-labelledby="per-label-title">
+              <h2 id="per-label-title">Per label</h2>
+              <PerClassTable metrics={shown.metrics} />
+            </section>
+            <section aria-labelledby="confusion-title">
+              <h2 id="confusion-title">Confusion</h2>
+              <ConfusionMatrix metrics={shown.metrics} examples={shown.examples} onOpen={setCell} />
+              <p className="muted small">Click a number to see those pictures.</p>
+            </section>
+          </div>
+        )}
+        {cell && (
+          <section className="cell-pictures" aria-labelledby="cell-title">
+            <header>
+              <h2 id="cell-title">
+                “{cell.truth}” predicted as “{cell.predicted}” · {cell.ids.length}
+              </h2>
+              <button type="button" className="button ghost small" onClick={() => setCell(null)}>
+                Close
+              </button>
+            </header>
+            <ul className="thumbs">
+              {cell.ids.map((id) => (
+                <li key={id}>
+                  <img src={window.loupe.thumbnailUrl(id)} alt={`Picture ${id}`} loading="lazy" />
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        <ModelHistory models={models.data?.items ?? []} onExport={onExport} />
+      </div>
+    </section>
+  );
+}
