@@ -81,6 +81,18 @@ describe('security', () => {
     expect(pre.status).toBeGreaterThanOrEqual(400);
   });
 
+  it('opens CORS to the origins Settings lists, and only those', async () => {
+    await app.dispatcher.call('settings.api.set', { allowedOrigins: ['https://tool.example'] });
+    const pre = await call(base, 'OPTIONS', '/v1/datasets', {
+      headers: { origin: 'https://tool.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('https://tool.example');
+    const other = await call(base, 'GET', '/v1/health', { headers: { origin: 'https://else.example' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    await app.dispatcher.call('settings.api.set', { allowedOrigins: [] });
+  });
+
   it('trades the token for an HttpOnly SameSite=Strict session cookie that opens images and /ipc', async () => {
     const s = await call(base, 'POST', '/v1/session', { token });
     expect(s.status).toBe(204);
