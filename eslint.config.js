@@ -5,7 +5,7 @@ import globals from 'globals';
 import layers from './eslint/layers.js';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'models/**', 'bench/tmp/**', 'test-results/**', 'test/lang/**/*.lp'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'models/**', 'bench/tmp/**', 'test-results/**', 'tmp/**', '.tmp*', 'test/lang/**/*.lp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
