@@ -19,6 +19,8 @@ export interface ExecutionHooks {
  */
 export class Execution {
   readonly id: number;
+  /** The parsed input, shared by the handler and the published DTOs. */
+  readonly input: unknown;
   // Created on first use: most handlers never read their signal, and an AbortController per task shows in profiles.
   private controller: AbortController | null = null;
   private abortReason: Error | null = null;
@@ -35,6 +37,7 @@ export class Execution {
     private readonly pool: ProcessPool | null,
   ) {
     this.id = row.id;
+    this.input = fromJson(row.input);
   }
 
   get attempt(): number {
@@ -57,7 +60,7 @@ export class Execution {
       const p = this.def.process;
       this.pool
         .run(
-          { id: String(row.id), kind: row.kind, attempt: row.attempts, idempotencyKey, module: p.module, exportName: p.export ?? 'handler', input: fromJson(row.input) },
+          { id: String(row.id), kind: row.kind, attempt: row.attempts, idempotencyKey, module: p.module, exportName: p.export ?? 'handler', input: this.input },
           { onProgress: (f, m) => this.reportProgress(f, m), onLog: (m) => this.hooks.log(this, m) },
         )
         .then((r) => this.finish(r.ok ? r : { ok: false, error: r.error, cancelled: this.cancelRequested }));
@@ -79,10 +82,8 @@ export class Execution {
     const handler = this.def.handler!;
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the ctx getter needs the execution
     const self = this;
-    let input: unknown;
     try {
-      input = fromJson(row.input);
-      const out = handler(input, ctx);
+      const out = handler(this.input, ctx);
       if (out instanceof Promise) {
         out.then(
           (result) => this.finish({ ok: true, result }),

@@ -4,7 +4,8 @@ import type { StoredError } from './errors';
 import { type AttemptResult, Execution } from './execution';
 import type { ProcessPool } from './process-pool';
 import { DEFAULT_BACKOFF, type Registry } from './registry';
-import type { Storage, TaskRow, Outcome } from './store';
+import { type Outcome, type Storage, type TaskRow, rowToTask } from './store';
+import type { Task } from './types';
 
 export interface RunnerOptions {
   workerId: string;
@@ -20,6 +21,7 @@ export interface RunnerOptions {
 export interface Publisher {
   wants(): boolean;
   rows(rows: TaskRow[]): void;
+  tasks(tasks: Task[]): void;
   ids(ids: Iterable<number>): void;
   log(id: number, message: string): void;
   failure(err: unknown): void;
@@ -140,8 +142,9 @@ export class Runner {
     }
     this.publishFlushed();
     if (claimed.length > 0) {
-      if (this.publish.wants()) this.publish.rows(claimed);
-      for (const row of claimed) this.launch(row);
+      const execs = claimed.map((row) => this.launch(row));
+      if (this.publish.wants()) this.publish.tasks(execs.map((e) => rowToTask(e.row, { input: e.input })));
+      for (const e of execs) e.start();
     }
     if (this.state === 'running' && this.running.size < this.opts.concurrency) {
       const next = Math.min(wakeAt, claimed.length > 0 ? Infinity : this.storage.tasks.nextDueAt() ?? Infinity);
@@ -155,19 +158,24 @@ export class Runner {
     this.wakeTimer = setTimeout(() => ((this.wakeTimer = null), this.notify()), Math.max(1, at - Date.now()));
   }
 
-  private launch(row: TaskRow): void {
+  private launch(row: TaskRow): Execution {
     const def = this.registry.get(row.kind);
     const exec = new Execution(row, def, this.hooks, def.process ? this.pool() : null);
     this.running.set(row.id, exec);
     this.byKind.set(row.kind, (this.byKind.get(row.kind) ?? 0) + 1);
     this.byQueue.set(row.queue, (this.byQueue.get(row.queue) ?? 0) + 1);
-    exec.start();
+    return exec;
   }
 
   private readonly hooks = {
     progress: (exec: Execution) => {
       this.progress.add(exec);
-      if (this.publish.wants()) this.publish.rows([{ ...exec.row, progress: exec.progress, progress_message: exec.progressMessage }]);
+      if (this.publish.wants()) {
+        const task = rowToTask(exec.row, { input: exec.input });
+        task.progress = exec.progress;
+        task.progressMessage = exec.progressMessage;
+        this.publish.tasks([task]);
+      }
       this.notify();
     },
     log: (exec: Execution, message: string) => {
@@ -186,7 +194,7 @@ export class Runner {
     },
   };
 
-  private flushed: { row: TaskRow; outcome: Outcome }[] = [];
+  private flushed: { exec: Execution; outcome: Outcome }[] = [];
 
   /** Commits finished attempts, progress and logs; runs inside the caller's transaction. */
   private flushInTxn(now: number): void {
@@ -199,7 +207,7 @@ export class Runner {
         const outcome = this.outcomeOf(exec, result, now);
         const row = exec.row;
         if (!tasks.finish({ id: row.id, attempts: row.attempts, workerId: this.opts.workerId }, outcome, now)) continue;
-        this.flushed.push({ row, outcome });
+        this.flushed.push({ exec, outcome });
         if (row.parent_id !== null && (outcome.kind !== 'failed' || outcome.retryAt === null)) {
           const after = tasks.row(row.id);
           if (after) workflows.childSettled(after, now);
@@ -222,7 +230,7 @@ export class Runner {
   private publishFlushed(now = Date.now()): void {
     const touched = this.storage.workflows.touched;
     if (this.flushed.length === 0 && touched.size === 0) return;
-    if (this.publish.wants()) this.publish.rows(this.flushed.map(({ row, outcome }) => settledRow(row, outcome, now)));
+    if (this.publish.wants()) this.publish.tasks(this.flushed.map(({ exec, outcome }) => settledTask(exec, outcome, now)));
     this.flushed = [];
     if (touched.size > 0) {
       const ids = [...touched];
@@ -400,22 +408,26 @@ export class Runner {
   }
 }
 
-/** The row as the attempt left it, for publishing without reading it back. */
-function settledRow(row: TaskRow, outcome: Outcome, now: number): TaskRow {
+/** The task as the attempt left it, for publishing without reading it back. */
+function settledTask(exec: Execution, outcome: Outcome, now: number): Task {
+  const t = rowToTask(exec.row, { input: exec.input, result: outcome.kind === 'succeeded' ? outcome.result ?? null : null });
+  t.finishedAt = now;
+  t.progress = exec.progress;
+  t.progressMessage = exec.progressMessage;
   if (outcome.kind === 'succeeded') {
-    return { ...row, state: 'succeeded', result: JSON.stringify(outcome.result ?? null), progress: 1, finished_at: now, lease_until: null };
+    t.state = 'succeeded';
+    t.progress = 1;
+    t.error = null;
+  } else if (outcome.kind === 'cancelled') {
+    t.state = 'cancelled';
+    t.error = { code: 'cancelled', message: 'The task was cancelled while it ran.' };
+  } else {
+    t.state = outcome.retryAt === null ? 'dead' : 'failed';
+    t.error = { code: outcome.error.code, message: outcome.error.message };
+    if (outcome.retryAt !== null) {
+      t.runAt = outcome.retryAt;
+      t.finishedAt = null;
+    }
   }
-  if (outcome.kind === 'cancelled') {
-    return { ...row, state: 'cancelled', error_code: 'cancelled', error_message: 'The task was cancelled while it ran.', finished_at: now };
-  }
-  const dead = outcome.retryAt === null;
-  return {
-    ...row,
-    state: dead ? 'dead' : 'failed',
-    error_code: outcome.error.code,
-    error_message: outcome.error.message,
-    run_at: outcome.retryAt ?? row.run_at,
-    finished_at: dead ? now : null,
-    lease_until: null,
-  };
+  return t;
 }

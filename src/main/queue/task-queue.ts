@@ -63,6 +63,9 @@ export class TaskQueue {
     }, {
       wants: () => this.events.listenerCount('task') > 0,
       rows: (rows) => this.emitRows(rows),
+      tasks: (tasks) => {
+        for (const t of tasks) this.events.emit('task', t);
+      },
       ids: (ids) => this.emitIds(ids),
       log: (id, message) => this.events.emit('log', { id: String(id), message } satisfies LogEvent),
       failure: (err) => (this.events.listenerCount('error') > 0 ? this.events.emit('error', err) : console.error('[queue]', err)),
@@ -125,12 +128,12 @@ export class TaskQueue {
     const limit = Math.min(Math.max(1, filter.limit ?? 50), 1000);
     const cursor = filter.cursor !== undefined ? parseId(filter.cursor) : null;
     const rows = this.storage.queries.list(filter, limit + 1, cursor);
-    const items = rows.slice(0, limit).map(rowToTask);
+    const items = rows.slice(0, limit).map((r) => rowToTask(r));
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
   }
 
   children(id: string): Task[] {
-    return this.storage.queries.children(parseId(id)).map(rowToTask);
+    return this.storage.queries.children(parseId(id)).map((r) => rowToTask(r));
   }
 
   /** The task's history, error stacks included (for logs and detail views, not end users). */

@@ -43,15 +43,16 @@ export function fromJson(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
-export function rowToTask(row: TaskRow): Task {
+/** `parsed` carries values the caller already holds, to skip parsing them again on hot paths. */
+export function rowToTask(row: TaskRow, parsed?: { input: unknown; result?: unknown }): Task {
   return {
     id: String(row.id),
     kind: row.kind,
     state: row.state,
     queue: row.queue,
     priority: row.priority,
-    input: fromJson(row.input),
-    result: fromJson(row.result),
+    input: parsed ? parsed.input : fromJson(row.input),
+    result: parsed && 'result' in parsed ? parsed.result : fromJson(row.result),
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
