@@ -96,7 +96,9 @@ export class Router<T> {
     const out: Record<string, string> = {};
     const s = this.scratch;
     const names = entry.paramNames;
-    const src = this.caseSensitive || path.length === this.lookupKey(path).length ? path : this.lookupKey(path);
+    // Values come from the path as sent (case kept), trimmed like the lookup key was.
+    let src = this.trailingSlash === 'ignore' && path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    if (!this.caseSensitive && src.toLowerCase().length !== src.length) src = src.toLowerCase();
     for (let k = 0; k < names.length; k++) out[names[k]] = src.slice(s[2 * k], s[2 * k + 1]);
     return out;
   }

@@ -48,10 +48,14 @@ export function buildServer(limits: ServerLimits): Server {
  */
 export function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   const code = err.code ?? '';
-  if (code === 'ECONNRESET' || !socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+  // A parse error inside a body arrives while its request is being handled; the answer can
+  // still be a JSON 400 as long as nothing of the handler's answer went out yet.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (code === 'ECONNRESET' || !socket.writable || (inFlight && inFlight.headersSent !== false)) {
     socket.destroy();
     return;
   }
+  if (inFlight) (inFlight as { headersSent?: boolean; _header?: string })._header = 'sent';
   let status = 400;
   let reason = 'Bad Request';
   let body = '{"error":{"code":"bad_request","message":"The request could not be parsed as HTTP."}}';
