@@ -23,6 +23,8 @@ export interface AppConfig {
   /** The built renderer to serve at `/` (headless shell). */
   rendererDir?: string | null;
   accessLog?: ApiServerOptions['accessLog'];
+  /** Desktop shell: the port the local API listens on when Settings turns it on (default 8765; 0: any free one). */
+  apiPort?: number;
   /** Where internal errors are logged (never shown to a client). Default: stderr. */
   log?: (message: string, err?: unknown) => void;
   /** Vision: the backbone's folder (default: found beside the app), retrain-while-labelling, its debounce. */
@@ -136,10 +138,10 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   if (config.shell === 'electron') {
     apiSettings.onChange((change) => {
       if (change !== 'enabled') return;
-      const run = apiSettings.enabled ? listen({ port: DEFAULT_API_PORT }) : stopListening();
+      const run = apiSettings.enabled ? listen({ port: config.apiPort ?? DEFAULT_API_PORT }) : stopListening();
       run.catch((err) => log('the local API could not change state:', err));
     });
-    if (apiSettings.enabled) await listen({ port: DEFAULT_API_PORT }).catch((err) => log('the local API could not start:', err));
+    if (apiSettings.enabled) await listen({ port: config.apiPort ?? DEFAULT_API_PORT }).catch((err) => log('the local API could not start:', err));
   }
 
   return {
