@@ -76,6 +76,14 @@ describe('loupe serve', () => {
     for (let i = 0; i < 250 && !/#token=|not built/.test(s.stderr()); i++) await new Promise((r) => setTimeout(r, 20));
     if (existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) expect(s.stderr()).toContain(`${s.url}/#token=${token}`);
 
+    if (existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) {
+      // The UI needs no token; client-side routes fall back to index.html; API paths never do.
+      const page = await call(s.url, 'GET', '/');
+      expect([page.status, page.headers['content-type'], page.headers['x-frame-options']]).toEqual([200, 'text/html; charset=utf-8', 'DENY']);
+      expect((await call(s.url, 'GET', '/library/anything')).text).toBe(page.text);
+      const apiMiss = await call(s.url, 'GET', '/v1/nothing', { token: readFileSync(join(data, 'token'), 'utf8').trim() });
+      expect([apiMiss.status, apiMiss.headers['content-type']]).toEqual([404, 'application/json; charset=utf-8']);
+    }
     const health = await call(s.url, 'GET', '/v1/health');
     expect(health.status).toBe(200);
     expect(health.json.status).toBe('ok');

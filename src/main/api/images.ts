@@ -26,7 +26,7 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
       library.getDataset(ctx.params.id);
       const form = await ctx.multipart({
         maxFileSize: MAX_FILE_BYTES,
-        maxTotalSize: 500 * 1024 * 1024,
+        maxTotalSize: 256 * 1024 * 1024,
         maxFiles: MAX_FILES_PER_UPLOAD,
         fileFields: ['image'],
       });

@@ -78,7 +78,12 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
   });
 
   if (opts.rendererDir) {
-    const files = serveStatic(opts.rendererDir, { spa: true, immutable: /-[A-Za-z0-9_-]{8,}\.(js|css|woff2?|png|svg)$/ });
+    const files = serveStatic(opts.rendererDir, {
+      spa: true,
+      immutable: /-[A-Za-z0-9_-]{8,}\.(js|css|woff2?|png|svg)$/,
+      // The page holds the token: no framing by other sites, no sniffing, no referrer.
+      headers: { 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
+    });
     const ui: Middleware = (ctx, next) => (isApiPath(ctx.path) ? next() : files(ctx, next));
     app.notFound(ui);
   }
