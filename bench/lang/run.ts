@@ -4,9 +4,10 @@
 // process, excluding interpreter start-up) and the whole child process (rusage).
 // Usage: npm run bench:lang [-- --rounds N] [-- --only fib,loop]
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -21,11 +22,15 @@ const cpu = opt('cpu') ?? '1';
 
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const taskset = has('taskset') ? ['taskset', '-c', cpu] : [];
-const tsxLoader = join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+// The Loupe runner is bundled to plain JS first so that "whole process" compares Node's
+// start-up, not TypeScript transpilation by tsx, with the interpreters' start-up.
+const runnerJs = join(root, 'bench', 'tmp', 'loupe-runner.mjs');
+mkdirSync(dirname(runnerJs), { recursive: true });
+buildSync({ entryPoints: [join(here, 'loupe-runner.ts')], bundle: true, platform: 'node', format: 'esm', outfile: runnerJs, logLevel: 'error' });
 
 interface Lang { name: string; ext: string; cmd: (file: string) => string[] }
 const langs: Lang[] = [
-  { name: 'loupe', ext: 'loupe', cmd: (f) => ['node', '--stack-size=4000', '--import', existsSync(tsxLoader) ? tsxLoader : 'tsx', join(here, 'loupe-runner.ts'), f] },
+  { name: 'loupe', ext: 'loupe', cmd: (f) => ['node', '--stack-size=4000', runnerJs, f] },
   { name: 'cpython', ext: 'py', cmd: (f) => ['python3', join(here, 'clock.py'), f] },
 ];
 if (has('lua5.4')) langs.push({ name: 'lua', ext: 'lua', cmd: (f) => ['lua5.4', join(here, 'clock.lua'), f] });
