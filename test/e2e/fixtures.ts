@@ -32,9 +32,12 @@ export function labelCount(page: Page, filter: string) {
 
 export async function createDataset(page: Page, name: string): Promise<void> {
   const welcome = page.getByRole('button', { name: 'New dataset', exact: true });
+  const menu = page.getByRole('button', { name: /Open the dataset menu/ });
+  // Wait for the page to know whether any dataset exists before choosing the route.
+  await expect(welcome.or(menu)).toBeVisible();
   if (await welcome.isVisible()) await welcome.click();
   else {
-    await page.getByRole('button', { name: /Open the dataset menu/ }).click();
+    await menu.click();
     await page.getByRole('menuitem', { name: /New dataset/ }).click();
   }
   const dialog = page.getByRole('dialog', { name: 'New dataset' });

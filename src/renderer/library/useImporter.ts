@@ -92,7 +92,14 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
         imported: p.imported,
         duplicates: p.duplicates,
         failed: p.failed,
-        message: p.state === 'running' ? null : p.state === 'cancelled' ? 'Import cancelled. Pictures already imported are kept.' : (p.message ?? summary(p)),
+        message:
+          p.state === 'running'
+            ? null
+            : p.state === 'cancelled'
+              ? 'Import cancelled. Pictures already imported are kept.'
+              : p.state === 'failed'
+                ? (p.message ?? 'The import stopped.') + ' ' + summary(p)
+                : summary(p),
       });
       show({ ...idle, phase: 'running' });
       runningFor.current = datasetId;
