@@ -35,8 +35,9 @@ export function readBodyAs<T, A>(req: IncomingMessage, limit: number, finish: (b
     (req as BodyCarrier)[kReader] = { resolve, reject, finish: finish as ReaderState['finish'], arg, limit, size: 0, first: null, chunks: null, settled: false };
     req.on('data', onData);
     req.on('end', onEnd);
+    // 'close' covers a client that leaves mid-body; IncomingMessage emits 'error' only to
+    // listeners it has, so none is needed (or added: this is the hot path).
     req.on('close', onClose);
-    req.on('error', onClose);
   });
 }
 
@@ -70,7 +71,6 @@ function detach(req: IncomingMessage): void {
   req.off('data', onData);
   req.off('end', onEnd);
   req.off('close', onClose);
-  req.off('error', onClose);
 }
 
 function onData(this: BodyCarrier, chunk: Buffer): void {
