@@ -12,7 +12,7 @@ export interface EngineOptions {
   modelPath: string;
   /** Its JSON card; default: beside the model with the extension `.json`. */
   cardPath?: string;
-  /** ORT intra-op threads; default min(4, cores). */
+  /** ORT intra-op threads; default min(4, cores - 1), at least 1 (one core is left to decoding). */
   threads?: number;
   /** Providers to try in order; default per platform (see defaultProviders), CPU always last. */
   providers?: ProviderName[];
@@ -22,7 +22,7 @@ export interface EngineOptions {
    */
   maxBatch?: number;
   maxDelayMs?: number;
-  /** Images decoding at once (default 3: keeps sharp busy while ORT runs). */
+  /** Images decoding at once (default 2: keeps sharp busy while ORT runs). */
   decodeConcurrency?: number;
   /** Refuse images above this many pixels before decoding (default 100 MP). */
   limitInputPixels?: number;
@@ -115,7 +115,7 @@ export class InferenceEngine {
       threads,
       maxBatch: options.maxBatch ?? (opened.provider === 'cpu' ? 8 : 32),
       maxDelayMs: options.maxDelayMs ?? 4,
-      decodeConcurrency: options.decodeConcurrency ?? 3,
+      decodeConcurrency: options.decodeConcurrency ?? 2,
       limitInputPixels: options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
     };
     return new InferenceEngine(opts, card, opened, bytes);
