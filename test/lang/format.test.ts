@@ -27,3 +27,37 @@ describe('format', () => {
     expect(format('let = 1')).toBe('let = 1');
   });
 });
+
+describe('format over the conformance programs', () => {
+  test('idempotent, and the formatted program prints and exits the same', async () => {
+    const { readFileSync, readdirSync, statSync } = await import('node:fs');
+    const { join, relative } = await import('node:path');
+    const { runProgram } = await import('../../src/main/lang/index');
+    const dir = join(import.meta.dirname, 'programs');
+    const walk = (d: string): string[] => {
+      let out: string[] = [];
+      let names: string[] = [];
+      try { names = readdirSync(d); } catch { return out; }
+      for (const n of names) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) out = out.concat(walk(p));
+        else if (n.endsWith('.loupe')) out.push(p);
+      }
+      return out;
+    };
+    const readFile = (p: string): string | null => { try { return readFileSync(p, 'utf8'); } catch { return null; } };
+    let checked = 0;
+    for (const file of walk(dir)) {
+      if (relative(dir, file).startsWith('depth')) continue;
+      const src = readFileSync(file, 'utf8');
+      const once = format(src);
+      expect(format(once), file).toBe(once);
+      const a = runProgram(src, { mainPath: file, readFile, budget: 2_000_000 });
+      if (a.exitCode === 65) continue;
+      const b = runProgram(once, { mainPath: file, readFile, budget: 2_000_000 });
+      expect([b.stdout, b.exitCode, b.error?.message], file).toEqual([a.stdout, a.exitCode, a.error?.message]);
+      checked++;
+    }
+    expect(checked === 0 || checked > 50).toBe(true);
+  });
+});

@@ -11,6 +11,10 @@ import {
 
 export const MAX_DEPTH = 10000;
 const CHUNK = 10000;
+/** Largest list or map a script may build (2^25 elements, 256 MiB of slots). */
+export const MAX_ELEMENTS = 2 ** 25;
+/** Largest map (V8's own limit is 2^24 entries). */
+export const MAX_MAP_ENTRIES = 2 ** 23;
 
 /** The mutable per-run counters compiled code touches on hot paths. */
 export interface RunState { d: number; f: number; m: number }
@@ -69,6 +73,11 @@ export class Runtime {
     if (this.S.m > this.sandbox.maxMemory) throw new LimitError('Memory limit exceeded.', pos);
   }
 
+  /** No single list or map may exceed MAX_ELEMENTS, whatever the cumulative estimate says. */
+  checkSize(size: number, pos: number): void {
+    if (size > MAX_ELEMENTS) throw new LimitError('Memory limit exceeded.', pos);
+  }
+
   ovf(pos: number): never { return rtError('Stack overflow.', pos); }
   err(message: string, pos: number): never { return rtError(message, pos); }
   uninit(name: string, pos: number): never { return rtError(`Cannot access '${name}' before initialization.`, pos); }
@@ -91,7 +100,11 @@ export class Runtime {
       if (b.length > 64) this.grow(b.length * 2, pos);
       return a + b;
     }
-    if (Array.isArray(a) && Array.isArray(b)) { this.grow((a.length + b.length) * 8, pos); return a.concat(b); }
+    if (Array.isArray(a) && Array.isArray(b)) {
+      this.checkSize(a.length + b.length, pos);
+      this.grow((a.length + b.length) * 8, pos);
+      return a.concat(b);
+    }
     return this.opError('+', a, b, pos);
   }
   opError(op: string, a: V, b: V, pos: number): never {
@@ -147,7 +160,7 @@ export class Runtime {
   setIdx(o: V, i: V, v: V, pos: number): V {
     if (Array.isArray(o)) { o[this.listIndex(o.length, i, pos)] = v; return v; }
     if (o instanceof Map) {
-      if (!o.has(i)) this.grow(16, pos);
+      if (!o.has(i)) { this.grow(16, pos); if (o.size >= MAX_MAP_ENTRIES) this.checkSize(MAX_ELEMENTS + 1, pos); }
       o.set(i, v);
       return v;
     }

@@ -2,7 +2,7 @@
 // per run because print writes to that run's output and sort calls back into the runtime.
 import { LimitError, LoupeThrow } from './errors';
 import { ErrorClass, makeError, rtError } from './objects';
-import type { Runtime } from './runtime';
+import { MAX_ELEMENTS, type Runtime } from './runtime';
 import { argError } from './strings';
 import {
   BoundMethod, Builtin, LClass, LFunction, isTruthy, repr, str, typeName, type LoupeValue,
@@ -70,6 +70,7 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
     },
     push(l, v, pos) {
       if (!Array.isArray(l)) argError(1, 'push', 'a list', pos);
+      if (l.length >= MAX_ELEMENTS) rt.checkSize(l.length + 1, pos);
       l.push(v);
       rt.grow(8, pos);
       return null;
@@ -111,6 +112,7 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
       if (!isInt(a[2]) || step === 0) argError(3, 'range', 'a non-zero integer', p);
     }
     const count = Math.max(0, Math.ceil((stop - start) / step));
+    rt.checkSize(count, p);
     rt.grow(count * 8, p);
     const out: V[] = [];
     for (let i = 0, x = start; i < count; i++, x += step) out.push(x);
@@ -127,6 +129,7 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
     const i = int(a[1], 2, 'insert', p);
     const k = i < 0 ? l.length + i : i;
     if (k < 0 || k > l.length) rtError('Index out of range.', p);
+    rt.checkSize(l.length + 1, p);
     rt.grow(8, p);
     l.splice(k, 0, a[2]);
     return null;
