@@ -14,6 +14,7 @@ import {
   registerElectronTransport,
   type Dispatcher,
   type EventBus,
+  type CoreHandlers,
   type Handlers,
   type IpcInvokeEventLike,
 } from '../../src/main/ipc';
@@ -21,7 +22,8 @@ import {
 let dir: string;
 let store: Store;
 let bus: EventBus;
-let handlers: Handlers;
+// Only the core procedures: the vision feature's handlers are tested with that feature.
+let handlers: CoreHandlers;
 let dispatcher: Dispatcher;
 let logged: unknown[];
 let tasks: TaskService;
@@ -40,7 +42,7 @@ beforeEach(() => {
     tasks,
     appInfo: () => ({ version: '0.0.0', shell: 'electron', dataDir: dir, api: { enabled: false, url: null } }),
   });
-  dispatcher = createDispatcher(handlers, { log: (err) => logged.push(err) });
+  dispatcher = createDispatcher(handlers as Handlers, { log: (err) => logged.push(err) });
 });
 afterEach(async () => {
   await tasks.stop();
@@ -85,7 +87,7 @@ describe('dispatcher', () => {
   it('never leaks an unexpected error or a handler that answers the wrong shape', async () => {
     const broken = createDispatcher(
       {
-        ...handlers,
+        ...(handlers as Handlers),
         'datasets.list': () => {
           throw new Error('SQLITE_CORRUPT at /secret/path');
         },
