@@ -25,7 +25,7 @@ export interface VisionOptions {
   log: (message: string, err?: unknown) => void;
   /** Folder holding the default backbone; found automatically when absent. */
   modelsDir?: string;
-  /** Retrain after label changes (default true). */
+  /** Retrain after label changes (default true; `LOUPE_AUTO_TRAIN=0` turns it off, e.g. for benchmarks). */
   autoTrain?: boolean;
   /** Quiet time after the last change before a retrain (default 1500 ms). */
   debounceMs?: number;
@@ -141,7 +141,7 @@ export class VisionService {
     if (this.closed || !this.o.library.hasDataset(datasetId) || !this.backbone.id) return;
     const d = this.o.library.getDataset(datasetId);
     const trainable = d.labels.filter((l) => l.count >= 2).length >= 2 && d.labels.every((l) => l.count !== 1);
-    if ((this.o.autoTrain ?? true) && trainable) {
+    if ((this.o.autoTrain ?? process.env.LOUPE_AUTO_TRAIN !== '0') && trainable) {
       // A run not started yet reads the labels when it starts: it already covers this change.
       if (this.records.queuedRuns(datasetId).length === 0) this.training.start(datasetId, {}, 'auto');
       return;

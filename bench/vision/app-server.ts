@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/*
+ * A real `loupe serve` for the app-level vision benchmarks: the built CLI (npm run build),
+ * a temp data folder, a random token, optionally pinned to CPUs with taskset. Auto
+ * retraining is off so each phase is timed on its own.
+ */
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface Server {
+  url: string;
+  token: string;
+  pid: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(opts: { cpus?: string } = {}): Promise<Server> {
+  if (!existsSync(join(ROOT, 'out/main/cli.js'))) throw new Error('Build first: npm run build');
+  const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-'));
+  const token = randomBytes(16).toString('hex');
+  const args = [join(ROOT, 'bin/loupe.js'), 'serve', '--port', '0', '--data', dataDir, '--token', token];
+  const env = { ...process.env, LOUPE_AUTO_TRAIN: '0' };
+  const child: ChildProcess = opts.cpus
+    ? spawn('taskset', ['-c', opts.cpus, process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((ok, fail) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /loupe listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) ok(m[1]);
+    });
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => fail(new Error(`loupe serve exited (${code}):\n${out}`)));
+  });
+  return {
+    url,
+    token,
+    pid: child.pid!,
+    dataDir,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Reply {
+  status: number;
+  /** Whatever the API answered, parsed (a benchmark client reads it loosely). */
+  json: any;
+  ms: number;
+}
+
+export function http(s: Server, method: string, path: string, body?: Buffer | string, type?: string): Promise<Reply> {
+  const t0 = performance.now();
+  return new Promise((ok, fail) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${s.token}` };
+    if (body !== undefined) {
+      headers['content-type'] = type ?? 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    const req = request(new URL(path, s.url), { method, headers, agent: keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = text;
+        }
+        ok({ status: res.statusCode ?? 0, json, ms: performance.now() - t0 });
+      });
+    });
+    req.on('error', fail);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
+
+export function multipartBody(files: Array<{ name: string; bytes: Buffer }>): { body: Buffer; type: string } {
+  const boundary = `----bench${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const f of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${f.name}"\r\nContent-Type: image/png\r\n\r\n`), f.bytes, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Polls a task until it ends; returns it. */
+export async function waitTask(s: Server, id: string, onProgress?: (p: number) => void): Promise<any> {
+  for (;;) {
+    const r = await http(s, 'GET', `/v1/tasks/${id}`);
+    const t = r.json;
+    if (['succeeded', 'dead', 'cancelled'].includes(t.state)) return t;
+    onProgress?.(t.progress);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
+
+export async function waitRun(s: Server, runId: string): Promise<any> {
+  for (;;) {
+    const r = await http(s, 'GET', `/v1/runs/${runId}`);
+    if (!['queued', 'running'].includes(r.json.status)) return r.json;
+    await new Promise((res) => setTimeout(res, 300));
+  }
+}
+
+export function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+
+export const RESULTS = join(ROOT, 'bench/vision/RESULTS-app.md');
+
+/** Replaces one benchmark's section of RESULTS-app.md (between its markers), keeping the others. */
+export function writeSection(name: string, markdown: string): void {
+  const head = '# Vision, app level (through `loupe serve`)\n\nWritten by `bench/vision/app-latency.ts` and `bench/vision/app-fmnist.ts`.\n';
+  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : head;
+  const start = `<!-- ${name} -->`;
+  const end = `<!-- /${name} -->`;
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(RESULTS, text);
+}
+
+export function machine(): string {
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  return `${new Date().toISOString()} · ${cpus().length}-core shared VM (${cpus()[0]?.model ?? 'cpu'}), load average ${load} at the start · Node ${process.version}`;
+}
