@@ -209,7 +209,7 @@ describe('datasets and images', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toMatchObject({ state: 'succeeded', imported: 7 });
-    for (let i = 0; i < 250 && !messages.some((m) => m.type === 'task' && m.task.state === 'succeeded'); i++) {
+    for (let i = 0; i < 1500 && !messages.some((m) => m.type === 'task' && m.task.state === 'succeeded'); i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(messages.find((m) => m.type === 'task' && m.task.state === 'succeeded')?.task).toMatchObject({ id: taskId, kind: 'import' });
@@ -235,7 +235,7 @@ describe('tasks', () => {
     const made = await call(base, 'POST', '/v1/tasks', { token, ...json({ kind: 'script', input: { source: 'print("hi")\n1 + 2' } }) });
     expect(made.status).toBe(201);
     let t = made.json;
-    for (let i = 0; i < 300 && (t.state === 'queued' || t.state === 'running'); i++) {
+    for (let i = 0; i < 1500 && (t.state === 'queued' || t.state === 'running'); i++) {
       await new Promise((r) => setTimeout(r, 20));
       t = (await call(base, 'GET', `/v1/tasks/${made.json.id}`, { token })).json;
     }
@@ -283,7 +283,7 @@ describe('the contract over /ipc', () => {
     });
     const rpc = async (id: number, method: string, params: unknown) => {
       ws.send(JSON.stringify({ id, method, params }));
-      for (let i = 0; i < 500 && !replies.has(id); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 3000 && !replies.has(id); i++) await new Promise((r) => setTimeout(r, 10));
       return replies.get(id);
     };
     const made = await rpc(1, 'datasets.create', { name: 'over ipc' });
@@ -291,7 +291,7 @@ describe('the contract over /ipc', () => {
     const bad = await rpc(2, 'labels.create', { datasetId: made.value.id, name: 'a/b' });
     expect(bad).toMatchObject({ id: 2, ok: false, error: { code: 'validation', field: 'name' } });
     await rpc(3, 'labels.create', { datasetId: made.value.id, name: 'birds' });
-    for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(events[0]).toEqual({ event: 'dataset.changed', payload: { datasetId: made.value.id, reason: 'labels' } });
     ws.close();
   });

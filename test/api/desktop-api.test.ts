@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function settled(predicate: () => boolean) {
-  for (let i = 0; i < 500 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 3000 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 describe('Settings → Local API', () => {
