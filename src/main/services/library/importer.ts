@@ -185,14 +185,17 @@ export class Importer {
       progress.message = files.length === 0 && failures.length === 0 ? 'No pictures found there.' : null;
       report(true);
       let next = 0;
+      let gone = false;
       const worker = async () => {
         while (!signal.aborted && next < files.length) {
           const file = files[next++];
           const failure = await this.importOne(req.datasetId, file, signal);
           if (failure === 'gone') {
+            gone = true;
             controller.abort();
             break;
           }
+          if (failure === 'skipped') break;
           if (failure === 'imported') progress.imported++;
           else if (failure === 'duplicate') progress.duplicates++;
           else if (failure !== 'skipped') progress.failed.push(failure);
@@ -202,7 +205,7 @@ export class Importer {
       };
       await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, files.length) }, worker));
       progress.state = signal.aborted ? 'cancelled' : 'succeeded';
-      progress.message = signal.aborted ? 'The import was cancelled.' : summary(progress);
+      progress.message = gone ? 'The dataset was deleted.' : signal.aborted ? 'The import was cancelled.' : summary(progress);
     } catch {
       progress.state = 'failed';
       progress.message = 'The import stopped because of an internal error.';
