@@ -1,4 +1,4 @@
-// `npm run bench:vision [-- --quick] [--skip-train]`: embedding throughput of the whole pipeline
+// `npm run bench:vision [-- --quick] [--skip-train] [--with-app]`: embedding throughput of the whole pipeline
 // (JPEG 1–4 MP from disk -> embedding, through InferenceEngine) against its bare parts measured
 // alone in the same run, interleaved A B C D, A B C D, … so machine load hits all alike:
 //   A  sharp decode + resize, one image at a time (preprocessImage)
@@ -7,6 +7,7 @@
 //   D  the pipeline: engine.embed(paths)
 // Target: D >= 0.9 × 1 / (A + C per image). Writes bench/vision/RESULTS.md, then runs the
 // training phases (bench/vision/train-*.ts) when present (raw output: bench/tmp/vision/).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +185,20 @@ async function trainPhases(): Promise<string | undefined> {
   return parts.join('\n');
 }
 
+/**
+ * With --with-app: the product's end-to-end phases (bench/vision/app-*.ts, e.g. latency through
+ * the local API, Fashion-MNIST import → train → score). They need `npm run build` first, run as
+ * their own processes and write bench/vision/RESULTS-app.md themselves.
+ */
+function appPhases(): void {
+  const scripts = readdirSync(here).filter((f) => /^app-.*\.ts$/.test(f) && f !== 'app-server.ts').sort();
+  for (const f of scripts) {
+    console.log(`\n--- ${f} ---`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f)], { stdio: 'inherit' });
+    if (r.status !== 0) process.exitCode = 1;
+  }
+}
+
 async function main(): Promise<void> {
   const md = await embeddingBench();
   writeFileSync(join(here, 'RESULTS.md'), md);
@@ -192,6 +207,7 @@ async function main(): Promise<void> {
     const train = await trainPhases();
     if (train) writeFileSync(join(here, '..', 'tmp', 'vision', 'RESULTS-train-latest.md'), train);
   }
+  if (process.argv.includes('--with-app')) appPhases();
   if (!existsSync(join(here, 'RESULTS.md'))) process.exitCode = 1;
 }
 
