@@ -72,7 +72,8 @@ export const DEFAULT_API_PORT = 8765;
  * shell wires `dispatcher` and `bus` to its IPC, the headless shell listens with `http`.
  */
 export async function createApp(config: AppConfig): Promise<LoupeApp> {
-  mkdirSync(config.dataDir, { recursive: true });
+  // Owner-only: the folder holds the token, the database and every picture.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const log = config.log ?? ((message: string, err?: unknown) => process.stderr.write(`loupe: ${message}${err ? ` ${describe(err)}` : ''}\n`));
   const version = config.version ?? '0.0.0';
   const store = openStore(join(config.dataDir, 'loupe.db'));

@@ -70,6 +70,7 @@ describe('loupe serve', () => {
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const tokenFile = join(data, 'token');
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
     const token = readFileSync(tokenFile, 'utf8').trim();
     expect(token).toMatch(/^[0-9a-f]{64}$/);
     // The browser hint follows the listening line on stderr (when the UI is built).

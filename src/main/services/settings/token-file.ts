@@ -10,7 +10,7 @@ export function newToken(): string {
 
 /** Writes DATA/token readable by its owner only (0600), replacing any old one atomically. */
 export function writeTokenFile(dataDir: string, token: string): void {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, TOKEN_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
