@@ -210,7 +210,7 @@ test('keyboard help lists the shortcuts; Alt+digit changes pages; no token, no e
   const stranger = await browser.newContext();
   const other = await stranger.newPage();
   await other.goto(loupe.url);
-  await expect(other.getByRole('alert')).toContainText('#token=');
+  await expect(other.getByRole('alert')).toContainText('#token=', { timeout: 20_000 });
   await stranger.close();
 });
 
