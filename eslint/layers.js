@@ -1,6 +1,7 @@
 // Enforces the import arrows of ARCHITECTURE.md: each file belongs to a layer named by its
 // folder, and may import only from the layers listed for it. Relative imports are resolved
 // against the file, so `../../queue/x` from inside http/ is caught however deep it sits.
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -29,7 +30,12 @@ const ALLOWED = {
 function layerOf(absFile) {
   const rel = path.relative(path.join(ROOT, 'src'), absFile).split(path.sep);
   if (rel[0] === '..' || rel.length < 2) return null;
-  if (rel[0] === 'main') return rel.length === 2 ? 'main/root' : `main/${rel[1]}`;
+  if (rel[0] === 'main') {
+    if (rel.length > 2) return `main/${rel[1]}`;
+    // `../../store` (a folder import) belongs to the store layer, `../app` to the root.
+    const dir = path.join(ROOT, 'src', 'main', rel[1]);
+    return existsSync(dir) && statSync(dir).isDirectory() ? `main/${rel[1]}` : 'main/root';
+  }
   return rel[0];
 }
 

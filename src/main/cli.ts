@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { createApp, defaultDataDir } from './app';
 import { resolveToken } from './services/settings/index';
-// eslint-disable-next-line loupe/import-layers -- src/main/cli/ is the CLI's own folder; the layer rule does not list it yet
 import { langCommand } from './cli/lang-commands';
 
 const USAGE = `Loupe ${version}: a local workbench for image classification.
