@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createDataset, expect, test } from './fixtures';
+import { writeKind } from '../services/vision-pictures';
+test('shot', async ({ app: page }) => {
+  const pics = mkdtempSync(join(tmpdir(), 'shot-'));
+  await writeKind(join(pics, 'c', 'red'), 'red', 8, 1);
+  await writeKind(join(pics, 'c', 'blue'), 'blue', 8, 1);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await createDataset(page, 'Colours');
+  await page.getByTestId('folder-input').setInputFiles(join(pics, 'c'));
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('run-done')).toBeVisible({ timeout: 90_000 });
+  await page.getByRole('button', { name: 'Train now' }).click();
+  await page.waitForTimeout(3000);
+  await page.locator('.model-list input').nth(0).check();
+  await page.locator('.model-list input').nth(1).check();
+  await page.locator('.cell-button').first().click();
+  await page.screenshot({ path: '/tmp/vdbg/train.png', fullPage: true });
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
+  await page.getByRole('button', { name: 'Vision tools' }).click();
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: '/tmp/vdbg/library.png' });
+});
