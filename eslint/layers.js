@@ -19,7 +19,7 @@ const ALLOWED = {
   'main/api': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared', 'main/ipc'],
   'main/ipc': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
   'main/workers': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
-  'main/root': ['main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
+  'main/root': ['main/cli', 'main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
   // The CLI's commands (loupe run/check/repl…) sit beside cli.ts and may use what it uses.
   'main/cli': ['main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
   preload: ['shared'],
