@@ -9,6 +9,7 @@ import { ApiSettingsService, loadOrCreateToken } from './services/settings/index
 import { TaskService } from './services/tasks/index';
 import { VisionService } from './services/vision/index';
 import { visionHandlers } from './ipc/vision-handlers';
+import { queueHandlers } from './ipc/queue-handlers';
 import { visionRoutes } from './api/vision-routes';
 import { openStore, type Store } from './store/index';
 
@@ -101,7 +102,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...queueHandlers(tasks.monitor) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();

@@ -2,19 +2,21 @@ import type { z } from 'zod';
 import { appProcedures } from './app';
 import { libraryEvents, libraryProcedures } from './library';
 import { taskEvents, taskProcedures } from './tasks';
+import { queueMonitorProcedures } from './queue-monitor';
 import { visionEvents, visionProcedures } from './vision';
 
 export * from './define';
 export * from './library';
 export * from './app';
 export * from './tasks';
+export * from './queue-monitor';
 export * from './vision';
 
 /**
  * Every procedure and event of the contract, declared once. Later features add their maps
  * here (one line each); nothing else needs to change for a new call to reach both shells.
  */
-export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures };
+export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures };
 export const events = { ...libraryEvents, ...taskEvents, ...visionEvents };
 
 export type Procedures = typeof procedures;

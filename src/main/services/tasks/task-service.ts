@@ -8,6 +8,7 @@ import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import { defineKinds, PUBLIC_KINDS, type ImportTaskInput } from './kinds';
 import { toTaskDto } from './task-dto';
+import { TaskMonitor } from './monitor';
 
 const QUEUE_CODES: Record<string, string> = {
   not_found: 'not_found',
@@ -45,6 +46,8 @@ export interface EnqueueRequest {
  */
 export class TaskService {
   readonly queue: TaskQueue;
+  /** Counters, timelines, dead letters and pausing, for the Tasks page and /metrics. */
+  readonly monitor: TaskMonitor;
   private readonly db: BetterSqlite3.Database;
   private started = false;
   /** Kinds that `POST /v1/tasks` and callers outside Loupe may queue. */
@@ -58,6 +61,7 @@ export class TaskService {
     // One Loupe per data folder: a stable worker id lets a restart take its tasks back at once.
     this.queue = new TaskQueue(this.db, { workerId: 'loupe-main', concurrency: 4 });
     defineKinds(this.queue, deps.library);
+    this.monitor = new TaskMonitor(this.queue);
     this.queue.on('task', (t) => {
       deps.emit('task.updated', toTaskDto(t));
       // A queued import cancelled before it ran has no running handler to notice.
