@@ -211,3 +211,36 @@ describe('JSON bodies', () => {
     expect(sent).toBeLessThan(50_000_000);
   });
 });
+
+describe('paths', () => {
+  it('redirects to the registered trailing-slash form, but never to another host', async () => {
+    const { url, port } = await up((app) => {
+      app.get('/docs/', () => ({ docs: true }));
+      app.get('/evil.example/', () => ({ x: 1 }));
+    });
+    const r = await fetch(`${url}/docs?x=1`, { redirect: 'manual' });
+    expect(r.status).toBe(308);
+    expect(r.headers.get('location')).toBe('/docs/?x=1');
+    const { rawRequest } = await import('./helpers');
+    const raw = await rawRequest(port, 'GET //evil.example HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 404/);
+    expect(raw.toLowerCase()).not.toContain('location:');
+    const bad = await rawRequest(port, 'GET /docs/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(bad).toMatch(/^HTTP\/1\.1 400/);
+  });
+
+  it('reads text, raw and urlencoded bodies with limits', async () => {
+    const { url } = await up((app) => {
+      app.post('/text', async (ctx) => ({ text: await ctx.text() }));
+      app.post('/raw', { bodyLimit: 8 }, async (ctx) => ({ n: (await ctx.raw()).length }));
+      app.post('/form', async (ctx) => ctx.form());
+    });
+    expect(await (await fetch(`${url}/text`, { method: 'POST', body: 'héllo' })).json()).toEqual({ text: 'héllo' });
+    expect(await (await fetch(`${url}/raw`, { method: 'POST', body: '12345678' })).json()).toEqual({ n: 8 });
+    expect((await fetch(`${url}/raw`, { method: 'POST', body: '123456789' })).status).toBe(413);
+    const f = await fetch(`${url}/form`, { method: 'POST', body: new URLSearchParams({ a: '1', b: 'x y' }) });
+    expect(await f.json()).toEqual({ a: '1', b: 'x y' });
+    const p = await fetch(`${url}/form`, { method: 'POST', body: '__proto__=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(p.status).toBe(400);
+  });
+});

@@ -1,7 +1,7 @@
 import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Blueprint, type RouteDef } from './blueprint';
+import { Blueprint, registryEpoch, type RouteDef } from './blueprint';
 import { compose, terminalFor, type Dispatch } from './compose';
 import { Context, type ContextHost, type Key } from './context';
 import { HttpError, errors, writeError, type ErrorLogger } from './errors';
@@ -112,7 +112,7 @@ export class App extends Blueprint implements ContextHost {
   };
 
   private dispatch(req: IncomingMessage, res: ServerResponse, upgrade: { socket: Duplex; head: Buffer } | null): void {
-    if (this.builtVersion !== this.deepVersion()) this.compile();
+    if (this.builtVersion !== registryEpoch()) this.compile();
     if (this.shutdown !== null) {
       res.shouldKeepAlive = false;
       writeError(res, errors.shuttingDown());
@@ -256,7 +256,7 @@ export class App extends Blueprint implements ContextHost {
     const services = new Map<Key<unknown> | string, unknown>();
     for (const c of this.children) c.blueprint.collectProvided(services);
     this.services = services;
-    this.builtVersion = this.deepVersion();
+    this.builtVersion = registryEpoch();
   }
 
   /** 404, 405 with Allow, automatic OPTIONS, or a trailing-slash redirect. */
@@ -270,9 +270,11 @@ export class App extends Blueprint implements ContextHost {
     }
     if (ctx.method === 'GET' || ctx.method === 'HEAD') {
       const alt = router.alternate(ctx.method, ctx.path);
-      if (alt !== null) {
+      // Never redirect to `//host/...`: browsers read it as another site (open redirect).
+      if (alt !== null && !alt.startsWith('//')) {
         const q = ctx.req.url?.indexOf('?') ?? -1;
-        ctx.redirect(alt + (q === -1 ? '' : (ctx.req.url as string).slice(q)), 308);
+        const safe = alt.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
+        ctx.redirect(safe + (q === -1 ? '' : (ctx.req.url as string).slice(q)), 308);
         return;
       }
     }

@@ -13,6 +13,12 @@ export interface RouteDef {
   ws?: { handler: WsHandler; options: WsOptions };
 }
 
+/** Bumped by every registration anywhere, so an app can tell in O(1) whether to recompile. */
+let epoch = 0;
+export function registryEpoch(): number {
+  return epoch;
+}
+
 interface Child {
   prefix: string;
   blueprint: Blueprint;
@@ -31,7 +37,14 @@ export class Blueprint {
   /** @internal */ readonly middleware: Middleware[] = [];
   /** @internal */ readonly provided = new Map<Key<unknown> | string, unknown>();
   /** @internal Bumped on every change so the app knows to rebuild its router. */
-  version = 0;
+  private _version = 0;
+  get version(): number {
+    return this._version;
+  }
+  set version(v: number) {
+    this._version = v;
+    epoch++;
+  }
 
   /** Adds middleware for this blueprint's routes (for an App: for every request, 404s included). */
   use(...mws: Middleware[]): this {
@@ -42,6 +55,7 @@ export class Blueprint {
 
   provide<T>(k: Key<T> | string, value: T): this {
     this.provided.set(k as Key<unknown> | string, value);
+    this.version++;
     return this;
   }
 
@@ -137,13 +151,6 @@ export class Blueprint {
     for (const c of this.children) out.push(...c.blueprint.flatten(joinPaths(prefix, c.prefix), mws, true, seen));
     seen.delete(this);
     return out;
-  }
-
-  /** @internal A change counter over this blueprint and everything mounted in it. */
-  deepVersion(): number {
-    let v = this.version;
-    for (const c of this.children) v += c.blueprint.deepVersion();
-    return v;
   }
 
   /** @internal Services provided anywhere in the tree; the outermost wins on a clash. */
