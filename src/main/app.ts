@@ -24,6 +24,8 @@ export interface AppConfig {
   /** The built renderer to serve at `/` (headless shell). */
   rendererDir?: string | null;
   accessLog?: ApiServerOptions['accessLog'];
+  /** Rate limits on the local API (429); default: generous per token, tight for wrong tokens. */
+  rateLimit?: ApiServerOptions['rateLimit'];
   /** Desktop shell: the port the local API listens on when Settings turns it on (default 8765; 0: any free one). */
   apiPort?: number;
   /** Where internal errors are logged (never shown to a client). Default: stderr. */
@@ -112,6 +114,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
       accessLog: config.accessLog,
+      rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
       extraRoutes: [visionRoutes(vision)],
     },

@@ -10,6 +10,8 @@ import { indexPageRoutes } from './index-page';
 import { scriptRoutes } from './scripts';
 import { taskRoutes } from './tasks';
 import { apiAuth, clearSessionCookie, setSessionCookie } from './session';
+import { renderQueueMetrics } from './metrics-queue';
+import { apiRateLimits, type ApiRateLimits } from './rate-limits';
 
 export interface ApiServerOptions {
   /** Answer any Host (`loupe serve --allow-remote`); otherwise loopback names only (421). */
@@ -20,6 +22,8 @@ export interface ApiServerOptions {
   onError?: (err: unknown) => void;
   /** Routes added by later features (tasks, models…), mounted under /v1 with auth. */
   extraRoutes?: Array<(v1: import('../http/index').Blueprint, app: App) => void>;
+  /** 429 limits per token and per anonymous IP (defaults in rate-limits.ts); the UI is never limited. */
+  rateLimit?: ApiRateLimits;
 }
 
 /** Paths owned by the API; everything else belongs to the UI's static files. */
@@ -46,6 +50,7 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
       exposeHeaders: ['retry-after', 'x-request-id'],
     }),
   );
+  app.use(apiRateLimits({ token: () => deps.apiSettings.token, isApiPath, limits: opts.rateLimit }));
   app.use(
     apiAuth({
       token: () => deps.apiSettings.token,
@@ -74,7 +79,7 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
   });
   eventRoutes(app, deps);
   app.get('/metrics', { summary: 'Prometheus metrics', hidden: true }, (ctx) => {
-    ctx.send(deps.metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');
+    ctx.send(deps.metrics.render() + renderQueueMetrics(deps.tasks.monitor), 'text/plain; version=0.0.4; charset=utf-8');
   });
 
   if (opts.rendererDir) {
