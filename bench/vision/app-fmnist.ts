@@ -138,7 +138,8 @@ ${runs.map((r) => `| ${r.head} | ${(r.run.metrics.accuracy * 100).toFixed(2)} % 
 
 **Best test accuracy: ${(acc * 100).toFixed(2)} % (${best.head})**; target ≥ 90 %: **${acc >= 0.9 ? 'met' : `missed by ${((0.9 - acc) * 100).toFixed(2)} points`}**.
 `;
-    writeSection('fmnist', md);
+    // One section per training-set size, so a shortened run never hides the full one.
+    writeSection(`fmnist-${picked.length}`, md);
     console.log(md);
   } finally {
     await server.stop();
