@@ -180,3 +180,29 @@ describe('training that cannot work says why', () => {
     expect(run.error!.message).toContain('lonely');
   });
 });
+
+describe('durability', () => {
+  it('a run cut off by a shutdown finishes after the next start', async () => {
+    const data = join(dir, 'restart-data');
+    let first = await createApp({ dataDir: data, shell: 'headless', log: () => {}, vision: { autoTrain: false } });
+    const id = first.services.library.createDataset('restart').id;
+    const files = [
+      ...(await kindPictures('red', 4, 80)).map((bytes, i) => ({ name: `r${i}.png`, bytes, label: 'red' })),
+      ...(await kindPictures('blue', 4, 80)).map((bytes, i) => ({ name: `b${i}.png`, bytes, label: 'blue' })),
+    ];
+    await first.services.library.upload(id, files);
+    const { runId } = first.services.vision.startTraining(id);
+    await first.close();
+    first = await createApp({ dataDir: data, shell: 'headless', log: () => {}, vision: { autoTrain: false } });
+    try {
+      const run = await waitFor(() => {
+        const r = first.services.vision.training.get(runId);
+        return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
+      }, 'the interrupted run');
+      expect(run.status).toBe('succeeded');
+      expect(run.modelId).not.toBeNull();
+    } finally {
+      await first.close();
+    }
+  });
+});

@@ -137,6 +137,16 @@ export class Training {
 
   /** Training's own refusals (one label, a label of one picture…) end the run with their message; no retry helps. */
   private stopOnError(runId: string, err: unknown, ctx: TaskContext): never {
+    const why = (ctx.signal.reason as { code?: unknown } | undefined)?.code;
+    if (ctx.signal.aborted && why === 'shutdown') {
+      // Loupe is stopping: the queue runs the task again at the next start, so the run waits.
+      this.c.records.requeueRun(runId);
+      throw err;
+    }
+    if (ctx.signal.aborted && why === 'timeout') {
+      this.finish(runId, 'failed', { error: { code: 'timeout', message: 'Training took longer than its time limit and was stopped.' } });
+      throw err;
+    }
     if (ctx.signal.aborted || (isVisionTrainError(err) && err.code === 'cancelled')) {
       this.finish(runId, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
       throw err;

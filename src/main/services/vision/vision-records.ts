@@ -132,6 +132,11 @@ export class VisionRecords {
       .run(backbone, now(), toRowId(id));
   }
 
+  /** Back to 'queued' (a shutdown interrupted it; its task runs again at the next start). */
+  requeueRun(id: string): void {
+    this.db.prepare(`UPDATE training_runs SET status = 'queued', started_at = NULL WHERE id = ?`).run(toRowId(id));
+  }
+
   setHistory(id: string, history: EpochPoint[]): void {
     this.db.prepare('UPDATE training_runs SET history = ? WHERE id = ?').run(JSON.stringify(history), toRowId(id));
   }
