@@ -1,4 +1,5 @@
-// The compiled engine against the reference tree-walker: same stdout, stderr and exit status.
+// The compiled engine against the reference tree-walker, and against its own deep-stack
+// (generator) mode: same stdout, stderr and exit status.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -17,6 +18,7 @@ function compare(src: string, options: RunOptions = {}): boolean {
   const reference = outcome(src, { ...options, engine: 'reference' });
   if (/Stack overflow|Time limit/.test(reference)) return false;
   expect(fast, src).toBe(reference);
+  expect(outcome(src, { ...options, engine: 'deep-stack' }), src).toBe(fast);
   return true;
 }
 

@@ -51,7 +51,19 @@ describe('sandbox limits', () => {
   });
 });
 
-describe('call depth of exactly 10,000 (with the stack the CLI and workers give the engine)', () => {
+describe('call depth of exactly 10,000', () => {
+  test('in this process too: the engine replays in deep-stack mode when the host stack is short', () => {
+    const r = runProgram('fn deep(n) { if n == 0 { return 0 }; return 1 + deep(n - 1) }\nprint(deep(9999))\ndeep(10000)');
+    expect(r.stdout + r.stderr).toBe('9999\nError at 1:53: Stack overflow.\n');
+  });
+
+  test('streamed output cannot be replayed, so a short host stack ends the run early but cleanly', () => {
+    const out: string[] = [];
+    const r = runProgram('print("start")\nfn f(n) { return 1 + f(n + 1) }\nf(0)', { stdout: (t) => out.push(t) });
+    expect(out).toEqual(['start\n']);
+    expect(r.stderr).toMatch(/^Error at \d+:\d+: Stack overflow\.\n$/);
+  });
+
   test('depth 10000 works, 10001 is Stack overflow at the call, and the program can go on', () => {
     const program = [
       'fn deep(n) { if n == 0 { return 0 }; return 1 + deep(n - 1) }',

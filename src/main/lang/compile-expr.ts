@@ -20,6 +20,11 @@ export interface CompileInput {
   exports: Decl[];
   isMain: boolean;
   builtins: Map<string, LoupeValue>;
+  /**
+   * Deep-stack mode: functions become generators and every call to Loupe code yields a
+   * request to the Runtime's trampoline, so the host stack stays shallow at any depth.
+   */
+  gen?: boolean;
 }
 
 export const q = (s: string): string => JSON.stringify(s);
@@ -229,6 +234,7 @@ export abstract class ExpressionCompiler {
     const callee = e.callee;
     const n = e.args.length;
     this.fn.usesV = true;
+    if (this.input.gen) return this.genCall(e, pos);
     if (callee.kind === 'get') {
       const o = this.operand(callee.object);
       const a = this.args(e.args);
@@ -270,6 +276,31 @@ export abstract class ExpressionCompiler {
       ` : $R.call(${c.ref}, [${a.list}], ${pos}))`;
   }
 
+
+  /** Deep-stack mode: the call becomes `yield` of a request the trampoline carries out. */
+  private genCall(e: ExprOf<'call'>, pos: number): string {
+    const callee = e.callee;
+    if (callee.kind === 'get') {
+      const o = this.operand(callee.object);
+      const a = this.args(e.args);
+      return `(${o.pre}${a.pre}yield $R.rq(2, ${o.ref}, [${a.list}], ${pos}, ${q(callee.name.name)}, ${this.p(callee.name)}))`;
+    }
+    if (callee.kind === 'super') {
+      const a = this.args(e.args);
+      return `(${a.pre}yield $R.rq(3, ${this.currentSuper()}, [${a.list}], ${pos}, ${q(callee.name.name)}, ${this.p(callee.name)}, $self))`;
+    }
+    if (callee.kind === 'var' && (callee.id.decl as Decl).kind === 'builtin') {
+      const b = this.input.builtins.get(callee.id.name);
+      if (b instanceof Builtin && e.args.length >= b.min && e.args.length <= b.max) {
+        const a = this.args(e.args);
+        this.varRef(callee.id);
+        return `(${a.pre}$b_${b.name}.impl([${a.list}], ${pos}))`;
+      }
+    }
+    const c = this.operand(callee);
+    const a = this.args(e.args);
+    return `(${c.pre}${a.pre}yield $R.rq(1, ${c.ref}, [${a.list}], ${pos}))`;
+  }
 
   protected fnValue(f: FnNode): string {
     return `new $LF(${this.fnCode(f, false)}, ${f.params.length}, ${f.name ? q(f.name.name) : 'null'})`;

@@ -21,7 +21,7 @@ export class Compiler extends ExpressionCompiler {
     // never read; leaving them out keeps its variables out of closures, in registers.
     const exp = isMain ? '' : exports.map((d) => `[${q(d.name)}, () => ${jsName(d)}]`).join(', ');
     const builtins = [...this.usedBuiltins].map((n) => `const $b_${n} = $B.get(${q(n)});`).join('\n');
-    return `"use strict";\n${builtins}\nreturn function ($M) {\n` +
+    return `"use strict";\n${builtins}\nreturn function${this.input.gen ? '*' : ''} ($M) {\n` +
       (decls.length ? `let ${decls.join(', ')};\n` : '') +
       `let $last = null${this.tempDecls(this.fn, true)};\n` +
       `$M.exports = new Map([${exp}]);\n${body}\nreturn $last;\n};`;
@@ -203,7 +203,7 @@ export class Compiler extends ExpressionCompiler {
     const body = f.body.map((s) => this.stmt(s)).join('\n');
     const temps = this.tempDecls(this.fn, false);
     const end = f.isInit ? 'return $self;' : 'return null;';
-    const code = `function (${params.join(', ')}) {\n${temps}\n${this.fuel(f.pos)}\n${body}\n${end}\n}`;
+    const code = `function${this.input.gen ? '*' : ''} (${params.join(', ')}) {\n${temps}\n${this.fuel(f.pos)}\n${body}\n${end}\n}`;
     this.fn = outer;
     return code;
   }

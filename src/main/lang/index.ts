@@ -3,7 +3,7 @@
 import { CompileError, ImportCompileError, LimitError, LoupeThrow, isHostStackOverflow } from './errors';
 import { fromLoupe, toLoupe, type PlainValue } from './interop';
 import { Loader, hostModule } from './modules';
-import { Runtime } from './runtime';
+import { HostStackExhausted, Runtime } from './runtime';
 import { createBuiltins, hostBuiltin } from './stdlib';
 import { Instance, repr, str, type LoupeValue } from './values';
 
@@ -18,17 +18,28 @@ export type HostFunction = { arity: number | [number, number]; call: (...args: L
 export type HostModule = Record<string, HostFunction | LoupeValue>;
 
 export interface RunOptions {
+  /** Path of the main module file ('/'-separated), for import resolution (§10). Default "main.loupe". */
   mainPath?: string;
+  /** Host-provided module loader, given a normalized absolute path; null = not found. */
   readFile?: (path: string) => string | null;
+  /** Modules importable by name, e.g. `import "loupe" as loupe`; looked up before files. */
   hostModules?: Record<string, HostModule>;
+  /** Extra host functions in the built-in scope. */
   globals?: Record<string, HostFunction>;
+  /** Instruction budget: function entries + loop iterations. Default 5e10. */
   budget?: number;
+  /** Wall-clock limit and cancellation, checked every 10,000 instructions. */
   timeoutMs?: number;
   signal?: { aborted: boolean };
+  /** Cap on the estimated bytes of list/map/string growth. Default 1 GiB. */
   maxMemory?: number;
+  /** Streaming print; when absent, output is collected into RunResult.stdout. */
   stdout?: (text: string) => void;
-  /** 'reference' runs the slow tree-walking interpreter; for differential tests only. */
-  engine?: 'compiled' | 'reference';
+  /**
+   * 'reference' runs the slow tree-walking interpreter (differential tests); 'deep-stack'
+   * forces the generator mode normally used only when the host stack runs out.
+   */
+  engine?: 'compiled' | 'reference' | 'deep-stack';
 }
 
 export interface RunError {
@@ -69,6 +80,17 @@ function uncaughtMessage(v: unknown): string {
 
 /** Compiles and runs a program as `loupe run FILE` does (§1). */
 export function runProgram(source: string, options: RunOptions = {}): RunResult {
+  if (options.engine === 'deep-stack') return runOnce(source, options, true) as RunResult;
+  const first = runOnce(source, options, false);
+  // The host stack ran out before the spec's depth limit. When nothing the host can see has
+  // happened yet (output is still buffered, no host function ran), run again in deep-stack
+  // mode, which keeps Loupe frames off the host stack. Workers and `loupe run` give the
+  // engine a big enough stack that this is not needed.
+  if (first === 'replay') return runOnce(source, options, true) as RunResult;
+  return first;
+}
+
+function runOnce(source: string, options: RunOptions, gen: boolean): RunResult | 'replay' {
   const chunks: string[] = [];
   const write = options.stdout ?? ((t: string) => { chunks.push(t); });
   const rt = new Runtime({
@@ -78,15 +100,16 @@ export function runProgram(source: string, options: RunOptions = {}): RunResult 
     maxMemory: options.maxMemory ?? DEFAULT_MAX_MEMORY,
   });
   const { values: builtins, fast } = createBuiltins(rt, write);
-  for (const [name, h] of Object.entries(options.globals ?? {})) builtins.set(name, hostBuiltin(name, h.arity, h.call));
+  const onHostCall = (): void => { rt.hostCalled = true; };
+  for (const [name, h] of Object.entries(options.globals ?? {})) builtins.set(name, hostBuiltin(name, h.arity, h.call, onHostCall));
   const hostModules = new Map<string, ReturnType<typeof hostModule>>();
   for (const [name, mod] of Object.entries(options.hostModules ?? {})) {
     const entries = new Map<string, LoupeValue>();
-    for (const [k, v] of Object.entries(mod)) entries.set(k, isHostFunction(v) ? hostBuiltin(k, v.arity, v.call) : toLoupe(v));
+    for (const [k, v] of Object.entries(mod)) entries.set(k, isHostFunction(v) ? hostBuiltin(k, v.arity, v.call, onHostCall) : toLoupe(v));
     hostModules.set(name, hostModule(name, entries));
   }
   const loader = new Loader(rt, {
-    mainPath: options.mainPath ?? 'main.loupe', readFile: options.readFile, hostModules, builtins, fast, engine: options.engine,
+    mainPath: options.mainPath ?? 'main.loupe', readFile: options.readFile, hostModules, builtins, fast, engine: options.engine === 'reference' ? 'reference' : 'compiled', gen,
   });
 
   const finish = (exitCode: 0 | 65 | 70, error?: RunError, value?: unknown): RunResult => ({
@@ -112,7 +135,10 @@ export function runProgram(source: string, options: RunOptions = {}): RunResult 
     }
     if (e instanceof LoupeThrow) return at('runtime', uncaughtMessage(e.value), e.pos);
     if (e instanceof LimitError) return at('limit', e.message, e.pos);
-    if (isHostStackOverflow(e)) return at('runtime', 'Stack overflow.', 0);
+    if (e instanceof HostStackExhausted || isHostStackOverflow(e)) {
+      if (!gen && options.stdout === undefined && !rt.hostCalled && options.engine !== 'reference') return 'replay';
+      return at('runtime', 'Stack overflow.', 0);
+    }
     if (e instanceof RangeError) return at('limit', 'Memory limit exceeded.', 0);
     return at('runtime', `Internal error: ${e instanceof Error ? e.message : String(e)}`, 0);
   }

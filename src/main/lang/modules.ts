@@ -8,7 +8,7 @@ import { rtError } from './objects';
 import { parse } from './parser';
 import { firstError, resolve } from './resolver';
 import type { Runtime } from './runtime';
-import { UNINIT } from './runtime';
+import { UNINIT, isGenerator } from './runtime';
 import { Instance, LClass, LFunction, LMethod, LModule, type LoupeValue } from './values';
 
 export function dirname(path: string): string {
@@ -53,6 +53,8 @@ export interface LoaderOptions {
   fast: unknown;
   /** 'reference' runs the tree-walking interpreter instead of compiled JS (for tests). */
   engine?: 'compiled' | 'reference';
+  /** Deep-stack mode: compile functions to generators run by the Runtime's trampoline. */
+  gen?: boolean;
 }
 
 export class Loader {
@@ -65,6 +67,7 @@ export class Loader {
   constructor(private rt: Runtime, private opts: LoaderOptions) {
     this.mainDir = dirname(normalize(opts.mainPath));
     rt.importer = (path, from, pos) => this.importModule(path, from, pos);
+    rt.genMode = !!opts.gen;
   }
 
   display(index: number): string | undefined { return index === 0 ? undefined : this.displays[index]; }
@@ -95,7 +98,7 @@ export class Loader {
     try {
       code = compileModule(this.rt, {
         module: parsed.module, moduleIndex: index, moduleDecls: res.moduleDecls, exports: res.exports,
-        isMain, builtins: this.opts.builtins,
+        isMain, builtins: this.opts.builtins, gen: this.opts.gen,
       });
       const make = new Function('$R', '$S', '$B', '$F', '$LF', '$LM', '$LC', '$In', '$U', code) as (...a: unknown[]) => ModuleFactory;
       factory = make(this.rt, this.rt.S, this.opts.builtins, this.opts.fast, LFunction, LMethod, LClass, Instance, UNINIT);
@@ -111,9 +114,14 @@ export class Loader {
     const { factory } = this.compile(source, path, true);
     const module = new LModule(relative(this.mainDir, path), new Map());
     this.records.set(path, { state: 'loading', module });
-    const value = factory(module);
+    const value = this.settle(factory(module));
     this.records.get(path)!.state = 'loaded';
     return value;
+  }
+
+  /** In deep-stack mode a module body is a generator: run it on the trampoline. */
+  private settle(v: LoupeValue): LoupeValue {
+    return isGenerator(v) ? this.rt.runGen(v as unknown as Parameters<Runtime['runGen']>[0]) : v;
   }
 
   private importModule(spec: string, from: number, pos: number): LModule {
@@ -135,7 +143,7 @@ export class Loader {
     }
     const module = new LModule(this.displays[compiled.index], new Map());
     this.records.set(file, { state: 'loading', module });
-    compiled.factory(module);
+    this.settle(compiled.factory(module));
     this.records.get(file)!.state = 'loaded';
     return module;
   }

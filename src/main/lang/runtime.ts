@@ -78,6 +78,11 @@ export class Runtime {
     if (size > MAX_ELEMENTS) throw new LimitError('Memory limit exceeded.', pos);
   }
 
+  /** Set when the program runs in deep-stack (generator) mode. */
+  genMode = false;
+  /** Set once a host function ran: the run can no longer be replayed in deep-stack mode. */
+  hostCalled = false;
+
   ovf(pos: number): never { return rtError('Stack overflow.', pos); }
   err(message: string, pos: number): never { return rtError(message, pos); }
   uninit(name: string, pos: number): never { return rtError(`Cannot access '${name}' before initialization.`, pos); }
@@ -89,7 +94,11 @@ export class Runtime {
   caught(e: unknown): V {
     if (e instanceof LoupeThrow) return e.value as V;
     if (e instanceof LimitError || e instanceof ImportCompileError) throw e;
-    if (isHostStackOverflow(e)) return makeError('Stack overflow.');
+    if (isHostStackOverflow(e)) {
+      // The host stack ran out before the depth limit: not the script's Stack overflow.
+      if (!this.genMode && this.S.d < MAX_DEPTH) throw new HostStackExhausted();
+      return makeError('Stack overflow.');
+    }
     throw e;
   }
 
@@ -224,7 +233,108 @@ export class Runtime {
   callMethod(m: LMethod, self: Instance, args: V[], pos: number): V {
     checkArity(m.arity, m.arity, args.length, pos);
     if (++this.S.d > MAX_DEPTH) this.ovf(pos);
-    const r = m.fn(self, ...args);
+    const r = this.settle(m.fn(self, ...args));
+    this.S.d--;
+    return r;
+  }
+
+  /** In deep-stack mode a Loupe function returns a generator: run it to completion. */
+  private settle(r: V): V {
+    return this.genMode && isGenerator(r) ? this.runGen(r as unknown as Gen) : r;
+  }
+
+  // ---- deep-stack mode: a trampoline over generators ------------------------------------
+  /** A call request yielded by generated code: kind 1 call, 2 method call, 3 super call. */
+  rq(kind: number, target: V, args: V[], pos: number, name?: string, namePos?: number, self?: Instance): CallRequest {
+    return { kind, target, args, pos, name: name ?? '', namePos: namePos ?? pos, self: self ?? null };
+  }
+
+  /**
+   * Runs a generator and every call it requests with an explicit frame stack, so the host
+   * stack does not grow with the Loupe call depth. Exceptions travel frame to frame through
+   * generator.throw, which lets the scripts' own try/catch/finally see them as usual.
+   */
+  runGen(root: Gen): V {
+    const frames: Gen[] = [root];
+    let input: V = null;
+    let error: unknown = null;
+    let failing = false;
+    while (true) {
+      const top = frames[frames.length - 1];
+      let step: IteratorResult<CallRequest, V>;
+      try {
+        step = failing ? top.throw(error) : top.next(input);
+        failing = false;
+      } catch (e) {
+        frames.pop();
+        if (frames.length === 0) throw e;
+        this.S.d--;
+        error = e;
+        failing = true;
+        continue;
+      }
+      if (step.done) {
+        frames.pop();
+        if (frames.length === 0) return step.value;
+        this.S.d--;
+        input = step.value;
+        continue;
+      }
+      try {
+        const r = this.dispatch(step.value);
+        if (r instanceof PendingFrame) { frames.push(r.gen); input = null; } else input = r;
+      } catch (e) {
+        error = e;
+        failing = true;
+      }
+    }
+  }
+
+  /** Carries out a call request: a value for built-ins, a PendingFrame for Loupe code. */
+  private dispatch(q: CallRequest): V | PendingFrame {
+    let f: V = q.target;
+    let args = q.args;
+    if (q.kind === 3) {
+      const m = (q.target as unknown as LClass).findMethod(q.name);
+      if (!m) rtError(`Undefined property '${q.name}'.`, q.namePos);
+      return this.enter(m.arity, args.length, q.pos, () => m.fn(q.self as Instance, ...args));
+    }
+    if (q.kind === 2) {
+      const o = q.target;
+      if (o instanceof Instance) {
+        const field = o['$' + q.name] as V | undefined;
+        if (field === undefined) {
+          const m = o['M$' + q.name] as LMethod | undefined;
+          if (m === undefined) rtError(`Undefined property '${q.name}'.`, q.namePos);
+          return this.enter(m.arity, args.length, q.pos, () => m.fn(o, ...args));
+        }
+        f = field;
+      } else if (typeof o === 'string') {
+        return this.invoke(o, q.name, args, q.namePos, q.pos);
+      } else f = this.getp(o, q.name, q.namePos);
+    }
+    if (f instanceof LFunction) return this.enter(f.arity, args.length, q.pos, () => f.fn(...args));
+    if (f instanceof BoundMethod && f.method instanceof LMethod) {
+      const m = f.method;
+      const recv = f.receiver as Instance;
+      return this.enter(m.arity, args.length, q.pos, () => m.fn(recv, ...args));
+    }
+    if (f instanceof LClass) {
+      const inst = newInstance(f);
+      const init = f.init;
+      if (!init) { checkArity(0, 0, args.length, q.pos); return inst as unknown as V; }
+      args = [inst as unknown as V, ...args];
+      return this.enter(init.arity, args.length - 1, q.pos, () => init.fn(inst, ...args.slice(1)));
+    }
+    return this.call(f, args, q.pos);
+  }
+
+  /** Arity, then depth; a generator becomes a new frame, anything else is the result. */
+  private enter(arity: number, got: number, pos: number, start: () => V): V | PendingFrame {
+    checkArity(arity, arity, got, pos);
+    if (++this.S.d > MAX_DEPTH) this.ovf(pos);
+    const r = start();
+    if (isGenerator(r)) return new PendingFrame(r as unknown as Gen);
     this.S.d--;
     return r;
   }
@@ -234,7 +344,7 @@ export class Runtime {
     if (f instanceof LFunction) {
       checkArity(f.arity, f.arity, args.length, pos);
       if (++this.S.d > MAX_DEPTH) this.ovf(pos);
-      const r = f.fn(...args);
+      const r = this.settle(f.fn(...args));
       this.S.d--;
       return r;
     }
@@ -288,3 +398,27 @@ export class Runtime {
 }
 
 export { ErrorClass };
+
+type Gen = Generator<CallRequest, V, V>;
+
+export interface CallRequest {
+  kind: number;
+  target: V;
+  args: V[];
+  pos: number;
+  name: string;
+  namePos: number;
+  self: Instance | null;
+}
+
+class PendingFrame {
+  constructor(readonly gen: Gen) {}
+}
+
+const GeneratorProto = Object.getPrototypeOf(function* () { /* probe */ }.prototype) as object;
+export function isGenerator(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(Object.getPrototypeOf(v)) === GeneratorProto;
+}
+
+/** The host stack ran out below the spec's depth limit; the run may be replayed in deep-stack mode. */
+export class HostStackExhausted {}

@@ -225,9 +225,10 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
 }
 
 /** Wraps a host function so its JS errors become script errors at the call's '('. */
-export function hostBuiltin(name: string, arity: number | [number, number], call: (...args: V[]) => V): Builtin {
+export function hostBuiltin(name: string, arity: number | [number, number], call: (...args: V[]) => V, onCall?: () => void): Builtin {
   const [min, max] = typeof arity === 'number' ? [arity, arity] : arity;
   return new Builtin(name, min, max, (args, pos) => {
+    onCall?.();
     try {
       const r = call(...args);
       return r === undefined ? null : r;
