@@ -198,7 +198,7 @@ export class Importer {
           if (failure === 'skipped') break;
           if (failure === 'imported') progress.imported++;
           else if (failure === 'duplicate') progress.duplicates++;
-          else if (failure !== 'skipped') progress.failed.push(failure);
+          else progress.failed.push(failure);
           progress.done++;
           report();
         }
