@@ -18,7 +18,30 @@ async function measure(fn: () => Promise<void>): Promise<{ ms: number; cpuMs: nu
   return { ms, cpuMs: (c.user + c.system) / 1000 };
 }
 
+/** How many durable commits per second this disk allows: the ceiling for one claim+complete commit per turn. */
+async function commitFloor(): Promise<void> {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { default: Database } = await import('better-sqlite3');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qbench-floor-'));
+  const db = new Database(path.join(dir, 'f.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${sync}`);
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)');
+  const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const n = 500;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) ins.run(i);
+  const ms = performance.now() - t0;
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ name, sync, commitsPerSec: (n * 1000) / ms }) + '\n');
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  if (name === 'floor') return commitFloor();
   const phases: Phases =
     name === 'loupe' ? loupe(sync as Sync) : name === 'plainjob' ? await plainjob(sync as Sync) : await bullmq(Number(portArg));
   const one = await measure(() => phases.enqueueOne(N));

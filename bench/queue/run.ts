@@ -98,7 +98,15 @@ function summarize(label: string, runs: Run[]): Summary {
   };
 }
 
-function report(s: Summary[], started: Date): string {
+function floor(sync: string): number {
+  const out = execFileSync('taskset', ['-c', APP_CPU, process.execPath, '--import', 'tsx', path.join(HERE, 'child.ts'), 'floor', sync, '0', '0'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out.trim().split('\n').pop()!) as { commitsPerSec: number }).commitsPerSec;
+}
+
+function report(s: Summary[], started: Date, floors: { NORMAL: number; FULL: number }): string {
   const by = (l: string) => s.find((x) => x.label === l)!;
   const ln = by('loupe NORMAL'), pn = by('plainjob NORMAL'), bq = by('bullmq'), lf = by('loupe FULL'), pf = by('plainjob FULL');
   const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -128,6 +136,8 @@ function report(s: Summary[], started: Date): string {
     '|---|---:|---:|---:|---:|',
     ratio(ln, pn), ratio(ln, bq), ratio(lf, pf), ratio(lf, ln),
     '',
+    `Commit floor on this disk (single-row autocommit inserts, WAL): NORMAL ${fmt(floors.NORMAL)} commits/s, FULL ${fmt(floors.FULL)} commits/s. With 10 in flight and one commit per event-loop turn, FULL processing cannot exceed about 10 × ${fmt(floors.FULL)} = ${fmt(10 * floors.FULL)} jobs/s here.`,
+    '',
     '| target | measured | |',
     '|---|---:|---|',
     ...targets.map((t) => `| ${t.join(' | ')} |`),
@@ -151,7 +161,8 @@ async function main(): Promise<void> {
   } finally {
     redis.kill('SIGTERM');
   }
-  const text = report(CONTENDERS.map((c) => summarize(c.label, runs.get(c.label)!)), started);
+  const floors = { NORMAL: median([0, 1, 2].map(() => floor('NORMAL'))), FULL: median([0, 1, 2].map(() => floor('FULL'))) };
+  const text = report(CONTENDERS.map((c) => summarize(c.label, runs.get(c.label)!)), started, floors);
   console.log('\n' + text);
   const notesFile = path.join(HERE, 'NOTES.md');
   const notes = fs.existsSync(notesFile) ? fs.readFileSync(notesFile, 'utf8') : '';
