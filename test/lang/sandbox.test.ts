@@ -57,10 +57,15 @@ describe('call depth of exactly 10,000', () => {
     expect(r.stdout + r.stderr).toBe('9999\nError at 1:53: Stack overflow.\n');
   });
 
-  test('streamed output cannot be replayed, so a short host stack ends the run early but cleanly', () => {
+  test('streamed output is not repeated by the replay', () => {
     const out: string[] = [];
-    const r = runProgram('print("start")\nfn f(n) { return 1 + f(n + 1) }\nf(0)', { stdout: (t) => out.push(t) });
-    expect(out).toEqual(['start\n']);
+    const r = runProgram('print("start")\nfn f(n) { if n == 0 { return 0 }; return 1 + f(n - 1) }\nprint(f(9999))\nf(10000)', { stdout: (t) => out.push(t) });
+    expect(out.join('')).toBe('start\n9999\n');
+    expect(r.stderr).toBe('Error at 2:47: Stack overflow.\n');
+  });
+
+  test('after a host function ran, a short host stack ends the run early but cleanly', () => {
+    const r = runProgram('ping()\nfn f(n) { return 1 + f(n + 1) }\nf(0)', { globals: { ping: { arity: 0, call: () => null } } });
     expect(r.stderr).toMatch(/^Error at \d+:\d+: Stack overflow\.\n$/);
   });
 

@@ -1,9 +1,8 @@
 // The Node side of `loupe run | check | repl | fmt`: file access and terminal I/O around the
 // pure language engine. Deep recursion (call depth 10,000) needs about 2 MB of JS stack, so
 // the process that calls runFile should run with `node --stack-size=4000` or inside a Worker
-// with resourceLimits.stackSizeMb >= 4: runFile streams output, so the engine cannot fall
-// back to its deep-stack replay, and very deep recursion would end as "Stack overflow."
-// before depth 10,000.
+// with resourceLimits.stackSizeMb >= 4. With less, the engine replays the program in its
+// slower deep-stack mode (see docs/language.md, decision 4).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';

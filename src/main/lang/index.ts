@@ -81,13 +81,25 @@ function uncaughtMessage(v: unknown): string {
 /** Compiles and runs a program as `loupe run FILE` does (§1). */
 export function runProgram(source: string, options: RunOptions = {}): RunResult {
   if (options.engine === 'deep-stack') return runOnce(source, options, true) as RunResult;
-  const first = runOnce(source, options, false);
-  // The host stack ran out before the spec's depth limit. When nothing the host can see has
-  // happened yet (output is still buffered, no host function ran), run again in deep-stack
-  // mode, which keeps Loupe frames off the host stack. Workers and `loupe run` give the
-  // engine a big enough stack that this is not needed.
-  if (first === 'replay') return runOnce(source, options, true) as RunResult;
-  return first;
+  // Count what a streaming host has already been given, so a replay can skip it.
+  let streamed = 0;
+  const sink = options.stdout;
+  const first = runOnce(source, sink ? { ...options, stdout: (t) => { streamed += t.length; sink(t); } } : options, false);
+  // The host stack ran out before the spec's depth limit. If no host function ran, the
+  // program is deterministic (clock() aside), so run it again in deep-stack mode, which
+  // keeps Loupe frames off the host stack; output already streamed is not sent twice.
+  // Workers and `loupe run` given a big stack never get here.
+  if (first !== 'replay') return first;
+  if (!sink) return runOnce(source, options, true) as RunResult;
+  let skip = streamed;
+  return runOnce(source, {
+    ...options,
+    stdout: (t) => {
+      if (skip >= t.length) { skip -= t.length; return; }
+      sink(t.slice(skip));
+      skip = 0;
+    },
+  }, true) as RunResult;
 }
 
 function runOnce(source: string, options: RunOptions, gen: boolean): RunResult | 'replay' {
@@ -136,7 +148,7 @@ function runOnce(source: string, options: RunOptions, gen: boolean): RunResult |
     if (e instanceof LoupeThrow) return at('runtime', uncaughtMessage(e.value), e.pos);
     if (e instanceof LimitError) return at('limit', e.message, e.pos);
     if (e instanceof HostStackExhausted || isHostStackOverflow(e)) {
-      if (!gen && options.stdout === undefined && !rt.hostCalled && options.engine !== 'reference') return 'replay';
+      if (!gen && !rt.hostCalled && options.engine !== 'reference') return 'replay';
       return at('runtime', 'Stack overflow.', 0);
     }
     if (e instanceof RangeError) return at('limit', 'Memory limit exceeded.', 0);
