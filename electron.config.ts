@@ -13,6 +13,8 @@ export default defineConfig({
         input: {
           electron: resolve('src/main/electron.ts'),
           cli: resolve('src/main/cli.ts'),
+          // Script runs: a worker thread started by services/scripts/script-runner.ts.
+          'script-worker': resolve('src/main/workers/script-worker.ts'),
         },
       },
     },

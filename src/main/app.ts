@@ -11,6 +11,9 @@ import { VisionService } from './services/vision/index';
 import { visionHandlers } from './ipc/vision-handlers';
 import { queueHandlers } from './ipc/queue-handlers';
 import { visionRoutes } from './api/vision-routes';
+import { scriptApiRoutes } from './api/scripts';
+import { scriptHandlers } from './ipc/scripts-handlers';
+import { ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
 
 export interface AppConfig {
@@ -40,6 +43,7 @@ export interface LoupeServices {
   apiSettings: ApiSettingsService;
   tasks: TaskService;
   vision: VisionService;
+  scripts: ScriptService;
 }
 
 export interface LoupeApp {
@@ -89,7 +93,8 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log });
   const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, ...config.vision });
-  const services: LoupeServices = { store, library, apiSettings, tasks, vision };
+  const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
+  const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
 
   const core = createHandlers({
     library,
@@ -104,7 +109,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...queueHandlers(tasks.monitor) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
@@ -116,7 +121,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision)],
+      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts)],
     },
   );
 

@@ -1,28 +1,36 @@
 import { z } from 'zod';
 import type { Blueprint } from '../http/index';
-import { runProgram } from '../lang/index';
+import type { ScriptService } from '../services/scripts/index';
 
 const RunScript = z
   .object({
     source: z.string().max(1_000_000),
-    timeoutMs: z.number().int().min(1).max(10_000).optional(),
+    timeoutMs: z.number().int().min(1).max(60_000).optional(),
   })
   .strict();
 
 /**
- * `POST /v1/scripts/run`: runs a script here and now and answers its output and final
- * value. It runs on the server's own thread, so it is held to a short timeout (5 s by
- * default, 10 s at most); longer work belongs in a `script` task.
+ * Kept for server.ts, which calls it for every app: the route needs the scripts service,
+ * so it is added by `scriptApiRoutes(scripts)` through `extraRoutes` (see app.ts).
  */
-export function scriptRoutes(v1: Blueprint): void {
-  v1.post('/scripts/run', { summary: 'Run a script and answer its output and value', tags: ['scripts'], schema: { body: RunScript } }, (ctx) => {
-    const { source, timeoutMs } = ctx.valid.body;
-    const r = runProgram(source, { timeoutMs: timeoutMs ?? 5_000 });
-    if (r.error) {
-      // API.md puts the position beside the message, not under `details`.
-      ctx.sendJson({ error: { code: 'script_error', message: r.error.message, line: r.error.line, column: r.error.column, output: r.stdout } }, 422);
-      return undefined;
-    }
-    return { output: r.stdout, value: r.value ?? null };
-  });
+export function scriptRoutes(_v1: Blueprint): void {}
+
+/**
+ * `POST /v1/scripts/run`: runs a script in a worker thread and answers its output and
+ * final value when it ends (5 s by default, 60 s at most; longer work belongs in a
+ * `script` task). The server keeps serving other requests meanwhile.
+ */
+export function scriptApiRoutes(scripts: ScriptService) {
+  return (v1: Blueprint): void => {
+    v1.post('/scripts/run', { summary: 'Run a script and answer its output and value', tags: ['scripts'], schema: { body: RunScript } }, async (ctx) => {
+      const { source, timeoutMs } = ctx.valid.body;
+      const r = await scripts.runNow(source, timeoutMs ?? 5_000);
+      if (!r.ok) {
+        // API.md puts the position beside the message, not under `details`.
+        ctx.sendJson({ error: { code: 'script_error', message: r.error.message, line: r.error.line, column: r.error.column, output: r.output } }, 422);
+        return undefined;
+      }
+      return { output: r.output, value: r.value ?? null };
+    });
+  };
 }

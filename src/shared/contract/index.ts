@@ -4,6 +4,7 @@ import { libraryEvents, libraryProcedures } from './library';
 import { taskEvents, taskProcedures } from './tasks';
 import { queueMonitorProcedures } from './queue-monitor';
 import { visionEvents, visionProcedures } from './vision';
+import { scriptEvents, scriptProcedures } from './scripts';
 
 export * from './define';
 export * from './library';
@@ -11,13 +12,14 @@ export * from './app';
 export * from './tasks';
 export * from './queue-monitor';
 export * from './vision';
+export * from './scripts';
 
 /**
  * Every procedure and event of the contract, declared once. Later features add their maps
  * here (one line each); nothing else needs to change for a new call to reach both shells.
  */
-export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures };
-export const events = { ...libraryEvents, ...taskEvents, ...visionEvents };
+export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures };
+export const events = { ...libraryEvents, ...taskEvents, ...visionEvents, ...scriptEvents };
 
 export type Procedures = typeof procedures;
 export type ProcedureName = keyof Procedures;

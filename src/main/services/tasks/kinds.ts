@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { runProgram } from '../../lang/index';
 import { UnrecoverableError, type TaskQueue } from '../../queue/index';
 import { LabelName } from '../../../shared/contract/index';
 import type { LibraryService } from '../library/index';
@@ -13,16 +12,6 @@ export const ImportTaskInput = z
   })
   .strict();
 export type ImportTaskInput = z.infer<typeof ImportTaskInput>;
-
-export const ScriptTaskInput = z
-  .object({ source: z.string().max(1_000_000), timeoutMs: z.number().int().min(1).max(20_000).optional() })
-  .strict();
-
-/**
- * Scripts run in this process for now, synchronously, so they are held well under the
- * queue's lease; long scripts move to a utility process with the Scripts feature.
- */
-const SCRIPT_TIMEOUT_MS = 20_000;
 
 /** Task kinds that `POST /v1/tasks` and the contract accept (more come with their features). */
 export const PUBLIC_KINDS = ['import', 'script', 'train', 'predict-folder', 'embed'] as const;
@@ -51,16 +40,5 @@ export function defineKinds(queue: TaskQueue, library: LibraryService): void {
       return p;
     },
   });
-
-  queue.define('script', {
-    input: ScriptTaskInput,
-    maxAttempts: 1,
-    handler: (input, ctx) => {
-      const r = runProgram(input.source, { timeoutMs: input.timeoutMs ?? SCRIPT_TIMEOUT_MS, signal: ctx.signal });
-      if (r.error) {
-        throw new UnrecoverableError(`${r.error.message} (line ${r.error.line}, column ${r.error.column})`, 'script_error');
-      }
-      return { output: r.stdout, value: r.value ?? null };
-    },
-  });
+  // `script` is defined by the scripts service (services/scripts): it runs in a worker thread.
 }

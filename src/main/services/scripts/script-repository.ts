@@ -1,0 +1,71 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the ?raw module type
+/// <reference path="../../store/sql.d.ts" />
+import type { Database } from 'better-sqlite3';
+import type { SavedScript } from '../../../shared/contract/scripts';
+import { toRowId } from '../../store/index';
+import schema from '../../store/migrations/005_scripts.sql?raw';
+
+interface Row {
+  id: number;
+  name: string;
+  source: string;
+  schedule_cron: string | null;
+  schedule_enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const toDto = (r: Row): SavedScript => ({
+  id: String(r.id),
+  name: r.name,
+  source: r.source,
+  schedule: r.schedule_cron ? { cron: r.schedule_cron, enabled: r.schedule_enabled === 1 } : null,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Saved scripts in Loupe's database. */
+export class ScriptRepository {
+  constructor(private readonly db: Database) {
+    // The statement is idempotent, so this holds until migration 005 is listed in store/migrate.ts.
+    db.exec(schema);
+  }
+
+  list(): SavedScript[] {
+    return (this.db.prepare('SELECT * FROM scripts ORDER BY name COLLATE NOCASE, id').all() as Row[]).map(toDto);
+  }
+
+  get(id: string): SavedScript | null {
+    const rowId = toRowId(id);
+    if (rowId === null) return null;
+    const r = this.db.prepare('SELECT * FROM scripts WHERE id = ?').get(rowId) as Row | undefined;
+    return r ? toDto(r) : null;
+  }
+
+  create(name: string, source: string): SavedScript {
+    const now = new Date().toISOString();
+    const r = this.db.prepare('INSERT INTO scripts (name, source, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, source, now, now);
+    return this.get(String(r.lastInsertRowid))!;
+  }
+
+  update(id: string, patch: { name?: string; source?: string }): SavedScript | null {
+    const cur = this.get(id);
+    if (!cur) return null;
+    this.db
+      .prepare('UPDATE scripts SET name = ?, source = ?, updated_at = ? WHERE id = ?')
+      .run(patch.name ?? cur.name, patch.source ?? cur.source, new Date().toISOString(), toRowId(id));
+    return this.get(id);
+  }
+
+  setSchedule(id: string, schedule: { cron: string; enabled: boolean } | null): SavedScript | null {
+    this.db
+      .prepare('UPDATE scripts SET schedule_cron = ?, schedule_enabled = ?, updated_at = ? WHERE id = ?')
+      .run(schedule?.cron ?? null, schedule?.enabled ? 1 : 0, new Date().toISOString(), toRowId(id));
+    return this.get(id);
+  }
+
+  delete(id: string): boolean {
+    const rowId = toRowId(id);
+    return rowId !== null && this.db.prepare('DELETE FROM scripts WHERE id = ?').run(rowId).changes > 0;
+  }
+}

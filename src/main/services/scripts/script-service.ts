@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
+import type { SavedScript, ScriptError } from '../../../shared/contract/scripts';
+import { LoupeError } from '../../../shared/errors';
+import { check, format } from '../../lang/index';
+import { QueueError, UnrecoverableError } from '../../queue/index';
+import type { Store } from '../../store/index';
+import { runScript, type ScriptOutcome } from './script-runner';
+import type { Emit } from '../events';
+import type { LibraryService } from '../library/index';
+import type { TaskService } from '../tasks/index';
+import type { VisionService } from '../vision/index';
+import { GrantedFolders } from './granted-folders';
+import { createLoupeModule, LOUPE_MEMBERS, type RunReporter } from './loupe-module';
+import { ScriptRepository } from './script-repository';
+import { TEMPLATES } from './templates';
+
+export const ScriptTaskInput = z
+  .object({
+    source: z.string().max(1_000_000).optional(),
+    scriptId: z.string().min(1).max(64).optional(),
+    timeoutMs: z.number().int().min(1).max(6 * 3600_000).optional(),
+  })
+  .strict()
+  .refine((v) => v.source !== undefined || v.scriptId !== undefined, { message: 'A script task needs "source" or "scriptId".' });
+export type ScriptTaskInput = z.infer<typeof ScriptTaskInput>;
+
+/** A task's script may run an hour unless its input says otherwise; the queue's own cap sits above. */
+const TASK_TIMEOUT_MS = 3600_000;
+const scheduleName = (id: string) => `script:${id}`;
+
+export interface ScriptServiceDeps {
+  library: LibraryService;
+  tasks: TaskService;
+  vision: VisionService;
+  emit: Emit;
+  log: (message: string, err?: unknown) => void;
+}
+
+/**
+ * Scripts: saved sources, their schedules, and runs. Every run happens in a worker thread
+ * (workers/script-host); a run from the Scripts page or `POST /v1/tasks` is a `script` task,
+ * `POST /v1/scripts/run` a direct run that answers when it ends.
+ */
+export class ScriptService {
+  readonly repo: ScriptRepository;
+  readonly folders: GrantedFolders;
+
+  constructor(store: Store, private readonly d: ScriptServiceDeps) {
+    this.repo = new ScriptRepository(store.db);
+    this.folders = new GrantedFolders(store.settings);
+    d.tasks.queue.define('script', {
+      input: ScriptTaskInput,
+      maxAttempts: 1,
+      concurrency: 2,
+      timeoutMs: 6 * 3600_000 + 60_000,
+      handler: (input, ctx) => this.runTask(input, ctx),
+    });
+    // Schedules live in the queue's database too; re-registering keeps their due times.
+    for (const s of this.repo.list()) if (s.schedule?.enabled) this.register(s.id, s.schedule.cron, true);
+  }
+
+  /** The names a script sees beside the language's built-ins (for the editor). */
+  static readonly loupeMembers: readonly string[] = LOUPE_MEMBERS;
+
+  private host(report: RunReporter) {
+    return createLoupeModule({ library: this.d.library, tasks: this.d.tasks, vision: this.d.vision, folders: this.folders }, report);
+  }
+
+  private async runTask(input: ScriptTaskInput, ctx: { id: string; signal: AbortSignal; progress(f: number, m?: string): void; log(m: string): void }) {
+    let source = input.source;
+    if (source === undefined) {
+      const saved = this.repo.get(input.scriptId!);
+      if (!saved) throw new UnrecoverableError(`Script ${input.scriptId} no longer exists.`, 'not_found');
+      source = saved.source;
+    }
+    const out = (text: string) => this.d.emit('script.output', { runId: ctx.id, text });
+    const outcome = await runScript({
+      source,
+      host: this.host({ log: (m) => { ctx.log(m); out(`${m}\n`); }, progress: (f) => ctx.progress(f) }),
+      timeoutMs: input.timeoutMs ?? TASK_TIMEOUT_MS,
+      signal: ctx.signal,
+      onOutput: out,
+    });
+    this.d.emit('script.finished', { runId: ctx.id, ok: outcome.ok, value: outcome.ok ? outcome.value : null, error: outcome.ok ? null : toError(outcome) });
+    if (!outcome.ok) {
+      const e = outcome.error;
+      throw new UnrecoverableError(`${e.message} (line ${e.line}, column ${e.column})`, e.kind === 'limit' && e.message === 'Cancelled.' ? 'cancelled' : 'script_error');
+    }
+    return { output: outcome.output, value: outcome.value ?? null };
+  }
+
+  /** Runs a script here and now (off this thread) and answers when it ends. */
+  runNow(source: string, timeoutMs: number, signal?: AbortSignal): Promise<ScriptOutcome> {
+    // No task to report to: log lines go nowhere but the caller's output is the prints.
+    return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }) });
+  }
+
+  run(input: HandlerInput<'scripts.run'>): CallOutput<'scripts.run'> {
+    const t = this.d.tasks.enqueue({ kind: 'script', input: { source: input.source, ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) }, maxAttempts: 1 });
+    return { runId: t.id };
+  }
+
+  stop(runId: string): { stopped: boolean } {
+    const t = this.d.tasks.get(runId);
+    if (t.kind !== 'script') throw new LoupeError('not_found', `No script run ${runId}.`);
+    if (t.state !== 'queued' && t.state !== 'running') return { stopped: false };
+    this.d.tasks.cancel(runId);
+    return { stopped: true };
+  }
+
+  get(id: string): SavedScript {
+    const s = this.repo.get(id);
+    if (!s) throw new LoupeError('not_found', `No script ${id}.`);
+    return s;
+  }
+
+  save(input: HandlerInput<'scripts.save'>): SavedScript {
+    if (input.id === undefined) return this.repo.create(input.name ?? 'Untitled script', input.source ?? '');
+    this.get(input.id);
+    return this.repo.update(input.id, { name: input.name, source: input.source })!;
+  }
+
+  delete(id: string): boolean {
+    const s = this.repo.get(id);
+    if (!s) return false;
+    if (s.schedule?.enabled) this.d.tasks.queue.unschedule(scheduleName(id));
+    return this.repo.delete(id);
+  }
+
+  setSchedule(id: string, cron: string, enabled: boolean): SavedScript {
+    this.get(id);
+    this.register(id, cron, enabled);
+    return this.repo.setSchedule(id, { cron, enabled })!;
+  }
+
+  clearSchedule(id: string): SavedScript {
+    this.get(id);
+    this.d.tasks.queue.unschedule(scheduleName(id));
+    return this.repo.setSchedule(id, null)!;
+  }
+
+  private register(id: string, cron: string, enabled: boolean): void {
+    try {
+      if (enabled) this.d.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
+      else this.d.tasks.queue.unschedule(scheduleName(id));
+    } catch (err) {
+      if (err instanceof QueueError) throw new LoupeError('validation', err.message, 'cron');
+      throw err;
+    }
+  }
+
+  check(source: string) {
+    return {
+      diagnostics: check(source).map((d) => ({
+        line: d.line,
+        column: d.column,
+        endLine: d.endLine ?? d.line,
+        endColumn: d.endColumn ?? d.column + 1,
+        message: d.message,
+        severity: d.severity,
+      })),
+    };
+  }
+
+  format(source: string): { source: string } {
+    return { source: format(source) };
+  }
+
+  templates() {
+    return { items: TEMPLATES };
+  }
+}
+
+function toError(o: Extract<ScriptOutcome, { ok: false }>): ScriptError {
+  return { kind: o.error.kind, message: o.error.message, line: o.error.line, column: o.error.column };
+}
