@@ -9,6 +9,7 @@ import { pages, type PageId } from './pages';
 import { LibraryPage } from '../library/LibraryPage';
 import { TrainPage } from '../train/TrainPage';
 import { PlayPage } from '../play/PlayPage';
+import { TasksPage } from '../tasks/TasksPage';
 import { useVisionLiveUpdates } from '../train/queries';
 
 const PAGE_KEY = 'loupe.page';
@@ -80,6 +81,8 @@ export function App() {
           <TrainPage />
         ) : page === 'play' ? (
           <PlayPage />
+        ) : page === 'tasks' ? (
+          <TasksPage />
         ) : page !== 'library' ? (
           <ComingSoon page={info} />
         ) : null}

@@ -1,5 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { shortcutGroups } from '../lib/grid-keys';
+import { tasksShortcuts } from '../tasks/task-view';
 
 export function HelpDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (o: boolean) => void }) {
   return (
@@ -18,7 +19,7 @@ export function HelpDialog({ open, onOpenChange }: { open: boolean; onOpenChange
         >
           <Dialog.Title>Keyboard shortcuts</Dialog.Title>
           <div className="help-groups">
-            {shortcutGroups.map((g) => (
+            {[...shortcutGroups, tasksShortcuts].map((g) => (
               <section key={g.title}>
                 <h3>{g.title}</h3>
                 <dl>
