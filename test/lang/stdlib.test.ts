@@ -62,3 +62,13 @@ describe('built-ins', () => {
     expect(transcript('Error()')).toBe('Error at 1:6: Expected 1 argument but got 0.\n[70]');
   });
 });
+
+describe('built-in scope for tools', () => {
+  test('BUILTIN_NAMES (used by check and the editor) lists exactly the run-time built-ins', async () => {
+    const { BUILTIN_NAMES } = await import('../../src/main/lang/index');
+    const { Runtime } = await import('../../src/main/lang/runtime');
+    const { createBuiltins } = await import('../../src/main/lang/stdlib');
+    const rt = new Runtime({ budget: 1e6, deadline: Infinity, maxMemory: 1e9 });
+    expect([...createBuiltins(rt, () => {}).values.keys()].sort()).toEqual([...BUILTIN_NAMES].sort());
+  });
+});

@@ -12,6 +12,9 @@ export { toLoupe, fromLoupe, type PlainValue };
 export { check, type Diagnostic } from './diagnostics';
 export { format } from './format';
 export { parse, type ParseResult } from './parser';
+/** For editors: the token stream (syntax highlighting) and the names to complete. */
+export { scan, KEYWORDS, type Token } from './scanner';
+export { BUILTIN_NAMES } from './names';
 export { LFunction, Builtin, BoundMethod, LClass, LModule, Instance, typeName, str, repr } from './values';
 
 export type HostFunction = { arity: number | [number, number]; call: (...args: LoupeValue[]) => LoupeValue };
