@@ -135,11 +135,18 @@ export abstract class ExpressionCompiler {
         return `((${o} = ${obj})?.$$inst === true && (${u} = ${o}.$${n}) !== undefined ? ${u} : $R.getp(${o}, ${q(n)}, ${this.p(e.name)}))`;
       }
       case 'index': {
+        const bp = this.p(e.bracket);
+        if (this.isAtom(e.object) && e.object.kind !== 'number' && this.isAtom(e.index)) {
+          // Both side-effect-free reads (the common `xs[i]`): no temporaries needed.
+          const o = this.expr(e.object);
+          const i = this.expr(e.index);
+          return `(Array.isArray(${o}) && typeof ${i} === 'number' && (${i} >>> 0) === ${i} && ${i} < ${o}.length ? ${o}[${i}] : $R.idx(${o}, ${i}, ${bp}))`;
+        }
         const obj = this.expr(e.object);
         const o = this.tmp();
         const idx = this.expr(e.index);
         const i = this.tmp();
-        return `(${o} = ${obj}, ${i} = ${idx}, Array.isArray(${o}) && typeof ${i} === 'number' && (${i} >>> 0) === ${i} && ${i} < ${o}.length ? ${o}[${i}] : $R.idx(${o}, ${i}, ${this.p(e.bracket)}))`;
+        return `(${o} = ${obj}, ${i} = ${idx}, Array.isArray(${o}) && typeof ${i} === 'number' && (${i} >>> 0) === ${i} && ${i} < ${o}.length ? ${o}[${i}] : $R.idx(${o}, ${i}, ${bp}))`;
       }
       case 'unary': {
         if (e.op === 'not') return `!${this.cond(e.operand)}`;
