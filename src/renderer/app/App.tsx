@@ -10,6 +10,7 @@ import { LibraryPage } from '../library/LibraryPage';
 import { TrainPage } from '../train/TrainPage';
 import { PlayPage } from '../play/PlayPage';
 import { TasksPage } from '../tasks/TasksPage';
+import { ScriptsPage } from '../scripts/ScriptsPage';
 import { useVisionLiveUpdates } from '../train/queries';
 
 const PAGE_KEY = 'loupe.page';
@@ -83,6 +84,8 @@ export function App() {
           <PlayPage />
         ) : page === 'tasks' ? (
           <TasksPage />
+        ) : page === 'scripts' ? (
+          <ScriptsPage />
         ) : page !== 'library' ? (
           <ComingSoon page={info} />
         ) : null}

@@ -13,7 +13,7 @@ export const pages: PageInfo[] = [
   { id: 'library', title: 'Library', blurb: 'Datasets, pictures and labels' },
   { id: 'train', title: 'Train', blurb: 'Loupe learns while you label, and shows how well it does per label.' },
   { id: 'play', title: 'Play', blurb: 'Drop new pictures on the model and see what it thinks.' },
-  { id: 'scripts', title: 'Scripts', comingIn: 7, blurb: 'Automate the rest in Loupe’s own small language.' },
+  { id: 'scripts', title: 'Scripts', blurb: 'Automate the rest in Loupe’s own small language.' },
   { id: 'tasks', title: 'Tasks', blurb: 'Every long job: progress, retries, schedules.' },
   { id: 'settings', title: 'Settings', blurb: 'The local API and where Loupe keeps its data' },
 ];

@@ -2,6 +2,24 @@ import { z } from 'zod';
 import { procedure } from './define';
 import { Id } from './library';
 
+/** Members of the `loupe` module that scripts import, with a one-line signature (editor completion). */
+export const LOUPE_MODULE_MEMBERS: ReadonlyArray<{ name: string; detail: string }> = [
+  { name: 'datasets', detail: 'datasets() → list of {id, name, imageCount}' },
+  { name: 'images', detail: 'images(dataset, {label?, unlabeled?}) → list of {id, label, fileName, width, height}' },
+  { name: 'labels', detail: 'labels(dataset) → list of {name, count}' },
+  { name: 'label', detail: 'label(imageId, name | nil) → the new label' },
+  { name: 'predictions', detail: 'predictions(dataset, {predicted?, unlabelledOnly?, minConfidence?}) → list of {id, label, predicted, confidence}' },
+  { name: 'classify', detail: 'classify(path, dataset?) → {label, confidence}' },
+  { name: 'train', detail: 'train(dataset) → {runId, modelId, accuracy} when the run ends' },
+  { name: 'files', detail: 'files(folder, pattern?) → list of paths, e.g. files("~/Inbox", "*.jpg")' },
+  { name: 'move', detail: 'move(path, folder) → the new path (never overwrites)' },
+  { name: 'copy', detail: 'copy(path, folder) → the new path (never overwrites)' },
+  { name: 'mkdir', detail: 'mkdir(path) → path' },
+  { name: 'log', detail: 'log(message): a line in the run’s output and task log' },
+  { name: 'progress', detail: 'progress(fraction): the task’s progress, 0 to 1' },
+  { name: 'enqueue', detail: 'enqueue(kind, input) → task id' },
+];
+
 export const ScriptSchedule = z.object({
   /** 5-field cron: minute hour day-of-month month day-of-week, e.g. `0 * * * *`. */
   cron: z.string().min(1).max(200),

@@ -1,5 +1,5 @@
 export { ScriptService, ScriptTaskInput, type ScriptServiceDeps } from './script-service';
 export { GrantedFolders, expandPath, realPathOf } from './granted-folders';
-export { createLoupeModule, LOUPE_MEMBERS, globToRegExp, type RunReporter } from './loupe-module';
+export { createLoupeModule, globToRegExp, type RunReporter } from './loupe-module';
 export { TEMPLATES } from './templates';
 export { runScript, type ScriptOutcome, type HostApi } from './script-runner';

@@ -22,12 +22,6 @@ export interface RunReporter {
   progress(fraction: number): void;
 }
 
-/** Every member of the module, for the editor's completion (kept beside the implementation). */
-export const LOUPE_MEMBERS = [
-  'datasets', 'images', 'labels', 'label', 'predictions', 'classify', 'train',
-  'files', 'move', 'copy', 'mkdir', 'log', 'progress', 'enqueue',
-] as const;
-
 const str = (v: unknown, what: string): string => {
   if (typeof v !== 'string' || v.length === 0) throw new LoupeError('validation', `${what} must be a non-empty string.`);
   return v;

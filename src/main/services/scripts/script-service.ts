@@ -11,7 +11,7 @@ import type { LibraryService } from '../library/index';
 import type { TaskService } from '../tasks/index';
 import type { VisionService } from '../vision/index';
 import { GrantedFolders } from './granted-folders';
-import { createLoupeModule, LOUPE_MEMBERS, type RunReporter } from './loupe-module';
+import { createLoupeModule, type RunReporter } from './loupe-module';
 import { ScriptRepository } from './script-repository';
 import { TEMPLATES } from './templates';
 
@@ -59,9 +59,6 @@ export class ScriptService {
     // Schedules live in the queue's database too; re-registering keeps their due times.
     for (const s of this.repo.list()) if (s.schedule?.enabled) this.register(s.id, s.schedule.cron, true);
   }
-
-  /** The names a script sees beside the language's built-ins (for the editor). */
-  static readonly loupeMembers: readonly string[] = LOUPE_MEMBERS;
 
   private host(report: RunReporter) {
     return createLoupeModule({ library: this.d.library, tasks: this.d.tasks, vision: this.d.vision, folders: this.folders }, report);
