@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { GrantedFoldersSection } from '../scripts/GrantedFoldersSection';
 import { ApiSettingsSection } from '../settings/ApiSettingsSection';
 import { InferenceSection } from '../settings/InferenceSection';
 import '../settings/settings.css';
@@ -29,6 +30,7 @@ export function SettingsPage() {
       <ApiSettingsSection headless={info.data?.shell === 'headless' || window.loupe.shell === 'browser'} />
       <h2>Inference</h2>
       <InferenceSection />
+      <GrantedFoldersSection />
     </section>
   );
 }
