@@ -15,7 +15,8 @@ export interface LoupeServer {
   url: string;
   token: string;
   dataDir: string;
-  stop(): Promise<void>;
+  /** Ends the server (SIGTERM, then SIGKILL after 10 s) and removes a temp data folder unless told to keep it. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 export function ensureBuilt(): void {
@@ -24,13 +25,21 @@ export function ensureBuilt(): void {
   execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
 }
 
-export async function startLoupe(): Promise<LoupeServer> {
+export interface StartOptions {
+  /** Reuse a data folder (a restart); it is then left in place by stop(). */
+  dataDir?: string;
+  token?: string;
+  port?: number;
+}
+
+export async function startLoupe(opts: StartOptions = {}): Promise<LoupeServer> {
   // LOUPE_E2E_SERVER runs another script with the same flags (a stand-in while developing).
   const script = process.env.LOUPE_E2E_SERVER ?? join(ROOT, 'bin/loupe.js');
   if (!process.env.LOUPE_E2E_SERVER) ensureBuilt();
-  const dataDir = mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
-  const token = randomBytes(24).toString('hex');
-  const child: ChildProcess = spawn(process.execPath, [script, 'serve', '--port', '0', '--data', dataDir, '--token', token], {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
+  const token = opts.token ?? randomBytes(24).toString('hex');
+  const port = String(opts.port ?? 0);
+  const child: ChildProcess = spawn(process.execPath, [script, 'serve', '--port', port, '--data', dataDir, '--token', token], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,7 +65,7 @@ export async function startLoupe(): Promise<LoupeServer> {
     url,
     token,
     dataDir,
-    async stop() {
+    async stop(how: { keepData?: boolean } = {}) {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
@@ -64,7 +73,7 @@ export async function startLoupe(): Promise<LoupeServer> {
         await exited;
         clearTimeout(forced);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir && !how.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,45 @@
+import { test, expect } from './fixtures';
+
+/* Settings → Local API in the browser shell: the token is shown on demand, regenerated, and the old one refused. */
+
+test('regenerating the token in Settings makes the API refuse the old one', async ({ app: page, loupe }) => {
+  const nav = page.getByRole('navigation', { name: 'Pages' });
+  await expect(nav).toBeVisible();
+  await page.keyboard.press('Alt+6');
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await expect(page.getByTestId('api-url')).toHaveText(loupe.url);
+
+  const token = page.getByTestId('api-token');
+  await expect(token).not.toContainText(loupe.token);
+  await page.getByRole('button', { name: 'Reveal' }).click();
+  await expect(token).toHaveText(loupe.token);
+
+  const datasets = (t: string) => page.request.get(`${loupe.url}/v1/datasets`, { headers: { authorization: `Bearer ${t}` } });
+  expect((await datasets(loupe.token)).status()).toBe(200);
+
+  await page.getByRole('button', { name: 'Regenerate…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Regenerate the API token?' });
+  await dialog.getByRole('button', { name: 'Regenerate' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(token).not.toHaveText(loupe.token);
+  const fresh = (await token.textContent())!.trim();
+  expect(fresh).toMatch(/^[0-9a-f]{64}$/);
+
+  const old = await datasets(loupe.token);
+  expect(old.status()).toBe(401);
+  expect(await old.json()).toMatchObject({ error: { code: 'unauthorized' } });
+  expect((await datasets(fresh)).status()).toBe(200);
+
+  // The page renewed its own session: a reload still signs in without any token in the address.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible({ timeout: 20_000 });
+
+  // Allowed origins: added here, honoured by CORS at once.
+  await page.getByLabel('New allowed origin').fill('http://localhost:5173/some/page');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page.getByRole('list', { name: 'Allowed origins' })).toContainText('http://localhost:5173');
+  const cors = await page.request.get(`${loupe.url}/v1/health`, { headers: { origin: 'http://localhost:5173' } });
+  expect(cors.headers()['access-control-allow-origin']).toBe('http://localhost:5173');
+  await page.getByRole('button', { name: 'Remove http://localhost:5173' }).click();
+  await expect(page.getByText(/CORS closed/)).toBeVisible();
+});
