@@ -83,17 +83,19 @@ function uncaughtMessage(v: unknown): string {
 
 /** Compiles and runs a program as `loupe run FILE` does (§1). */
 export function runProgram(source: string, options: RunOptions = {}): RunResult {
-  if (options.engine === 'deep-stack') return runOnce(source, options, true) as RunResult;
+  // One wall-clock deadline for the whole call, replay included.
+  const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
+  if (options.engine === 'deep-stack') return runOnce(source, options, true, deadline) as RunResult;
   // Count what a streaming host has already been given, so a replay can skip it.
   let streamed = 0;
   const sink = options.stdout;
-  const first = runOnce(source, sink ? { ...options, stdout: (t) => { streamed += t.length; sink(t); } } : options, false);
+  const first = runOnce(source, sink ? { ...options, stdout: (t) => { streamed += t.length; sink(t); } } : options, false, deadline);
   // The host stack ran out before the spec's depth limit. If no host function ran, the
   // program is deterministic (clock() aside), so run it again in deep-stack mode, which
   // keeps Loupe frames off the host stack; output already streamed is not sent twice.
   // Workers and `loupe run` given a big stack never get here.
   if (first !== 'replay') return first;
-  if (!sink) return runOnce(source, options, true) as RunResult;
+  if (!sink) return runOnce(source, options, true, deadline) as RunResult;
   let skip = streamed;
   return runOnce(source, {
     ...options,
@@ -102,15 +104,15 @@ export function runProgram(source: string, options: RunOptions = {}): RunResult 
       sink(t.slice(skip));
       skip = 0;
     },
-  }, true) as RunResult;
+  }, true, deadline) as RunResult;
 }
 
-function runOnce(source: string, options: RunOptions, gen: boolean): RunResult | 'replay' {
+function runOnce(source: string, options: RunOptions, gen: boolean, deadline: number): RunResult | 'replay' {
   const chunks: string[] = [];
   const write = options.stdout ?? ((t: string) => { chunks.push(t); });
   const rt = new Runtime({
     budget: options.budget ?? DEFAULT_BUDGET,
-    deadline: options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity,
+    deadline,
     signal: options.signal,
     maxMemory: options.maxMemory ?? DEFAULT_MAX_MEMORY,
   });
