@@ -55,9 +55,11 @@ const STOP_GRACE_MS = 1500;
 function workerEntry(): { file: string; ts: boolean } {
   const here = fileURLToPath(import.meta.url);
   const ext = extname(here);
-  // Bundled: out/main/script-worker.js sits beside the bundle; in source: src/main/workers/.
-  const file = ext === '.ts' ? join(dirname(here), '..', '..', 'workers', 'script-worker.ts') : join(dirname(here), 'script-worker.js');
-  return { file, ts: ext === '.ts' };
+  if (ext === '.ts') return { file: join(dirname(here), '..', '..', 'workers', 'script-worker.ts'), ts: true };
+  // Bundled: out/main/script-worker.js, beside the entry or one level above the chunk holding this code.
+  const near = join(dirname(here), 'script-worker.js');
+  const file = existsSync(near) ? near : join(dirname(here), '..', 'script-worker.js');
+  return { file, ts: false };
 }
 
 function startWorker(init: WorkerInit, memoryMb: number): Worker {
