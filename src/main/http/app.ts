@@ -197,9 +197,14 @@ export class App extends Blueprint implements ContextHost {
 
   private done(ctx: Context): void {
     if (ctx.dlLinked) this.deadlines.remove(ctx);
-    if (!ctx.responded && ctx.upgrade === null) {
+    if (ctx.responded) return;
+    if (ctx.upgrade === null) {
       const s = ctx.statusCode;
       ctx.empty(s === 200 ? 204 : s);
+    } else {
+      // Middleware ended an upgrade without answering: do not leave the socket hanging.
+      ctx.responded = true;
+      writeError(ctx.res, errors.notFound('No WebSocket endpoint at this path.'));
     }
   }
 

@@ -31,12 +31,26 @@ interface ParamEdge<T> {
 
 class TreeNode<T> {
   prefix: string;
-  children: Map<number, TreeNode<T>> | null = null;
+  /** First character of each static child, parallel to `kids`: a short linear scan beats a Map here. */
+  keys: number[] = [];
+  kids: TreeNode<T>[] = [];
   params: ParamEdge<T>[] | null = null;
   wildcard: Map<string, RouteEntry<T>> | null = null;
   store: Map<string, RouteEntry<T>> | null = null;
   constructor(prefix: string) {
     this.prefix = prefix;
+  }
+  child(c: number): TreeNode<T> | undefined {
+    const keys = this.keys;
+    for (let k = 0; k < keys.length; k++) if (keys[k] === c) return this.kids[k];
+    return undefined;
+  }
+  setChild(c: number, node: TreeNode<T>): void {
+    const at = this.keys.indexOf(c);
+    if (at === -1) {
+      this.keys.push(c);
+      this.kids.push(node);
+    } else this.kids[at] = node;
   }
 }
 
@@ -48,7 +62,9 @@ export class Router<T> {
   private readonly caseSensitive: boolean;
   readonly trailingSlash: 'strict' | 'ignore' | 'redirect';
   /** Parameter (start, end) offsets of the last match; read right after `find`. */
-  private readonly scratch: number[] = [];
+  private scratch: number[] = new Array<number>(32).fill(0);
+  /** Used length of `scratch` (array length writes are slow builtins; an index is not). */
+  private sp = 0;
   readonly routes: RouteEntry<T>[] = [];
 
   constructor(opts: RouterOptions = {}) {
@@ -83,11 +99,11 @@ export class Router<T> {
     if (byMethod !== undefined) {
       const hit = byMethod.get(method) ?? (method === 'HEAD' ? byMethod.get('GET') : undefined);
       if (hit !== undefined) {
-        this.scratch.length = 0;
+        this.sp = 0;
         return hit;
       }
     }
-    this.scratch.length = 0;
+    this.sp = 0;
     return this.match(this.root, key, 0, method);
   }
 
@@ -123,7 +139,7 @@ export class Router<T> {
     // Try every method that exists anywhere; route tables are small enough for this cold path.
     const all = new Set(this.routes.map((r) => r.method));
     for (const m of all) {
-      this.scratch.length = 0;
+      this.sp = 0;
       if (this.match(this.root, key, 0, m)) into.add(m);
     }
   }
@@ -171,12 +187,11 @@ export class Router<T> {
     let node = start;
     let rest = text;
     while (rest.length > 0) {
-      node.children ??= new Map();
       const c = rest.charCodeAt(0);
-      let child = node.children.get(c);
+      let child = node.child(c);
       if (!child) {
         child = new TreeNode<T>(rest);
-        node.children.set(c, child);
+        node.setChild(c, child);
         return child;
       }
       const p = child.prefix;
@@ -185,8 +200,8 @@ export class Router<T> {
       if (i < p.length) {
         const split = new TreeNode<T>(p.slice(0, i));
         child.prefix = p.slice(i);
-        split.children = new Map([[child.prefix.charCodeAt(0), child]]);
-        node.children.set(c, split);
+        split.setChild(child.prefix.charCodeAt(0), child);
+        node.setChild(c, split);
         child = split;
       }
       node = child;
@@ -201,15 +216,20 @@ export class Router<T> {
     return store.get(method) ?? (method === 'HEAD' ? store.get('GET') : undefined) ?? null;
   }
 
+  private push(a: number, b: number): void {
+    if (this.sp + 2 > this.scratch.length) this.scratch = this.scratch.concat(new Array<number>(this.scratch.length).fill(0));
+    this.scratch[this.sp++] = a;
+    this.scratch[this.sp++] = b;
+  }
+
   private match(node: TreeNode<T>, path: string, i: number, method: string): RouteEntry<T> | null {
     const len = path.length;
     if (i === len) {
       const hit = this.pick(node.store, method);
       if (hit !== null) return hit;
     } else {
-      const children = node.children;
-      if (children !== null) {
-        const child = children.get(path.charCodeAt(i));
+      if (node.keys.length !== 0) {
+        const child = node.child(path.charCodeAt(i));
         if (child !== undefined && path.startsWith(child.prefix, i)) {
           const hit = this.match(child, path, i + child.prefix.length, method);
           if (hit !== null) return hit;
@@ -220,14 +240,13 @@ export class Router<T> {
         let end = path.indexOf('/', i);
         if (end === -1) end = len;
         if (end > i) {
-          const s = this.scratch;
           for (let k = 0; k < params.length; k++) {
             const edge = params[k];
             if (edge.regex !== null && !edge.regex.test(path.slice(i, end))) continue;
-            s.push(i, end);
+            this.push(i, end);
             const hit = this.match(edge.node, path, end, method);
             if (hit !== null) return hit;
-            s.length -= 2;
+            this.sp -= 2;
           }
         }
       }
@@ -235,7 +254,7 @@ export class Router<T> {
     if (node.wildcard !== null) {
       const hit = this.pick(node.wildcard, method);
       if (hit !== null) {
-        this.scratch.push(i, len);
+        this.push(i, len);
         return hit;
       }
     }
