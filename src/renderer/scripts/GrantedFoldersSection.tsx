@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { messageOf } from '../lib/errors';
+import './scripts.css';
 
 /** Settings → Granted folders: the only places a script may list, move or copy files. */
 export function GrantedFoldersSection() {
