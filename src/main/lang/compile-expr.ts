@@ -54,9 +54,14 @@ export abstract class ExpressionCompiler {
   protected abstract fnCode(f: FnNode, method: boolean): string;
 
   /** Evaluates `e` once into something that can be read several times. */
-  protected operand(e: Expr): { pre: string; ref: string } {
+  /**
+   * Evaluates `e` once into something that can be read several times. A variable is read
+   * in place only when everything evaluated after it (`later`) cannot reassign it.
+   */
+  protected operand(e: Expr, later: Expr[] = []): { pre: string; ref: string } {
     if (e.kind === 'number') return { pre: '', ref: `(${this.expr(e)})` };
-    if (this.isAtom(e)) return { pre: '', ref: this.expr(e) };
+    const literal = e.kind === 'string' || e.kind === 'bool' || e.kind === 'nil' || e.kind === 'self';
+    if (literal || (this.isAtom(e) && later.every((x) => this.isPure(x)))) return { pre: '', ref: this.expr(e) };
     const code = this.expr(e);
     const t = this.tmp();
     return { pre: `${t} = ${code}, `, ref: t };
@@ -243,7 +248,7 @@ export abstract class ExpressionCompiler {
     this.fn.usesV = true;
     if (this.input.gen) return this.genCall(e, pos);
     if (callee.kind === 'get') {
-      const o = this.operand(callee.object);
+      const o = this.operand(callee.object, e.args);
       const a = this.args(e.args);
       const m = this.tmp();
       const name = callee.name.name;
@@ -274,7 +279,7 @@ export abstract class ExpressionCompiler {
         return `(${guard}${a.pre}++$S.d > 10000 && $R.ovf(${pos}), $v = ${jsName(d)}$fn(${a.list}), $S.d--, $v)`;
       }
     }
-    const c = this.operand(callee);
+    const c = this.operand(callee, e.args);
     const a = this.args(e.args);
     return `(${c.pre}${a.pre}${c.ref}?.$$arity === ${n}` +
       ` ? (++$S.d > 10000 && $R.ovf(${pos}), $v = ${c.ref}.fn(${a.list}), $S.d--, $v)` +
@@ -288,7 +293,7 @@ export abstract class ExpressionCompiler {
   private genCall(e: ExprOf<'call'>, pos: number): string {
     const callee = e.callee;
     if (callee.kind === 'get') {
-      const o = this.operand(callee.object);
+      const o = this.operand(callee.object, e.args);
       const a = this.args(e.args);
       return `(${o.pre}${a.pre}yield $R.rq(2, ${o.ref}, [${a.list}], ${pos}, ${q(callee.name.name)}, ${this.p(callee.name)}))`;
     }
@@ -304,7 +309,7 @@ export abstract class ExpressionCompiler {
         return `(${a.pre}$b_${b.name}.impl([${a.list}], ${pos}))`;
       }
     }
-    const c = this.operand(callee);
+    const c = this.operand(callee, e.args);
     const a = this.args(e.args);
     return `(${c.pre}${a.pre}yield $R.rq(1, ${c.ref}, [${a.list}], ${pos}))`;
   }

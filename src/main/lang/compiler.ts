@@ -162,7 +162,7 @@ export class Compiler extends ExpressionCompiler {
       return `${name} = ${this.binaryOn(op, t, s.value, s.opPos)}`;
     }
     if (t.kind === 'get') {
-      const o = this.operand(t.object);
+      const o = this.operand(t.object, [s.value]);
       const name = t.name.name;
       const np = this.p(t.name);
       if (op === null) {
