@@ -111,6 +111,21 @@ describe('functions and classes', () => {
     expect(transcript('class A { fn f() { return super.g } }\nclass B < A { fn f() { return super.g() } }\nB().f()')).toBe("Error at 1:27: Cannot use 'super' in a class with no superclass.\n[65]");
   });
 
+  test('the callee, receiver and assignment object are read before arguments that reassign them', () => {
+    const src = [
+      'fn run() {',
+      '  let f = fn(x) { return "old" }',
+      '  let o = [1]',
+      '  let swap = fn() { f = fn(x) { return "new" }; o = [9]; return 0 }',
+      '  let a = f(swap())',
+      '  o[0] = swap()',
+      '  return [a, f(0)]',
+      '}',
+      'print(run())',
+    ].join('\n');
+    expect(transcript(src)).toBe('["old", "new"]\n[0]');
+  });
+
   test('method call order: receiver, arguments, then lookup', () => {
     expect(transcript('fn arg() { print("arg"); return 1 }\nnil.m(arg())')).toBe('arg\nError at 2:5: Value of type nil has no properties.\n[70]');
   });
