@@ -55,6 +55,8 @@
  *     of strings`? Only lists with bad elements are tested.
  * 14. Call depth of `less` when sort() is called at depth 10000, and where that
  *     `Stack overflow.` is positioned.
+ * 15. An uncaught value whose message contains LF (`throw "a\nb"`): §1 promises exactly
+ *     one stderr line, §9 says MESSAGE is str(v). Not tested.
  *
  * READINGS THE SUITE COMMITS TO (believed to follow from the spec; listed so the lead
  * can overrule them):
