@@ -56,4 +56,21 @@ describe('compiled engine vs reference interpreter', () => {
     }
     expect(compared).toBeGreaterThan(1500);
   });
+
+  test('operands are read in order when a later operand reassigns them, in functions and at top level', () => {
+    const prelude = [
+      'class B { fn init(v) { self.v = v } fn m(x) { return self.v + x } }',
+      'let v = 1', 'let l = [10, 20]', 'let o = B(100)', 'let f = fn(x) { return x + 1000 }',
+      'let mut = fn() { v = 2; l = [30, 40]; o = B(200); f = fn(x) { return x + 2000 }; return 1 }',
+    ];
+    const forms = ['v + mut()', 'v < mut()', 'v == mut()', '[v, mut()]', '{v: mut()}', 'l[mut()]', 'l[0] + mut()', 'o.v + mut()',
+      'o.m(mut())', 'f(mut())', 'max(v, mut())', 'v and mut()', '-v + mut()', 'l + [mut()]', '(v) + mut()'];
+    const statements = ['l[0] = mut()', 'l[mut()] = v', 'o.v = mut()', 'o.v += mut()', 'l[0] += mut()', 'v += mut()'];
+    const bodies = [...forms.map((x) => `print(${x})`), ...statements];
+    for (const body of bodies) {
+      const top = [...prelude, 'let keep = l', 'let keepO = o', body, 'print(v, l, o.v, keep, keepO.v)'].join('\n');
+      const inFn = ['fn main() {', ...prelude, 'let keep = l', 'let keepO = o', body, 'print(v, l, o.v, keep, keepO.v)', '}', 'main()'].join('\n');
+      for (const src of [top, inFn]) expect(outcome(src, {}), src).toBe(outcome(src, { engine: 'reference' }));
+    }
+  });
 });
