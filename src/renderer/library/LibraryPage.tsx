@@ -12,7 +12,7 @@ import { ImageGrid } from './ImageGrid';
 import { ImportBar } from './ImportBar';
 import { LabelList } from './LabelList';
 import { LabelPicker } from './LabelPicker';
-import { allPictures, expectedCount, filterTitle, type Filter } from './filter';
+import { allPictures, expectedCount, filterKey, filterTitle, type Filter } from './filter';
 import { useDataset, useDatasets, useDeleteImages, useImagePages, useRefresh, useSetLabel } from './queries';
 import { useImporter } from './useImporter';
 import { VisionPanel } from './vision/VisionPanel';
@@ -209,6 +209,8 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
           <div className="grid-box" ref={gridBox}>
             <DropZone disabled={importer.busy || !current} onDrop={(entries, loose, all) => void importer.importDrop(entries, loose, all)}>
               <ImageGrid
+                // A new dataset or filter starts at the top, not at the old list's scroll position.
+                key={`${datasetId}:${filterKey(filter)}`}
                 images={images}
                 total={total}
                 hasMore={Boolean(pages.hasNextPage)}

@@ -123,7 +123,7 @@ export function ScriptsPage() {
               {view.state === 'stopping' ? 'Stopping…' : 'Stop'}
             </button>
           ) : (
-            <button type="button" className="button primary" onClick={() => void run(editor.current?.getSource() ?? '')} title="Ctrl+Enter">
+            <button type="button" className="button primary" onClick={() => void run(editor.current?.getSource() ?? '', draft.id)} title="Ctrl+Enter">
               Run
             </button>
           )}
@@ -135,7 +135,7 @@ export function ScriptsPage() {
           label={`Source of ${draft.name}`}
           initialSource={draft.source}
           onChange={() => setDraft((d) => (d.dirty ? d : { ...d, dirty: true }))}
-          onRun={() => void run(editor.current?.getSource() ?? '')}
+          onRun={() => void run(editor.current?.getSource() ?? '', draft.id)}
           onSave={() => void save()}
         />
         {draft.id && saved ? (

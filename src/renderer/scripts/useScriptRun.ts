@@ -64,11 +64,11 @@ export function useScriptRun() {
     };
   }, []);
 
-  const run = useCallback(async (source: string) => {
+  const run = useCallback(async (source: string, scriptId?: string | null) => {
     current.current = null;
     setView({ ...EMPTY, state: 'starting' });
     try {
-      const { runId } = await window.loupe.call('scripts.run', { source });
+      const { runId } = await window.loupe.call('scripts.run', { source, ...(scriptId ? { scriptId } : {}) });
       current.current = runId;
       const h = early.current.get(runId);
       early.current.delete(runId);
