@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type LoupeApp } from '../../src/main/app';
+import { createLoupeModule } from '../../src/main/services/scripts/index';
 import { runScript } from '../../src/main/services/scripts/script-runner';
+import { LOUPE_MODULE_MEMBERS } from '../../src/shared/contract/index';
 import { call } from '../api/client';
 import { waitFor } from './vision-pictures';
 
@@ -57,6 +59,24 @@ describe('running scripts in a worker', () => {
     const r = await running;
     expect(r.status).toBe(422);
     expect(r.json.error).toMatchObject({ code: 'script_error', message: 'Time limit exceeded.', line: 2 });
+  });
+
+  it('keeps loupe.log lines in order with prints', async () => {
+    const r = await app.services.scripts.runNow('import "loupe" as loupe\nprint("one")\nloupe.log("two")\nprint("three")', 10_000);
+    expect(r).toMatchObject({ ok: true, output: 'one\ntwo\nthree\n' });
+  });
+
+  it('offers the editor exactly the members the loupe module has', async () => {
+    const host = createLoupeModule({ library: app.services.library, tasks: app.services.tasks, vision: app.services.vision, folders: app.services.scripts.folders }, { log: () => {}, progress: () => {} });
+    expect(Object.keys(host).sort()).toEqual(LOUPE_MODULE_MEMBERS.map((m) => m.name).sort());
+  });
+
+  it('ends a script that eats memory with a script error, not a crash', async () => {
+    const r = await runScript({ source: 'let s = "x"\nlet parts = []\nwhile true { s = s + s\npush(parts, s) }', timeoutMs: 30_000 });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.message).toBe('Memory limit exceeded.');
+    // The app goes on running scripts afterwards.
+    expect(await runScript({ source: '1 + 1' })).toMatchObject({ ok: true, value: 2 });
   });
 
   it('ends runaway work by its instruction budget', async () => {

@@ -18,6 +18,7 @@ export interface LoupeModuleDeps {
 
 /** What a run does with `loupe.log` and `loupe.progress` (a task reports them; a quick run prints). */
 export interface RunReporter {
+  /** Called with the line; the module has already added it to the run's output. */
   log(message: string): void;
   progress(fraction: number): void;
 }
@@ -57,7 +58,7 @@ async function freeName(folder: string, name: string): Promise<string> {
   }
 }
 
-export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter): HostApi {
+export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write: (text: string) => void = () => {}): HostApi {
   const { library, vision, folders } = d;
   /** A dataset by id or by name. */
   const datasetId = (ref: unknown): string => {
@@ -172,7 +173,14 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter): Host
         return real;
       },
     },
-    log: { arity: 1, call: (msg) => void report.log(typeof msg === 'string' ? msg : JSON.stringify(msg)) },
+    log: {
+      arity: 1,
+      call: (msg) => {
+        const line = typeof msg === 'string' ? msg : JSON.stringify(msg);
+        write(`${line}\n`);
+        report.log(line);
+      },
+    },
     progress: {
       arity: 1,
       call: (x) => {

@@ -29,7 +29,8 @@ export type HostApi = Record<string, HostEntry>;
 
 export interface ScriptRunOptions {
   source: string;
-  host?: HostApi;
+  /** The `loupe` module; as a function it receives `write`, which adds to the run's output in order with its prints. */
+  host?: HostApi | ((write: (text: string) => void) => HostApi);
   /** Wall-clock limit in ms (default 30 s). */
   timeoutMs?: number;
   /** Instruction budget (function entries + loop iterations; default 2·10⁹). */
@@ -83,7 +84,6 @@ function describe(err: unknown): string {
 
 /** Runs a script off this thread; resolves when it ends, whatever the way. Never rejects. */
 export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
-  const host = opts.host ?? {};
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const control = new SharedArrayBuffer(CTRL_SLOTS * 4);
   const data = new SharedArrayBuffer(DATA_BYTES);
@@ -92,6 +92,13 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
   const output = new SharedArrayBuffer(OUT_BYTES);
   const ring = new Uint8Array(output);
   const encoder = new TextEncoder();
+  let kept = '';
+  // Host output (loupe.log) joins the prints: the ring is drained before every host call.
+  const write = (text: string) => {
+    if (kept.length < MAX_KEPT_OUTPUT) kept += text.slice(0, MAX_KEPT_OUTPUT - kept.length);
+    opts.onOutput?.(text);
+  };
+  const host: HostApi = typeof opts.host === 'function' ? opts.host(write) : (opts.host ?? {});
   const init: WorkerInit = {
     source: opts.source,
     mainPath: opts.mainPath ?? 'script.loupe',
@@ -105,7 +112,6 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
   };
 
   return new Promise<ScriptOutcome>((resolve) => {
-    let kept = '';
     const decoder = new TextDecoder();
     let settled = false;
     let stopReason: 'Cancelled.' | 'Time limit exceeded.' | null = null;
@@ -126,9 +132,7 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
       Atomics.store(ctrl, CTRL_OUT_READ, w);
       Atomics.notify(ctrl, CTRL_OUT_READ);
       const text = decoder.decode(chunk, { stream: true });
-      if (!text) return;
-      if (kept.length < MAX_KEPT_OUTPUT) kept += text.slice(0, MAX_KEPT_OUTPUT - kept.length);
-      opts.onOutput?.(text);
+      if (text) write(text);
     };
     const poll = setInterval(drain, 50);
 

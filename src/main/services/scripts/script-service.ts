@@ -61,7 +61,8 @@ export class ScriptService {
   }
 
   private host(report: RunReporter) {
-    return createLoupeModule({ library: this.d.library, tasks: this.d.tasks, vision: this.d.vision, folders: this.folders }, report);
+    return (write: (text: string) => void) =>
+      createLoupeModule({ library: this.d.library, tasks: this.d.tasks, vision: this.d.vision, folders: this.folders }, report, write);
   }
 
   private async runTask(input: ScriptTaskInput, ctx: { id: string; signal: AbortSignal; progress(f: number, m?: string): void; log(m: string): void }) {
@@ -74,7 +75,7 @@ export class ScriptService {
     const out = (text: string) => this.d.emit('script.output', { runId: ctx.id, text });
     const outcome = await runScript({
       source,
-      host: this.host({ log: (m) => { ctx.log(m); out(`${m}\n`); }, progress: (f) => ctx.progress(f) }),
+      host: this.host({ log: (m) => ctx.log(m), progress: (f) => ctx.progress(f) }),
       timeoutMs: input.timeoutMs ?? TASK_TIMEOUT_MS,
       signal: ctx.signal,
       onOutput: out,
@@ -89,12 +90,17 @@ export class ScriptService {
 
   /** Runs a script here and now (off this thread) and answers when it ends. */
   runNow(source: string, timeoutMs: number, signal?: AbortSignal): Promise<ScriptOutcome> {
-    // No task to report to: log lines go nowhere but the caller's output is the prints.
+    // No task to report to: log lines are only output.
     return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }) });
   }
 
   run(input: HandlerInput<'scripts.run'>): CallOutput<'scripts.run'> {
-    const t = this.d.tasks.enqueue({ kind: 'script', input: { source: input.source, ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) }, maxAttempts: 1 });
+    // The source runs as given (the editor's text, saved or not); scriptId records which script it is.
+    const t = this.d.tasks.enqueue({
+      kind: 'script',
+      input: { source: input.source, ...(input.scriptId ? { scriptId: input.scriptId } : {}), ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) },
+      maxAttempts: 1,
+    });
     return { runId: t.id };
   }
 
