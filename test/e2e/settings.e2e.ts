@@ -1,10 +1,24 @@
-import { test, expect } from './fixtures';
+import { test, expect } from '@playwright/test';
+import { startLoupe, type LoupeServer } from './loupe-server';
 
-/* Settings → Local API in the browser shell: the token is shown on demand, regenerated, and the old one refused. */
+/*
+ * Settings → Local API in the browser shell: the token is shown on demand, regenerated, and
+ * the old one refused. A server of its own: the shared one must keep its token for other files.
+ */
 
-test('regenerating the token in Settings makes the API refuse the old one', async ({ app: page, loupe }) => {
+let loupe: LoupeServer;
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  loupe = await startLoupe();
+});
+test.afterAll(async () => {
+  await loupe.stop();
+});
+
+test('regenerating the token in Settings makes the API refuse the old one', async ({ page }) => {
+  await page.goto(`${loupe.url}/#token=${loupe.token}`);
   const nav = page.getByRole('navigation', { name: 'Pages' });
-  await expect(nav).toBeVisible();
+  await expect(nav).toBeVisible({ timeout: 30_000 });
   await page.keyboard.press('Alt+6');
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
   await expect(page.getByTestId('api-url')).toHaveText(loupe.url);
@@ -18,7 +32,7 @@ test('regenerating the token in Settings makes the API refuse the old one', asyn
   expect((await datasets(loupe.token)).status()).toBe(200);
 
   await page.getByRole('button', { name: 'Regenerate…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Regenerate the API token?' });
+  const dialog = page.getByRole('alertdialog', { name: 'Regenerate the API token?' });
   await dialog.getByRole('button', { name: 'Regenerate' }).click();
   await expect(dialog).toBeHidden();
   await expect(token).not.toHaveText(loupe.token);

@@ -1,39 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { APIRequestContext } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { writePetFolders } from './pictures';
 
 /*
- * The Tasks page in Debian's Chromium against a real `loupe serve`: tasks queued through
- * the API show up live, wait while the queue is paused, run when it resumes; one is
- * cancelled from the page, one fails and shows its message.
+ * The Tasks page in Debian's Chromium against a real `loupe serve`: imports of generated
+ * pictures queued through the API show up live, wait while the queue is paused, run when
+ * it resumes; one is cancelled from the page, one fails and shows its message.
  */
 
-async function enqueue(request: APIRequestContext, url: string, token: string, source: string): Promise<string> {
-  const r = await request.post(`${url}/v1/tasks`, {
-    headers: { authorization: `Bearer ${token}` },
-    data: { kind: 'script', input: { source } },
-  });
-  expect(r.status()).toBe(201);
-  return ((await r.json()) as { id: string }).id;
+// Imports need no training here; it would only add tasks and load the machine.
+process.env.LOUPE_AUTO_TRAIN = '0';
+
+let pics: string;
+test.beforeAll(async () => {
+  pics = mkdtempSync(join(tmpdir(), 'loupe-task-pics-'));
+  for (let i = 0; i < 4; i++) await writePetFolders(join(pics, `batch${i}`), 2 + i);
+});
+test.afterAll(() => rmSync(pics, { recursive: true, force: true }));
+
+function api(request: APIRequestContext, url: string, token: string) {
+  const headers = { authorization: `Bearer ${token}` };
+  return {
+    async post<T>(path: string, data: unknown): Promise<T> {
+      const r = await request.post(`${url}${path}`, { headers, data });
+      expect(r.status(), await r.text()).toBeLessThan(300);
+      return (await r.json()) as T;
+    },
+    async delete(path: string): Promise<void> {
+      expect((await request.delete(`${url}${path}`, { headers })).status()).toBe(204);
+    },
+  };
 }
 
 test('the Tasks page follows the queue live: pause, cancel, resume, success and failure', async ({ app: page, loupe }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   const nav = page.getByRole('navigation', { name: 'Pages' });
-  await expect(nav).toBeVisible();
+  await expect(nav).toBeVisible({ timeout: 30_000 });
   await page.keyboard.press('Alt+5');
   await expect(page.getByRole('heading', { name: 'Tasks' })).toBeVisible();
   await expect(page.getByText(/No tasks yet/)).toBeVisible();
+  const v1 = api(page.request, loupe.url, loupe.token);
+  const pets = await v1.post<{ id: string }>('/v1/datasets', { name: 'Pets' });
+  const gone = await v1.post<{ id: string }>('/v1/datasets', { name: 'Gone soon' });
+  const importTask = (datasetId: string, folder: string) =>
+    v1.post<{ id: string }>('/v1/tasks', { kind: 'import', input: { datasetId, paths: [join(pics, folder)] } }).then((t) => t.id);
 
   // Paused, nothing starts: the queued tasks appear as they are created, without a reload.
   await page.getByRole('button', { name: 'Pause all queues' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Every queue is paused' })).toBeVisible();
-  const ok = [];
-  for (let i = 0; i < 3; i++) ok.push(await enqueue(page.request, loupe.url, loupe.token, `print("step ${i}")\n${i} + 40`));
-  const bad = await enqueue(page.request, loupe.url, loupe.token, 'this is ( not a program');
-  const doomed = await enqueue(page.request, loupe.url, loupe.token, '1');
+  const ok = [await importTask(pets.id, 'batch0'), await importTask(pets.id, 'batch1'), await importTask(pets.id, 'batch2')];
+  const bad = await importTask(gone.id, 'batch3');
+  const doomed = await importTask(pets.id, 'batch3');
   const row = (id: string) => page.locator(`.task-row[data-task-id="${id}"]`);
   await expect(page.locator('.task-row[data-state="queued"]')).toHaveCount(5, { timeout: 20_000 });
   await expect(page.getByTestId('count-queued')).toHaveText('5', { timeout: 20_000 });
+  // Its dataset goes away before it runs: that import must fail with a reason.
+  await v1.delete(`/v1/datasets/${gone.id}`);
 
   // Cancel one while it waits, from its details.
   await row(doomed).click();
@@ -49,20 +74,22 @@ test('the Tasks page follows the queue live: pause, cancel, resume, success and 
   for (const id of ok) await expect(row(id)).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
   await expect(row(bad)).toHaveAttribute('data-state', 'dead', { timeout: 60_000 });
   await expect(row(doomed)).toHaveAttribute('data-state', 'cancelled');
-  await expect(page.getByTestId('count-succeeded')).toHaveText('3', { timeout: 20_000 });
+  await expect(page.locator('.kind-table tr').filter({ hasText: 'import' })).toContainText('3 succeeded', { timeout: 20_000 });
 
   // The failure says what went wrong, never a stack.
   await row(bad).click();
   const failed = page.getByRole('region', { name: `Task ${bad}` });
-  await expect(failed.getByTestId('detail-error')).toContainText(/line \d+/);
+  await expect(failed.getByTestId('detail-error')).toContainText(`Dataset ${gone.id} no longer exists.`);
   await expect(failed).not.toContainText(/\n\s+at |\.ts:\d+/);
   await expect(failed.locator('.timeline')).toContainText('Failed for good');
 
   // A success shows its result; the text filter narrows the list.
   await row(ok[2]).click();
-  await expect(page.getByRole('region', { name: `Task ${ok[2]}` })).toContainText('step 2');
+  const done = page.getByRole('region', { name: `Task ${ok[2]}` });
+  await expect(done.getByTestId('detail-state')).toHaveText('Succeeded');
+  await expect(done).toContainText('"total": 8');
   await page.keyboard.press('/');
-  await page.keyboard.type('step 1');
+  await page.keyboard.type('batch1');
   await expect(page.locator('.task-row')).toHaveCount(1);
   await expect(row(ok[1])).toBeVisible();
   await page.getByLabel('Filter tasks by text').fill('');
@@ -70,9 +97,9 @@ test('the Tasks page follows the queue live: pause, cancel, resume, success and 
   // The dead-letter list holds the failed one, from the keyboard.
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('d');
-  await expect(page.getByRole('button', { name: /Dead letters \(1\)/ })).toHaveAttribute('aria-pressed', 'true');
-  await expect(page.locator('.task-row')).toHaveCount(1);
+  await expect(page.getByRole('button', { name: /Dead letters \(\d+\)/ })).toHaveAttribute('aria-pressed', 'true');
   await expect(row(bad)).toBeVisible();
+  await expect(page.locator('.task-row[data-state="succeeded"]')).toHaveCount(0);
 
   // The help dialog lists the page's keys.
   await page.keyboard.press('?');
