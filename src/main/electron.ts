@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, Menu, nativeTheme, net, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApp } from './app';
 import { registerElectronTransport } from './ipc/electron-transport';
@@ -26,7 +26,12 @@ if (!app.requestSingleInstanceLock()) {
   // Another Loupe owns the data folder; it focuses its window (below) and this one leaves.
   app.quit();
 } else {
-  void start();
+  start().catch((err: unknown) => {
+    // No window yet to show it in: say what failed in a native box, then leave.
+    const message = err instanceof Error ? err.message : String(err);
+    dialog.showErrorBox('Loupe could not start', `${message}\n\nData folder: ${app.getPath('userData')}`);
+    app.exit(1);
+  });
 }
 
 function isTrustedFrame(url: string): boolean {
