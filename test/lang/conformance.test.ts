@@ -6,6 +6,12 @@
  * The programs were written from the spec, independently of the implementation, so a
  * failure means one of the two disagrees with the spec: check the spec before "fixing".
  *
+ * SECTIONS (folders under programs/): lexical, numbers, strings, printing (incl. number
+ *   formatting), values, variables, resolution, expressions (evaluation order), control,
+ *   loops (break/continue), forin, functions, classes, lists, maps, ranges, exceptions,
+ *   modules (multi-file), builtins, depth (call-depth limit), separation (statement
+ *   separation and NEWLINE rules), syntax, runtime, limits (§12).
+ *
  * LAYOUT
  *   test/lang/programs/<section>/<name>.loupe  a program (one file, run as the main module).
  *   test/lang/programs/<section>/<case>/       a multi-file case: every file named
@@ -57,6 +63,9 @@
  *     `Stack overflow.` is positioned.
  * 15. An uncaught value whose message contains LF (`throw "a\nb"`): §1 promises exactly
  *     one stderr line, §9 says MESSAGE is str(v). Not tested.
+ * 16. A bad *first* item of a list (`fn f(1) {}`, `print(,)`, `[,]`): `Expected
+ *     identifier/expression but found …` or `Expected ')'/']' but found …`? Only errors
+ *     after an item or after a comma (where §3.3 is explicit) are tested.
  *
  * READINGS THE SUITE COMMITS TO (believed to follow from the spec; listed so the lead
  * can overrule them):
