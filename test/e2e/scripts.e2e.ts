@@ -40,7 +40,7 @@ test.describe('the Scripts page', () => {
     await expect(error).toHaveText('Error at 3:11: Division by zero.', { timeout: 30_000 });
     await expect(output).toContainText('before');
     await error.click();
-    await expect(app.locator('.cm-activeLine')).toHaveText('let x = 1 / 0');
+    await expect(app.locator('.cm-activeLine')).toHaveText('let x = 1 / 0', { timeout: 15_000 });
   });
 
   test('saves a script under a name and stops a running one', async ({ app }) => {
@@ -59,5 +59,15 @@ test.describe('the Scripts page', () => {
     await app.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect(app.getByTestId('script-error')).toContainText('Cancelled.', { timeout: 30_000 });
     await expect(app.getByRole('button', { name: 'Run', exact: true })).toBeVisible();
+
+    // A saved script takes a schedule; a wrong cron says what is wrong.
+    const schedule = app.getByRole('form', { name: 'Schedule' });
+    await schedule.getByLabel('Schedule (cron)').fill('every hour');
+    await schedule.getByRole('button', { name: 'Set schedule' }).click();
+    await expect(schedule.getByRole('alert')).toContainText('5-field cron', { timeout: 15_000 });
+    await schedule.getByLabel('Schedule (cron)').fill('0 * * * *');
+    await schedule.getByLabel('Enabled').check();
+    await schedule.getByRole('button', { name: 'Set schedule' }).click();
+    await expect(schedule).toContainText('Runs on “0 * * * *”', { timeout: 15_000 });
   });
 });

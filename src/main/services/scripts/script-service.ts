@@ -3,7 +3,7 @@ import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
 import type { SavedScript, ScriptError } from '../../../shared/contract/scripts';
 import { LoupeError } from '../../../shared/errors';
 import { check, format } from '../../lang/index';
-import { QueueError, UnrecoverableError } from '../../queue/index';
+import { parseCron, QueueError, UnrecoverableError } from '../../queue/index';
 import type { Store } from '../../store/index';
 import { runScript, type ScriptOutcome } from './script-runner';
 import type { Emit } from '../events';
@@ -145,6 +145,8 @@ export class ScriptService {
 
   private register(id: string, cron: string, enabled: boolean): void {
     try {
+      // A paused schedule is still checked, so it can be turned on later as written.
+      parseCron(cron);
       if (enabled) this.d.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
       else this.d.tasks.queue.unschedule(scheduleName(id));
     } catch (err) {
