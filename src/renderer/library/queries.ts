@@ -6,7 +6,8 @@ import { filterKey, type Filter } from './filter';
 export const PAGE_SIZE = 400;
 
 export function useDatasets() {
-  return useQuery({ queryKey: ['datasets'], queryFn: () => window.loupe.call('datasets.list', {}), placeholderData: keepPreviousData });
+  // Creating a dataset sends no event, so a list made in another window is picked up on focus.
+  return useQuery({ queryKey: ['datasets'], queryFn: () => window.loupe.call('datasets.list', {}), placeholderData: keepPreviousData, refetchOnWindowFocus: true });
 }
 
 export function useDataset(id: string | null) {
