@@ -50,7 +50,8 @@ export function TasksPage() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented) return;
+      // A dialog (help, a confirmation) owns the keyboard while it is open.
+      if (e.defaultPrevented || document.querySelector('[role="dialog"], [role="alertdialog"]')) return;
       if (isTyping(e.target)) {
         if (e.key === 'Escape' && e.target === search.current) search.current?.blur();
         return;
