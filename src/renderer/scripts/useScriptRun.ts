@@ -26,6 +26,8 @@ const KEEP = 200_000;
 export function useScriptRun() {
   const [view, setView] = useState<RunView>(EMPTY);
   const current = useRef<string | null>(null);
+  /** Stop pressed before the run id came back: stop as soon as it does. */
+  const stopEarly = useRef(false);
   const early = useRef(new Map<string, { output: string; finished?: { ok: boolean; value: unknown; error: ScriptError | null } }>());
 
   useEffect(() => {
@@ -66,6 +68,7 @@ export function useScriptRun() {
 
   const run = useCallback(async (source: string, scriptId?: string | null) => {
     current.current = null;
+    stopEarly.current = false;
     setView({ ...EMPTY, state: 'starting' });
     try {
       const { runId } = await window.loupe.call('scripts.run', { source, ...(scriptId ? { scriptId } : {}) });
@@ -80,6 +83,10 @@ export function useScriptRun() {
         value: h?.finished?.ok ? h.finished.value : undefined,
         error: h?.finished?.error ?? null,
       }));
+      if (stopEarly.current && !h?.finished) {
+        setView((v) => ({ ...v, state: 'stopping' }));
+        await window.loupe.call('scripts.stop', { runId });
+      }
     } catch (err) {
       setView({ ...EMPTY, problem: messageOf(err) });
     }
@@ -87,7 +94,11 @@ export function useScriptRun() {
 
   const stop = useCallback(async () => {
     const runId = current.current;
-    if (!runId) return;
+    if (!runId) {
+      stopEarly.current = true;
+      setView((v) => ({ ...v, state: 'stopping' }));
+      return;
+    }
     setView((v) => ({ ...v, state: 'stopping' }));
     try {
       await window.loupe.call('scripts.stop', { runId });
