@@ -1,6 +1,6 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createApp } from './app';
+import { createApp, defaultDataDir } from './app';
 import { registerElectronTransport } from './ipc/electron-transport';
 
 /*
@@ -11,6 +11,9 @@ import { registerElectronTransport } from './ipc/electron-transport';
 
 const THUMB_SCHEME = 'loupe-thumb';
 const devUrl = process.env.ELECTRON_RENDERER_URL;
+// Both shells use the same data folder (LOUPE_DATA overrides it), so `loupe serve` and the
+// desktop app see the same library.
+const dataDir = (): string => process.env.LOUPE_DATA || defaultDataDir();
 const indexFile = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
 const indexUrl = pathToFileURL(indexFile).toString();
 const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
@@ -29,7 +32,7 @@ if (!app.requestSingleInstanceLock()) {
   start().catch((err: unknown) => {
     // No window yet to show it in: say what failed in a native box, then leave.
     const message = err instanceof Error ? err.message : String(err);
-    dialog.showErrorBox('Loupe could not start', `${message}\n\nData folder: ${app.getPath('userData')}`);
+    dialog.showErrorBox('Loupe could not start', `${message}\n\nData folder: ${dataDir()}`);
     app.exit(1);
   });
 }
@@ -77,7 +80,7 @@ function menu(win: () => BrowserWindow | null): Menu {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const loupe = await createApp({ dataDir: app.getPath('userData'), shell: 'electron' });
+  const loupe = await createApp({ dataDir: dataDir(), shell: 'electron' });
   let win: BrowserWindow | null = null;
 
   protocol.handle(THUMB_SCHEME, async (request) => {
