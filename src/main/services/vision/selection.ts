@@ -1,8 +1,12 @@
-import { findNearDuplicates, filterByPrediction, predict, predictionItems, rankForLabelling, sortByPrediction } from '../../vision/index';
+import { findNearDuplicates, filterByPrediction, predict, predictionItems, rankForLabelling, sortByPrediction, type PredictedItem } from '../../vision/index';
 import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
 import type { VisionContext } from './context';
 import { datasetImages, type DatasetImage } from './dataset-images';
 import type { ModelRegistry } from './model-registry';
+
+/** Pictures per slice when predicting over a whole dataset. */
+const SLICE = 2000;
+const MAX_LABELLED = 500;
 
 /** Features of the embedded pictures of a dataset, in id order (pictures not embedded yet are skipped). */
 function embedded(c: VisionContext, images: DatasetImage[]): { items: DatasetImage[]; features: Float32Array[] } {
@@ -37,22 +41,28 @@ export class Selection {
     this.c.library.getDataset(q.datasetId);
     const latest = this.latestHead(q.datasetId);
     if (!latest) return { modelId: null, items: [] };
-    const { items, features } = embedded(this.c, datasetImages(this.c.db, q.datasetId));
-    if (items.length === 0) return { modelId: latest.model.id, items: [] };
-    const probs = predict(latest.head, features);
-    const rows = predictionItems(
-      items.map((i) => i.id),
-      latest.head.labels,
-      probs,
-      items.map((i) => i.label),
-    );
-    const kept = filterByPrediction(rows, {
-      predicted: q.predicted,
-      minConfidence: q.minConfidence,
-      maxConfidence: q.maxConfidence,
-      disagreeing: q.disagreeing,
-      unlabelledOnly: q.unlabelledOnly,
-    });
+    const all = datasetImages(this.c.db, q.datasetId, q.unlabelledOnly ? 'unlabelled' : 'all');
+    const kept: PredictedItem[] = [];
+    // In slices, so a large dataset never holds every embedding in memory at once.
+    for (let i = 0; i < all.length; i += SLICE) {
+      const { items, features } = embedded(this.c, all.slice(i, i + SLICE));
+      if (items.length === 0) continue;
+      const rows = predictionItems(
+        items.map((x) => x.id),
+        latest.head.labels,
+        predict(latest.head, features),
+        items.map((x) => x.label),
+      );
+      kept.push(
+        ...filterByPrediction(rows, {
+          predicted: q.predicted,
+          minConfidence: q.minConfidence,
+          maxConfidence: q.maxConfidence,
+          disagreeing: q.disagreeing,
+          unlabelledOnly: q.unlabelledOnly,
+        }),
+      );
+    }
     return { modelId: latest.model.id, items: sortByPrediction(kept, q.sort, q.order).slice(0, q.limit) };
   }
 
@@ -65,9 +75,12 @@ export class Selection {
     );
     if (items.length === 0) return { modelId: null, items: [] };
     const latest = this.latestHead(datasetId);
+    // rankForLabelling looks at no more than 500 labelled pictures; load no more than that.
+    const labelledAll = all.filter((i) => i.label !== null);
+    const step = Math.max(1, Math.ceil(labelledAll.length / MAX_LABELLED));
     const labelled = embedded(
       this.c,
-      all.filter((i) => i.label !== null),
+      labelledAll.filter((_, i) => i % step === 0),
     );
     const ranked = rankForLabelling({
       ids: items.map((i) => i.id),
