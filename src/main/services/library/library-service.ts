@@ -58,7 +58,10 @@ export class LibraryService {
   }
 
   createDataset(name: string): DatasetRecord {
-    return this.store.datasets.create(name.trim());
+    const dataset = this.store.datasets.create(name.trim());
+    // Other windows and tabs list datasets too: tell them a new one exists.
+    this.emit('dataset.changed', { datasetId: dataset.id, reason: 'created' });
+    return dataset;
   }
 
   hasDataset(id: string): boolean {
