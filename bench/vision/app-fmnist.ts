@@ -103,22 +103,22 @@ async function main() {
     }
 
     for (const entry of runs) {
-    const { run } = entry;
-    let correct = 0;
-    await phase(server, `score test set with the ${entry.head} model (POST /v1/models/:id/predict, 32 per request, 2 in flight)`, rows, async () => {
-      const batches: number[][] = [];
-      for (let i = 0; i < testPicked.length; i += 32) batches.push(testPicked.slice(i, i + 32));
-      await pool(batches, 2, async (batch) => {
-        const files = await Promise.all(batch.map(async (idx) => ({ name: `${idx}.png`, bytes: await png(test.pixels, idx, side) })));
-        const form = multipartBody(files);
-        const r = await http(server, 'POST', `/v1/models/${run.modelId}/predict?top=1`, form.body, form.type);
-        if (r.status !== 200) throw new Error(`predict answered ${r.status}: ${JSON.stringify(r.json)}`);
-        (r.json.predictions as Array<Array<{ label: string }>>).forEach((p, j) => {
-          if (p[0].label === folderName(testLabels[batch[j]])) correct++;
+      const { run } = entry;
+      let correct = 0;
+      await phase(server, `score test set with the ${entry.head} model (POST /v1/models/:id/predict, 32 per request, 2 in flight)`, rows, async () => {
+        const batches: number[][] = [];
+        for (let i = 0; i < testPicked.length; i += 32) batches.push(testPicked.slice(i, i + 32));
+        await pool(batches, 2, async (batch) => {
+          const files = await Promise.all(batch.map(async (idx) => ({ name: `${idx}.png`, bytes: await png(test.pixels, idx, side) })));
+          const form = multipartBody(files);
+          const r = await http(server, 'POST', `/v1/models/${run.modelId}/predict?top=1`, form.body, form.type);
+          if (r.status !== 200) throw new Error(`predict answered ${r.status}: ${JSON.stringify(r.json)}`);
+          (r.json.predictions as Array<Array<{ label: string }>>).forEach((p, j) => {
+            if (p[0].label === folderName(testLabels[batch[j]])) correct++;
+          });
         });
-      });
-    }, testPicked.length);
-    entry.correct = correct;
+      }, testPicked.length);
+      entry.correct = correct;
     }
 
     const best = runs.reduce((a, b) => (b.correct > a.correct ? b : a));
