@@ -70,6 +70,14 @@ describe('task monitor', () => {
     expect(s.workers[0]).toMatchObject({ id: 'loupe-main', pid: process.pid, alive: true });
     expect(Date.parse(s.workers[0].heartbeatAt)).toBeGreaterThan(0);
     expect(s.paused).toEqual([]);
+    expect(s.schedules).toEqual([]);
+  });
+
+  it('lists cron schedules with their next run', () => {
+    tasks.queue.schedule('nightly', '0 3 * * *', 'probe', { value: 1 }, { tz: 'Europe/Paris' });
+    const [only] = tasks.monitor.stats().schedules;
+    expect(only).toMatchObject({ name: 'nightly', cron: '0 3 * * *', tz: 'Europe/Paris', kind: 'probe', lastRunAt: null });
+    expect(Date.parse(only.nextRunAt)).toBeGreaterThan(Date.now());
   });
 
   it('shows a failed task’s timeline with its error message and never a stack', async () => {

@@ -106,6 +106,23 @@ export function StatsPanel(props: {
           ))}
         </ul>
       </section>
+      {s.schedules.length > 0 ? (
+        <section>
+          <h2>Schedules</h2>
+          <ul className="schedules">
+            {s.schedules.map((x) => (
+              <li key={x.name}>
+                <span className="worker-id">{x.name}</span>
+                <span className="muted small">
+                  <code>{x.cron}</code>
+                  {x.tz ? ` ${x.tz}` : ''} → {x.kind} · next {new Date(x.nextRunAt).toLocaleString()}
+                  {x.lastRunAt ? ` · last ${ago(x.lastRunAt, Date.parse(s.at))}` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section>
         <h2>Queues</h2>
         <ul className="queues">

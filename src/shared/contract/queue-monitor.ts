@@ -48,6 +48,10 @@ export const QueueStats = z.object({
   paused: z.array(z.string()),
   /** Queue names worth offering a pause button for. */
   queues: z.array(z.string()),
+  /** Cron schedules that enqueue tasks on their own. */
+  schedules: z.array(
+    z.object({ name: z.string(), cron: z.string(), tz: z.string().nullable(), kind: z.string(), nextRunAt: z.string(), lastRunAt: z.string().nullable() }),
+  ),
 });
 export type QueueStats = z.infer<typeof QueueStats>;
 

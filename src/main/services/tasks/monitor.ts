@@ -92,6 +92,14 @@ export class TaskMonitor {
       workers: s.workers.map((w) => ({ ...w, startedAt: iso(w.startedAt), heartbeatAt: iso(w.heartbeatAt) })),
       paused: s.paused,
       queues: [...queues],
+      schedules: this.queue.schedules().map((x) => ({
+        name: x.name,
+        cron: x.cron,
+        tz: x.tz,
+        kind: x.kind,
+        nextRunAt: iso(x.nextRunAt),
+        lastRunAt: x.lastRunAt === null ? null : iso(x.lastRunAt),
+      })),
     };
   }
 
