@@ -79,6 +79,13 @@ describe('running scripts in a worker', () => {
     expect(await runScript({ source: '1 + 1' })).toMatchObject({ ok: true, value: 2 });
   });
 
+  it('gives the worker stack for the full call depth of 10,000', async () => {
+    const deep = await runScript({ source: 'fn f(n) { if n == 0 { return 0 }\nreturn 1 + f(n - 1) }\nf(9999)' });
+    expect(deep).toMatchObject({ ok: true, value: 9999 });
+    const runaway = await runScript({ source: 'fn f(n) { return 1 + f(n + 1) }\nf(0)' });
+    expect(runaway).toMatchObject({ ok: false, error: { message: 'Stack overflow.', line: 1, column: 24 } });
+  });
+
   it('ends runaway work by its instruction budget', async () => {
     const r = await runScript({ source: 'fn f() { while true {} }\nf()', budget: 1_000_000 });
     expect(r.ok).toBe(false);
