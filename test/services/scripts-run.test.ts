@@ -83,7 +83,7 @@ describe('running scripts in a worker', () => {
     const deep = await runScript({ source: 'fn f(n) { if n == 0 { return 0 }\nreturn 1 + f(n - 1) }\nf(9999)' });
     expect(deep).toMatchObject({ ok: true, value: 9999 });
     const runaway = await runScript({ source: 'fn f(n) { return 1 + f(n + 1) }\nf(0)' });
-    expect(runaway).toMatchObject({ ok: false, error: { message: 'Stack overflow.', line: 1, column: 24 } });
+    expect(runaway).toMatchObject({ ok: false, error: { message: 'Stack overflow.', line: 1, column: 23 } });
   });
 
   it('ends runaway work by its instruction budget', async () => {
