@@ -9,6 +9,8 @@ import { useInspection, useTaskActions, useTaskEvents, useTaskList, useTaskStats
 import { canCancel, canRetry, matches, noFilter, STATES, STATE_TITLES, tasksAction, type TaskFilter } from './task-view';
 import './tasks.css';
 
+const TEXT_SEARCH_PAGES = 10;
+
 /**
  * Every long job Loupe runs, live: counts, throughput and workers on the right, the
  * filtered list in the middle, one task's details beside it. Updates arrive as
@@ -34,6 +36,10 @@ export function TasksPage() {
   const allPaused = stats.data?.paused.includes('*') ?? false;
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  // A text filter pages through older tasks on its own, but only so far: then it asks.
+  const [searchPages, setSearchPages] = useState(TEXT_SEARCH_PAGES);
+  const loadedPages = list.data?.pages.length ?? 0;
+  const searchCapped = filter.text !== '' && hasNextPage && loadedPages >= searchPages;
   const more = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
@@ -181,7 +187,17 @@ export function TasksPage() {
         </p>
       ) : null}
       <div className={`tasks-body${selected ? ' with-detail' : ''}`}>
-        <TaskList tasks={shown} selected={selected} onSelect={setSelected} hasMore={hasNextPage} onMore={more} empty={emptyText} />
+        <div className="task-list-box">
+          <TaskList tasks={shown} selected={selected} onSelect={setSelected} hasMore={hasNextPage && !searchCapped} onMore={more} empty={emptyText} />
+          {searchCapped ? (
+            <p className="task-list-foot muted small">
+              Searched the newest {all.length} tasks.{' '}
+              <button type="button" className="link" onClick={() => setSearchPages(loadedPages + TEXT_SEARCH_PAGES)}>
+                Search older ones
+              </button>
+            </p>
+          ) : null}
+        </div>
         {selected ? (
           <TaskDetail
             inspection={inspection.data?.task.id === selected ? inspection.data : undefined}
