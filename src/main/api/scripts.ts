@@ -10,12 +10,6 @@ const RunScript = z
   .strict();
 
 /**
- * Kept for server.ts, which calls it for every app: the route needs the scripts service,
- * so it is added by `scriptApiRoutes(scripts)` through `extraRoutes` (see app.ts).
- */
-export function scriptRoutes(_v1: Blueprint): void {}
-
-/**
  * `POST /v1/scripts/run`: runs a script in a worker thread and answers its output and
  * final value when it ends (5 s by default, 60 s at most; longer work belongs in a
  * `script` task). The server keeps serving other requests meanwhile.

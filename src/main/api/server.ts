@@ -7,7 +7,6 @@ import { healthRoutes } from './health';
 import { imageRoutes } from './images';
 import { importRoutes } from './imports';
 import { indexPageRoutes } from './index-page';
-import { scriptRoutes } from './scripts';
 import { taskRoutes } from './tasks';
 import { apiAuth, clearSessionCookie, setSessionCookie } from './session';
 import { renderQueueMetrics } from './metrics-queue';
@@ -73,7 +72,6 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
     imageRoutes(v1, deps);
     importRoutes(v1, deps);
     taskRoutes(v1, deps);
-    scriptRoutes(v1);
     for (const add of opts.extraRoutes ?? []) add(v1, app);
     indexPageRoutes(v1, app, deps);
   });

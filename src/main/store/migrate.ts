@@ -5,6 +5,7 @@ import init from './migrations/001_init.sql?raw';
 import vision from './migrations/002_vision.sql?raw';
 import imagePages from './migrations/003_image_pages.sql?raw';
 import imageIds from './migrations/004_image_ids_never_reused.sql?raw';
+import scripts from './migrations/005_scripts.sql?raw';
 
 export interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: '002_vision', sql: vision },
   { version: 3, name: '003_image_pages', sql: imagePages },
   { version: 4, name: '004_image_ids_never_reused', sql: imageIds },
+  { version: 5, name: '005_scripts', sql: scripts },
 ];
 
 /**

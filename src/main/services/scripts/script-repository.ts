@@ -3,7 +3,6 @@
 import type { Database } from 'better-sqlite3';
 import type { SavedScript } from '../../../shared/contract/scripts';
 import { toRowId } from '../../store/index';
-import schema from '../../store/migrations/005_scripts.sql?raw';
 
 interface Row {
   id: number;
@@ -26,10 +25,8 @@ const toDto = (r: Row): SavedScript => ({
 
 /** Saved scripts in Loupe's database. */
 export class ScriptRepository {
-  constructor(private readonly db: Database) {
-    // The statement is idempotent, so this holds until migration 005 is listed in store/migrate.ts.
-    db.exec(schema);
-  }
+  /** The table comes from store migration 005. */
+  constructor(private readonly db: Database) {}
 
   list(): SavedScript[] {
     return (this.db.prepare('SELECT * FROM scripts ORDER BY name COLLATE NOCASE, id').all() as Row[]).map(toDto);
