@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { UnrecoverableError, type TaskQueueOptions } from '../../src/main/queue';
+import { UnrecoverableError, forkChild, type SpawnChild, type TaskQueueOptions } from '../../src/main/queue';
 import { FIXTURES, makeQueue, waitSettled } from './helpers';
 
 const Empty = z.object({});
@@ -127,4 +127,19 @@ describe('handlers in child processes', () => {
     const after = queue.enqueue('square', { n: 5 });
     expect(await waitSettled(queue, after.id, 60_000)).toMatchObject({ state: 'succeeded', result: 25 });
   }, 120_000);
+
+  it('forks through a pluggable spawn function (as the Electron shell does)', async () => {
+    const spawned: string[] = [];
+    const spawn: SpawnChild = (entry, opts) => {
+      spawned.push(entry);
+      return forkChild(entry, opts);
+    };
+    const { queue } = makeQueue({ processPool: { ...POOL, spawn } });
+    queue.define('square', { input: z.any(), process: { module: MODULE, export: 'square' } });
+    queue.start();
+    const t = queue.enqueue('square', { n: 6 });
+    expect(await waitSettled(queue, t.id, 60_000)).toMatchObject({ state: 'succeeded', result: 36 });
+    expect(spawned).toHaveLength(1);
+    expect(spawned[0]).toMatch(/child-entry\.ts$/);
+  });
 });

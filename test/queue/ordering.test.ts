@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { backoffDelay } from '../../src/main/queue';
 import { makeQueue, sleep, waitFor, waitSettled } from './helpers';
 
 const N = z.object({ n: z.number() });
@@ -94,5 +95,14 @@ describe('ordering and limits', () => {
     const starts = queue.list({ kind: 'limited' }).items.map((t) => t.startedAt!).sort((a, b) => a - b);
     expect(starts).toHaveLength(7);
     for (let i = 3; i < starts.length; i++) expect(starts[i] - starts[i - 3]).toBeGreaterThanOrEqual(400);
+  });
+
+  it('spreads retries with capped exponential backoff and full jitter', () => {
+    const b = { type: 'exponential' as const, baseMs: 100, maxMs: 1000 };
+    expect(backoffDelay(b, 1, () => 0.999)).toBe(99);
+    expect(backoffDelay(b, 3, () => 0.999)).toBe(399);
+    expect(backoffDelay(b, 10, () => 0.999)).toBe(999);
+    expect(backoffDelay(b, 10, () => 0)).toBe(0);
+    expect(backoffDelay({ type: 'fixed', delayMs: 250 }, 7)).toBe(250);
   });
 });
