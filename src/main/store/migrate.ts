@@ -6,6 +6,7 @@ import vision from './migrations/002_vision.sql?raw';
 import imagePages from './migrations/003_image_pages.sql?raw';
 import imageIds from './migrations/004_image_ids_never_reused.sql?raw';
 import scripts from './migrations/005_scripts.sql?raw';
+import embeddingVariants from './migrations/006_embedding_variants.sql?raw';
 
 export interface Migration {
   version: number;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: '003_image_pages', sql: imagePages },
   { version: 4, name: '004_image_ids_never_reused', sql: imageIds },
   { version: 5, name: '005_scripts', sql: scripts },
+  { version: 6, name: '006_embedding_variants', sql: embeddingVariants },
 ];
 
 /**
