@@ -3,6 +3,7 @@ import { backoffDelay } from './backoff';
 import type { StoredError } from './errors';
 import { type AttemptResult, Execution } from './execution';
 import type { ProcessPool } from './process-pool';
+import { Claimer } from './claimer';
 import { DEFAULT_BACKOFF, type Registry } from './registry';
 import { type Outcome, type Storage, type TaskRow, rowToTask } from './store';
 import type { Task } from './types';
@@ -56,6 +57,7 @@ export class Runner {
   private drained: (() => void) | null = null;
   private lastPrune = 0;
   private readonly startedAt = Date.now();
+  private readonly claimer: Claimer;
 
   constructor(
     private readonly storage: Storage,
@@ -63,7 +65,14 @@ export class Runner {
     private readonly pool: () => ProcessPool | null,
     readonly opts: RunnerOptions,
     private readonly publish: Publisher,
-  ) {}
+  ) {
+    this.claimer = new Claimer(storage, registry, pool, opts, this.byKind, this.byQueue);
+  }
+
+  /** Forget the cached paused list (this process paused or resumed a queue). */
+  pausedChanged(): void {
+    this.claimer.pausedChanged();
+  }
 
   get isRunning(): boolean {
     return this.state === 'running';
@@ -133,7 +142,8 @@ export class Runner {
     try {
       this.storage.write(() => {
         this.flushInTxn(now);
-        if (this.state === 'running') ({ claimed, wakeAt } = this.claimInTxn(now));
+        const free = this.opts.concurrency - this.running.size;
+        if (this.state === 'running' && free > 0) ({ claimed, wakeAt } = this.claimer.claim(now, free));
       });
     } catch (err) {
       this.publish.failure(err); // e.g. SQLITE_BUSY past busy_timeout: nothing was lost, try again soon
@@ -246,115 +256,6 @@ export class Runner {
     if (!result.error.retryable || row.attempts >= row.max_attempts) return { kind: 'failed', error: result.error, retryAt: null };
     const def = this.registry.has(row.kind) ? this.registry.get(row.kind) : null;
     return { kind: 'failed', error: result.error, retryAt: now + backoffDelay(def?.backoff ?? DEFAULT_BACKOFF, row.attempts) };
-  }
-
-  private claimInTxn(now: number): { claimed: TaskRow[]; wakeAt: number } {
-    const free = this.opts.concurrency - this.running.size;
-    let wakeAt = Infinity;
-    if (free <= 0) return { claimed: [], wakeAt };
-    const tasks = this.storage.tasks;
-    const pool = this.pool();
-    const poolFree = pool ? pool.free() : 0;
-    const blocked: string[] = [];
-    const kindLeft = new Map<string, number>();
-    const rateLeft = new Map<string, number>();
-    const names: string[] = [];
-    for (const [name, def] of this.registry.entries()) {
-      names.push(name);
-      let left = def.concurrency !== undefined ? def.concurrency - (this.byKind.get(name) ?? 0) : Infinity;
-      if (def.process) left = Math.min(left, poolFree);
-      if (def.rateLimit) {
-        const { n, oldest } = tasks.startsSince(name, now - def.rateLimit.intervalMs);
-        const r = def.rateLimit.max - n;
-        if (r <= 0 && oldest !== null) wakeAt = Math.min(wakeAt, oldest + def.rateLimit.intervalMs + 1);
-        rateLeft.set(name, r);
-        left = Math.min(left, r);
-      }
-      if (left <= 0) blocked.push(name);
-      else if (left !== Infinity) kindLeft.set(name, left);
-    }
-    if (blocked.length === names.length) return { claimed: [], wakeAt };
-    const paused = this.pausedQueues(now);
-    if (paused.includes('*')) return { claimed: [], wakeAt };
-    const keyed = tasks.hasKeyedWaiting();
-    if (Object.keys(this.opts.queueConcurrency).length === 0 && !keyed) {
-      // One statement claims the best due tasks; rows past a kind's remaining limit (rare: only
-      // while that kind fills up) are handed back at once, so priority order stays exact.
-      const claimed = tasks.claimDue(now, free, names, blocked, paused, this.opts.workerId, this.opts.leaseMs);
-      const over: number[] = [];
-      if (kindLeft.size > 0) claimed.sort((a, b) => b.priority - a.priority || a.run_at - b.run_at || a.id - b.id);
-      const kept = claimed.filter((r) => {
-        const left = kindLeft.get(r.kind);
-        if (left === undefined) return true;
-        kindLeft.set(r.kind, left - 1);
-        if (left > 0) return true;
-        over.push(r.id);
-        return false;
-      });
-      if (over.length > 0) {
-        tasks.unclaim(over);
-        wakeAt = now;
-      }
-      this.recordRate(rateLeft, kept, now);
-      return { claimed: kept, wakeAt };
-    }
-    const cands = tasks.candidates(now, free * 2 + 8, names, blocked, paused, keyed);
-    if (cands.length === 0) return { claimed: [], wakeAt };
-    const keys = [...new Set(cands.filter((c) => c.concurrency_key !== null).map((c) => c.concurrency_key as string))];
-    const keyRunning = keys.length > 0 ? tasks.runningPerKey(keys) : new Map<string, number>();
-    const queueLeft = new Map<string, number>();
-    const ids: number[] = [];
-    let processLeft = poolFree;
-    for (const c of cands) {
-      if (ids.length >= free) break;
-      const kl = kindLeft.get(c.kind);
-      if (kl !== undefined && kl <= 0) continue;
-      const qc = this.opts.queueConcurrency[c.queue];
-      if (qc !== undefined) {
-        const ql = queueLeft.get(c.queue) ?? qc - (this.byQueue.get(c.queue) ?? 0);
-        if (ql <= 0) continue;
-        queueLeft.set(c.queue, ql - 1);
-      }
-      if (c.concurrency_key !== null) {
-        const n = keyRunning.get(c.concurrency_key) ?? 0;
-        if (n >= (c.concurrency_limit ?? 1)) continue;
-        keyRunning.set(c.concurrency_key, n + 1);
-      }
-      if (this.registry.get(c.kind).process) {
-        if (processLeft <= 0) continue;
-        processLeft--;
-      }
-      if (kl !== undefined) kindLeft.set(c.kind, kl - 1);
-      ids.push(c.id);
-    }
-    if (ids.length === 0) return { claimed: [], wakeAt };
-    const claimed = tasks.claim(ids, this.opts.workerId, now, this.opts.leaseMs);
-    this.recordRate(rateLeft, claimed, now);
-    return { claimed, wakeAt };
-  }
-
-  private recordRate(rateLeft: Map<string, number>, claimed: TaskRow[], now: number): void {
-    if (rateLeft.size === 0 || claimed.length === 0) return;
-    const started = new Map<string, number>();
-    for (const r of claimed) if (rateLeft.has(r.kind)) started.set(r.kind, (started.get(r.kind) ?? 0) + 1);
-    for (const [kind, n] of started) this.storage.tasks.recordStarts(kind, now, n);
-  }
-
-  private paused: string[] = [];
-  private pausedAt = -Infinity;
-
-  /** Paused queue names, read at most once per poll interval (pause is visible within pollMs). */
-  private pausedQueues(now: number): string[] {
-    if (now - this.pausedAt >= this.opts.pollMs) {
-      this.paused = this.storage.tasks.paused();
-      this.pausedAt = now;
-    }
-    return this.paused;
-  }
-
-  /** Forget the cached paused list (this process paused or resumed a queue). */
-  pausedChanged(): void {
-    this.pausedAt = -Infinity;
   }
 
   private tick(): void {
