@@ -131,4 +131,16 @@ export const shortcutGroups: ShortcutGroup[] = [
       { keys: ['Delete'], does: 'Delete the selected pictures (asks first)' },
     ],
   },
+  {
+    title: 'Train',
+    items: [{ keys: ['T'], does: 'Train the selected dataset now' }],
+  },
+  {
+    title: 'Scripts',
+    items: [
+      { keys: ['Ctrl/⌘', 'Enter'], does: 'Run the script' },
+      { keys: ['Ctrl/⌘', 'S'], does: 'Save the script' },
+      { keys: ['Ctrl/⌘', 'Space'], does: 'Complete a name' },
+    ],
+  },
 ];
