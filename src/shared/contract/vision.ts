@@ -15,6 +15,8 @@ export const TrainParams = z
     validationFraction: z.number().min(0).max(0.5).optional(),
     patience: z.number().int().min(1).max(500).optional(),
     seed: z.number().int().optional(),
+    /** Also train on flipped, centre-cropped and colour-jittered copies of each labelled picture (default false). */
+    augment: z.boolean().optional(),
   })
   .strict();
 export type TrainParams = z.infer<typeof TrainParams>;
@@ -55,7 +57,10 @@ export const Run = z.object({
   history: z.array(EpochPoint),
   metrics: RunMetrics.nullable(),
   examples: z.array(z.array(z.array(Id))).nullable(),
-  counts: z.object({ images: z.number().int(), train: z.number().int(), validation: z.number().int() }).nullable(),
+  /** `augmented`: extra rows from augmented copies the trainer used (present when the run asked for augmentation). */
+  counts: z
+    .object({ images: z.number().int(), train: z.number().int(), validation: z.number().int(), augmented: z.number().int().optional() })
+    .nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   modelId: Id.nullable(),
   createdAt: z.string(),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cardPathFor, DEFAULT_MODEL_FILE, InferenceEngine, readModelCard, type EmbedResult, type EngineReport, type ModelCard } from '../../vision/index';
+import { cardPathFor, DEFAULT_MODEL_FILE, InferenceEngine, readModelCard, type EmbedInput, type EmbedResult, type EngineReport, type ModelCard } from '../../vision/index';
 import { fail } from '../errors';
 
 /**
@@ -91,9 +91,20 @@ export class BackboneHost {
     return this.opening;
   }
 
-  async embed(inputs: Array<Buffer | string>, opts: { signal?: AbortSignal } = {}): Promise<EmbedResult[]> {
+  async embed(inputs: EmbedInput[], opts: { signal?: AbortSignal } = {}): Promise<EmbedResult[]> {
     const engine = await this.get();
     return engine.embed(inputs, { signal: opts.signal });
+  }
+
+  /** The backbone's own resize of one picture (RGB at its input size), e.g. to make augmented copies. */
+  async preprocess(path: string): Promise<Buffer> {
+    const engine = await this.get();
+    return engine.preprocess(path);
+  }
+
+  inputSize(): { width: number; height: number } {
+    const { card } = this.requireCard();
+    return { width: card.input.width, height: card.input.height };
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { UnrecoverableError, type TaskContext } from '../../queue/index';
 import { TrainParams, type EpochPoint, type Run } from '../../../shared/contract/index';
 import { fail } from '../errors';
 import type { VisionContext } from './context';
+import { VariantCache, VARIANTS } from './augmentation';
 import { datasetImages } from './dataset-images';
 
 /** `runId` is absent when the task came straight from `POST /v1/tasks`: the run is created when it starts. */
@@ -17,6 +18,8 @@ const EXAMPLES_PER_CELL = 60;
 
 /** Embedding is the first share of a run's progress bar; training the rest. */
 const EMBED_SHARE = 0.4;
+/** With augmentation the embedding share is split: pictures first, then their copies. */
+const AUGMENT_SPLIT = 0.35;
 
 /**
  * Training runs: one queue task per run. The task embeds what is not cached yet, trains a
@@ -24,7 +27,11 @@ const EMBED_SHARE = 0.4;
  * carries everything the Train page draws, streamed as `run.updated` while it changes.
  */
 export class Training {
-  constructor(private readonly c: VisionContext) {}
+  private readonly variants: VariantCache;
+
+  constructor(private readonly c: VisionContext) {
+    this.variants = new VariantCache(c.db);
+  }
 
   start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual'): { taskId: string; runId: string } {
     this.c.library.getDataset(datasetId);
@@ -77,6 +84,8 @@ export class Training {
     this.emitRun(run.id);
 
     const images = datasetImages(this.c.db, input.datasetId, 'labelled');
+    const { augment = false, ...trainParams } = run.params;
+    const pictureShare = augment ? EMBED_SHARE * AUGMENT_SPLIT : EMBED_SHARE;
     ctx.progress(0, 'Embedding pictures');
     const { vectors, failed } = await this.c.cache.ensure(
       backbone,
@@ -85,21 +94,22 @@ export class Training {
       {
         signal: ctx.signal,
         onProgress: (done, total) => {
-          ctx.progress(total === 0 ? EMBED_SHARE : (done / total) * EMBED_SHARE, `Embedding ${done} of ${total} pictures`);
+          ctx.progress(total === 0 ? pictureShare : (done / total) * pictureShare, `Embedding ${done} of ${total} pictures`);
           if (total > 0) this.c.emit('embed.progress', { datasetId: input.datasetId, done, total });
         },
       },
     ).catch((err: unknown) => this.stopOnError(run.id, err, ctx));
     const rows = images.filter((img) => vectors.has(img.hash));
     if (failed.length > 0) ctx.log(`${failed.length} pictures could not be read and were left out.`);
+    const augmented = augment ? await this.augmentedRows(run.id, backbone, rows, pictureShare, ctx) : undefined;
 
     const history: EpochPoint[] = [];
     let result;
     try {
       result = await trainHead(
-        { features: rows.map((r) => vectors.get(r.hash)!), labels: rows.map((r) => r.label!) },
+        { features: rows.map((r) => vectors.get(r.hash)!), labels: rows.map((r) => r.label!), augmented },
         {
-          ...run.params,
+          ...trainParams,
           signal: ctx.signal,
           onEpoch: (p: TrainProgress) => {
             history.push({ ...p });
@@ -129,10 +139,55 @@ export class Training {
     this.finish(run.id, 'succeeded', {
       metrics,
       modelId: model.id,
-      details: { examples, counts: { images: rows.length, train: result.trainIndices.length, validation: result.validationIndices.length } },
+      details: {
+        examples,
+        counts: {
+          images: rows.length,
+          train: result.trainIndices.length,
+          validation: result.validationIndices.length,
+          ...(augment ? { augmented: result.augmentedUsed } : {}),
+        },
+      },
     });
     this.c.emit('model.created', model);
     return { runId: run.id, modelId: model.id, accuracy: metrics.accuracy };
+  }
+
+  /**
+   * Extra training rows from augmented copies of every picture (cached per variant). Each
+   * row names its source picture so the trainer drops copies of validation pictures.
+   */
+  private async augmentedRows(
+    runId: string,
+    backbone: string,
+    rows: ReturnType<typeof datasetImages>,
+    from: number,
+    ctx: TaskContext,
+  ): Promise<Array<{ features: Float32Array; label: string; source: number }>> {
+    ctx.progress(from, 'Embedding augmented copies');
+    const { vectors, failed, computed } = await this.variants
+      .ensure(
+        backbone,
+        rows.map((img) => ({ hash: img.hash, path: this.c.library.files.filePath(img.hash, img.ext) })),
+        this.c.backbone,
+        {
+          signal: ctx.signal,
+          onProgress: (done, total) =>
+            ctx.progress(from + (total === 0 ? 1 : done / total) * (EMBED_SHARE - from), `Augmenting ${done} of ${total} pictures`),
+        },
+      )
+      .catch((err: unknown) => this.stopOnError(runId, err, ctx));
+    if (computed > 0) ctx.log(`Embedded ${VARIANTS.length} augmented copies of ${computed} pictures.`);
+    if (failed.length > 0) ctx.log(`${failed.length} pictures could not be augmented; their originals are still used.`);
+    // Fixed variant order: the same pictures give the same rows, so a run is reproducible from its seed.
+    return rows.flatMap((r, i) => {
+      const m = vectors.get(r.hash);
+      if (!m) return [];
+      return VARIANTS.flatMap((v) => {
+        const features = m.get(v);
+        return features ? [{ features, label: r.label!, source: i }] : [];
+      });
+    });
   }
 
   /** Training's own refusals (one label, a label of one picture…) end the run with their message; no retry helps. */

@@ -36,7 +36,7 @@ interface ModelRow {
 
 export interface RunDetails {
   examples: string[][][];
-  counts: { images: number; train: number; validation: number };
+  counts: { images: number; train: number; validation: number; augmented?: number };
 }
 
 const now = () => new Date().toISOString();
