@@ -38,7 +38,7 @@ function RunStatus({ run }: { run: Run }) {
   return (
     <p className="run-status" role="status" data-testid="run-done">
       Finished: {percent(run.metrics?.accuracy ?? 0)} accuracy on {run.counts?.validation ?? 0} held-out pictures
-      {run.counts ? ` (trained on ${run.counts.train})` : ''}.
+      {run.counts ? ` (trained on ${run.counts.train}${run.counts.augmented ? ` and ${run.counts.augmented} augmented copies` : ''})` : ''}.
     </p>
   );
 }
@@ -51,6 +51,7 @@ export function TrainPage() {
   const status = useVisionStatus(datasetId);
   const [notice, setNotice] = useState<string | null>(null);
   const [cell, setCell] = useState<{ truth: string; predicted: string; ids: string[] } | null>(null);
+  const [augment, setAugment] = useState(false);
 
   const list = useMemo(() => runs.data?.items ?? [], [runs.data]);
   const latest = list[0] ?? null;
@@ -58,7 +59,7 @@ export function TrainPage() {
   const active = latest && (latest.status === 'running' || latest.status === 'queued') ? latest : null;
 
   const train = useMutation({
-    mutationFn: () => window.loupe.call('training.start', { datasetId: datasetId! }),
+    mutationFn: () => window.loupe.call('training.start', { datasetId: datasetId!, ...(augment ? { params: { augment: true } } : {}) }),
     onError: (err) => setNotice(messageOf(err)),
   });
   const cancel = useMutation({
@@ -105,6 +106,9 @@ export function TrainPage() {
             Cancel training
           </button>
         ) : null}
+        <label className="small" title="Also train on flipped, cropped and colour-changed copies of each picture (computed once, then cached)">
+          <input type="checkbox" checked={augment} onChange={(e) => setAugment(e.target.checked)} /> Augment (flips, crops, colour)
+        </label>
         <button type="button" className="button primary" onClick={() => train.mutate()} disabled={Boolean(active) || train.isPending} title="Train now (T)">
           Train now
         </button>
