@@ -1,4 +1,5 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApp, defaultDataDir } from './app';
 import { registerElectronTransport } from './ipc/electron-transport';
@@ -42,11 +43,11 @@ function isTrustedFrame(url: string): boolean {
   return url.split('#')[0] === indexUrl;
 }
 
-function menu(win: () => BrowserWindow | null): Menu {
+function menu(win: () => BrowserWindow | null, exportModel: () => void): Menu {
   const mac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
     ...(mac ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [mac ? { role: 'close' } : { role: 'quit' }] },
+    { label: 'File', submenu: [{ label: 'Export model…', click: exportModel }, { type: 'separator' }, mac ? { role: 'close' } : { role: 'quit' }] },
     // No "Select all" here: Ctrl/Cmd+A belongs to the picture grid, and a menu accelerator would take it first.
     { label: 'Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }] },
     {
@@ -131,7 +132,35 @@ async function start(): Promise<void> {
     void (devUrl ? win.loadURL(devUrl) : win.loadFile(indexFile));
   };
 
-  Menu.setApplicationMenu(menu(() => win));
+  /**
+   * File › Export model…: the newest model of the dataset the window shows (the page keeps
+   * its choice in localStorage, as the Train page reads it) written as one ONNX file.
+   */
+  const exportLatestModel = async () => {
+    const w = win;
+    try {
+      const chosen: unknown = w ? await w.webContents.executeJavaScript("localStorage.getItem('loupe.dataset')").catch(() => null) : null;
+      const datasets = loupe.services.library.listDatasets();
+      const dataset = datasets.find((d) => d.id === chosen) ?? datasets[0];
+      if (!dataset) throw new Error('There is no dataset yet. Create one in the Library, label pictures and train a model first.');
+      const model = loupe.services.vision.records.latestModel(dataset.id);
+      if (!model) throw new Error(`“${dataset.name}” has no model yet. Label pictures with at least two labels and train it first.`);
+      // Characters no file system takes in a name become dashes.
+      const base = dataset.name.replace(/[\\/:*?"<>|]+/g, '-').trim() || 'dataset';
+      const options = {
+        title: 'Export model',
+        defaultPath: join(app.getPath('documents'), `${base}-model-${model.id}.onnx`),
+        filters: [{ name: 'ONNX model', extensions: ['onnx'] }],
+      };
+      const picked = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
+      if (picked.canceled || !picked.filePath) return;
+      await loupe.services.vision.models.export(model.id, picked.filePath);
+    } catch (err) {
+      dialog.showErrorBox('Could not export the model', err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  Menu.setApplicationMenu(menu(() => win, () => void exportLatestModel()));
   createWindow();
 
   app.on('second-instance', () => {
