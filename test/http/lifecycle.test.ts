@@ -171,3 +171,29 @@ describe('streams and server-sent events', () => {
     expect(await r.text()).toBe('id: 1\nevent: tick\ndata: {"n":1}\n\ndata: two\ndata: lines\n\n');
   });
 });
+
+describe('restart', () => {
+  it('can listen again after close (an API switched off and on)', async () => {
+    const { App } = await import('../../src/main/http');
+    const app = new App({ onError: () => undefined });
+    app.get('/ping', () => ({ pong: true }));
+    app.ws('/ws', (socket) => socket.send('hi'));
+    const a = await app.listen();
+    expect(await (await fetch(`${a.url}/ping`)).json()).toEqual({ pong: true });
+    await app.close();
+    await expect(fetch(`${a.url}/ping`)).rejects.toThrow();
+    const b = await app.listen();
+    expect(await (await fetch(`${b.url}/ping`)).json()).toEqual({ pong: true });
+    const { WebSocket } = await import('ws');
+    const msg = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(`${b.url.replace('http', 'ws')}/ws`);
+      ws.once('message', (d) => {
+        resolve(d.toString());
+        ws.close();
+      });
+      ws.once('error', reject);
+    });
+    expect(msg).toBe('hi');
+    await app.close();
+  });
+});
