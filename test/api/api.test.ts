@@ -293,8 +293,10 @@ describe('the contract over /ipc', () => {
     const bad = await rpc(2, 'labels.create', { datasetId: made.value.id, name: 'a/b' });
     expect(bad).toMatchObject({ id: 2, ok: false, error: { code: 'validation', field: 'name' } });
     await rpc(3, 'labels.create', { datasetId: made.value.id, name: 'birds' });
-    for (let i = 0; i < 1000 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(events[0]).toEqual({ event: 'dataset.changed', payload: { datasetId: made.value.id, reason: 'labels' } });
+    const labelsEvent = { event: 'dataset.changed', payload: { datasetId: made.value.id, reason: 'labels' } };
+    for (let i = 0; i < 1000 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    // Creating the dataset announced it; adding a label announces the change of labels.
+    expect(events).toEqual([{ event: 'dataset.changed', payload: { datasetId: made.value.id, reason: 'created' } }, labelsEvent]);
     ws.close();
   });
 
