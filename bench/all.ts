@@ -4,7 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 
-const engines = process.argv.slice(2).length ? process.argv.slice(2) : ['http', 'queue', 'vision', 'lang'];
+// `--assemble` rebuilds bench/RESULTS.md from the engines' pages without running anything.
+const assembleOnly = process.argv.includes('--assemble');
+const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const engines = assembleOnly ? [] : named.length ? named : ['http', 'queue', 'vision', 'lang'];
 const failed: string[] = [];
 for (const e of engines) {
   console.log(`\n=== bench:${e} ===`);
@@ -13,7 +16,7 @@ for (const e of engines) {
 }
 
 const parts = ['http', 'queue', 'vision', 'lang']
-  .flatMap((e) => [`bench/${e}/RESULTS.md`, `bench/${e}/RESULTS-train.md`])
+  .flatMap((e) => [`bench/${e}/RESULTS.md`, `bench/${e}/RESULTS-train.md`, `bench/${e}/RESULTS-app.md`])
   .filter((p) => existsSync(p))
   .map((p) => readFileSync(p, 'utf8').trim());
 const header = [
@@ -22,6 +25,7 @@ const header = [
   `Assembled ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? arch()} (${Math.round(totalmem() / 2 ** 30)} GiB), Node ${process.version}.`,
   'Each section below is written by its engine\'s benchmark (`npm run bench:<engine>`), with its own date and conditions.',
   '',
+  existsSync('bench/SUMMARY.md') ? readFileSync('bench/SUMMARY.md', 'utf8').trim() + '\n' : '',
 ].join('\n');
 writeFileSync('bench/RESULTS.md', header + '\n' + parts.join('\n\n---\n\n') + '\n');
 if (failed.length) {

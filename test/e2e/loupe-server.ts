@@ -30,6 +30,8 @@ export interface StartOptions {
   dataDir?: string;
   token?: string;
   port?: number;
+  /** Extra environment for the server process (e.g. LOUPE_AUTO_TRAIN=0). */
+  env?: Record<string, string>;
 }
 
 export async function startLoupe(opts: StartOptions = {}): Promise<LoupeServer> {
@@ -42,6 +44,7 @@ export async function startLoupe(opts: StartOptions = {}): Promise<LoupeServer> 
   const child: ChildProcess = spawn(process.execPath, [script, 'serve', '--port', port, '--data', dataDir, '--token', token], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
   });
   let output = '';
   const url = await new Promise<string>((ok, fail) => {

@@ -12,7 +12,7 @@ import { writePetFolders } from './pictures';
  */
 
 // Imports need no training here; it would only add tasks and load the machine.
-process.env.LOUPE_AUTO_TRAIN = '0';
+test.use({ loupeEnv: { LOUPE_AUTO_TRAIN: '0' } });
 
 let pics: string;
 test.beforeAll(async () => {
