@@ -16,6 +16,7 @@ import { allPictures, expectedCount, filterKey, filterTitle, type Filter } from 
 import { useDataset, useDatasets, useDeleteImages, useImagePages, useRefresh, useSetLabel } from './queries';
 import { useImporter } from './useImporter';
 import { VisionPanel } from './vision/VisionPanel';
+import { Notice } from '../app/Notice';
 
 const DATASET_KEY = 'loupe.dataset';
 type Dialog = null | 'new' | 'rename' | 'delete-dataset' | 'delete-images' | 'new-label' | 'pick';
@@ -187,14 +188,7 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
       </header>
       <ImportBar view={importer.view} onCancel={importer.cancel} onDismiss={importer.dismiss} />
       {visionOpen && detail.data && <VisionPanel detail={detail.data} onClose={() => setVisionOpen(false)} />}
-      {notice && (
-        <div className="notice" role="alert">
-          <span>{notice}</span>
-          <button type="button" className="button ghost small" onClick={() => setNotice(null)}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      <Notice text={notice} onDismiss={() => setNotice(null)} />
       {datasets.isSuccess && list.length === 0 ? (
         <div className="welcome">
           <h2>Start with a dataset</h2>

@@ -5,6 +5,7 @@ import { messageOf } from '../lib/errors';
 import { percent, useCurrentDataset, useModels } from '../train/queries';
 import '../train/train.css';
 import { addToDataset, predictFile } from './predict-client';
+import { Notice } from '../app/Notice';
 
 interface Tried {
   key: number;
@@ -188,14 +189,7 @@ export function PlayPage() {
         <input ref={pick} type="file" accept="image/*" multiple hidden data-testid="play-input" onChange={(e) => (void run(Array.from(e.target.files ?? [])), (e.target.value = ''))} />
         <input ref={folder} type="file" multiple hidden {...{ webkitdirectory: '', directory: '' }} onChange={(e) => (void run(Array.from(e.target.files ?? [])), (e.target.value = ''))} />
       </header>
-      {notice && (
-        <div className="notice" role="alert">
-          <span>{notice}</span>
-          <button type="button" className="button ghost small" onClick={() => setNotice(null)}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      <Notice text={notice} onDismiss={() => setNotice(null)} />
       <div className="play-body">
         {!model ? (
           <p className="muted">No model yet. Label pictures in the Library with at least two labels; Loupe trains one as you go.</p>

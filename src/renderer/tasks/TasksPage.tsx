@@ -8,6 +8,7 @@ import { TaskList } from './TaskList';
 import { useInspection, useTaskActions, useTaskEvents, useTaskList, useTaskStats, type ListView } from './queries';
 import { canCancel, canRetry, matches, noFilter, STATES, STATE_TITLES, tasksAction, type TaskFilter } from './task-view';
 import './tasks.css';
+import { Notice } from '../app/Notice';
 
 const TEXT_SEARCH_PAGES = 10;
 
@@ -173,14 +174,7 @@ export function TasksPage() {
           {allPaused ? 'Resume all queues' : 'Pause all queues'}
         </button>
       </div>
-      {notice ? (
-        <div className="notice" role="alert">
-          <span>{notice}</span>
-          <button type="button" className="button ghost small" onClick={() => setNotice(null)}>
-            Dismiss
-          </button>
-        </div>
-      ) : null}
+      <Notice text={notice} onDismiss={() => setNotice(null)} />
       {allPaused ? (
         <p className="paused-banner" role="status">
           Every queue is paused: running tasks finish, nothing new starts until you resume.

@@ -7,6 +7,7 @@ import { ConfusionMatrix, PerClassTable } from './Metrics';
 import { ModelHistory } from './ModelHistory';
 import { percent, useCurrentDataset, useModels, useRuns, useVisionStatus } from './queries';
 import './train.css';
+import { Notice } from '../app/Notice';
 
 /** Downloads a model's ONNX file: over HTTP in the browser (the session cookie signs it), through the contract on the desktop. */
 export async function exportModel(m: Model): Promise<string | null> {
@@ -116,14 +117,7 @@ export function TrainPage() {
           Export model
         </button>
       </header>
-      {notice && (
-        <div className="notice" role="alert">
-          <span>{notice}</span>
-          <button type="button" className="button ghost small" onClick={() => setNotice(null)}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      <Notice text={notice} onDismiss={() => setNotice(null)} />
       <div className="train-body">
         {latest ? <RunStatus run={latest} /> : <p className="muted">No training yet. Label pictures with two or more labels, or press “Train now”.</p>}
         {latest && latest.history.length > 0 && <Curves history={latest.history} title={`Loss and accuracy of run ${latest.id}`} />}
