@@ -15,6 +15,8 @@ export default defineConfig({
           cli: resolve('src/main/cli.ts'),
           // Script runs: a worker thread started by services/scripts/script-runner.ts.
           'script-worker': resolve('src/main/workers/script-worker.ts'),
+          // Head training: a worker thread started by services/vision/train-in-worker.ts.
+          'train-worker': resolve('src/main/workers/train-worker.ts'),
         },
       },
     },

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { evaluateTrainResult, isVisionTrainError, serializeHead, toRunMetrics, trainHead, type TrainProgress } from '../../vision/index';
+import { evaluateTrainResult, isVisionTrainError, serializeHead, toRunMetrics, type TrainProgress } from '../../vision/index';
 import { UnrecoverableError, type TaskContext } from '../../queue/index';
 import { TrainParams, type EpochPoint, type Run } from '../../../shared/contract/index';
 import { fail } from '../errors';
 import type { VisionContext } from './context';
 import { VariantCache, VARIANTS } from './augmentation';
 import { datasetImages } from './dataset-images';
+import { trainHeadInWorker } from './train-in-worker';
 
 /** `runId` is absent when the task came straight from `POST /v1/tasks`: the run is created when it starts. */
 export const TrainTaskInput = z
@@ -106,7 +107,8 @@ export class Training {
     const history: EpochPoint[] = [];
     let result;
     try {
-      result = await trainHead(
+      // Off the main thread: minutes of training must not stall the HTTP server and IPC.
+      result = await trainHeadInWorker(
         { features: rows.map((r) => vectors.get(r.hash)!), labels: rows.map((r) => r.label!), augmented },
         {
           ...trainParams,
