@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HttpError, type App, type Blueprint, type Context } from '../http/index';
-import { TrainParams } from '../../shared/contract/index';
+import { TrainParams, TrainPrefs } from '../../shared/contract/index';
 import type { NamedImage, VisionService } from '../services/vision/index';
 import { MAX_FILE_BYTES } from '../services/library/index';
 import { IdParams, PageQuery } from './deps';
@@ -46,6 +46,16 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
         ctx.status(202);
         return started;
       },
+    );
+
+    // The dataset's stored training preferences; `augment` given to POST …/train above stores it too.
+    v1.get('/datasets/:id/train-prefs', { summary: 'The dataset’s training preferences', tags: ['models'], schema: { params: IdParams } }, (ctx) =>
+      vision.trainPrefs(ctx.params.id),
+    );
+    v1.put(
+      '/datasets/:id/train-prefs',
+      { summary: 'Store training preferences that later runs use, automatic retrains too', tags: ['models'], schema: { params: IdParams, body: TrainPrefs.partial().strict() } },
+      (ctx) => vision.setTrainPrefs(ctx.params.id, ctx.valid.body),
     );
 
     v1.get('/datasets/:id/runs', { summary: 'The dataset’s training runs, newest first', tags: ['models'], schema: { params: IdParams, query: RunsQuery } }, (ctx) =>

@@ -8,6 +8,8 @@ import type { Handler } from './dispatcher';
 type VisionProcedure =
   | 'training.start'
   | 'training.cancel'
+  | 'training.prefs'
+  | 'training.setPrefs'
   | 'runs.list'
   | 'runs.get'
   | 'models.list'
@@ -34,6 +36,8 @@ export function visionHandlers(vision: VisionService): { [K in VisionProcedure]:
   return {
     'training.start': ({ datasetId, params }) => vision.startTraining(datasetId, params ?? {}),
     'training.cancel': ({ runId }) => vision.training.cancel(runId),
+    'training.prefs': ({ datasetId }) => vision.trainPrefs(datasetId),
+    'training.setPrefs': ({ datasetId, ...prefs }) => vision.setTrainPrefs(datasetId, prefs),
     'runs.list': ({ datasetId, limit, cursor }) => vision.records.listRuns(datasetId, limit, cursor),
     'runs.get': ({ id }) => vision.training.get(id),
     'models.list': ({ datasetId, limit, cursor }) => vision.models.list(datasetId, limit, cursor),

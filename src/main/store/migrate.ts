@@ -7,6 +7,7 @@ import imagePages from './migrations/003_image_pages.sql?raw';
 import imageIds from './migrations/004_image_ids_never_reused.sql?raw';
 import scripts from './migrations/005_scripts.sql?raw';
 import embeddingVariants from './migrations/006_embedding_variants.sql?raw';
+import trainPrefs from './migrations/007_train_prefs.sql?raw';
 
 export interface Migration {
   version: number;
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: '004_image_ids_never_reused', sql: imageIds },
   { version: 5, name: '005_scripts', sql: scripts },
   { version: 6, name: '006_embedding_variants', sql: embeddingVariants },
+  { version: 7, name: '007_train_prefs', sql: trainPrefs },
 ];
 
 /**

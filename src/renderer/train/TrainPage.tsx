@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Model, Run } from '../../shared/contract';
 import { messageOf } from '../lib/errors';
 import { Curves } from './Curves';
 import { ConfusionMatrix, PerClassTable } from './Metrics';
 import { ModelHistory } from './ModelHistory';
-import { percent, useCurrentDataset, useModels, useRuns, useVisionStatus } from './queries';
+import { percent, useCurrentDataset, useModels, useRuns, useTrainPrefs, useVisionStatus } from './queries';
 import './train.css';
 import { Notice } from '../app/Notice';
 
@@ -52,7 +52,16 @@ export function TrainPage() {
   const status = useVisionStatus(datasetId);
   const [notice, setNotice] = useState<string | null>(null);
   const [cell, setCell] = useState<{ truth: string; predicted: string; ids: string[] } | null>(null);
-  const [augment, setAugment] = useState(false);
+  const prefs = useTrainPrefs(datasetId);
+  const queries = useQueryClient();
+  // The box shows the dataset's stored preference; ticking it stores it at once, so the
+  // automatic retrains after labelling augment too, not only "Train now".
+  const augment = prefs.data?.augment ?? false;
+  const setAugment = useMutation({
+    mutationFn: (value: boolean) => window.loupe.call('training.setPrefs', { datasetId: datasetId!, augment: value }),
+    onSuccess: (p) => queries.setQueryData(['train-prefs', datasetId], p),
+    onError: (err) => setNotice(messageOf(err)),
+  });
 
   const list = useMemo(() => runs.data?.items ?? [], [runs.data]);
   const latest = list[0] ?? null;
@@ -60,7 +69,7 @@ export function TrainPage() {
   const active = latest && (latest.status === 'running' || latest.status === 'queued') ? latest : null;
 
   const train = useMutation({
-    mutationFn: () => window.loupe.call('training.start', { datasetId: datasetId!, ...(augment ? { params: { augment: true } } : {}) }),
+    mutationFn: () => window.loupe.call('training.start', { datasetId: datasetId!, params: { augment } }),
     onError: (err) => setNotice(messageOf(err)),
   });
   const cancel = useMutation({
@@ -107,8 +116,14 @@ export function TrainPage() {
             Cancel training
           </button>
         ) : null}
-        <label className="small" title="Also train on flipped, cropped and colour-changed copies of each picture (computed once, then cached)">
-          <input type="checkbox" checked={augment} onChange={(e) => setAugment(e.target.checked)} /> Augment (flips, crops, colour)
+        <label className="small" title="Also train on flipped, cropped and colour-changed copies of each picture (computed once, then cached); automatic retrains after labelling do too">
+          <input
+            type="checkbox"
+            checked={setAugment.isPending ? Boolean(setAugment.variables) : augment}
+            disabled={!prefs.data}
+            onChange={(e) => setAugment.mutate(e.target.checked)}
+          />{' '}
+          Augment (flips, crops, colour)
         </label>
         <button type="button" className="button primary" onClick={() => train.mutate()} disabled={Boolean(active) || train.isPending} title="Train now (T)">
           Train now

@@ -30,6 +30,15 @@ export function useVisionStatus(datasetId: string | null) {
   });
 }
 
+/** The dataset's stored training preferences (the "Augment" box; automatic retrains follow them). */
+export function useTrainPrefs(datasetId: string | null) {
+  return useQuery({
+    queryKey: ['train-prefs', datasetId],
+    queryFn: () => window.loupe.call('training.prefs', { datasetId: datasetId! }),
+    enabled: datasetId !== null,
+  });
+}
+
 /** Folds live run updates into the cached run lists (curves move without refetching). */
 export function useVisionLiveUpdates(): void {
   const queries = useQueryClient();

@@ -15,11 +15,25 @@ export const TrainParams = z
     validationFraction: z.number().min(0).max(0.5).optional(),
     patience: z.number().int().min(1).max(500).optional(),
     seed: z.number().int().optional(),
-    /** Also train on flipped, centre-cropped and colour-jittered copies of each labelled picture (default false). */
+    /**
+     * Also train on flipped, centre-cropped and colour-jittered copies of each labelled picture.
+     * Default: the dataset's preference (`training.prefs`, off unless set); giving it stores it as
+     * that preference, so later runs, automatic retrains included, do the same.
+     */
     augment: z.boolean().optional(),
   })
   .strict();
 export type TrainParams = z.infer<typeof TrainParams>;
+
+/**
+ * A dataset's stored training preferences: every run uses them unless its own params say
+ * otherwise, the automatic retrains after a label change included.
+ */
+export const TrainPrefs = z.object({
+  /** Add augmented copies (flips, crops, colour) to every run of this dataset (default false). */
+  augment: z.boolean(),
+});
+export type TrainPrefs = z.infer<typeof TrainPrefs>;
 
 export const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -128,6 +142,10 @@ export const visionProcedures = {
     z.object({ taskId: z.string(), runId: Id }),
   ),
   'training.cancel': procedure(z.object({ runId: Id }).strict(), Run),
+  /** The dataset's training preferences (the Train page's "Augment" box). */
+  'training.prefs': procedure(z.object({ datasetId: Id }).strict(), TrainPrefs),
+  /** Stores training preferences; later runs use them, automatic retrains too. */
+  'training.setPrefs': procedure(z.object({ datasetId: Id, augment: z.boolean().optional() }).strict(), TrainPrefs),
   'runs.list': procedure(z.object({ datasetId: Id, ...PageQuery }).strict(), Page(Run)),
   'runs.get': procedure(z.object({ id: Id }).strict(), Run),
   'models.list': procedure(z.object({ datasetId: Id.optional(), ...PageQuery }).strict(), Page(Model)),

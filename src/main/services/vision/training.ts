@@ -37,11 +37,25 @@ export class Training {
   start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual'): { taskId: string; runId: string } {
     this.c.library.getDataset(datasetId);
     const backbone = this.c.backbone.requireId();
+    params = this.withPrefs(datasetId, params);
     const run = this.c.records.createRun({ datasetId, trigger, backbone, params });
     const task = this.c.queue.enqueue('train', { runId: run.id, datasetId } satisfies TrainTaskInput, { maxAttempts: 2 });
     this.c.records.setRunTask(run.id, task.id);
     this.emitRun(run.id);
     return { taskId: task.id, runId: run.id };
+  }
+
+  /**
+   * A run's parameters after the dataset's stored preferences: an explicit `augment` becomes
+   * the preference (the Train page's box, the API's train options); an absent one takes it,
+   * so automatic retrains augment whenever the person asked for it once. The run records it.
+   */
+  private withPrefs(datasetId: string, params: TrainParams): TrainParams {
+    if (params.augment !== undefined) {
+      this.c.records.setTrainPrefs(datasetId, { augment: params.augment });
+      return params;
+    }
+    return this.c.records.trainPrefs(datasetId).augment ? { ...params, augment: true } : params;
   }
 
   cancel(runId: string): Run {
@@ -73,7 +87,8 @@ export class Training {
       throw new UnrecoverableError(`Dataset ${input.datasetId} no longer exists.`, 'not_found');
     }
     if (!input.runId) {
-      const created = this.c.records.createRun({ datasetId: input.datasetId, trigger: 'manual', backbone: this.c.backbone.requireId(), params: input.params ?? {} });
+      const params = this.withPrefs(input.datasetId, input.params ?? {});
+      const created = this.c.records.createRun({ datasetId: input.datasetId, trigger: 'manual', backbone: this.c.backbone.requireId(), params });
       this.c.records.setRunTask(created.id, ctx.id);
       input = { ...input, runId: created.id };
     }

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { EpochPoint, Model, Run, RunMetrics, RunStatus, TrainParams } from '../../../shared/contract/index';
+import type { EpochPoint, Model, Run, RunMetrics, RunStatus, TrainParams, TrainPrefs } from '../../../shared/contract/index';
 import { decodeCursor, encodeCursor, InvalidCursorError, toRowId } from '../../store/ids';
 import { fail } from '../errors';
 
@@ -95,6 +95,23 @@ function page<R extends { id: number }, T>(rows: R[], limit: number, map: (r: R)
 /** Training runs and models in Loupe's database (migration 002). */
 export class VisionRecords {
   constructor(private readonly db: Database) {}
+
+  /** The dataset's training preferences (migration 007); the defaults when it never set any. */
+  trainPrefs(datasetId: string): TrainPrefs {
+    const r = this.db.prepare('SELECT augment FROM train_prefs WHERE dataset_id = ?').get(toRowId(datasetId)) as { augment: number } | undefined;
+    return { augment: r ? r.augment === 1 : false };
+  }
+
+  setTrainPrefs(datasetId: string, prefs: Partial<TrainPrefs>): TrainPrefs {
+    const next = { ...this.trainPrefs(datasetId), ...prefs };
+    this.db
+      .prepare(
+        `INSERT INTO train_prefs (dataset_id, augment, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (dataset_id) DO UPDATE SET augment = excluded.augment, updated_at = excluded.updated_at`,
+      )
+      .run(toRowId(datasetId), next.augment ? 1 : 0, now());
+    return next;
+  }
 
   createRun(r: { datasetId: string; trigger: 'manual' | 'auto'; backbone: string; params: TrainParams }): Run {
     const info = this.db

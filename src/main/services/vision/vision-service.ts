@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallOutput, EventName, HandlerInput, Task, TrainParams } from '../../../shared/contract/index';
+import type { CallOutput, EventName, HandlerInput, Task, TrainParams, TrainPrefs } from '../../../shared/contract/index';
 import type { Store } from '../../store/index';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
@@ -143,6 +143,7 @@ export class VisionService {
     const trainable = d.labels.filter((l) => l.count >= 2).length >= 2 && d.labels.every((l) => l.count !== 1);
     if ((this.o.autoTrain ?? process.env.LOUPE_AUTO_TRAIN !== '0') && trainable) {
       // A run not started yet reads the labels when it starts: it already covers this change.
+      // Empty params: the run takes the dataset's stored preferences (augmentation among them).
       if (this.records.queuedRuns(datasetId).length === 0) this.training.start(datasetId, {}, 'auto');
       return;
     }
@@ -174,6 +175,17 @@ export class VisionService {
 
   startTraining(datasetId: string, params: TrainParams = {}) {
     return this.training.start(datasetId, params, 'manual');
+  }
+
+  /** The dataset's training preferences: what every run uses unless it says otherwise, automatic retrains too. */
+  trainPrefs(datasetId: string): TrainPrefs {
+    this.o.library.getDataset(datasetId);
+    return this.records.trainPrefs(datasetId);
+  }
+
+  setTrainPrefs(datasetId: string, prefs: Partial<TrainPrefs>): TrainPrefs {
+    this.o.library.getDataset(datasetId);
+    return this.records.setTrainPrefs(datasetId, prefs);
   }
 
   predictFolder(input: HandlerInput<'models.predictFolder'>): Task {
