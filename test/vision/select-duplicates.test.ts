@@ -1,6 +1,6 @@
 // Near-duplicate groups on constructed vectors, exact and through LSH.
 import { describe, expect, it } from 'vitest';
-import { findNearDuplicates } from '../../src/main/vision/select';
+import { findNearDuplicates, findNearDuplicatesBlocked, matrixSource, type RowSource } from '../../src/main/vision/select';
 import { createRng } from '../../src/main/vision/train';
 
 /** `n` random non-negative vectors, plus `copies` noisy copies of the first `groups` of them. */
@@ -59,5 +59,50 @@ describe('near-duplicate groups', () => {
     expect(findNearDuplicates({ ids: ['a', 'b'], features: [z, z] }).groups).toEqual([]);
     expect(findNearDuplicates({ ids: [], features: [] }).groups).toEqual([]);
     expect(() => findNearDuplicates({ ids: ['a'], features: [z], threshold: 2 })).toThrow(expect.objectContaining({ code: 'invalid_option' }));
+  });
+});
+
+describe('near-duplicate groups read a slice at a time', () => {
+  /** A source over one matrix that records how many rows each read asked for. */
+  function counted(features: Float32Array[]): { source: RowSource; reads: number[] } {
+    const dim = features[0].length;
+    const flat = new Float32Array(features.length * dim);
+    features.forEach((f, i) => flat.set(f, i * dim));
+    const inner = matrixSource(flat, features.length, dim);
+    const reads: number[] = [];
+    return {
+      reads,
+      source: { rows: inner.rows, dim, read: (indices, out) => (reads.push(indices.length), inner.read(indices, out)) },
+    };
+  }
+
+  it.each([
+    ['exact', 700, 1],
+    ['exact', 700, 128],
+    ['exact', 700, 333],
+    ['lsh', 2500, 7],
+    ['lsh', 2500, 500],
+  ] as const)('gives exactly the all-at-once groups (%s, %i items, %i rows per slice) and never reads more than a slice', (method, n, blockRows) => {
+    const lib = library(n, 48, 25, 2, 0.05);
+    const sizes = lib.ids.map((_, i) => (i * 7919) % 1000);
+    const whole = findNearDuplicates({ ...lib, method, keeper: 'largest', sizes, threshold: 0.93 });
+    const { source, reads } = counted(lib.features);
+    const sliced = findNearDuplicatesBlocked({ ids: lib.ids, source, blockRows, method, keeper: 'largest', sizes, threshold: 0.93 });
+    expect(whole.groups.length).toBeGreaterThanOrEqual(25);
+    // Same groups, keepers, member order and similarities to the last bit, same work.
+    expect(sliced).toEqual(whole);
+    expect(reads.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(blockRows);
+    // One pass (exact) or two (LSH: mean, projections) over the slices, each pair of slices at
+    // most once, then the groups' rows: the matrix is never read whole in one go.
+    const slices = Math.ceil(lib.ids.length / blockRows);
+    const members = whole.groups.reduce((a, g) => a + g.members.length, 0);
+    expect(reads.length).toBeLessThanOrEqual(2 * slices + (slices * (slices + 1)) / 2 + 2 * members);
+  });
+
+  it('refuses a non-finite value in any slice, naming the item', () => {
+    const lib = library(50, 8, 2, 1, 0.01);
+    lib.features[37][3] = Number.NaN;
+    const { source } = counted(lib.features);
+    expect(() => findNearDuplicatesBlocked({ ids: lib.ids, source, blockRows: 10 })).toThrow(/item 37 contains NaN/);
   });
 });

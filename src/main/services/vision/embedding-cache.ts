@@ -37,18 +37,54 @@ function fromBlob(b: Buffer): Float32Array {
 export class EmbeddingCache {
   constructor(private readonly db: Database) {}
 
-  /** The cached vectors of these hashes (missing ones are absent from the map). */
-  get(backbone: string, hashes: readonly string[]): Map<string, Float32Array> {
-    const out = new Map<string, Float32Array>();
+  /** Runs `SELECT hash, <columns>` over the distinct hashes, CHUNK at a time, handing each chunk's rows on. */
+  private eachChunk<R>(columns: string, backbone: string, hashes: readonly string[], use: (rows: R[]) => void): void {
     const unique = [...new Set(hashes)];
     for (let i = 0; i < unique.length; i += CHUNK) {
       const part = unique.slice(i, i + CHUNK);
-      const rows = this.db
-        .prepare(`SELECT hash, vector FROM embeddings WHERE backbone = ? AND hash IN (${part.map(() => '?').join(',')})`)
-        .all(backbone, ...part) as Array<{ hash: string; vector: Buffer }>;
-      for (const r of rows) out.set(r.hash, fromBlob(r.vector));
+      use(this.db.prepare(`SELECT hash, ${columns} FROM embeddings WHERE backbone = ? AND hash IN (${part.map(() => '?').join(',')})`).all(backbone, ...part) as R[]);
     }
+  }
+
+  /** The cached vectors of these hashes (missing ones are absent from the map). */
+  get(backbone: string, hashes: readonly string[]): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    this.eachChunk<{ hash: string; vector: Buffer }>('vector', backbone, hashes, (rows) => {
+      for (const r of rows) out.set(r.hash, fromBlob(r.vector));
+    });
     return out;
+  }
+
+  /** The length of each cached vector of these hashes, without reading the vectors. */
+  dims(backbone: string, hashes: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    this.eachChunk<{ hash: string; dim: number }>('dim', backbone, hashes, (rows) => {
+      for (const r of rows) out.set(r.hash, r.dim);
+    });
+    return out;
+  }
+
+  /**
+   * Copies the cached vectors of `hashes` (all cached, each `dim` long) into `out`, row j at
+   * j·dim: straight from SQLite's bytes, with no per-vector array in between.
+   */
+  readInto(backbone: string, hashes: readonly string[], out: Float32Array, dim: number): void {
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, hashes.length * dim * 4);
+    const at = new Map<string, number[]>();
+    hashes.forEach((h, j) => {
+      const list = at.get(h);
+      if (list) list.push(j);
+      else at.set(h, [j]);
+    });
+    let found = 0;
+    this.eachChunk<{ hash: string; vector: Buffer }>('vector', backbone, hashes, (rows) => {
+      for (const r of rows) {
+        if (r.vector.byteLength !== dim * 4) throw new Error(`The cached embedding of ${r.hash} has ${r.vector.byteLength / 4} values, not ${dim}.`);
+        for (const j of at.get(r.hash)!) bytes.set(r.vector, j * dim * 4);
+        found++;
+      }
+    });
+    if (found !== at.size) throw new Error(`${at.size - found} embeddings vanished from the cache while being read.`);
   }
 
   /** How many of these hashes have an embedding for this backbone. */

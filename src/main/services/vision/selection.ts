@@ -1,5 +1,6 @@
-import { findNearDuplicates, filterByPrediction, predict, predictionItems, rankForLabelling, sortByPrediction, type PredictedItem } from '../../vision/index';
+import { findNearDuplicatesBlocked, filterByPrediction, predict, predictionItems, rankForLabelling, sortByPrediction, type PredictedItem } from '../../vision/index';
 import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
+import { fail } from '../errors';
 import type { VisionContext } from './context';
 import { datasetImages, type DatasetImage } from './dataset-images';
 import type { ModelRegistry } from './model-registry';
@@ -95,13 +96,33 @@ export class Selection {
     return { modelId: latest?.model.id ?? null, items: ranked.map((r) => ({ id: r.id, uncertainty: r.uncertainty })) };
   }
 
-  nearDuplicates(datasetId: string, threshold: number): CallOutput<'vision.nearDuplicates'> {
+  /**
+   * Near-duplicate groups among the dataset's embedded pictures. The embeddings are read from
+   * the cache a slice of `blockRows` at a time (two slices at most in memory), never all at once.
+   */
+  nearDuplicates(datasetId: string, threshold: number, opts: { blockRows?: number } = {}): CallOutput<'vision.nearDuplicates'> {
     this.c.library.getDataset(datasetId);
-    const { items, features } = embedded(this.c, datasetImages(this.c.db, datasetId));
+    const backbone = this.c.backbone.id;
+    if (!backbone) return { groups: [] };
+    const images = datasetImages(this.c.db, datasetId);
+    const dims = this.c.cache.dims(
+      backbone,
+      images.map((i) => i.hash),
+    );
+    const items = images.filter((i) => dims.has(i.hash));
     if (items.length < 2) return { groups: [] };
-    const r = findNearDuplicates({
+    const dim = dims.get(items[0].hash)!;
+    const odd = items.find((i) => dims.get(i.hash) !== dim);
+    if (odd) throw fail.unavailable(`The cached embedding of picture ${odd.id} has ${dims.get(odd.hash)} values where the others have ${dim}; re-embed the dataset.`);
+    const cache = this.c.cache;
+    const r = findNearDuplicatesBlocked({
       ids: items.map((i) => i.id),
-      features,
+      source: {
+        rows: items.length,
+        dim,
+        read: (indices, out) => cache.readInto(backbone, Array.from(indices, (i) => items[i].hash), out, dim),
+      },
+      blockRows: opts.blockRows,
       threshold,
       keeper: 'largest',
       sizes: items.map((i) => i.width * i.height),

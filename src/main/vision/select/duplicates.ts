@@ -9,6 +9,11 @@
  * docs/vision-training.md).
  * The hash is taken on mean-centred vectors: embeddings from ReLU networks all point into
  * one cone, and without centring most of them would share a bucket.
+ *
+ * Memory: the rows come from a RowSource a slice of `blockRows` at a time (at most two slices
+ * live at once, plus N×64 LSH projections and the candidate pairs), so a dataset of 60,000
+ * embeddings never sits in memory whole. Every similarity is computed from the same two rows
+ * with the same arithmetic whatever the slicing, so the groups are the same for any blockRows.
  */
 import { matmulABt } from '../train/kernels';
 import { VisionTrainError } from '../train/errors';
@@ -33,6 +38,24 @@ export interface DuplicateInput {
   seed?: number;
 }
 
+/**
+ * An N×D matrix read a few rows at a time: the raw (unnormalised) embeddings, e.g. straight
+ * from a database.
+ */
+export interface RowSource {
+  readonly rows: number;
+  readonly dim: number;
+  /** Copies the rows `indices` (ascending) into `out`, back to back (out holds indices.length × dim). */
+  read(indices: ArrayLike<number>, out: Float32Array): void;
+}
+
+export interface BlockedDuplicateInput extends Omit<DuplicateInput, 'features' | 'ids'> {
+  ids: string[];
+  source: RowSource;
+  /** Rows per slice read from the source (default 4096); at most two slices are held at once. */
+  blockRows?: number;
+}
+
 export interface DuplicateGroup {
   keeper: string;
   /** Keeper first, then the others by decreasing similarity to the keeper. */
@@ -50,44 +73,98 @@ const BLOCK = 128;
 const PLANES = 64;
 const TABLES = 32;
 const BITS = 16;
+const CHUNK = 256;
+const DEFAULT_BLOCK_ROWS = 4096;
 
-function unitRows(data: Float32Array, n: number, dim: number): Float32Array {
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
+/** Unit-length copies of `count` rows (a zero vector has no direction: it stays zero and so matches nothing). */
+function unitRows(data: Float32Array, count: number, dim: number, out = new Float32Array(count * dim)): Float32Array {
+  for (let i = 0; i < count; i++) {
     const o = i * dim;
     let s = 0;
     for (let k = 0; k < dim; k++) s += data[o + k] * data[o + k];
-    // A zero vector has no direction: it stays zero and so matches nothing.
     const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
     for (let k = 0; k < dim; k++) out[o + k] = data[o + k] * inv;
   }
   return out;
 }
 
-function dot(U: Float32Array, a: number, b: number, dim: number): number {
+function dot(A: Float32Array, ao: number, B: Float32Array, bo: number, dim: number): number {
   let s0 = 0, s1 = 0;
-  const ao = a * dim, bo = b * dim;
   let k = 0;
   for (; k + 1 < dim; k += 2) {
-    s0 += U[ao + k] * U[bo + k];
-    s1 += U[ao + k + 1] * U[bo + k + 1];
+    s0 += A[ao + k] * B[bo + k];
+    s1 += A[ao + k + 1] * B[bo + k + 1];
   }
-  if (k < dim) s0 += U[ao + k] * U[bo + k];
+  if (k < dim) s0 += A[ao + k] * B[bo + k];
   return s0 + s1;
 }
 
-function exactPairs(U: Float32Array, n: number, dim: number, threshold: number, uf: UnionFind): number {
+/** Reads slices of the source as unit rows, checking every value once. */
+class Slices {
+  readonly count: number;
+  private raw: Float32Array;
+
+  constructor(
+    private readonly source: RowSource,
+    readonly size: number,
+  ) {
+    this.count = Math.ceil(source.rows / size);
+    this.raw = new Float32Array(Math.min(size, source.rows) * source.dim);
+  }
+
+  first(s: number): number {
+    return s * this.size;
+  }
+
+  rowsOf(s: number): number {
+    return Math.min(this.size, this.source.rows - s * this.size);
+  }
+
+  /** Unit rows of slice `s` (a new array: the caller may keep two). */
+  load(s: number): Float32Array {
+    const first = this.first(s);
+    const rows = this.rowsOf(s);
+    return this.rows(Int32Array.from({ length: rows }, (_, i) => first + i));
+  }
+
+  /** Unit rows of any rows (ascending), at most `size` of them. */
+  rows(indices: ArrayLike<number>): Float32Array {
+    const { dim } = this.source;
+    const raw = this.raw.subarray(0, indices.length * dim);
+    this.source.read(indices, raw);
+    for (let i = 0; i < raw.length; i++) {
+      const v = raw[i];
+      if (v - v !== 0) {
+        throw new VisionTrainError('non_finite_feature', `The embedding of item ${indices[Math.floor(i / dim)]} contains ${v}; recompute it.`);
+      }
+    }
+    return unitRows(raw, indices.length, dim);
+  }
+}
+
+function exactPairs(slices: Slices, dim: number, threshold: number, uf: UnionFind): number {
   const C = new Float32Array(BLOCK * BLOCK);
   let comparisons = 0;
-  for (let bi = 0; bi < n; bi += BLOCK) {
-    const ri = Math.min(BLOCK, n - bi);
-    for (let bj = bi; bj < n; bj += BLOCK) {
-      const rj = Math.min(BLOCK, n - bj);
-      matmulABt(U, bi * dim, ri, dim, U.subarray(bj * dim, (bj + rj) * dim), rj, C, null);
-      for (let i = 0; i < ri; i++) {
-        for (let j = bi === bj ? i + 1 : 0; j < rj; j++) {
-          comparisons++;
-          if (C[i * rj + j] >= threshold) uf.union(bi + i, bj + j);
+  for (let si = 0; si < slices.count; si++) {
+    const A = slices.load(si);
+    const na = slices.rowsOf(si);
+    const fa = slices.first(si);
+    for (let sj = si; sj < slices.count; sj++) {
+      const B = sj === si ? A : slices.load(sj);
+      const nb = slices.rowsOf(sj);
+      const fb = slices.first(sj);
+      for (let bi = 0; bi < na; bi += BLOCK) {
+        const ri = Math.min(BLOCK, na - bi);
+        for (let bj = sj === si ? bi : 0; bj < nb; bj += BLOCK) {
+          const rj = Math.min(BLOCK, nb - bj);
+          matmulABt(A, bi * dim, ri, dim, B.subarray(bj * dim, (bj + rj) * dim), rj, C, null);
+          const diagonal = sj === si && bi === bj;
+          for (let i = 0; i < ri; i++) {
+            for (let j = diagonal ? i + 1 : 0; j < rj; j++) {
+              comparisons++;
+              if (C[i * rj + j] >= threshold) uf.union(fa + bi + i, fb + bj + j);
+            }
+          }
         }
       }
     }
@@ -95,12 +172,14 @@ function exactPairs(U: Float32Array, n: number, dim: number, threshold: number, 
   return comparisons;
 }
 
-function lshPairs(U: Float32Array, n: number, dim: number, threshold: number, uf: UnionFind, seed: number): number {
-  const rng = createRng(seed);
+/** Signed distances of every row to the random hyperplanes through the mean: two passes over the slices. */
+function projections(slices: Slices, n: number, dim: number, planes: Float32Array): Float32Array {
   const mean = new Float32Array(dim);
-  for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) mean[k] += U[i * dim + k] / n;
-  const planes = new Float32Array(PLANES * dim);
-  for (let i = 0; i < planes.length; i++) planes[i] = rng.normal();
+  for (let s = 0; s < slices.count; s++) {
+    const U = slices.load(s);
+    const rows = slices.rowsOf(s);
+    for (let i = 0; i < rows; i++) for (let k = 0; k < dim; k++) mean[k] += U[i * dim + k] / n;
+  }
   // Centring is folded into a bias: sign(r·(u − μ)) = sign(r·u − r·μ).
   const bias = new Float32Array(PLANES);
   for (let p = 0; p < PLANES; p++) {
@@ -109,17 +188,28 @@ function lshPairs(U: Float32Array, n: number, dim: number, threshold: number, uf
     bias[p] = -s;
   }
   const proj = new Float32Array(n * PLANES);
-  const CHUNK = 256;
   const tmp = new Float32Array(CHUNK * PLANES);
-  for (let first = 0; first < n; first += CHUNK) {
-    const rows = Math.min(CHUNK, n - first);
-    matmulABt(U, first * dim, rows, dim, planes, PLANES, tmp, bias);
-    proj.set(tmp.subarray(0, rows * PLANES), first * PLANES);
+  for (let s = 0; s < slices.count; s++) {
+    const U = slices.load(s);
+    const rows = slices.rowsOf(s);
+    for (let at = 0; at < rows; at += CHUNK) {
+      const r = Math.min(CHUNK, rows - at);
+      matmulABt(U, at * dim, r, dim, planes, PLANES, tmp, bias);
+      proj.set(tmp.subarray(0, r * PLANES), (slices.first(s) + at) * PLANES);
+    }
   }
+  return proj;
+}
+
+function lshPairs(slices: Slices, n: number, dim: number, threshold: number, uf: UnionFind, seed: number): number {
+  const rng = createRng(seed);
+  const planes = new Float32Array(PLANES * dim);
+  for (let i = 0; i < planes.length; i++) planes[i] = rng.normal();
+  const proj = projections(slices, n, dim, planes);
+  // Candidate pairs (a < b, as a·n + b) from every table's buckets; verified below slice by slice.
   const seen = new Set<number>();
   const keys = new Int32Array(n);
   const order = new Int32Array(n);
-  let comparisons = 0;
   for (let t = 0; t < TABLES; t++) {
     const bits: number[] = [];
     while (bits.length < BITS) {
@@ -136,24 +226,85 @@ function lshPairs(U: Float32Array, n: number, dim: number, threshold: number, uf
     for (let s = 0; s < n; ) {
       let e = s + 1;
       while (e < n && keys[order[e]] === keys[order[s]]) e++;
-      for (let x = s; x < e; x++) {
-        for (let y = x + 1; y < e; y++) {
-          const a = order[x], b = order[y];
-          const pair = a * n + b;
-          if (seen.has(pair)) continue;
-          seen.add(pair);
-          comparisons++;
-          if (dot(U, a, b, dim) >= threshold) uf.union(a, b);
-        }
-      }
+      for (let x = s; x < e; x++) for (let y = x + 1; y < e; y++) seen.add(order[x] * n + order[y]);
       s = e;
     }
   }
-  return comparisons;
+  const pairs = Float64Array.from(seen).sort();
+  seen.clear();
+  // Pairs grouped by (slice of a, slice of b): each slice pair is loaded once, two slices at a time.
+  const bySlices = new Map<number, number[]>();
+  for (const pair of pairs) {
+    const a = Math.floor(pair / n);
+    const key = Math.floor(a / slices.size) * slices.count + Math.floor((pair - a * n) / slices.size);
+    let list = bySlices.get(key);
+    if (!list) bySlices.set(key, (list = []));
+    list.push(pair);
+  }
+  for (let sa = 0; sa < slices.count; sa++) {
+    let A: Float32Array | null = null;
+    for (let sb = sa; sb < slices.count; sb++) {
+      const list = bySlices.get(sa * slices.count + sb);
+      if (!list) continue;
+      A ??= slices.load(sa);
+      const B = sb === sa ? A : slices.load(sb);
+      const fa = slices.first(sa), fb = slices.first(sb);
+      for (const pair of list) {
+        const a = Math.floor(pair / n), b = pair - a * n;
+        if (dot(A, (a - fa) * dim, B, (b - fb) * dim, dim) >= threshold) uf.union(a, b);
+      }
+    }
+  }
+  return pairs.length;
 }
 
-export function findNearDuplicates(input: DuplicateInput): DuplicateResult {
+/** Each group with its keeper first and the others by decreasing similarity to it; rows read a batch of groups at a time. */
+function describeGroups(input: BlockedDuplicateInput, slices: Slices, uf: UnionFind, dim: number): DuplicateGroup[] {
   const { ids } = input;
+  const sizes = input.sizes as number[];
+  const out: DuplicateGroup[] = [];
+  const all = uf.groups();
+  for (let g = 0; g < all.length; ) {
+    // As many whole groups as fit in one slice (a larger group alone, in pieces, below).
+    let end = g, rows = 0;
+    while (end < all.length && (end === g || rows + all[end].length <= slices.size)) rows += all[end++].length;
+    const batch = all.slice(g, end);
+    g = end;
+    const members = batch.flat().sort((a, b) => a - b);
+    const at = new Map(members.map((m, i) => [m, i]));
+    const U = members.length <= slices.size ? slices.rows(members) : null;
+    for (const group of batch) {
+      let k = group[0];
+      if (input.keeper === 'largest') for (const i of group) if (sizes[i] > sizes[k]) k = i;
+      let similarities: Array<{ i: number; similarity: number }>;
+      if (U) {
+        similarities = group.filter((i) => i !== k).map((i) => ({ i, similarity: dot(U, at.get(k)! * dim, U, at.get(i)! * dim, dim) }));
+      } else {
+        const K = slices.rows([k]);
+        const others = group.filter((i) => i !== k);
+        similarities = [];
+        for (let p = 0; p < others.length; p += slices.size) {
+          const part = others.slice(p, p + slices.size);
+          const P = slices.rows(part);
+          part.forEach((i, j) => similarities.push({ i, similarity: dot(K, 0, P, j * dim, dim) }));
+        }
+      }
+      similarities.sort((a, b) => b.similarity - a.similarity || a.i - b.i);
+      out.push({
+        keeper: ids[k],
+        members: [{ id: ids[k], similarity: 1 }, ...similarities.map((o) => ({ id: ids[o.i], similarity: o.similarity }))],
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Near-duplicate groups over rows read a slice at a time (see RowSource): the same groups as
+ * findNearDuplicates on the whole matrix, holding at most two slices of `blockRows` rows.
+ */
+export function findNearDuplicatesBlocked(input: BlockedDuplicateInput): DuplicateResult {
+  const { ids, source } = input;
   const n = ids.length;
   const threshold = input.threshold ?? 0.95;
   if (!(threshold > 0 && threshold <= 1)) {
@@ -163,30 +314,37 @@ export function findNearDuplicates(input: DuplicateInput): DuplicateResult {
   if (keeper === 'largest' && (!input.sizes || input.sizes.length !== n)) {
     throw new VisionTrainError('invalid_option', "keeper 'largest' needs one size per item.");
   }
-  const m = toMatrix(input.features, n);
+  if (source.rows !== n) throw new VisionTrainError('length_mismatch', `Got ${source.rows} embeddings for ${n} items.`);
+  const blockRows = input.blockRows ?? DEFAULT_BLOCK_ROWS;
+  if (!(Number.isInteger(blockRows) && blockRows >= 1)) {
+    throw new VisionTrainError('invalid_option', `blockRows must be a whole number of at least 1; got ${blockRows}.`);
+  }
   const exactLimit = input.exactLimit ?? 1500;
   const method = input.method === 'exact' || (input.method !== 'lsh' && n <= exactLimit) ? 'exact' : 'lsh';
   if (n < 2) return { groups: [], method, comparisons: 0 };
-  const U = unitRows(m.data, n, m.dim);
+  const slices = new Slices(source, blockRows);
   const uf = new UnionFind(n);
   const comparisons = method === 'exact'
-    ? exactPairs(U, n, m.dim, threshold, uf)
-    : lshPairs(U, n, m.dim, threshold, uf, input.seed ?? 1);
+    ? exactPairs(slices, source.dim, threshold, uf)
+    : lshPairs(slices, n, source.dim, threshold, uf, input.seed ?? 1);
+  return { groups: describeGroups({ ...input, keeper }, slices, uf, source.dim), method, comparisons };
+}
 
-  const groups = uf.groups().map((members): DuplicateGroup => {
-    let k = members[0];
-    if (keeper === 'largest') {
-      const sizes = input.sizes as number[];
-      for (const i of members) if (sizes[i] > sizes[k]) k = i;
-    }
-    const others = members
-      .filter((i) => i !== k)
-      .map((i) => ({ i, similarity: dot(U, k, i, m.dim) }))
-      .sort((a, b) => b.similarity - a.similarity || a.i - b.i);
-    return {
-      keeper: ids[k],
-      members: [{ id: ids[k], similarity: 1 }, ...others.map((o) => ({ id: ids[o.i], similarity: o.similarity }))],
-    };
-  });
-  return { groups, method, comparisons };
+/** Rows of a matrix already in memory. */
+export function matrixSource(data: Float32Array, rows: number, dim: number): RowSource {
+  return {
+    rows,
+    dim,
+    read(indices, out) {
+      for (let i = 0; i < indices.length; i++) out.set(data.subarray(indices[i] * dim, (indices[i] + 1) * dim), i * dim);
+    },
+  };
+}
+
+/** Near-duplicate groups of embeddings already in memory (one slice: the whole matrix). */
+export function findNearDuplicates(input: DuplicateInput): DuplicateResult {
+  const { features, ...rest } = input;
+  const n = input.ids.length;
+  const m = toMatrix(features, n);
+  return findNearDuplicatesBlocked({ ...rest, source: matrixSource(m.data, n, m.dim), blockRows: Math.max(1, n) });
 }

@@ -1,7 +1,10 @@
 /** Public surface of selection: label-next ranking, near duplicates, prediction sorting. */
 export { rankForLabelling, type LabelNextInput, type LabelNextItem } from './active';
 export { uncertaintyScores, type UncertaintyStrategy } from './uncertainty';
-export { findNearDuplicates, type DuplicateInput, type DuplicateGroup, type DuplicateResult } from './duplicates';
+export {
+  findNearDuplicates, findNearDuplicatesBlocked, matrixSource,
+  type BlockedDuplicateInput, type DuplicateInput, type DuplicateGroup, type DuplicateResult, type RowSource,
+} from './duplicates';
 export {
   predictionItems, filterByPrediction, sortByPrediction,
   type PredictedItem, type PredictionFilter, type PredictionSortKey,
