@@ -1,8 +1,8 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, type MenuItemConstructorOptions } from 'electron';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApp, defaultDataDir } from './app';
 import { registerElectronTransport } from './ipc/electron-transport';
+import { exportLatestModel } from './services/vision/index';
 
 /*
  * The desktop shell, and the only file of src/main that imports 'electron': one locked-down
@@ -134,33 +134,28 @@ async function start(): Promise<void> {
 
   /**
    * File › Export model…: the newest model of the dataset the window shows (the page keeps
-   * its choice in localStorage, as the Train page reads it) written as one ONNX file.
+   * its choice in localStorage, as the Train page reads it) written as one ONNX file. The
+   * logic is exportLatestModel (services/vision/export-latest.ts); this supplies the dialogs.
    */
-  const exportLatestModel = async () => {
+  const exportLatest = async () => {
     const w = win;
     try {
       const chosen: unknown = w ? await w.webContents.executeJavaScript("localStorage.getItem('loupe.dataset')").catch(() => null) : null;
-      const datasets = loupe.services.library.listDatasets();
-      const dataset = datasets.find((d) => d.id === chosen) ?? datasets[0];
-      if (!dataset) throw new Error('There is no dataset yet. Create one in the Library, label pictures and train a model first.');
-      const model = loupe.services.vision.records.latestModel(dataset.id);
-      if (!model) throw new Error(`“${dataset.name}” has no model yet. Label pictures with at least two labels and train it first.`);
-      // Characters no file system takes in a name become dashes.
-      const base = dataset.name.replace(/[\\/:*?"<>|]+/g, '-').trim() || 'dataset';
-      const options = {
-        title: 'Export model',
-        defaultPath: join(app.getPath('documents'), `${base}-model-${model.id}.onnx`),
-        filters: [{ name: 'ONNX model', extensions: ['onnx'] }],
-      };
-      const picked = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
-      if (picked.canceled || !picked.filePath) return;
-      await loupe.services.vision.models.export(model.id, picked.filePath);
+      await exportLatestModel(loupe.services, {
+        chosenDatasetId: typeof chosen === 'string' ? chosen : null,
+        defaultDir: app.getPath('documents'),
+        pickPath: async (defaultPath) => {
+          const options = { title: 'Export model', defaultPath, filters: [{ name: 'ONNX model', extensions: ['onnx'] }] };
+          const picked = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
+          return picked.canceled || !picked.filePath ? null : picked.filePath;
+        },
+      });
     } catch (err) {
       dialog.showErrorBox('Could not export the model', err instanceof Error ? err.message : String(err));
     }
   };
 
-  Menu.setApplicationMenu(menu(() => win, () => void exportLatestModel()));
+  Menu.setApplicationMenu(menu(() => win, () => void exportLatest()));
   createWindow();
 
   app.on('second-instance', () => {
