@@ -28,7 +28,7 @@ export class Claimer {
   claim(now: number, free: number): { claimed: TaskRow[]; wakeAt: number } {
     let wakeAt = Infinity;
     if (free <= 0) return { claimed: [], wakeAt };
-    const tasks = this.storage.tasks;
+    const claims = this.storage.claims;
     const pool = this.pool();
     const poolFree = pool ? pool.free() : 0;
     const blocked: string[] = [];
@@ -40,7 +40,7 @@ export class Claimer {
       let left = def.concurrency !== undefined ? def.concurrency - (this.byKind.get(name) ?? 0) : Infinity;
       if (def.process) left = Math.min(left, poolFree);
       if (def.rateLimit) {
-        const { n, oldest } = tasks.startsSince(name, now - def.rateLimit.intervalMs);
+        const { n, oldest } = claims.startsSince(name, now - def.rateLimit.intervalMs);
         const r = def.rateLimit.max - n;
         if (r <= 0 && oldest !== null) wakeAt = Math.min(wakeAt, oldest + def.rateLimit.intervalMs + 1);
         rateLeft.set(name, r);
@@ -52,11 +52,12 @@ export class Claimer {
     if (blocked.length === names.length) return { claimed: [], wakeAt };
     const paused = this.pausedQueues(now);
     if (paused.includes('*')) return { claimed: [], wakeAt };
-    const keyed = tasks.hasKeyedWaiting();
+    const kinds = blocked.length === 0 ? names : names.filter((n) => !blocked.includes(n));
+    const keyed = claims.hasKeyedWaiting();
     if (Object.keys(this.opts.queueConcurrency).length === 0 && !keyed) {
       // One statement claims the best due tasks; rows past a kind's remaining limit (rare: only
       // while that kind fills up) are handed back at once, so priority order stays exact.
-      const claimed = tasks.claimDue(now, free, names, blocked, paused, this.opts.workerId, this.opts.leaseMs);
+      const claimed = claims.claimDue(now, free, kinds, paused, this.opts.workerId, this.opts.leaseMs);
       const over: number[] = [];
       if (kindLeft.size > 0) claimed.sort((a, b) => b.priority - a.priority || a.run_at - b.run_at || a.id - b.id);
       const kept = claimed.filter((r) => {
@@ -68,16 +69,16 @@ export class Claimer {
         return false;
       });
       if (over.length > 0) {
-        tasks.unclaim(over);
+        claims.unclaim(over);
         wakeAt = now;
       }
       this.recordRate(rateLeft, kept, now);
       return { claimed: kept, wakeAt };
     }
-    const cands = tasks.candidates(now, free * 2 + 8, names, blocked, paused, keyed);
+    const cands = claims.candidates(now, free * 2 + 8, kinds, paused, keyed);
     if (cands.length === 0) return { claimed: [], wakeAt };
     const keys = [...new Set(cands.filter((c) => c.concurrency_key !== null).map((c) => c.concurrency_key as string))];
-    const keyRunning = keys.length > 0 ? tasks.runningPerKey(keys) : new Map<string, number>();
+    const keyRunning = keys.length > 0 ? claims.runningPerKey(keys) : new Map<string, number>();
     const queueLeft = new Map<string, number>();
     const ids: number[] = [];
     let processLeft = poolFree;
@@ -104,7 +105,7 @@ export class Claimer {
       ids.push(c.id);
     }
     if (ids.length === 0) return { claimed: [], wakeAt };
-    const claimed = tasks.claim(ids, this.opts.workerId, now, this.opts.leaseMs);
+    const claimed = claims.claim(ids, this.opts.workerId, now, this.opts.leaseMs);
     this.recordRate(rateLeft, claimed, now);
     return { claimed, wakeAt };
   }
@@ -113,7 +114,7 @@ export class Claimer {
     if (rateLeft.size === 0 || claimed.length === 0) return;
     const started = new Map<string, number>();
     for (const r of claimed) if (rateLeft.has(r.kind)) started.set(r.kind, (started.get(r.kind) ?? 0) + 1);
-    for (const [kind, n] of started) this.storage.tasks.recordStarts(kind, now, n);
+    for (const [kind, n] of started) this.storage.claims.recordStarts(kind, now, n);
   }
 
   private paused: string[] = [];

@@ -294,7 +294,7 @@ export class Runner {
           running: this.running.size, concurrency: this.opts.concurrency,
         });
         const maxRate = Math.max(0, ...this.registry.entries().map(([, d]) => d.rateLimit?.intervalMs ?? 0));
-        this.storage.tasks.trimStarts(now - maxRate);
+        this.storage.claims.trimStarts(now - maxRate);
         return this.expireInTxn(now);
       });
       this.afterExpiry(expired);

@@ -24,14 +24,6 @@ export interface NewTask {
   state?: 'queued' | 'running';
 }
 
-export interface Candidate {
-  id: number;
-  kind: string;
-  queue: string;
-  concurrency_key: string | null;
-  concurrency_limit: number | null;
-}
-
 /** The identity of one attempt: a write fenced by it cannot touch a later attempt. */
 export interface AttemptRef {
   id: number;
@@ -50,28 +42,10 @@ function entry(at: number, event: TimelineEntry['event'], attempt: number, error
   return JSON.stringify(e);
 }
 
-/** What a runner needs of a claimed row, read as arrays (raw mode) to keep claiming cheap. */
-const CLAIM_COLUMNS = `id, kind, queue, priority, input, attempts, max_attempts, timeout_ms, dedupe_key, concurrency_key,
-  concurrency_limit, parent_id, position, run_at, created_at, progress, progress_message, error_code, error_message`;
-
-type ClaimTuple = [number, string, string, number, string | null, number, number, number | null, string | null, string | null,
-  number | null, number | null, number | null, number, number, number, string | null, string | null, string | null];
-
-/** Completes a claimed tuple into a row: the columns the claim just set are known without reading them. */
-function claimedRow(t: ClaimTuple, workerId: string, now: number, leaseUntil: number): TaskRow {
-  return {
-    id: t[0], kind: t[1], queue: t[2], state: 'running', priority: t[3], input: t[4], result: null, error_code: t[17],
-    error_message: t[18], error_stack: null, attempts: t[5], max_attempts: t[6], timeout_ms: t[7], progress: t[15],
-    progress_message: t[16], dedupe_key: t[8], concurrency_key: t[9], concurrency_limit: t[10], parent_id: t[11],
-    position: t[12], workflow: null, spec: null, children_total: null, worker_id: workerId, lease_until: leaseUntil,
-    cancel_requested: 0, run_at: t[13], created_at: t[14], started_at: now, finished_at: null, history: null,
-  };
-}
-
 const APPEND_HISTORY = `history = json_insert(coalesce(history, '[]'), '$[#]', json(?))`;
 const FENCE = `id = ? AND state = 'running' AND attempts = ? AND worker_id = ?`;
 
-/** The task lifecycle in SQL: insert, claim, finish, lease, cancel, retry. */
+/** The task lifecycle in SQL: insert, finish, lease, cancel, retry (claiming is in claim-store). */
 export class TaskStore {
   private readonly s: Statements;
 
@@ -114,78 +88,6 @@ export class TaskStore {
 
   row(id: number): TaskRow | undefined {
     return this.s.get('SELECT * FROM queue_tasks WHERE id = ?').get(id) as TaskRow | undefined;
-  }
-
-  /** Waiting tasks that are due, best first, minus kinds the runner cannot take now. */
-  candidates(now: number, limit: number, kinds: string[], blockedKinds: string[], paused: string[], keyed: boolean): Candidate[] {
-    const { sql, args } = this.dueQuery('id, kind, queue, concurrency_key, concurrency_limit', now, kinds, blockedKinds, paused, !keyed);
-    return this.s.get(sql + ' LIMIT ?').all(...args, limit) as Candidate[];
-  }
-
-  /**
-   * The common case in one statement: when no waiting task carries a concurrency key and
-   * no per-runner limit is nearly spent, the best `limit` due tasks are claimed directly.
-   */
-  claimDue(now: number, limit: number, kinds: string[], blockedKinds: string[], paused: string[], workerId: string, leaseMs: number): TaskRow[] {
-    const { sql, args } = this.dueQuery('id', now, kinds, blockedKinds, paused, true);
-    const stmt = this.s.get(`UPDATE queue_tasks SET state = 'running', attempts = attempts + 1, worker_id = ?, started_at = ?,
-        lease_until = ?, cancel_requested = 0
-      WHERE id IN (${sql} LIMIT ?) RETURNING ${CLAIM_COLUMNS}`, true);
-    const tuples = stmt.all(workerId, now, now + leaseMs, ...args, limit) as ClaimTuple[];
-    return tuples.map((t) => claimedRow(t, workerId, now, now + leaseMs));
-  }
-
-  /** Hands back claims a runner cannot start after all (a kind's limit filled up mid-claim). */
-  unclaim(ids: number[]): void {
-    this.s
-      .get(`UPDATE queue_tasks SET state = 'queued', attempts = attempts - 1, worker_id = NULL, lease_until = NULL
-            WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'`)
-      .run(JSON.stringify(ids));
-  }
-
-  hasKeyedWaiting(): boolean {
-    return this.s.get(`SELECT 1 FROM queue_tasks INDEXED BY queue_tasks_keyed WHERE state IN ${WAITING_SQL} AND concurrency_key IS NOT NULL LIMIT 1`).get() !== undefined;
-  }
-
-  private dueQuery(cols: string, now: number, kinds: string[], blocked: string[], paused: string[], skipKeyCheck: boolean): { sql: string; args: unknown[] } {
-    const args: unknown[] = [now, JSON.stringify(kinds)];
-    let where = '';
-    if (blocked.length > 0) {
-      where += ' AND kind NOT IN (SELECT value FROM json_each(?))';
-      args.push(JSON.stringify(blocked));
-    }
-    if (paused.length > 0) {
-      where += ' AND queue NOT IN (SELECT value FROM json_each(?))';
-      args.push(JSON.stringify(paused));
-    }
-    if (!skipKeyCheck) {
-      where += ` AND (concurrency_key IS NULL OR concurrency_key NOT IN (
-          SELECT concurrency_key FROM queue_tasks INDEXED BY queue_tasks_running_key
-          WHERE state = 'running' AND concurrency_key IS NOT NULL GROUP BY concurrency_key
-          HAVING count(*) >= max(coalesce(concurrency_limit, 1))))`;
-    }
-    const sql = `SELECT ${cols} FROM queue_tasks INDEXED BY queue_tasks_ready
-      WHERE state IN ${WAITING_SQL} AND run_at <= ? AND kind IN (SELECT value FROM json_each(?))${where}
-      ORDER BY priority DESC, run_at, id`;
-    return { sql, args };
-  }
-
-  runningPerKey(keys: string[]): Map<string, number> {
-    const rows = this.s
-      .get(`SELECT concurrency_key AS k, count(*) AS n FROM queue_tasks WHERE state = 'running'
-            AND concurrency_key IN (SELECT value FROM json_each(?)) GROUP BY concurrency_key`)
-      .all(JSON.stringify(keys)) as { k: string; n: number }[];
-    return new Map(rows.map((r) => [r.k, r.n]));
-  }
-
-  /** Marks the chosen candidates running under this worker; the lease counts from now. */
-  claim(ids: number[], workerId: string, now: number, leaseMs: number): TaskRow[] {
-    const tuples = this.s
-      .get(`UPDATE queue_tasks SET state = 'running', attempts = attempts + 1, worker_id = ?, started_at = ?,
-              lease_until = ?, cancel_requested = 0
-            WHERE id IN (SELECT value FROM json_each(?)) AND state IN ${WAITING_SQL} RETURNING ${CLAIM_COLUMNS}`, true)
-      .all(workerId, now, now + leaseMs, JSON.stringify(ids)) as ClaimTuple[];
-    return tuples.map((t) => claimedRow(t, workerId, now, now + leaseMs));
   }
 
   /** Ends one attempt. Returns false when the attempt was no longer ours (lease lost). */
@@ -288,23 +190,6 @@ export class TaskStore {
   nextDueAt(): number | null {
     const row = this.s.get(`SELECT min(run_at) AS t FROM queue_tasks WHERE state IN ${WAITING_SQL}`).get() as { t: number | null };
     return row.t;
-  }
-
-  recordStarts(kind: string, at: number, n: number): void {
-    const stmt = this.s.get('INSERT INTO queue_rate(kind, at) VALUES (?, ?)');
-    for (let i = 0; i < n; i++) stmt.run(kind, at);
-  }
-
-  /** Starts of `kind` since `since`, and the oldest of them (to know when a slot frees). */
-  startsSince(kind: string, since: number): { n: number; oldest: number | null } {
-    return this.s.get('SELECT count(*) AS n, min(at) AS oldest FROM queue_rate WHERE kind = ? AND at > ?').get(kind, since) as {
-      n: number;
-      oldest: number | null;
-    };
-  }
-
-  trimStarts(before: number): void {
-    this.s.get('DELETE FROM queue_rate WHERE at <= ?').run(before);
   }
 
   pause(name: string, now: number): void {
