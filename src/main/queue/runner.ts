@@ -1,11 +1,11 @@
 import os from 'node:os';
-import { backoffDelay } from './backoff';
 import type { StoredError } from './errors';
 import { type AttemptResult, Execution } from './execution';
 import type { ProcessPool } from './process-pool';
 import { Claimer } from './claimer';
-import { DEFAULT_BACKOFF, type Registry } from './registry';
-import { type Outcome, type Storage, type TaskRow, rowToTask } from './store';
+import { Completions } from './completions';
+import type { Registry } from './registry';
+import { type Storage, type TaskRow, rowToTask } from './store';
 import type { Task } from './types';
 
 export interface RunnerOptions {
@@ -16,6 +16,8 @@ export interface RunnerOptions {
   heartbeatMs: number;
   queueConcurrency: Record<string, number>;
   retentionDays: number | null;
+  /** How long finished tasks may wait for one shared fsync when every commit is synced (FULL/EXTRA). */
+  groupCommitMs: number;
 }
 
 /** How the runner tells the queue what changed; `wants()` lets it skip building DTOs nobody reads. */
@@ -30,25 +32,21 @@ export interface Publisher {
   tick(now: number): void;
 }
 
-interface Pending {
-  exec: Execution;
-  result: AttemptResult;
-}
-
 const CANCEL_GRACE: StoredError = { code: 'cancelled', message: 'The task was cancelled and did not stop in time, so its process was killed.', retryable: false };
 
 /**
  * The worker loop. Each event-loop turn it commits what finished since the last turn and
- * claims as many due tasks as it has free slots, in one BEGIN IMMEDIATE transaction; a
- * heartbeat extends its leases and hands expired ones (from dead or hung runners) back.
+ * claims as many due tasks as it has free slots, in one BEGIN IMMEDIATE transaction (when
+ * commits are synced, finished tasks wait for a shared one: see Completions); a heartbeat
+ * extends its leases and hands expired ones (from dead or hung runners) back.
  */
 export class Runner {
   readonly running = new Map<number, Execution>();
   private readonly byKind = new Map<string, number>();
   private readonly byQueue = new Map<string, number>();
-  private pending: Pending[] = [];
-  private progress = new Set<Execution>();
-  private logs: { id: number; attempt: number; at: number; message: string }[] = [];
+  private readonly completions: Completions;
+  /** The synchronous level to restore after a relaxed claim, or null when commits are not synced (see Storage). */
+  private synced: number | null = null;
   private scheduled = false;
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private pollTimer: NodeJS.Timeout | null = null;
@@ -67,6 +65,7 @@ export class Runner {
     private readonly publish: Publisher,
   ) {
     this.claimer = new Claimer(storage, registry, pool, opts, this.byKind, this.byQueue);
+    this.completions = new Completions(storage, registry, opts.workerId, publish, opts.groupCommitMs, 1000);
   }
 
   /** Forget the cached paused list (this process paused or resumed a queue). */
@@ -81,6 +80,7 @@ export class Runner {
   start(): void {
     if (this.state === 'running' || this.state === 'stopping') return;
     this.state = 'running';
+    this.synced = this.storage.syncedCommits();
     const now = Date.now();
     // Rows this same worker id held when its process died come back at once; others wait for their lease.
     const expired = this.storage.write(() => [...this.storage.tasks.expireLeases(now, this.opts.workerId), ...this.expireInTxn(now)]);
@@ -121,11 +121,11 @@ export class Runner {
     const now = Date.now();
     let requeued = 0;
     this.storage.write(() => {
-      this.flushInTxn(now);
+      this.completions.flushInTxn(now);
       requeued = this.storage.tasks.requeue(left.map((e) => ({ id: e.id, attempts: e.attempt, workerId: this.opts.workerId })), now);
       this.storage.queries.removeWorker(this.opts.workerId);
     });
-    this.publishFlushed();
+    this.completions.publishFlushed();
     this.publish.ids(left.map((e) => e.id));
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.pool()?.close();
@@ -139,29 +139,47 @@ export class Runner {
     const now = Date.now();
     let claimed: TaskRow[] = [];
     let wakeAt = Infinity;
+    const held = this.completions;
+    const claim = () => {
+      const free = this.opts.concurrency - this.running.size;
+      if (this.state === 'running' && free > 0) ({ claimed, wakeAt } = this.claimer.claim(now, free));
+    };
     try {
-      this.storage.write(() => {
-        this.flushInTxn(now);
-        const free = this.opts.concurrency - this.running.size;
-        if (this.state === 'running' && free > 0) ({ claimed, wakeAt } = this.claimer.claim(now, free));
-      });
+      if (this.synced === null || held.dueAt() <= now || this.state !== 'running') {
+        if (held.size > 0 || this.running.size < this.opts.concurrency) this.commit(now, claim);
+      } else {
+        // Synced commits: claim without an fsync (a lost claim only re-runs the task) and keep
+        // the finished ones for the group commit, or commit them now when nothing else runs.
+        if (this.running.size < this.opts.concurrency) this.storage.writeRelaxed(claim, this.synced);
+        if (claimed.length === 0 && this.running.size === 0 && held.size > 0) this.commit(now, () => {});
+      }
     } catch (err) {
       this.publish.failure(err); // e.g. SQLITE_BUSY past busy_timeout: nothing was lost, try again soon
       this.wake(now + this.opts.pollMs);
       return;
     }
-    this.publishFlushed();
     if (claimed.length > 0) {
       const execs = claimed.map((row) => this.launch(row));
       if (this.publish.wants()) this.publish.tasks(execs.map((e) => rowToTask(e.row, { input: e.input })));
       for (const e of execs) e.start();
     }
+    let next = held.size > 0 ? held.dueAt() : Infinity;
     if (this.state === 'running' && this.running.size < this.opts.concurrency) {
-      const next = Math.min(wakeAt, claimed.length > 0 ? Infinity : this.storage.tasks.nextDueAt() ?? Infinity);
-      if (next <= now) this.notify();
-      else if (next < now + this.opts.pollMs) this.wake(next);
+      next = Math.min(next, wakeAt, claimed.length > 0 ? Infinity : this.storage.tasks.nextDueAt() ?? Infinity);
     }
+    if (next <= now) this.notify();
+    else if (next < now + this.opts.pollMs) this.wake(next);
   };
+
+  /** One synced transaction: what finished, then `claim`; the results are announced after it returns. */
+  private commit(now: number, claim: () => void): void {
+    if (this.synced !== null) this.synced = this.storage.syncedCommits();
+    this.storage.write(() => {
+      this.completions.flushInTxn(now);
+      claim();
+    });
+    this.completions.publishFlushed();
+  }
 
   private wake(at: number): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
@@ -179,7 +197,7 @@ export class Runner {
 
   private readonly hooks = {
     progress: (exec: Execution) => {
-      this.progress.add(exec);
+      this.completions.progressed(exec, Date.now());
       if (this.publish.wants()) {
         const task = rowToTask(exec.row, { input: exec.input });
         task.progress = exec.progress;
@@ -189,7 +207,7 @@ export class Runner {
       this.notify();
     },
     log: (exec: Execution, message: string) => {
-      this.logs.push({ id: exec.id, attempt: exec.attempt, at: Date.now(), message });
+      this.completions.logged(exec, Date.now(), message);
       this.publish.log(exec.id, message);
       this.notify();
     },
@@ -198,65 +216,11 @@ export class Runner {
       this.running.delete(exec.id);
       this.byKind.set(exec.row.kind, (this.byKind.get(exec.row.kind) ?? 1) - 1);
       this.byQueue.set(exec.row.queue, (this.byQueue.get(exec.row.queue) ?? 1) - 1);
-      this.pending.push({ exec, result });
+      this.completions.settled(exec, result, Date.now());
       if (this.running.size === 0) this.drained?.();
       this.notify();
     },
   };
-
-  private flushed: { exec: Execution; outcome: Outcome }[] = [];
-
-  /** Commits finished attempts, progress and logs; runs inside the caller's transaction. */
-  private flushInTxn(now: number): void {
-    const { tasks, workflows } = this.storage;
-    const pending = this.pending;
-    this.pending = [];
-    this.flushed = [];
-    try {
-      for (const { exec, result } of pending) {
-        const outcome = this.outcomeOf(exec, result, now);
-        const row = exec.row;
-        if (!tasks.finish({ id: row.id, attempts: row.attempts, workerId: this.opts.workerId }, outcome, now)) continue;
-        this.flushed.push({ exec, outcome });
-        if (row.parent_id !== null && (outcome.kind !== 'failed' || outcome.retryAt === null)) {
-          const after = tasks.row(row.id);
-          if (after) workflows.childSettled(after, now);
-        }
-      }
-      for (const exec of this.progress) {
-        if (exec.done) continue;
-        tasks.saveProgress(exec.id, exec.progress, exec.progressMessage);
-        if (exec.row.parent_id !== null) workflows.updateProgress(exec.row.parent_id);
-      }
-      for (const l of this.logs) tasks.addLog(l.id, l.attempt, l.at, l.message);
-    } catch (err) {
-      this.pending = pending.concat(this.pending);
-      throw err;
-    }
-    this.progress.clear();
-    this.logs = [];
-  }
-
-  private publishFlushed(now = Date.now()): void {
-    const touched = this.storage.workflows.touched;
-    if (this.flushed.length === 0 && touched.size === 0) return;
-    if (this.publish.wants()) this.publish.tasks(this.flushed.map(({ exec, outcome }) => settledTask(exec, outcome, now)));
-    this.flushed = [];
-    if (touched.size > 0) {
-      const ids = [...touched];
-      touched.clear();
-      this.publish.ids(ids);
-    }
-  }
-
-  private outcomeOf(exec: Execution, result: AttemptResult, now: number): Outcome {
-    if (result.ok) return { kind: 'succeeded', result: result.result };
-    if (result.cancelled || exec.cancelRequested) return { kind: 'cancelled' };
-    const row = exec.row;
-    if (!result.error.retryable || row.attempts >= row.max_attempts) return { kind: 'failed', error: result.error, retryAt: null };
-    const def = this.registry.has(row.kind) ? this.registry.get(row.kind) : null;
-    return { kind: 'failed', error: result.error, retryAt: now + backoffDelay(def?.backoff ?? DEFAULT_BACKOFF, row.attempts) };
-  }
 
   private tick(): void {
     if (this.state !== 'running') return;
@@ -281,7 +245,7 @@ export class Runner {
 
   private afterExpiry(rows: TaskRow[]): void {
     if (rows.length > 0) this.publish.ids(rows.map((r) => r.id));
-    this.publishFlushed();
+    this.completions.publishFlushed();
   }
 
   private heartbeat(): void {
@@ -307,28 +271,4 @@ export class Runner {
     }
     if (this.state === 'running') this.notify();
   }
-}
-
-/** The task as the attempt left it, for publishing without reading it back. */
-function settledTask(exec: Execution, outcome: Outcome, now: number): Task {
-  const t = rowToTask(exec.row, { input: exec.input, result: outcome.kind === 'succeeded' ? outcome.result ?? null : null });
-  t.finishedAt = now;
-  t.progress = exec.progress;
-  t.progressMessage = exec.progressMessage;
-  if (outcome.kind === 'succeeded') {
-    t.state = 'succeeded';
-    t.progress = 1;
-    t.error = null;
-  } else if (outcome.kind === 'cancelled') {
-    t.state = 'cancelled';
-    t.error = { code: 'cancelled', message: 'The task was cancelled while it ran.' };
-  } else {
-    t.state = outcome.retryAt === null ? 'dead' : 'failed';
-    t.error = { code: outcome.error.code, message: outcome.error.message };
-    if (outcome.retryAt !== null) {
-      t.runAt = outcome.retryAt;
-      t.finishedAt = null;
-    }
-  }
-  return t;
 }

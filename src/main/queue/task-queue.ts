@@ -26,6 +26,11 @@ export interface TaskQueueOptions extends DurabilityOptions {
   queueConcurrency?: Record<string, number>;
   /** Succeeded tasks older than this are pruned hourly (default 7; null keeps them). */
   retentionDays?: number | null;
+  /**
+   * With `synchronous` FULL or EXTRA (an fsync per commit), how long a finished task may wait
+   * so that one fsync records many (default 5). Its success is reported after that commit.
+   */
+  groupCommitMs?: number;
   processPool?: ProcessPoolOptions;
 }
 
@@ -60,6 +65,7 @@ export class TaskQueue {
       heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3)),
       queueConcurrency: options.queueConcurrency ?? {},
       retentionDays: options.retentionDays === undefined ? 7 : options.retentionDays,
+      groupCommitMs: Math.max(0, options.groupCommitMs ?? 5),
     }, {
       wants: () => this.events.listenerCount('task') > 0,
       rows: (rows) => this.emitRows(rows),

@@ -38,5 +38,30 @@ export class Storage {
     return this.txn.immediate(fn) as T;
   }
 
+  /**
+   * The `synchronous` level to restore after a relaxed write, or null when every commit is
+   * already cheap (NORMAL or OFF) or the journal is not WAL (where NORMAL is not safe
+   * against power loss). Read once per group commit: the host may change it.
+   */
+  syncedCommits(): number | null {
+    const level = this.db.pragma('synchronous', { simple: true }) as number;
+    if (level < 2 || this.db.memory) return null;
+    return this.db.pragma('journal_mode', { simple: true }) === 'wal' ? level : null;
+  }
+
+  /**
+   * A write that need not survive power loss, committed without the fsync that FULL or
+   * EXTRA adds, then `restore` (the connection's level) is set back. In WAL this cannot
+   * corrupt anything; the next synced commit makes it durable too.
+   */
+  writeRelaxed<T>(fn: () => T, restore: number): T {
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      return this.write(fn);
+    } finally {
+      this.db.exec(`PRAGMA synchronous = ${restore}`);
+    }
+  }
+
   private readonly txn: ReturnType<Database['transaction']>;
 }
