@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE, DEFAULT_TAPS } from '../../src/main/vision/convert/default-backbone';
-import { convertLayersModel } from '../../src/main/vision/convert/layers-to-onnx';
+import { convertLayersModel, parseTap } from '../../src/main/vision/convert/layers-to-onnx';
 import { loadMinJsLayersModel, readMinJsArtifacts } from '../../src/main/vision/convert/tfjs-model';
 
 // The converted graph must compute what TF.js computes from the same weights: same random
@@ -30,15 +30,16 @@ describe('TF.js layers -> ONNX converter (nsfwjs MobileNetV2)', () => {
     await tf.setBackend('cpu');
     const a = readMinJsArtifacts(dir);
     const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs as tf.io.WeightsManifestEntry[], weightData: a.weightData }));
-    const layers = [...new Set([...RAW, ...DEFAULT_TAPS])];
+    const layers = [...new Set([...RAW, ...DEFAULT_TAPS.map((t) => parseTap(t).layer)])];
     const sub = tf.model({ inputs: model.inputs, outputs: layers.map((l) => model.getLayer(l).output as tf.SymbolicTensor) });
     const x = tf.tensor4d(pixels, [N, 224, 224, 3], 'int32').toFloat().div(255);
     const outs = sub.predict(x) as tf.Tensor[];
     tfOut = new Map(layers.map((l, i) => [l, outs[i].dataSync() as Float32Array]));
-    // Pooled taps as the ONNX graph defines them: mean over H and W.
+    // Pooled taps as the ONNX graph defines them: mean (or, for layer@max, max) over H and W.
     for (const t of DEFAULT_TAPS) {
-      const o = outs[layers.indexOf(t)];
-      tfOut.set(`pool:${t}`, (o.rank === 4 ? o.mean([1, 2]) : o).dataSync() as Float32Array);
+      const { layer, pool } = parseTap(t);
+      const o = outs[layers.indexOf(layer)];
+      tfOut.set(`pool:${t}`, (o.rank === 4 ? (pool === 'max' ? o.max([1, 2]) : o.mean([1, 2])) : o).dataSync() as Float32Array);
     }
 
     const converted = convertLayersModel(loadMinJsLayersModel(dir), { taps: DEFAULT_TAPS, normalize: NSFWJS_NORMALIZE, tapOutputs: true, rawOutputs: RAW });
@@ -50,6 +51,8 @@ describe('TF.js layers -> ONNX converter (nsfwjs MobileNetV2)', () => {
   }, 180_000);
 
   it('agrees with TF.js at every tap, pooled, to 1e-5', () => {
+    // The default taps must exercise both poolings, or this test checks only one of them.
+    expect(new Set(DEFAULT_TAPS.map((t) => parseTap(t).pool))).toEqual(new Set(['avg', 'max']));
     for (const t of DEFAULT_TAPS) {
       const diff = maxAbsDiff(onnxOut[`tap:${t}`].data as Float32Array, tfOut.get(`pool:${t}`)!);
       expect(diff, t).toBeLessThan(1e-5);
@@ -63,6 +66,12 @@ describe('TF.js layers -> ONNX converter (nsfwjs MobileNetV2)', () => {
       expect(range, l).toBeGreaterThan(0);
       expect(maxAbsDiff(onnxOut[`raw:${l}`].data as Float32Array, ref) / range, l).toBeLessThan(1e-5);
     }
+  });
+
+  it('reads layer@max as max pooling and refuses other poolings by name', () => {
+    expect(parseTap('block_13_expand_relu')).toEqual({ layer: 'block_13_expand_relu', pool: 'avg' });
+    expect(parseTap('block_14_expand_relu@max')).toEqual({ layer: 'block_14_expand_relu', pool: 'max' });
+    expect(() => parseTap('block_14_expand_relu@median')).toThrow(/must be avg or max/);
   });
 
   it('puts the pooled taps side by side, in order, as `features` [N, D]', () => {

@@ -57,7 +57,8 @@ export function buildDefaultBackbone(taps: string[] = DEFAULT_TAPS): BuiltBackbo
     preprocess: { fit: 'cover', position: 'centre', kernel: 'lanczos3', alpha: 'white' },
     description:
       'Input: uint8 RGB [N,224,224,3] as decoded (the graph divides by 255 itself). Output: float32 ' +
-      '`features` [N,D], the concatenation of the global average pools of the tap layers, in order. ' +
+      '`features` [N,D], the concatenation of the global pools of the tap layers, in order (a tap ' +
+      'named layer@max is max-pooled, any other average-pooled). ' +
       'Blocks up to block_10 carry frozen ImageNet weights; later blocks were fine-tuned by nsfwjs for a ' +
       '5-class task, which is why middle taps generalise better than the final 1280-d vector. Kernels ' +
       'are stored losslessly as uint8 + DequantizeLinear; run with session.disable_quant_qdq=1.',

@@ -7,8 +7,9 @@ import type { LayersModel } from './tfjs-model';
 
 export interface ConvertOptions {
   /**
-   * Layers whose outputs, globally average-pooled, are concatenated into the `features` output.
-   * Default: the model's own outputs.
+   * Layers whose outputs, globally pooled, are concatenated into the `features` output:
+   * `layer` is average-pooled, `layer@max` max-pooled (see parseTap). Default: the model's
+   * own outputs.
    */
   taps?: string[];
   /**
@@ -19,7 +20,7 @@ export interface ConvertOptions {
   normalize?: { mean: number[]; std: number[] };
   /** Graph input element type: uint8 (default; pixels as decoded) or float32 (0..255). */
   inputType?: 'uint8' | 'float32';
-  /** Also expose each pooled tap as `tap:<layer>` (used to choose taps and to verify). */
+  /** Also expose each pooled tap as `tap:<tap>` (used to choose taps and to verify). */
   tapOutputs?: boolean;
   /** Also expose these layers' raw outputs, in Keras's NHWC layout, as `raw:<layer>`. */
   rawOutputs?: string[];
@@ -33,7 +34,22 @@ export interface ConvertResult {
   inputSize: [number, number];
   channels: number;
   featureDim: number;
-  taps: Array<{ layer: string; dim: number }>;
+  taps: Array<{ layer: string; pool: TapPool; dim: number }>;
+}
+
+export type TapPool = 'avg' | 'max';
+
+/**
+ * A tap names a layer and how its map is pooled: `block_13_expand_relu` averages over H and W,
+ * `block_13_expand_relu@max` takes the maximum. Max pooling keeps "is this part present
+ * anywhere" (a collar, a heel) that averaging dilutes; Keras layer names never hold an '@'.
+ */
+export function parseTap(tap: string): { layer: string; pool: TapPool } {
+  const at = tap.lastIndexOf('@');
+  if (at < 0) return { layer: tap, pool: 'avg' };
+  const pool = tap.slice(at + 1);
+  if (pool !== 'avg' && pool !== 'max') throw new VisionError('model_invalid', `Tap ${tap}: the pooling after '@' must be avg or max.`);
+  return { layer: tap.slice(0, at), pool };
 }
 
 /** Layers whose every consumer is a 'valid' convolution, so their zero padding can fold into it. */
@@ -58,9 +74,9 @@ function foldablePads(graph: FlatGraph): Set<string> {
 export function convertLayersModel(model: LayersModel, opts: ConvertOptions = {}): ConvertResult {
   const graph = flattenKerasModel(model.modelConfig, model.source);
   const names = new Set(graph.layers.map((l) => l.name));
-  const taps = opts.taps ?? graph.outputs;
+  const taps = (opts.taps ?? graph.outputs).map((t) => ({ tap: t, ...parseTap(t) }));
   const raw = opts.rawOutputs ?? [];
-  for (const t of [...taps, ...raw]) {
+  for (const t of [...taps.map((p) => p.layer), ...raw]) {
     if (!names.has(t)) throw new VisionError('model_invalid', `${model.source}: there is no layer named ${t}.`);
   }
   const shape = graph.input.shape;
@@ -81,7 +97,7 @@ export function convertLayersModel(model: LayersModel, opts: ConvertOptions = {}
   const folds = foldablePads(graph);
   const ctx: EmitCtx = { g, w: new WeightEmitter(g, model), source: model.source, foldsIntoConv: (n) => folds.has(n) };
   const values = new Map<string, Value>([[graph.input.name, { name: x, shape: [ch, h, w] }]]);
-  for (const l of layersNeeded(graph, [...taps, ...raw])) {
+  for (const l of layersNeeded(graph, [...taps.map((t) => t.layer), ...raw])) {
     const ins = l.inputs.map((i) => {
       const v = values.get(i);
       if (!v) throw new VisionError('model_invalid', `${model.source}: layer ${l.name} reads ${i}, which is not computed before it.`);
@@ -90,14 +106,17 @@ export function convertLayersModel(model: LayersModel, opts: ConvertOptions = {}
     values.set(l.name, emitLayer(ctx, l, ins));
   }
 
-  const pooled = taps.map((t) => ({ layer: t, value: globalPool(ctx, values.get(t)!, `tap/${t}`) }));
+  const pooled = taps.map((t) => ({
+    ...t,
+    value: globalPool(ctx, values.get(t.layer)!, `tap/${t.tap}`, t.pool === 'max' ? 'GlobalMaxPool' : 'GlobalAveragePool'),
+  }));
   const featureDim = pooled.reduce((s, p) => s + p.value.shape[0], 0);
   const concat = pooled.length === 1 ? g.node('Identity', [pooled[0].value.name], 'features_one') : g.node('Concat', pooled.map((p) => p.value.name), 'features_cat', { axis: 1 });
   g.rename(concat, 'features');
   g.output('features', 'float32', ['N', featureDim]);
   if (opts.tapOutputs) {
     for (const p of pooled) {
-      const name = g.rename(g.node('Identity', [p.value.name], `tap_out/${p.layer}`), `tap:${p.layer}`);
+      const name = g.rename(g.node('Identity', [p.value.name], `tap_out/${p.tap}`), `tap:${p.tap}`);
       g.output(name, 'float32', ['N', p.value.shape[0]]);
     }
   }
@@ -115,6 +134,6 @@ export function convertLayersModel(model: LayersModel, opts: ConvertOptions = {}
     inputSize: [h, w],
     channels: ch,
     featureDim,
-    taps: pooled.map((p) => ({ layer: p.layer, dim: p.value.shape[0] })),
+    taps: pooled.map((p) => ({ layer: p.layer, pool: p.pool, dim: p.value.shape[0] })),
   };
 }

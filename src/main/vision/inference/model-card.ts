@@ -43,7 +43,7 @@ export const modelCardSchema = z.object({
   description: z.string().optional(),
   license: z.string().optional(),
   source: z.record(z.string(), z.unknown()).optional(),
-  taps: z.array(z.object({ layer: z.string(), dim: z.number().int().positive() })).optional(),
+  taps: z.array(z.object({ layer: z.string(), pool: z.enum(['avg', 'max']).default('avg'), dim: z.number().int().positive() })).optional(),
   selection: z.record(z.string(), z.unknown()).optional(),
 });
 
