@@ -2,6 +2,7 @@
 // --if-missing). Offline: the weights come from the nsfwjs package already installed.
 // `npm run models -- --int8` also builds the int8 variant, when bench/vision/quant-check.ts
 // found it within one accuracy point of float (it calibrates on Fashion-MNIST train pictures).
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,20 @@ async function buildInt8(): Promise<void> {
   console.log(`loupe: wrote ${modelPath} (${card.id}) in ${Date.now() - t0} ms`);
 }
 
-if (ifMissing && existsSync(join(modelsDir, DEFAULT_MODEL_FILE)) && existsSync(join(modelsDir, 'mobilenet_v2.json'))) {
+/**
+ * The card is tracked in git, the ONNX file is built: after a pull that changes the backbone
+ * the two disagree. The card's id ends with the first 12 hex digits of the file's SHA-256,
+ * so an existing build is current only when that matches.
+ */
+function builtAndCurrent(): boolean {
+  const modelPath = join(modelsDir, DEFAULT_MODEL_FILE);
+  const cardPath = join(modelsDir, 'mobilenet_v2.json');
+  if (!existsSync(modelPath) || !existsSync(cardPath)) return false;
+  const { id } = JSON.parse(readFileSync(cardPath, 'utf8')) as { id?: string };
+  return id?.endsWith(createHash('sha256').update(readFileSync(modelPath)).digest('hex').slice(0, 12)) === true;
+}
+
+if (ifMissing && builtAndCurrent()) {
   console.log('loupe: default backbone already built (npm run models rebuilds it).');
 } else {
   const t0 = Date.now();
