@@ -74,6 +74,8 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
   private _requestId: string | undefined = undefined;
   private _ac: AbortController | undefined = undefined;
   private _abortReason: unknown = undefined;
+  /** @internal The body's bytes once read by `json()` (a promise is made only if `raw()` asks). */
+  _bodyBuf: Buffer | undefined = undefined;
   /** @internal */ _body: Promise<Buffer> | undefined = undefined;
   /** @internal */ _schema: ZodType | undefined = undefined;
   private _status = 200;
@@ -145,7 +147,11 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
 
   /** The raw body as a Buffer, at most `limit` bytes (default: the app's bodyLimit). Cached. */
   raw(limit?: number): Promise<Buffer> {
-    return (this._body ??= readBody(this.req, limit ?? this.bodyLimit ?? this.host.bodyLimit));
+    if (this._body === undefined) {
+      const buf = this._bodyBuf;
+      this._body = buf !== undefined ? Promise.resolve(buf) : readBody(this.req, limit ?? this.bodyLimit ?? this.host.bodyLimit);
+    }
+    return this._body;
   }
   async text(limit?: number): Promise<string> {
     return (await this.raw(limit)).toString('utf8');
@@ -169,6 +175,13 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
     if (!isJsonType(mediaType(req))) return Promise.reject(errors.unsupportedMediaType('application/json'));
     // Not async: one promise hop fewer on the most common body path.
     this._schema = schema;
+    if (this._bodyBuf !== undefined) {
+      try {
+        return Promise.resolve(finishJson(this._bodyBuf, this) as T);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     if (this._body !== undefined) return this._body.then((buf) => finishJson(buf, this) as T);
     // First read: parse inside the end event (one promise), keeping the bytes for raw()/text().
     return readBodyAs(req, limit ?? this.bodyLimit ?? this.host.bodyLimit, finishJson, this) as Promise<T>;
@@ -292,7 +305,7 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
 
 /** Module-level so the JSON body path creates no closure per request. */
 function finishJson(buf: Buffer, ctx: Context): unknown {
-  if (ctx._body === undefined) ctx._body = Promise.resolve(buf);
+  ctx._bodyBuf = buf;
   const schema = ctx._schema;
   if (buf.length === 0) {
     if (!schema) throw new HttpError(400, 'empty_body', 'The request body is empty; send a JSON value.');
