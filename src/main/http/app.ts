@@ -2,17 +2,15 @@ import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Blueprint, registryEpoch, type RouteDef } from './blueprint';
-import { compose, terminalFor, type Dispatch } from './compose';
-import { Context, type ContextHost, type Key } from './context';
-import { HttpError, errors, writeError, type ErrorLogger } from './errors';
-import { Router, type RouterOptions } from './router';
+import { compileRoutes } from './compile';
+import type { ContextHost, Key } from './context';
+import { Dispatcher } from './dispatch';
+import type { ErrorLogger } from './errors';
+import type { RouterOptions } from './router';
 import { buildServer, onClientError, type ServerLimits } from './server';
-import { schemaMiddleware } from './middleware/validate';
 import type { Middleware, RouteOptions } from './types';
 import { WsHub } from './websocket';
-import { decodeParam, decodePath } from './url';
 import { Shutdown } from './shutdown';
-import { Deadlines } from './deadlines';
 import { buildOpenApi, type OpenApiInfo } from './openapi';
 
 export interface AppOptions extends RouterOptions, ServerLimits {
@@ -31,17 +29,6 @@ export interface ListenOptions {
   host?: string;
 }
 
-export interface CompiledRoute {
-  dispatch: Dispatch;
-  /** The handler itself when no middleware wraps it: called without compose or an extra promise. */
-  direct: ((ctx: Context) => unknown) | null;
-  def: RouteDef;
-  timeoutMs: number;
-  ws: boolean;
-}
-
-const EMPTY_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
-
 /** The application: a blueprint plus the server, router, lifecycle and error policy. */
 export class App extends Blueprint implements ContextHost {
   readonly bodyLimit: number;
@@ -49,17 +36,14 @@ export class App extends Blueprint implements ContextHost {
   readonly handlerTimeoutMs: number;
   server: Server | null = null;
   private readonly options: AppOptions;
-  private router: Router<CompiledRoute> | null = null;
-  private fallback: Dispatch | null = null;
   private notFoundMw: Middleware | null = null;
   private builtVersion = -1;
   private services = new Map<Key<unknown> | string, unknown>();
-  private readonly deadlines: Deadlines;
+  private readonly dispatcher: Dispatcher;
   private readonly idPrefix = randomBytes(4).toString('hex');
   private seq = 0;
   readonly hub = new WsHub();
   private shutdown: Shutdown | null = null;
-  private readonly onError: ErrorLogger;
 
   constructor(options: AppOptions = {}) {
     super();
@@ -67,13 +51,13 @@ export class App extends Blueprint implements ContextHost {
     this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
     this.trustProxy = options.trustProxy ?? false;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
-    this.deadlines = new Deadlines((ctx) => this.expire(ctx), Math.max(10, Math.min(1000, Math.floor(this.handlerTimeoutMs / 4) || 250)));
-    this.onError =
+    const onError: ErrorLogger =
       options.onError ??
       ((err, info) => {
         const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
         process.stderr.write(`[http] ${info.method} ${info.path} (${info.requestId}) failed: ${msg}\n`);
       });
+    this.dispatcher = new Dispatcher(this, onError, this.handlerTimeoutMs);
   }
 
   /** Replaces the 404 answer, e.g. with `serveStatic(root, { spa: true })`; runs after app middleware. */
@@ -108,127 +92,9 @@ export class App extends Blueprint implements ContextHost {
 
   /** Node's request listener; usable with any `http.Server` (`createServer(app.handle)`). */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.dispatch(req, res, null);
-  };
-
-  private dispatch(req: IncomingMessage, res: ServerResponse, upgrade: { socket: Duplex; head: Buffer } | null): void {
     if (this.builtVersion !== registryEpoch()) this.compile();
-    if (this.shutdown !== null) {
-      res.shouldKeepAlive = false;
-      writeError(res, errors.shuttingDown());
-      return;
-    }
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    let path = q === -1 ? url : url.slice(0, q);
-    const rawQuery = q === -1 ? '' : url.slice(q + 1);
-    let escaped = false;
-    if (path.charCodeAt(0) !== 47 || path.indexOf('%') !== -1) {
-      escaped = true;
-      const fixed = decodePath(path);
-      if (fixed === null) {
-        writeError(res, errors.badRequest('The request path is not a valid URL path.'));
-        return;
-      }
-      path = fixed;
-    }
-    const router = this.router as Router<CompiledRoute>;
-    const entry = router.find(req.method as string, path);
-    let ctx: Context;
-    let run: Dispatch;
-    let timeout = this.handlerTimeoutMs;
-    if (entry !== null && upgrade === null && entry.value.direct !== null) {
-      const params = entry.paramNames.length === 0 ? EMPTY_PARAMS : router.params(entry, path);
-      if (escaped) for (const k in params) params[k] = decodeParam(params[k]);
-      ctx = new Context(this, req, res, path, rawQuery, params, entry.pattern);
-      this.runDirect(ctx, entry.value.direct, entry.value.timeoutMs);
-      return;
-    }
-    if (entry !== null && (upgrade === null || entry.value.ws)) {
-      const params = entry.paramNames.length === 0 ? EMPTY_PARAMS : router.params(entry, path);
-      if (escaped) for (const k in params) params[k] = decodeParam(params[k]);
-      ctx = new Context(this, req, res, path, rawQuery, params, entry.pattern);
-      run = entry.value.dispatch;
-      timeout = entry.value.timeoutMs;
-    } else {
-      ctx = new Context(this, req, res, path, rawQuery, {}, null);
-      run = this.fallback as Dispatch;
-    }
-    if (upgrade !== null) ctx.upgrade = upgrade;
-    let out: unknown;
-    try {
-      out = run(ctx);
-    } catch (err) {
-      this.fail(ctx, err);
-      return;
-    }
-    if (out instanceof Promise) {
-      if (timeout > 0) this.deadlines.add(ctx, timeout);
-      out.then(
-        () => this.done(ctx),
-        (err: unknown) => this.fail(ctx, err),
-      );
-    } else this.done(ctx);
-  }
-
-  /** The hot path: a route without middleware; a returned value is sent as JSON. */
-  private runDirect(ctx: Context, handler: (ctx: Context) => unknown, timeout: number): void {
-    let out: unknown;
-    try {
-      out = handler(ctx);
-    } catch (err) {
-      this.fail(ctx, err);
-      return;
-    }
-    if (out instanceof Promise) {
-      if (timeout > 0) this.deadlines.add(ctx, timeout);
-      out.then(
-        (v: unknown) => {
-          if (v !== undefined && !ctx.responded) ctx.sendJson(v);
-          this.done(ctx);
-        },
-        (err: unknown) => this.fail(ctx, err),
-      );
-      return;
-    }
-    if (out !== undefined && !ctx.responded) ctx.sendJson(out);
-    else this.done(ctx);
-  }
-
-  private done(ctx: Context): void {
-    if (ctx.dlLinked) this.deadlines.remove(ctx);
-    if (ctx.responded) return;
-    if (ctx.upgrade === null) {
-      const s = ctx.statusCode;
-      ctx.empty(s === 200 ? 204 : s);
-    } else {
-      // Middleware ended an upgrade without answering: do not leave the socket hanging.
-      ctx.responded = true;
-      writeError(ctx.res, errors.notFound('No WebSocket endpoint at this path.'));
-    }
-  }
-
-  private fail(ctx: Context, err: unknown): void {
-    if (ctx.dlLinked) this.deadlines.remove(ctx);
-    if (ctx.timedOut) return;
-    if (!(err instanceof HttpError)) {
-      try {
-        this.onError(err, { method: ctx.method, path: ctx.path, requestId: ctx.requestId });
-      } catch {
-        // a broken logger must not take the answer down with it
-      }
-    }
-    ctx.responded = true;
-    writeError(ctx.res, err);
-  }
-
-  private expire(ctx: Context): void {
-    const err = errors.timeout();
-    ctx.abort(err);
-    ctx.timedOut = true;
-    ctx.responded = true;
-    writeError(ctx.res, err);
-  }
+    this.dispatcher.dispatch(req, res, null);
+  };
 
   private onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
@@ -236,55 +102,24 @@ export class App extends Blueprint implements ContextHost {
     res.shouldKeepAlive = false;
     res.assignSocket(socket as import('node:net').Socket);
     res.once('finish', () => socket.end());
-    this.dispatch(req, res, { socket, head });
+    if (this.builtVersion !== registryEpoch()) this.compile();
+    this.dispatcher.dispatch(req, res, { socket, head });
   };
 
   /** Builds the router from every registered route; done once, and again after changes. */
   compile(): void {
-    const router = new Router<CompiledRoute>(this.options);
-    const appMws = this.middleware;
-    for (const def of this.flatten('', [], false)) {
-      let terminal: Dispatch = def.ws ? this.hub.terminal(def.ws.handler, def.ws.options) : terminalFor(def.handler);
-      let mws = def.middleware;
-      if (def.options.schema) mws = [schemaMiddleware(def.options.schema), ...mws];
-      if (def.options.bodyLimit !== undefined) mws = [bodyLimitMiddleware(def.options.bodyLimit), ...mws];
-      const all = [...appMws, ...mws];
-      terminal = compose(all, terminal);
-      const timeoutMs = def.options.timeoutMs ?? this.handlerTimeoutMs;
-      const direct = all.length === 0 && !def.ws ? def.handler : null;
-      router.add(def.method, def.path, { dispatch: terminal, direct, def, timeoutMs, ws: def.ws !== undefined });
-    }
-    this.router = router;
-    const notFound = this.notFoundMw;
-    const fallbackTerminal: Dispatch = (ctx) => this.answerUnmatched(ctx, router);
-    this.fallback = compose(notFound ? [...appMws, notFound] : appMws, fallbackTerminal);
+    this.dispatcher.routes = compileRoutes({
+      defs: this.flatten('', [], false),
+      appMiddleware: this.middleware,
+      notFound: this.notFoundMw,
+      handlerTimeoutMs: this.handlerTimeoutMs,
+      hub: this.hub,
+      router: this.options,
+    });
     const services = new Map<Key<unknown> | string, unknown>();
     for (const c of this.children) c.blueprint.collectProvided(services);
     this.services = services;
     this.builtVersion = registryEpoch();
-  }
-
-  /** 404, 405 with Allow, automatic OPTIONS, or a trailing-slash redirect. */
-  private answerUnmatched(ctx: Context, router: Router<CompiledRoute>): void {
-    if (ctx.upgrade !== null) throw errors.notFound('No WebSocket endpoint at this path.');
-    const allowed = router.allowed(ctx.path);
-    if (ctx.method === 'OPTIONS' && allowed.length > 0) {
-      ctx.header('allow', [...allowed, 'OPTIONS'].join(', '));
-      ctx.empty(204);
-      return;
-    }
-    if (ctx.method === 'GET' || ctx.method === 'HEAD') {
-      const alt = router.alternate(ctx.method, ctx.path);
-      // Never redirect to `//host/...`: browsers read it as another site (open redirect).
-      if (alt !== null && !alt.startsWith('//')) {
-        const q = ctx.req.url?.indexOf('?') ?? -1;
-        const safe = alt.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
-        ctx.redirect(safe + (q === -1 ? '' : (ctx.req.url as string).slice(q)), 308);
-        return;
-      }
-    }
-    if (allowed.length > 0) throw errors.methodNotAllowed([...allowed, 'OPTIONS'].join(', '));
-    throw errors.notFound(`No route for ${ctx.method} ${ctx.path}.`);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -325,19 +160,14 @@ export class App extends Blueprint implements ContextHost {
     const server = this.server;
     if (!server) return Promise.resolve();
     this.shutdown ??= new Shutdown(server, this.hub, opts.timeoutMs ?? 10_000);
+    this.dispatcher.closing = true;
     return this.shutdown.done.then(() => {
       this.server = null;
       this.shutdown = null;
-      this.deadlines.stop();
+      this.dispatcher.closing = false;
+      this.dispatcher.stop();
     });
   }
-}
-
-function bodyLimitMiddleware(limit: number): Middleware {
-  return (ctx, next) => {
-    ctx.bodyLimit = limit;
-    return next();
-  };
 }
 
 export type { RouteOptions };
