@@ -57,6 +57,25 @@ describe('enqueue and run', () => {
     expect(queue.get(tasks[49].id)!.result).toBe(50);
   });
 
+  it('enqueueMany returns ids that match the stored rows, whether or not rows share their options', () => {
+    const { queue } = makeQueue();
+    queue.define('add', { input: Add, handler: ({ a, b }) => a + b }).define('other', { input: Add, handler: () => 0 });
+    queue.enqueue('add', { a: -1, b: 0 });
+    // 150 rows: chunks of one shape, then chunks mixing kinds, priorities and delays.
+    const items = Array.from({ length: 150 }, (_, i) => ({
+      kind: i < 80 || i % 3 ? 'add' : 'other',
+      input: { a: i, b: 2 },
+      options: i < 80 ? undefined : { priority: i % 5, delayMs: i % 2 ? 1000 : 0, maxAttempts: 1 + (i % 4) },
+    }));
+    const tasks = queue.enqueueMany(items);
+    expect(new Set(tasks.map((t) => t.id)).size).toBe(150);
+    tasks.forEach((t, i) => {
+      const stored = queue.get(t.id)!;
+      expect(stored.input).toEqual({ a: i, b: 2 });
+      expect([stored.kind, stored.priority, stored.maxAttempts, stored.runAt]).toEqual([t.kind, t.priority, t.maxAttempts, t.runAt]);
+    });
+  });
+
   it('emits an event on every state change and progress update', async () => {
     const { queue } = makeQueue();
     queue.define('work', {

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { StoredError } from '../errors';
 import type { TaskState, TimelineEntry, WorkflowKind } from '../types';
+import { BulkInsert } from './bulk-insert';
 import { type TaskRow, toJson } from './rows';
 import { LIVE_SQL, Statements, WAITING_SQL } from './statements';
 
@@ -48,9 +49,11 @@ const FENCE = `id = ? AND state = 'running' AND attempts = ? AND worker_id = ?`;
 /** The task lifecycle in SQL: insert, finish, lease, cancel, retry (claiming is in claim-store). */
 export class TaskStore {
   private readonly s: Statements;
+  private readonly bulk: BulkInsert;
 
   constructor(readonly db: Database) {
     this.s = new Statements(db);
+    this.bulk = new BulkInsert(db);
   }
 
   /** Inserts a task unless a live one holds its dedupe key; returns that one instead. */
@@ -75,15 +78,7 @@ export class TaskStore {
 
   /** Inserts rows without dedupe keys (the caller holds the write transaction); returns their ids in order. */
   insertMany(rows: NewTask[], now: number): number[] {
-    const stmt = this.s.get(`INSERT INTO queue_tasks (kind, queue, state, priority, input, max_attempts, timeout_ms, concurrency_key,
-        concurrency_limit, parent_id, position, run_at, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const ids: number[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const t = rows[i];
-      ids[i] = Number(stmt.run(t.kind, t.queue, t.priority, toJson(t.input), t.maxAttempts, t.timeoutMs, t.concurrencyKey,
-        t.concurrencyLimit, t.parentId, t.position, t.runAt, now).lastInsertRowid);
-    }
-    return ids;
+    return this.bulk.run(rows, now);
   }
 
   row(id: number): TaskRow | undefined {
