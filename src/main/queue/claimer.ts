@@ -31,39 +31,46 @@ export class Claimer {
     const claims = this.storage.claims;
     const pool = this.pool();
     const poolFree = pool ? pool.free() : 0;
-    const blocked: string[] = [];
-    const kindLeft = new Map<string, number>();
-    const rateLeft = new Map<string, number>();
-    const names: string[] = [];
-    for (const [name, def] of this.registry.entries()) {
-      names.push(name);
+    // Only kinds with a limit need bookkeeping; the maps stay unallocated in the common case.
+    let blocked: string[] | null = null;
+    let kindLeft: Map<string, number> | null = null;
+    let rateLeft: Map<string, number> | null = null;
+    const entries = this.registry.entries();
+    for (const [name, def] of entries) {
+      if (def.concurrency === undefined && !def.process && !def.rateLimit) continue;
       let left = def.concurrency !== undefined ? def.concurrency - (this.byKind.get(name) ?? 0) : Infinity;
       if (def.process) left = Math.min(left, poolFree);
       if (def.rateLimit) {
         const { n, oldest } = claims.startsSince(name, now - def.rateLimit.intervalMs);
         const r = def.rateLimit.max - n;
         if (r <= 0 && oldest !== null) wakeAt = Math.min(wakeAt, oldest + def.rateLimit.intervalMs + 1);
-        rateLeft.set(name, r);
+        (rateLeft ??= new Map()).set(name, r);
         left = Math.min(left, r);
       }
-      if (left <= 0) blocked.push(name);
-      else if (left !== Infinity) kindLeft.set(name, left);
+      if (left <= 0) (blocked ??= []).push(name);
+      else if (left !== Infinity) (kindLeft ??= new Map()).set(name, left);
     }
-    if (blocked.length === names.length) return { claimed: [], wakeAt };
+    if (blocked !== null && blocked.length === entries.length) return { claimed: [], wakeAt };
     const paused = this.pausedQueues(now);
     if (paused.includes('*')) return { claimed: [], wakeAt };
-    const kinds = blocked.length === 0 ? names : names.filter((n) => !blocked.includes(n));
+    const names = this.registry.names();
+    const out = blocked;
+    const kinds = out === null ? names : names.filter((n) => !out.includes(n));
     const keyed = claims.hasKeyedWaiting();
     if (Object.keys(this.opts.queueConcurrency).length === 0 && !keyed) {
       // One statement claims the best due tasks; rows past a kind's remaining limit (rare: only
       // while that kind fills up) are handed back at once, so priority order stays exact.
       const claimed = claims.claimDue(now, free, kinds, paused, this.opts.workerId, this.opts.leaseMs);
+      const limits = kindLeft;
+      if (limits === null || !claimed.some((r) => limits.has(r.kind))) {
+        this.recordRate(rateLeft, claimed, now);
+        return { claimed, wakeAt };
+      }
       const over: number[] = [];
-      if (kindLeft.size > 0) claimed.sort((a, b) => b.priority - a.priority || a.run_at - b.run_at || a.id - b.id);
       const kept = claimed.filter((r) => {
-        const left = kindLeft.get(r.kind);
+        const left = limits.get(r.kind);
         if (left === undefined) return true;
-        kindLeft.set(r.kind, left - 1);
+        limits.set(r.kind, left - 1);
         if (left > 0) return true;
         over.push(r.id);
         return false;
@@ -84,7 +91,7 @@ export class Claimer {
     let processLeft = poolFree;
     for (const c of cands) {
       if (ids.length >= free) break;
-      const kl = kindLeft.get(c.kind);
+      const kl = kindLeft?.get(c.kind);
       if (kl !== undefined && kl <= 0) continue;
       const qc = this.opts.queueConcurrency[c.queue];
       if (qc !== undefined) {
@@ -101,7 +108,7 @@ export class Claimer {
         if (processLeft <= 0) continue;
         processLeft--;
       }
-      if (kl !== undefined) kindLeft.set(c.kind, kl - 1);
+      if (kl !== undefined) kindLeft?.set(c.kind, kl - 1);
       ids.push(c.id);
     }
     if (ids.length === 0) return { claimed: [], wakeAt };
@@ -110,8 +117,8 @@ export class Claimer {
     return { claimed, wakeAt };
   }
 
-  private recordRate(rateLeft: Map<string, number>, claimed: TaskRow[], now: number): void {
-    if (rateLeft.size === 0 || claimed.length === 0) return;
+  private recordRate(rateLeft: Map<string, number> | null, claimed: TaskRow[], now: number): void {
+    if (rateLeft === null || claimed.length === 0) return;
     const started = new Map<string, number>();
     for (const r of claimed) if (rateLeft.has(r.kind)) started.set(r.kind, (started.get(r.kind) ?? 0) + 1);
     for (const [kind, n] of started) this.storage.claims.recordStarts(kind, now, n);

@@ -66,22 +66,8 @@ export class Execution {
         .then((r) => this.finish(r.ok ? r : { ok: false, error: r.error, cancelled: this.cancelRequested }));
       return;
     }
-    const ctx: TaskContext = {
-      id: String(row.id),
-      kind: row.kind,
-      attempt: row.attempts,
-      idempotencyKey,
-      get signal() {
-        return self.signal();
-      },
-      progress: (f, m) => this.reportProgress(f, m ?? null),
-      log: (m) => {
-        if (!this.done) this.hooks.log(this, String(m));
-      },
-    };
+    const ctx = new AttemptContext(this, idempotencyKey);
     const handler = this.def.handler!;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the ctx getter needs the execution
-    const self = this;
     try {
       const out = handler(this.input, ctx);
       if (out instanceof Promise) {
@@ -110,7 +96,8 @@ export class Execution {
     this.abort(Object.assign(new Error('The queue is shutting down.'), { name: 'AbortError', code: 'shutdown' }));
   }
 
-  private signal(): AbortSignal {
+  /** @internal The handler's signal, made on first read. */
+  signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.abortReason) this.controller.abort(this.abortReason);
@@ -124,7 +111,8 @@ export class Execution {
     this.controller?.abort(reason);
   }
 
-  private reportProgress(fraction: number, message: string | null): void {
+  /** @internal */
+  reportProgress(fraction: number, message: string | null): void {
     if (this.done) return;
     const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
     this.progress = f;
@@ -132,10 +120,41 @@ export class Execution {
     this.hooks.progress(this, f, message);
   }
 
+  /** @internal A log line from the handler; ignored once the attempt has ended. */
+  handlerLog(message: unknown): void {
+    if (!this.done) this.hooks.log(this, String(message));
+  }
+
   private finish(result: AttemptResult): void {
     if (this.done) return;
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
     this.hooks.settled(this, result);
+  }
+}
+
+/**
+ * The handler's `ctx`. One object per attempt: its methods are own arrow properties, so a
+ * handler may destructure them, and the signal is a prototype getter, created on first read.
+ */
+class AttemptContext implements TaskContext {
+  readonly id: string;
+  readonly kind: string;
+  readonly attempt: number;
+  readonly progress: (fraction: number, message?: string) => void;
+  readonly log: (message: string) => void;
+  readonly #exec: Execution;
+
+  constructor(exec: Execution, readonly idempotencyKey: string) {
+    this.#exec = exec;
+    this.id = String(exec.id);
+    this.kind = exec.row.kind;
+    this.attempt = exec.row.attempts;
+    this.progress = (f, m) => exec.reportProgress(f, m ?? null);
+    this.log = (m) => exec.handlerLog(m);
+  }
+
+  get signal(): AbortSignal {
+    return this.#exec.signal();
   }
 }

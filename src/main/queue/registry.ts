@@ -25,6 +25,9 @@ function describeIssues(schema: ZodType, input: unknown): string | null {
 /** The named handlers a queue knows, and the rules that turn (kind, input, options) into a row. */
 export class Registry {
   private readonly kinds = new Map<string, AnyKind>();
+  // Read on every claim: built once per define() rather than per call.
+  private list: readonly [string, AnyKind][] | null = null;
+  private nameList: readonly string[] | null = null;
 
   define(kind: string, def: AnyKind): void {
     if (typeof kind !== 'string' || kind.length === 0 || kind.startsWith('__')) {
@@ -42,6 +45,8 @@ export class Registry {
       validNumber(def.rateLimit.intervalMs, 'rateLimit.intervalMs', 1);
     }
     this.kinds.set(kind, def);
+    this.list = null;
+    this.nameList = null;
   }
 
   has(kind: string): boolean {
@@ -57,12 +62,12 @@ export class Registry {
     return def;
   }
 
-  names(): string[] {
-    return [...this.kinds.keys()];
+  names(): readonly string[] {
+    return (this.nameList ??= [...this.kinds.keys()]);
   }
 
-  entries(): [string, AnyKind][] {
-    return [...this.kinds.entries()];
+  entries(): readonly [string, AnyKind][] {
+    return (this.list ??= [...this.kinds.entries()]);
   }
 
   /** Validates input with the kind's schema and returns the parsed value (zod defaults applied). */

@@ -137,27 +137,23 @@ export class Runner {
     this.scheduled = false;
     if (this.state === 'idle' || this.state === 'stopped') return;
     const now = Date.now();
-    let claimed: TaskRow[] = [];
-    let wakeAt = Infinity;
+    this.turn = { now, claimed: [], wakeAt: Infinity };
     const held = this.completions;
-    const claim = () => {
-      const free = this.opts.concurrency - this.running.size;
-      if (this.state === 'running' && free > 0) ({ claimed, wakeAt } = this.claimer.claim(now, free));
-    };
     try {
       if (this.synced === null || held.dueAt() <= now || this.state !== 'running') {
-        if (held.size > 0 || this.running.size < this.opts.concurrency) this.commit(now, claim);
+        if (held.size > 0 || this.running.size < this.opts.concurrency) this.commit(now, this.claimInTxn);
       } else {
         // Synced commits: claim without an fsync (a lost claim only re-runs the task) and keep
         // the finished ones for the group commit, or commit them now when nothing else runs.
-        if (this.running.size < this.opts.concurrency) this.storage.writeRelaxed(claim, this.synced);
-        if (claimed.length === 0 && this.running.size === 0 && held.size > 0) this.commit(now, () => {});
+        if (this.running.size < this.opts.concurrency) this.storage.writeRelaxed(this.claimInTxn, this.synced);
+        if (this.turn.claimed.length === 0 && this.running.size === 0 && held.size > 0) this.commit(now, null);
       }
     } catch (err) {
       this.publish.failure(err); // e.g. SQLITE_BUSY past busy_timeout: nothing was lost, try again soon
       this.wake(now + this.opts.pollMs);
       return;
     }
+    const { claimed, wakeAt } = this.turn;
     if (claimed.length > 0) {
       const execs = claimed.map((row) => this.launch(row));
       if (this.publish.wants()) this.publish.tasks(execs.map((e) => rowToTask(e.row, { input: e.input })));
@@ -172,14 +168,25 @@ export class Runner {
   };
 
   /** One synced transaction: what finished, then `claim`; the results are announced after it returns. */
-  private commit(now: number, claim: () => void): void {
+  private commit(now: number, claim: (() => void) | null): void {
     if (this.synced !== null) this.synced = this.storage.syncedCommits();
     this.storage.write(() => {
       this.completions.flushInTxn(now);
-      claim();
+      claim?.();
     });
     this.completions.publishFlushed();
   }
+
+  /** This turn's claim, filling the free slots; made once, not per turn (a closure per turn shows in profiles). */
+  private turn: { now: number; claimed: TaskRow[]; wakeAt: number } = { now: 0, claimed: [], wakeAt: Infinity };
+  private readonly claimInTxn = (): void => {
+    const free = this.opts.concurrency - this.running.size;
+    if (this.state === 'running' && free > 0) {
+      const { claimed, wakeAt } = this.claimer.claim(this.turn.now, free);
+      this.turn.claimed = claimed;
+      this.turn.wakeAt = wakeAt;
+    }
+  };
 
   private wake(at: number): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);

@@ -55,7 +55,7 @@ export class ClaimStore {
    * The common case: when no waiting task carries a concurrency key and no per-runner limit
    * is nearly spent, the best `limit` due tasks of the `kinds` this runner may take now.
    */
-  claimDue(now: number, limit: number, kinds: string[], paused: string[], workerId: string, leaseMs: number): TaskRow[] {
+  claimDue(now: number, limit: number, kinds: readonly string[], paused: string[], workerId: string, leaseMs: number): TaskRow[] {
     if (kinds.length === 0) return [];
     const { sql, args } = this.dueQuery(CLAIM_COLUMNS, now, kinds, paused, true);
     const tuples = this.s.get(sql + ' LIMIT ?', true).all(...args, limit) as ClaimTuple[];
@@ -63,7 +63,7 @@ export class ClaimStore {
   }
 
   /** Waiting tasks that are due, best first, for the path that checks keys and queue limits in JS. */
-  candidates(now: number, limit: number, kinds: string[], paused: string[], keyed: boolean): Candidate[] {
+  candidates(now: number, limit: number, kinds: readonly string[], paused: string[], keyed: boolean): Candidate[] {
     if (kinds.length === 0) return [];
     const { sql, args } = this.dueQuery('id, kind, queue, concurrency_key, concurrency_limit', now, kinds, paused, !keyed);
     return this.s.get(sql + ' LIMIT ?').all(...args, limit) as Candidate[];
@@ -107,7 +107,7 @@ export class ClaimStore {
     return new Map(rows.map((r) => [r.k, r.n]));
   }
 
-  private dueQuery(cols: string, now: number, kinds: string[], paused: string[], skipKeyCheck: boolean): { sql: string; args: unknown[] } {
+  private dueQuery(cols: string, now: number, kinds: readonly string[], paused: string[], skipKeyCheck: boolean): { sql: string; args: unknown[] } {
     const args: unknown[] = [now, ...kinds];
     let where = '';
     if (paused.length > 0) {

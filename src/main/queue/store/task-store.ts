@@ -87,13 +87,15 @@ export class TaskStore {
 
   /** Ends one attempt. Returns false when the attempt was no longer ours (lease lost). */
   finish(ref: AttemptRef, outcome: Outcome, now: number): boolean {
-    const fence = [ref.id, ref.attempts, ref.workerId];
     if (outcome.kind === 'succeeded') {
+      // The hot path: a plain argument list (no spread) and a literal for the common null result.
+      const result = outcome.result === null ? 'null' : toJson(outcome.result);
       return this.s
         .get(`UPDATE queue_tasks SET state = 'succeeded', result = ?, finished_at = ?, progress = 1, lease_until = NULL,
                 error_code = NULL, error_message = NULL, error_stack = NULL WHERE ${FENCE}`)
-        .run(toJson(outcome.result), now, ...fence).changes > 0;
+        .run(result, now, ref.id, ref.attempts, ref.workerId).changes > 0;
     }
+    const fence = [ref.id, ref.attempts, ref.workerId];
     if (outcome.kind === 'cancelled') {
       return this.s
         .get(`UPDATE queue_tasks SET state = 'cancelled', finished_at = ?, lease_until = NULL, error_code = 'cancelled',
