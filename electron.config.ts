@@ -15,8 +15,10 @@ export default defineConfig({
           cli: resolve('src/main/cli.ts'),
           // Script runs: a worker thread started by services/scripts/script-runner.ts.
           'script-worker': resolve('src/main/workers/script-worker.ts'),
-          // Head training: a worker thread started by services/vision/train-in-worker.ts.
+          // Head training: a child process started by services/vision/train-in-process.ts.
           'train-worker': resolve('src/main/workers/train-worker.ts'),
+          // The backbone (decode, resize, inference): a child process started by services/vision/engine-process.ts.
+          'inference-worker': resolve('src/main/workers/inference-worker.ts'),
         },
       },
     },

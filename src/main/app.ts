@@ -8,6 +8,7 @@ import { LibraryService } from './services/library/index';
 import { ApiSettingsService, loadOrCreateToken } from './services/settings/index';
 import { TaskService } from './services/tasks/index';
 import { VisionService } from './services/vision/index';
+import type { SpawnChild } from './services/child-process';
 import { visionHandlers } from './ipc/vision-handlers';
 import { queueHandlers } from './ipc/queue-handlers';
 import { visionRoutes } from './api/vision-routes';
@@ -35,6 +36,11 @@ export interface AppConfig {
   log?: (message: string, err?: unknown) => void;
   /** Vision: the backbone's folder (default: found beside the app), retrain-while-labelling, its debounce. */
   vision?: { modelsDir?: string; autoTrain?: boolean; debounceMs?: number };
+  /**
+   * How heavy CPU work's processes (inference, training) start. Default child_process.fork;
+   * the Electron shell passes an adapter around utilityProcess.fork.
+   */
+  spawnChild?: SpawnChild;
 }
 
 export interface LoupeServices {
@@ -92,7 +98,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     token: config.token ?? loadOrCreateToken(config.dataDir),
   });
   const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log });
-  const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, ...config.vision });
+  const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision });
   const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
 

@@ -1,8 +1,9 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApp, defaultDataDir } from './app';
 import { registerElectronTransport } from './ipc/electron-transport';
 import { exportLatestModel } from './services/vision/index';
+import type { SpawnChild } from './services/child-process';
 
 /*
  * The desktop shell, and the only file of src/main that imports 'electron': one locked-down
@@ -37,6 +38,29 @@ if (!app.requestSingleInstanceLock()) {
     app.exit(1);
   });
 }
+
+/**
+ * Heavy CPU work (inference, training) runs in Electron utility processes: the same child
+ * entries the headless shell starts with child_process.fork, behind the same small handle.
+ */
+const utilitySpawn: SpawnChild = (entry, opts) => {
+  const child = utilityProcess.fork(entry, [], { execArgv: opts.execArgv, env: opts.env, serviceName: 'Loupe worker', stdio: 'inherit' });
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (m) => {
+      if (!exited) child.postMessage(m);
+    },
+    onMessage: (l) => void child.on('message', l),
+    onExit: (l) => void child.on('exit', (code) => l(code, null)),
+    kill: () => void child.kill(),
+  };
+};
 
 function isTrustedFrame(url: string): boolean {
   if (devUrl) return url.startsWith(new URL(devUrl).origin + '/');
@@ -81,7 +105,7 @@ function menu(win: () => BrowserWindow | null, exportModel: () => void): Menu {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const loupe = await createApp({ dataDir: dataDir(), shell: 'electron' });
+  const loupe = await createApp({ dataDir: dataDir(), shell: 'electron', spawnChild: utilitySpawn });
   let win: BrowserWindow | null = null;
 
   protocol.handle(THUMB_SCHEME, async (request) => {

@@ -1,64 +1,62 @@
-// Entry of one head-training run: a worker thread started by
-// services/vision/train-in-worker.ts. Training is minutes of pure arithmetic on a big
-// dataset; here it cannot stall the main thread's event loop (HTTP server, IPC, queue).
-// The features arrive as one transferred N×D block; the head's arrays are transferred back.
-import { parentPort, workerData } from 'node:worker_threads';
+// Entry of one head-training run: a child process started by
+// services/vision/train-in-process.ts (utilityProcess under Electron, child_process.fork
+// headless). Training is minutes of pure arithmetic on a big dataset; here it cannot stall
+// the main process's event loop (HTTP server, IPC, queue), and its memory is capped.
+// The rows arrive in chunks and are written straight into one N×D block.
 import { isVisionTrainError, trainHead, type AugmentedExample } from '../vision/index';
-import type { TrainWorkerInit, TrainWorkerMessage, TrainWorkerReply } from '../services/vision/train-in-worker';
+import type { TrainWorkerMessage, TrainWorkerReply } from '../services/vision/train-in-process';
+import { listenToParent, reportMemory, sendToParent } from './child-channel';
 
-const init = workerData as TrainWorkerInit;
-const port = parentPort!;
+type Start = Extract<TrainWorkerMessage, { t: 'start' }>;
+
 const controller = new AbortController();
-const send = (m: TrainWorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const send = (m: TrainWorkerReply) => sendToParent(m);
+let start: Start | null = null;
+let main: Float32Array | null = null;
+let augmented: Float32Array | null = null;
 
-// trainHead yields to the event loop between batches and epochs, so a cancel message lands in time.
-port.on('message', (m: TrainWorkerMessage) => {
-  if (m.t === 'cancel') controller.abort();
-});
-
-function unpackAugmented(): AugmentedExample[] | undefined {
-  const a = init.augmented;
-  if (!a) return undefined;
-  const rows: AugmentedExample[] = [];
-  for (let i = 0; i < a.labels.length; i++) {
-    const features = a.features.subarray(i * a.dim, (i + 1) * a.dim);
-    const source = a.sources[i];
-    rows.push(source >= 0 ? { features, label: a.labels[i], source } : { features, label: a.labels[i] });
-  }
+/** One view per row onto a block: trainHead takes an array of rows. */
+function views(block: Float32Array, count: number, dim: number): Float32Array[] {
+  const rows = new Array<Float32Array>(count);
+  for (let i = 0; i < count; i++) rows[i] = block.subarray(i * dim, (i + 1) * dim);
   return rows;
 }
 
-async function main(): Promise<void> {
+function augmentedRows(s: Start): AugmentedExample[] | undefined {
+  const a = s.augmented;
+  if (!a || !augmented) return undefined;
+  return views(augmented, a.count, a.dim).map((features, i) => {
+    const source = a.sources[i];
+    return source >= 0 ? { features, label: a.labels[i], source } : { features, label: a.labels[i] };
+  });
+}
+
+async function train(s: Start): Promise<void> {
   try {
     const result = await trainHead(
-      { features: unpackRows(), labels: init.labels, augmented: unpackAugmented() },
-      { ...init.options, signal: controller.signal, onEpoch: (progress) => send({ t: 'epoch', progress }) },
+      { features: views(main!, s.count, s.dim), labels: s.labels, augmented: augmentedRows(s) },
+      { ...s.options, signal: controller.signal, onEpoch: (progress) => send({ t: 'epoch', progress }) },
     );
-    const transfer: ArrayBuffer[] = [];
-    const own = (a: Float32Array | Int32Array) => {
-      if (a.buffer instanceof ArrayBuffer && !transfer.includes(a.buffer)) transfer.push(a.buffer);
-    };
-    own(result.head.mean);
-    own(result.head.std);
-    for (const l of result.head.layers) {
-      own(l.weight);
-      own(l.bias);
-    }
-    own(result.validationProbabilities);
-    own(result.validationTruth);
-    send({ t: 'done', result }, transfer);
+    send({ t: 'done', result });
   } catch (err) {
     if (isVisionTrainError(err)) send({ t: 'error', code: err.code, message: err.message, trainError: true });
     else send({ t: 'error', code: 'internal', message: err instanceof Error ? err.message : String(err), trainError: false });
   }
 }
 
-/** One view per picture onto the shared block: trainHead takes an array of rows. */
-function unpackRows(): Float32Array[] {
-  const { features, count, dim } = init;
-  const rows: Float32Array[] = new Array<Float32Array>(count);
-  for (let i = 0; i < count; i++) rows[i] = features.subarray(i * dim, (i + 1) * dim);
-  return rows;
-}
-
-void main();
+// trainHead yields to the event loop between batches and epochs, so a cancel message lands in time.
+listenToParent((raw) => {
+  const m = raw as TrainWorkerMessage;
+  if (m.t === 'start') {
+    start = m;
+    main = new Float32Array(m.count * m.dim);
+    if (m.augmented) augmented = new Float32Array(m.augmented.count * m.augmented.dim);
+  } else if (m.t === 'rows') {
+    const block = m.which === 'main' ? main! : augmented!;
+    const dim = m.which === 'main' ? start!.dim : start!.augmented!.dim;
+    block.set(m.data, m.at * dim);
+    send({ t: 'got', which: m.which, at: m.at });
+  } else if (m.t === 'train') void train(start!);
+  else if (m.t === 'cancel') controller.abort();
+});
+reportMemory();

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cardPathFor, DEFAULT_MODEL_FILE, InferenceEngine, readModelCard, type EmbedInput, type EmbedResult, type EngineReport, type ModelCard } from '../../vision/index';
+import { cardPathFor, DEFAULT_MODEL_FILE, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineReport, type ModelCard } from '../../vision/index';
+import type { SpawnChild } from '../child-process';
 import { fail } from '../errors';
+import { EngineProcess } from './engine-process';
 
 /**
  * Where the default backbone lives: an explicit folder, `LOUPE_MODELS_DIR`, the packaged
@@ -25,17 +27,24 @@ export function findModelsDir(explicit?: string): string | null {
 
 /**
  * The one backbone the app embeds with, opened on first use and shared by training,
- * prediction and batch jobs (its batcher merges their requests). Opening costs a model
- * load and a warm-up, so an app that never trains never pays it.
+ * prediction and batch jobs (its batcher merges their requests). It runs in its own process
+ * (EngineProcess): decode, resize and inference stay off the main process. Opening costs a
+ * process start, a model load and a warm-up, so an app that never trains never pays it; a
+ * process that crashed is replaced by a fresh one at the next request.
  */
 export class BackboneHost {
-  private opening: Promise<InferenceEngine> | null = null;
-  private engine: InferenceEngine | null = null;
+  private opening: Promise<EngineProcess> | null = null;
+  private engine: EngineProcess | null = null;
+  private lastReport: EngineReport | null = null;
   private failure: string | null = null;
   readonly modelPath: string | null;
   readonly card: ModelCard | null;
 
-  constructor(modelsDir: string | null, private readonly threads = 2) {
+  constructor(
+    modelsDir: string | null,
+    private readonly threads = 2,
+    private readonly spawn?: SpawnChild,
+  ) {
     this.modelPath = modelsDir ? join(modelsDir, DEFAULT_MODEL_FILE) : null;
     let card: ModelCard | null = null;
     if (this.modelPath) {
@@ -60,7 +69,12 @@ export class BackboneHost {
   }
 
   report(): EngineReport | null {
-    return this.engine?.report() ?? null;
+    return this.engine?.report() ?? this.lastReport;
+  }
+
+  /** The inference process's id while one runs (tests kill it to check recovery). */
+  get pid(): number | null {
+    return this.engine && !this.engine.dead ? (this.engine.pid ?? null) : null;
   }
 
   /** The backbone id, or a clear error when there is none. */
@@ -74,12 +88,19 @@ export class BackboneHost {
     return { card: this.card, modelPath: this.modelPath };
   }
 
-  async get(): Promise<InferenceEngine> {
-    if (this.engine) return this.engine;
+  async get(): Promise<EngineProcess> {
+    if (this.engine && !this.engine.dead) return this.engine;
+    if (this.engine) {
+      // The process crashed: this request starts a new one.
+      this.engine = null;
+      this.opening = null;
+    }
     const { modelPath } = this.requireCard();
-    this.opening ??= InferenceEngine.open({ modelPath, threads: this.threads }).then(
+    this.opening ??= EngineProcess.open({ modelPath, threads: this.threads, spawn: this.spawn }).then(
       (e) => {
         this.engine = e;
+        this.lastReport = e.report();
+        this.failure = null;
         return e;
       },
       (err: unknown) => {
@@ -91,15 +112,24 @@ export class BackboneHost {
     return this.opening;
   }
 
-  async embed(inputs: EmbedInput[], opts: { signal?: AbortSignal } = {}): Promise<EmbedResult[]> {
+  /** A crashed inference process is a clear `unavailable` error; cancellations and closes keep their codes. */
+  private async use<T>(work: (e: EngineProcess) => Promise<T>): Promise<T> {
     const engine = await this.get();
-    return engine.embed(inputs, { signal: opts.signal });
+    try {
+      return await work(engine);
+    } catch (err) {
+      if (err instanceof VisionError && err.code === 'inference_failed') throw fail.unavailable(err.message);
+      throw err;
+    }
+  }
+
+  embed(inputs: EmbedInput[], opts: { signal?: AbortSignal } = {}): Promise<EmbedResult[]> {
+    return this.use((e) => e.embed(inputs, { signal: opts.signal }));
   }
 
   /** The backbone's own resize of one picture (RGB at its input size), e.g. to make augmented copies. */
-  async preprocess(path: string): Promise<Buffer> {
-    const engine = await this.get();
-    return engine.preprocess(path);
+  preprocess(path: string): Promise<Buffer> {
+    return this.use((e) => e.preprocess(path));
   }
 
   inputSize(): { width: number; height: number } {

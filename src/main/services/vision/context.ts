@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { TaskQueue } from '../../queue/index';
+import type { SpawnChild } from '../child-process';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import type { BackboneHost } from './backbone';
@@ -17,4 +18,6 @@ export interface VisionContext {
   queue: TaskQueue;
   emit: Emit;
   log: (message: string, err?: unknown) => void;
+  /** Starts the training process (the inference one is BackboneHost's); child_process.fork when absent. */
+  spawn?: SpawnChild;
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { predictTop } from '../../vision/index';
 import type { LabelConfidence } from '../../../shared/contract/index';
 import { LoupeError } from '../errors';
@@ -43,7 +42,8 @@ export class Prediction {
 
   /** Library pictures by id (their original files). */
   imageInput(imageId: string): NamedImage {
+    // The path, not the bytes: the inference process reads the file itself.
     const { path } = this.c.library.originalPath(imageId);
-    return { name: `image ${imageId}`, input: readFileSync(path) };
+    return { name: `image ${imageId}`, input: path };
   }
 }

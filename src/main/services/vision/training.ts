@@ -6,7 +6,7 @@ import { fail } from '../errors';
 import type { VisionContext } from './context';
 import { VariantCache, VARIANTS } from './augmentation';
 import { datasetImages } from './dataset-images';
-import { trainHeadInWorker } from './train-in-worker';
+import { trainHeadInProcess } from './train-in-process';
 
 /** `runId` is absent when the task came straight from `POST /v1/tasks`: the run is created when it starts. */
 export const TrainTaskInput = z
@@ -122,12 +122,13 @@ export class Training {
     const history: EpochPoint[] = [];
     let result;
     try {
-      // Off the main thread: minutes of training must not stall the HTTP server and IPC.
-      result = await trainHeadInWorker(
+      // In a child process: minutes of training must not stall the HTTP server and IPC.
+      result = await trainHeadInProcess(
         { features: rows.map((r) => vectors.get(r.hash)!), labels: rows.map((r) => r.label!), augmented },
         {
           ...trainParams,
           signal: ctx.signal,
+          spawn: this.c.spawn,
           onEpoch: (p: TrainProgress) => {
             history.push({ ...p });
             this.c.records.setHistory(run.id, history);

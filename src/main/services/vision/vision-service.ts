@@ -4,6 +4,7 @@ import type { Store } from '../../store/index';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import { toTaskDto, type TaskService } from '../tasks/index';
+import type { SpawnChild } from '../child-process';
 import { BackboneHost, findModelsDir } from './backbone';
 import type { VisionContext } from './context';
 import { datasetImages } from './dataset-images';
@@ -31,6 +32,11 @@ export interface VisionOptions {
   debounceMs?: number;
   /** ORT threads of the backbone (default 2). */
   threads?: number;
+  /**
+   * How the inference and training processes start: child_process.fork by default (headless
+   * shell, tests); the Electron shell passes utilityProcess.fork.
+   */
+  spawn?: SpawnChild;
 }
 
 const EmbedTaskInput = z.object({ datasetId: z.string().min(1).max(64) }).strict();
@@ -60,7 +66,7 @@ export class VisionService {
     store: Store,
     private readonly o: VisionOptions,
   ) {
-    this.backbone = new BackboneHost(findModelsDir(o.modelsDir), o.threads ?? 2);
+    this.backbone = new BackboneHost(findModelsDir(o.modelsDir), o.threads ?? 2, o.spawn);
     this.records = new VisionRecords(store.db);
     this.cache = new EmbeddingCache(store.db);
     this.c = {
@@ -73,6 +79,7 @@ export class VisionService {
       queue: o.tasks.queue,
       emit: o.emit,
       log: o.log,
+      spawn: o.spawn,
     };
     this.models = new ModelRegistry(this.c);
     this.training = new Training(this.c);

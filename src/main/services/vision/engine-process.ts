@@ -1,0 +1,170 @@
+// The backbone's InferenceEngine in its own process (entry: src/main/workers/inference-worker.ts).
+// Decode, resize and inference all happen there: a picture crosses as a path or its encoded
+// bytes, and only its embedding (1,728 floats) comes back. A crash of that process (kill -9,
+// a native fault) fails the requests in flight with a clear error and marks this host dead;
+// BackboneHost then starts a fresh process for the next request.
+import { cardPathFor, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineOptions, type EngineReport, type ModelCard } from '../../vision/index';
+import { WorkerProcess, type SpawnChild } from '../child-process';
+
+/** Messages to and from the inference process (structured-clone safe). */
+export type InferenceRequest =
+  | { t: 'open'; options: EngineOptions }
+  | { t: 'embed'; id: number; inputs: Array<string | Uint8Array | { pixels: Uint8Array }> }
+  | { t: 'preprocess'; id: number; input: string | Uint8Array }
+  | { t: 'abort'; id: number }
+  | { t: 'close' };
+
+export type InferenceReply =
+  | { t: 'opened'; report: EngineReport }
+  | { t: 'reply'; id: number; ok: true; value: unknown }
+  | { t: 'reply'; id: number; ok: false; error: { code: string; message: string } };
+
+export interface EngineProcessOptions extends EngineOptions {
+  spawn?: SpawnChild;
+  /** V8 heap cap of the process (default 1024 MB; images and tensors live outside it). */
+  heapMb?: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  /** Settles when the request does, either way (close waits on these). */
+  done: Promise<unknown>;
+}
+
+/** Bytes cross as a plain Uint8Array: a Buffer's pool slice must not drag its whole pool along. */
+function wire(input: EmbedInput): string | Uint8Array | { pixels: Uint8Array } {
+  if (typeof input === 'string') return input;
+  if (Buffer.isBuffer(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  return input;
+}
+
+export class EngineProcess {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: VisionError | null = null;
+  private closing = false;
+  private reportValue: EngineReport | null = null;
+
+  private constructor(
+    private readonly worker: WorkerProcess,
+    readonly card: ModelCard,
+  ) {}
+
+  /** Starts the process and opens the engine there (model load and warm-up); rejects with the engine's own error. */
+  static async open(options: EngineProcessOptions): Promise<EngineProcess> {
+    const { spawn, heapMb = 1024, ...engineOptions } = options;
+    const card = readModelCard(options.cardPath ?? cardPathFor(options.modelPath));
+    const box: { host?: EngineProcess } = {};
+    let opened!: (r: EngineReport) => void;
+    let failed!: (e: Error) => void;
+    const ready = new Promise<EngineReport>((resolve, reject) => {
+      opened = resolve;
+      failed = reject;
+    });
+    const worker = new WorkerProcess('inference-worker', {
+      spawn,
+      heapMb,
+      onMessage: (m) => {
+        const r = m as unknown as InferenceReply;
+        if (r.t === 'opened') opened(r.report);
+        else if (r.t === 'reply' && r.id === 0 && !r.ok) failed(new VisionError(r.error.code as VisionError['code'], r.error.message));
+        else if (r.t === 'reply') box.host?.settle(r);
+      },
+      onExit: (why) => {
+        const err = new VisionError('inference_failed', `The inference process ${why}; the next request starts a new one.`);
+        failed(err);
+        box.host?.fail(err);
+      },
+    });
+    const host = new EngineProcess(worker, card);
+    box.host = host;
+    try {
+      await worker.ready();
+      worker.send({ t: 'open', options: engineOptions } satisfies InferenceRequest);
+      host.reportValue = await ready;
+    } catch (err) {
+      worker.kill('was closed');
+      throw err instanceof VisionError ? err : new VisionError('inference_failed', `The inference process could not start: ${(err as Error).message}`);
+    }
+    return host;
+  }
+
+  get pid(): number | undefined {
+    return this.worker.pid;
+  }
+
+  /** True once the process has gone (crashed, killed or closed): open a new one. */
+  get dead(): boolean {
+    return this.failure !== null || this.worker.exited;
+  }
+
+  report(): EngineReport {
+    return this.reportValue!;
+  }
+
+  /** One result per input, in order, as InferenceEngine.embed; rejects with `aborted`, `engine_closed` or a crash. */
+  embed(inputs: EmbedInput[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult[]> {
+    return this.call<EmbedResult[]>((id) => ({ t: 'embed', id, inputs: inputs.map(wire) }), options.signal);
+  }
+
+  /** The engine's resize of one picture: RGB bytes at the model's input size. */
+  async preprocess(input: Buffer | string): Promise<Buffer> {
+    const px = await this.call<Uint8Array>((id) => ({ t: 'preprocess', id, input: wire(input) as string | Uint8Array }));
+    return Buffer.from(px.buffer, px.byteOffset, px.byteLength);
+  }
+
+  private call<T>(message: (id: number) => InferenceRequest, signal?: AbortSignal): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new VisionError('engine_closed', 'The inference engine is closed.'));
+    if (signal?.aborted) return Promise.reject(new VisionError('aborted', 'Embedding was cancelled.'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        // The process drops the work it has not started; the caller is answered at once.
+        this.worker.send({ t: 'abort', id } satisfies InferenceRequest);
+        const p = this.pending.get(id);
+        this.pending.delete(id);
+        p?.reject(new VisionError('aborted', 'Embedding was cancelled.'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let settled!: () => void;
+      const done = new Promise<unknown>((r) => (settled = () => r(undefined)));
+      const finish = () => {
+        signal?.removeEventListener('abort', onAbort);
+        settled();
+      };
+      this.pending.set(id, {
+        resolve: (v) => (finish(), resolve(v as T)),
+        reject: (e) => (finish(), reject(e)),
+        done,
+      });
+      this.worker.send(message(id));
+    });
+  }
+
+  private settle(r: Extract<InferenceReply, { t: 'reply' }>): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    this.pending.delete(r.id);
+    if (r.ok) p.resolve(r.value);
+    else p.reject(new VisionError(r.error.code as VisionError['code'], r.error.message));
+  }
+
+  private fail(err: VisionError): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  /** Lets requests in flight finish, then ends the process (killed if it does not leave within 2 s). */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await Promise.race([this.worker.whenExited, Promise.allSettled([...this.pending.values()].map((p) => p.done))]);
+    this.worker.send({ t: 'close' } satisfies InferenceRequest);
+    const timer = setTimeout(() => this.worker.kill('was closed'), 2000);
+    await this.worker.whenExited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,67 @@
+// Entry of the inference process (services/vision/engine-process.ts starts it): the backbone's
+// InferenceEngine lives here, with sharp's decode and resize, so pictures cross the process
+// boundary as paths or encoded bytes and only embeddings come back. Inside, the engine keeps
+// its ORT session on a worker thread, so decodes still overlap inference.
+import { InferenceEngine, type EmbedInput } from '../vision/inference/engine';
+import { VisionError } from '../vision/errors';
+import type { InferenceReply, InferenceRequest } from '../services/vision/engine-process';
+import { listenToParent, reportMemory, sendToParent } from './child-channel';
+
+let engine: InferenceEngine | null = null;
+const controllers = new Map<number, AbortController>();
+
+/** Bytes arrive as Uint8Array (structured clone) or Buffer (V8 serialization); the engine wants Buffers. */
+function asInput(x: string | Uint8Array | { pixels: Uint8Array }): EmbedInput {
+  if (typeof x === 'string' || Buffer.isBuffer(x)) return x;
+  if (x instanceof Uint8Array) return Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  return x;
+}
+
+function errorOf(err: unknown): { code: string; message: string } {
+  if (err instanceof VisionError) return err.toJSON();
+  return { code: 'inference_failed', message: err instanceof Error ? err.message : String(err) };
+}
+
+async function answer(id: number, work: () => Promise<unknown>): Promise<void> {
+  try {
+    sendToParent({ t: 'reply', id, ok: true, value: await work() } satisfies InferenceReply);
+  } catch (err) {
+    sendToParent({ t: 'reply', id, ok: false, error: errorOf(err) } satisfies InferenceReply);
+  } finally {
+    controllers.delete(id);
+  }
+}
+
+function onMessage(raw: unknown): void {
+  const m = raw as InferenceRequest;
+  if (m.t === 'open') {
+    InferenceEngine.open(m.options).then(
+      (e) => {
+        engine = e;
+        sendToParent({ t: 'opened', report: e.report() } satisfies InferenceReply);
+      },
+      (err: unknown) => {
+        sendToParent({ t: 'reply', id: 0, ok: false, error: errorOf(err) } satisfies InferenceReply);
+      },
+    );
+  } else if (m.t === 'embed') {
+    const controller = new AbortController();
+    controllers.set(m.id, controller);
+    void answer(m.id, async () => {
+      const results = await engine!.embed(m.inputs.map(asInput), { signal: controller.signal });
+      return results;
+    });
+  } else if (m.t === 'preprocess') {
+    void answer(m.id, async () => {
+      const px = await engine!.preprocess(asInput(m.input) as Buffer | string);
+      return new Uint8Array(px.buffer, px.byteOffset, px.byteLength);
+    });
+  } else if (m.t === 'abort') {
+    controllers.get(m.id)?.abort();
+  } else if (m.t === 'close') {
+    void (engine?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+  }
+}
+
+listenToParent(onMessage);
+reportMemory();
