@@ -101,16 +101,16 @@ describe('training with augmentation', () => {
   it('reads cached copies back on the next run instead of embedding them again', async () => {
     const before = variantRows();
     const embed = vi.spyOn(vision().backbone, 'embed');
-    const preprocess = vi.spyOn(vision().backbone, 'preprocess');
+    const variants = vi.spyOn(vision().backbone, 'embedVariants');
     try {
       const run = await finished(vision().startTraining(datasetId, { augment: true, seed: 7 }).runId);
       expect(run.status).toBe('succeeded');
       expect(run.counts!.augmented).toBe(run.counts!.train * 3);
       expect(embed).not.toHaveBeenCalled();
-      expect(preprocess).not.toHaveBeenCalled();
+      expect(variants).not.toHaveBeenCalled();
     } finally {
       embed.mockRestore();
-      preprocess.mockRestore();
+      variants.mockRestore();
     }
     expect(variantRows()).toEqual(before);
   });
@@ -139,16 +139,34 @@ describe('training with augmentation', () => {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(20 * 3);
 
-    const embed = vi.spyOn(vision().backbone, 'embed');
+    const variants = vi.spyOn(vision().backbone, 'embedVariants');
     try {
       const r = await cache.ensure(backbone, sources, vision().backbone);
       expect(r.failed).toEqual([]);
       expect(r.computed).toBe(20 - kept / 3);
-      expect(embed.mock.calls.flatMap((c) => c[0])).toHaveLength(20 * 3 - kept);
+      // Only the pictures whose copies were missing go to the inference process, each once.
+      expect(variants.mock.calls.flatMap((c) => c[0])).toHaveLength(20 - kept / 3);
       expect(r.vectors.size).toBe(20);
     } finally {
-      embed.mockRestore();
+      variants.mockRestore();
     }
     expect(variantRows().length - before).toBe(20 * 3);
+  });
+
+  it('makes the copies in the inference process from the backbone’s own resize, the same as made here', async () => {
+    const { embedVariantsWith } = await import('../../src/main/services/vision/augmentation');
+    const picture = datasetImages(db(), datasetId)[0];
+    const path = app.services.library.files.filePath(picture.hash, picture.ext);
+    const host = vision().backbone;
+    const [remote, missing] = await host.embedVariants([path, join(dir, 'missing.png')]);
+    // The same steps in this process: resize from the child, variants here, embeddings from the child.
+    const [local] = await embedVariantsWith(
+      { preprocess: (p) => host.preprocess(p), inputSize: () => host.inputSize(), embed: (x, o) => host.embed(x, o) },
+      [path],
+    );
+    if (!remote.ok || !local.ok) throw new Error('variants failed');
+    expect(remote.embeddings).toHaveLength(3);
+    remote.embeddings.forEach((e, k) => expect(Array.from(e)).toEqual(Array.from(local.embeddings[k])));
+    expect(missing).toMatchObject({ ok: false, error: { code: 'image_not_found' } });
   });
 });

@@ -4,6 +4,7 @@
 // its ORT session on a worker thread, so decodes still overlap inference.
 import { InferenceEngine, type EmbedInput } from '../vision/inference/engine';
 import { VisionError } from '../vision/errors';
+import { embedVariantsWith } from '../services/vision/augmentation';
 import type { InferenceReply, InferenceRequest } from '../services/vision/engine-process';
 import { listenToParent, reportMemory, sendToParent } from './child-channel';
 
@@ -56,6 +57,14 @@ function onMessage(raw: unknown): void {
       const px = await engine!.preprocess(asInput(m.input) as Buffer | string);
       return new Uint8Array(px.buffer, px.byteOffset, px.byteLength);
     });
+  } else if (m.t === 'variants') {
+    const controller = new AbortController();
+    controllers.set(m.id, controller);
+    const e = engine!;
+    const input = { width: e.card.input.width, height: e.card.input.height };
+    void answer(m.id, () =>
+      embedVariantsWith({ preprocess: (p) => e.preprocess(p), inputSize: () => input, embed: (x, o) => e.embed(x, o) }, m.paths, controller.signal),
+    );
   } else if (m.t === 'abort') {
     controllers.get(m.id)?.abort();
   } else if (m.t === 'close') {

@@ -16,14 +16,56 @@ const CROP = 0.85;
 /** Mild colour change: a picture slightly brighter and more saturated is still the same thing. */
 const JITTER = { brightness: 1.12, saturation: 1.25 };
 
+/** Every variant's embedding of one picture, in VARIANTS order, or why the picture could not be used. */
+export type VariantResult = { ok: true; embeddings: Float32Array[] } | { ok: false; error: { code: string; message: string } };
+
 export interface AugmentHost {
-  /** The backbone's resize: RGB bytes at its input size. */
+  /** Decodes each picture once, makes every variant and embeds them (BackboneHost: in the inference process). */
+  embedVariants(paths: string[], opts: { signal?: AbortSignal }): Promise<VariantResult[]>;
+}
+
+/** What embedVariantsWith needs of an engine: its resize, its input size and embed. */
+export interface VariantEngine {
   preprocess(path: string): Promise<Buffer>;
   inputSize(): { width: number; height: number };
   embed(inputs: EmbedInput[], opts: { signal?: AbortSignal }): Promise<EmbedResult[]>;
 }
 
-/** Pictures per round: one decode each, then all their variants embedded in one call. */
+/**
+ * The variants of each picture, made from the backbone's own resize and embedded in one call.
+ * The inference process runs this beside its engine, so no pixels cross between processes.
+ */
+export async function embedVariantsWith(engine: VariantEngine, paths: string[], signal?: AbortSignal): Promise<VariantResult[]> {
+  const { width, height } = engine.inputSize();
+  const made = await Promise.all(
+    paths.map(async (path): Promise<{ pixels: Uint8Array[] } | { error: { code: string; message: string } }> => {
+      try {
+        const rgb = await engine.preprocess(path);
+        return { pixels: await Promise.all(VARIANTS.map((v) => makeVariant(rgb, width, height, v))) };
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        return { error: { code: typeof code === 'string' ? code : 'image_corrupt', message: err instanceof Error ? err.message : String(err) } };
+      }
+    }),
+  );
+  const results = await engine.embed(
+    made.flatMap((m) => ('pixels' in m ? m.pixels.map((pixels) => ({ pixels })) : [])),
+    { signal },
+  );
+  let at = 0;
+  return made.map((m): VariantResult => {
+    if ('error' in m) return { ok: false, error: m.error };
+    const rs = results.slice(at, (at += VARIANTS.length));
+    const embeddings: Float32Array[] = [];
+    for (const r of rs) {
+      if (!r.ok) return { ok: false, error: r.error };
+      embeddings.push(r.embedding);
+    }
+    return { ok: true, embeddings };
+  });
+}
+
+/** Pictures per round: one decode each, then all their variants embedded in one call (in the inference process). */
 const BATCH = 16;
 const CHUNK = 300;
 
@@ -95,7 +137,6 @@ export class VariantCache {
     const seen = new Set<string>();
     const missing = sources.filter((s) => (vectors.get(s.hash)?.size ?? 0) < VARIANTS.length && !seen.has(s.hash) && seen.add(s.hash));
     const failed: EmbedFailure[] = [];
-    const { width, height } = host.inputSize();
     const insert = this.db.prepare(
       'INSERT OR IGNORE INTO embedding_variants (hash, backbone, variant, dim, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -104,40 +145,24 @@ export class VariantCache {
     for (let i = 0; i < missing.length; i += BATCH) {
       opts.signal?.throwIfAborted();
       const part = missing.slice(i, i + BATCH);
-      const made = await Promise.all(
-        part.map(async (src) => {
-          try {
-            const rgb = await host.preprocess(src.path);
-            return { src, pixels: await Promise.all(VARIANTS.map((v) => makeVariant(rgb, width, height, v))) };
-          } catch (err) {
-            const code = (err as { code?: unknown }).code;
-            failed.push({ hash: src.hash, code: typeof code === 'string' ? code : 'image_corrupt', message: err instanceof Error ? err.message : String(err) });
-            return null;
-          }
-        }),
-      );
-      const ready = made.filter((m) => m !== null);
-      const results = await host.embed(
-        ready.flatMap((m) => m.pixels.map((pixels) => ({ pixels }))),
+      const results = await host.embedVariants(
+        part.map((src) => src.path),
         { signal: opts.signal },
       );
       const at = new Date().toISOString();
       this.db.transaction(() => {
-        ready.forEach((m, j) => {
-          const rs = results.slice(j * VARIANTS.length, (j + 1) * VARIANTS.length);
-          const bad = rs.find((r) => !r.ok);
-          if (bad && !bad.ok) {
-            failed.push({ hash: m.src.hash, code: bad.error.code, message: bad.error.message });
+        results.forEach((r, j) => {
+          const src = part[j];
+          if (!r.ok) {
+            failed.push({ hash: src.hash, code: r.error.code, message: r.error.message });
             return;
           }
           const byVariant = new Map<Variant, Float32Array>();
-          rs.forEach((r, k) => {
-            if (!r.ok) return;
-            const v = r.embedding;
-            insert.run(m.src.hash, backbone, VARIANTS[k], v.length, Buffer.from(v.buffer, v.byteOffset, v.byteLength), at);
+          r.embeddings.forEach((v, k) => {
+            insert.run(src.hash, backbone, VARIANTS[k], v.length, Buffer.from(v.buffer, v.byteOffset, v.byteLength), at);
             byVariant.set(VARIANTS[k], v);
           });
-          vectors.set(m.src.hash, byVariant);
+          vectors.set(src.hash, byVariant);
           computed++;
         });
       })();

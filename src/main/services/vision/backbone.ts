@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { cardPathFor, DEFAULT_MODEL_FILE, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineReport, type ModelCard } from '../../vision/index';
 import type { SpawnChild } from '../child-process';
 import { fail } from '../errors';
+import type { VariantResult } from './augmentation';
 import { EngineProcess } from './engine-process';
 
 /**
@@ -125,6 +126,11 @@ export class BackboneHost {
 
   embed(inputs: EmbedInput[], opts: { signal?: AbortSignal } = {}): Promise<EmbedResult[]> {
     return this.use((e) => e.embed(inputs, { signal: opts.signal }));
+  }
+
+  /** Augmented copies of each picture, made and embedded in the inference process. */
+  embedVariants(paths: string[], opts: { signal?: AbortSignal } = {}): Promise<VariantResult[]> {
+    return this.use((e) => e.embedVariants(paths, { signal: opts.signal }));
   }
 
   /** The backbone's own resize of one picture (RGB at its input size), e.g. to make augmented copies. */

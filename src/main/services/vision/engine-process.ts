@@ -5,12 +5,14 @@
 // BackboneHost then starts a fresh process for the next request.
 import { cardPathFor, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineOptions, type EngineReport, type ModelCard } from '../../vision/index';
 import { WorkerProcess, type SpawnChild } from '../child-process';
+import type { VariantResult } from './augmentation';
 
 /** Messages to and from the inference process (structured-clone safe). */
 export type InferenceRequest =
   | { t: 'open'; options: EngineOptions }
   | { t: 'embed'; id: number; inputs: Array<string | Uint8Array | { pixels: Uint8Array }> }
   | { t: 'preprocess'; id: number; input: string | Uint8Array }
+  | { t: 'variants'; id: number; paths: string[] }
   | { t: 'abort'; id: number }
   | { t: 'close' };
 
@@ -112,6 +114,11 @@ export class EngineProcess {
   async preprocess(input: Buffer | string): Promise<Buffer> {
     const px = await this.call<Uint8Array>((id) => ({ t: 'preprocess', id, input: wire(input) as string | Uint8Array }));
     return Buffer.from(px.buffer, px.byteOffset, px.byteLength);
+  }
+
+  /** Augmented copies of each picture embedded where it is decoded: no pixels cross (see augmentation.ts). */
+  embedVariants(paths: string[], options: { signal?: AbortSignal } = {}): Promise<VariantResult[]> {
+    return this.call<VariantResult[]>((id) => ({ t: 'variants', id, paths }), options.signal);
   }
 
   private call<T>(message: (id: number) => InferenceRequest, signal?: AbortSignal): Promise<T> {
