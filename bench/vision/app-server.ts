@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -32,14 +32,27 @@ export async function startServer(opts: { cpus?: string } = {}): Promise<Server>
     ? spawn('taskset', ['-c', opts.cpus, process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  // Everything the server prints goes to a log beside the results too: a server that dies in
+  // the middle of a long run otherwise shows up only as ECONNRESET in the client.
+  mkdirSync(join(ROOT, 'bench/tmp'), { recursive: true });
+  const logPath = join(ROOT, 'bench/tmp', `loupe-serve-${Date.now()}.log`);
+  const log = createWriteStream(logPath);
+  let stopping = false;
   const url = await new Promise<string>((ok, fail) => {
     child.stdout!.on('data', (c: Buffer) => {
+      log.write(c);
       out += c.toString();
       const m = /loupe listening on (http:\/\/[^\s]+)/.exec(out);
       if (m) ok(m[1]);
     });
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => fail(new Error(`loupe serve exited (${code}):\n${out}`)));
+    child.stderr!.on('data', (c: Buffer) => {
+      log.write(c);
+      out = (out + c.toString()).slice(-8000);
+    });
+    child.once('exit', (code, signal) => {
+      fail(new Error(`loupe serve exited (${code}):\n${out}`));
+      if (!stopping) console.error(`loupe serve (pid ${child.pid}) exited by itself: code ${code}, signal ${signal}; its output is in ${logPath}:\n${out.slice(-4000)}`);
+    });
   });
   return {
     url,
@@ -47,8 +60,12 @@ export async function startServer(opts: { cpus?: string } = {}): Promise<Server>
     pid: child.pid!,
     dataDir,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      log.end();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -105,7 +122,22 @@ export function multipartBody(files: Array<{ name: string; bytes: Buffer }>): { 
 export function cpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  // utime + stime, plus cutime + cstime of children that have ended (training processes).
+  let s = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  // Running children count too: the backbone runs in an inference process (and training in a
+  // training process) since heavy CPU work left the main process.
+  for (const child of childrenOf(pid)) s += cpuSeconds(child);
+  return s;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
 }
 
 /** Polls a task until it ends; returns it. */
