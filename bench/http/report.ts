@@ -19,13 +19,17 @@ function median(xs: number[]): number {
 }
 
 /** Medians over rounds per case and server, with ratios to Fastify and bare node:http, as Markdown. */
-export function summarize(samples: Sample[], cfg: { duration: number; warmup: number; rounds: number; connections: number; pinned: boolean }): string {
+export function summarize(
+  samples: Sample[],
+  cfg: { duration: number; warmup: number; rounds: number; connections: number; pinned: boolean; load?: { start: number[]; end: number[] } },
+): string {
   const cases = [...new Set(samples.map((s) => s.case))];
   const servers = [...new Set(samples.map((s) => s.server))];
   const lines: string[] = [];
   lines.push(`Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
     `${cfg.rounds} rounds × ${cfg.duration} s after ${cfg.warmup} s warm-up, ${cfg.connections} connections, ` +
-    `${cfg.pinned ? 'server on core 0, autocannon on core 1' : 'not pinned'}. Medians over rounds.`);
+    `${cfg.pinned ? 'server on core 0, autocannon on core 1' : 'not pinned'}. Medians over rounds.` +
+    (cfg.load ? ` Load average (1/5/15 min) at start ${fmtLoad(cfg.load.start)}, at end ${fmtLoad(cfg.load.end)}.` : ''));
   lines.push('');
   lines.push('| case | server | CPU µs/req | ×fastify | ×node | req/s | p99 ms | CPU µs/req per round |');
   lines.push('|---|---|---:|---:|---:|---:|---:|---|');
@@ -48,7 +52,8 @@ export function summarize(samples: Sample[], cfg: { duration: number; warmup: nu
       const okN = l <= 1.1 * bare;
       verdicts.push(
         `- ${c}: Loupe ${l.toFixed(1)} µs vs Fastify ${fast.toFixed(1)} (${okF ? 'met' : `missed by ${((l / fast - 1) * 100).toFixed(0)}%`}), ` +
-          `vs 1.1× bare ${(1.1 * bare).toFixed(1)} (${okN ? 'met' : `missed by ${((l / (1.1 * bare) - 1) * 100).toFixed(0)}%`})`,
+          `vs 1.1× bare ${(1.1 * bare).toFixed(1)} (${okN ? 'met' : `missed by ${((l / (1.1 * bare) - 1) * 100).toFixed(0)}%`}); ` +
+          `same-round ratios ×fastify ${paired(samples, c, 'fastify')}, ×node ${paired(samples, c, 'node')}`,
       );
     }
   }
@@ -58,4 +63,23 @@ export function summarize(samples: Sample[], cfg: { duration: number; warmup: nu
     lines.push(...verdicts);
   }
   return lines.join('\n');
+}
+
+function fmtLoad(l: number[]): string {
+  return l.map((x) => x.toFixed(2)).join('/');
+}
+
+/**
+ * Loupe's CPU per request over `other`'s, round by round (the two measured within a minute
+ * of each other, so slow drifts in machine load cancel): "median (min–max)".
+ */
+function paired(samples: Sample[], c: string, other: string): string {
+  const ratios: number[] = [];
+  for (const l of samples) {
+    if (l.case !== c || l.server !== 'loupe') continue;
+    const o = samples.find((s) => s.case === c && s.server === other && s.round === l.round);
+    if (o) ratios.push(l.cpuUsPerReq / o.cpuUsPerReq);
+  }
+  if (ratios.length === 0) return 'n/a';
+  return `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
 }

@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize, type Sample } from './report';
@@ -128,6 +128,7 @@ function load(port: string | number, c: { path: string; method?: string; body?: 
 
 async function main(): Promise<void> {
   console.log(`HTTP bench: ${SERVERS.join(', ')} × ${caseNames.join(', ')}; ${rounds} rounds × ${duration} s (+${warmup} s warm-up), ${connections} connections, pinned: ${pinned}`);
+  const loadStart = loadavg();
   const servers: Running[] = [];
   for (const s of SERVERS) servers.push(await startServer(s));
   const samples: Sample[] = [];
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
     for (const s of servers) s.child.kill('SIGKILL');
   }
   const router = routerBench();
-  const md = `${summarize(samples, { duration, warmup, rounds, connections, pinned })}\n\nRouter lookup, in-process (10 vs 1,000 routes of the same shapes):\n\n${router}\n`;
+  const md = `${summarize(samples, { duration, warmup, rounds, connections, pinned, load: { start: loadStart, end: loadavg() } })}\n\nRouter lookup, in-process (10 vs 1,000 routes of the same shapes):\n\n${router}\n`;
   console.log(`\n${md}`);
   const out = arg('out', '');
   if (out) writeFileSync(out, md);
