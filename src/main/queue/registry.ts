@@ -71,8 +71,7 @@ export class Registry {
   }
 
   /** Validates input with the kind's schema and returns the parsed value (zod defaults applied). */
-  parseInput(kind: string, input: unknown): unknown {
-    const def = this.get(kind);
+  parseInput(kind: string, input: unknown, def = this.get(kind)): unknown {
     const r = def.input.safeParse(input);
     if (!r.success) {
       throw new QueueError('invalid_input', `Invalid input for "${kind}": ${describeIssues(def.input, input)}`, r.error.issues);
@@ -83,7 +82,7 @@ export class Registry {
   /** Resolves options against the kind's defaults; throws QueueError on anything invalid. */
   build(kind: string, input: unknown, opts: EnqueueOptions = {}, now = Date.now()): NewTask {
     const def = this.get(kind);
-    const parsed = this.parseInput(kind, input);
+    const parsed = this.parseInput(kind, input, def);
     validNumber(opts.priority, 'priority', -1e9);
     validNumber(opts.delayMs, 'delayMs', 0);
     validNumber(opts.maxAttempts, 'maxAttempts', 1);

@@ -121,7 +121,7 @@ export class TaskQueue {
       return rows.map((r) => this.insert(r, now));
     });
     this.runner.notify();
-    if (this.events.listenerCount('task') > 0) for (const t of tasks) this.emitTask(t);
+    if (this.events.listenerCount('task') > 0) for (const t of tasks) this.events.emit('task', t);
     return tasks;
   }
 

@@ -10,6 +10,8 @@ const COLUMNS = `kind, queue, state, priority, input, max_attempts, timeout_ms, 
  * cached statements per shape (1,000 rows = 15 × 64 + 2 × 16 + 2 × 4).
  */
 const SIZES = [64, 16, 4, 1];
+/** Names of the per-row input parameters, made once rather than per row. */
+const INPUT_PARAMS = Array.from({ length: SIZES[0] }, (_, i) => `i${i}`);
 
 /** The options every row of a chunk shares, bound once per statement instead of once per row. */
 function sameOptions(a: NewTask, b: NewTask): boolean {
@@ -56,7 +58,7 @@ export class BulkInsert {
         key: first.concurrencyKey, keyLimit: first.concurrencyLimit, parent: first.parentId, position: first.position,
         runAt: first.runAt, now,
       };
-      for (let i = 0; i < size; i++) args[`i${i}`] = json(rows[at + i].input);
+      for (let i = 0; i < size; i++) args[INPUT_PARAMS[i]] = json(rows[at + i].input);
       const stmt = this.statement(`u${size}`, () =>
         Array.from({ length: size }, (_, i) =>
           `(@kind, @queue, 'queued', @priority, @i${i}, @maxAttempts, @timeoutMs, @key, @keyLimit, @parent, @position, @runAt, @now)`).join(', '));
