@@ -7,6 +7,7 @@ import { version } from '../../package.json';
 import { createApp, defaultDataDir } from './app';
 import { resolveToken } from './services/settings/index';
 import { langCommand } from './cli/lang-commands';
+import { watchStalls } from './cli/stall-watch';
 
 const USAGE = `Loupe ${version}: a local workbench for image classification.
 
@@ -88,6 +89,7 @@ async function serve(args: string[]): Promise<number> {
     throw err;
   }
   process.stdout.write(`loupe listening on ${addr.url}\n`);
+  const stalls = watchStalls((ms) => process.stderr.write(`loupe: the main thread was busy for ${ms} ms; requests waited that long\n`));
   if (ui) process.stderr.write(`loupe: open ${addr.url}/#token=${app.token} in a browser\n`);
   else process.stderr.write('loupe: the UI is not built (run `npm run build`); serving the API only\n');
 
@@ -99,6 +101,7 @@ async function serve(args: string[]): Promise<number> {
         process.exit(1);
       }
       stopping = true;
+      stalls.stop();
       process.stderr.write(`loupe: ${signal}, shutting down\n`);
       app.close().then(resolveStop, (err) => {
         process.stderr.write(`loupe: shutdown failed: ${String(err)}\n`);
