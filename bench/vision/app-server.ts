@@ -26,7 +26,9 @@ export async function startServer(opts: { cpus?: string } = {}): Promise<Server>
   if (!existsSync(join(ROOT, 'out/main/cli.js'))) throw new Error('Build first: npm run build');
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-'));
   const token = randomBytes(16).toString('hex');
-  const args = [join(ROOT, 'bin/loupe.js'), 'serve', '--port', '0', '--data', dataDir, '--token', token];
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/tmp" profiles the server itself.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, join(ROOT, 'bin/loupe.js'), 'serve', '--port', '0', '--data', dataDir, '--token', token];
   const env = { ...process.env, LOUPE_AUTO_TRAIN: '0' };
   const child: ChildProcess = opts.cpus
     ? spawn('taskset', ['-c', opts.cpus, process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -78,7 +80,23 @@ export interface Reply {
   ms: number;
 }
 
-export function http(s: Server, method: string, path: string, body?: Buffer | string, type?: string): Promise<Reply> {
+/**
+ * One request over the keep-alive pool. A GET that fails with ECONNRESET on a reused socket is
+ * sent once more on a new one, as Node's docs advise (request.reusedSocket): the server may
+ * have closed that idle socket just as the request went out.
+ */
+export async function http(s: Server, method: string, path: string, body?: Buffer | string, type?: string): Promise<Reply> {
+  try {
+    return await httpOnce(s, method, path, body, type);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
+    if (method !== 'GET' || e.code !== 'ECONNRESET' || !e.reusedSocket) throw err;
+    console.error(`(${method} ${path}: the server reset a reused keep-alive socket; sent again)`);
+    return httpOnce(s, method, path, body, type);
+  }
+}
+
+function httpOnce(s: Server, method: string, path: string, body?: Buffer | string, type?: string): Promise<Reply> {
   const t0 = performance.now();
   return new Promise((ok, fail) => {
     const headers: Record<string, string> = { authorization: `Bearer ${s.token}` };
@@ -100,7 +118,7 @@ export function http(s: Server, method: string, path: string, body?: Buffer | st
         ok({ status: res.statusCode ?? 0, json, ms: performance.now() - t0 });
       });
     });
-    req.on('error', fail);
+    req.on('error', (err) => fail(Object.assign(err, { reusedSocket: req.reusedSocket })));
     if (body !== undefined) req.write(body);
     req.end();
   });
