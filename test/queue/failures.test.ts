@@ -43,6 +43,18 @@ describe('handlers that fail in process', () => {
     expect(await waitSettled(queue, t.id)).toMatchObject({ state: 'dead', attempts: 1, error: { code: 'missing_file' } });
   });
 
+  it('a task that fails within the millisecond it started still shows started before dead', async () => {
+    const { queue, db } = makeQueue();
+    queue.define('boom', { input: Empty, maxAttempts: 1, handler: () => Promise.reject(new Error('no')) });
+    const t = queue.enqueue('boom', {});
+    queue.start();
+    await waitSettled(queue, t.id);
+    // Make the tie certain: the start and the death in the same millisecond.
+    const deadAt = queue.timeline(t.id).find((e) => e.event === 'dead')!.at;
+    db.prepare('UPDATE queue_tasks SET started_at = ? WHERE id = ?').run(deadAt, Number(t.id));
+    expect(queue.timeline(t.id).map((e) => e.event)).toEqual(['created', 'started', 'dead']);
+  });
+
   it('a handler past its timeout gets its signal aborted and ends with a timeout error', async () => {
     const { queue } = makeQueue();
     let aborted = false;

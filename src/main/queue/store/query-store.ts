@@ -57,7 +57,9 @@ export class QueryStore {
     out.push(...history);
     if (row.started_at !== null && row.attempts > 0) out.push({ at: row.started_at, event: 'started', attempt: row.attempts });
     if (row.state === 'succeeded' && row.finished_at !== null) out.push({ at: row.finished_at, event: 'succeeded', attempt: row.attempts });
-    return out.sort((a, b) => a.at - b.at);
+    // Within one millisecond (a task that fails at once) an attempt's start still comes before its end.
+    const rank = (e: TimelineEntry) => (e.event === 'created' ? 0 : e.event === 'started' ? 1 : 2);
+    return out.sort((a, b) => a.at - b.at || (a.attempt === b.attempt ? rank(a) - rank(b) : 0));
   }
 
   logs(id: number, limit: number): { at: number; attempt: number; message: string }[] {
