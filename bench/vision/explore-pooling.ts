@@ -6,14 +6,13 @@
 // Run: npx tsx bench/vision/explore-pooling.ts [fitCount] [valCount]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { loadMinJsLayersModel } from '../../src/main/vision/convert/tfjs-model';
 import { convertLayersModel } from '../../src/main/vision/convert/layers-to-onnx';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { fashionPixels } from './quant-calibration';
 import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE } from '../../src/main/vision/convert/default-backbone';
 import { trainHead } from '../../src/main/vision/train';
 import { predict } from '../../src/main/vision/train/predict';
-import { readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
+import { readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const TAPS = (process.env.TAPS ?? 'block_11_expand_relu,block_12_expand_relu,block_13_expand_relu').split(',');
 const fitN = Number(process.argv[2] ?? 10000);
@@ -53,17 +52,12 @@ async function extract(idx: number[], name: string): Promise<Map<string, Float32
   }
   const model = convertLayersModel(loadMinJsLayersModel(nsfwjsMobilenetDir()), { taps: TAPS, normalize: NSFWJS_NORMALIZE, rawOutputs: TAPS });
   const session = await ort.InferenceSession.create(Buffer.from(model.onnx), { intraOpNumThreads: 2, extra: { 'session.disable_quant_qdq': '1' } } as ort.InferenceSession.SessionOptions);
-  const imgs = readIdxImages('train');
-  const px = 28 * 28;
   const parts = new Map<string, Float32Array[]>([...files.keys()].map((k) => [k, []]));
   const B = 32;
   const t0 = Date.now();
   for (let s = 0; s < idx.length; s += B) {
     const chunk = idx.slice(s, s + B);
-    const rgb = await Promise.all(chunk.map(async (i) => {
-      const png = await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
-      return preprocessImage(png, { width: 224, height: 224 });
-    }));
+    const rgb = await fashionPixels(chunk);
     const r = await session.run({ image: new ort.Tensor('uint8', Buffer.concat(rgb), [chunk.length, 224, 224, 3]) });
     for (const t of TAPS) {
       const out = r[`raw:${t}`];

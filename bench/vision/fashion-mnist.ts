@@ -12,7 +12,16 @@ export interface IdxImages {
   pixels: Uint8Array;
 }
 
+const cached = new Map<string, IdxImages>();
+
+/** Read once per process: callers ask per batch, and each read unzips 47 MB. */
 export function readIdxImages(split: 'train' | 't10k'): IdxImages {
+  let imgs = cached.get(split);
+  if (!imgs) cached.set(split, (imgs = readIdxImagesUncached(split)));
+  return imgs;
+}
+
+function readIdxImagesUncached(split: 'train' | 't10k'): IdxImages {
   const b = gunzipSync(readFileSync(`${FASHION_DIR}/${split}-images-idx3-ubyte.gz`));
   if (b.readUInt32BE(0) !== 2051) throw new Error(`bad idx image magic in ${split}`);
   const count = b.readUInt32BE(4);

@@ -3,13 +3,12 @@
 // ridge linear probe -> greedy forward selection. Prints JSON for the model card.
 // Run: npx tsx bench/vision/select-taps.ts [fitCount] [valCount]
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { loadMinJsLayersModel } from '../../src/main/vision/convert/tfjs-model';
 import { convertLayersModel } from '../../src/main/vision/convert/layers-to-onnx';
 import { GraphBuilder } from '../../src/main/vision/onnx/graph-builder';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { fashionPixels } from './quant-calibration';
 import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE } from '../../src/main/vision/convert/default-backbone';
-import { readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
+import { readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const CANDIDATES = [
   'block_2_add', 'block_5_add', 'block_9_add', 'block_10_project_BN', 'block_11_add', 'block_12_add',
@@ -21,16 +20,11 @@ const fitN = Number(process.argv[2] ?? 4000);
 const valN = Number(process.argv[3] ?? 2000);
 
 async function features(idx: number[], session: ort.InferenceSession): Promise<Map<string, Float32Array>> {
-  const imgs = readIdxImages('train');
-  const px = 28 * 28;
   const out = new Map(CANDIDATES.map((c) => [c, [] as Float32Array[]]));
   const B = 32;
   for (let s = 0; s < idx.length; s += B) {
     const chunk = idx.slice(s, s + B);
-    const rgb = await Promise.all(chunk.map(async (i) => {
-      const png = await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
-      return preprocessImage(png, { width: 224, height: 224 });
-    }));
+    const rgb = await fashionPixels(chunk);
     const r = await session.run({ image: new ort.Tensor('uint8', Buffer.concat(rgb), [chunk.length, 224, 224, 3]) });
     for (const c of CANDIDATES) out.get(c)!.push(r[`tap:${c}`].data as Float32Array);
   }
