@@ -1,6 +1,6 @@
 // Near-duplicate groups on constructed vectors, exact and through LSH.
 import { describe, expect, it } from 'vitest';
-import { findNearDuplicates, findNearDuplicatesBlocked, matrixSource, type RowSource } from '../../src/main/vision/select';
+import { centringStats, DEFAULT_DUPLICATE_THRESHOLD, findNearDuplicates, findNearDuplicatesBlocked, matrixSource, type RowSource } from '../../src/main/vision/select';
 import { createRng } from '../../src/main/vision/train';
 
 /** `n` random non-negative vectors, plus `copies` noisy copies of the first `groups` of them. */
@@ -26,7 +26,8 @@ describe('near-duplicate groups', () => {
     const ids = ['a', 'b', 'c', 'd', 'e'];
     const features = [[1, 0, 0], [0.99, 0.05, 0], [0, 1, 0], [0.96, 0.3, 0], [0, 0.999, 0.04]].map((v) => Float32Array.from(v));
     // a~b (0.9987), b~d (0.97), a~d only 0.954 at threshold 0.96: still one group through b.
-    const r = findNearDuplicates({ ids, features, threshold: 0.96 });
+    // (Raw cosine: these hand-made angles are the point, not standardisation.)
+    const r = findNearDuplicates({ ids, features, threshold: 0.96, centre: 'none' });
     expect(r.method).toBe('exact');
     expect(r.groups.map((g) => g.members.map((m) => m.id))).toEqual([['a', 'b', 'd'], ['c', 'e']]);
     expect(r.groups[0].keeper).toBe('a');
@@ -36,7 +37,7 @@ describe('near-duplicate groups', () => {
 
   it('keeps the largest when sizes are given', () => {
     const features = [[1, 0], [1, 0.01], [1, 0.02]].map((v) => Float32Array.from(v));
-    const r = findNearDuplicates({ ids: ['s', 'l', 'm'], features, keeper: 'largest', sizes: [100, 4000, 2000] });
+    const r = findNearDuplicates({ ids: ['s', 'l', 'm'], features, keeper: 'largest', sizes: [100, 4000, 2000], centre: 'none' });
     expect(r.groups).toHaveLength(1);
     expect(r.groups[0].keeper).toBe('l');
     expect(r.groups[0].members.map((m) => m.id)).toEqual(['l', 'm', 's']);
@@ -59,6 +60,62 @@ describe('near-duplicate groups', () => {
     expect(findNearDuplicates({ ids: ['a', 'b'], features: [z, z] }).groups).toEqual([]);
     expect(findNearDuplicates({ ids: [], features: [] }).groups).toEqual([]);
     expect(() => findNearDuplicates({ ids: ['a'], features: [z], threshold: 2 })).toThrow(expect.objectContaining({ code: 'invalid_option' }));
+  });
+});
+
+/**
+ * Vectors like a ReLU backbone's: all non-negative around one shared positive profile (a
+ * narrow cone: unrelated ones have a raw cosine of about 0.97), each with its own part, plus
+ * near-copies (own part changed by `noise`).
+ */
+function cone(n: number, dim: number, copiesOf: number[], noise: number, seed = 5) {
+  const rng = createRng(seed);
+  const profile = Float32Array.from({ length: dim }, () => 2 + Math.abs(rng.normal()));
+  const features: Float32Array[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    features.push(profile.map((p) => Math.max(0, p + 0.5 * rng.normal())));
+    ids.push(`img-${i}`);
+  }
+  for (const i of copiesOf) {
+    features.push(features[i].map((v) => Math.max(0, v * 1.05 + noise * rng.normal())));
+    ids.push(`copy-of-${i}`);
+  }
+  return { ids, features };
+}
+
+describe('near-duplicate similarity on standardised vectors', () => {
+  const groupsOf = (r: { groups: Array<{ members: Array<{ id: string }> }> }) => r.groups.map((g) => g.members.map((m) => m.id).sort());
+
+  it('with the default threshold, groups the copies and nothing else where the raw cosine groups everything', () => {
+    const lib = cone(200, 64, [3, 50, 120], 0.08);
+    // The old behaviour: raw cosine, every unrelated pair above 0.95, one group of everything.
+    const raw = findNearDuplicates({ ...lib, centre: 'none', threshold: DEFAULT_DUPLICATE_THRESHOLD });
+    expect(raw.groups).toHaveLength(1);
+    expect(raw.groups[0].members).toHaveLength(203);
+    const r = findNearDuplicates(lib);
+    expect(groupsOf(r)).toEqual([['copy-of-3', 'img-3'], ['copy-of-50', 'img-50'], ['copy-of-120', 'img-120']]);
+    expect(Math.min(...r.groups.map((g) => g.members[1].similarity))).toBeGreaterThan(0.93);
+    // The same through LSH (its buckets are taken on the standardised vectors too).
+    expect(groupsOf(findNearDuplicates({ ...lib, method: 'lsh' }))).toEqual(groupsOf(r));
+  });
+
+  it('works on a tiny dataset: 5 items, one copy among them', () => {
+    const lib = cone(4, 64, [2], 0.08, 9);
+    expect(groupsOf(findNearDuplicates(lib))).toEqual([['copy-of-2', 'img-2']]);
+  });
+
+  it('takes centring statistics from the caller; the default ones are the items own, whatever the slicing', () => {
+    const lib = cone(300, 32, [7, 8], 0.08);
+    const flat = new Float32Array(lib.features.length * 32);
+    lib.features.forEach((f, i) => flat.set(f, i * 32));
+    const source = matrixSource(flat, lib.features.length, 32);
+    const stats = centringStats(source);
+    for (const blockRows of [1, 7, 4096]) expect(centringStats(source, { blockRows })).toEqual(stats);
+    expect(findNearDuplicates({ ...lib, centre: stats })).toEqual(findNearDuplicates(lib));
+    // Centring alone also separates them here; statistics of the wrong length are refused.
+    expect(groupsOf(findNearDuplicates({ ...lib, centre: { mean: stats.mean } }))).toEqual(groupsOf(findNearDuplicates(lib)));
+    expect(() => findNearDuplicates({ ...lib, centre: { mean: stats.mean.subarray(1) } })).toThrow(expect.objectContaining({ code: 'length_mismatch' }));
   });
 });
 
@@ -92,11 +149,12 @@ describe('near-duplicate groups read a slice at a time', () => {
     // Same groups, keepers, member order and similarities to the last bit, same work.
     expect(sliced).toEqual(whole);
     expect(reads.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(blockRows);
-    // One pass (exact) or two (LSH: mean, projections) over the slices, each pair of slices at
-    // most once, then the groups' rows: the matrix is never read whole in one go.
+    // One pass for the centring statistics, then one (exact) or two (LSH: mean, projections)
+    // over the slices, each pair of slices at most once, then the groups' rows: the matrix is
+    // never read whole in one go.
     const slices = Math.ceil(lib.ids.length / blockRows);
     const members = whole.groups.reduce((a, g) => a + g.members.length, 0);
-    expect(reads.length).toBeLessThanOrEqual(2 * slices + (slices * (slices + 1)) / 2 + 2 * members);
+    expect(reads.length).toBeLessThanOrEqual(3 * slices + (slices * (slices + 1)) / 2 + 2 * members);
   });
 
   it('refuses a non-finite value in any slice, naming the item', () => {

@@ -187,8 +187,13 @@ export const visionProcedures = {
     z.object({ datasetId: Id, count: z.number().int().min(1).max(500).default(50) }).strict(),
     z.object({ modelId: Id.nullable(), items: z.array(z.object({ id: Id, uncertainty: z.number().nullable() })) }),
   ),
+  /**
+   * Near-duplicate groups. `threshold` is on the cosine of standardised embeddings (centred and
+   * scaled per dimension over the dataset); 0.9 = DEFAULT_DUPLICATE_THRESHOLD, chosen by
+   * bench/vision/duplicates-threshold.ts.
+   */
   'vision.nearDuplicates': procedure(
-    z.object({ datasetId: Id, threshold: z.number().min(0.5).max(1).default(0.95) }).strict(),
+    z.object({ datasetId: Id, threshold: z.number().min(0.5).max(1).default(0.9) }).strict(),
     z.object({ groups: z.array(DuplicateGroup) }),
   ),
 };

@@ -98,7 +98,9 @@ export class Selection {
 
   /**
    * Near-duplicate groups among the dataset's embedded pictures. The embeddings are read from
-   * the cache a slice of `blockRows` at a time (two slices at most in memory), never all at once.
+   * the cache a slice of `blockRows` at a time (two slices at most in memory), never all at once:
+   * a first pass for the dataset's per-dimension mean and std (the cosine is taken on
+   * standardised embeddings, so `threshold` means the same on any backbone), then the search.
    */
   nearDuplicates(datasetId: string, threshold: number, opts: { blockRows?: number } = {}): CallOutput<'vision.nearDuplicates'> {
     this.c.library.getDataset(datasetId);

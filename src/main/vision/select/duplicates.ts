@@ -2,6 +2,13 @@
  * Near-duplicate groups: items whose embeddings have cosine similarity ≥ threshold are
  * linked, and linked items form a group (transitively: A~B and B~C group A, B and C).
  *
+ * The cosine is taken on standardised vectors by default: each dimension centred on the
+ * items' own mean and divided by their (shrunk) standard deviation, then L2-normalised.
+ * Embeddings from ReLU networks are all non-negative and point into one narrow cone, so
+ * their raw cosine is 0.97–0.99 for unrelated pictures and no threshold separates copies from
+ * strangers; centred, unrelated items are near 0 and copies stay near 1 (see
+ * docs/vision-training.md for the measured distributions).
+ *
  * Up to `exactLimit` items every pair is compared (blocked matrix products, N²·D/2
  * multiply-adds). Beyond that, random-hyperplane LSH proposes candidate pairs and each is
  * verified exactly, so no reported pair is false; a true pair can be missed with a small
@@ -21,11 +28,27 @@ import { createRng } from '../train/random';
 import { toMatrix } from './matrix';
 import { UnionFind } from './union-find';
 
+/** Per-dimension statistics the vectors are standardised with before the cosine: (x − mean) / std. */
+export interface CentringStats {
+  mean: ArrayLike<number>;
+  /** Omitted: centre only. Entries at or below 0 leave that dimension unscaled. */
+  std?: ArrayLike<number>;
+}
+
 export interface DuplicateInput {
   ids: string[];
   features: Float32Array[] | Float32Array;
-  /** Cosine similarity at or above which two items are near-duplicates (default 0.95). */
+  /**
+   * Cosine similarity (of the standardised vectors, see `centre`) at or above which two items
+   * are near-duplicates (default DEFAULT_DUPLICATE_THRESHOLD).
+   */
   threshold?: number;
+  /**
+   * How the vectors are standardised before the cosine. 'data' (default): with the items' own
+   * mean and shrunk std, computed in a first pass over the slices (see centringStats); 'none':
+   * the raw cosine; or statistics given by the caller (e.g. a reference kept with a backbone).
+   */
+  centre?: 'data' | 'none' | CentringStats;
   /**
    * Which member to keep: 'first' (default; the earliest in `ids`, e.g. the oldest import)
    * or 'largest' (highest `sizes` value, e.g. pixel count or bytes; ties to the earliest).
@@ -76,6 +99,32 @@ const BITS = 16;
 const CHUNK = 256;
 const DEFAULT_BLOCK_ROWS = 4096;
 
+/**
+ * Default threshold on the standardised cosine, chosen by measurement
+ * (bench/vision/duplicates-threshold.ts; numbers in docs/vision-training.md).
+ */
+export const DEFAULT_DUPLICATE_THRESHOLD = 0.9;
+
+/**
+ * Pseudo-count of the std shrinkage: each dimension's variance is pulled towards the average
+ * variance of all dimensions as if SHRINK_ROWS more rows had that variance. Why: with a small
+ * dataset (5 pictures) a per-dimension std is estimated from 4 degrees of freedom; dimensions
+ * that happen to be nearly constant across those few pictures would get a tiny std, and the
+ * small JPEG noise between a picture and its copy in exactly those dimensions would be blown
+ * up into a large difference. Shrunk, a tiny dataset is in effect only centred (and scaled as
+ * a whole), a large one fully standardised. Centring itself needs no such care: even with 3
+ * items the mean removes the shared positive offset, which is what makes raw cosines of ReLU
+ * features all look alike. (A fixed reference kept with the backbone would also work for 2
+ * items, but exists for no user-supplied backbone; callers with one can pass it as `centre`.)
+ */
+const SHRINK_ROWS = 16;
+
+/** Compiled standardisation: x' = (x − mean) · scale, per dimension. */
+interface Standardise {
+  mean: Float32Array;
+  scale: Float32Array;
+}
+
 /** Unit-length copies of `count` rows (a zero vector has no direction: it stays zero and so matches nothing). */
 function unitRows(data: Float32Array, count: number, dim: number, out = new Float32Array(count * dim)): Float32Array {
   for (let i = 0; i < count; i++) {
@@ -104,6 +153,9 @@ class Slices {
   readonly count: number;
   private raw: Float32Array;
 
+  /** Set after the statistics pass (if any): applied to every row read afterwards. */
+  standardise: Standardise | null = null;
+
   constructor(
     private readonly source: RowSource,
     readonly size: number,
@@ -127,8 +179,13 @@ class Slices {
     return this.rows(Int32Array.from({ length: rows }, (_, i) => first + i));
   }
 
-  /** Unit rows of any rows (ascending), at most `size` of them. */
-  rows(indices: ArrayLike<number>): Float32Array {
+  /** The raw rows of slice `s`, checked (a view of a buffer reused by the next read). */
+  loadRaw(s: number): Float32Array {
+    const first = this.first(s);
+    return this.read(Int32Array.from({ length: this.rowsOf(s) }, (_, i) => first + i));
+  }
+
+  private read(indices: ArrayLike<number>): Float32Array {
     const { dim } = this.source;
     const raw = this.raw.subarray(0, indices.length * dim);
     this.source.read(indices, raw);
@@ -138,8 +195,72 @@ class Slices {
         throw new VisionTrainError('non_finite_feature', `The embedding of item ${indices[Math.floor(i / dim)]} contains ${v}; recompute it.`);
       }
     }
+    return raw;
+  }
+
+  /** Unit rows (standardised first, if set) of any rows (ascending), at most `size` of them. */
+  rows(indices: ArrayLike<number>): Float32Array {
+    const { dim } = this.source;
+    const raw = this.read(indices);
+    const st = this.standardise;
+    if (st) {
+      for (let i = 0; i < indices.length; i++) {
+        const o = i * dim;
+        for (let k = 0; k < dim; k++) raw[o + k] = (raw[o + k] - st.mean[k]) * st.scale[k];
+      }
+    }
     return unitRows(raw, indices.length, dim);
   }
+}
+
+/**
+ * Per-dimension mean and std of the rows, read a slice at a time (Welford, in float64, row by
+ * row in index order: the result is the same whatever the slicing). Each variance is shrunk
+ * towards the average over dimensions by `shrinkRows` pseudo-rows (see SHRINK_ROWS).
+ */
+export function centringStats(source: RowSource, opts: { blockRows?: number; shrinkRows?: number } = {}): { mean: Float32Array; std: Float32Array } {
+  const slices = new Slices(source, opts.blockRows ?? DEFAULT_BLOCK_ROWS);
+  return statsOf(slices, source.dim, opts.shrinkRows ?? SHRINK_ROWS);
+}
+
+function statsOf(slices: Slices, dim: number, shrinkRows: number): { mean: Float32Array; std: Float32Array } {
+  const mean = new Float64Array(dim);
+  const m2 = new Float64Array(dim);
+  let n = 0;
+  for (let s = 0; s < slices.count; s++) {
+    const raw = slices.loadRaw(s);
+    const rows = slices.rowsOf(s);
+    for (let i = 0; i < rows; i++) {
+      n++;
+      const o = i * dim;
+      for (let k = 0; k < dim; k++) {
+        const x = raw[o + k];
+        const d = x - mean[k];
+        mean[k] += d / n;
+        m2[k] += d * (x - mean[k]);
+      }
+    }
+  }
+  const dof = Math.max(0, n - 1);
+  let pooled = 0;
+  for (let k = 0; k < dim; k++) pooled += dof > 0 ? m2[k] / dof / dim : 0;
+  const std = new Float32Array(dim);
+  for (let k = 0; k < dim; k++) std[k] = Math.sqrt((m2[k] + shrinkRows * pooled) / Math.max(1e-12, dof + shrinkRows));
+  return { mean: Float32Array.from(mean), std };
+}
+
+function compileStats(stats: CentringStats, dim: number): Standardise {
+  if (stats.mean.length !== dim || (stats.std && stats.std.length !== dim)) {
+    throw new VisionTrainError('length_mismatch', `Centring statistics have ${stats.mean.length} means and ${stats.std?.length ?? 'no'} stds for ${dim}-value embeddings.`);
+  }
+  const mean = Float32Array.from(stats.mean);
+  const scale = new Float32Array(dim);
+  for (let k = 0; k < dim; k++) {
+    const sd = stats.std ? stats.std[k] : 1;
+    if (!Number.isFinite(mean[k]) || !Number.isFinite(sd)) throw new VisionTrainError('invalid_option', `Centring statistic ${k} is not finite.`);
+    scale[k] = sd > 0 ? 1 / sd : 1;
+  }
+  return { mean, scale };
 }
 
 function exactPairs(slices: Slices, dim: number, threshold: number, uf: UnionFind): number {
@@ -306,7 +427,7 @@ function describeGroups(input: BlockedDuplicateInput, slices: Slices, uf: UnionF
 export function findNearDuplicatesBlocked(input: BlockedDuplicateInput): DuplicateResult {
   const { ids, source } = input;
   const n = ids.length;
-  const threshold = input.threshold ?? 0.95;
+  const threshold = input.threshold ?? DEFAULT_DUPLICATE_THRESHOLD;
   if (!(threshold > 0 && threshold <= 1)) {
     throw new VisionTrainError('invalid_option', `threshold must be above 0 and at most 1; got ${threshold}.`);
   }
@@ -323,6 +444,8 @@ export function findNearDuplicatesBlocked(input: BlockedDuplicateInput): Duplica
   const method = input.method === 'exact' || (input.method !== 'lsh' && n <= exactLimit) ? 'exact' : 'lsh';
   if (n < 2) return { groups: [], method, comparisons: 0 };
   const slices = new Slices(source, blockRows);
+  const centre = input.centre ?? 'data';
+  if (centre !== 'none') slices.standardise = compileStats(centre === 'data' ? statsOf(slices, source.dim, SHRINK_ROWS) : centre, source.dim);
   const uf = new UnionFind(n);
   const comparisons = method === 'exact'
     ? exactPairs(slices, source.dim, threshold, uf)

@@ -2,8 +2,8 @@
 export { rankForLabelling, type LabelNextInput, type LabelNextItem } from './active';
 export { uncertaintyScores, type UncertaintyStrategy } from './uncertainty';
 export {
-  findNearDuplicates, findNearDuplicatesBlocked, matrixSource,
-  type BlockedDuplicateInput, type DuplicateInput, type DuplicateGroup, type DuplicateResult, type RowSource,
+  findNearDuplicates, findNearDuplicatesBlocked, matrixSource, centringStats, DEFAULT_DUPLICATE_THRESHOLD,
+  type BlockedDuplicateInput, type CentringStats, type DuplicateInput, type DuplicateGroup, type DuplicateResult, type RowSource,
 } from './duplicates';
 export {
   predictionItems, filterByPrediction, sortByPrediction,

@@ -21,7 +21,7 @@ export function VisionPanel({ detail, onClose }: { detail: DatasetDetail; onClos
   const [show, setShow] = useState<Show>('all');
   const [predicted, setPredicted] = useState('');
   const [order, setOrder] = useState<'asc' | 'desc'>('asc');
-  const [threshold, setThreshold] = useState(0.97);
+  const [threshold, setThreshold] = useState(0.9);
   const [error, setError] = useState<string | null>(null);
 
   const preds = useQuery({
@@ -152,7 +152,7 @@ export function VisionPanel({ detail, onClose }: { detail: DatasetDetail; onClos
         <>
           <label className="small">
             Similarity at least {threshold.toFixed(2)}{' '}
-            <input type="range" min={0.9} max={0.999} step={0.001} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} />
+            <input type="range" min={0.7} max={0.995} step={0.005} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} />
           </label>
           {dups.data?.groups.length === 0 && <p className="muted small">No near duplicates at this similarity.</p>}
           {dups.data?.groups.map((g) => (
