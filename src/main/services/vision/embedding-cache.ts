@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { EmbedResult } from '../../vision/index';
 
 /** One picture to embed: its content hash (the cache key) and where its bytes are. */
@@ -37,12 +37,41 @@ function fromBlob(b: Buffer): Float32Array {
 export class EmbeddingCache {
   constructor(private readonly db: Database) {}
 
+  private readonly statements = new Map<string, Statement>();
+  private insert: Statement | null = null;
+
+  /** One prepared `SELECT hash, <columns> … IN (?, …)` per shape: preparing a 400-value IN list each chunk is not free. */
+  private chunkQuery(columns: string, n: number): Statement {
+    const key = `${columns}/${n}`;
+    let st = this.statements.get(key);
+    if (!st) {
+      st = this.db.prepare(`SELECT hash, ${columns} FROM embeddings WHERE backbone = ? AND hash IN (${new Array<string>(n).fill('?').join(',')})`);
+      this.statements.set(key, st);
+    }
+    return st;
+  }
+
   /** Runs `SELECT hash, <columns>` over the distinct hashes, CHUNK at a time, handing each chunk's rows on. */
   private eachChunk<R>(columns: string, backbone: string, hashes: readonly string[], use: (rows: R[]) => void): void {
     const unique = [...new Set(hashes)];
     for (let i = 0; i < unique.length; i += CHUNK) {
       const part = unique.slice(i, i + CHUNK);
-      use(this.db.prepare(`SELECT hash, ${columns} FROM embeddings WHERE backbone = ? AND hash IN (${part.map(() => '?').join(',')})`).all(backbone, ...part) as R[]);
+      use(this.chunkQuery(columns, part.length).all(backbone, ...part) as R[]);
+    }
+  }
+
+  /**
+   * As eachChunk, yielding to the event loop between chunks. Reading a whole large dataset's
+   * vectors (60,000 × 6 KB) takes seconds; in one go it froze the API for 8–11 s, long enough
+   * for keep-alive clients to see their connections reset.
+   */
+  private async eachChunkYielding<R>(columns: string, backbone: string, hashes: readonly string[], use: (rows: R[]) => void, signal?: AbortSignal): Promise<void> {
+    const unique = [...new Set(hashes)];
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      signal?.throwIfAborted();
+      const part = unique.slice(i, i + CHUNK);
+      use(this.chunkQuery(columns, part.length).all(backbone, ...part) as R[]);
+      if (i + CHUNK < unique.length) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -89,41 +118,32 @@ export class EmbeddingCache {
 
   /** How many of these hashes have an embedding for this backbone. */
   countCached(backbone: string, hashes: readonly string[]): number {
-    const unique = [...new Set(hashes)];
     let n = 0;
-    for (let i = 0; i < unique.length; i += CHUNK) {
-      const part = unique.slice(i, i + CHUNK);
-      const row = this.db
-        .prepare(`SELECT COUNT(*) AS n FROM embeddings WHERE backbone = ? AND hash IN (${part.map(() => '?').join(',')})`)
-        .get(backbone, ...part) as { n: number };
-      n += row.n;
-    }
+    this.eachChunk<{ hash: string }>('1', backbone, hashes, (rows) => (n += rows.length));
     return n;
   }
 
   put(backbone: string, hash: string, vector: Float32Array): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO embeddings (hash, backbone, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(hash, backbone, vector.length, toBlob(vector), new Date().toISOString());
+    this.insert ??= this.db.prepare('INSERT OR IGNORE INTO embeddings (hash, backbone, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.insert.run(hash, backbone, vector.length, toBlob(vector), new Date().toISOString());
   }
 
   /**
-   * Every source's embedding: cached ones read back, missing ones computed with `embed`
-   * (in batches, stored as they come, so a cancelled run keeps what it finished). Pictures
-   * the backbone cannot read are reported, not thrown.
+   * Embeds the sources not cached yet (in batches, stored as they come, so a cancelled run
+   * keeps what it finished) and, unless `vectors: false`, reads every source's embedding back.
+   * Pictures the backbone cannot read are reported, not thrown. Only hashes are read to find
+   * what is missing, and the vectors are read a chunk at a time between event-loop turns.
    */
   async ensure(
     backbone: string,
     sources: readonly EmbedSource[],
     embed: Embedder,
-    opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+    opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; vectors?: boolean } = {},
   ): Promise<{ vectors: Map<string, Float32Array>; failed: EmbedFailure[]; computed: number }> {
-    const vectors = this.get(
-      backbone,
-      sources.map((s) => s.hash),
-    );
-    const seen = new Set<string>();
-    const missing = sources.filter((s) => !vectors.has(s.hash) && !seen.has(s.hash) && seen.add(s.hash));
+    const hashes = sources.map((s) => s.hash);
+    const cached = new Set<string>();
+    await this.eachChunkYielding<{ hash: string }>('1', backbone, hashes, (rows) => rows.forEach((r) => cached.add(r.hash)), opts.signal);
+    const missing = sources.filter((s) => !cached.has(s.hash) && (cached.add(s.hash), true));
     const failed: EmbedFailure[] = [];
     opts.onProgress?.(0, missing.length);
     for (let i = 0; i < missing.length; i += EMBED_BATCH) {
@@ -136,14 +156,18 @@ export class EmbeddingCache {
       const insert = this.db.transaction(() => {
         results.forEach((r, j) => {
           const src = part[j];
-          if (r.ok) {
-            this.put(backbone, src.hash, r.embedding);
-            vectors.set(src.hash, r.embedding);
-          } else failed.push({ hash: src.hash, code: r.error.code, message: r.error.message });
+          if (r.ok) this.put(backbone, src.hash, r.embedding);
+          else failed.push({ hash: src.hash, code: r.error.code, message: r.error.message });
         });
       });
       insert();
       opts.onProgress?.(Math.min(i + EMBED_BATCH, missing.length), missing.length);
+    }
+    const vectors = new Map<string, Float32Array>();
+    if (opts.vectors !== false) {
+      await this.eachChunkYielding<{ hash: string; vector: Buffer }>('vector', backbone, hashes, (rows) => {
+        for (const r of rows) vectors.set(r.hash, fromBlob(r.vector));
+      }, opts.signal);
     }
     return { vectors, failed, computed: missing.length - failed.length };
   }

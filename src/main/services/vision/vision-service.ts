@@ -171,6 +171,8 @@ export class VisionService {
       (paths, opts) => this.backbone.embed(paths, opts),
       {
         signal,
+        // The embed task only fills the cache: reading 60,000 vectors back would be wasted.
+        vectors: false,
         onProgress: (done, total) => {
           onProgress?.(done, total);
           if (total > 0) this.o.emit('embed.progress', { datasetId, done, total });
