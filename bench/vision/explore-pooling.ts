@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       const t0 = process.cpuUsage();
       const Xf = combine(fit, keys, fitN);
       const D = Xf.length / fitN;
-      const r = await trainHead({ features: Xf, labels: fitLabels }, { kind, hiddenUnits: Number(process.env.HIDDEN ?? 256), validationFraction: 0.1, epochs: Number(process.env.EPOCHS ?? 40), weightDecay: Number(process.env.WD ?? 1e-4) });
+      const r = await trainHead({ features: Xf, labels: fitLabels }, { kind, hiddenUnits: Number(process.env.HIDDEN ?? 256), validationFraction: 0.1, epochs: Number(process.env.EPOCHS ?? 40), weightDecay: Number(process.env.WD ?? 1e-4), patience: Number(process.env.PATIENCE ?? 5), learningRate: process.env.LR ? Number(process.env.LR) : undefined });
       const Xv = combine(val, keys, valN);
       let correct = 0;
       for (let n = 0; n < valN; n++) {
