@@ -1,6 +1,6 @@
 // The backbone's InferenceEngine in its own process (entry: src/main/workers/inference-worker.ts).
 // Decode, resize and inference all happen there: a picture crosses as a path or its encoded
-// bytes, and only its embedding (1,728 floats) comes back. A crash of that process (kill -9,
+// bytes, and only its embedding (1,536 floats with the default backbone) comes back. A crash of that process (kill -9,
 // a native fault) fails the requests in flight with a clear error and marks this host dead;
 // BackboneHost then starts a fresh process for the next request.
 import { cardPathFor, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineOptions, type EngineReport, type ModelCard } from '../../vision/index';
