@@ -30,6 +30,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { CASES } from './cases';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -49,19 +50,6 @@ const top = Number(arg('top', '15'));
 const nodeFlags = arg('node-flags', '').split(' ').filter(Boolean);
 const deadline = Date.now() + Number(arg('max-minutes', '40')) * 60_000;
 
-const ECHO_BODY = JSON.stringify({
-  id: 'a1b2c3',
-  name: 'x'.repeat(200),
-  tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`),
-  nested: { a: 1, b: [1, 2, 3], c: { d: 'e'.repeat(300) } },
-  pad: 'p'.repeat(240),
-});
-const CASES: Record<string, { path: string; method?: string; body?: string }> = {
-  hello: { path: '/hello' },
-  param: { path: '/users/12345' },
-  echo: { path: '/echo', method: 'POST', body: ECHO_BODY },
-  rest: { path: '/r19/12345/sub/678' },
-};
 const caseNames = arg('cases', Object.keys(CASES).join(',')).split(',');
 
 let current: ChildProcess | null = null;

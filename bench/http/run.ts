@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize, type Sample } from './report';
 import { routerBench } from './router-bench';
+import { CASES } from './cases';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -31,19 +32,6 @@ const warmup = Number(arg('warmup', '2'));
 const rounds = Number(arg('rounds', '4'));
 const connections = Number(arg('connections', '100'));
 const SERVERS = arg('servers', 'loupe,fastify,hono,express,node').split(',');
-const ECHO_BODY = JSON.stringify({
-  id: 'a1b2c3',
-  name: 'x'.repeat(200),
-  tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`),
-  nested: { a: 1, b: [1, 2, 3], c: { d: 'e'.repeat(300) } },
-  pad: 'p'.repeat(240),
-});
-const CASES: Record<string, { path: string; method?: string; body?: string }> = {
-  hello: { path: '/hello' },
-  param: { path: '/users/12345' },
-  echo: { path: '/echo', method: 'POST', body: ECHO_BODY },
-  rest: { path: '/r19/12345/sub/678' },
-};
 const caseNames = arg('cases', Object.keys(CASES).join(',')).split(',');
 const pinned = cpus().length >= 2;
 const CLK_TCK = 100;
