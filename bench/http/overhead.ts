@@ -8,20 +8,13 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App } from '../../src/main/http';
-import { BODY_LIMIT, HELLO, RESOURCES } from './servers/shared';
+import { CASES as REQUESTS } from './cases';
+import { buildLoupeApp } from './servers/loupe-app';
+import { bareHandler } from './servers/node-handler';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
-const BODY = Buffer.from(
-  JSON.stringify({
-    id: 'a1b2c3',
-    name: 'x'.repeat(200),
-    tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`),
-    nested: { a: 1, b: [1, 2, 3], c: { d: 'e'.repeat(300) } },
-    pad: 'p'.repeat(240),
-  }),
-);
+const BODY = Buffer.from(REQUESTS.echo.body!);
 
 let finished: (() => void) | null = null;
 
@@ -83,53 +76,9 @@ class FakeReq extends EventEmitter {
   resume(): void {}
 }
 
-// The bare handler of servers/node.ts, over the same fakes.
-const resources = new Set(RESOURCES);
-function json(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-const bare: Listener = (req, res) => {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  if (req.method === 'GET') {
-    if (path === '/hello') return json(res, 200, HELLO);
-    const parts = path.split('/');
-    if (parts[1] === 'users' && parts.length === 3) return json(res, 200, { id: parts[2] });
-    if (resources.has(parts[1]) && parts.length === 5 && parts[3] === 'sub') return json(res, 200, { id: parts[2], subId: parts[4] });
-  } else if (req.method === 'POST' && path === '/echo') {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= BODY_LIMIT) chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        json(res, 200, JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        json(res, 400, { error: 'bad json' });
-      }
-    });
-    return;
-  }
-  json(res, 404, { error: 'not found' });
-};
-
-// Loupe's app of servers/loupe.ts.
-const app = new App({ bodyLimit: BODY_LIMIT, onError: () => undefined });
-app.get('/hello', () => HELLO);
-app.get('/users/:id', (ctx) => ({ id: ctx.params.id }));
-app.post('/echo', (ctx) => ctx.json());
-for (const r of RESOURCES) {
-  app.get(`/${r}`, () => ({ items: [] }));
-  app.get(`/${r}/search`, () => ({ items: [] }));
-  app.get(`/${r}/:id`, (ctx) => ({ id: ctx.params.id }));
-  app.get(`/${r}/:id/sub`, (ctx) => ({ id: ctx.params.id, items: [] }));
-  app.get(`/${r}/:id/sub/:subId`, (ctx) => ({ id: ctx.params.id, subId: ctx.params.subId }));
-}
+// The bench servers' own handlers, over the same fakes.
+const bare = bareHandler as Listener;
+const app = buildLoupeApp();
 app.compile();
 
 const CASES: Record<string, () => FakeReq> = {

@@ -1,16 +1,5 @@
-import { App } from '../../../src/main/http';
-import { BODY_LIMIT, HELLO, RESOURCES, port, ready } from './shared';
+import { buildLoupeApp } from './loupe-app';
+import { port, ready } from './shared';
 
-const app = new App({ bodyLimit: BODY_LIMIT, onError: () => undefined });
-app.get('/hello', () => HELLO);
-app.get('/users/:id', (ctx) => ({ id: ctx.params.id }));
-app.post('/echo', (ctx) => ctx.json());
-for (const r of RESOURCES) {
-  app.get(`/${r}`, () => ({ items: [] }));
-  app.get(`/${r}/search`, () => ({ items: [] }));
-  app.get(`/${r}/:id`, (ctx) => ({ id: ctx.params.id }));
-  app.get(`/${r}/:id/sub`, (ctx) => ({ id: ctx.params.id, items: [] }));
-  app.get(`/${r}/:id/sub/:subId`, (ctx) => ({ id: ctx.params.id, subId: ctx.params.subId }));
-}
-const { port: p } = await app.listen({ port: port(), host: '127.0.0.1' });
+const { port: p } = await buildLoupeApp().listen({ port: port(), host: '127.0.0.1' });
 ready(p);
