@@ -69,6 +69,10 @@ describe('training input checks', () => {
     expect(bad.message).toContain('learningRate');
     expect((await failure(data, { validationFraction: 0.9 })).code).toBe('invalid_option');
     expect((await failure(data, { kind: 'tree' as never })).code).toBe('invalid_option');
+    const decay = await failure(data, { lrDecayFactor: 0 });
+    expect(decay.code).toBe('invalid_option');
+    expect(decay.message).toContain('lrDecayFactor');
+    expect((await failure(data, { lrPatience: 0 })).code).toBe('invalid_option');
   });
 
   it('trains on the smallest allowed dataset, a constant dimension and huge values without NaN', async () => {

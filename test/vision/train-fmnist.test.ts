@@ -67,6 +67,15 @@ describe.skipIf(!fmnistAvailable())('training on Fashion-MNIST pixels', () => {
     expect(acc).toBeGreaterThanOrEqual(0.8);
   });
 
+  it('shrinking the step on a plateau settles at a lower validation loss than a fixed step', async () => {
+    const fixed = await trainHead({ features: train.features, labels: train.labels }, { kind: 'softmax', seed: 7, lrDecayFactor: 1 });
+    const bestLoss = (r: TrainResult) => r.history[r.bestEpoch - 1].valLoss as number;
+    // Same split and seed: only the schedule differs, and the default schedule's best epoch is better.
+    expect(softmax.validationIndices).toEqual(fixed.validationIndices);
+    expect(bestLoss(softmax)).toBeLessThan(bestLoss(fixed));
+    expect(testAccuracy(softmax, test)).toBeGreaterThanOrEqual(testAccuracy(fixed, test) - 0.002);
+  });
+
   it('the same seed gives the same head, another seed a different split', async () => {
     const small = { features: train.features.subarray(0, 1_000 * train.dim), labels: train.labels.slice(0, 1_000) };
     const a = await trainHead(small, { seed: 3, epochs: 3 });

@@ -17,6 +17,8 @@ export interface ResolvedOptions {
   classBalanced: boolean;
   validationFraction: number;
   patience: number;
+  lrPatience: number;
+  lrDecayFactor: number;
   minDelta: number;
   seed: number;
 }
@@ -31,7 +33,9 @@ export const TRAIN_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   weightDecay: 1e-4,
   classBalanced: true,
   validationFraction: 0.2,
-  patience: 5,
+  patience: 4,
+  lrPatience: 2,
+  lrDecayFactor: 0.3,
   minDelta: 1e-4,
   seed: 1,
 });
@@ -69,6 +73,8 @@ export function resolveOptions(o: TrainOptions = {}): ResolvedOptions {
     classBalanced: o.classBalanced ?? TRAIN_DEFAULTS.classBalanced,
     validationFraction: num('validationFraction', o.validationFraction, TRAIN_DEFAULTS.validationFraction, 0, 0.5),
     patience: int('patience', o.patience, TRAIN_DEFAULTS.patience, 1, 10_000),
+    lrPatience: int('lrPatience', o.lrPatience, TRAIN_DEFAULTS.lrPatience, 1, 10_000),
+    lrDecayFactor: num('lrDecayFactor', o.lrDecayFactor, TRAIN_DEFAULTS.lrDecayFactor, 0, 1, true),
     minDelta: num('minDelta', o.minDelta, TRAIN_DEFAULTS.minDelta, 0, 1e6),
     seed: int('seed', o.seed, TRAIN_DEFAULTS.seed, -(2 ** 31), 2 ** 32),
   };

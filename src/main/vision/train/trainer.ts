@@ -98,6 +98,8 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
   let bestEpoch = 0;
   let bestWeights = net.snapshot();
   let sinceBest = 0;
+  let lr = opts.learningRate;
+  let sinceDrop = 0;
   let stoppedEarly = false;
   let lastYield = Date.now();
 
@@ -111,7 +113,7 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
         batchX.set(trainX.subarray(src * inDim, (src + 1) * inDim), r * inDim);
         batchY[r] = trainY[src];
       }
-      net.trainBatch(batchX, batchY, rows, cw, opts.learningRate, opts.weightDecay, stats);
+      net.trainBatch(batchX, batchY, rows, cw, lr, opts.weightDecay, stats);
       if (Date.now() - lastYield >= YIELD_EVERY_MS) {
         await yieldToEventLoop();
         lastYield = Date.now();
@@ -143,8 +145,15 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
       bestEpoch = epoch;
       bestWeights = net.snapshot();
       sinceBest = 0;
+      sinceDrop = 0;
     } else {
       sinceBest++;
+      // A plateau at a fixed step size is Adam bouncing around the minimum: a smaller step
+      // settles into it (Keras' ReduceLROnPlateau).
+      if (++sinceDrop >= opts.lrPatience) {
+        lr *= opts.lrDecayFactor;
+        sinceDrop = 0;
+      }
     }
     onEpoch?.(progress);
     await yieldToEventLoop();

@@ -86,8 +86,16 @@ export interface TrainOptions {
   classBalanced?: boolean;
   /** Share of each label held out for validation, 0 to 0.5 (default 0.2). 0 disables it. */
   validationFraction?: number;
-  /** Epochs without validation-loss improvement before stopping (default 5). */
+  /** Epochs without validation-loss improvement before stopping (default 4). */
   patience?: number;
+  /**
+   * Learning-rate schedule: after this many epochs without improvement the step size is
+   * multiplied by `lrDecayFactor` (reduce-on-plateau). Default 2. Must be below `patience`
+   * to have any effect.
+   */
+  lrPatience?: number;
+  /** Factor applied to the step size on a plateau, above 0 up to 1 (default 0.3; 1 turns the schedule off). */
+  lrDecayFactor?: number;
   /** Smallest decrease of the validation loss that counts as an improvement (default 1e-4). */
   minDelta?: number;
   /** Seed for the split, shuffling and initialisation (default 1). Same seed, same head. */
