@@ -192,6 +192,8 @@ describe('training that cannot work', () => {
     const id = await dataset('opts');
     expect((await call(base, 'POST', `/v1/datasets/${id}/train`, { token, ...json({ epochs: -1 }) })).status).toBe(422);
     expect((await call(base, 'POST', `/v1/datasets/${id}/train`, { token, ...json({ nope: 1 }) })).status).toBe(422);
+    // The step-size schedule is the trainer's own option, checked at the door: 0 would never recover.
+    expect((await call(base, 'POST', `/v1/datasets/${id}/train`, { token, ...json({ lrDecayFactor: 0 }) })).status).toBe(422);
     expect((await call(base, 'POST', '/v1/datasets/999/train', { token, ...json({}) })).status).toBe(404);
   });
 });

@@ -14,6 +14,10 @@ export const TrainParams = z
     weightDecay: z.number().min(0).max(1).optional(),
     validationFraction: z.number().min(0).max(0.5).optional(),
     patience: z.number().int().min(1).max(500).optional(),
+    /** Epochs without improvement before the step size shrinks (trainer default 2). */
+    lrPatience: z.number().int().min(1).max(500).optional(),
+    /** What the step size is multiplied by on a plateau; 1 keeps it fixed (trainer default 0.3). */
+    lrDecayFactor: z.number().positive().max(1).optional(),
     seed: z.number().int().optional(),
     /**
      * Also train on flipped, centre-cropped and colour-jittered copies of each labelled picture.
