@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import { QueueError, type StoredError } from './errors';
-import type { NewTask, StepSpec } from './store';
-import type { Backoff, EnqueueOptions, KindDefinition } from './types';
+import type { NewTask, StepSpec, TaskShape } from './store';
+import type { Backoff, EnqueueItem, EnqueueOptions, KindDefinition } from './types';
 
 export const DEFAULT_QUEUE = 'default';
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -83,6 +83,49 @@ export class Registry {
   build(kind: string, input: unknown, opts: EnqueueOptions = {}, now = Date.now()): NewTask {
     const def = this.get(kind);
     const parsed = this.parseInput(kind, input, def);
+    return { ...this.shape(kind, def, opts, now), input: parsed };
+  }
+
+  /**
+   * A batch for enqueueMany, all validated before anything is stored. Items without options
+   * share one shape per kind (every field resolved once, not per row): the store binds a
+   * shared shape once per chunk, and the caller builds each Task from it and the input.
+   */
+  buildMany(items: readonly EnqueueItem[], now: number): { shapes: TaskShape[]; inputs: unknown[]; keyed: boolean } {
+    const n = items.length;
+    const shapes = new Array<TaskShape>(n);
+    const inputs = new Array<unknown>(n);
+    let keyed = false;
+    let lastKind: string | null = null;
+    let def: AnyKind | null = null;
+    let plain: TaskShape | null = null; // the last kind's shape without options
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const it = items[i];
+        if (it.kind !== lastKind || def === null) {
+          def = this.get(it.kind);
+          lastKind = it.kind;
+          plain = null;
+        }
+        inputs[i] = this.parseInput(it.kind, it.input, def);
+        if (it.options === undefined) shapes[i] = plain ??= this.shape(it.kind, def, {}, now);
+        else {
+          const shape = this.shape(it.kind, def, it.options, now);
+          keyed ||= shape.dedupeKey !== null;
+          shapes[i] = shape;
+        }
+      }
+    } catch (err) {
+      // Name the item, so a caller can find it in a long batch.
+      if (err instanceof QueueError && n > 1) throw new QueueError(err.code, `Item ${i}: ${err.message}`, err.details);
+      throw err;
+    }
+    return { shapes, inputs, keyed };
+  }
+
+  /** Every field of a new row but its input: options checked and resolved against the kind's defaults. */
+  private shape(kind: string, def: AnyKind, opts: EnqueueOptions, now: number): TaskShape {
     validNumber(opts.priority, 'priority', -1e9);
     validNumber(opts.delayMs, 'delayMs', 0);
     validNumber(opts.maxAttempts, 'maxAttempts', 1);
@@ -101,7 +144,6 @@ export class Registry {
       kind,
       queue: opts.queue ?? def.queue ?? DEFAULT_QUEUE,
       priority: Math.trunc(opts.priority ?? def.priority ?? 0),
-      input: parsed,
       maxAttempts: Math.trunc(opts.maxAttempts ?? def.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
       timeoutMs: opts.timeoutMs ?? def.timeoutMs ?? null,
       dedupeKey: opts.dedupeKey ?? null,

@@ -7,7 +7,7 @@ import { ProcessPool, type ProcessPoolOptions } from './process-pool';
 import { type AnyKind, Registry } from './registry';
 import { Runner } from './runner';
 import { Scheduler } from './scheduler';
-import { type DurabilityOptions, type NewTask, Storage, type TaskRow, parseId, rowToTask } from './store';
+import { type DurabilityOptions, type NewTask, Storage, type TaskRow, type TaskShape, parseId, rowToTask } from './store';
 import { buildStats } from './stats';
 import type { EnqueueItem, EnqueueOptions, KindDefinition, ListFilter, ListPage, QueueStats, Schedule, ScheduleOptions, Task, TaskState, TimelineEntry } from './types';
 import { type GroupOptions, Workflow } from './workflow';
@@ -99,30 +99,34 @@ export class TaskQueue {
     return this;
   }
 
+  /** A batch of one: the same path as enqueueMany, so code warmed by either serves both. */
   enqueue(kind: string, input: unknown, opts?: EnqueueOptions): Task {
-    const row = this.registry.build(kind, input, opts);
-    const now = Date.now();
-    const task = row.dedupeKey === null ? this.newTask(this.storage.tasks.insertMany([row], now)[0], row, now) : this.storage.write(() => this.insert(row, now));
-    this.runner.notify();
-    this.emitTask(task);
-    return task;
+    return this.add([{ kind, input, options: opts }])[0];
   }
 
   /** All or nothing: every item is validated before the one transaction that stores them. */
   enqueueMany(items: EnqueueItem[]): Task[] {
+    return this.add(items);
+  }
+
+  private add(items: readonly EnqueueItem[]): Task[] {
     const now = Date.now();
-    const rows = items.map((it) => this.registry.build(it.kind, it.input, it.options, now));
-    const tasks = this.storage.write(() => {
-      // Without dedupe keys every row is new: no lookup first, one lean statement per row.
-      if (rows.every((r) => r.dedupeKey === null)) {
-        const ids = this.storage.tasks.insertMany(rows, now);
-        return rows.map((r, i) => this.newTask(ids[i], r, now));
-      }
-      return rows.map((r) => this.insert(r, now));
-    });
+    const { shapes, inputs, keyed } = this.registry.buildMany(items, now);
+    // Without dedupe keys every row is new: no lookup first, a few multi-row statements, and
+    // a single row is one statement, atomic without a transaction of its own.
+    const tasks = keyed
+      ? this.storage.write(() => shapes.map((s, i) => this.insert({ ...s, input: inputs[i] }, now)))
+      : shapes.length === 1 ? this.insertNew(shapes, inputs, now) : this.storage.write(() => this.insertNew(shapes, inputs, now));
     this.runner.notify();
     if (this.events.listenerCount('task') > 0) for (const t of tasks) this.events.emit('task', t);
     return tasks;
+  }
+
+  private insertNew(shapes: TaskShape[], inputs: unknown[], now: number): Task[] {
+    const ids = this.storage.tasks.insertMany(shapes, inputs, now);
+    const out = new Array<Task>(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = this.newTask(ids[i], shapes[i], inputs[i], now);
+    return out;
   }
 
   get(id: string): Task | null {
@@ -261,12 +265,12 @@ export class TaskQueue {
   private insert(row: NewTask, now = Date.now()): Task {
     const { id, existing } = this.storage.tasks.insert(row, now);
     if (existing) return rowToTask(existing);
-    return this.newTask(id, row, now);
+    return this.newTask(id, row, row.input, now);
   }
 
-  private newTask(id: number, row: NewTask, now: number): Task {
+  private newTask(id: number, row: TaskShape, input: unknown, now: number): Task {
     return {
-      id: String(id), kind: row.kind, state: 'queued', queue: row.queue, priority: row.priority, input: row.input ?? null, result: null,
+      id: String(id), kind: row.kind, state: 'queued', queue: row.queue, priority: row.priority, input: input ?? null, result: null,
       error: null, attempts: 0, maxAttempts: row.maxAttempts, progress: 0, progressMessage: null,
       parentId: row.parentId === null ? null : String(row.parentId), workflow: null, dedupeKey: row.dedupeKey,
       concurrencyKey: row.concurrencyKey, workerId: null, createdAt: now, startedAt: null, finishedAt: null, runAt: row.runAt,
@@ -295,10 +299,6 @@ export class TaskQueue {
     const ids = [...touched, ...extra];
     touched.clear();
     this.emitIds(ids);
-  }
-
-  private emitTask(task: Task): void {
-    if (this.events.listenerCount('task') > 0) this.events.emit('task', task);
   }
 
   private emitRows(rows: TaskRow[]): void {

@@ -8,7 +8,7 @@ import { type BuildChild, WorkflowStore } from './workflow-store';
 
 export type { TaskRow } from './rows';
 export { rowToTask, parseId, fromJson } from './rows';
-export type { NewTask, AttemptRef, Outcome } from './task-store';
+export type { NewTask, TaskShape, AttemptRef, Outcome } from './task-store';
 export type { Candidate } from './claim-store';
 export type { StepSpec, WorkflowSpec, BuildChild } from './workflow-store';
 export type { DueSchedule } from './schedule-store';

@@ -5,12 +5,14 @@ import { BulkInsert } from './bulk-insert';
 import { type TaskRow, toJson } from './rows';
 import { LIVE_SQL, Statements, WAITING_SQL } from './statements';
 
-/** Everything needed to insert one task row; defaults are resolved by the registry first. */
-export interface NewTask {
+/**
+ * Every field of a new task row but its input; defaults are resolved by the registry first.
+ * A batch shares one shape among the rows that have the same options.
+ */
+export interface TaskShape {
   kind: string;
   queue: string;
   priority: number;
-  input: unknown;
   maxAttempts: number;
   timeoutMs: number | null;
   dedupeKey: string | null;
@@ -23,6 +25,11 @@ export interface NewTask {
   childrenTotal: number | null;
   runAt: number;
   state?: 'queued' | 'running';
+}
+
+/** Everything needed to insert one task row. */
+export interface NewTask extends TaskShape {
+  input: unknown;
 }
 
 /** The identity of one attempt: a write fenced by it cannot touch a later attempt. */
@@ -76,9 +83,12 @@ export class TaskStore {
     return { id: Number(info.lastInsertRowid), existing: null };
   }
 
-  /** Inserts rows without dedupe keys (the caller holds the write transaction); returns their ids in order. */
-  insertMany(rows: NewTask[], now: number): number[] {
-    return this.bulk.run(rows, now);
+  /**
+   * Inserts rows without dedupe keys, row i made of shapes[i] and inputs[i] (the caller holds
+   * the write transaction); returns their ids in order.
+   */
+  insertMany(shapes: readonly TaskShape[], inputs: readonly unknown[], now: number): number[] {
+    return this.bulk.run(shapes, inputs, now);
   }
 
   row(id: number): TaskRow | undefined {
