@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { TaskRow } from './rows';
 import { Statements, WAITING_SQL } from './statements';
 
@@ -35,6 +35,9 @@ function claimedRow(t: ClaimTuple, workerId: string, now: number, leaseUntil: nu
   };
 }
 
+/** Asked on every claim: a constant, so the statement cache does not hash a freshly built string. */
+const KEYED_WAITING_SQL = `SELECT 1 FROM queue_tasks INDEXED BY queue_tasks_keyed WHERE state IN ${WAITING_SQL} AND concurrency_key IS NOT NULL LIMIT 1`;
+
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
@@ -46,6 +49,10 @@ const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
  */
 export class ClaimStore {
   private readonly s: Statements;
+  /** Statements whose SQL depends on a count, by that count (see dueStatement). */
+  private readonly due = new Map<number, Statement>();
+  private readonly cands = new Map<number, Statement>();
+  private readonly markStmts = new Map<number, Statement>();
 
   constructor(readonly db: Database) {
     this.s = new Statements(db);
@@ -57,16 +64,16 @@ export class ClaimStore {
    */
   claimDue(now: number, limit: number, kinds: readonly string[], paused: string[], workerId: string, leaseMs: number): TaskRow[] {
     if (kinds.length === 0) return [];
-    const { sql, args } = this.dueQuery(CLAIM_COLUMNS, now, kinds, paused, true);
-    const tuples = this.s.get(sql + ' LIMIT ?', true).all(...args, limit) as ClaimTuple[];
+    const stmt = this.dueStatement(this.due, CLAIM_COLUMNS, kinds.length, paused.length > 0, true, true);
+    const tuples = stmt.all(this.dueArgs(now, kinds, paused, limit)) as ClaimTuple[];
     return this.mark(tuples, workerId, now, leaseMs);
   }
 
   /** Waiting tasks that are due, best first, for the path that checks keys and queue limits in JS. */
   candidates(now: number, limit: number, kinds: readonly string[], paused: string[], keyed: boolean): Candidate[] {
     if (kinds.length === 0) return [];
-    const { sql, args } = this.dueQuery('id, kind, queue, concurrency_key, concurrency_limit', now, kinds, paused, !keyed);
-    return this.s.get(sql + ' LIMIT ?').all(...args, limit) as Candidate[];
+    const stmt = this.dueStatement(this.cands, 'id, kind, queue, concurrency_key, concurrency_limit', kinds.length, paused.length > 0, !keyed, false);
+    return stmt.all(this.dueArgs(now, kinds, paused, limit)) as Candidate[];
   }
 
   /** Marks the chosen candidates running under this worker; the lease counts from now. */
@@ -79,11 +86,19 @@ export class ClaimStore {
 
   private mark(tuples: ClaimTuple[], workerId: string, now: number, leaseMs: number): TaskRow[] {
     if (tuples.length === 0) return [];
-    const ids = tuples.map((t) => t[0]);
-    this.s
-      .get(`UPDATE queue_tasks SET state = 'running', attempts = attempts + 1, worker_id = ?, started_at = ?, lease_until = ?,
-              cancel_requested = 0 WHERE id IN (${marks(ids.length)})`)
-      .run(workerId, now, now + leaseMs, ...ids);
+    const n = tuples.length;
+    const args: unknown[] = new Array(3 + n);
+    args[0] = workerId;
+    args[1] = now;
+    args[2] = now + leaseMs;
+    for (let i = 0; i < n; i++) args[3 + i] = tuples[i][0];
+    let stmt = this.markStmts.get(n);
+    if (!stmt) {
+      stmt = this.s.get(`UPDATE queue_tasks SET state = 'running', attempts = attempts + 1, worker_id = ?, started_at = ?, lease_until = ?,
+              cancel_requested = 0 WHERE id IN (${marks(n)})`);
+      this.markStmts.set(n, stmt);
+    }
+    stmt.run(args);
     return tuples.map((t) => claimedRow(t, workerId, now, now + leaseMs));
   }
 
@@ -96,7 +111,7 @@ export class ClaimStore {
   }
 
   hasKeyedWaiting(): boolean {
-    return this.s.get(`SELECT 1 FROM queue_tasks INDEXED BY queue_tasks_keyed WHERE state IN ${WAITING_SQL} AND concurrency_key IS NOT NULL LIMIT 1`).get() !== undefined;
+    return this.s.get(KEYED_WAITING_SQL).get() !== undefined;
   }
 
   runningPerKey(keys: string[]): Map<string, number> {
@@ -107,23 +122,36 @@ export class ClaimStore {
     return new Map(rows.map((r) => [r.k, r.n]));
   }
 
-  private dueQuery(cols: string, now: number, kinds: readonly string[], paused: string[], skipKeyCheck: boolean): { sql: string; args: unknown[] } {
-    const args: unknown[] = [now, ...kinds];
+  /**
+   * The due-tasks query for one shape (how many kinds, whether queues are paused, whether
+   * keys are checked), cached by that shape: building and hashing its SQL text every turn
+   * showed in profiles. Parameters: now, the kinds, [paused queues as JSON], limit.
+   */
+  private dueStatement(cache: Map<number, Statement>, cols: string, kinds: number, paused: boolean, skipKeyCheck: boolean, raw: boolean): Statement {
+    const key = kinds * 4 + (paused ? 2 : 0) + (skipKeyCheck ? 1 : 0);
+    let stmt = cache.get(key);
+    if (stmt) return stmt;
     let where = '';
-    if (paused.length > 0) {
-      where += ' AND queue NOT IN (SELECT value FROM json_each(?))';
-      args.push(JSON.stringify(paused));
-    }
+    if (paused) where += ' AND queue NOT IN (SELECT value FROM json_each(?))';
     if (!skipKeyCheck) {
       where += ` AND (concurrency_key IS NULL OR concurrency_key NOT IN (
           SELECT concurrency_key FROM queue_tasks INDEXED BY queue_tasks_running_key
           WHERE state = 'running' AND concurrency_key IS NOT NULL GROUP BY concurrency_key
           HAVING count(*) >= max(coalesce(concurrency_limit, 1))))`;
     }
-    const sql = `SELECT ${cols} FROM queue_tasks INDEXED BY queue_tasks_ready
-      WHERE state IN ${WAITING_SQL} AND run_at <= ? AND kind IN (${marks(kinds.length)})${where}
-      ORDER BY priority DESC, run_at, id`;
-    return { sql, args };
+    stmt = this.s.get(`SELECT ${cols} FROM queue_tasks INDEXED BY queue_tasks_ready
+      WHERE state IN ${WAITING_SQL} AND run_at <= ? AND kind IN (${marks(kinds)})${where}
+      ORDER BY priority DESC, run_at, id LIMIT ?`, raw);
+    cache.set(key, stmt);
+    return stmt;
+  }
+
+  private dueArgs(now: number, kinds: readonly string[], paused: string[], limit: number): unknown[] {
+    const args: unknown[] = [now];
+    for (const k of kinds) args.push(k);
+    if (paused.length > 0) args.push(JSON.stringify(paused));
+    args.push(limit);
+    return args;
   }
 
   recordStarts(kind: string, at: number, n: number): void {

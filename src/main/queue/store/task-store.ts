@@ -52,6 +52,9 @@ function entry(at: number, event: TimelineEntry['event'], attempt: number, error
 
 const APPEND_HISTORY = `history = json_insert(coalesce(history, '[]'), '$[#]', json(?))`;
 const FENCE = `id = ? AND state = 'running' AND attempts = ? AND worker_id = ?`;
+/** Run once per finished task: a constant, so the statement cache does not hash a freshly built string each time. */
+const SUCCEEDED_SQL = `UPDATE queue_tasks SET state = 'succeeded', result = ?, finished_at = ?, progress = 1, lease_until = NULL,
+  error_code = NULL, error_message = NULL, error_stack = NULL WHERE ${FENCE}`;
 
 /** The task lifecycle in SQL: insert, finish, lease, cancel, retry (claiming is in claim-store). */
 export class TaskStore {
@@ -100,10 +103,7 @@ export class TaskStore {
     if (outcome.kind === 'succeeded') {
       // The hot path: a plain argument list (no spread) and a literal for the common null result.
       const result = outcome.result === null ? 'null' : toJson(outcome.result);
-      return this.s
-        .get(`UPDATE queue_tasks SET state = 'succeeded', result = ?, finished_at = ?, progress = 1, lease_until = NULL,
-                error_code = NULL, error_message = NULL, error_stack = NULL WHERE ${FENCE}`)
-        .run(result, now, ref.id, ref.attempts, ref.workerId).changes > 0;
+      return this.s.get(SUCCEEDED_SQL).run(result, now, ref.id, ref.attempts, ref.workerId).changes > 0;
     }
     const fence = [ref.id, ref.attempts, ref.workerId];
     if (outcome.kind === 'cancelled') {
