@@ -1,6 +1,6 @@
 /**
  * Retrain benchmark: how long "learning while labelling" takes to retrain a head on
- * 10,000 cached embeddings of dimension 1,280 with 10 labels (target: under 3 s on 2
+ * 10,000 cached embeddings of dimension 1,536 (the default backbone's) with 10 labels (target: under 3 s on 2
  * cores). Three heads are timed, interleaved (A B C, A B C, …) so machine load hits all
  * alike: softmax regression (the default), the MLP on the full input, and the MLP with
  * input compression (inputComponents 64). Each reports wall time, CPU time
@@ -49,7 +49,7 @@ const median = (xs: number[]): number => {
 
 export async function runRetrainBench(opts: { repeats?: number; n?: number; dim?: number; classes?: number; variants?: RetrainVariant[] } = {}): Promise<RetrainBenchResult> {
   const n = opts.n ?? 10_000;
-  const dim = opts.dim ?? 1280;
+  const dim = opts.dim ?? 1536;
   const classes = opts.classes ?? 10;
   const repeats = opts.repeats ?? 3;
   // Non-negative, overlapping blobs: like pooled ReLU features, and hard enough that
