@@ -45,6 +45,8 @@ async function pool<T>(items: T[], n: number, fn: (x: T, i: number) => Promise<v
 
 async function phase<T>(s: Server, name: string, rows: string[], fn: () => Promise<T>, count: number): Promise<T> {
   const c0 = cpuSeconds(s.pid);
+  // Wall-clock start of each phase, to place the server's stall log lines (they carry the time).
+  console.log(`${new Date().toISOString()} ${name}`);
   const t0 = performance.now();
   const r = await fn();
   const sec = (performance.now() - t0) / 1000;

@@ -89,7 +89,7 @@ async function serve(args: string[]): Promise<number> {
     throw err;
   }
   process.stdout.write(`loupe listening on ${addr.url}\n`);
-  const stalls = watchStalls((ms) => process.stderr.write(`loupe: the main thread was busy for ${ms} ms; requests waited that long\n`));
+  const stalls = watchStalls((ms) => process.stderr.write(`loupe: ${new Date().toISOString()} the main thread was busy for ${ms} ms; requests waited that long\n`));
   if (ui) process.stderr.write(`loupe: open ${addr.url}/#token=${app.token} in a browser\n`);
   else process.stderr.write('loupe: the UI is not built (run `npm run build`); serving the API only\n');
 
