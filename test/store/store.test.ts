@@ -133,6 +133,25 @@ describe('repositories', () => {
     expect(store.images.get('1')).toMatchObject({ hash: 'h', datasetId: '1' });
   });
 
+  it('keeps cached embeddings when their tables become ordinary (rowid) tables', () => {
+    const old = new BetterSqlite3(join(dir, 'emb.db'));
+    migrate(old, MIGRATIONS.filter((m) => m.version < 8));
+    const vector = Buffer.from(Float32Array.from([1.5, -2, 3]).buffer);
+    old.prepare("INSERT INTO embeddings VALUES ('h1', 'bb', 3, ?, 'then')").run(vector);
+    old.prepare("INSERT INTO embedding_variants VALUES ('h1', 'bb', 'flip', 3, ?, 'then')").run(vector);
+    old.close();
+    store.close();
+    store = openStore(join(dir, 'emb.db'));
+    const row = store.db.prepare("SELECT dim, vector, created_at FROM embeddings WHERE hash = 'h1' AND backbone = 'bb'").get() as { dim: number; vector: Buffer; created_at: string };
+    expect(row).toMatchObject({ dim: 3, created_at: 'then' });
+    expect(Array.from(new Float32Array(new Uint8Array(row.vector).buffer))).toEqual([1.5, -2, 3]);
+    expect((store.db.prepare('SELECT count(*) AS n FROM embedding_variants').get() as { n: number }).n).toBe(1);
+    // The (hash, backbone) key still refuses a second copy, and the tables are no longer WITHOUT ROWID.
+    expect(() => store.db.prepare("INSERT INTO embeddings VALUES ('h1', 'bb', 3, x'00', 'now')").run()).toThrow(/UNIQUE/);
+    const sql = (store.db.prepare("SELECT group_concat(sql) AS s FROM sqlite_master WHERE name IN ('embeddings', 'embedding_variants')").get() as { s: string }).s;
+    expect(sql).not.toMatch(/WITHOUT ROWID/i);
+  });
+
   it('keeps settings as JSON values and everything survives reopening the file', () => {
     const ds = store.datasets.create('kept');
     store.labels.ensure(ds.id, 'only-label');

@@ -8,6 +8,7 @@ import imageIds from './migrations/004_image_ids_never_reused.sql?raw';
 import scripts from './migrations/005_scripts.sql?raw';
 import embeddingVariants from './migrations/006_embedding_variants.sql?raw';
 import trainPrefs from './migrations/007_train_prefs.sql?raw';
+import embeddingsRowid from './migrations/008_embeddings_rowid.sql?raw';
 
 export interface Migration {
   version: number;
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: '005_scripts', sql: scripts },
   { version: 6, name: '006_embedding_variants', sql: embeddingVariants },
   { version: 7, name: '007_train_prefs', sql: trainPrefs },
+  { version: 8, name: '008_embeddings_rowid', sql: embeddingsRowid },
 ];
 
 /**
