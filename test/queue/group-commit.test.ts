@@ -68,6 +68,9 @@ describe('group commit with synchronous=FULL', () => {
     await waitFor(() => state(quick.id) === 'succeeded', 30_000, 'quick to succeed after the restart');
     // The crash spent the first attempt (a lease taken back counts as one), so it reruns as attempt 2.
     expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toEqual([`start ${quick.id} 1`, `start ${quick.id} 2`]);
+    // The runner announces over IPC after its commit; on a loaded machine that message can land
+    // after this process has already read the committed row, so wait for it rather than race it.
+    await waitFor(() => announced.length > 0, 10_000, 'the success to be announced');
     expect(announced).toEqual([quick.id]);
     second.kill('SIGKILL');
   }, 60_000);
