@@ -13,9 +13,8 @@ import sharp from 'sharp';
 import { InferenceEngine } from '../../src/main/vision/index';
 import { embedVariantsWith, VARIANTS, type Variant } from '../../src/main/services/vision/augmentation';
 import { trainHead } from '../../src/main/vision/train';
-import { predict } from '../../src/main/vision/train/predict';
 import type { AugmentedExample, TrainOptions } from '../../src/main/vision/train/types';
-import { readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
+import { heldOutAccuracy, readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const fitN = Number(process.argv[2] ?? 10000);
 const valN = Number(process.argv[3] ?? 2000);
@@ -103,16 +102,9 @@ async function main(): Promise<void> {
       const augmented: AugmentedExample[] = vs.flatMap((v) => fitLabels.map((label, n) => ({ features: aug[v].subarray(n * D, (n + 1) * D), label, source: n })));
       const t0 = process.cpuUsage();
       const r = await trainHead({ features: fit, labels: fitLabels, augmented }, { kind, validationFraction: 0.1, ...extra });
-      const P = predict(r.head, val);
-      const K = r.head.labels.length;
-      let correct = 0;
-      for (let n = 0; n < valN; n++) {
-        let best = 0;
-        for (let c = 1; c < K; c++) if (P[n * K + c] > P[n * K + best]) best = c;
-        if (r.head.labels[best] === String(labels[valIdx[n]])) correct++;
-      }
+      const acc = heldOutAccuracy(r.head, val, valIdx.map((i) => String(labels[i])));
       const cpu = process.cpuUsage(t0);
-      console.log(`${kind.padEnd(7)} ${name.padEnd(12)} ${JSON.stringify(extra).padEnd(40)} held-out ${(100 * correct / valN).toFixed(2)} % (epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
+      console.log(`${kind.padEnd(7)} ${name.padEnd(12)} ${JSON.stringify(extra).padEnd(40)} held-out ${(100 * acc).toFixed(2)} % (epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
     }
   }
 }

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { InferenceEngine } from '../../src/main/vision/index';
 import { trainHead } from '../../src/main/vision/train';
-import { predict } from '../../src/main/vision/train/predict';
 import type { AugmentedExample, TrainOptions } from '../../src/main/vision/train/types';
-import { readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
+import { heldOutAccuracy, readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const CHUNK = 10_000;
 const CACHE = 'bench/tmp/heads';
@@ -93,16 +92,9 @@ async function main(): Promise<void> {
         : [];
       const t0 = process.cpuUsage();
       const r = await trainHead({ features: fit, labels: fitLabels, augmented }, { kind, ...extra });
-      const P = predict(r.head, val);
-      const K = r.head.labels.length;
-      let correct = 0;
-      for (let n = 0; n < CHUNK; n++) {
-        let best = 0;
-        for (let k = 1; k < K; k++) if (P[n * K + k] > P[n * K + best]) best = k;
-        if (r.head.labels[best] === valLabels[n]) correct++;
-      }
+      const acc = heldOutAccuracy(r.head, val, valLabels);
       const cpu = process.cpuUsage(t0);
-      console.log(`${fitIdx.length} fit ${kind.padEnd(7)} ${name.padEnd(5)} ${JSON.stringify(extra).padEnd(40)} held-out ${(100 * correct / CHUNK).toFixed(2)} % (run's own val ${(100 * (r.history[r.bestEpoch - 1].valAcc ?? 0)).toFixed(2)}, epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
+      console.log(`${fitIdx.length} fit ${kind.padEnd(7)} ${name.padEnd(5)} ${JSON.stringify(extra).padEnd(40)} held-out ${(100 * acc).toFixed(2)} % (run's own val ${(100 * (r.history[r.bestEpoch - 1].valAcc ?? 0)).toFixed(2)}, epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
     }
   }
 }

@@ -11,8 +11,7 @@ import { convertLayersModel } from '../../src/main/vision/convert/layers-to-onnx
 import { fashionPixels } from './quant-calibration';
 import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE } from '../../src/main/vision/convert/default-backbone';
 import { trainHead } from '../../src/main/vision/train';
-import { predict } from '../../src/main/vision/train/predict';
-import { readIdxLabels, shuffledIndices } from './fashion-mnist';
+import { heldOutAccuracy, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const TAPS = (process.env.TAPS ?? 'block_11_expand_relu,block_12_expand_relu,block_13_expand_relu').split(',');
 const fitN = Number(process.argv[2] ?? 10000);
@@ -132,32 +131,16 @@ async function main(): Promise<void> {
       const Xf = combine(fit, keys, fitN);
       const D = Xf.length / fitN;
       const r = await trainHead({ features: Xf, labels: fitLabels }, { kind, hiddenUnits: Number(process.env.HIDDEN ?? 256), validationFraction: 0.1, epochs: Number(process.env.EPOCHS ?? 40), weightDecay: Number(process.env.WD ?? 1e-4), patience: Number(process.env.PATIENCE ?? 5), learningRate: process.env.LR ? Number(process.env.LR) : undefined });
-      const Xv = combine(val, keys, valN);
-      let correct = 0;
-      for (let n = 0; n < valN; n++) {
-        const p = predict(r.head, Xv.subarray(n * D, (n + 1) * D));
-        let best = 0;
-        for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-        if (r.head.labels[best] === String(labels[valIdx[n]])) correct++;
-      }
+      const acc = heldOutAccuracy(r.head, combine(val, keys, valN), valIdx.map((i) => String(labels[i])));
       const cpu = process.cpuUsage(t0);
-      console.log(`${name.padEnd(18)} ${kind.padEnd(7)} D=${String(D).padStart(5)} held-out ${(100 * correct / valN).toFixed(2)} % (epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
+      console.log(`${name.padEnd(18)} ${kind.padEnd(7)} D=${String(D).padStart(5)} held-out ${(100 * acc).toFixed(2)} % (epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
     }
   }
 }
 
 async function score(fit: Map<string, Float32Array>, val: Map<string, Float32Array>, keys: string[], fitLabels: string[], valLabels: string[]): Promise<number> {
   const r = await trainHead({ features: combine(fit, keys, fitN), labels: fitLabels }, { validationFraction: 0.1 });
-  const Xv = combine(val, keys, valN);
-  const P = predict(r.head, Xv);
-  const K = r.head.labels.length;
-  let correct = 0;
-  for (let n = 0; n < valN; n++) {
-    let best = 0;
-    for (let c = 1; c < K; c++) if (P[n * K + c] > P[n * K + best]) best = c;
-    if (r.head.labels[best] === valLabels[n]) correct++;
-  }
-  return correct / valN;
+  return heldOutAccuracy(r.head, combine(val, keys, valN), valLabels);
 }
 
 /** Greedy forward selection over (tap, pooling) candidates with the app's softmax head; stops below +0.2 points or at MAX_DIM. */

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import type { HeadWeights } from '../../src/main/vision/head';
+import { predict } from '../../src/main/vision/train/predict';
 
 // Reads the Debian `dataset-fashion-mnist` idx files (big-endian headers, gzip).
 export const FASHION_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
@@ -52,4 +54,17 @@ export function shuffledIndices(n: number, seed: number): number[] {
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
   return idx;
+}
+
+/** Share of rows (N×D, row-major) whose top prediction by `head` is their label: the explore scripts' held-out score. */
+export function heldOutAccuracy(head: HeadWeights, features: Float32Array, labels: readonly string[]): number {
+  const P = predict(head, features);
+  const K = head.labels.length;
+  let correct = 0;
+  for (let n = 0; n < labels.length; n++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (P[n * K + k] > P[n * K + best]) best = k;
+    if (head.labels[best] === labels[n]) correct++;
+  }
+  return correct / labels.length;
 }
