@@ -9,9 +9,9 @@ import * as ort from 'onnxruntime-node';
 import { buildDefaultBackbone } from '../../src/main/vision/convert/default-backbone';
 import { quantizeStatic } from '../../src/main/vision/convert/quantize';
 import { sessionOptions } from '../../src/main/vision/inference/providers';
-import { predict, trainHead } from '../../src/main/vision/train';
+import { trainHead } from '../../src/main/vision/train';
 import { calibrationBatches, fashionPixels } from './quant-calibration';
-import { FASHION_LABELS, readIdxLabels, shuffledIndices } from './fashion-mnist';
+import { FASHION_LABELS, heldOutAccuracy, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const fitN = Number(process.argv[2] ?? 2000);
 const valN = Number(process.argv[3] ?? 1000);
@@ -36,15 +36,7 @@ async function features(session: ort.InferenceSession, pixels: Buffer[]): Promis
 
 async function accuracy(fit: Float32Array, fitLabels: string[], val: Float32Array, valLabels: string[]): Promise<number> {
   const { head } = await trainHead({ features: fit, labels: fitLabels }, { kind: 'softmax', seed: 1 });
-  const probs = predict(head, val);
-  const K = head.labels.length;
-  let correct = 0;
-  for (let n = 0; n < valLabels.length; n++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (probs[n * K + k] > probs[n * K + best]) best = k;
-    if (head.labels[best] === valLabels[n]) correct++;
-  }
-  return correct / valLabels.length;
+  return heldOutAccuracy(head, val, valLabels);
 }
 
 async function main(): Promise<void> {
