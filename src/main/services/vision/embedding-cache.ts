@@ -23,11 +23,24 @@ function toBlob(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
-function fromBlob(b: Buffer): Float32Array {
-  // SQLite hands back Buffers at any byte offset; Float32Array needs 4-byte alignment.
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  return new Float32Array(copy.buffer);
+/**
+ * One chunk's vectors as views into one shared block. A separate buffer per vector made a
+ * 60,000-picture training run hold 60,000 backing stores; when the next run let them go,
+ * V8 freed them in one stop-the-world collection of 1.4 s (profiled: `loupe serve` logged
+ * it at every second training start). One block per chunk is 400× fewer.
+ */
+function slabOf(rows: ReadonlyArray<{ hash: string; vector: Buffer }>, into: Map<string, Float32Array>): void {
+  let total = 0;
+  for (const r of rows) total += r.vector.byteLength >>> 2;
+  const slab = new Float32Array(total);
+  const bytes = new Uint8Array(slab.buffer);
+  let at = 0;
+  for (const r of rows) {
+    const n = r.vector.byteLength >>> 2;
+    bytes.set(r.vector.subarray(0, n * 4), at * 4);
+    into.set(r.hash, slab.subarray(at, at + n));
+    at += n;
+  }
 }
 
 /**
@@ -78,9 +91,7 @@ export class EmbeddingCache {
   /** The cached vectors of these hashes (missing ones are absent from the map). */
   get(backbone: string, hashes: readonly string[]): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>();
-    this.eachChunk<{ hash: string; vector: Buffer }>('vector', backbone, hashes, (rows) => {
-      for (const r of rows) out.set(r.hash, fromBlob(r.vector));
-    });
+    this.eachChunk<{ hash: string; vector: Buffer }>('vector', backbone, hashes, (rows) => slabOf(rows, out));
     return out;
   }
 
@@ -165,9 +176,7 @@ export class EmbeddingCache {
     }
     const vectors = new Map<string, Float32Array>();
     if (opts.vectors !== false) {
-      await this.eachChunkYielding<{ hash: string; vector: Buffer }>('vector', backbone, hashes, (rows) => {
-        for (const r of rows) vectors.set(r.hash, fromBlob(r.vector));
-      }, opts.signal);
+      await this.eachChunkYielding<{ hash: string; vector: Buffer }>('vector', backbone, hashes, (rows) => slabOf(rows, vectors), opts.signal);
     }
     return { vectors, failed, computed: missing.length - failed.length };
   }
