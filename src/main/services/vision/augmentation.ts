@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import sharp from 'sharp';
 import type { EmbedInput, EmbedResult } from '../../vision/index';
-import type { EmbedFailure, EmbedSource } from './embedding-cache';
+import { vectorsOf, type EmbedFailure, type EmbedSource } from './embedding-cache';
 
 /**
  * The fixed set of augmented copies a training run may add per labelled picture. Each is
@@ -87,12 +87,6 @@ async function makeVariant(rgb: Buffer, width: number, height: number, v: Varian
   return data;
 }
 
-function fromBlob(b: Buffer): Float32Array {
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  return new Float32Array(copy.buffer);
-}
-
 /**
  * Embeddings of augmented copies per (image hash, backbone, variant) in SQLite: computed
  * the first time a run asks for augmentation, read back by every later run.
@@ -109,12 +103,14 @@ export class VariantCache {
       const rows = this.db
         .prepare(`SELECT hash, variant, vector FROM embedding_variants WHERE backbone = ? AND hash IN (${part.map(() => '?').join(',')})`)
         .all(backbone, ...part) as Array<{ hash: string; variant: string; vector: Buffer }>;
-      for (const r of rows) {
-        if (!(VARIANTS as readonly string[]).includes(r.variant)) continue;
+      // Views into one block per chunk, as the embedding cache reads them (see vectorsOf).
+      const known = rows.filter((r) => (VARIANTS as readonly string[]).includes(r.variant));
+      vectorsOf(known.map((r) => r.vector)).forEach((v, j) => {
+        const r = known[j];
         let m = out.get(r.hash);
         if (!m) out.set(r.hash, (m = new Map()));
-        m.set(r.variant as Variant, fromBlob(r.vector));
-      }
+        m.set(r.variant as Variant, v);
+      });
     }
     return out;
   }

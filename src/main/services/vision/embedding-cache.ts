@@ -29,18 +29,21 @@ function toBlob(v: Float32Array): Buffer {
  * V8 freed them in one stop-the-world collection of 1.4 s (profiled: `loupe serve` logged
  * it at every second training start). One block per chunk is 400× fewer.
  */
-function slabOf(rows: ReadonlyArray<{ hash: string; vector: Buffer }>, into: Map<string, Float32Array>): void {
+export function vectorsOf(blobs: readonly Buffer[]): Float32Array[] {
   let total = 0;
-  for (const r of rows) total += r.vector.byteLength >>> 2;
+  for (const b of blobs) total += b.byteLength >>> 2;
   const slab = new Float32Array(total);
   const bytes = new Uint8Array(slab.buffer);
   let at = 0;
-  for (const r of rows) {
-    const n = r.vector.byteLength >>> 2;
-    bytes.set(r.vector.subarray(0, n * 4), at * 4);
-    into.set(r.hash, slab.subarray(at, at + n));
-    at += n;
-  }
+  return blobs.map((b) => {
+    const n = b.byteLength >>> 2;
+    bytes.set(b.subarray(0, n * 4), at * 4);
+    return slab.subarray(at, (at += n));
+  });
+}
+
+function slabOf(rows: ReadonlyArray<{ hash: string; vector: Buffer }>, into: Map<string, Float32Array>): void {
+  vectorsOf(rows.map((r) => r.vector)).forEach((v, i) => into.set(rows[i].hash, v));
 }
 
 /**
