@@ -103,7 +103,7 @@ describe('security', () => {
     const pair = cookie.split(';')[0];
     expect((await call(base, 'GET', '/v1/datasets', { headers: { cookie: pair } })).status).toBe(200);
     expect((await call(base, 'GET', '/v1/datasets', { headers: { cookie: 'loupe_session=1.forged' } })).status).toBe(401);
-    const ws = await openSocket('/ipc', { cookie: pair });
+    const ws = await openSocket('/ipc', { cookie: pair, origin: base });
     ws.close();
   });
 });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { bearerAuth, sameSecret, type Context, type Middleware } from '../http/index';
+import { assertOwnOrigin, bearerAuth, changesState, sameSecret, type Context, type Middleware } from '../http/index';
 
 export const SESSION_COOKIE = 'loupe_session';
 const SESSION_SECONDS = 7 * 24 * 3600;
@@ -40,11 +40,20 @@ export function clearSessionCookie(ctx: Context): void {
 /**
  * Bearer token (header, or `?token=` on WebSocket upgrades) or a valid session cookie.
  * `isPublic` lists what needs neither (health, the UI's static files).
+ *
+ * A cookie-authenticated request that changes state (POST/PUT/PATCH/DELETE, a WebSocket
+ * upgrade) must come from Loupe's own origin: SameSite=Strict tells sites apart, not
+ * ports, so a page served by any other local port would carry the cookie (403
+ * `cross_origin`). A request that presents the token is the token's, and unaffected.
  */
 export function apiAuth(opts: { token: () => string; isPublic: (ctx: Context) => boolean }): Middleware {
   const bearer = bearerAuth({ token: opts.token, exclude: opts.isPublic });
   return (ctx, next) => {
-    if (!ctx.req.headers.authorization && verifySession(opts.token(), ctx.cookies[SESSION_COOKIE])) return next();
+    const presentsToken = ctx.req.headers.authorization !== undefined || (ctx.upgrade !== null && ctx.query.has('token'));
+    if (!presentsToken && !opts.isPublic(ctx) && verifySession(opts.token(), ctx.cookies[SESSION_COOKIE])) {
+      if (changesState(ctx)) assertOwnOrigin(ctx);
+      return next();
+    }
     return bearer(ctx, next);
   };
 }

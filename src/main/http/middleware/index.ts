@@ -5,6 +5,7 @@ export { cors, type CorsOptions } from './cors';
 export { csrf, csrfToken, type CsrfOptions } from './csrf';
 export { hostAllowList, hostName, type HostAllowListOptions } from './host-allow-list';
 export { rateLimit, type RateLimitOptions } from './rate-limit';
+export { assertOwnOrigin, changesState, fromOwnOrigin, ownOrigin, sameOriginOnly, type SameOriginOptions } from './same-origin';
 export { requestId, type RequestIdOptions } from './request-id';
 export { serveStatic, type ServeStaticOptions } from './serve-static';
 export { getSession, Session, sessions, type SessionOptions } from './sessions';
