@@ -19,7 +19,9 @@ const ALLOWED = {
   'main/api': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared', 'main/ipc'],
   'main/ipc': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
   'main/workers': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
-  'main/root': ['main/cli', 'main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
+  // The desktop shell's pure parts (app:// scheme files, permission rules, renderer URL): electron.ts stays thin.
+  'main/desktop': ['main/api', 'main/http', 'shared'],
+  'main/root': ['main/desktop', 'main/cli', 'main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
   // The CLI's commands (loupe run/check/repl…) sit beside cli.ts and may use what it uses.
   'main/cli': ['main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
   preload: ['shared'],

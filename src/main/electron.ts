@@ -1,31 +1,42 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { contentSecurityPolicy } from './api/csp';
 import { createApp, defaultDataDir } from './app';
+import { serveAppFile } from './desktop/app-scheme';
+import { allowDevice, allowPermission } from './desktop/permissions';
+import { APP_SCHEME, isTrustedFrame, rendererTarget } from './desktop/renderer-url';
 import { registerElectronTransport } from './ipc/electron-transport';
 import { exportLatestModel } from './services/vision/index';
 import type { SpawnChild } from './services/child-process';
 
 /*
  * The desktop shell, and the only file of src/main that imports 'electron': one locked-down
- * window, the contract over IPC, thumbnails over a private protocol. Everything else is the
- * same createApp() the headless shell runs.
+ * window, the contract over IPC, the page and thumbnails over private protocols. Everything
+ * else is the same createApp() the headless shell runs; the decisions (which page, which
+ * file, which permission, which CSP) live in src/main/desktop and api/csp.ts, tested in Node.
  */
 
 const THUMB_SCHEME = 'loupe-thumb';
-const devUrl = process.env.ELECTRON_RENDERER_URL;
+// The dev server's URL counts only in an unpackaged build (renderer-url.ts says why).
+const target = rendererTarget({ isPackaged: app.isPackaged, envUrl: process.env.ELECTRON_RENDERER_URL });
+if (target.ignored) console.warn(`loupe: ${target.ignored}`);
+const dev = target.kind === 'dev';
 // Both shells use the same data folder (LOUPE_DATA overrides it), so `loupe serve` and the
 // desktop app see the same library.
 const dataDir = (): string => process.env.LOUPE_DATA || defaultDataDir();
-const indexFile = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
-const indexUrl = pathToFileURL(indexFile).toString();
+const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
 const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
-// Also set as a <meta> tag in index.html; the header covers the dev server's responses.
-const CSP = devUrl
-  ? "default-src 'self'; script-src 'self' 'unsafe-inline'; img-src 'self' loupe-thumb: data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: http://localhost:* http://127.0.0.1:*"
-  : "default-src 'self'; script-src 'self'; img-src 'self' loupe-thumb: data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'";
+// Also set as a <meta> tag in index.html; the header covers the dev server's responses, and
+// loupe://app answers carry it too. The built page talks over IPC: no WebSocket source at all.
+const CSP = contentSecurityPolicy({ devServer: dev ? target.origin : null });
 
-protocol.registerSchemesAsPrivileged([{ scheme: THUMB_SCHEME, privileges: { standard: true, secure: true, stream: true } }]);
+// Registered before ready: loupe://app is a secure, standard origin of its own (so 'self',
+// fetch and module scripts work), unlike file://, which is every file on the disk.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
+  { scheme: THUMB_SCHEME, privileges: { standard: true, secure: true, stream: true } },
+]);
 
 if (!app.requestSingleInstanceLock()) {
   // Another Loupe owns the data folder; it focuses its window (below) and this one leaves.
@@ -62,11 +73,6 @@ const utilitySpawn: SpawnChild = (entry, opts) => {
   };
 };
 
-function isTrustedFrame(url: string): boolean {
-  if (devUrl) return url.startsWith(new URL(devUrl).origin + '/');
-  return url.split('#')[0] === indexUrl;
-}
-
 function menu(win: () => BrowserWindow | null, exportModel: () => void): Menu {
   const mac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
@@ -77,7 +83,7 @@ function menu(win: () => BrowserWindow | null, exportModel: () => void): Menu {
     {
       label: 'View',
       submenu: [
-        ...(devUrl ? [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }, { type: 'separator' as const }] : []),
+        ...(dev ? [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }, { type: 'separator' as const }] : []),
         { role: 'resetZoom' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },
@@ -121,18 +127,28 @@ async function start(): Promise<void> {
     }
   });
 
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+  protocol.handle(APP_SCHEME, (request) => serveAppFile(rendererDir, request.url));
+
+  const ses = session.defaultSession;
+  ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  // Loupe's window asks for no camera, microphone, notifications or anything else.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  // Every permission refused but what the app uses, and only for its own page (permissions.ts).
+  ses.setPermissionRequestHandler((wc, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    callback(allowPermission({ permission, requester: details.requestingUrl || wc.getURL(), mediaTypes }, target.origin));
+  });
+  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
+    allowPermission({ permission, requester: requestingOrigin, mediaTypes: details.mediaType ? [details.mediaType] : undefined }, target.origin),
+  );
+  ses.setDevicePermissionHandler(() => allowDevice());
 
   const stopTransport = registerElectronTransport({
     ipcMain,
     dispatcher: loupe.dispatcher,
     bus: loupe.bus,
     getWebContents: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
-    isTrustedFrame,
+    isTrustedFrame: (url) => isTrustedFrame(target, url),
   });
 
   const createWindow = () => {
@@ -153,7 +169,7 @@ async function start(): Promise<void> {
     win.on('closed', () => {
       win = null;
     });
-    void (devUrl ? win.loadURL(devUrl) : win.loadFile(indexFile));
+    void win.loadURL(target.url);
   };
 
   /**

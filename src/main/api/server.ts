@@ -1,4 +1,5 @@
-import { App, accessLog, cors, hostAllowList, serveStatic, type AccessLogEntry, type Context, type Middleware } from '../http/index';
+import { App, accessLog, cors, hostAllowList, ownOrigin, serveStatic, type AccessLogEntry, type Context, type Middleware } from '../http/index';
+import { contentSecurityPolicy, websocketFor } from './csp';
 import { datasetRoutes } from './datasets';
 import type { ApiDeps } from './deps';
 import { loupeErrors } from './errors';
@@ -87,7 +88,13 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
       // The page holds the token: no framing by other sites, no sniffing, no referrer.
       headers: { 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
     });
-    const ui: Middleware = (ctx, next) => (isApiPath(ctx.path) ? next() : files(ctx, next));
+    const ui: Middleware = (ctx, next) => {
+      if (isApiPath(ctx.path)) return next();
+      // The page's one socket is /ipc on this very origin: the policy names it, not every local port.
+      const own = ownOrigin(ctx);
+      ctx.header('content-security-policy', contentSecurityPolicy({ websocket: own ? websocketFor(own) : null }));
+      return files(ctx, next);
+    };
     app.notFound(ui);
   }
   return app;
