@@ -20,6 +20,10 @@ export default defineConfig({
           // The backbone (decode, resize, inference): a child process started by services/vision/engine-process.ts.
           'inference-worker': resolve('src/main/workers/inference-worker.ts'),
         },
+        // The CLI loads each command's chunk on demand (src/main/cli.ts); every byte of it
+        // is parsed at start-up. Comments go, and the text stays ASCII: one non-ASCII
+        // character (a § in a comment) makes V8 hold and scan the whole file as UTF-16.
+        output: { comments: false, charset: 'ascii' },
       },
     },
   },

@@ -22,8 +22,9 @@ const ALLOWED = {
   // The desktop shell's pure parts (app:// scheme files, permission rules, renderer URL): electron.ts stays thin.
   'main/desktop': ['main/api', 'main/http', 'shared'],
   'main/root': ['main/desktop', 'main/cli', 'main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
-  // The CLI's commands (loupe run/check/repl…) sit beside cli.ts and may use what it uses.
-  'main/cli': ['main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
+  // The CLI's commands (loupe run/check/repl…) sit beside cli.ts and may use what it uses:
+  // cli.ts only dispatches, so the commands that open a data folder load app.ts themselves.
+  'main/cli': ['main/root', 'main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
   preload: ['shared'],
   renderer: ['shared'],
   shared: [],

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createApiApp, Metrics, type ApiServerOptions } from './api/index';
 import type { App } from './http/index';
@@ -67,15 +66,7 @@ export interface LoupeApp {
   close(): Promise<void>;
 }
 
-/**
- * Where Loupe keeps its data unless told otherwise: the platform's app-data folder
- * (XDG on Linux). Both shells may use it so the desktop app and `loupe serve` share data.
- */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Loupe');
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Loupe');
-  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'Loupe');
-}
+export { defaultDataDir } from './data-dir';
 
 /** Default desktop API address when Settings turns the API on. */
 export const DEFAULT_API_PORT = 8765;

@@ -31,7 +31,17 @@ describe('parser', () => {
     expect(syntaxError('from "x" import a,')).toBe("1:19: Expected identifier but found end of file.");
     expect(syntaxError('fn f(a,) {}')).toBe("1:8: Expected identifier but found ')'.");
     expect(syntaxError('print(super)')).toBe("1:12: Expected '.' but found ')'.");
-    expect(syntaxError('x = {1: 2\n, 3: 4}')).toBe("1:10: Expected '}' but found newline.");
+    // A map split across lines: the optional NEWLINE before `}` is consumed first, and the
+    // error names the token after it, at its position (§3.1, §3.3).
+    expect(syntaxError('x = {1: 2\n, 3: 4}')).toBe("2:1: Expected '}' but found ','.");
+    expect(syntaxError('x = {"a": 1\n"b": 2}')).toBe("2:1: Expected '}' but found '\"b\"'.");
+    expect(syntaxError('x = {\n  "a": 1\n  "b": 2\n}')).toBe("3:3: Expected '}' but found '\"b\"'.");
+    expect(syntaxError('x = {"a": 1\n')).toBe("2:1: Expected '}' but found end of file.");
+    expect(syntaxError('x = {"a": 1\n}')).toBe('ok');
+    expect(syntaxError('x = {\n  "a": 1,\n  "b": 2\n}')).toBe('ok');
+    expect(syntaxError('x = {"a"\n: 1}')).toBe("1:9: Expected ':' but found newline.");
+    // The same shape in a list and a call, for comparison: no NEWLINE inside ( and [.
+    expect(syntaxError('x = [1\n2]')).toBe("2:1: Expected ']' but found '2'.");
     expect(syntaxError('for a b in c {}')).toBe("1:7: Expected 'in' but found 'b'.");
   });
 

@@ -5,17 +5,23 @@
 // slower deep-stack mode (see docs/language.md, decision 4).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { check, format, parse, runProgram, type RunOptions } from '../lang/index';
+import { fdOutput } from './fd-output';
 
 export interface CommandIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Sends on what stdout holds back (it is block-buffered when not a terminal). */
+  flush?: () => void;
 }
 
+const out = fdOutput(1);
+const err = fdOutput(2);
 const processIO: CommandIO = {
-  stdout: (t) => { process.stdout.write(t); },
-  stderr: (t) => { process.stderr.write(t); },
+  stdout: (t) => out.write(t),
+  // What was printed before an error comes out before it, also when both go to one pipe.
+  stderr: (t) => { out.flush(); err.write(t); },
+  flush: () => out.flush(),
 };
 
 /** Module paths use '/' on every platform (§10). */
@@ -72,13 +78,15 @@ function endsWithExpression(entry: string): boolean {
  * entry with its earlier output suppressed, so declarations persist between lines.
  */
 export async function repl(input: NodeJS.ReadableStream = process.stdin, io: CommandIO = processIO): Promise<number> {
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input, terminal: false });
   let transcript = '';
   let pending = '';
   io.stdout('Loupe REPL. Ctrl-D to exit.\n> ');
+  io.flush?.();
   for await (const line of rl) {
     pending += line + '\n';
-    if (needsMore(transcript + pending) && line.trim() !== '') { io.stdout('. '); continue; }
+    if (needsMore(transcript + pending) && line.trim() !== '') { io.stdout('. '); io.flush?.(); continue; }
     const program = transcript + pending;
     let seen = 0;
     const before = runProgram(transcript);
@@ -96,6 +104,7 @@ export async function repl(input: NodeJS.ReadableStream = process.stdin, io: Com
     } else io.stderr(result.stderr);
     pending = '';
     io.stdout('> ');
+    io.flush?.();
   }
   io.stdout('\n');
   return 0;
@@ -103,6 +112,14 @@ export async function repl(input: NodeJS.ReadableStream = process.stdin, io: Com
 
 /** Dispatches `loupe run|check|repl|fmt ARGS`; resolves to the exit status. */
 export async function langCommand(command: string, args: string[], io: CommandIO = processIO): Promise<number> {
+  try {
+    return await langCommandUnflushed(command, args, io);
+  } finally {
+    io.flush?.();
+  }
+}
+
+async function langCommandUnflushed(command: string, args: string[], io: CommandIO): Promise<number> {
   switch (command) {
     case 'run': return args[0] ? runFile(args[0], io) : usage(io);
     case 'check': return args[0] ? checkFile(args[0], io) : usage(io);

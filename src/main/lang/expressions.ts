@@ -171,8 +171,11 @@ export abstract class ExpressionParser {
   protected mapLiteral(): Expr {
     const pos = this.pos(this.advance());
     const entries: [Expr, Expr][] = [];
+    // §3.1: "{" entries [ NEWLINE ] "}". The optional NEWLINE is taken before the closer is
+    // checked, so a missing `,` between entries on two lines is reported at the next
+    // entry's token (`Expected '}' but found '"b"'.`), as for every other bracketed list.
     const closeMap = (): Expr => {
-      if (this.peek().type === 'newline' && this.peekAt(1).type === 'punct' && this.peekAt(1).text === '}') this.advance();
+      if (this.peek().type === 'newline') this.advance();
       this.expect('}');
       return { kind: 'map', pos, entries };
     };
