@@ -160,7 +160,7 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
    * Reads a JSON body. Policy: no body at all → the schema sees `undefined` (so optional
    * bodies work) and without a schema a 400 `empty_body`; a body that is not
    * `application/json` (or `+json`) → 415; malformed → 400; a `__proto__`, `constructor`
-   * or `prototype` key → 400 `forbidden_key`; schema failure → 422 `invalid` with issues.
+   * or `prototype` key → 400 `forbidden_key`; schema failure → 422 `validation` with issues.
    */
   json<T = unknown>(schema?: ZodType<T>, limit?: number): Promise<T> {
     const req = this.req;
