@@ -55,6 +55,8 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
   upgrade: UpgradeInfo | null = null;
   /** Body limit for this request; a route's `bodyLimit` option sets it. */
   bodyLimit: number | undefined = undefined;
+  /** Media types besides JSON's that `json()` reads as JSON here ('' = no Content-Type); a route's `jsonAs` option sets it. */
+  jsonAs: readonly string[] | undefined = undefined;
   /** True once an answer has been started; later sends are ignored after a timeout. */
   responded = false;
   timedOut = false;
@@ -172,7 +174,8 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
         return Promise.reject(err);
       }
     }
-    if (!isJsonType(mediaType(req))) return Promise.reject(errors.unsupportedMediaType('application/json'));
+    const type = mediaType(req);
+    if (!isJsonType(type) && !this.jsonAs?.includes(type)) return Promise.reject(errors.unsupportedMediaType('application/json'));
     // Not async: one promise hop fewer on the most common body path.
     this._schema = schema;
     if (this._bodyBuf !== undefined) {
