@@ -11,6 +11,7 @@ import type { SpawnChild } from './services/child-process';
 import { visionHandlers } from './ipc/vision-handlers';
 import { queueHandlers } from './ipc/queue-handlers';
 import { visionRoutes } from './api/vision-routes';
+import { createLobeConnectApp, LobeConnect, LOBE_CONNECT_PORT } from './api/lobe-connect';
 import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { ScriptService } from './services/scripts/index';
@@ -31,6 +32,8 @@ export interface AppConfig {
   rateLimit?: ApiServerOptions['rateLimit'];
   /** Desktop shell: the port the local API listens on when Settings turns it on (default 8765; 0: any free one). */
   apiPort?: number;
+  /** Lobe Connect's port when Settings turns it on (default 38100, Lobe's; 0: any free one, for tests). */
+  lobeConnectPort?: number;
   /** Where internal errors are logged (never shown to a client). Default: stderr. */
   log?: (message: string, err?: unknown) => void;
   /** Vision: the backbone's folder (default: found beside the app), retrain-while-labelling, its debounce. */
@@ -122,6 +125,17 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     },
   );
 
+  // Lobe Connect: off by default; follows Settings in both shells.
+  const lobeConnect = new LobeConnect(createLobeConnectApp(vision, { apiSettings, metrics, onError: (err) => log('request failed:', err) }), {
+    apiSettings,
+    port: config.lobeConnectPort ?? LOBE_CONNECT_PORT,
+    log,
+  });
+  apiSettings.onChange((change) => {
+    if (change === 'lobeConnect') lobeConnect.sync().catch((err) => log('Lobe Connect could not change state:', err));
+  });
+  if (apiSettings.lobeConnect) await lobeConnect.sync();
+
   let listening = false;
   let closed = false;
   const listen = async (opts: { host?: string; port?: number } = {}) => {
@@ -165,6 +179,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       if (closed) return;
       closed = true;
       await stopListening();
+      await lobeConnect.close();
       // Imports stop at once (they resume at the next start: stored pictures count as
       // duplicates); other running tasks get a moment to finish, the rest are re-queued.
       await library.close();

@@ -141,8 +141,15 @@ describe('datasets and images', () => {
     const page2 = await call(base, 'GET', `/v1/datasets/${id}/images?limit=1&cursor=${page1.json.nextCursor}`, { token });
     expect(page2.json.items[0].id).not.toBe(page1.json.items[0].id);
     expect(page2.json.nextCursor).toBeNull();
-    expect((await call(base, 'GET', `/v1/datasets/${id}/images?cursor=%%%bad`, { token })).status).toBe(400);
-    expect((await call(base, 'GET', `/v1/datasets/${id}/images?limit=501`, { token })).status).toBe(400);
+    const badCursor = await call(base, 'GET', `/v1/datasets/${id}/images?cursor=%%%bad`, { token });
+    expect(badCursor.status).toBe(422);
+    expect(badCursor.json.error.code).toBe('validation');
+    const badLimit = await call(base, 'GET', `/v1/datasets/${id}/images?limit=501`, { token });
+    expect(badLimit.status).toBe(422);
+    expect(badLimit.json.error).toMatchObject({ code: 'validation', details: { field: 'query.limit' } });
+    const typo = await call(base, 'GET', `/v1/datasets/${id}/images?lable=cats`, { token });
+    expect(typo.status).toBe(400);
+    expect(typo.json.error).toMatchObject({ code: 'unknown_parameter', message: expect.stringContaining('"lable"') });
 
     const imageId = page1.json.items[0].id;
     const patched = await call(base, 'PATCH', `/v1/images/${imageId}`, { token, ...json({ label: 'dogs' }) });
@@ -164,6 +171,7 @@ describe('datasets and images', () => {
   it('answers bad bodies with JSON errors: 422 invalid, 400 malformed, 415 wrong type, 422 all-bad upload', async () => {
     const empty = await call(base, 'POST', '/v1/datasets', { token, ...json({ name: '' }) });
     expect(empty.status).toBe(422);
+    expect(empty.json.error).toMatchObject({ code: 'validation', details: { field: 'name' } });
     expect(empty.json.error.message).toMatch(/name/);
     const malformed = await call(base, 'POST', '/v1/datasets', { token, headers: { 'content-type': 'application/json' }, body: '{"name":' });
     expect(malformed.status).toBe(400);
@@ -188,6 +196,14 @@ describe('datasets and images', () => {
     const tooBig = await call(base, 'POST', `/v1/datasets/${ds}/images`, { token, headers: { 'content-type': huge.contentType }, body: huge.body });
     expect(tooBig.status).toBe(413);
     expect(tooBig.json.error.code).toMatch(/too_large/);
+
+    // A path that is not there is refused at once, not a 202 task that "succeeds" with nothing.
+    const nowhere = await call(base, 'POST', `/v1/datasets/${ds}/import`, { token, ...json({ path: '/nowhere/at/all', labels: 'folders' }) });
+    expect(nowhere.status).toBe(422);
+    expect(nowhere.json.error).toMatchObject({ code: 'validation', details: { field: 'path' } });
+    expect(nowhere.json.error.message).toContain('/nowhere/at/all');
+    const viaTasks = await call(base, 'POST', '/v1/tasks', { token, ...json({ kind: 'import', input: { datasetId: ds, paths: ['/nowhere'], labels: 'none' } }) });
+    expect(viaTasks.status).toBe(422);
   });
 
   it('imports a folder as a task (202 {taskId}) with progress on /v1/events, then deletes the dataset (204)', async () => {
@@ -249,7 +265,8 @@ describe('tasks', () => {
     expect(unknown.status).toBe(422);
     expect(unknown.json.error.message).toMatch(/import, script/);
     const badState = await call(base, 'GET', '/v1/tasks?state=sleeping', { token });
-    expect(badState.status).toBe(400);
+    expect(badState.status).toBe(422);
+    expect(badState.json.error.code).toBe('validation');
 
     const later = await call(base, 'POST', '/v1/tasks', {
       token,

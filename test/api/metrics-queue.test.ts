@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +84,29 @@ describe('/metrics and the queue', () => {
     const types = text.split('\n').filter((l) => l.startsWith('# TYPE '));
     expect(new Set(types).size).toBe(types.length);
     for (const l of text.trim().split('\n').filter((x) => !x.startsWith('#'))) expect(l).toMatch(/^[a-z_:]+(\{[^}]*\})? (-?[0-9.e+-]+|NaN)$/);
+  });
+
+  // Debian's `prometheus` package (CI installs it: .ci/run) has promtool; without it this test says so and skips.
+  const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+  it.skipIf(!promtool)(`passes promtool check metrics${promtool ? '' : ' (SKIPPED: promtool is not installed; apt-get install prometheus)'}`, async () => {
+    // Traffic that fills every family: a route pattern, an unmatched path with quotes and a backslash, a 404, a worker.
+    await call(base, 'GET', '/v1/health');
+    await call(base, 'GET', '/v1/nothing/"quoted"\\back', { token: app.token });
+    await call(base, 'GET', '/v1/datasets/999', { token: app.token });
+    app.services.tasks.monitor.pause('default');
+    const text = await metrics();
+    app.services.tasks.monitor.resume('default');
+    const r = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(r.stdout + r.stderr, text).toBe('');
+    expect(r.status).toBe(0);
+    // docs/api.md lists every family that /metrics writes.
+    const doc = readFileSync(join(__dirname, '../../docs/api.md'), 'utf8');
+    const families = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
+    expect(families.length).toBeGreaterThan(10);
+    for (const f of families) expect(doc, `docs/api.md names ${f}`).toContain(`\`${f}`);
+    // The windowed times are real summaries: quantiles with _sum and _count.
+    expect(text).toContain('# TYPE loupe_queue_task_run_seconds_window summary');
+    expect(sample(text, 'loupe_queue_task_run_seconds_window_sum')).toBeGreaterThanOrEqual(0);
   });
 
   it('shows a paused queue', async () => {

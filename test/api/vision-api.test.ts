@@ -88,7 +88,7 @@ describe('train, read, export, predict over HTTP', () => {
     expect(one.json).toMatchObject({ id: modelId, labels: ['blue', 'red'], backbone: expect.any(String), metrics: expect.any(Object), createdAt: expect.any(String) });
     expect((await call(base, 'GET', '/v1/models/999', { token })).status).toBe(404);
     expect((await call(base, 'GET', '/v1/runs/999', { token })).json.error.code).toBe('not_found');
-    expect((await call(base, 'GET', '/v1/models?cursor=garbage', { token })).status).toBe(400);
+    expect((await call(base, 'GET', '/v1/models?cursor=garbage', { token })).status).toBe(422);
   });
 
   it('predicts raw bytes and multipart files, best first, with ?top', async () => {
@@ -115,7 +115,7 @@ describe('train, read, export, predict over HTTP', () => {
     expect(junk.json.error.message).toMatch(/picture/);
     const missing = await call(base, 'POST', '/v1/models/999/predict', { token, headers: { 'content-type': 'image/png' }, body: await kindPicture('red', 1) });
     expect(missing.status).toBe(404);
-    expect((await call(base, 'POST', `/v1/models/${modelId}/predict?top=0`, { token, headers: { 'content-type': 'image/png' }, body: 'x' })).status).toBe(400);
+    expect((await call(base, 'POST', `/v1/models/${modelId}/predict?top=0`, { token, headers: { 'content-type': 'image/png' }, body: 'x' })).status).toBe(422);
   });
 
   it('exports one ONNX file that predicts like the app in a fresh session', async () => {
@@ -195,5 +195,9 @@ describe('training that cannot work', () => {
     // The step-size schedule is the trainer's own option, checked at the door: 0 would never recover.
     expect((await call(base, 'POST', `/v1/datasets/${id}/train`, { token, ...json({ lrDecayFactor: 0 }) })).status).toBe(422);
     expect((await call(base, 'POST', '/v1/datasets/999/train', { token, ...json({}) })).status).toBe(404);
+    // Nothing labelled: refused at once, not accepted (202) to die later.
+    const empty = await call(base, 'POST', `/v1/datasets/${id}/train`, { token, ...json({}) });
+    expect(empty.status).toBe(422);
+    expect(empty.json.error).toMatchObject({ code: 'validation', details: { field: 'labels' } });
   });
 });

@@ -177,7 +177,7 @@ describe('JSON bodies', () => {
     r = await post('/named', '{"name":""}');
     expect(r.status).toBe(422);
     const e = await jsonOf(r);
-    expect(e.error.code).toBe('invalid');
+    expect(e.error.code).toBe('validation');
     expect(e.error.details.issues[0].path).toBe('name');
     expect(await (await post('/named', '{"name":"ada"}')).json()).toEqual({ hi: 'ada' });
     r = await fetch(`${url}/echo`, { method: 'POST' });

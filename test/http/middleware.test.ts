@@ -220,10 +220,17 @@ describe('validate', () => {
     });
     expect(await (await fetch(`${url}/items/5?limit=10`)).json()).toEqual({ params: { id: 5 }, query: { limit: 10 } });
     let r = await fetch(`${url}/items/x`);
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(422);
+    expect((await r.json()).error.code).toBe('validation');
     r = await fetch(`${url}/items/5?limit=9999`);
-    expect(r.status).toBe(400);
-    expect((await r.json()).error.message).toMatch(/query\.limit/);
+    expect(r.status).toBe(422);
+    const bad = await r.json();
+    expect(bad.error).toMatchObject({ code: 'validation', details: { field: 'query.limit' } });
+    expect(bad.error.message).toMatch(/query\.limit/);
     expect(await (await fetch(`${url}/typed/a?q=z`)).json()).toEqual({ id: 'a', q: 'z' });
+    // A parameter the route does not declare is a typo to report, not to ignore.
+    r = await fetch(`${url}/typed/a?q=z&qq=1`);
+    expect(r.status).toBe(400);
+    expect((await r.json()).error).toMatchObject({ code: 'unknown_parameter', message: expect.stringContaining('"qq"') });
   });
 });

@@ -107,7 +107,7 @@ describe('dispatcher', () => {
 describe('settings.api', () => {
   it('shows the token, keeps allowed origins, and regenerates the token into DATA/token', async () => {
     const before = (await dispatcher.call('settings.api.get', {})) as any;
-    expect(before.value).toEqual({ enabled: false, url: null, token: 't'.repeat(64), allowedOrigins: [] });
+    expect(before.value).toEqual({ enabled: false, url: null, token: 't'.repeat(64), allowedOrigins: [], lobeConnect: { enabled: false, url: null, error: null } });
     const set = (await dispatcher.call('settings.api.set', { allowedOrigins: ['https://tool.example/path'] })) as any;
     expect(set.value.allowedOrigins).toEqual(['https://tool.example']);
     const bad = await dispatcher.call('settings.api.set', { allowedOrigins: ['not a url'] });

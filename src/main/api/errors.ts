@@ -17,8 +17,8 @@ const STATUS: Record<string, number> = {
 };
 
 export function toHttpError(err: LoupeError): HttpError {
-  // A bad cursor is a malformed URL, not a well-formed document with wrong values.
-  const status = err.code === 'validation' && err.field === 'cursor' ? 400 : (STATUS[err.code] ?? 500);
+  // One vocabulary (docs/api.md): `validation` is 422 wherever the value sat, a cursor included.
+  const status = STATUS[err.code] ?? 500;
   return new HttpError(status, err.code, err.message, err.field ? { details: { field: err.field } } : undefined);
 }
 

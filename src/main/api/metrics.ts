@@ -1,15 +1,20 @@
-import type { Middleware } from '../http/index';
+import type { Middleware, PrometheusText } from '../http/index';
 
 const BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 interface Histogram {
+  method: string;
+  route: string;
   counts: number[];
   sum: number;
   count: number;
 }
 
-function label(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+interface RequestCount {
+  method: string;
+  route: string;
+  status: number;
+  n: number;
 }
 
 /**
@@ -17,7 +22,7 @@ function label(value: string): string {
  * not explode the series), plus process memory, in Prometheus text format.
  */
 export class Metrics {
-  private readonly requests = new Map<string, number>();
+  private readonly requests = new Map<string, RequestCount>();
   private readonly latency = new Map<string, Histogram>();
   private readonly started = Date.now();
 
@@ -37,12 +42,14 @@ export class Metrics {
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `method="${label(method)}",route="${label(route)}",status="${status}"`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    const hkey = `method="${label(method)}",route="${label(route)}"`;
+    const key = `${method} ${route} ${status}`;
+    const r = this.requests.get(key);
+    if (r) r.n++;
+    else this.requests.set(key, { method, route, status, n: 1 });
+    const hkey = `${method} ${route}`;
     let h = this.latency.get(hkey);
     if (!h) {
-      h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
+      h = { method, route, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
       this.latency.set(hkey, h);
     }
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.counts[i]++;
@@ -50,28 +57,24 @@ export class Metrics {
     h.count++;
   }
 
-  render(): string {
-    const out: string[] = [];
-    out.push('# HELP loupe_http_requests_total HTTP requests answered, by method, route pattern and status.');
-    out.push('# TYPE loupe_http_requests_total counter');
-    for (const [k, v] of this.requests) out.push(`loupe_http_requests_total{${k}} ${v}`);
-    out.push('# HELP loupe_http_request_duration_seconds Time to answer, by method and route pattern.');
-    out.push('# TYPE loupe_http_request_duration_seconds histogram');
-    for (const [k, h] of this.latency) {
-      BUCKETS.forEach((b, i) => out.push(`loupe_http_request_duration_seconds_bucket{${k},le="${b}"} ${h.counts[i]}`));
-      out.push(`loupe_http_request_duration_seconds_bucket{${k},le="+Inf"} ${h.count}`);
-      out.push(`loupe_http_request_duration_seconds_sum{${k}} ${h.sum}`);
-      out.push(`loupe_http_request_duration_seconds_count{${k}} ${h.count}`);
-    }
+  /** Adds the HTTP and process families to a scrape. */
+  write(out: PrometheusText): void {
+    out.counter(
+      'loupe_http_requests_total',
+      'HTTP requests answered, by method, route pattern and status.',
+      [...this.requests.values()].map((r) => [{ method: r.method, route: r.route, status: r.status }, r.n] as const),
+    );
+    out.histogram(
+      'loupe_http_request_duration_seconds',
+      'Time to answer, by method and route pattern.',
+      [...this.latency.values()].map((h) => ({ labels: { method: h.method, route: h.route }, bounds: BUCKETS, cumulative: h.counts, sum: h.sum, count: h.count })),
+    );
     const mem = process.memoryUsage();
-    out.push('# HELP loupe_process_memory_bytes Memory of the Loupe process, by kind.');
-    out.push('# TYPE loupe_process_memory_bytes gauge');
-    for (const kind of ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const) {
-      out.push(`loupe_process_memory_bytes{kind="${kind}"} ${mem[kind]}`);
-    }
-    out.push('# HELP loupe_process_uptime_seconds Seconds since the API started.');
-    out.push('# TYPE loupe_process_uptime_seconds gauge');
-    out.push(`loupe_process_uptime_seconds ${(Date.now() - this.started) / 1000}`);
-    return `${out.join('\n')}\n`;
+    out.gauge(
+      'loupe_process_memory_bytes',
+      'Memory of the Loupe process, by kind.',
+      (['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const).map((kind) => [{ kind }, mem[kind]] as const),
+    );
+    out.gauge('loupe_process_uptime_seconds', 'Seconds since the API started.', [[{}, (Date.now() - this.started) / 1000]]);
   }
 }

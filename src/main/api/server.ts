@@ -1,4 +1,4 @@
-import { App, accessLog, cors, hostAllowList, ownOrigin, serveStatic, type AccessLogEntry, type Context, type Middleware } from '../http/index';
+import { App, PrometheusText, PROMETHEUS_CONTENT_TYPE, accessLog, cors, hostAllowList, ownOrigin, serveStatic, type AccessLogEntry, type Context, type Middleware } from '../http/index';
 import { contentSecurityPolicy, websocketFor } from './csp';
 import { datasetRoutes } from './datasets';
 import type { ApiDeps } from './deps';
@@ -10,7 +10,7 @@ import { importRoutes } from './imports';
 import { indexPageRoutes } from './index-page';
 import { taskRoutes } from './tasks';
 import { apiAuth, clearSessionCookie, setSessionCookie } from './session';
-import { renderQueueMetrics } from './metrics-queue';
+import { writeQueueMetrics } from './metrics-queue';
 import { apiRateLimits, type ApiRateLimits } from './rate-limits';
 
 export interface ApiServerOptions {
@@ -78,7 +78,10 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
   });
   eventRoutes(app, deps);
   app.get('/metrics', { summary: 'Prometheus metrics', hidden: true }, (ctx) => {
-    ctx.send(deps.metrics.render() + renderQueueMetrics(deps.tasks.monitor), 'text/plain; version=0.0.4; charset=utf-8');
+    const out = new PrometheusText();
+    deps.metrics.write(out);
+    writeQueueMetrics(out, deps.tasks.monitor);
+    ctx.send(out.toString(), PROMETHEUS_CONTENT_TYPE);
   });
 
   if (opts.rendererDir) {

@@ -31,6 +31,7 @@ export function compileRoutes(input: CompileInput): CompiledRoutes {
     let mws = def.middleware;
     if (def.options.schema) mws = [schemaMiddleware(def.options.schema), ...mws];
     if (def.options.bodyLimit !== undefined) mws = [bodyLimitMiddleware(def.options.bodyLimit), ...mws];
+    if (def.options.jsonAs !== undefined) mws = [jsonAsMiddleware(def.options.jsonAs), ...mws];
     const all = [...appMws, ...mws];
     const timeoutMs = def.options.timeoutMs ?? input.handlerTimeoutMs;
     const ws = def.ws !== undefined;
@@ -75,6 +76,13 @@ function answerUnmatched(ctx: Context, router: Router<CompiledRoute>): void {
 function bodyLimitMiddleware(limit: number): Middleware {
   return (ctx, next) => {
     ctx.bodyLimit = limit;
+    return next();
+  };
+}
+
+function jsonAsMiddleware(types: readonly string[]): Middleware {
+  return (ctx, next) => {
+    ctx.jsonAs = types;
     return next();
   };
 }

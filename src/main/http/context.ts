@@ -55,6 +55,8 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
   upgrade: UpgradeInfo | null = null;
   /** Body limit for this request; a route's `bodyLimit` option sets it. */
   bodyLimit: number | undefined = undefined;
+  /** Media types besides JSON's that `json()` reads as JSON here ('' = no Content-Type); a route's `jsonAs` option sets it. */
+  jsonAs: readonly string[] | undefined = undefined;
   /** True once an answer has been started; later sends are ignored after a timeout. */
   responded = false;
   timedOut = false;
@@ -160,7 +162,7 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
    * Reads a JSON body. Policy: no body at all → the schema sees `undefined` (so optional
    * bodies work) and without a schema a 400 `empty_body`; a body that is not
    * `application/json` (or `+json`) → 415; malformed → 400; a `__proto__`, `constructor`
-   * or `prototype` key → 400 `forbidden_key`; schema failure → 422 `invalid` with issues.
+   * or `prototype` key → 400 `forbidden_key`; schema failure → 422 `validation` with issues.
    */
   json<T = unknown>(schema?: ZodType<T>, limit?: number): Promise<T> {
     const req = this.req;
@@ -172,7 +174,8 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
         return Promise.reject(err);
       }
     }
-    if (!isJsonType(mediaType(req))) return Promise.reject(errors.unsupportedMediaType('application/json'));
+    const type = mediaType(req);
+    if (!isJsonType(type) && !this.jsonAs?.includes(type)) return Promise.reject(errors.unsupportedMediaType('application/json'));
     // Not async: one promise hop fewer on the most common body path.
     this._schema = schema;
     if (this._bodyBuf !== undefined) {

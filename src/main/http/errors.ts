@@ -43,7 +43,7 @@ export const errors = {
   unsupportedMediaType: (expected: string) =>
     new HttpError(415, 'unsupported_media_type', `Expected a body of type ${expected}.`),
   unprocessable: (message: string, details?: unknown) =>
-    new HttpError(422, 'invalid', message, { details }),
+    new HttpError(422, 'validation', message, { details }),
   timeout: () => new HttpError(503, 'timeout', 'The server took too long to answer; try again.', { headers: { 'Retry-After': '1' } }),
   shuttingDown: () =>
     new HttpError(503, 'shutting_down', 'The server is shutting down; try again shortly.', {

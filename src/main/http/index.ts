@@ -11,8 +11,10 @@
  * - a handler's returned value (not undefined) is sent as JSON when nothing was sent; a
  *   handler that sends nothing and returns nothing answers 204.
  * - errors: throw `HttpError(status, code, message)`; anything else is a 500 `internal`.
- * - status codes: 400 bad input (malformed JSON, bad query/params, forbidden keys),
- *   413 body too large, 415 wrong Content-Type, 422 JSON body that fails its schema.
+ * - status codes: 400 malformed input (not JSON, broken multipart, forbidden keys) and
+ *   query parameters a schema'd route does not declare (`unknown_parameter`), 413 body
+ *   too large, 415 wrong Content-Type, 422 `validation` for a body, query or path value
+ *   that fails its schema.
  * See docs/http.md.
  */
 export { App, type AppOptions, type ListenOptions } from './app';
@@ -30,3 +32,4 @@ export { type ServerLimits, DEFAULT_LIMITS } from './server';
 export * from './middleware/index';
 export { Templates, SafeHtml, escapeHtml, TemplateError, type TemplateOptions } from './template';
 export { buildOpenApi, type OpenApiInfo } from './openapi';
+export { PrometheusText, PROMETHEUS_CONTENT_TYPE, formatValue, type Labels, type HistogramSeries, type SummarySeries } from './prometheus';

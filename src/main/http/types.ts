@@ -25,6 +25,12 @@ export interface RouteOptions<S extends RouteSchema = RouteSchema> {
   timeoutMs?: number;
   /** Overrides the app's body limit for `ctx.json/text/raw/form` on this route. */
   bodyLimit?: number;
+  /**
+   * Media types that `ctx.json` also reads as JSON on this route: `'text/plain'` and `''`
+   * (no Content-Type) for old clients and browser "simple requests" that cannot set
+   * `application/json` without a CORS preflight. The OpenAPI document lists them.
+   */
+  jsonAs?: string[];
 }
 
 type Infer<T> = T extends ZodType<infer O> ? O : undefined;

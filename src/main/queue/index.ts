@@ -4,6 +4,5 @@ export { ProcessPool, forkChild, type ProcessPoolOptions } from './process-pool'
 export type { ChildLike, SpawnChild, SpawnOptions, FromChild, ToChild } from './child-protocol';
 export { parseCron } from './scheduler';
 export { backoffDelay } from './backoff';
-export { formatMetrics } from './metrics';
 export type { GroupOptions } from './workflow';
 export type * from './types';

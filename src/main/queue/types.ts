@@ -141,6 +141,8 @@ export interface QueueStats {
 
 export interface Percentiles {
   count: number;
+  /** The values added up (milliseconds), so a Prometheus summary has its `_sum`. */
+  sum: number;
   p50: number | null;
   p90: number | null;
   p99: number | null;

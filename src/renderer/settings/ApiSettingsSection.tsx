@@ -74,7 +74,7 @@ export function ApiSettingsSection({ headless }: { headless: boolean }) {
     queries.setQueryData(['settings.api'], next);
     void queries.invalidateQueries({ queryKey: ['app.info'] });
   };
-  const set = useMutation({ mutationFn: (change: { enabled?: boolean; allowedOrigins?: string[] }) => window.loupe.call('settings.api.set', change), onSuccess: apply });
+  const set = useMutation({ mutationFn: (change: { enabled?: boolean; allowedOrigins?: string[]; lobeConnect?: boolean }) => window.loupe.call('settings.api.set', change), onSuccess: apply });
 
   if (api.isError) return <p className="muted">The API settings are not available ({messageOf(api.error)}).</p>;
   const a = api.data;
@@ -138,6 +138,30 @@ export function ApiSettingsSection({ headless }: { headless: boolean }) {
             </dd>
           </div>
         ) : null}
+        <div className="settings-row">
+          <dt>
+            <label htmlFor="lobe-connect">Lobe Connect</label>
+          </dt>
+          <dd>
+            <input
+              id="lobe-connect"
+              type="checkbox"
+              checked={a.lobeConnect.enabled}
+              disabled={set.isPending}
+              aria-describedby="lobe-connect-what"
+              onChange={(e) => set.mutate({ lobeConnect: e.target.checked }, { onError: (err) => setNotice(messageOf(err)) })}
+            />{' '}
+            <span className="muted small" data-testid="lobe-connect-state">
+              {a.lobeConnect.url ? `On: ${a.lobeConnect.url}` : a.lobeConnect.enabled ? (a.lobeConnect.error ?? 'starting…') : 'Off.'}
+            </span>
+            <p id="lobe-connect-what" className="muted small">
+              Opens a second address, http://127.0.0.1:38100 (this machine only), that answers <code>POST /predict/MODEL-ID</code> the way
+              Lobe&apos;s app did, <strong>without a token</strong>, so Lobe&apos;s Python SDK and samples work unchanged. Any program on
+              this computer, and web pages served from localhost or an allowed origin, can then classify pictures with your models; nothing
+              else (datasets, pictures, settings) is reachable there.
+            </p>
+          </dd>
+        </div>
         <div className="settings-row">
           <dt>Allowed origins</dt>
           <dd>

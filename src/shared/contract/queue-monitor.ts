@@ -11,6 +11,7 @@ import { Task } from './tasks';
 
 const Percentiles = z.object({
   count: z.number().int().nonnegative(),
+  sum: z.number().nonnegative(),
   p50: z.number().nullable(),
   p90: z.number().nullable(),
   p99: z.number().nullable(),

@@ -9,10 +9,12 @@ export interface StatsRows {
 }
 
 export function percentiles(values: number[]): Percentiles {
-  if (values.length === 0) return { count: 0, p50: null, p90: null, p99: null, max: null };
+  if (values.length === 0) return { count: 0, sum: 0, p50: null, p90: null, p99: null, max: null };
   const v = [...values].sort((a, b) => a - b);
   const at = (q: number) => v[Math.min(v.length - 1, Math.floor(q * v.length))];
-  return { count: v.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: v[v.length - 1] };
+  let sum = 0;
+  for (const x of v) sum += x;
+  return { count: v.length, sum, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: v[v.length - 1] };
 }
 
 /** Read side: listing, details, timelines, logs, monitoring and retention. */

@@ -5,8 +5,9 @@ import { newToken, writeTokenFile } from './token-file';
 
 const ENABLED_KEY = 'api.enabled';
 const ORIGINS_KEY = 'api.allowedOrigins';
+const LOBE_KEY = 'api.lobeConnect';
 
-export type ApiSettingsChange = 'enabled' | 'allowedOrigins' | 'token';
+export type ApiSettingsChange = 'enabled' | 'allowedOrigins' | 'token' | 'lobeConnect';
 
 /**
  * Settings → Local API: whether the API is on, its address, its token, and the browser
@@ -17,6 +18,7 @@ export type ApiSettingsChange = 'enabled' | 'allowedOrigins' | 'token';
 export class ApiSettingsService {
   private currentToken: string;
   private url: string | null = null;
+  private lobe: { url: string | null; error: string | null } = { url: null, error: null };
   private readonly listeners = new Set<(change: ApiSettingsChange) => void>();
 
   constructor(
@@ -40,11 +42,22 @@ export class ApiSettingsService {
     return this.store.settings.get<string[]>(ORIGINS_KEY) ?? [];
   }
 
-  get(): ApiSettings {
-    return { enabled: this.enabled, url: this.url, token: this.currentToken, allowedOrigins: this.allowedOrigins };
+  /** Lobe Connect: off unless the person turns it on (it answers without a token). */
+  get lobeConnect(): boolean {
+    return this.store.settings.get<boolean>(LOBE_KEY) ?? false;
   }
 
-  set(change: { enabled?: boolean; allowedOrigins?: string[] }): ApiSettings {
+  get(): ApiSettings {
+    return {
+      enabled: this.enabled,
+      url: this.url,
+      token: this.currentToken,
+      allowedOrigins: this.allowedOrigins,
+      lobeConnect: { enabled: this.lobeConnect, ...this.lobe },
+    };
+  }
+
+  set(change: { enabled?: boolean; allowedOrigins?: string[]; lobeConnect?: boolean }): ApiSettings {
     if (change.enabled === false && this.opts.shell === 'headless') {
       throw fail.conflict('In the headless shell the local API also carries this page, so it stays on. Stop `loupe serve` to turn it off.');
     }
@@ -56,6 +69,10 @@ export class ApiSettingsService {
     if (change.enabled !== undefined && change.enabled !== this.enabled) {
       this.store.settings.set(ENABLED_KEY, change.enabled);
       this.notify('enabled');
+    }
+    if (change.lobeConnect !== undefined && change.lobeConnect !== this.lobeConnect) {
+      this.store.settings.set(LOBE_KEY, change.lobeConnect);
+      this.notify('lobeConnect');
     }
     return this.get();
   }
@@ -72,6 +89,11 @@ export class ApiSettingsService {
   /** Set by whoever runs the server, once it listens (null when it stops). */
   setUrl(url: string | null): void {
     this.url = url;
+  }
+
+  /** Set by whoever runs Lobe Connect: its address while it listens, or why it could not. */
+  setLobeConnectState(state: { url: string | null; error: string | null }): void {
+    this.lobe = state;
   }
 
   onChange(listener: (change: ApiSettingsChange) => void): () => void {

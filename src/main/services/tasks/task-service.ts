@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { QueueError, TaskQueue } from '../../queue/index';
@@ -126,6 +127,7 @@ export class TaskService {
   /** `imports.start` and `POST /v1/datasets/:id/import`: an import task; its id is the import id. */
   startImport(req: ImportTaskInput): ImportProgress {
     this.deps.library.getDataset(req.datasetId);
+    checkPaths(req.paths);
     const task = this.queue.enqueue('import', req, { maxAttempts: 3 });
     return this.deps.library.importer.register(req, task.id);
   }
@@ -149,7 +151,15 @@ export class TaskService {
   private checkImport(input: unknown): void {
     const datasetId = (input as { datasetId?: unknown } | null)?.datasetId;
     if (typeof datasetId === 'string') this.deps.library.getDataset(datasetId);
+    const paths = (input as { paths?: unknown } | null)?.paths;
+    if (Array.isArray(paths)) checkPaths(paths.filter((p): p is string => typeof p === 'string'));
   }
+}
+
+/** Checked at the door: a path that is not there would make a task that "succeeds" with nothing. */
+function checkPaths(paths: readonly string[]): void {
+  const missing = paths.find((p) => !existsSync(p));
+  if (missing !== undefined) throw fail.validation(`Nothing to import at ${missing}: no such file or folder on this machine.`, 'path');
 }
 
 /** An import this process did not run (before a restart): rebuilt from its task. */

@@ -35,7 +35,11 @@ export class Training {
   }
 
   start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual'): { taskId: string; runId: string } {
-    this.c.library.getDataset(datasetId);
+    const dataset = this.c.library.getDataset(datasetId);
+    // Checked at the door: a run over nothing would be accepted (202) and only die later.
+    if (!dataset.labels.some((l) => l.count > 0)) {
+      throw fail.validation(`“${dataset.name}” has no labelled pictures to learn from. Label at least two pictures of each of two labels, then train.`, 'labels');
+    }
     const backbone = this.c.backbone.requireId();
     params = this.withPrefs(datasetId, params);
     const run = this.c.records.createRun({ datasetId, trigger, backbone, params });
