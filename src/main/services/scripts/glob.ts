@@ -46,18 +46,67 @@ function parse(pattern: string): Item[] {
   return root;
 }
 
+const MATCH = 0;
+const CH = 1;
+const ANY = 2;
+const STAR = 3;
+const SPLIT = 4;
+
 /** A compiled pattern; `test` answers whether a whole file name matches. */
 export class Glob {
   private readonly states: State[] = [];
   private readonly start: number;
+  // The states again as flat typed arrays, for the hot loop.
+  private readonly kind: Uint8Array;
+  private readonly code: Int32Array;
+  private readonly out: Int32Array;
+  private readonly outsFrom: Int32Array;
+  private readonly outsList: Int32Array;
   /** Per-state stamp of the last step that added it, so a state joins a set once. */
   private readonly seen: Int32Array;
   private stamp = 0;
+  private live: Int32Array;
+  private next: Int32Array;
+  private readonly stack: Int32Array;
+  /** A literal the name must end with (what follows the last wildcard or group), to turn most names away at once. */
+  private readonly suffix: string;
+  /** No `{…}`: states are then numbered in reverse pattern order, which the pruning in `test` relies on. */
+  private readonly plain: boolean;
+  /** Live states looked at so far, over all names: the caller's measure of the work done. */
+  steps = 0;
 
   constructor(readonly pattern: string) {
     this.states.push({ t: 'match' });
-    this.start = this.compile(parse(pattern), 0);
-    this.seen = new Int32Array(this.states.length);
+    const items = parse(pattern);
+    this.start = this.compile(items, 0);
+    const n = this.states.length;
+    this.kind = new Uint8Array(n);
+    this.code = new Int32Array(n);
+    this.out = new Int32Array(n);
+    this.outsFrom = new Int32Array(n + 1);
+    const outs: number[] = [];
+    this.states.forEach((st, i) => {
+      this.outsFrom[i] = outs.length;
+      if (st.t === 'match') this.kind[i] = MATCH;
+      else if (st.t === 'split') {
+        this.kind[i] = SPLIT;
+        outs.push(...st.outs);
+      } else {
+        this.kind[i] = st.t === 'ch' ? CH : st.t === 'any' ? ANY : STAR;
+        this.out[i] = st.out;
+        if (st.t === 'ch') this.code[i] = st.c.codePointAt(0)!;
+      }
+    });
+    this.outsFrom[n] = outs.length;
+    this.outsList = Int32Array.from(outs);
+    this.seen = new Int32Array(n);
+    this.live = new Int32Array(n);
+    this.next = new Int32Array(n);
+    this.stack = new Int32Array(n + outs.length + 1);
+    let suffix = '';
+    for (let i = items.length - 1; i >= 0 && items[i].t === 'ch'; i--) suffix = (items[i] as { c: string }).c + suffix;
+    this.suffix = suffix;
+    this.plain = items.every((it) => it.t !== 'group');
   }
 
   /** States are built back to front: each item's state points at what follows it. */
@@ -92,35 +141,67 @@ export class Glob {
     return this.states.length - 1;
   }
 
-  /** Adds `from` and every state reachable without reading a character. */
-  private close(from: number, into: number[]): void {
-    const stack = [from];
-    while (stack.length > 0) {
-      const i = stack.pop()!;
-      if (this.seen[i] === this.stamp) continue;
-      this.seen[i] = this.stamp;
-      into.push(i);
-      const s = this.states[i];
-      if (s.t === 'split') for (const o of s.outs) stack.push(o);
-      else if (s.t === 'star') stack.push(s.out);
+  /** Adds `from` and every state reachable without reading a character to `into`; answers the new size. */
+  private close(from: number, into: Int32Array, size: number): number {
+    const { stack, seen, kind, stamp } = this;
+    let top = 0;
+    stack[top++] = from;
+    while (top > 0) {
+      const i = stack[--top];
+      if (seen[i] === stamp) continue;
+      seen[i] = stamp;
+      const k = kind[i];
+      if (k === SPLIT) {
+        for (let j = this.outsFrom[i]; j < this.outsFrom[i + 1]; j++) if (seen[this.outsList[j]] !== stamp) stack[top++] = this.outsList[j];
+      } else {
+        into[size++] = i;
+        if (k === STAR && seen[this.out[i]] !== stamp) stack[top++] = this.out[i];
+      }
     }
+    return size;
+  }
+
+  /**
+   * Without groups, a live star makes every live state before it (in the pattern)
+   * redundant: whatever they could still match, the later star matches too (the argument
+   * behind the classic two-pointer wildcard match). Keeping only the last star and what
+   * follows it keeps the live set small, so `*a*a*a…` stays cheap on long names.
+   * States are numbered back to front, so "before" is "a larger index".
+   */
+  private pruneBehindLastStar(set: Int32Array, size: number): number {
+    let lastStar = -1;
+    for (let j = 0; j < size; j++) if (this.kind[set[j]] === STAR && (lastStar === -1 || set[j] < lastStar)) lastStar = set[j];
+    if (lastStar === -1) return size;
+    let m = 0;
+    for (let j = 0; j < size; j++) if (set[j] <= lastStar) set[m++] = set[j];
+    return m;
   }
 
   test(name: string): boolean {
-    let live: number[] = [];
+    const lower = name.toLowerCase();
+    if (this.suffix && !lower.endsWith(this.suffix)) return false;
+    const { kind, code, out } = this;
     this.stamp++;
-    this.close(this.start, live);
-    for (const c of name.toLowerCase()) {
-      if (live.length === 0) return false;
-      const next: number[] = [];
+    let n = this.close(this.start, this.live, 0);
+    for (const ch of lower) {
+      if (n === 0) return false;
+      const c = ch.codePointAt(0)!;
       this.stamp++;
-      for (const i of live) {
-        const s = this.states[i];
-        if (s.t === 'star') this.close(i, next);
-        else if ((s.t === 'ch' && s.c === c) || s.t === 'any') this.close(s.out, next);
+      let m = 0;
+      for (let j = 0; j < n; j++) {
+        const i = this.live[j];
+        const k = kind[i];
+        if (k === STAR) m = this.close(i, this.next, m);
+        else if ((k === CH && code[i] === c) || k === ANY) m = this.close(out[i], this.next, m);
       }
-      live = next;
+      if (this.plain) m = this.pruneBehindLastStar(this.next, m);
+      this.steps += n + m;
+      const t = this.live;
+      this.live = this.next;
+      this.next = t;
+      n = m;
     }
-    return live.includes(0);
+    for (let j = 0; j < n; j++) if (this.live[j] === 0) return true;
+    return false;
   }
 }

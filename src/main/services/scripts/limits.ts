@@ -13,7 +13,9 @@ export const MAX_RESULT_VALUE_BYTES = 1024 * 1024;
 /** The message of a script error, as stored in the task and shown. */
 export const MAX_ERROR_MESSAGE_CHARS = 2_000;
 /** A `loupe.files` pattern. */
-export const MAX_PATTERN_CHARS = 1_000;
+export const MAX_PATTERN_CHARS = 256;
+/** Pattern-matching work (live matcher states stepped) one `loupe.files` call may spend; then it stops and says so. */
+export const MAX_MATCH_STEPS = 200_000_000;
 /** Directory entries `loupe.files` looks at in one call; the answer says when it stopped early. */
 export const MAX_FILES_SCANNED = 100_000;
 /** Paths `loupe.files` returns in one call. */
@@ -32,13 +34,19 @@ export function sizeText(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** Queued tasks (`loupe.enqueue`) one run may create: each is a row in the database. */
+export const MAX_TASKS_PER_RUN = 100;
+
 /** The note that ends a run's output once it reached MAX_RUN_OUTPUT_BYTES. */
 export const OUTPUT_CUT_NOTE = `\n… [output cut: limit ${sizeText(MAX_RUN_OUTPUT_BYTES)} reached]\n`;
+
+/** The note that ends a line longer than MAX_LOG_LINE_CHARS. */
+export const LINE_CUT_NOTE = `… [line cut: limit ${MAX_LOG_LINE_CHARS} characters]`;
 
 /** A line cut at MAX_LOG_LINE_CHARS, saying so. */
 export function capLine(line: string): string {
   if (line.length <= MAX_LOG_LINE_CHARS) return line;
-  return `${line.slice(0, MAX_LOG_LINE_CHARS)}… [line cut: ${line.length} characters, limit ${MAX_LOG_LINE_CHARS}]`;
+  return line.slice(0, MAX_LOG_LINE_CHARS) + LINE_CUT_NOTE;
 }
 
 /** Cuts a message to `max` characters, saying so. */
@@ -108,12 +116,17 @@ export function hostArgsError(name: string, args: readonly unknown[]): string | 
 }
 
 /**
- * The output of one run, capped: text passes until MAX_RUN_OUTPUT_BYTES (counted in UTF-8),
- * then the cut note once, then nothing. `take` answers what may still be shown or stored.
+ * The output of one run, capped: each line keeps MAX_LOG_LINE_CHARS characters (then
+ * LINE_CUT_NOTE), and the whole passes until `limit` bytes (UTF-8), then OUTPUT_CUT_NOTE
+ * once, then nothing. Output arrives in chunks that split lines anywhere, so the length
+ * of the current line is carried from one chunk to the next. `take` answers what may
+ * still be shown or stored.
  */
 export class OutputBudget {
   private used = 0;
   private cut = false;
+  /** Characters of the unfinished line so far (-1: this line was already cut). */
+  private lineChars = 0;
 
   constructor(private readonly limit = MAX_RUN_OUTPUT_BYTES) {}
 
@@ -123,14 +136,40 @@ export class OutputBudget {
 
   take(text: string): string {
     if (this.cut) return '';
-    const n = utf8Length(text);
+    const shaped = this.capLines(text);
+    const n = utf8Length(shaped);
     if (this.used + n <= this.limit) {
       this.used += n;
-      return text;
+      return shaped;
     }
     this.cut = true;
-    const kept = prefixWithinBytes(text, Math.max(0, this.limit - this.used));
+    const kept = prefixWithinBytes(shaped, Math.max(0, this.limit - this.used));
     this.used = this.limit;
     return kept + (this.limit === MAX_RUN_OUTPUT_BYTES ? OUTPUT_CUT_NOTE : `\n… [output cut: limit ${sizeText(this.limit)} reached]\n`);
+  }
+
+  private capLines(text: string): string {
+    let out = '';
+    let at = 0;
+    while (at < text.length) {
+      const nl = text.indexOf('\n', at);
+      const end = nl === -1 ? text.length : nl;
+      const piece = end - at;
+      if (this.lineChars >= 0) {
+        const room = MAX_LOG_LINE_CHARS - this.lineChars;
+        if (piece <= room) {
+          out += text.slice(at, end);
+          this.lineChars += piece;
+        } else {
+          out += text.slice(at, at + room) + LINE_CUT_NOTE;
+          this.lineChars = -1;
+        }
+      }
+      if (nl === -1) break;
+      out += '\n';
+      this.lineChars = 0;
+      at = nl + 1;
+    }
+    return out;
   }
 }

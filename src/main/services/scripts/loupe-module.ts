@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LoupeError } from '../../../shared/errors';
 import { Glob } from './glob';
-import { capLine, MAX_FILES_RETURNED, MAX_FILES_SCANNED, MAX_LIST_ITEMS, MAX_PATTERN_CHARS, OutputBudget } from './limits';
+import { capLine, MAX_FILES_RETURNED, MAX_FILES_SCANNED, MAX_LIST_ITEMS, MAX_MATCH_STEPS, MAX_PATTERN_CHARS, MAX_TASKS_PER_RUN, OutputBudget } from './limits';
 import { copyInto, makeFolder, moveInto } from './safe-fs';
 import { scriptTaskInput } from './script-tasks';
 import type { HostApi } from './script-runner';
@@ -34,40 +34,48 @@ const str = (v: unknown, what: string): string => {
 };
 const opts = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-/** Work (pattern × name characters) matched between two yields to the event loop. */
-const MATCH_WORK_PER_TURN = 2_000_000;
+/** Matcher steps between two yields to the event loop (a few milliseconds of work). */
+const MATCH_STEPS_PER_TURN = 1_000_000;
 
 /**
  * The files directly in `folder` whose names match `pattern`, at most MAX_FILES_RETURNED of
  * them, looking at no more than MAX_FILES_SCANNED entries; the matching yields to the event
  * loop as it goes, so a huge folder or a costly pattern never holds up HTTP or IPC.
  */
-export async function listFiles(folder: string, pattern: string | null): Promise<{ paths: string[]; stopped: 'returned' | 'scanned' | null }> {
+export async function listFiles(
+  folder: string,
+  pattern: string | null,
+  max: { scanned: number; returned: number; steps?: number } = { scanned: MAX_FILES_SCANNED, returned: MAX_FILES_RETURNED },
+): Promise<{ paths: string[]; stopped: 'returned' | 'scanned' | 'work' | null }> {
   if (pattern !== null && pattern.length > MAX_PATTERN_CHARS) {
     throw new LoupeError('validation', `A file pattern may have at most ${MAX_PATTERN_CHARS} characters (this one has ${pattern.length}).`);
   }
   const glob = pattern === null ? null : new Glob(pattern);
   const paths: string[] = [];
   let scanned = 0;
-  let work = 0;
-  let stopped: 'returned' | 'scanned' | null = null;
+  let yielded = 0;
+  const maxSteps = max.steps ?? MAX_MATCH_STEPS;
+  let stopped: 'returned' | 'scanned' | 'work' | null = null;
   const dir = await opendir(folder, { bufferSize: 256 });
   try {
     for await (const e of dir) {
-      if (++scanned > MAX_FILES_SCANNED) {
+      if (++scanned > max.scanned) {
         stopped = 'scanned';
         break;
       }
       if (!e.isFile()) continue;
       if (glob) {
-        work += (pattern!.length + 1) * (e.name.length + 1);
-        if (work > MATCH_WORK_PER_TURN) {
-          work = 0;
+        if (glob.steps - yielded > MATCH_STEPS_PER_TURN) {
+          yielded = glob.steps;
           await yieldToLoop();
+        }
+        if (glob.steps > maxSteps) {
+          stopped = 'work';
+          break;
         }
         if (!glob.test(e.name)) continue;
       }
-      if (paths.length === MAX_FILES_RETURNED) {
+      if (paths.length === max.returned) {
         stopped = 'returned';
         break;
       }
@@ -85,6 +93,7 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
   const checkReal = (real: string) => folders.checkReal(real);
   /** `loupe.log` lines share one budget per run, so logging cannot grow the task log without bound. */
   const logBudget = new OutputBudget();
+  let queued = 0;
   /** A note in the run's output (a list cut short): shown and logged like a log line. */
   const note = (line: string) => {
     const kept = logBudget.take(`${line}\n`);
@@ -171,6 +180,7 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
         const real = folders.check(str(folder, 'A folder'));
         const r = await listFiles(real, pattern === undefined || pattern === null ? null : str(pattern, 'A pattern'));
         if (r.stopped === 'returned') note(`[loupe.files: the first ${MAX_FILES_RETURNED} matching files of ${real} only; move them away and call again, or narrow the pattern]`);
+        if (r.stopped === 'work') note(`[loupe.files: the pattern took too long to match against the names in ${real}; stopped early — use a simpler pattern]`);
         if (r.stopped === 'scanned') note(`[loupe.files: looked at the first ${MAX_FILES_SCANNED} entries of ${real} only; the folder holds more]`);
         return r.paths;
       },
@@ -208,7 +218,10 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
       arity: 2,
       call: (kind, input) => {
         const k = str(kind, 'A task kind');
-        return d.tasks.enqueue({ kind: k, input: scriptTaskInput(k, input, folders) }).id;
+        if (queued >= MAX_TASKS_PER_RUN) throw new LoupeError('too_large', `A run may queue at most ${MAX_TASKS_PER_RUN} tasks; queue fewer, larger ones (an import takes many paths).`);
+        const id = d.tasks.enqueue({ kind: k, input: scriptTaskInput(k, input, folders) }).id;
+        queued++;
+        return id;
       },
     },
   };
