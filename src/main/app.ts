@@ -14,7 +14,7 @@ import { visionRoutes } from './api/vision-routes';
 import { createLobeConnectApp, LobeConnect, LOBE_CONNECT_PORT } from './api/lobe-connect';
 import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
-import { ScriptService } from './services/scripts/index';
+import { GrantedFolders, ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
 
 export interface AppConfig {
@@ -91,7 +91,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     shell: config.shell,
     token: config.token ?? loadOrCreateToken(config.dataDir),
   });
-  const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log });
+  const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log, grants: new GrantedFolders(store.settings) });
   const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision });
   const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };

@@ -138,10 +138,10 @@ describe('learning while labelling', () => {
     }, 'the predict-folder task');
     expect(done.state).toBe('succeeded');
     const lines = readFileSync(join(folder, 'predictions.csv'), 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('path,label,confidence,error');
+    expect(lines[0]).toBe('"path","label","confidence","error"');
     expect(lines).toHaveLength(5);
     for (const line of lines.slice(1)) {
-      const [path, label] = line.split(',');
+      const [path, label] = line.split(',').map((cell) => cell.slice(1, -1));
       expect(label).toBe(path.includes('red-') ? 'red' : 'blue');
     }
   });

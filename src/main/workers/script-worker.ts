@@ -3,6 +3,7 @@
 // thread only, on Atomics.wait, while the main thread does the work.
 import { parentPort, workerData } from 'node:worker_threads';
 import { fromLoupe, runProgram, toLoupe, type HostFunction, type HostModule, type LoupeValue } from '../lang/index';
+import { hostArgsError } from '../services/scripts/limits';
 import { CTRL_ABORT, CTRL_LENGTH, CTRL_OUT_READ, CTRL_OUT_WRITE, CTRL_SLOTS, CTRL_STATE, OUT_BYTES, OUT_WRAP, type FromWorker, type HostAnswer, type WorkerInit } from '../services/scripts/worker-protocol';
 
 const init = workerData as WorkerInit;
@@ -45,8 +46,12 @@ const signal = {
 
 function hostCall(name: string, args: LoupeValue[]): LoupeValue {
   if (signal.aborted) throw new Error('Cancelled.');
+  const plain = args.map((a) => fromLoupe(a));
+  // Measured here, before the copy to the main thread (limits.ts: MAX_HOST_ARG_BYTES).
+  const tooLarge = hostArgsError(name, plain);
+  if (tooLarge) throw new Error(tooLarge);
   Atomics.store(control, CTRL_STATE, 0);
-  send({ t: 'call', name, args: args.map((a) => fromLoupe(a)) });
+  send({ t: 'call', name, args: plain });
   // Woken by the answer, or by a stop request (the main thread notifies either way).
   while (Atomics.load(control, CTRL_STATE) === 0) Atomics.wait(control, CTRL_STATE, 0, 1000);
   const bytes = Atomics.load(control, CTRL_LENGTH);

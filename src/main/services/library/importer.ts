@@ -29,6 +29,7 @@ interface Job {
   settle: () => void;
   started: boolean;
   onProgress?: (p: ImportProgress) => void;
+  checkFile?: (realPath: string) => void;
 }
 
 export interface ExecuteOptions {
@@ -36,6 +37,12 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Called with each (throttled) progress report, e.g. to update a task's progress. */
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * Set when a script queued the import: each file found is read through its real path,
+   * which must pass this check (it throws to refuse); a refused file is a failure
+   * `forbidden`, not a read.
+   */
+  checkFile?: (realPath: string) => void;
 }
 
 /**
@@ -100,6 +107,7 @@ export class Importer {
     }
     job.started = true;
     job.onProgress = opts.onProgress;
+    job.checkFile = opts.checkFile;
     if (opts.signal) {
       if (opts.signal.aborted) job.controller.abort();
       else opts.signal.addEventListener('abort', () => job.controller.abort(), { once: true });
@@ -178,7 +186,7 @@ export class Importer {
       }
     };
     try {
-      const { files, failures } = await walkPaths(req.paths, { labels: req.labels, label: req.label, signal });
+      const { files, failures } = await walkPaths(req.paths, { labels: req.labels, label: req.label, signal, checkFile: job.checkFile });
       progress.failed.push(...failures);
       progress.total = files.length + failures.length;
       progress.done = failures.length;

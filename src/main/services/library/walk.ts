@@ -1,4 +1,4 @@
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImportFailure } from '../../../shared/contract';
 
@@ -14,6 +14,8 @@ export interface WalkOptions {
   /** One label for everything (overrides folder names). */
   label?: string;
   signal?: AbortSignal;
+  /** Refuses a file by throwing (e.g. outside a script's granted folders); kept files are then named by their real path. */
+  checkFile?: (realPath: string) => void;
 }
 
 /**
@@ -36,6 +38,21 @@ export async function walkPaths(
     return cleanLabel(basename(dirname(file)));
   };
 
+  /** Adds a found file, through `checkFile` when there is one. */
+  async function found(path: string, name: string, label: string | null): Promise<void> {
+    if (!opts.checkFile) {
+      files.push({ path, name, label });
+      return;
+    }
+    try {
+      const real = await realpath(path);
+      opts.checkFile(real);
+      files.push({ path: real, name, label });
+    } catch (err) {
+      failures.push({ name, code: 'forbidden', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   async function visit(dir: string, root: string): Promise<void> {
     if (opts.signal?.aborted) return;
     let entries;
@@ -50,10 +67,10 @@ export async function walkPaths(
       if (e.name.startsWith('.')) continue;
       const full = join(dir, e.name);
       if (e.isDirectory()) await visit(full, root);
-      else if (e.isFile()) files.push({ path: full, name: relName(root, full), label: labelFor(full, true) });
+      else if (e.isFile()) await found(full, relName(root, full), labelFor(full, true));
       else if (e.isSymbolicLink()) {
         const target = await stat(full).catch(() => null);
-        if (target?.isFile()) files.push({ path: full, name: relName(root, full), label: labelFor(full, true) });
+        if (target?.isFile()) await found(full, relName(root, full), labelFor(full, true));
       }
     }
   }
@@ -67,7 +84,7 @@ export async function walkPaths(
     } else if (target.isDirectory()) {
       await visit(p, dirname(p));
     } else if (target.isFile()) {
-      files.push({ path: p, name: basename(p), label: labelFor(p, false) });
+      await found(p, basename(p), labelFor(p, false));
     } else {
       failures.push({ name: raw, code: 'unsupported_media_type', message: 'Not a file or folder.' });
     }

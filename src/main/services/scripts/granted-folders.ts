@@ -1,4 +1,4 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { LoupeError } from '../../../shared/errors';
@@ -14,26 +14,50 @@ export function expandPath(path: string): string {
   return resolve(path);
 }
 
+const present = (p: string): boolean => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * Real path of a file or folder that may not exist yet: the deepest existing ancestor is
  * resolved (so a symlink cannot lead outside a granted folder) and the rest appended.
+ * A dangling symbolic link on the way is refused: what it would lead to once its target
+ * appears cannot be checked now, and writing through it would create that target.
  */
 export function realPathOf(path: string): string {
   const abs = expandPath(path);
   const rest: string[] = [];
   let at = abs;
-  while (!existsSync(at)) {
+  // lstat, not exists: a dangling link "exists" as a name and must not count as absent.
+  while (!present(at)) {
     const up = dirname(at);
     if (up === at) break;
     rest.unshift(basename(at));
     at = up;
   }
-  return join(realpathSync(at), ...rest);
+  let real: string;
+  try {
+    real = realpathSync(at);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') {
+      throw new LoupeError('forbidden', `${abs} goes through a symbolic link that leads nowhere (${at}); scripts cannot use such a path. Remove the link or point it at a real folder.`);
+    }
+    throw err;
+  }
+  return join(real, ...rest);
 }
 
-function inside(path: string, root: string): boolean {
+/** Whether a real path is a granted root or lies below one. */
+export function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
+const inside = isInside;
 
 /**
  * The folders a person granted to scripts in Settings. Every path a script names is
@@ -70,7 +94,15 @@ export class GrantedFolders {
   /** The real path of `path` if it lies in a granted folder, else an error that says how to grant it. */
   check(path: string): string {
     if (typeof path !== 'string' || path.length === 0) throw new LoupeError('validation', 'A path must be a non-empty string.');
-    const real = realPathOf(path);
+    if (path.includes('\0')) throw new LoupeError('validation', 'A path cannot hold a NUL character.');
+    return this.checkReal(realPathOf(path));
+  }
+
+  /**
+   * The same check for a path that is already real (e.g. `realpath` of a file just
+   * created): the one place that decides what lies inside.
+   */
+  checkReal(real: string): string {
     const roots = this.list();
     if (roots.some((r) => inside(real, r))) return real;
     const how = 'Grant its folder to scripts in Settings → Granted folders';

@@ -1,8 +1,13 @@
 // The `loupe` module that scripts import (`import "loupe" as loupe`). Each function runs on
 // the main thread while the script's worker waits; arguments arrive as plain JSON values.
-import { copyFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { opendir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LoupeError } from '../../../shared/errors';
+import { Glob } from './glob';
+import { capLine, MAX_FILES_RETURNED, MAX_FILES_SCANNED, MAX_LIST_ITEMS, MAX_MATCH_STEPS, MAX_PATTERN_CHARS, MAX_TASKS_PER_RUN, OutputBudget } from './limits';
+import { copyInto, makeFolder, moveInto } from './safe-fs';
+import { scriptTaskInput } from './script-tasks';
 import type { HostApi } from './script-runner';
 import type { LibraryService } from '../library/index';
 import type { TaskService } from '../tasks/index';
@@ -29,37 +34,73 @@ const str = (v: unknown, what: string): string => {
 };
 const opts = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-/** A shell-style pattern: `*`, `?` and `{a,b}`, matched case-insensitively against a file name. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  let inBraces = false;
-  for (const ch of pattern) {
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else if (ch === '{') { re += '(?:'; inBraces = true; }
-    else if (ch === '}' && inBraces) { re += ')'; inBraces = false; }
-    else if (ch === ',' && inBraces) re += '|';
-    else re += ch.replace(/[.+^$()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 'i');
-}
+/** Matcher steps between two yields to the event loop (a few milliseconds of work). */
+const MATCH_STEPS_PER_TURN = 1_000_000;
 
-/** `name.jpg`, then `name (1).jpg`, … : moving or copying never overwrites a file. */
-async function freeName(folder: string, name: string): Promise<string> {
-  const ext = extname(name);
-  const stem = name.slice(0, name.length - ext.length);
-  for (let i = 0; ; i++) {
-    const candidate = join(folder, i === 0 ? name : `${stem} (${i})${ext}`);
-    try {
-      await stat(candidate);
-    } catch {
-      return candidate;
-    }
+/**
+ * The files directly in `folder` whose names match `pattern`, at most MAX_FILES_RETURNED of
+ * them, looking at no more than MAX_FILES_SCANNED entries; the matching yields to the event
+ * loop as it goes, so a huge folder or a costly pattern never holds up HTTP or IPC.
+ */
+export async function listFiles(
+  folder: string,
+  pattern: string | null,
+  max: { scanned: number; returned: number; steps?: number } = { scanned: MAX_FILES_SCANNED, returned: MAX_FILES_RETURNED },
+): Promise<{ paths: string[]; stopped: 'returned' | 'scanned' | 'work' | null }> {
+  if (pattern !== null && pattern.length > MAX_PATTERN_CHARS) {
+    throw new LoupeError('validation', `A file pattern may have at most ${MAX_PATTERN_CHARS} characters (this one has ${pattern.length}).`);
   }
+  const glob = pattern === null ? null : new Glob(pattern);
+  const paths: string[] = [];
+  let scanned = 0;
+  let yielded = 0;
+  const maxSteps = max.steps ?? MAX_MATCH_STEPS;
+  let stopped: 'returned' | 'scanned' | 'work' | null = null;
+  const dir = await opendir(folder, { bufferSize: 256 });
+  try {
+    for await (const e of dir) {
+      if (++scanned > max.scanned) {
+        stopped = 'scanned';
+        break;
+      }
+      if (!e.isFile()) continue;
+      if (glob) {
+        if (glob.steps - yielded > MATCH_STEPS_PER_TURN) {
+          yielded = glob.steps;
+          await yieldToLoop();
+        }
+        if (glob.steps > maxSteps) {
+          stopped = 'work';
+          break;
+        }
+        if (!glob.test(e.name)) continue;
+      }
+      if (paths.length === max.returned) {
+        stopped = 'returned';
+        break;
+      }
+      paths.push(join(folder, e.name));
+    }
+  } finally {
+    // A loop left early does not close the handle on its own in every Node version.
+    await dir.close().catch(() => {});
+  }
+  return { paths: paths.sort(), stopped };
 }
 
 export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write: (text: string) => void = () => {}): HostApi {
   const { library, vision, folders } = d;
+  const checkReal = (real: string) => folders.checkReal(real);
+  /** `loupe.log` lines share one budget per run, so logging cannot grow the task log without bound. */
+  const logBudget = new OutputBudget();
+  let queued = 0;
+  /** A note in the run's output (a list cut short): shown and logged like a log line. */
+  const note = (line: string) => {
+    const kept = logBudget.take(`${line}\n`);
+    if (!kept) return;
+    write(kept);
+    report.log(kept.replace(/\n$/, ''));
+  };
   /** A dataset by id or by name. */
   const datasetId = (ref: unknown): string => {
     const r = typeof ref === 'number' ? String(ref) : str(ref, 'A dataset');
@@ -87,7 +128,11 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
           const page = library.listImages({ datasetId: id, label: typeof label === 'string' ? label : undefined, unlabeled: opts(o).unlabeled === true || undefined, limit: 5000, cursor });
           out.push(...page.items.map((i) => ({ id: i.id, label: i.label, fileName: i.fileName, width: i.width, height: i.height })));
           cursor = page.nextCursor;
-        } while (cursor);
+        } while (cursor && out.length < MAX_LIST_ITEMS);
+        if (cursor || out.length > MAX_LIST_ITEMS) {
+          note(`[loupe.images: the first ${MAX_LIST_ITEMS} images only; the dataset has more]`);
+          out.length = Math.min(out.length, MAX_LIST_ITEMS);
+        }
         return out;
       },
     },
@@ -104,7 +149,8 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
     predictions: {
       arity: [1, 2],
       call: (ds, o) => {
-        const r = vision.selection.predictions({ datasetId: datasetId(ds), sort: 'confidence', order: 'desc', limit: 100_000, ...pick(opts(o), ['predicted', 'unlabelledOnly', 'minConfidence', 'maxConfidence']) });
+        const r = vision.selection.predictions({ datasetId: datasetId(ds), sort: 'confidence', order: 'desc', limit: MAX_LIST_ITEMS, ...pick(opts(o), ['predicted', 'unlabelledOnly', 'minConfidence', 'maxConfidence']) });
+        if (r.items.length >= MAX_LIST_ITEMS) note(`[loupe.predictions: the ${MAX_LIST_ITEMS} most confident only; narrow it with minConfidence or predicted]`);
         return r.items;
       },
     },
@@ -132,53 +178,33 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
       arity: [1, 2],
       call: async (folder, pattern) => {
         const real = folders.check(str(folder, 'A folder'));
-        const re = pattern === undefined || pattern === null ? null : globToRegExp(str(pattern, 'A pattern'));
-        const entries = await readdir(real, { withFileTypes: true });
-        return entries.filter((e) => e.isFile() && (!re || re.test(e.name))).map((e) => join(real, e.name)).sort();
+        const r = await listFiles(real, pattern === undefined || pattern === null ? null : str(pattern, 'A pattern'));
+        if (r.stopped === 'returned') note(`[loupe.files: the first ${MAX_FILES_RETURNED} matching files of ${real} only; move them away and call again, or narrow the pattern]`);
+        if (r.stopped === 'work') note(`[loupe.files: the pattern took too long to match against the names in ${real}; stopped early — use a simpler pattern]`);
+        if (r.stopped === 'scanned') note(`[loupe.files: looked at the first ${MAX_FILES_SCANNED} entries of ${real} only; the folder holds more]`);
+        return r.paths;
       },
     },
     move: {
       arity: 2,
-      call: async (src, dest) => {
-        const from = folders.check(str(src, 'A path'));
-        const to = folders.check(str(dest, 'A folder'));
-        await mkdir(to, { recursive: true });
-        const target = await freeName(to, basename(from));
-        try {
-          await rename(from, target);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-          await copyFile(from, target);
-          await unlink(from);
-        }
-        return target;
-      },
+      call: (src, dest) => moveInto(folders.check(str(src, 'A path')), folders.check(str(dest, 'A folder')), checkReal),
     },
     copy: {
       arity: 2,
-      call: async (src, dest) => {
-        const from = folders.check(str(src, 'A path'));
-        const to = folders.check(str(dest, 'A folder'));
-        await mkdir(to, { recursive: true });
-        const target = await freeName(to, basename(from));
-        await copyFile(from, target);
-        return target;
-      },
+      call: (src, dest) => copyInto(folders.check(str(src, 'A path')), folders.check(str(dest, 'A folder')), checkReal),
     },
     mkdir: {
       arity: 1,
-      call: async (path) => {
-        const real = folders.check(str(path, 'A path'));
-        await mkdir(real, { recursive: true });
-        return real;
-      },
+      call: (path) => makeFolder(folders.check(str(path, 'A path')), checkReal),
     },
     log: {
       arity: 1,
       call: (msg) => {
-        const line = typeof msg === 'string' ? msg : JSON.stringify(msg);
-        write(`${line}\n`);
-        report.log(line);
+        const line = capLine(typeof msg === 'string' ? msg : JSON.stringify(msg) ?? 'nil');
+        const kept = logBudget.take(`${line}\n`);
+        if (!kept) return;
+        write(kept);
+        report.log(kept.replace(/\n$/, ''));
       },
     },
     progress: {
@@ -190,7 +216,13 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
     },
     enqueue: {
       arity: 2,
-      call: (kind, input) => d.tasks.enqueue({ kind: str(kind, 'A task kind'), input: input ?? {} }).id,
+      call: (kind, input) => {
+        const k = str(kind, 'A task kind');
+        if (queued >= MAX_TASKS_PER_RUN) throw new LoupeError('too_large', `A run may queue at most ${MAX_TASKS_PER_RUN} tasks; queue fewer, larger ones (an import takes many paths).`);
+        const id = d.tasks.enqueue({ kind: k, input: scriptTaskInput(k, input, folders) }).id;
+        queued++;
+        return id;
+      },
     },
   };
 }

@@ -16,6 +16,7 @@ import {
   CTRL_ABORT, CTRL_LENGTH, CTRL_OUT_READ, CTRL_OUT_WRITE, CTRL_SLOTS, CTRL_STATE, DATA_BYTES, OUT_BYTES, OUT_WRAP,
   type FromWorker, type HostAnswer, type ScriptFailure, type WorkerInit,
 } from './worker-protocol';
+import { OutputBudget } from './limits';
 
 export type { ScriptFailure } from './worker-protocol';
 
@@ -48,8 +49,6 @@ export type ScriptOutcome =
   | { ok: true; output: string; value: unknown }
   | { ok: false; output: string; error: ScriptFailure };
 
-/** Output kept for the result; a script that prints more still streams all of it. */
-const MAX_KEPT_OUTPUT = 1024 * 1024;
 /** How long a script may take to notice a stop or timeout before its worker is terminated. */
 const STOP_GRACE_MS = 1500;
 
@@ -94,9 +93,14 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
   const encoder = new TextEncoder();
   let kept = '';
   // Host output (loupe.log) joins the prints: the ring is drained before every host call.
+  // One budget for both (limits.ts): lines and the run's total are cut, and past the total
+  // nothing more is kept, streamed or stored.
+  const budget = new OutputBudget();
   const write = (text: string) => {
-    if (kept.length < MAX_KEPT_OUTPUT) kept += text.slice(0, MAX_KEPT_OUTPUT - kept.length);
-    opts.onOutput?.(text);
+    const shown = budget.take(text);
+    if (!shown) return;
+    kept += shown;
+    opts.onOutput?.(shown);
   };
   const host: HostApi = typeof opts.host === 'function' ? opts.host(write) : (opts.host ?? {});
   const init: WorkerInit = {
@@ -131,6 +135,7 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
       if (first < n) chunk.set(ring.subarray(0, n - first), first);
       Atomics.store(ctrl, CTRL_OUT_READ, w);
       Atomics.notify(ctrl, CTRL_OUT_READ);
+      if (budget.exhausted) return; // past the cap: the ring is emptied so the worker goes on, unread
       const text = decoder.decode(chunk, { stream: true });
       if (text) write(text);
     };

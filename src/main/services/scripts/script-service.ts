@@ -12,6 +12,7 @@ import type { TaskService } from '../tasks/index';
 import type { VisionService } from '../vision/index';
 import { GrantedFolders } from './granted-folders';
 import { createLoupeModule, type RunReporter } from './loupe-module';
+import { capMessage, jsonSizeWithin, MAX_RESULT_VALUE_BYTES, sizeText } from './limits';
 import { ScriptRepository } from './script-repository';
 import { TEMPLATES } from './templates';
 
@@ -80,12 +81,15 @@ export class ScriptService {
       signal: ctx.signal,
       onOutput: out,
     });
-    this.d.emit('script.finished', { runId: ctx.id, ok: outcome.ok, value: outcome.ok ? outcome.value : null, error: outcome.ok ? null : toError(outcome) });
-    if (!outcome.ok) {
-      const e = outcome.error;
+    // What a run leaves in the database is bounded (limits.ts): its output is capped by the
+    // runner; a huge return value is stored as nil with a note, a huge error message cut.
+    const stored = storable(outcome);
+    this.d.emit('script.finished', { runId: ctx.id, ok: stored.ok, value: stored.ok ? stored.value : null, error: stored.ok ? null : toError(stored) });
+    if (!stored.ok) {
+      const e = stored.error;
       throw new UnrecoverableError(`${e.message} (line ${e.line}, column ${e.column})`, e.kind === 'limit' && e.message === 'Cancelled.' ? 'cancelled' : 'script_error');
     }
-    return { output: outcome.output, value: outcome.value ?? null };
+    return { output: stored.output, value: stored.value ?? null };
   }
 
   /** Runs a script here and now (off this thread) and answers when it ends. */
@@ -175,6 +179,13 @@ export class ScriptService {
   templates() {
     return { items: TEMPLATES };
   }
+}
+
+/** An outcome whose value and error message fit what a task may store. */
+function storable(o: ScriptOutcome): ScriptOutcome {
+  if (!o.ok) return { ...o, error: { ...o.error, message: capMessage(o.error.message) } };
+  if (jsonSizeWithin(o.value, MAX_RESULT_VALUE_BYTES) <= MAX_RESULT_VALUE_BYTES) return o;
+  return { ok: true, value: null, output: `${o.output}[the value is larger than ${sizeText(MAX_RESULT_VALUE_BYTES)} and was not kept]\n` };
 }
 
 function toError(o: Extract<ScriptOutcome, { ok: false }>): ScriptError {

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { UnrecoverableError, type TaskQueue } from '../../queue/index';
 import { LabelName } from '../../../shared/contract/index';
 import type { LibraryService } from '../library/index';
+import type { GrantedFolders } from '../scripts/granted-folders';
+import { checkScriptTaskPaths, SCRIPT_ORIGIN, TaskOrigin } from '../scripts/script-tasks';
+import { LoupeError } from '../../../shared/errors';
 
 export const ImportTaskInput = z
   .object({
@@ -9,6 +12,8 @@ export const ImportTaskInput = z
     paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
     labels: z.enum(['folders', 'none']).default('folders'),
     label: LabelName.optional(),
+    /** "script" when a script queued it: its paths, and every file found under them, must lie in granted folders. */
+    origin: TaskOrigin,
   })
   .strict();
 export type ImportTaskInput = z.infer<typeof ImportTaskInput>;
@@ -16,7 +21,14 @@ export type ImportTaskInput = z.infer<typeof ImportTaskInput>;
 /** Task kinds that `POST /v1/tasks` and the contract accept (more come with their features). */
 export const PUBLIC_KINDS = ['import', 'script', 'train', 'predict-folder', 'embed'] as const;
 
-export function defineKinds(queue: TaskQueue, library: LibraryService): void {
+/** A refused path ends the task at once: retrying cannot make it granted. */
+function refuse(err: unknown): never {
+  if (err instanceof LoupeError) throw new UnrecoverableError(err.message, err.code);
+  throw err;
+}
+
+/** `grants` absent (a queue without scripts): a task that a script queued is refused outright. */
+export function defineKinds(queue: TaskQueue, library: LibraryService, grants?: GrantedFolders): void {
   queue.define('import', {
     input: ImportTaskInput,
     maxAttempts: 3,
@@ -25,8 +37,18 @@ export function defineKinds(queue: TaskQueue, library: LibraryService): void {
       if (!library.hasDataset(input.datasetId)) {
         throw new UnrecoverableError(`Dataset ${input.datasetId} no longer exists.`, 'not_found');
       }
+      const byScript = input.origin === SCRIPT_ORIGIN;
+      if (byScript) {
+        if (!grants) throw new UnrecoverableError('This Loupe has no granted folders for scripts; a script cannot import here.', 'forbidden');
+        try {
+          checkScriptTaskPaths('import', input, grants);
+        } catch (err) {
+          refuse(err);
+        }
+      }
       const p = await library.importer.execute(input, ctx.id, {
         signal: ctx.signal,
+        ...(byScript && grants ? { checkFile: (real: string) => void grants.checkReal(real) } : {}),
         onProgress: (q) => ctx.progress(q.total === 0 ? 0 : q.done / q.total, `${q.done} of ${q.total} files`),
       });
       if (library.closing && p.state === 'cancelled') {

@@ -7,6 +7,7 @@ import { LoupeError } from '../../../shared/errors';
 import { fail } from '../errors';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
+import type { GrantedFolders } from '../scripts/granted-folders';
 import { defineKinds, PUBLIC_KINDS, type ImportTaskInput } from './kinds';
 import { toTaskDto } from './task-dto';
 import { TaskMonitor } from './monitor';
@@ -55,13 +56,13 @@ export class TaskService {
   private readonly publicKinds = new Set<string>(PUBLIC_KINDS);
 
   constructor(
-    private readonly deps: { dataDir: string; library: LibraryService; emit: Emit; log: (message: string, err?: unknown) => void },
+    private readonly deps: { dataDir: string; library: LibraryService; emit: Emit; log: (message: string, err?: unknown) => void; grants?: GrantedFolders },
   ) {
     this.db = new BetterSqlite3(join(deps.dataDir, 'queue.db'));
     this.db.pragma('busy_timeout = 5000');
     // One Loupe per data folder: a stable worker id lets a restart take its tasks back at once.
     this.queue = new TaskQueue(this.db, { workerId: 'loupe-main', concurrency: 4 });
-    defineKinds(this.queue, deps.library);
+    defineKinds(this.queue, deps.library, deps.grants);
     this.monitor = new TaskMonitor(this.queue);
     this.queue.on('task', (t) => {
       deps.emit('task.updated', toTaskDto(t));

@@ -1,10 +1,17 @@
-import { createWriteStream } from 'node:fs';
-import { readdir, rename, rm } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, open, readdir, realpath, rm, unlink } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { z } from 'zod';
 import { predict } from '../../vision/index';
 import { UnrecoverableError, type TaskContext } from '../../queue/index';
+import { LoupeError } from '../../../shared/errors';
+import type { GrantedFolders } from '../scripts/granted-folders';
+import { MAX_WALK_DEPTH } from '../scripts/limits';
+import { CREATE_EXCLUSIVE } from '../scripts/safe-fs';
+import { checkScriptTaskPaths, SCRIPT_ORIGIN, TaskOrigin } from '../scripts/script-tasks';
+import { csvRow } from './csv';
 import type { VisionContext } from './context';
 import type { ModelRegistry } from './model-registry';
 
@@ -15,6 +22,8 @@ export const PredictFolderInput = z
     /** Where the CSV goes; default `predictions.csv` inside the folder. */
     output: z.string().min(1).max(4096).optional(),
     recursive: z.boolean().default(true),
+    /** "script" when a script queued it: the folder and the output must lie in granted folders. */
+    origin: TaskOrigin,
   })
   .strict();
 export type PredictFolderInput = z.infer<typeof PredictFolderInput>;
@@ -22,24 +31,55 @@ export type PredictFolderInput = z.infer<typeof PredictFolderInput>;
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.bmp']);
 const BATCH = 32;
 
+/** Symbolic links are never followed (Dirent: a link is neither a file nor a folder here). */
 async function listImages(dir: string, recursive: boolean, skip: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (d: string) => {
+  const walk = async (d: string, depth: number) => {
     const entries = await readdir(d, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const p = join(d, e.name);
-      if (e.isDirectory() && recursive && !e.name.startsWith('.')) await walk(p);
+      if (e.isDirectory() && recursive && !e.name.startsWith('.') && depth < MAX_WALK_DEPTH) await walk(p, depth + 1);
       else if (e.isFile() && IMAGE_EXT.has(extname(e.name).toLowerCase()) && p !== skip) out.push(p);
     }
   };
-  await walk(dir);
+  await walk(dir, 0);
   return out;
 }
 
-/** RFC 4180: quote fields holding a comma, quote or line break. */
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * Publishes the finished temporary file under `output` without ever replacing a file:
+ * a hard link fails on an existing name; where links are not offered (FAT drives), a copy
+ * with COPYFILE_EXCL does the same.
+ */
+async function publish(tmp: string, output: string): Promise<void> {
+  try {
+    await link(tmp, output);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw exists(output);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'ENOSYS') throw err;
+    try {
+      await copyFile(tmp, output, constants.COPYFILE_EXCL);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw exists(output);
+      throw e;
+    }
+  }
+}
+
+const exists = (output: string) =>
+  new UnrecoverableError(`${output} already exists; predict-folder never replaces a file. Name another "output", or move that file away first.`, 'conflict');
+
+/** For a task a script queued: where the CSV really landed must be granted, or it is removed. */
+async function verifyOutput(output: string, grants: GrantedFolders | undefined): Promise<void> {
+  try {
+    if (!grants) throw new LoupeError('forbidden', 'This Loupe has no granted folders for scripts.');
+    grants.checkReal(await realpath(output));
+  } catch (err) {
+    await unlink(output).catch(() => {});
+    throw new UnrecoverableError(err instanceof Error ? err.message : String(err), 'forbidden');
+  }
 }
 
 /**
@@ -47,7 +87,17 @@ function csvField(s: string): string {
  * row per picture, `path,label,confidence` (unreadable pictures get an empty label and the
  * reason in a fourth column), in batches so progress moves and cancel lands quickly.
  */
-export async function runPredictFolder(c: VisionContext, models: ModelRegistry, input: PredictFolderInput, ctx: TaskContext) {
+export async function runPredictFolder(c: VisionContext, models: ModelRegistry, input: PredictFolderInput, ctx: TaskContext, grants?: GrantedFolders) {
+  const byScript = input.origin === SCRIPT_ORIGIN;
+  if (byScript) {
+    if (!grants) throw new UnrecoverableError('This Loupe has no granted folders for scripts; a script cannot predict a folder here.', 'forbidden');
+    try {
+      checkScriptTaskPaths('predict-folder', input, grants);
+    } catch (err) {
+      if (err instanceof LoupeError) throw new UnrecoverableError(err.message, err.code);
+      throw err;
+    }
+  }
   models.get(input.modelId);
   const head = models.head(input.modelId);
   const folder = resolve(input.path);
@@ -58,15 +108,21 @@ export async function runPredictFolder(c: VisionContext, models: ModelRegistry, 
   } catch (err) {
     throw new UnrecoverableError(`Cannot read the folder ${folder}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, 'not_found');
   }
-  const tmp = join(dirname(output), `.${Date.now()}-${process.pid}.predictions.tmp`);
-  const out = createWriteStream(tmp);
+  // Said before hours of work, not after: the output must be a new file.
+  if (await lstat(output).then(() => true, () => false)) throw exists(output);
+  const tmp = join(dirname(output), `.${basename(output)}.${randomUUID()}.tmp`);
+  // Exclusive and no-follow: the temporary name cannot be a link planted to redirect the write.
+  const handle = await open(tmp, CREATE_EXCLUSIVE, 0o644).catch((err: NodeJS.ErrnoException) => {
+    throw new UnrecoverableError(`Cannot write beside ${output}: ${err.code ?? String(err)}.`, 'forbidden');
+  });
+  const out = handle.createWriteStream();
   const write = async (s: string) => {
     if (!out.write(s)) await once(out, 'drain');
   };
   let failed = 0;
   const counts: Record<string, number> = {};
   try {
-    await write('path,label,confidence,error\n');
+    await write(csvRow(['path', 'label', 'confidence', 'error']));
     for (let i = 0; i < files.length; i += BATCH) {
       ctx.signal.throwIfAborted();
       const part = files.slice(i, i + BATCH);
@@ -79,25 +135,27 @@ export async function runPredictFolder(c: VisionContext, models: ModelRegistry, 
         const r = results[j];
         if (!r.ok) {
           failed++;
-          await write(`${csvField(part[j])},,,${csvField(r.error.message)}\n`);
+          await write(csvRow([part[j], '', '', r.error.message]));
           continue;
         }
         let best = 0;
         for (let k = 1; k < K; k++) if (probs[row * K + k] > probs[row * K + best]) best = k;
         const label = head.labels[best];
         counts[label] = (counts[label] ?? 0) + 1;
-        await write(`${csvField(part[j])},${csvField(label)},${probs[row * K + best].toFixed(6)},\n`);
+        await write(csvRow([part[j], label, probs[row * K + best].toFixed(6), '']));
         row++;
       }
       ctx.progress((i + part.length) / files.length, `${i + part.length} of ${files.length} pictures`);
     }
     out.end();
     await once(out, 'finish');
-    await rename(tmp, output);
+    await publish(tmp, output);
   } catch (err) {
     out.destroy();
     await rm(tmp, { force: true });
     throw err;
   }
+  await rm(tmp, { force: true });
+  if (byScript) await verifyOutput(output, grants);
   return { output, total: files.length, failed, counts };
 }

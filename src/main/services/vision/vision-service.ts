@@ -11,6 +11,7 @@ import { datasetImages } from './dataset-images';
 import { EmbeddingCache } from './embedding-cache';
 import { ModelRegistry } from './model-registry';
 import { PredictFolderInput, runPredictFolder } from './predict-folder';
+import { GrantedFolders } from '../scripts/granted-folders';
 import { Prediction } from './prediction';
 import { Selection } from './selection';
 import { Training, TrainTaskInput } from './training';
@@ -58,6 +59,8 @@ export class VisionService {
   readonly prediction: Prediction;
   readonly selection: Selection;
   private readonly c: VisionContext;
+  /** Where tasks that scripts queue may reach (checked when such a task runs). */
+  private readonly grants: GrantedFolders;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly off: () => void;
   private closed = false;
@@ -67,6 +70,7 @@ export class VisionService {
     private readonly o: VisionOptions,
   ) {
     this.backbone = new BackboneHost(findModelsDir(o.modelsDir), o.threads ?? 2, o.spawn);
+    this.grants = new GrantedFolders(store.settings);
     this.records = new VisionRecords(store.db);
     this.cache = new EmbeddingCache(store.db);
     this.c = {
@@ -105,7 +109,7 @@ export class VisionService {
       maxAttempts: 1,
       concurrency: 1,
       timeoutMs: 6 * 60 * 60_000,
-      handler: (input, ctx) => runPredictFolder(this.c, this.models, input, ctx),
+      handler: (input, ctx) => runPredictFolder(this.c, this.models, input, ctx, this.grants),
     });
   }
 
