@@ -14,6 +14,7 @@ import { visionRoutes } from './api/vision-routes';
 import { createLobeConnectApp, LobeConnect, LOBE_CONNECT_PORT } from './api/lobe-connect';
 import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
+import { labellingHandlers } from './ipc/labelling-handlers';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
 
@@ -109,7 +110,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();

@@ -240,8 +240,8 @@ describe('datasets and images', () => {
 
     const detail = (await call(base, 'GET', `/v1/datasets/${id}`, { token })).json;
     expect(detail.labels).toEqual([
-      { name: 'cats', count: 4 },
-      { name: 'dogs', count: 3 },
+      { name: 'cats', count: 4, color: expect.any(String) },
+      { name: 'dogs', count: 3, color: expect.any(String) },
     ]);
     expect((await call(base, 'DELETE', `/v1/datasets/${id}`, { token })).status).toBe(204);
     expect((await call(base, 'DELETE', `/v1/datasets/${id}`, { token })).status).toBe(404);

@@ -107,7 +107,7 @@ describe('imports as tasks', () => {
     open(true);
     const t = await settled(started.importId);
     expect(t.state).toBe('succeeded');
-    expect(lib.getDataset(ds.id).labels).toEqual([{ name: 'birds', count: 30 }]);
+    expect(lib.getDataset(ds.id).labels).toEqual([{ name: 'birds', count: 30, color: expect.any(String) }]);
   });
 
   it('runs after a restart an import that the previous process never finished', async () => {
@@ -120,6 +120,6 @@ describe('imports as tasks', () => {
     open(true);
     const t = await settled(started.importId);
     expect(t.state).toBe('succeeded');
-    expect(lib.getDataset(ds.id).labels).toEqual([{ name: 'dogs', count: 2 }]);
+    expect(lib.getDataset(ds.id).labels).toEqual([{ name: 'dogs', count: 2, color: expect.any(String) }]);
   });
 });

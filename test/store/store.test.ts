@@ -74,8 +74,8 @@ describe('repositories', () => {
     const detail = store.datasets.detail(ds.id)!;
     expect(detail.imageCount).toBe(3);
     expect(detail.labels).toEqual([
-      { name: 'cats', count: 2 },
-      { name: 'dogs', count: 0 },
+      { name: 'cats', count: 2, position: 0, color: null },
+      { name: 'dogs', count: 0, position: 1, color: null },
     ]);
     expect(detail.unlabeledCount).toBe(1);
   });
@@ -159,6 +159,6 @@ describe('repositories', () => {
     store.close();
     store = openStore(join(dir, 'loupe.db'));
     expect(store.settings.get<string[]>('api.allowedOrigins')).toEqual(['http://x.test']);
-    expect(store.datasets.detail(ds.id)?.labels).toEqual([{ name: 'only-label', count: 0 }]);
+    expect(store.datasets.detail(ds.id)?.labels).toEqual([{ name: 'only-label', count: 0, position: 0, color: null }]);
   });
 });

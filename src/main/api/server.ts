@@ -6,6 +6,7 @@ import { loupeErrors } from './errors';
 import { eventRoutes } from './events';
 import { healthRoutes } from './health';
 import { imageRoutes } from './images';
+import { labellingRoutes } from './labelling';
 import { importRoutes } from './imports';
 import { indexPageRoutes } from './index-page';
 import { taskRoutes } from './tasks';
@@ -71,6 +72,7 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
     });
     datasetRoutes(v1, deps);
     imageRoutes(v1, deps);
+    labellingRoutes(v1, deps);
     importRoutes(v1, deps);
     taskRoutes(v1, deps);
     for (const add of opts.extraRoutes ?? []) add(v1, app);

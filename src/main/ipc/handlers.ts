@@ -38,8 +38,8 @@ export function createHandlers(s: HandlerServices): CoreHandlers {
 
     'images.list': (input) => library.listImages(input),
     'images.get': ({ id }) => library.getImage(id),
-    'images.setLabel': ({ ids, label }) => ({ updated: library.setLabel(ids, label) }),
-    'images.delete': async ({ ids }) => ({ deleted: await library.deleteImages(ids) }),
+    'images.setLabel': ({ ids, label }) => library.labelling.assign(ids, label),
+    'images.delete': ({ ids }) => library.labelling.deleteImages(ids),
 
     'imports.start': (input) => tasks.startImport(input),
     'imports.get': ({ importId }) => tasks.getImport(importId),

@@ -11,6 +11,9 @@ export interface DatasetRecord {
 export interface LabelCountRecord {
   name: string;
   count: number;
+  position: number;
+  /** Null: the default colour of the position (chosen above the store). */
+  color: string | null;
 }
 
 export interface DatasetDetailRecord extends DatasetRecord {
@@ -96,16 +99,16 @@ export class DatasetRepository {
     return this.db.prepare('DELETE FROM datasets WHERE id = ?').run(rowId).changes > 0;
   }
 
-  /** Counts per label (labels with no image included, by name) and the unlabelled rest. */
+  /** Counts per label (labels with no image included, in creation order) and the unlabelled rest. */
   detail(id: string): DatasetDetailRecord | null {
     const base = this.get(id);
     if (!base) return null;
     const rowId = Number(base.id);
     const labels = this.db
       .prepare(
-        `SELECT l.name AS name, COUNT(i.id) AS count FROM labels l
+        `SELECT l.name AS name, COUNT(i.id) AS count, l.position AS position, l.color AS color FROM labels l
          LEFT JOIN images i ON i.label_id = l.id
-         WHERE l.dataset_id = ? GROUP BY l.id ORDER BY l.name COLLATE NOCASE, l.id`,
+         WHERE l.dataset_id = ? GROUP BY l.id ORDER BY l.position, l.id`,
       )
       .all(rowId) as LabelCountRecord[];
     const unlabeled = this.db

@@ -168,6 +168,37 @@ export class ImageRepository {
     return changed;
   }
 
+  /** The images with these ids (those that exist), in id order. */
+  getMany(ids: readonly string[]): ImageRecord[] {
+    const all = rowIds(ids);
+    const out: ImageRecord[] = [];
+    for (let i = 0; i < all.length; i += CHUNK) {
+      const part = all.slice(i, i + CHUNK);
+      out.push(...(this.db.prepare(`${SELECT} WHERE i.id IN (${part.map(() => '?').join(',')})`).all(...part) as Row[]).map(toRecord));
+    }
+    return out.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /**
+   * Puts deleted images back with their old ids (undo). Ids are never handed out twice, so
+   * the id is free; a picture imported again since then keeps its new row instead.
+   */
+  restore(images: readonly ImageRecord[], labelIdOf: (name: string) => number): number {
+    const stmt = this.db.prepare(
+      `INSERT INTO images (id, dataset_id, hash, ext, file_name, label_id, width, height, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    let n = 0;
+    for (const img of images) {
+      const id = toRowId(img.id);
+      const ds = toRowId(img.datasetId);
+      if (id === null || ds === null) continue;
+      const labelId = img.label === null ? null : labelIdOf(img.label);
+      n += stmt.run(id, ds, img.hash, img.ext, img.fileName, labelId, img.width, img.height, img.createdAt).changes;
+    }
+    return n;
+  }
+
   /** Deletes images by id and returns the library files they pointed at. */
   delete(ids: readonly string[]): { deleted: number; files: StoredFile[] } {
     const all = rowIds(ids);
@@ -186,11 +217,21 @@ export class ImageRepository {
   filesOfDataset(datasetId: string): StoredFile[] {
     const ds = toRowId(datasetId);
     if (ds === null) return [];
-    return this.db.prepare('SELECT DISTINCT hash, ext FROM images WHERE dataset_id = ?').all(ds) as StoredFile[];
+    // Files that only the dataset's undo history still holds go with it too.
+    return this.db
+      .prepare(
+        `SELECT hash, ext FROM images WHERE dataset_id = ?
+         UNION SELECT f.hash, f.ext FROM label_history_files f JOIN label_history h ON h.id = f.entry_id WHERE h.dataset_id = ?`,
+      )
+      .all(ds, ds) as StoredFile[];
   }
 
+  /** True while a picture or an undo step (a deleted picture that may come back) uses the file. */
   isHashUsed(hash: string): boolean {
-    return this.db.prepare('SELECT 1 FROM images WHERE hash = ? LIMIT 1').get(hash) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM images WHERE hash = ? LIMIT 1').get(hash) !== undefined ||
+      this.db.prepare('SELECT 1 FROM label_history_files WHERE hash = ? LIMIT 1').get(hash) !== undefined
+    );
   }
 
   countInDataset(datasetId: string): number {

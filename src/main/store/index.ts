@@ -6,11 +6,13 @@ import { migrate } from './migrate';
 import { DatasetRepository } from './datasets';
 import { ImageRepository } from './images';
 import { LabelRepository } from './labels';
+import { HistoryRepository } from './history';
 import { SettingsRepository } from './settings';
 
 export * from './datasets';
 export * from './images';
 export * from './labels';
+export * from './history';
 export * from './settings';
 export { InvalidCursorError, toRowId } from './ids';
 export { migrate, MIGRATIONS, type Migration } from './migrate';
@@ -21,6 +23,7 @@ export interface Store {
   readonly labels: LabelRepository;
   readonly images: ImageRepository;
   readonly settings: SettingsRepository;
+  readonly history: HistoryRepository;
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -50,6 +53,7 @@ export function openStore(file: string): Store {
     labels: new LabelRepository(db),
     images: new ImageRepository(db),
     settings: new SettingsRepository(db),
+    history: new HistoryRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();

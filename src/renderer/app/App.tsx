@@ -6,6 +6,8 @@ import { SettingsPage } from './SettingsPage';
 import { ConnectionBar } from './ConnectionBar';
 import { useLiveUpdates } from './useLiveUpdates';
 import { pages, type PageId } from './pages';
+import { useRoute } from './useRoute';
+import type { Route } from './route';
 import { LibraryPage } from '../library/LibraryPage';
 import { TrainPage } from '../train/TrainPage';
 import { PlayPage } from '../play/PlayPage';
@@ -22,21 +24,24 @@ export function isTyping(target: EventTarget | null): boolean {
   return el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
 }
 
-function initialPage(): PageId {
+function initialRoute(): Route {
   const saved = localStorage.getItem(PAGE_KEY);
-  return pages.some((p) => p.id === saved) ? (saved as PageId) : 'library';
+  return { page: pages.some((p) => p.id === saved) ? (saved as PageId) : 'library' };
 }
 
 export function App() {
-  const [page, setPage] = useState<PageId>(initialPage);
+  const [route, navigate] = useRoute(initialRoute);
+  const page = route.page;
   const [help, setHelp] = useState(false);
+  // The Library stays mounted behind other pages: it keeps the last Library address it had.
+  const [libraryRoute, setLibraryRoute] = useState<Route>(route.page === 'library' ? route : { page: 'library' });
+  useEffect(() => {
+    if (route.page === 'library') setLibraryRoute(route);
+  }, [route]);
   useLiveUpdates();
   useVisionLiveUpdates();
 
-  const go = useCallback((p: PageId) => {
-    setPage(p);
-    localStorage.setItem(PAGE_KEY, p);
-  }, []);
+  const go = useCallback((p: PageId) => navigate(p === 'library' ? libraryRoute : { page: p }), [navigate, libraryRoute]);
 
   // A file dropped beside the drop zone must not replace the app with that file.
   useEffect(() => {
@@ -75,7 +80,7 @@ export function App() {
       <main className="content">
         <ConnectionBar />
         {/* The Library stays mounted while another page shows, so a running import goes on. */}
-        <LibraryPage hidden={page !== 'library'} />
+        <LibraryPage hidden={page !== 'library'} route={page === 'library' ? route : libraryRoute} onNavigate={navigate} />
         {page === 'settings' ? (
           <SettingsPage />
         ) : page === 'train' ? (

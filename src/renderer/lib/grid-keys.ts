@@ -20,6 +20,7 @@ export type GridAction =
   | { kind: 'clearSelection' }
   | { kind: 'toggle' }
   | { kind: 'pickLabel' }
+  | { kind: 'accept' }
   | { kind: 'delete' };
 
 export function gridAction(e: KeyLike): GridAction | null {
@@ -51,6 +52,8 @@ export function gridAction(e: KeyLike): GridAction | null {
     case 'l':
     case 'L':
       return { kind: 'pickLabel' };
+    case 'Enter':
+      return { kind: 'accept' };
     case 'Delete':
     case 'Backspace':
       return { kind: 'delete' };
@@ -127,8 +130,13 @@ export const shortcutGroups: ShortcutGroup[] = [
       { keys: ['Ctrl/⌘', 'A'], does: 'Select all pictures in view' },
       { keys: ['1…9'], does: 'Give the selection the n-th label in the sidebar' },
       { keys: ['0'], does: 'Remove the label' },
+      { keys: ['Enter'], does: 'Accept the model’s guess for the selection' },
       { keys: ['L'], does: 'Pick or create a label by name' },
+      { keys: ['Right-click'], does: 'Label, accept, remove or delete from a menu' },
+      { keys: ['Drag'], does: 'Drop the selection on a label in the sidebar to label it' },
       { keys: ['Delete'], does: 'Delete the selected pictures (asks first)' },
+      { keys: ['Ctrl/⌘', 'Z'], does: 'Undo the last labelling action' },
+      { keys: ['Ctrl/⌘', 'Shift', 'Z'], does: 'Redo (also Ctrl+Y)' },
     ],
   },
   {

@@ -12,9 +12,14 @@ export function NameDialog(props: {
   initial?: string;
   submitText: string;
   onSubmit: (name: string) => Promise<unknown>;
+  /** A line under the field for the name typed so far (e.g. "this merges two labels"). */
+  hint?: (name: string) => string | null;
+  /** Where focus goes after the dialog closes (default: back where it was). */
+  onClosed?: () => void;
 }) {
-  const { open, onOpenChange, title, label, initial = '', submitText, onSubmit } = props;
+  const { open, onOpenChange, title, label, initial = '', submitText, onSubmit, hint, onClosed } = props;
   const [name, setName] = useState(initial);
+  const hintText = hint?.(name) ?? null;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -41,13 +46,18 @@ export function NameDialog(props: {
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog" aria-describedby={undefined}>
+        <Dialog.Content className="dialog" aria-describedby={undefined} onCloseAutoFocus={onClosed ? (e) => (e.preventDefault(), onClosed()) : undefined}>
           <Dialog.Title>{title}</Dialog.Title>
           <form onSubmit={submit}>
             <label className="field">
               <span>{label}</span>
               <input autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={error ? true : undefined} />
             </label>
+            {hintText && (
+              <p className="muted small" role="status">
+                {hintText}
+              </p>
+            )}
             {error && (
               <p className="error-text" role="alert">
                 {error}
@@ -68,7 +78,7 @@ export function NameDialog(props: {
   );
 }
 
-/** A yes/no question before something that cannot be undone. Enter confirms. */
+/** A yes/no question before a big step. Enter confirms. */
 export function ConfirmDialog(props: {
   open: boolean;
   onOpenChange: (o: boolean) => void;
@@ -76,8 +86,10 @@ export function ConfirmDialog(props: {
   body: string;
   confirmText: string;
   onConfirm: () => Promise<unknown>;
+  /** Where focus goes after the dialog closes (default: back where it was). */
+  onClosed?: () => void;
 }) {
-  const { open, onOpenChange, title, body, confirmText, onConfirm } = props;
+  const { open, onOpenChange, title, body, confirmText, onConfirm, onClosed } = props;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -98,7 +110,7 @@ export function ConfirmDialog(props: {
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog" role="alertdialog">
+        <Dialog.Content className="dialog" role="alertdialog" onCloseAutoFocus={onClosed ? (e) => (e.preventDefault(), onClosed()) : undefined}>
           <Dialog.Title>{title}</Dialog.Title>
           <Dialog.Description>{body}</Dialog.Description>
           {error && (

@@ -5,7 +5,7 @@ import type { WalkEntry } from '../lib/folder-walk';
  * Takes pictures and folders dropped from the desktop. The entries must be taken from the
  * DataTransfer during the drop event itself; the browser empties it afterwards.
  */
-export function DropZone({ disabled, onDrop, children }: { disabled: boolean; onDrop: (entries: WalkEntry[], loose: File[], all: File[]) => void; children: ReactNode }) {
+export function DropZone({ disabled, hint, onDrop, children }: { disabled: boolean; hint: string; onDrop: (entries: WalkEntry[], loose: File[], all: File[]) => void; children: ReactNode }) {
   const [over, setOver] = useState(false);
   const depth = useRef(0);
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
@@ -51,7 +51,7 @@ export function DropZone({ disabled, onDrop, children }: { disabled: boolean; on
       {children}
       {over && (
         <div className="drop-hint" aria-hidden="true">
-          <div>{disabled ? 'Wait for the running import to finish' : 'Drop pictures or folders — folder names become labels'}</div>
+          <div>{disabled ? 'Wait for the running import to finish' : hint}</div>
         </div>
       )}
     </div>

@@ -1,8 +1,10 @@
-import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Image } from '../../shared/contract';
 import { columnsFor, gridAction, moveDelta, type GridAction } from '../lib/grid-keys';
-import { labelHue } from '../lib/label-color';
+import { hueOf } from '../lib/label-color';
+import { PICTURES_MIME } from './labelling/drag';
+import { guessOf } from './labelling/prediction';
 import { clearSelection, clickItem, jumpTo, moveFocus, selectAll, type Selection } from '../lib/selection';
 
 const MIN_CELL = 176;
@@ -18,24 +20,39 @@ export interface GridProps {
   selection: Selection;
   onSelection: (s: Selection) => void;
   /** Everything the grid cannot do alone: labelling, picking, deleting, selecting beyond what is loaded. */
-  onCommand: (a: Extract<GridAction, { kind: 'assign' | 'clearLabel' | 'pickLabel' | 'delete' | 'selectAll' }>) => void;
+  onCommand: (a: Extract<GridAction, { kind: 'assign' | 'clearLabel' | 'pickLabel' | 'delete' | 'selectAll' | 'accept' }>) => void;
   emptyText: string;
+  /** Each label's colour by name. */
+  colors: ReadonlyMap<string, string>;
+  /** Right-click on a picture (the selection follows it first, as in a file manager). */
+  onMenu: (x: number, y: number) => void;
 }
 
-const Cell = memo(function Cell(props: { image: Image; selected: boolean; focused: boolean; size: number; onClick: (id: string, e: MouseEvent) => void }) {
-  const { image, selected, focused, size, onClick } = props;
+interface CellEvents {
+  onClick: (id: string, e: MouseEvent) => void;
+  onMenu: (id: string, e: MouseEvent) => void;
+  onDragStart: (id: string, e: DragEvent) => void;
+}
+
+const Cell = memo(function Cell(props: { image: Image; selected: boolean; focused: boolean; size: number; color: string | undefined; guessColor: string | undefined; on: CellEvents }) {
+  const { image, selected, focused, size, color, guessColor, on } = props;
   const label = image.label;
+  const guess = guessOf(image);
+  const disagrees = guess !== null && label !== null && guess.label !== label;
   return (
     <div
       role="gridcell"
       id={`cell-${image.id}`}
       className={`cell${selected ? ' selected' : ''}${focused ? ' focused' : ''}`}
       aria-selected={selected}
-      aria-label={`${image.fileName}, ${label ?? 'unlabelled'}`}
+      aria-label={`${image.fileName}, ${label ?? 'unlabelled'}${guess ? `, guess ${guess.label} ${Math.round(guess.confidence * 100)} %` : ''}`}
       data-id={image.id}
       data-label={label ?? ''}
       style={{ width: size }}
-      onClick={(e) => onClick(image.id, e)}
+      draggable
+      onClick={(e) => on.onClick(image.id, e)}
+      onContextMenu={(e) => on.onMenu(image.id, e)}
+      onDragStart={(e) => on.onDragStart(image.id, e)}
     >
       <div className="thumb" style={{ height: size }}>
         <img src={window.loupe.thumbnailUrl(image.id)} alt="" loading="lazy" decoding="async" draggable={false} />
@@ -44,14 +61,24 @@ const Cell = memo(function Cell(props: { image: Image; selected: boolean; focuse
             ✓
           </span>
         )}
+        {disagrees && (
+          <span className="disagree" title={`The model guesses “${guess.label}”`} aria-hidden="true">
+            ≠
+          </span>
+        )}
       </div>
       <div className="caption">
         {label ? (
-          <span className="chip" style={{ ['--hue' as string]: String(labelHue(label)) }}>
+          <span className="chip" style={{ ['--hue' as string]: String(hueOf(color)) }}>
             {label}
           </span>
         ) : (
           <span className="chip none">unlabelled</span>
+        )}
+        {guess && (label === null || disagrees) && (
+          <span className="guess" style={{ ['--hue' as string]: String(hueOf(guessColor)) }} title="The model’s guess (Enter accepts it)">
+            {guess.label} {Math.round(guess.confidence * 100)} %
+          </span>
         )}
       </div>
     </div>
@@ -59,7 +86,7 @@ const Cell = memo(function Cell(props: { image: Image; selected: boolean; focuse
 });
 
 export function ImageGrid(props: GridProps) {
-  const { images, total, hasMore, loadMore, selection, onSelection, onCommand, emptyText } = props;
+  const { images, total, hasMore, loadMore, selection, onSelection, onCommand, emptyText, colors, onMenu } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
 
@@ -108,10 +135,29 @@ export function ImageGrid(props: GridProps) {
 
   const onSelectionRef = useRef(onSelection);
   onSelectionRef.current = onSelection;
-  // One stable click handler, so the memoised cells do not re-render on every selection change.
-  const onClick = useRef((id: string, e: MouseEvent) => {
-    scrollRef.current?.focus({ preventScroll: true });
-    onSelectionRef.current(clickItem(selRef.current, idsRef.current, id, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey }));
+  const onMenuRef = useRef(onMenu);
+  onMenuRef.current = onMenu;
+  // Stable handlers, so the memoised cells do not re-render on every selection change.
+  const on = useRef<CellEvents>({
+    onClick: (id, e) => {
+      scrollRef.current?.focus({ preventScroll: true });
+      onSelectionRef.current(clickItem(selRef.current, idsRef.current, id, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey }));
+    },
+    onMenu: (id, e) => {
+      e.preventDefault();
+      scrollRef.current?.focus({ preventScroll: true });
+      // Right-click outside the selection selects that picture alone; inside, it acts on all selected.
+      if (!selRef.current.selected.has(id)) onSelectionRef.current(clickItem(selRef.current, idsRef.current, id, {}));
+      onMenuRef.current(e.clientX, e.clientY);
+    },
+    onDragStart: (id, e) => {
+      const sel = selRef.current.selected;
+      const ids = sel.has(id) ? idsRef.current.filter((x) => sel.has(x)) : [id];
+      if (!sel.has(id)) onSelectionRef.current(clickItem(selRef.current, idsRef.current, id, {}));
+      e.dataTransfer.setData(PICTURES_MIME, JSON.stringify(ids));
+      e.dataTransfer.setData('text/plain', `${ids.length} picture${ids.length === 1 ? '' : 's'}`);
+      e.dataTransfer.effectAllowed = 'move';
+    },
   }).current;
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -183,7 +229,9 @@ export function ImageGrid(props: GridProps) {
                     size={cell}
                     selected={selection.selected.has(img.id)}
                     focused={selection.focus === img.id}
-                    onClick={onClick}
+                    color={img.label ? colors.get(img.label) : undefined}
+                    guessColor={colors.get(guessOf(img)?.label ?? '')}
+                    on={on}
                   />
                 ) : (
                   <div key={`p${from + c}`} className="cell placeholder" style={{ width: cell }} aria-hidden="true">

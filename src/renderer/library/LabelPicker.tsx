@@ -1,6 +1,5 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
-import { labelHue } from '../lib/label-color';
 import { messageOf } from '../lib/errors';
 
 /**
@@ -13,8 +12,12 @@ export function LabelPicker(props: {
   labels: string[];
   count: number;
   onPick: (label: string, isNew: boolean) => Promise<unknown>;
+  /** Each label's colour by name. */
+  colors: ReadonlyMap<string, string>;
+  /** Where focus goes when the picker closes (the grid, so the next digit labels). */
+  onClosed: () => void;
 }) {
-  const { open, onOpenChange, labels, count, onPick } = props;
+  const { open, onOpenChange, labels, count, onPick, colors, onClosed } = props;
   const [text, setText] = useState('');
   const [active, setActive] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -59,7 +62,14 @@ export function LabelPicker(props: {
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog picker" aria-describedby="picker-desc">
+        <Dialog.Content
+          className="dialog picker"
+          aria-describedby="picker-desc"
+          onCloseAutoFocus={(e) => {
+            e.preventDefault();
+            onClosed();
+          }}
+        >
           <Dialog.Title>Label</Dialog.Title>
           <p id="picker-desc" className="muted small">
             For {count} picture{count === 1 ? '' : 's'}. Type to filter or to name a new label.
@@ -97,7 +107,7 @@ export function LabelPicker(props: {
                   </>
                 ) : (
                   <>
-                    <span className="swatch" style={{ background: `hsl(${labelHue(o.name)} 60% 55%)` }} aria-hidden="true" /> {o.name}
+                    <span className="swatch" style={{ background: colors.get(o.name) }} aria-hidden="true" /> {o.name}
                   </>
                 )}
               </li>

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Image } from '../../shared/contract';
-import { codeOf, messageOf } from '../lib/errors';
+import { codeOf } from '../lib/errors';
 import { emptySelection, reconcile, targets, type Selection } from '../lib/selection';
 import type { GridAction } from '../lib/grid-keys';
-import { isTyping } from '../app/App';
+import type { Route } from '../app/route';
 import { DatasetMenu } from './DatasetMenu';
 import { ConfirmDialog, NameDialog } from './Dialogs';
 import { DropZone } from './DropZone';
@@ -12,51 +12,77 @@ import { ImageGrid } from './ImageGrid';
 import { ImportBar } from './ImportBar';
 import { LabelList } from './LabelList';
 import { LabelPicker } from './LabelPicker';
-import { allPictures, expectedCount, filterKey, filterTitle, type Filter } from './filter';
-import { useDataset, useDatasets, useDeleteImages, useImagePages, useRefresh, useSetLabel } from './queries';
+import { addTarget, expectedCount, filterKey, filterOfView, filterTitle, viewOf, type Filter } from './filter';
+import { useDataset, useDatasets, useImagePages, useRefresh } from './queries';
 import { useImporter } from './useImporter';
+import { usePageKeys } from './usePageKeys';
 import { VisionPanel } from './vision/VisionPanel';
-import { Notice } from '../app/Notice';
+import { LabelDialogs, type LabelEdit } from './labelling/LabelDialogs';
+import { PictureMenu, type MenuPlace } from './labelling/PictureMenu';
+import { SelectionBar } from './labelling/SelectionBar';
+import { UndoNotice } from './labelling/UndoNotice';
+import { acceptItems, guessOf } from './labelling/prediction';
+import { useLabelling } from './labelling/useLabelling';
+import './labelling/labelling.css';
 
 const DATASET_KEY = 'loupe.dataset';
 type Dialog = null | 'new' | 'rename' | 'delete-dataset' | 'delete-images' | 'new-label' | 'pick';
 
-export function LibraryPage({ hidden }: { hidden: boolean }) {
+/**
+ * The Library: datasets, their labels and pictures, and every way to label them (keys,
+ * buttons, right-click, drag onto a label), each undoable. The dataset and filter live in
+ * the URL (`#/library/3/label/Shirt`), so Back and Forward move between views.
+ */
+export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; route: Route; onNavigate: (r: Route, opts?: { replace?: boolean }) => void }) {
   const queries = useQueryClient();
   const refresh = useRefresh();
   const datasets = useDatasets();
-  const [chosen, setChosen] = useState<string | null>(() => localStorage.getItem(DATASET_KEY));
   const list = datasets.data ?? [];
+  const chosen = route.id ?? localStorage.getItem(DATASET_KEY);
   const current = list.find((d) => d.id === chosen) ?? list[0];
   const datasetId = current?.id ?? null;
+  const filter = filterOfView(route.id === datasetId ? route.view : undefined);
   const detail = useDataset(datasetId);
-  const [filter, setFilter] = useState<Filter>(allPictures);
   const [selection, setSelection] = useState<Selection>(emptySelection);
   const [dialog, setDialog] = useState<Dialog>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const [doomed, setDoomed] = useState<string[]>([]);
   const [pickFor, setPickFor] = useState<string[]>([]);
+  const [menu, setMenu] = useState<MenuPlace | null>(null);
+  const [labelEdit, setLabelEdit] = useState<LabelEdit>(null);
   const [visionOpen, setVisionOpen] = useState(false);
+  const labelling = useLabelling(datasetId);
 
-  const labels = useMemo(() => detail.data?.labels.map((l) => l.name) ?? [], [detail.data]);
-  const looseLabel = filter.kind === 'label' ? filter.name : undefined;
-  const importer = useImporter(datasetId, looseLabel);
+  const labelRows = useMemo(() => detail.data?.labels ?? [], [detail.data]);
+  const labels = useMemo(() => labelRows.map((l) => l.name), [labelRows]);
+  const colors = useMemo(() => new Map(labelRows.map((l) => [l.name, l.color])), [labelRows]);
+  const target = addTarget(filter);
+  const importer = useImporter(datasetId, target.label);
   const pages = useImagePages(datasetId, filter);
   const images: Image[] = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
   const ids = useMemo(() => images.map((i) => i.id), [images]);
-  const setLabel = useSetLabel(datasetId);
-  const deleteImages = useDeleteImages(datasetId);
   const pictureInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const gridBox = useRef<HTMLDivElement>(null);
 
-  const switchTo = useCallback((id: string | null) => {
-    setChosen(id);
-    if (id) localStorage.setItem(DATASET_KEY, id);
-    else localStorage.removeItem(DATASET_KEY);
-    setFilter(allPictures);
+  // The address always names the dataset shown (a default filled in is not a Back step).
+  useEffect(() => {
+    if (!hidden && datasetId && route.id !== datasetId) onNavigate({ page: 'library', id: datasetId }, { replace: true });
+  }, [hidden, datasetId, route.id, onNavigate]);
+  useEffect(() => {
+    if (datasetId) localStorage.setItem(DATASET_KEY, datasetId);
     setSelection(emptySelection);
-  }, []);
+  }, [datasetId]);
+
+  const go = useCallback(
+    (id: string | null, f: Filter = { kind: 'all' }) => {
+      if (!id) localStorage.removeItem(DATASET_KEY);
+      onNavigate(id ? { page: 'library', id, view: viewOf(f) } : { page: 'library' });
+      setSelection(emptySelection);
+    },
+    [onNavigate],
+  );
+
+  const focusGrid = useCallback(() => gridBox.current?.querySelector<HTMLElement>('[role="grid"]')?.focus(), []);
 
   // When pictures leave the view (relabelled out of the filter, deleted), keep the keyboard's place.
   const prevIds = useRef<string[]>(ids);
@@ -65,12 +91,21 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
     prevIds.current = ids;
   }, [ids]);
 
-  const fail = (err: unknown) => setNotice(messageOf(err));
-
-  const assign = async (target: string[], label: string | null) => {
-    if (target.length === 0) return;
-    setNotice(null);
-    await setLabel.mutateAsync({ ids: target, label }).catch(fail);
+  const selected = () => targets(selection, ids);
+  const accept = (t: string[]) => {
+    const items = acceptItems(images, new Set(t));
+    if (items.length === 0 && images.some((i) => t.includes(i.id) && guessOf(i))) return labelling.say('These pictures already have the label the model guesses.');
+    return void labelling.accept(items);
+  };
+  const pick = (t: string[]) => {
+    if (t.length === 0) return labelling.say('Select pictures first, then press L to label them.');
+    setPickFor(t);
+    setDialog('pick');
+  };
+  const askDelete = (t: string[]) => {
+    if (t.length === 0) return;
+    setDoomed(t);
+    setDialog('delete-images');
   };
 
   const selectEverything = async () => {
@@ -80,47 +115,36 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
     setSelection((s) => ({ selected: new Set(all), focus: s.focus ?? all[0] ?? null, anchor: s.anchor ?? all[0] ?? null }));
   };
 
-  const onCommand = (a: Extract<GridAction, { kind: 'assign' | 'clearLabel' | 'pickLabel' | 'delete' | 'selectAll' }>) => {
-    const t = targets(selection, ids);
+  const onCommand = (a: Extract<GridAction, { kind: 'assign' | 'clearLabel' | 'pickLabel' | 'delete' | 'selectAll' | 'accept' }>) => {
+    const t = selected();
     switch (a.kind) {
       case 'assign': {
         const name = labels[a.labelIndex];
-        if (!name) return setNotice(`There is no label ${a.labelIndex + 1} yet. Press L to pick or create one.`);
-        return void assign(t, name);
+        if (!name) return labelling.say(`There is no label ${a.labelIndex + 1} yet. Press L to pick or create one.`);
+        return void labelling.assign(t, name);
       }
       case 'clearLabel':
-        return void assign(t, null);
+        return void labelling.assign(t, null);
+      case 'accept':
+        return accept(t);
       case 'pickLabel':
-        if (t.length === 0) return setNotice('Select pictures first, then press L to label them.');
-        setPickFor(t);
-        return setDialog('pick');
+        return pick(t);
       case 'delete':
-        if (t.length === 0) return;
-        setDoomed(t);
-        return setDialog('delete-images');
+        return askDelete(t);
       case 'selectAll':
         if (pages.hasNextPage) void selectEverything();
         return;
     }
   };
 
-  // Page-level shortcuts (the grid handles its own keys and stops them).
-  useEffect(() => {
-    if (hidden) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey || dialog !== null) return;
-      if (document.querySelector('[role="dialog"],[role="alertdialog"],[role="menu"]')) return;
-      const k = e.key;
-      if (k === 'n' || k === 'N') setDialog('new');
-      else if (k === 'F2' && datasetId) setDialog('rename');
-      else if ((k === 'o' || k === 'O') && datasetId) (e.shiftKey ? folderInput : pictureInput).current?.click();
-      else if (k === '/') gridBox.current?.querySelector<HTMLElement>('[role="grid"]')?.focus();
-      else return;
-      e.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [hidden, dialog, datasetId]);
+  usePageKeys(!hidden, datasetId !== null, {
+    onNew: () => setDialog('new'),
+    onRename: () => setDialog('rename'),
+    onAdd: (folder) => (folder ? folderInput : pictureInput).current?.click(),
+    onFocusGrid: focusGrid,
+    onUndo: () => void labelling.undo(),
+    onRedo: () => void labelling.redo(),
+  });
 
   const onFiles = (asFolder: boolean) => (e: React.ChangeEvent<HTMLInputElement>) => {
     const files = Array.from(e.target.files ?? []);
@@ -135,8 +159,12 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
       ? 'Drop pictures or folders here, or use “Add pictures…”. Sub-folder names become labels.'
       : filter.kind === 'unlabeled'
         ? 'Every picture has a label.'
-        : `No pictures labelled “${filter.name}” yet. Select some and press L.`;
-  const selectedCount = targets(selection, ids).length;
+        : `No pictures labelled “${filter.name}” yet. Select some and press L, or drop pictures here to add them with this label.`;
+  const selectedIds = selected();
+  const menuGuess = (() => {
+    const guesses = new Set(images.filter((i) => selectedIds.includes(i.id)).map((i) => guessOf(i)?.label ?? null));
+    return guesses.size === 1 ? [...guesses][0] : guesses.size > 1 ? 'each its own' : null;
+  })();
 
   return (
     <section className="page library" hidden={hidden} aria-labelledby="library-title">
@@ -145,14 +173,7 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
       </h1>
       <header className="toolbar">
         {list.length > 0 && (
-          <DatasetMenu
-            datasets={list}
-            current={current}
-            onSwitch={switchTo}
-            onNew={() => setDialog('new')}
-            onRename={() => setDialog('rename')}
-            onDelete={() => setDialog('delete-dataset')}
-          />
+          <DatasetMenu datasets={list} current={current} onSwitch={(id) => go(id)} onNew={() => setDialog('new')} onRename={() => setDialog('rename')} onDelete={() => setDialog('delete-dataset')} />
         )}
         {current && (
           <span className="muted toolbar-info" aria-live="polite">
@@ -166,29 +187,20 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
             <button type="button" className="button" aria-pressed={visionOpen} onClick={() => setVisionOpen((o) => !o)} title="Sort by prediction, label next, near duplicates">
               Vision tools
             </button>
-            <button type="button" className="button" onClick={() => pictureInput.current?.click()} disabled={importer.busy} title="Add pictures… (O)">
-              Add pictures…
+            <button type="button" className="button" onClick={() => pictureInput.current?.click()} disabled={importer.busy} title={`${target.button} (O)`}>
+              {target.button}
             </button>
             <button type="button" className="button" onClick={() => folderInput.current?.click()} disabled={importer.busy} title="Add folder… (Shift+O)">
               Add folder…
             </button>
           </>
         )}
-        <input ref={pictureInput} type="file" accept="image/*" multiple hidden aria-label="Add pictures" data-testid="picture-input" onChange={onFiles(false)} />
-        <input
-          ref={folderInput}
-          type="file"
-          multiple
-          hidden
-          aria-label="Add folder"
-          data-testid="folder-input"
-          {...{ webkitdirectory: '', directory: '' }}
-          onChange={onFiles(true)}
-        />
+        <input ref={pictureInput} type="file" accept="image/*" multiple hidden aria-label={target.button} data-testid="picture-input" onChange={onFiles(false)} />
+        <input ref={folderInput} type="file" multiple hidden aria-label="Add folder" data-testid="folder-input" {...{ webkitdirectory: '', directory: '' }} onChange={onFiles(true)} />
       </header>
       <ImportBar view={importer.view} onCancel={importer.cancel} onDismiss={importer.dismiss} />
       {visionOpen && detail.data && <VisionPanel detail={detail.data} onClose={() => setVisionOpen(false)} />}
-      <Notice text={notice} onDismiss={() => setNotice(null)} />
+      <UndoNotice notice={labelling.notice} onUndo={() => void labelling.undo()} onRedo={() => void labelling.redo()} onDismiss={labelling.dismiss} />
       {datasets.isSuccess && list.length === 0 ? (
         <div className="welcome">
           <h2>Start with a dataset</h2>
@@ -199,9 +211,28 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
         </div>
       ) : (
         <div className="library-body">
-          <LabelList detail={detail.data} filter={filter} onFilter={(f) => (setFilter(f), setSelection(emptySelection))} onNewLabel={() => setDialog('new-label')} />
+          <LabelList
+            detail={detail.data}
+            filter={filter}
+            onFilter={(f) => go(datasetId, f)}
+            onNewLabel={() => setDialog('new-label')}
+            onDropPictures={(dropped, label) => void labelling.assign(dropped, label).then(focusGrid)}
+            onRename={(label) => setLabelEdit({ kind: 'rename', label })}
+            onRecolor={(label) => setLabelEdit({ kind: 'recolor', label })}
+            onDelete={(label) => setLabelEdit({ kind: 'delete', label })}
+          />
           <div className="grid-box" ref={gridBox}>
-            <DropZone disabled={importer.busy || !current} onDrop={(entries, loose, all) => void importer.importDrop(entries, loose, all)}>
+            <SelectionBar
+              count={selectedIds.length}
+              labels={labelRows}
+              canAccept={menuGuess !== null}
+              onAssign={(label) => void labelling.assign(selectedIds, label).then(focusGrid)}
+              onAccept={() => (accept(selectedIds), focusGrid())}
+              onPick={() => pick(selectedIds)}
+              onDelete={() => askDelete(selectedIds)}
+              onClear={() => (setSelection(emptySelection), focusGrid())}
+            />
+            <DropZone disabled={importer.busy || !current} hint={target.hint} onDrop={(entries, loose, all) => void importer.importDrop(entries, loose, all)}>
               <ImageGrid
                 // A new dataset or filter starts at the top, not at the old list's scroll position.
                 key={`${datasetId}:${filterKey(filter)}`}
@@ -215,15 +246,35 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
                 onSelection={setSelection}
                 onCommand={onCommand}
                 emptyText={emptyText}
+                colors={colors}
+                onMenu={(x, y) => setMenu({ x, y, count: Math.max(1, selectedIds.length), guess: null })}
               />
             </DropZone>
-            <p className="grid-hint muted small" aria-hidden="true">
-              {selectedCount > 0 ? `${selectedCount} to label: press 1–9, 0 to clear, L to pick, Delete to remove` : 'Click a picture, then use the arrows; ? lists every shortcut'}
-            </p>
           </div>
         </div>
       )}
 
+      <PictureMenu
+        place={menu && { ...menu, count: selectedIds.length, guess: menuGuess }}
+        labels={labelRows}
+        onClose={() => setMenu(null)}
+        onClosed={focusGrid}
+        onAssign={(label) => void labelling.assign(selectedIds, label)}
+        onAccept={() => accept(selectedIds)}
+        onPick={() => pick(selectedIds)}
+        onDelete={() => askDelete(selectedIds)}
+      />
+      <LabelDialogs
+        datasetId={datasetId}
+        labels={labelRows}
+        edit={labelEdit}
+        onClose={() => setLabelEdit(null)}
+        labelling={labelling}
+        onClosed={focusGrid}
+        onRenamed={(from, to) => {
+          if (filter.kind === 'label' && filter.name === from) go(datasetId, { kind: 'label', name: to });
+        }}
+      />
       <NameDialog
         open={dialog === 'new'}
         onOpenChange={(o) => setDialog(o ? 'new' : null)}
@@ -233,7 +284,7 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
         onSubmit={async (name) => {
           const d = await window.loupe.call('datasets.create', { name });
           await queries.invalidateQueries({ queryKey: ['datasets'] });
-          switchTo(d.id);
+          go(d.id);
         }}
       />
       <NameDialog
@@ -254,6 +305,7 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
         title="New label"
         label="Label name"
         submitText="Add label"
+        onClosed={focusGrid}
         onSubmit={async (name) => {
           await window.loupe.call('labels.create', { datasetId: datasetId!, name });
           await refresh(datasetId!);
@@ -269,7 +321,7 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
           // The main process stops its own import of a deleted dataset; an upload from this page stops here.
           importer.cancelFor(datasetId!);
           await window.loupe.call('datasets.delete', { id: datasetId! });
-          switchTo(null);
+          go(null);
           await queries.invalidateQueries({ queryKey: ['datasets'] });
         }}
       />
@@ -277,22 +329,25 @@ export function LibraryPage({ hidden }: { hidden: boolean }) {
         open={dialog === 'delete-images'}
         onOpenChange={(o) => setDialog(o ? 'delete-images' : null)}
         title={`Delete ${doomed.length} picture${doomed.length === 1 ? '' : 's'}?`}
-        body="They are removed from this dataset. The original files on your disk are not touched."
+        body="They are removed from this dataset (Ctrl+Z brings them back). The original files on your disk are not touched."
         confirmText="Delete"
-        onConfirm={() => deleteImages.mutateAsync(doomed)}
+        onClosed={focusGrid}
+        onConfirm={() => labelling.remove(doomed)}
       />
       <LabelPicker
         open={dialog === 'pick'}
         onOpenChange={(o) => setDialog(o ? 'pick' : null)}
         labels={labels}
+        colors={colors}
         count={pickFor.length}
+        onClosed={focusGrid}
         onPick={async (name, isNew) => {
           if (isNew) {
             await window.loupe.call('labels.create', { datasetId: datasetId!, name }).catch((err: unknown) => {
               if (codeOf(err) !== 'conflict') throw err;
             });
           }
-          await setLabel.mutateAsync({ ids: pickFor, label: name });
+          await labelling.assign(pickFor, name);
         }}
       />
     </section>

@@ -24,3 +24,20 @@ export function expectedCount(f: Filter, d: DatasetDetail | undefined): number |
 export function filterTitle(f: Filter): string {
   return f.kind === 'all' ? 'All pictures' : f.kind === 'unlabeled' ? 'Unlabelled' : f.name;
 }
+
+/** The filter as the last part of the Library's URL (`#/library/3/label/Shirt`); undefined for all pictures. */
+export function viewOf(f: Filter): string | undefined {
+  return f.kind === 'label' ? `label/${f.name}` : f.kind === 'unlabeled' ? 'unlabelled' : undefined;
+}
+
+export function filterOfView(view: string | undefined): Filter {
+  if (view === 'unlabelled') return { kind: 'unlabeled' };
+  if (view?.startsWith('label/') && view.length > 6) return { kind: 'label', name: view.slice(6) };
+  return allPictures;
+}
+
+/** Where pictures added now go, in words: under a label filter they take that label, and the button says so. */
+export function addTarget(f: Filter): { button: string; hint: string; label: string | undefined } {
+  if (f.kind === 'label') return { button: `Add pictures to “${f.name}”…`, hint: `Drop pictures: they are labelled “${f.name}”`, label: f.name };
+  return { button: 'Add pictures…', hint: 'Drop pictures or folders — folder names become labels, loose pictures stay unlabelled', label: undefined };
+}

@@ -63,6 +63,11 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
       const base = { ...idle, phase: 'running' as const, total: found.files.length, failed: found.skipped };
       show(base);
       try {
+        // Labels are made first, in folder-name order, so their shortcuts (creation order)
+        // do not depend on which upload batch happens to land first.
+        const names = [...new Set(found.files.map((f) => f.label).filter((l): l is string => Boolean(l)))];
+        names.sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }));
+        for (const name of names) await window.loupe.call('labels.create', { datasetId, name }).catch(() => undefined);
         const r = await window.loupe.upload(
           datasetId,
           found.files.map((f) => ({ file: f.file, label: f.label, path: f.path })),

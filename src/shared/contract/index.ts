@@ -5,6 +5,7 @@ import { taskEvents, taskProcedures } from './tasks';
 import { queueMonitorProcedures } from './queue-monitor';
 import { visionEvents, visionProcedures } from './vision';
 import { scriptEvents, scriptProcedures } from './scripts';
+import { labellingProcedures } from './labelling';
 
 export * from './define';
 export * from './library';
@@ -13,12 +14,13 @@ export * from './tasks';
 export * from './queue-monitor';
 export * from './vision';
 export * from './scripts';
+export * from './labelling';
 
 /**
  * Every procedure and event of the contract, declared once. Later features add their maps
  * here (one line each); nothing else needs to change for a new call to reach both shells.
  */
-export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures };
+export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures };
 export const events = { ...libraryEvents, ...taskEvents, ...visionEvents, ...scriptEvents };
 
 export type Procedures = typeof procedures;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { procedure } from './define';
+import { HistoryEntry as HistoryEntryRef } from './history';
 
 // Identifiers are strings everywhere (API.md), even where SQLite hands out integers.
 export const Id = z.string().min(1).max(64);
@@ -20,7 +21,8 @@ export const Dataset = z.object({
 });
 export type Dataset = z.infer<typeof Dataset>;
 
-export const LabelCount = z.object({ name: z.string(), count: z.number().int().nonnegative() });
+/** A label with its picture count and colour; lists hold labels in creation order (the order of the 1–9 shortcuts). */
+export const LabelCount = z.object({ name: z.string(), count: z.number().int().nonnegative(), color: z.string() });
 export type LabelCount = z.infer<typeof LabelCount>;
 
 export const DatasetDetail = Dataset.extend({
@@ -90,9 +92,12 @@ export const libraryProcedures = {
   /** Assigns (or clears, with null) one label on many images at once: one undo step, one transaction. */
   'images.setLabel': procedure(
     z.object({ ids: z.array(Id).min(1).max(100_000), label: LabelName.nullable() }).strict(),
-    z.object({ updated: z.number().int() }),
+    z.object({ updated: z.number().int(), entry: HistoryEntryRef.nullable().optional() }),
   ),
-  'images.delete': procedure(z.object({ ids: z.array(Id).min(1).max(100_000) }).strict(), z.object({ deleted: z.number().int() })),
+  'images.delete': procedure(
+    z.object({ ids: z.array(Id).min(1).max(100_000) }).strict(),
+    z.object({ deleted: z.number().int(), entry: HistoryEntryRef.nullable().optional() }),
+  ),
 
   /**
    * Imports files or folders that already sit on the machine that runs the app (paths from

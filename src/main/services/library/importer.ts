@@ -188,6 +188,9 @@ export class Importer {
     try {
       const { files, failures } = await walkPaths(req.paths, { labels: req.labels, label: req.label, signal, checkFile: job.checkFile });
       progress.failed.push(...failures);
+      // Labels are made before the pictures stream in, in folder-name order, so their
+      // shortcuts (creation order) do not depend on which picture happened to land first.
+      this.ingestor.ensureLabels(req.datasetId, files.map((f) => f.label));
       progress.total = files.length + failures.length;
       progress.done = failures.length;
       progress.message = files.length === 0 && failures.length === 0 ? 'No pictures found there.' : null;

@@ -69,6 +69,16 @@ export class Ingestor {
     });
   }
 
+  /** Creates these labels (those the dataset lacks), in natural name order. */
+  ensureLabels(datasetId: string, names: ReadonlyArray<string | null>): void {
+    const unique = [...new Set(names.filter((n): n is string => n !== null))];
+    unique.sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }));
+    this.store.transaction(() => {
+      if (!this.store.datasets.exists(datasetId)) return;
+      for (const n of unique) this.store.labels.ensure(datasetId, n);
+    });
+  }
+
   /** Deletes the library files that no image row references any more. */
   async release(files: readonly StoredFile[]): Promise<void> {
     const seen = new Set<string>();

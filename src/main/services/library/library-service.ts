@@ -7,6 +7,7 @@ import { ImageRejection } from './decode';
 import { DatasetGoneError, Ingestor } from './ingest';
 import { Importer, MAX_FILE_BYTES } from './importer';
 import { LibraryFiles } from './library-files';
+import { LabellingService, toLabelCount } from './labelling-service';
 
 export interface UploadFile {
   name: string;
@@ -31,6 +32,8 @@ export type ImageDto = CallOutput<'images.get'>;
 export class LibraryService {
   readonly files: LibraryFiles;
   readonly importer: Importer;
+  /** Labelling actions with undo and redo. */
+  readonly labelling: LabellingService;
   private readonly ingestor: Ingestor;
   /** Datasets being deleted: new work for them is refused while their rows and files go. */
   private readonly deleting = new Set<string>();
@@ -47,6 +50,7 @@ export class LibraryService {
     this.files = new LibraryFiles(dataDir);
     this.ingestor = new Ingestor(store, this.files);
     this.importer = new Importer(this.ingestor, emit, log);
+    this.labelling = new LabellingService(store, emit, (files) => this.ingestor.release(files), (id) => void this.getDataset(id));
   }
 
   listDatasets(): DatasetRecord[] {
@@ -71,7 +75,7 @@ export class LibraryService {
   getDataset(id: string): CallOutput<'datasets.get'> {
     const d = this.store.datasets.detail(id);
     if (!d || this.deleting.has(id)) throw fail.notFound(`No dataset ${id}.`);
-    return d;
+    return { ...d, labels: d.labels.map(toLabelCount) };
   }
 
   renameDataset(id: string, name: string): DatasetRecord {
@@ -105,7 +109,7 @@ export class LibraryService {
     this.getDataset(datasetId);
     this.store.labels.ensure(datasetId, name);
     this.emit('dataset.changed', { datasetId, reason: 'labels' });
-    return { name, count: this.store.labels.count(datasetId, name) };
+    return this.labelling.labelCount(datasetId, name);
   }
 
   listImages(q: HandlerInput<'images.list'>): CallOutput<'images.list'> {
@@ -122,27 +126,14 @@ export class LibraryService {
     return toImageDto(img);
   }
 
-  /** One label (or none) on many images, one transaction; labels are created as needed per dataset. */
+  /** One label (or none) on many images; labels are created as needed; one undo step per dataset. */
   setLabel(ids: readonly string[], label: string | null): number {
-    const byDataset = this.store.images.datasetsOf(ids);
-    const updated = this.store.transaction(() => {
-      let n = 0;
-      for (const [datasetId, imageIds] of byDataset) {
-        const labelId = label === null ? null : this.store.labels.ensure(datasetId, label);
-        n += this.store.images.setLabel(datasetId, imageIds, labelId);
-      }
-      return n;
-    });
-    for (const datasetId of byDataset.keys()) this.emit('dataset.changed', { datasetId, reason: 'labels' });
-    return updated;
+    return this.labelling.assign(ids, label).updated;
   }
 
+  /** Deletes pictures (one undo step per dataset); their files stay while an undo may need them. */
   async deleteImages(ids: readonly string[]): Promise<number> {
-    const byDataset = this.store.images.datasetsOf(ids);
-    const { deleted, files } = this.store.transaction(() => this.store.images.delete(ids));
-    await this.ingestor.release(files);
-    for (const datasetId of byDataset.keys()) this.emit('dataset.changed', { datasetId, reason: 'images-deleted' });
-    return deleted;
+    return (await this.labelling.deleteImages(ids)).deleted;
   }
 
   thumbnailPath(imageId: string): string {

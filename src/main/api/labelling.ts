@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Blueprint } from '../http/index';
+import { LabelColor, LabelName } from '../../shared/contract/index';
+import { IdParams, type ApiDeps } from './deps';
+
+const LabelParams = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(100) });
+const PatchLabel = z
+  .object({ name: LabelName.optional(), color: LabelColor.nullable().optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.color !== undefined, 'Send "name" (rename; an existing name merges) or "color" (#rrggbb, or null for the default).');
+const CreateLabel = z.object({ name: LabelName }).strict();
+const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+/**
+ * Labels (create, rename or merge, recolour, delete) and the dataset's undo history. Every
+ * change here is one undo step, the same as in the app.
+ */
+export function labellingRoutes(v1: Blueprint, { library }: ApiDeps): void {
+  const labelling = library.labelling;
+
+  v1.post(
+    '/datasets/:id/labels',
+    { summary: 'Add a label (it goes last: the 1–9 shortcuts never renumber)', tags: ['labels'], schema: { params: IdParams, body: CreateLabel } },
+    (ctx) => {
+      ctx.status(201);
+      return library.createLabel(ctx.params.id, ctx.valid.body.name);
+    },
+  );
+
+  v1.patch(
+    '/datasets/:id/labels/:name',
+    { summary: 'Rename a label (onto an existing name: merge) or recolour it', tags: ['labels'], schema: { params: LabelParams, body: PatchLabel } },
+    (ctx) => labelling.updateLabel(ctx.params.id, ctx.params.name, { newName: ctx.valid.body.name, color: ctx.valid.body.color }),
+  );
+
+  v1.delete(
+    '/datasets/:id/labels/:name',
+    { summary: 'Delete a label; its pictures become unlabelled', tags: ['labels'], schema: { params: LabelParams } },
+    (ctx) => labelling.deleteLabel(ctx.params.id, ctx.params.name),
+  );
+
+  v1.get(
+    '/datasets/:id/history',
+    { summary: 'The dataset’s labelling history, newest first, with what undo and redo would do', tags: ['labels'], schema: { params: IdParams, query: HistoryQuery } },
+    (ctx) => labelling.list(ctx.params.id, ctx.valid.query.limit),
+  );
+
+  v1.post('/datasets/:id/undo', { summary: 'Undo the newest labelling action', tags: ['labels'], schema: { params: IdParams } }, (ctx) =>
+    labelling.undo(ctx.params.id),
+  );
+
+  v1.post('/datasets/:id/redo', { summary: 'Redo the labelling action undone last', tags: ['labels'], schema: { params: IdParams } }, (ctx) =>
+    labelling.redo(ctx.params.id),
+  );
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { ImageRecord, Store } from '../../store/index';
+
+/**
+ * The steps an undo or redo replays. Each labelling action is stored as two lists of
+ * these (one back, one forward), so undo and redo are the same code: apply a list.
+ * Labels are named, not numbered, so a step still applies after the label row changed.
+ */
+const ImageRow = z.object({
+  id: z.string(),
+  datasetId: z.string(),
+  hash: z.string(),
+  ext: z.string(),
+  fileName: z.string(),
+  label: z.string().nullable(),
+  width: z.number(),
+  height: z.number(),
+  createdAt: z.string(),
+});
+
+export const Step = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('setLabels'), groups: z.array(z.object({ label: z.string().nullable(), ids: z.array(z.string()) })) }),
+  z.object({ op: z.literal('restoreLabel'), name: z.string(), position: z.number(), color: z.string().nullable() }),
+  z.object({ op: z.literal('dropLabel'), name: z.string() }),
+  z.object({ op: z.literal('renameLabel'), from: z.string(), to: z.string() }),
+  z.object({ op: z.literal('setColor'), name: z.string(), color: z.string().nullable() }),
+  z.object({ op: z.literal('restoreImages'), images: z.array(ImageRow) }),
+  z.object({ op: z.literal('deleteImages'), ids: z.array(z.string()) }),
+]);
+export type Step = z.infer<typeof Step>;
+export const Steps = z.array(Step);
+
+/** What applying steps changed, for the change events and the library's file release. */
+export interface Applied {
+  labels: boolean;
+  added: boolean;
+  deleted: ImageRecord[];
+}
+
+/** Applies steps to one dataset; the caller holds the transaction. */
+export function applySteps(store: Store, datasetId: string, steps: readonly Step[]): Applied {
+  const out: Applied = { labels: false, added: false, deleted: [] };
+  for (const s of steps) {
+    switch (s.op) {
+      case 'setLabels':
+        for (const g of s.groups) {
+          const labelId = g.label === null ? null : store.labels.ensure(datasetId, g.label);
+          store.images.setLabel(datasetId, g.ids, labelId);
+        }
+        out.labels = true;
+        break;
+      case 'restoreLabel':
+        store.labels.restore(datasetId, s);
+        out.labels = true;
+        break;
+      case 'dropLabel': {
+        const id = store.labels.find(datasetId, s.name);
+        if (id !== null) store.labels.drop(id);
+        out.labels = true;
+        break;
+      }
+      case 'renameLabel': {
+        const id = store.labels.find(datasetId, s.from);
+        if (id !== null && store.labels.find(datasetId, s.to) === null) store.labels.rename(id, s.to);
+        out.labels = true;
+        break;
+      }
+      case 'setColor': {
+        const id = store.labels.find(datasetId, s.name);
+        if (id !== null) store.labels.setColor(id, s.color);
+        break;
+      }
+      case 'restoreImages':
+        store.images.restore(
+          s.images.filter((i) => i.datasetId === datasetId),
+          (name) => store.labels.ensure(datasetId, name),
+        );
+        out.added = true;
+        break;
+      case 'deleteImages': {
+        const rows = store.images.getMany(s.ids).filter((i) => i.datasetId === datasetId);
+        store.images.delete(rows.map((r) => r.id));
+        out.deleted.push(...rows);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Groups images by their current label: the "before" of a label change. */
+export function labelGroups(images: readonly Pick<ImageRecord, 'id' | 'label'>[]): Array<{ label: string | null; ids: string[] }> {
+  const by = new Map<string | null, string[]>();
+  for (const img of images) {
+    const list = by.get(img.label) ?? [];
+    list.push(img.id);
+    by.set(img.label, list);
+  }
+  return [...by].map(([label, ids]) => ({ label, ids }));
+}

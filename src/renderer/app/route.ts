@@ -1,0 +1,45 @@
+import type { PageId } from './pages';
+
+/**
+ * Where the person is, as a URL: `#/library/3/label/Shirt`, `#/train/3`, `#/scripts/5`.
+ * Hash routing, because it works the same in `loupe serve` (any path serves index.html
+ * only at `/`) and under Electron's custom scheme (no server to answer deep paths); Back
+ * and Forward move through these entries. DOM-free, so it is tested in Node.
+ */
+export interface Route {
+  page: PageId;
+  /** The dataset (Library, Train) or script (Scripts) the page shows. */
+  id?: string;
+  /** Library: the grid's filter, e.g. `label/Shirt`, `unlabelled`. */
+  view?: string;
+}
+
+const PAGES: readonly PageId[] = ['library', 'train', 'play', 'scripts', 'tasks', 'settings'];
+
+export function parseRoute(hash: string): Route | null {
+  const m = /^#\/([a-z]+)(?:\/([^/?#]+))?(?:\/(.+))?$/.exec(hash);
+  if (!m || !PAGES.includes(m[1] as PageId)) return null;
+  const route: Route = { page: m[1] as PageId };
+  if (m[2]) route.id = safeDecode(m[2]);
+  if (m[3]) route.view = m[3].split('/').map(safeDecode).join('/');
+  return route;
+}
+
+export function formatRoute(r: Route): string {
+  let out = `#/${r.page}`;
+  if (r.id) out += `/${encodeURIComponent(r.id)}`;
+  if (r.id && r.view) out += `/${r.view.split('/').map(encodeURIComponent).join('/')}`;
+  return out;
+}
+
+export function sameRoute(a: Route, b: Route): boolean {
+  return formatRoute(a) === formatRoute(b);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

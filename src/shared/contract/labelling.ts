@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { procedure } from './define';
+import { Id, LabelCount, LabelName } from './library';
+import { HistoryEntry } from './history';
+
+export * from './history';
+
+/** A colour a person picks for a label, as `#rrggbb`. */
+export const LabelColor = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^#[0-9a-f]{6}$/, 'A colour is written #rrggbb, for example #3a7bd5.');
+
+/** The history, newest first, with what Ctrl+Z and Ctrl+Shift+Z would do next. */
+export const HistoryState = z.object({
+  items: z.array(HistoryEntry),
+  nextUndo: HistoryEntry.nullable(),
+  nextRedo: HistoryEntry.nullable(),
+});
+export type HistoryState = z.infer<typeof HistoryState>;
+
+/** The answer of an undo or redo: the entry it applied, and what comes next. */
+export const HistoryChange = z.object({
+  entry: HistoryEntry,
+  nextUndo: HistoryEntry.nullable(),
+  nextRedo: HistoryEntry.nullable(),
+});
+export type HistoryChange = z.infer<typeof HistoryChange>;
+
+/** The answer of a labelling action: how many pictures changed and its history entry (null: nothing changed). */
+export const LabelChange = z.object({ updated: z.number().int().nonnegative(), entry: HistoryEntry.nullable() });
+export type LabelChange = z.infer<typeof LabelChange>;
+
+export const labellingProcedures = {
+  'history.list': procedure(
+    z.object({ datasetId: Id, limit: z.number().int().min(1).max(500).default(50) }).strict(),
+    HistoryState,
+  ),
+  'history.undo': procedure(z.object({ datasetId: Id }).strict(), HistoryChange),
+  'history.redo': procedure(z.object({ datasetId: Id }).strict(), HistoryChange),
+
+  /** Rename (onto an existing name: merge) and/or recolour a label; one undo step. */
+  'labels.update': procedure(
+    z
+      .object({ datasetId: Id, name: z.string().min(1).max(100), newName: LabelName.optional(), color: LabelColor.nullable().optional() })
+      .strict(),
+    z.object({ label: LabelCount, entry: HistoryEntry.nullable() }),
+  ),
+  /** Deletes a label; its pictures become unlabelled (one undo step). */
+  'labels.delete': procedure(z.object({ datasetId: Id, name: z.string().min(1).max(100) }).strict(), LabelChange),
+
+  /**
+   * Accepts predictions: each picture takes the label the person was shown as its guess.
+   * The guess travels with the call so a model that changed meanwhile cannot swap it.
+   */
+  'images.accept': procedure(
+    z.object({ items: z.array(z.object({ id: Id, label: LabelName })).min(1).max(100_000) }).strict(),
+    LabelChange,
+  ),
+};
