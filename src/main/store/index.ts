@@ -7,11 +7,19 @@ import { DatasetRepository } from './datasets';
 import { ImageRepository } from './images';
 import { LabelRepository } from './labels';
 import { SettingsRepository } from './settings';
+import { RunRepository } from './runs';
+import { ModelRepository } from './models';
+import { EmbeddingRepository } from './embeddings';
+import { PredictionRepository } from './predictions';
 
 export * from './datasets';
 export * from './images';
 export * from './labels';
 export * from './settings';
+export * from './runs';
+export * from './models';
+export * from './embeddings';
+export * from './predictions';
 export { InvalidCursorError, toRowId } from './ids';
 export { migrate, MIGRATIONS, type Migration } from './migrate';
 
@@ -21,6 +29,10 @@ export interface Store {
   readonly labels: LabelRepository;
   readonly images: ImageRepository;
   readonly settings: SettingsRepository;
+  readonly runs: RunRepository;
+  readonly models: ModelRepository;
+  readonly embeddings: EmbeddingRepository;
+  readonly predictions: PredictionRepository;
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -50,6 +62,10 @@ export function openStore(file: string): Store {
     labels: new LabelRepository(db),
     images: new ImageRepository(db),
     settings: new SettingsRepository(db),
+    runs: new RunRepository(db),
+    models: new ModelRepository(db),
+    embeddings: new EmbeddingRepository(db),
+    predictions: new PredictionRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();

@@ -3,3 +3,4 @@ export { Importer, MAX_FILE_BYTES, type ImportRequest } from './importer';
 export { LibraryFiles } from './library-files';
 export { decodeImage, ImageRejection, MAX_INPUT_PIXELS, THUMBNAIL_SIZE } from './decode';
 export { walkPaths, cleanLabel } from './walk';
+export { NO_IMPLIED_WORK, type ImpliedWork } from './ingest';

@@ -4,7 +4,7 @@ import { InvalidCursorError, type DatasetRecord, type ImageRecord, type Store } 
 import { fail } from '../errors';
 import type { Emit } from '../events';
 import { ImageRejection } from './decode';
-import { DatasetGoneError, Ingestor } from './ingest';
+import { DatasetGoneError, Ingestor, type ImpliedWork } from './ingest';
 import { Importer, MAX_FILE_BYTES } from './importer';
 import { LibraryFiles } from './library-files';
 
@@ -47,6 +47,18 @@ export class LibraryService {
     this.files = new LibraryFiles(dataDir);
     this.ingestor = new Ingestor(store, this.files);
     this.importer = new Importer(this.ingestor, emit, log);
+  }
+
+  /**
+   * Registers the feature that queues the work a change implies (the vision service: embed
+   * new pictures, retrain after label changes). Its calls run inside each change's transaction.
+   */
+  setImpliedWork(work: ImpliedWork): void {
+    this.ingestor.implied = work;
+  }
+
+  private get implied(): ImpliedWork {
+    return this.ingestor.implied;
   }
 
   listDatasets(): DatasetRecord[] {
@@ -111,7 +123,18 @@ export class LibraryService {
   listImages(q: HandlerInput<'images.list'>): CallOutput<'images.list'> {
     this.getDataset(q.datasetId);
     const page = withCursor(() =>
-      this.store.images.list({ datasetId: q.datasetId, label: q.label, unlabeled: q.unlabeled, limit: q.limit, cursor: q.cursor }),
+      this.store.images.list({
+        datasetId: q.datasetId,
+        label: q.label,
+        unlabeled: q.unlabeled,
+        modelId: this.store.models.activeModelId(q.datasetId),
+        predicted: q.predicted,
+        minConfidence: q.minConfidence,
+        maxConfidence: q.maxConfidence,
+        sort: q.sort,
+        limit: q.limit,
+        cursor: q.cursor,
+      }),
     );
     return { items: page.items.map(toImageDto), nextCursor: page.nextCursor };
   }
@@ -119,7 +142,9 @@ export class LibraryService {
   getImage(id: string): ImageDto {
     const img = this.store.images.get(id);
     if (!img) throw fail.notFound(`No image ${id}.`);
-    return toImageDto(img);
+    const modelId = this.store.models.activeModelId(img.datasetId);
+    const p = modelId === null ? null : this.store.predictions.get(modelId, id);
+    return toImageDto({ ...img, prediction: p && modelId ? { ...p, modelId } : null });
   }
 
   /** One label (or none) on many images, one transaction; labels are created as needed per dataset. */
@@ -129,7 +154,12 @@ export class LibraryService {
       let n = 0;
       for (const [datasetId, imageIds] of byDataset) {
         const labelId = label === null ? null : this.store.labels.ensure(datasetId, label);
-        n += this.store.images.setLabel(datasetId, imageIds, labelId);
+        const changed = this.store.images.setLabel(datasetId, imageIds, labelId);
+        if (changed > 0) {
+          this.store.datasets.bumpLabelsVersion(datasetId);
+          this.implied.labelsChanged(datasetId);
+        }
+        n += changed;
       }
       return n;
     });
@@ -139,7 +169,14 @@ export class LibraryService {
 
   async deleteImages(ids: readonly string[]): Promise<number> {
     const byDataset = this.store.images.datasetsOf(ids);
-    const { deleted, files } = this.store.transaction(() => this.store.images.delete(ids));
+    const { deleted, files } = this.store.transaction(() => {
+      const r = this.store.images.delete(ids);
+      for (const datasetId of byDataset.keys()) {
+        this.store.datasets.bumpLabelsVersion(datasetId);
+        this.implied.labelsChanged(datasetId);
+      }
+      return r;
+    });
     await this.ingestor.release(files);
     for (const datasetId of byDataset.keys()) this.emit('dataset.changed', { datasetId, reason: 'images-deleted' });
     return deleted;
@@ -243,6 +280,7 @@ export function toImageDto(img: ImageRecord): ImageDto {
     width: img.width,
     height: img.height,
     fileName: img.fileName,
+    prediction: img.prediction,
   };
 }
 
