@@ -92,7 +92,8 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     shell: config.shell,
     token: config.token ?? loadOrCreateToken(config.dataDir),
   });
-  const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log, grants: new GrantedFolders(store.settings) });
+  // One database: the queue's tables live in loupe.db, so a change and its work commit together.
+  const tasks = new TaskService({ db: store.db, library, emit: bus.emit, log, grants: new GrantedFolders(store.settings) });
   const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision });
   const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
@@ -152,8 +153,14 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     await http.close({ timeoutMs: 5000 });
   };
 
-  // Tasks left running by a previous process run again now, once every feature has
-  // defined its task kinds on `tasks.queue` (above this line).
+  // Whatever derived state lags behind its source (a crash between a commit and the next
+  // step) gets its task; then tasks left running by a previous process run again, once every
+  // feature has defined its task kinds on `tasks.queue` (above this line).
+  try {
+    vision.sweep();
+  } catch (err) {
+    log('the start-up sweep failed:', err);
+  }
   tasks.start();
 
   // The desktop shell serves the API only when Settings says so.

@@ -35,7 +35,7 @@ beforeEach(() => {
   bus = createEventBus({ log: (m, e) => logged.push([m, e]) });
   const library = new LibraryService(store, dir, bus.emit);
   const apiSettings = new ApiSettingsService(store, { dataDir: dir, shell: 'electron', token: 't'.repeat(64) });
-  tasks = new TaskService({ dataDir: dir, library, emit: bus.emit, log: () => {} });
+  tasks = new TaskService({ db: store.db, library, emit: bus.emit, log: () => {} });
   handlers = createHandlers({
     library,
     apiSettings,

@@ -20,7 +20,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'loupe-monitor-'));
   store = openStore(join(dir, 'data', 'loupe.db'));
   lib = new LibraryService(store, join(dir, 'data'), () => {});
-  tasks = new TaskService({ dataDir: join(dir, 'data'), library: lib, emit: () => {}, log: () => {} });
+  tasks = new TaskService({ db: store.db, library: lib, emit: () => {}, log: () => {} });
   // A kind of our own, so these tests do not hang on which features define which kinds.
   tasks.queue.define('probe', {
     input: z.object({ value: z.number().optional(), fail: z.string().optional() }).strict(),

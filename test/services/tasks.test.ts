@@ -19,7 +19,7 @@ function open(start = true) {
   lib = new LibraryService(store, join(dir, 'data'), (event, payload) => {
     if (event === 'import.progress') onProgress?.(payload as ImportProgress);
   });
-  tasks = new TaskService({ dataDir: join(dir, 'data'), library: lib, emit: () => {}, log: () => {} });
+  tasks = new TaskService({ db: store.db, library: lib, emit: () => {}, log: () => {} });
   if (start) tasks.start();
 }
 

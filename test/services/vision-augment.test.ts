@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp, type LoupeApp } from '../../src/main/app';
 import { VariantCache } from '../../src/main/services/vision/augmentation';
-import { datasetImages } from '../../src/main/services/vision/dataset-images';
 import { TrainParams, type Run } from '../../src/shared/contract/index';
 import { kindPictures, waitFor } from './vision-pictures';
 
@@ -122,8 +121,8 @@ describe('training with augmentation', () => {
       other,
       more.map((bytes, i) => ({ name: `red-more-${i}.png`, bytes })),
     );
-    const sources = datasetImages(db(), other).map((img) => ({ hash: img.hash, path: app.services.library.files.filePath(img.hash, img.ext) }));
-    const cache = new VariantCache(db());
+    const sources = app.services.store.images.ofDataset(other).map((img) => ({ hash: img.hash, path: app.services.library.files.filePath(img.hash, img.ext) }));
+    const cache = new VariantCache(app.services.store.embeddings);
     const backbone = vision().backbone.requireId();
     const stop = new AbortController();
     const before = variantRows().length;
@@ -155,7 +154,7 @@ describe('training with augmentation', () => {
 
   it('makes the copies in the inference process from the backbone’s own resize, the same as made here', async () => {
     const { embedVariantsWith } = await import('../../src/main/services/vision/augmentation');
-    const picture = datasetImages(db(), datasetId)[0];
+    const picture = app.services.store.images.ofDataset(datasetId)[0];
     const path = app.services.library.files.filePath(picture.hash, picture.ext);
     const host = vision().backbone;
     const [remote, missing] = await host.embedVariants([path, join(dir, 'missing.png')]);

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp, type LoupeApp } from '../../src/main/app';
-import { datasetImages } from '../../src/main/services/vision/dataset-images';
 import { DEFAULT_DUPLICATE_THRESHOLD, findNearDuplicates } from '../../src/main/vision/index';
 import { scene } from './scene-pictures';
 
@@ -47,7 +46,7 @@ afterAll(async () => {
 function allAtOnce(threshold: number) {
   const vision = app.services.vision;
   const backbone = vision.backbone.requireId();
-  const images = datasetImages(app.services.store.db, datasetId);
+  const images = app.services.store.images.ofDataset(datasetId);
   const vectors = vision.cache.get(
     backbone,
     images.map((i) => i.hash),

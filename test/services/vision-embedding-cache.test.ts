@@ -17,7 +17,7 @@ describe('EmbeddingCache.ensure', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'loupe-cache-'));
     store = openStore(join(dir, 'loupe.db'));
-    cache = new EmbeddingCache(store.db);
+    cache = new EmbeddingCache(store.embeddings);
   });
   afterEach(() => {
     store.close();

@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { HttpError, type Blueprint } from '../http/index';
-import { LabelName } from '../../shared/contract/index';
+import { ImageSort, LabelName } from '../../shared/contract/index';
 import { MAX_FILE_BYTES, type UploadFile } from '../services/library/index';
 import { IdParams, PageQuery, type ApiDeps } from './deps';
 
+const Confidence = z.coerce.number().min(0, 'Confidence is between 0 and 1.').max(1, 'Confidence is between 0 and 1.');
+
 const ListQuery = PageQuery.extend({
   label: z.string().min(1).max(100).optional(),
+  /** `unlabelled=true` (the issue's spelling) and `unlabeled=true` (the first one) both work. */
+  unlabelled: z.enum(['true', 'false']).optional(),
   unlabeled: z.enum(['true', 'false']).optional(),
+  predicted: z.string().min(1).max(100).optional(),
+  minConfidence: Confidence.optional(),
+  maxConfidence: Confidence.optional(),
+  sort: ImageSort.optional(),
 });
 
 const PatchImage = z.object({ label: LabelName.nullable() }).strict();
@@ -56,16 +64,28 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
     },
   );
 
-  v1.get('/datasets/:id/images', { summary: 'Page through a dataset’s images', tags: ['images'], schema: { query: ListQuery } }, (ctx) => {
-    const q = ctx.valid.query;
-    return library.listImages({
-      datasetId: ctx.params.id,
-      label: q.label,
-      unlabeled: q.unlabeled === 'true',
-      limit: q.limit,
-      cursor: q.cursor ?? null,
-    });
-  });
+  v1.get(
+    '/datasets/:id/images',
+    {
+      summary: 'Page through a dataset’s images, each with the active model’s prediction; filter by label, prediction and confidence, sort by confidence, name or time added',
+      tags: ['images'],
+      schema: { query: ListQuery },
+    },
+    (ctx) => {
+      const q = ctx.valid.query;
+      return library.listImages({
+        datasetId: ctx.params.id,
+        label: q.label,
+        unlabeled: q.unlabelled === 'true' || q.unlabeled === 'true',
+        predicted: q.predicted,
+        minConfidence: q.minConfidence,
+        maxConfidence: q.maxConfidence,
+        sort: q.sort,
+        limit: q.limit,
+        cursor: q.cursor ?? null,
+      });
+    },
+  );
 
   v1.get('/images/:id', { summary: 'One image', tags: ['images'], schema: { params: IdParams } }, (ctx) => library.getImage(ctx.params.id));
 

@@ -147,6 +147,7 @@ export class Registry {
       maxAttempts: Math.trunc(opts.maxAttempts ?? def.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
       timeoutMs: opts.timeoutMs ?? def.timeoutMs ?? null,
       dedupeKey: opts.dedupeKey ?? null,
+      ...(opts.debounce && opts.dedupeKey !== undefined ? { debounce: true } : {}),
       concurrencyKey: opts.concurrencyKey ?? null,
       concurrencyLimit: opts.concurrencyKey ? def.concurrencyKeyLimit ?? 1 : null,
       parentId,

@@ -85,6 +85,12 @@ export interface EnqueueOptions {
   timeoutMs?: number;
   /** At most one live (queued, running, failed) task per key: a second enqueue returns the first. */
   dedupeKey?: string;
+  /**
+   * With dedupeKey: when the live task holding the key is still queued, it takes this
+   * enqueue's runAt, so a burst of enqueues runs once, after the last one (a debounce that
+   * survives a restart). A running or retrying holder is returned unchanged.
+   */
+  debounce?: boolean;
   queue?: string;
   concurrencyKey?: string;
   parentId?: string;

@@ -116,4 +116,27 @@ export class DatasetRepository {
       .get(rowId) as { n: number };
     return { ...base, labels, unlabeledCount: unlabeled.n };
   }
+
+  /** Marks a change of the dataset's labelled set (call it in the change's transaction). */
+  bumpLabelsVersion(id: string): void {
+    this.db.prepare('UPDATE datasets SET labels_version = labels_version + 1 WHERE id = ?').run(toRowId(id));
+  }
+
+  labelsVersion(id: string): number {
+    const r = this.db.prepare('SELECT labels_version AS v FROM datasets WHERE id = ?').get(toRowId(id)) as { v: number } | undefined;
+    return r?.v ?? 0;
+  }
+
+  /** Picture counts per label (two labels of two pictures each make a dataset trainable). */
+  labelCounts(id: string): number[] {
+    return (
+      this.db
+        .prepare('SELECT count(i.id) AS n FROM labels l LEFT JOIN images i ON i.label_id = l.id WHERE l.dataset_id = ? GROUP BY l.id')
+        .all(toRowId(id)) as Array<{ n: number }>
+    ).map((r) => r.n);
+  }
+
+  ids(): string[] {
+    return (this.db.prepare('SELECT id FROM datasets ORDER BY id').all() as Array<{ id: number }>).map((r) => toId(r.id));
+  }
 }

@@ -29,6 +29,25 @@ export function decodeCursor(cursor: string): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/** A cursor for pages in another order than by id: the last row's sort key and id. */
+export function encodeKeyCursor(key: string | number, lastRowId: number): string {
+  return Buffer.from(`k:${JSON.stringify([key, lastRowId])}`, 'utf8').toString('base64url');
+}
+
+export function decodeKeyCursor(cursor: string): { key: string | number; id: number } | null {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith('k:')) return null;
+  try {
+    const v = JSON.parse(text.slice(2)) as unknown;
+    if (!Array.isArray(v) || v.length !== 2) return null;
+    const [key, id] = v as [unknown, unknown];
+    if ((typeof key !== 'string' && typeof key !== 'number') || typeof id !== 'number' || !Number.isSafeInteger(id)) return null;
+    return { key, id };
+  } catch {
+    return null;
+  }
+}
+
 export class InvalidCursorError extends Error {
   constructor() {
     super('The page cursor is not valid; start again without one.');

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { decodeCursor, encodeCursor, InvalidCursorError, nowIso, toId, toRowId } from './ids';
+import { decodeCursor, decodeKeyCursor, encodeCursor, encodeKeyCursor, InvalidCursorError, nowIso, toId, toRowId } from './ids';
 import type { PageOf } from './datasets';
 
 export interface ImageRecord {
@@ -12,7 +12,11 @@ export interface ImageRecord {
   width: number;
   height: number;
   createdAt: string;
+  /** The prediction of the model the query named (ImageQuery.modelId); null when none was asked or made. */
+  prediction: { label: string; confidence: number; modelId: string } | null;
 }
+
+export type ImageSort = 'added' | 'name' | 'confidence' | '-confidence';
 
 export interface NewImage {
   datasetId: string;
@@ -29,8 +33,26 @@ export interface ImageQuery {
   /** Only images with this label (by name). A label the dataset lacks gives an empty page. */
   label?: string;
   unlabeled?: boolean;
+  /** Joins this model's predictions: each item's `prediction`, and the filters and sorts below. */
+  modelId?: string | null;
+  /** Only pictures the model predicts as this label. */
+  predicted?: string;
+  minConfidence?: number;
+  maxConfidence?: number;
+  /** 'added' (default, import order), 'name', 'confidence' (least sure first), '-confidence'. */
+  sort?: ImageSort;
   limit: number;
   cursor?: string | null;
+}
+
+/** What the pipeline and training need of each picture, in import (id) order. */
+export interface DatasetImageRecord {
+  id: string;
+  hash: string;
+  ext: string;
+  label: string | null;
+  width: number;
+  height: number;
 }
 
 export interface StoredFile {
@@ -48,13 +70,30 @@ interface Row {
   width: number;
   height: number;
   created_at: string;
+  p_label?: string | null;
+  p_confidence?: number | null;
 }
 
 const SELECT = `SELECT i.id, i.dataset_id, i.hash, i.ext, i.file_name, l.name AS label, i.width, i.height, i.created_at
   FROM images i LEFT JOIN labels l ON l.id = i.label_id`;
 
-function toRecord(r: Row): ImageRecord {
+/** As SELECT, with one model's prediction of each picture (the model id is the first parameter). */
+const SELECT_PREDICTED = `SELECT i.id, i.dataset_id, i.hash, i.ext, i.file_name, l.name AS label, i.width, i.height, i.created_at,
+  p.label AS p_label, p.confidence AS p_confidence
+  FROM images i LEFT JOIN labels l ON l.id = i.label_id LEFT JOIN predictions p ON p.model_id = ? AND p.image_id = i.id`;
+
+/** The sort key of each order; a picture not predicted yet sorts as confidence -1 (first when ascending). */
+const SORT_KEY: Record<ImageSort, string> = {
+  added: 'i.id',
+  name: 'i.file_name',
+  confidence: 'coalesce(p.confidence, -1)',
+  '-confidence': 'coalesce(p.confidence, -1)',
+};
+
+function toRecord(r: Row, modelId: string | null = null): ImageRecord {
   return {
+    prediction:
+      modelId !== null && r.p_label !== null && r.p_label !== undefined ? { label: r.p_label, confidence: r.p_confidence ?? 0, modelId } : null,
     id: toId(r.id),
     datasetId: toId(r.dataset_id),
     hash: r.hash,
@@ -109,14 +148,16 @@ export class ImageRepository {
   list(q: ImageQuery): PageOf<ImageRecord> {
     const ds = toRowId(q.datasetId);
     if (ds === null) return { items: [], nextCursor: null };
-    let after = 0;
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      if (c === null) throw new InvalidCursorError();
-      after = c;
-    }
-    const where = ['i.dataset_id = ?', 'i.id > ?'];
-    const args: Array<string | number> = [ds, after];
+    const sort = q.sort ?? 'added';
+    const modelId = q.modelId ?? null;
+    const model = modelId === null ? null : toRowId(modelId);
+    const predictedOnly = q.predicted !== undefined || q.minConfidence !== undefined || q.maxConfidence !== undefined;
+    // Filters on predictions with no active model match nothing; sorting by confidence without one is by id.
+    if (predictedOnly && model === null) return { items: [], nextCursor: null };
+    const where = ['i.dataset_id = ?'];
+    const args: Array<string | number> = [];
+    if (model !== null) args.push(model);
+    args.push(ds);
     if (q.unlabeled) where.push('i.label_id IS NULL');
     else if (q.label !== undefined) {
       // By label id, so the (dataset_id, label_id, id) index serves the page directly.
@@ -127,11 +168,70 @@ export class ImageRepository {
       where.push('i.label_id = ?');
       args.push(label.id);
     }
+    if (q.predicted !== undefined) {
+      where.push('p.label = ?');
+      args.push(q.predicted);
+    }
+    if (q.minConfidence !== undefined) {
+      where.push('p.confidence >= ?');
+      args.push(q.minConfidence);
+    }
+    if (q.maxConfidence !== undefined) {
+      where.push('p.confidence <= ?');
+      args.push(q.maxConfidence);
+    }
+    const key = model === null && sort !== 'name' ? 'i.id' : SORT_KEY[sort];
+    const desc = sort === '-confidence' && model !== null;
+    if (q.cursor) {
+      if (key === 'i.id') {
+        const c = decodeCursor(q.cursor);
+        if (c === null) throw new InvalidCursorError();
+        where.push('i.id > ?');
+        args.push(c);
+      } else {
+        const c = decodeKeyCursor(q.cursor);
+        if (c === null) throw new InvalidCursorError();
+        where.push(desc ? `(${key} < ? OR (${key} = ? AND i.id > ?))` : `(${key} > ? OR (${key} = ? AND i.id > ?))`);
+        args.push(c.key, c.key, c.id);
+      }
+    }
     args.push(q.limit + 1);
-    const rows = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY i.id LIMIT ?`).all(...args) as Row[];
+    const order = key === 'i.id' ? 'i.id' : `${key}${desc ? ' DESC' : ''}, i.id`;
+    const rows = this.db
+      .prepare(`${model === null ? SELECT : SELECT_PREDICTED} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`)
+      .all(...args) as Row[];
     const more = rows.length > q.limit;
-    const items = (more ? rows.slice(0, q.limit) : rows).map(toRecord);
-    return { items, nextCursor: more ? encodeCursor(Number(items[items.length - 1].id)) : null };
+    const kept = more ? rows.slice(0, q.limit) : rows;
+    const items = kept.map((r) => toRecord(r, model === null ? null : modelId));
+    let nextCursor: string | null = null;
+    if (more) {
+      const last = kept[kept.length - 1];
+      nextCursor =
+        key === 'i.id'
+          ? encodeCursor(last.id)
+          : encodeKeyCursor(key === 'i.file_name' ? last.file_name : (last.p_confidence ?? -1), last.id);
+    }
+    return { items, nextCursor };
+  }
+
+  /** Every picture of a dataset in one query (training and selection need the whole set). */
+  ofDataset(datasetId: string, only: 'all' | 'labelled' | 'unlabelled' = 'all'): DatasetImageRecord[] {
+    const ds = toRowId(datasetId);
+    if (ds === null) return [];
+    const filter = only === 'labelled' ? ' AND i.label_id IS NOT NULL' : only === 'unlabelled' ? ' AND i.label_id IS NULL' : '';
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, i.hash, i.ext, l.name AS label, i.width, i.height
+         FROM images i LEFT JOIN labels l ON l.id = i.label_id
+         WHERE i.dataset_id = ?${filter} ORDER BY i.id`,
+      )
+      .all(ds) as Array<{ id: number; hash: string; ext: string; label: string | null; width: number; height: number }>;
+    return rows.map((r) => ({ ...r, id: String(r.id) }));
+  }
+
+  /** The stored type and size of a picture's bytes, when any dataset holds them. */
+  knownFile(hash: string): { ext: string; width: number; height: number } | null {
+    return (this.db.prepare('SELECT ext, width, height FROM images WHERE hash = ? LIMIT 1').get(hash) as { ext: string; width: number; height: number } | undefined) ?? null;
   }
 
   /** The datasets that own these images (for change events and per-dataset label lookup). */
@@ -174,7 +274,7 @@ export class ImageRepository {
     const out: ImageRecord[] = [];
     for (let i = 0; i < all.length; i += CHUNK) {
       const part = all.slice(i, i + CHUNK);
-      out.push(...(this.db.prepare(`${SELECT} WHERE i.id IN (${part.map(() => '?').join(',')})`).all(...part) as Row[]).map(toRecord));
+      out.push(...(this.db.prepare(`${SELECT} WHERE i.id IN (${part.map(() => '?').join(',')})`).all(...part) as Row[]).map((r) => toRecord(r)));
     }
     return out.sort((a, b) => Number(a.id) - Number(b.id));
   }
@@ -183,7 +283,7 @@ export class ImageRepository {
    * Puts deleted images back with their old ids (undo). Ids are never handed out twice, so
    * the id is free; a picture imported again since then keeps its new row instead.
    */
-  restore(images: readonly ImageRecord[], labelIdOf: (name: string) => number): number {
+  restore(images: readonly Omit<ImageRecord, 'prediction'>[], labelIdOf: (name: string) => number): number {
     const stmt = this.db.prepare(
       `INSERT INTO images (id, dataset_id, hash, ext, file_name, label_id, width, height, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,

@@ -8,12 +8,20 @@ import { ImageRepository } from './images';
 import { LabelRepository } from './labels';
 import { HistoryRepository } from './history';
 import { SettingsRepository } from './settings';
+import { RunRepository } from './runs';
+import { ModelRepository } from './models';
+import { EmbeddingRepository } from './embeddings';
+import { PredictionRepository } from './predictions';
 
 export * from './datasets';
 export * from './images';
 export * from './labels';
 export * from './history';
 export * from './settings';
+export * from './runs';
+export * from './models';
+export * from './embeddings';
+export * from './predictions';
 export { InvalidCursorError, toRowId } from './ids';
 export { migrate, MIGRATIONS, type Migration } from './migrate';
 
@@ -24,6 +32,10 @@ export interface Store {
   readonly images: ImageRepository;
   readonly settings: SettingsRepository;
   readonly history: HistoryRepository;
+  readonly runs: RunRepository;
+  readonly models: ModelRepository;
+  readonly embeddings: EmbeddingRepository;
+  readonly predictions: PredictionRepository;
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -54,6 +66,10 @@ export function openStore(file: string): Store {
     images: new ImageRepository(db),
     settings: new SettingsRepository(db),
     history: new HistoryRepository(db),
+    runs: new RunRepository(db),
+    models: new ModelRepository(db),
+    embeddings: new EmbeddingRepository(db),
+    predictions: new PredictionRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();

@@ -31,6 +31,10 @@ export const DatasetDetail = Dataset.extend({
 });
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
 
+/** What the dataset's active model says a picture is (stored per picture and model, see ImageSort). */
+export const ImagePrediction = z.object({ label: z.string(), confidence: z.number(), modelId: Id });
+export type ImagePrediction = z.infer<typeof ImagePrediction>;
+
 export const Image = z.object({
   id: Id,
   datasetId: Id,
@@ -39,8 +43,13 @@ export const Image = z.object({
   width: z.number().int(),
   height: z.number().int(),
   fileName: z.string(),
+  /** The dataset's active model's prediction; null until that model has predicted the picture (or there is no model yet). */
+  prediction: ImagePrediction.nullable(),
 });
 export type Image = z.infer<typeof Image>;
+
+export const ImageSort = z.enum(['added', 'name', 'confidence', '-confidence']);
+export type ImageSort = z.infer<typeof ImageSort>;
 
 export const Page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -82,6 +91,12 @@ export const libraryProcedures = {
         datasetId: Id,
         label: z.string().optional(),
         unlabeled: z.boolean().optional(),
+        /** Only pictures the active model predicts as this label. */
+        predicted: z.string().min(1).max(100).optional(),
+        minConfidence: z.number().min(0).max(1).optional(),
+        maxConfidence: z.number().min(0).max(1).optional(),
+        /** 'added' (default: import order), 'name', 'confidence' (least sure first), '-confidence' (surest first). */
+        sort: ImageSort.optional(),
         limit: z.number().int().min(1).max(5000).default(500),
         cursor: z.string().nullable().optional(),
       })

@@ -25,6 +25,8 @@ export interface TaskShape {
   childrenTotal: number | null;
   runAt: number;
   state?: 'queued' | 'running';
+  /** With dedupeKey: a queued holder of the key moves to this runAt (EnqueueOptions.debounce). */
+  debounce?: boolean;
 }
 
 /** Everything needed to insert one task row. */
@@ -70,6 +72,10 @@ export class TaskStore {
   insert(t: NewTask, now: number): { id: number; existing: TaskRow | null } {
     if (t.dedupeKey !== null) {
       const existing = this.s.get(`SELECT * FROM queue_tasks WHERE dedupe_key = ? AND state IN ${LIVE_SQL}`).get(t.dedupeKey) as TaskRow | undefined;
+      if (existing && t.debounce && existing.state === 'queued' && existing.run_at !== t.runAt) {
+        const moved = this.s.get(`UPDATE queue_tasks SET run_at = ? WHERE id = ? AND state = 'queued' RETURNING *`).get(t.runAt, existing.id) as TaskRow | undefined;
+        return { id: existing.id, existing: moved ?? existing };
+      }
       if (existing) return { id: existing.id, existing };
     }
     const info = this.s

@@ -12,6 +12,22 @@ export interface IngestInput {
 
 export type IngestResult = { status: 'imported' | 'duplicate'; image: ImageRecord };
 
+/**
+ * The work a change of pictures or labels implies (embedding, retraining), queued by the
+ * feature that does it. Each method runs INSIDE the transaction that makes the change, so
+ * the change and its follow-up work commit together or not at all: a crash cannot keep
+ * one without the other.
+ */
+export interface ImpliedWork {
+  /** New pictures landed in the dataset. */
+  picturesStored(datasetId: string): void;
+  /** The dataset's labelled set changed (its labels_version was bumped in this transaction). */
+  labelsChanged(datasetId: string): void;
+}
+
+/** Until a feature registers, changes imply nothing (the library alone, in tests). */
+export const NO_IMPLIED_WORK: ImpliedWork = { picturesStored: () => {}, labelsChanged: () => {} };
+
 /** The dataset vanished while a picture was on its way in (deleted mid-import). */
 export class DatasetGoneError extends Error {
   constructor(readonly datasetId: string) {
@@ -33,6 +49,9 @@ export class Ingestor {
     private readonly cpu: Semaphore = new Semaphore(2),
     private readonly locks: KeyedLock = new KeyedLock(),
   ) {}
+
+  /** Set by the app once the feature that does the implied work exists. */
+  implied: ImpliedWork = NO_IMPLIED_WORK;
 
   async ingest(input: IngestInput): Promise<IngestResult> {
     const hash = LibraryFiles.hash(input.bytes);
@@ -59,6 +78,13 @@ export class Ingestor {
             width: dims.width,
             height: dims.height,
           });
+          if (inserted) {
+            if (labelId !== null) {
+              this.store.datasets.bumpLabelsVersion(input.datasetId);
+              this.implied.labelsChanged(input.datasetId);
+            }
+            this.implied.picturesStored(input.datasetId);
+          }
           return { status: inserted ? 'imported' : 'duplicate', image } as IngestResult;
         });
       } catch (err) {
@@ -92,9 +118,7 @@ export class Ingestor {
   }
 
   private knownDimensions(hash: string): { ext: string; width: number; height: number } | null {
-    const row = this.store.db.prepare('SELECT ext, width, height FROM images WHERE hash = ? LIMIT 1').get(hash) as
-      | { ext: string; width: number; height: number }
-      | undefined;
+    const row = this.store.images.knownFile(hash);
     return row && this.files.has(hash, row.ext) ? row : null;
   }
 }

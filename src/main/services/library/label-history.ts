@@ -3,6 +3,7 @@ import type { HistoryRecord, StoredFile, Store } from '../../store/index';
 import { fail } from '../errors';
 import type { Emit } from '../events';
 import { applySteps, Steps, type Applied, type Step } from './history-steps';
+import { NO_IMPLIED_WORK, type ImpliedWork } from './ingest';
 
 /** How many actions per dataset can be undone. */
 export const HISTORY_LIMIT = 500;
@@ -28,6 +29,8 @@ export class LabelHistory {
     private readonly emit: Emit,
     /** Deletes library files nothing uses any more (the library's lock-guarded release). */
     private readonly release: (files: readonly StoredFile[]) => Promise<void>,
+    /** The work a change implies (embed, retrain), queued inside the change's transaction. */
+    private readonly implied: () => ImpliedWork = () => NO_IMPLIED_WORK,
   ) {}
 
   /**
@@ -37,6 +40,7 @@ export class LabelHistory {
   perform(a: Action): { entry: HistoryEntry; released: Promise<void> } {
     const { entry, applied, released } = this.store.transaction(() => {
       const applied = applySteps(this.store, a.datasetId, a.redo);
+      this.imply(a.datasetId, applied);
       const { id, released } = this.store.history.record(
         {
           datasetId: a.datasetId,
@@ -81,12 +85,22 @@ export class LabelHistory {
       if (!record) throw fail.conflict(way === 'undo' ? 'There is nothing to undo in this dataset.' : 'There is nothing to redo in this dataset.');
       const steps = Steps.parse(JSON.parse(way === 'undo' ? record.undo : record.redo));
       const applied = applySteps(this.store, datasetId, steps);
+      this.imply(datasetId, applied);
       this.store.history.setUndone(record.id, way === 'undo');
       return { record: { ...record, undone: way === 'undo' }, applied };
     });
     // A redone deletion's files stay: its history row still lists them for the next undo.
     await this.settle(datasetId, applied, []);
     return { entry: toEntry(record), nextUndo: this.next(datasetId, 'undo'), nextRedo: this.next(datasetId, 'redo') };
+  }
+
+  /** Queues, in the caller's transaction, what the change implies: a retrain, new embeddings. */
+  private imply(datasetId: string, applied: Applied): void {
+    if (applied.labels || applied.added || applied.deleted.length > 0) {
+      this.store.datasets.bumpLabelsVersion(datasetId);
+      this.implied().labelsChanged(datasetId);
+    }
+    if (applied.added) this.implied().picturesStored(datasetId);
   }
 
   /** Announces the change at once, then lets go of files nothing uses any more. */

@@ -4,6 +4,7 @@ import type { LabelCountRecord, StoredFile, Store } from '../../store/index';
 import { fail } from '../errors';
 import type { Emit } from '../events';
 import { acceptAction, deleteImagesAction, deleteLabelAction, labelAction, recolorAction, renameAction } from './label-actions';
+import type { ImpliedWork } from './ingest';
 import { LabelHistory, type Action } from './label-history';
 
 /** A label as the contract shows it: the colour is its own or the default of its position. */
@@ -23,8 +24,9 @@ export class LabellingService {
     emit: Emit,
     release: (files: readonly StoredFile[]) => Promise<void>,
     private readonly requireDataset: (id: string) => void,
+    implied?: () => ImpliedWork,
   ) {
-    this.history = new LabelHistory(store, emit, release);
+    this.history = new LabelHistory(store, emit, release, implied);
   }
 
   /** One label (or none) on many pictures; one undo step per dataset they belong to. */

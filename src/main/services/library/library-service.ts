@@ -4,7 +4,7 @@ import { InvalidCursorError, type DatasetRecord, type ImageRecord, type Store } 
 import { fail } from '../errors';
 import type { Emit } from '../events';
 import { ImageRejection } from './decode';
-import { DatasetGoneError, Ingestor } from './ingest';
+import { DatasetGoneError, Ingestor, type ImpliedWork } from './ingest';
 import { Importer, MAX_FILE_BYTES } from './importer';
 import { LibraryFiles } from './library-files';
 import { LabellingService, toLabelCount } from './labelling-service';
@@ -50,7 +50,19 @@ export class LibraryService {
     this.files = new LibraryFiles(dataDir);
     this.ingestor = new Ingestor(store, this.files);
     this.importer = new Importer(this.ingestor, emit, log);
-    this.labelling = new LabellingService(store, emit, (files) => this.ingestor.release(files), (id) => void this.getDataset(id));
+    this.labelling = new LabellingService(store, emit, (files) => this.ingestor.release(files), (id) => void this.getDataset(id), () => this.ingestor.implied);
+  }
+
+  /**
+   * Registers the feature that queues the work a change implies (the vision service: embed
+   * new pictures, retrain after label changes). Its calls run inside each change's transaction.
+   */
+  setImpliedWork(work: ImpliedWork): void {
+    this.ingestor.implied = work;
+  }
+
+  private get implied(): ImpliedWork {
+    return this.ingestor.implied;
   }
 
   listDatasets(): DatasetRecord[] {
@@ -115,7 +127,18 @@ export class LibraryService {
   listImages(q: HandlerInput<'images.list'>): CallOutput<'images.list'> {
     this.getDataset(q.datasetId);
     const page = withCursor(() =>
-      this.store.images.list({ datasetId: q.datasetId, label: q.label, unlabeled: q.unlabeled, limit: q.limit, cursor: q.cursor }),
+      this.store.images.list({
+        datasetId: q.datasetId,
+        label: q.label,
+        unlabeled: q.unlabeled,
+        modelId: this.store.models.activeModelId(q.datasetId),
+        predicted: q.predicted,
+        minConfidence: q.minConfidence,
+        maxConfidence: q.maxConfidence,
+        sort: q.sort,
+        limit: q.limit,
+        cursor: q.cursor,
+      }),
     );
     return { items: page.items.map(toImageDto), nextCursor: page.nextCursor };
   }
@@ -123,7 +146,9 @@ export class LibraryService {
   getImage(id: string): ImageDto {
     const img = this.store.images.get(id);
     if (!img) throw fail.notFound(`No image ${id}.`);
-    return toImageDto(img);
+    const modelId = this.store.models.activeModelId(img.datasetId);
+    const p = modelId === null ? null : this.store.predictions.get(modelId, id);
+    return toImageDto({ ...img, prediction: p && modelId ? { ...p, modelId } : null });
   }
 
   /** One label (or none) on many images; labels are created as needed; one undo step per dataset. */
@@ -234,6 +259,7 @@ export function toImageDto(img: ImageRecord): ImageDto {
     width: img.width,
     height: img.height,
     fileName: img.fileName,
+    prediction: img.prediction,
   };
 }
 

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { QueueError, TaskQueue } from '../../queue/index';
 import type { CallOutput, HandlerInput, ImportProgress, Task } from '../../../shared/contract/index';
 import { LoupeError } from '../../../shared/errors';
@@ -41,27 +40,24 @@ export interface EnqueueRequest {
 }
 
 /**
- * Loupe's long work as durable tasks (DATA/queue.db): imports today, training and batch
- * prediction with their features. A task running when the process stopped runs again
- * after a restart. Imports keep their rich progress (`import.progress`); every task also
+ * Loupe's long work as durable tasks, in the app's own database (the queue engine owns its
+ * `queue_*` tables there): a change and the work it implies commit in one transaction.
+ * A task running when the process stopped runs again after a restart. Imports keep their rich progress (`import.progress`); every task also
  * reports `task.updated`.
  */
 export class TaskService {
   readonly queue: TaskQueue;
   /** Counters, timelines, dead letters and pausing, for the Tasks page and /metrics. */
   readonly monitor: TaskMonitor;
-  private readonly db: BetterSqlite3.Database;
   private started = false;
   /** Kinds that `POST /v1/tasks` and callers outside Loupe may queue. */
   private readonly publicKinds = new Set<string>(PUBLIC_KINDS);
 
   constructor(
-    private readonly deps: { dataDir: string; library: LibraryService; emit: Emit; log: (message: string, err?: unknown) => void; grants?: GrantedFolders },
+    private readonly deps: { db: Database; library: LibraryService; emit: Emit; log: (message: string, err?: unknown) => void; grants?: GrantedFolders },
   ) {
-    this.db = new BetterSqlite3(join(deps.dataDir, 'queue.db'));
-    this.db.pragma('busy_timeout = 5000');
     // One Loupe per data folder: a stable worker id lets a restart take its tasks back at once.
-    this.queue = new TaskQueue(this.db, { workerId: 'loupe-main', concurrency: 4 });
+    this.queue = new TaskQueue(deps.db, { workerId: 'loupe-main', concurrency: 4 });
     defineKinds(this.queue, deps.library, deps.grants);
     this.monitor = new TaskMonitor(this.queue);
     this.queue.on('task', (t) => {
@@ -83,11 +79,10 @@ export class TaskService {
     this.queue.start();
   }
 
-  /** Finishes running tasks for a moment, re-queues the rest, closes the queue's database. */
+  /** Finishes running tasks for a moment and re-queues the rest (the database is the store's to close). */
   async stop(): Promise<void> {
     if (this.started) await this.queue.stop({ deadlineMs: 5000 });
     this.started = false;
-    if (this.db.open) this.db.close();
   }
 
   enqueue(req: EnqueueRequest): Task {

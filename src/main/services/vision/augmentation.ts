@@ -1,6 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import sharp from 'sharp';
 import type { EmbedInput, EmbedResult } from '../../vision/index';
+import { EMBEDDING_CHUNK as CHUNK, type EmbeddingRepository } from '../../store/embeddings';
 import { vectorsOf, type EmbedFailure, type EmbedSource } from './embedding-cache';
 
 /**
@@ -67,7 +67,6 @@ export async function embedVariantsWith(engine: VariantEngine, paths: string[], 
 
 /** Pictures per round: one decode each, then all their variants embedded in one call (in the inference process). */
 const BATCH = 16;
-const CHUNK = 300;
 
 async function makeVariant(rgb: Buffer, width: number, height: number, v: Variant): Promise<Uint8Array> {
   const raw = { raw: { width, height, channels: 3 as const } };
@@ -92,7 +91,7 @@ async function makeVariant(rgb: Buffer, width: number, height: number, v: Varian
  * the first time a run asks for augmentation, read back by every later run.
  */
 export class VariantCache {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly rows: EmbeddingRepository) {}
 
   /** Cached variant vectors: hash → variant → vector. */
   get(backbone: string, hashes: readonly string[]): Map<string, Map<Variant, Float32Array>> {
@@ -100,9 +99,7 @@ export class VariantCache {
     const unique = [...new Set(hashes)];
     for (let i = 0; i < unique.length; i += CHUNK) {
       const part = unique.slice(i, i + CHUNK);
-      const rows = this.db
-        .prepare(`SELECT hash, variant, vector FROM embedding_variants WHERE backbone = ? AND hash IN (${part.map(() => '?').join(',')})`)
-        .all(backbone, ...part) as Array<{ hash: string; variant: string; vector: Buffer }>;
+      const rows = this.rows.variantChunk(backbone, part);
       // Views into one block per chunk, as the embedding cache reads them (see vectorsOf).
       const known = rows.filter((r) => (VARIANTS as readonly string[]).includes(r.variant));
       vectorsOf(known.map((r) => r.vector)).forEach((v, j) => {
@@ -133,9 +130,6 @@ export class VariantCache {
     const seen = new Set<string>();
     const missing = sources.filter((s) => (vectors.get(s.hash)?.size ?? 0) < VARIANTS.length && !seen.has(s.hash) && seen.add(s.hash));
     const failed: EmbedFailure[] = [];
-    const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO embedding_variants (hash, backbone, variant, dim, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
     let computed = 0;
     opts.onProgress?.(0, missing.length);
     for (let i = 0; i < missing.length; i += BATCH) {
@@ -145,8 +139,7 @@ export class VariantCache {
         part.map((src) => src.path),
         { signal: opts.signal },
       );
-      const at = new Date().toISOString();
-      this.db.transaction(() => {
+      this.rows.transaction(() => {
         results.forEach((r, j) => {
           const src = part[j];
           if (!r.ok) {
@@ -155,13 +148,13 @@ export class VariantCache {
           }
           const byVariant = new Map<Variant, Float32Array>();
           r.embeddings.forEach((v, k) => {
-            insert.run(src.hash, backbone, VARIANTS[k], v.length, Buffer.from(v.buffer, v.byteOffset, v.byteLength), at);
+            this.rows.putVariant(backbone, src.hash, VARIANTS[k], v);
             byVariant.set(VARIANTS[k], v);
           });
           vectors.set(src.hash, byVariant);
           computed++;
         });
-      })();
+      });
       opts.onProgress?.(Math.min(i + BATCH, missing.length), missing.length);
     }
     return { vectors, failed, computed };

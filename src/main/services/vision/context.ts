@@ -1,5 +1,5 @@
-import type { Database } from 'better-sqlite3';
 import type { TaskQueue } from '../../queue/index';
+import type { Store } from '../../store/index';
 import type { SpawnChild } from '../child-process';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
@@ -9,7 +9,7 @@ import type { VisionRecords } from './vision-records';
 
 /** What every part of the vision service shares; built once by VisionService. */
 export interface VisionContext {
-  db: Database;
+  store: Store;
   dataDir: string;
   records: VisionRecords;
   cache: EmbeddingCache;

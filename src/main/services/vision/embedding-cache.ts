@@ -1,5 +1,5 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { EmbedResult } from '../../vision/index';
+import { EMBEDDING_CHUNK as CHUNK, type EmbeddingRepository } from '../../store/embeddings';
 
 /** One picture to embed: its content hash (the cache key) and where its bytes are. */
 export interface EmbedSource {
@@ -15,13 +15,8 @@ export interface EmbedFailure {
 
 export type Embedder = (paths: string[], opts: { signal?: AbortSignal }) => Promise<EmbedResult[]>;
 
-/** Rows per IN (…) query and per embedding batch: bounded statements, steady progress. */
-const CHUNK = 400;
-const EMBED_BATCH = 32;
-
-function toBlob(v: Float32Array): Buffer {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-}
+/** Pictures per embedding batch: steady progress, and what onnxruntime runs best at. */
+export const EMBED_BATCH = 32;
 
 /**
  * One chunk's vectors as views into one shared block. A separate buffer per vector made a
@@ -51,28 +46,14 @@ function slabOf(rows: ReadonlyArray<{ hash: string; vector: Buffer }>, into: Map
  * backbone, whatever dataset it sits in and however often its label changes.
  */
 export class EmbeddingCache {
-  constructor(private readonly db: Database) {}
-
-  private readonly statements = new Map<string, Statement>();
-  private insert: Statement | null = null;
-
-  /** One prepared `SELECT hash, <columns> … IN (?, …)` per shape: preparing a 400-value IN list each chunk is not free. */
-  private chunkQuery(columns: string, n: number): Statement {
-    const key = `${columns}/${n}`;
-    let st = this.statements.get(key);
-    if (!st) {
-      st = this.db.prepare(`SELECT hash, ${columns} FROM embeddings WHERE backbone = ? AND hash IN (${new Array<string>(n).fill('?').join(',')})`);
-      this.statements.set(key, st);
-    }
-    return st;
-  }
+  constructor(private readonly rows: EmbeddingRepository) {}
 
   /** Runs `SELECT hash, <columns>` over the distinct hashes, CHUNK at a time, handing each chunk's rows on. */
-  private eachChunk<R>(columns: string, backbone: string, hashes: readonly string[], use: (rows: R[]) => void): void {
+  private eachChunk<R>(columns: 'vector' | 'dim' | '1', backbone: string, hashes: readonly string[], use: (rows: R[]) => void): void {
     const unique = [...new Set(hashes)];
     for (let i = 0; i < unique.length; i += CHUNK) {
       const part = unique.slice(i, i + CHUNK);
-      use(this.chunkQuery(columns, part.length).all(backbone, ...part) as R[]);
+      use(this.rows.chunk<R>(columns, backbone, part));
     }
   }
 
@@ -81,12 +62,12 @@ export class EmbeddingCache {
    * vectors (60,000 × 6 KB) takes seconds; in one go it froze the API for 8–11 s, long enough
    * for keep-alive clients to see their connections reset.
    */
-  private async eachChunkYielding<R>(columns: string, backbone: string, hashes: readonly string[], use: (rows: R[]) => void, signal?: AbortSignal): Promise<void> {
+  private async eachChunkYielding<R>(columns: 'vector' | 'dim' | '1', backbone: string, hashes: readonly string[], use: (rows: R[]) => void, signal?: AbortSignal): Promise<void> {
     const unique = [...new Set(hashes)];
     for (let i = 0; i < unique.length; i += CHUNK) {
       signal?.throwIfAborted();
       const part = unique.slice(i, i + CHUNK);
-      use(this.chunkQuery(columns, part.length).all(backbone, ...part) as R[]);
+      use(this.rows.chunk<R>(columns, backbone, part));
       if (i + CHUNK < unique.length) await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -138,8 +119,7 @@ export class EmbeddingCache {
   }
 
   put(backbone: string, hash: string, vector: Float32Array): void {
-    this.insert ??= this.db.prepare('INSERT OR IGNORE INTO embeddings (hash, backbone, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.insert.run(hash, backbone, vector.length, toBlob(vector), new Date().toISOString());
+    this.rows.put(backbone, hash, vector);
   }
 
   /**
@@ -167,14 +147,13 @@ export class EmbeddingCache {
         part.map((s) => s.path),
         { signal: opts.signal },
       );
-      const insert = this.db.transaction(() => {
+      this.rows.transaction(() => {
         results.forEach((r, j) => {
           const src = part[j];
           if (r.ok) this.put(backbone, src.hash, r.embedding);
           else failed.push({ hash: src.hash, code: r.error.code, message: r.error.message });
         });
       });
-      insert();
       opts.onProgress?.(Math.min(i + EMBED_BATCH, missing.length), missing.length);
     }
     const vectors = new Map<string, Float32Array>();

@@ -2,7 +2,7 @@ import { findNearDuplicatesBlocked, filterByPrediction, predict, predictionItems
 import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
 import { fail } from '../errors';
 import type { VisionContext } from './context';
-import { datasetImages, type DatasetImage } from './dataset-images';
+import type { DatasetImageRecord as DatasetImage } from '../../store/index';
 import type { ModelRegistry } from './model-registry';
 
 /** Pictures per slice when predicting over a whole dataset. */
@@ -22,7 +22,7 @@ function embedded(c: VisionContext, images: DatasetImage[]): { items: DatasetIma
 }
 
 /**
- * The Library's vision features over cached embeddings: sort and filter by the latest
+ * The Library's vision features over cached embeddings: sort and filter by the active
  * model's prediction, the active-learning order, near-duplicate groups. All cheap enough
  * to answer per request (no state kept), none of them ever embeds a picture itself.
  */
@@ -33,7 +33,7 @@ export class Selection {
   ) {}
 
   private latestHead(datasetId: string) {
-    const model = this.c.records.latestModel(datasetId);
+    const model = this.c.records.activeModel(datasetId);
     if (!model || model.backbone !== this.c.backbone.id) return null;
     return { model, head: this.models.head(model.id) };
   }
@@ -42,7 +42,7 @@ export class Selection {
     this.c.library.getDataset(q.datasetId);
     const latest = this.latestHead(q.datasetId);
     if (!latest) return { modelId: null, items: [] };
-    const all = datasetImages(this.c.db, q.datasetId, q.unlabelledOnly ? 'unlabelled' : 'all');
+    const all = this.c.store.images.ofDataset(q.datasetId, q.unlabelledOnly ? 'unlabelled' : 'all');
     const kept: PredictedItem[] = [];
     // In slices, so a large dataset never holds every embedding in memory at once.
     for (let i = 0; i < all.length; i += SLICE) {
@@ -69,7 +69,7 @@ export class Selection {
 
   labelNext(datasetId: string, count: number): CallOutput<'vision.labelNext'> {
     this.c.library.getDataset(datasetId);
-    const all = datasetImages(this.c.db, datasetId);
+    const all = this.c.store.images.ofDataset(datasetId);
     const { items, features } = embedded(
       this.c,
       all.filter((i) => i.label === null),
@@ -106,7 +106,7 @@ export class Selection {
     this.c.library.getDataset(datasetId);
     const backbone = this.c.backbone.id;
     if (!backbone) return { groups: [] };
-    const images = datasetImages(this.c.db, datasetId);
+    const images = this.c.store.images.ofDataset(datasetId);
     const dims = this.c.cache.dims(
       backbone,
       images.map((i) => i.hash),

@@ -5,12 +5,20 @@ import { TrainParams, type EpochPoint, type Run } from '../../../shared/contract
 import { fail } from '../errors';
 import type { VisionContext } from './context';
 import { VariantCache, VARIANTS } from './augmentation';
-import { datasetImages } from './dataset-images';
+import type { DatasetImageRecord } from '../../store/index';
 import { trainHeadInProcess } from './train-in-process';
 
-/** `runId` is absent when the task came straight from `POST /v1/tasks`: the run is created when it starts. */
+/**
+ * `runId` is absent when the task came straight from `POST /v1/tasks` or is an automatic
+ * retrain (`trigger: 'auto'`, queued by the pipeline): the run is created when it starts.
+ */
 export const TrainTaskInput = z
-  .object({ datasetId: z.string().min(1).max(64), runId: z.string().min(1).max(64).optional(), params: TrainParams.optional() })
+  .object({
+    datasetId: z.string().min(1).max(64),
+    runId: z.string().min(1).max(64).optional(),
+    params: TrainParams.optional(),
+    trigger: z.enum(['manual', 'auto']).optional(),
+  })
   .strict();
 export type TrainTaskInput = z.infer<typeof TrainTaskInput>;
 
@@ -30,10 +38,17 @@ const AUGMENT_SPLIT = 0.35;
 export class Training {
   private readonly variants: VariantCache;
 
-  constructor(private readonly c: VisionContext) {
-    this.variants = new VariantCache(c.db);
+  constructor(
+    private readonly c: VisionContext,
+    /** Called in the transaction that stores a new model: the work it implies (predictions). */
+    private readonly onModel: (datasetId: string) => void = () => {},
+    /** Whether an automatic retrain is still owed when its task starts (a later run may have covered it). */
+    private readonly owed: (datasetId: string) => boolean = () => true,
+  ) {
+    this.variants = new VariantCache(c.store.embeddings);
   }
 
+  /** A run and its task, committed together: neither exists without the other. */
   start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual'): { taskId: string; runId: string } {
     const dataset = this.c.library.getDataset(datasetId);
     // Checked at the door: a run over nothing would be accepted (202) and only die later.
@@ -41,10 +56,13 @@ export class Training {
       throw fail.validation(`“${dataset.name}” has no labelled pictures to learn from. Label at least two pictures of each of two labels, then train.`, 'labels');
     }
     const backbone = this.c.backbone.requireId();
-    params = this.withPrefs(datasetId, params);
-    const run = this.c.records.createRun({ datasetId, trigger, backbone, params });
-    const task = this.c.queue.enqueue('train', { runId: run.id, datasetId } satisfies TrainTaskInput, { maxAttempts: 2 });
-    this.c.records.setRunTask(run.id, task.id);
+    const { run, task } = this.c.store.transaction(() => {
+      params = this.withPrefs(datasetId, params);
+      const run = this.c.records.createRun({ datasetId, trigger, backbone, params });
+      const task = this.c.queue.enqueue('train', { runId: run.id, datasetId } satisfies TrainTaskInput, { maxAttempts: 2 });
+      this.c.records.setRunTask(run.id, task.id);
+      return { run, task };
+    });
     this.emitRun(run.id);
     return { taskId: task.id, runId: run.id };
   }
@@ -86,24 +104,30 @@ export class Training {
     else if (state === 'dead') this.finish(runId, 'failed', { error: { code: 'internal', message: message ?? 'Training failed.' } });
   }
 
-  async execute(input: TrainTaskInput, ctx: TaskContext): Promise<{ runId: string; modelId: string; accuracy: number }> {
+  async execute(input: TrainTaskInput, ctx: TaskContext): Promise<{ runId: string; modelId: string; accuracy: number } | { skipped: string }> {
     if (!this.c.library.hasDataset(input.datasetId)) {
       throw new UnrecoverableError(`Dataset ${input.datasetId} no longer exists.`, 'not_found');
     }
     if (!input.runId) {
-      const params = this.withPrefs(input.datasetId, input.params ?? {});
-      const created = this.c.records.createRun({ datasetId: input.datasetId, trigger: 'manual', backbone: this.c.backbone.requireId(), params });
-      this.c.records.setRunTask(created.id, ctx.id);
-      input = { ...input, runId: created.id };
+      // A second attempt (after a crash) finds the run its first attempt made.
+      const existing = this.c.records.runOfTask(ctx.id);
+      if (existing) input = { ...input, runId: existing.id };
+      else {
+        if (input.trigger === 'auto' && !this.owed(input.datasetId)) return { skipped: 'The labels have not changed since the newest run.' };
+        const params = this.withPrefs(input.datasetId, input.params ?? {});
+        const created = this.c.records.createRun({ datasetId: input.datasetId, trigger: input.trigger ?? 'manual', backbone: this.c.backbone.requireId(), params, taskId: ctx.id });
+        input = { ...input, runId: created.id };
+      }
     }
     const run = input.runId ? this.c.records.getRun(input.runId) : null;
     if (!run) throw new UnrecoverableError(`Run ${input.runId ?? ''} no longer exists.`, 'not_found');
     if (run.status === 'cancelled') throw new UnrecoverableError('The run was cancelled.', 'cancelled');
     const backbone = this.c.backbone.requireId();
-    this.c.records.startRun(run.id, backbone);
+    // The labelled set is read now: the run records which version of it it trained on.
+    const images = this.c.store.images.ofDataset(input.datasetId, 'labelled');
+    this.c.records.startRun(run.id, backbone, this.c.store.datasets.labelsVersion(input.datasetId));
     this.emitRun(run.id);
 
-    const images = datasetImages(this.c.db, input.datasetId, 'labelled');
     const { augment = false, ...trainParams } = run.params;
     const pictureShare = augment ? EMBED_SHARE * AUGMENT_SPLIT : EMBED_SHARE;
     ctx.progress(0, 'Embedding pictures');
@@ -149,28 +173,34 @@ export class Training {
     const metrics = toRunMetrics(report);
     const examples = report.cells.map((row) => row.map((cell) => cell.slice(0, EXAMPLES_PER_CELL).map((i) => rows[i].id)));
     const datasetName = this.c.library.getDataset(input.datasetId).name;
-    const model = this.c.records.createModel({
-      datasetId: input.datasetId,
-      runId: run.id,
-      labels: result.head.labels,
-      backbone,
-      head: serializeHead(result.head),
-      metrics,
-      datasetName,
-    });
-    this.finish(run.id, 'succeeded', {
-      metrics,
-      modelId: model.id,
-      details: {
-        examples,
-        counts: {
-          images: rows.length,
-          train: result.trainIndices.length,
-          validation: result.validationIndices.length,
-          ...(augment ? { augmented: result.augmentedUsed } : {}),
+    // The model, the run's outcome and the predictions the model implies commit together.
+    const model = this.c.store.transaction(() => {
+      const model = this.c.records.createModel({
+        datasetId: input.datasetId,
+        runId: run.id,
+        labels: result.head.labels,
+        backbone,
+        head: serializeHead(result.head),
+        metrics,
+        datasetName,
+      });
+      this.c.records.finishRun(run.id, 'succeeded', {
+        metrics,
+        modelId: model.id,
+        details: {
+          examples,
+          counts: {
+            images: rows.length,
+            train: result.trainIndices.length,
+            validation: result.validationIndices.length,
+            ...(augment ? { augmented: result.augmentedUsed } : {}),
+          },
         },
-      },
+      });
+      this.onModel(input.datasetId);
+      return model;
     });
+    this.emitRun(run.id);
     this.c.emit('model.created', model);
     return { runId: run.id, modelId: model.id, accuracy: metrics.accuracy };
   }
@@ -182,7 +212,7 @@ export class Training {
   private async augmentedRows(
     runId: string,
     backbone: string,
-    rows: ReturnType<typeof datasetImages>,
+    rows: DatasetImageRecord[],
     from: number,
     ctx: TaskContext,
   ): Promise<Array<{ features: Float32Array; label: string; source: number }>> {

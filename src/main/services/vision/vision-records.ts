@@ -1,45 +1,13 @@
-import type { Database } from 'better-sqlite3';
 import type { EpochPoint, Model, Run, RunMetrics, RunStatus, TrainParams, TrainPrefs } from '../../../shared/contract/index';
-import { decodeCursor, encodeCursor, InvalidCursorError, toRowId } from '../../store/ids';
+import { InvalidCursorError, type ModelRow, type RunRow, type Store } from '../../store/index';
+import { encodeCursor } from '../../store/ids';
 import { fail } from '../errors';
-
-interface RunRow {
-  id: number;
-  dataset_id: number;
-  task_id: string | null;
-  status: RunStatus;
-  trigger: 'manual' | 'auto';
-  backbone: string;
-  params: string;
-  history: string;
-  metrics: string | null;
-  details: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  model_id: number | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
-
-interface ModelRow {
-  id: number;
-  dataset_id: number | null;
-  run_id: number | null;
-  version: number;
-  name: string;
-  labels: string;
-  backbone: string;
-  metrics: string;
-  created_at: string;
-}
 
 export interface RunDetails {
   examples: string[][][];
   counts: { images: number; train: number; validation: number; augmented?: number };
 }
 
-const now = () => new Date().toISOString();
 const str = (n: number | null) => (n === null ? null : String(n));
 
 function toRun(r: RunRow): Run {
@@ -48,7 +16,7 @@ function toRun(r: RunRow): Run {
     id: String(r.id),
     datasetId: String(r.dataset_id),
     taskId: r.task_id,
-    status: r.status,
+    status: r.status as RunStatus,
     trigger: r.trigger,
     backbone: r.backbone,
     params: JSON.parse(r.params) as TrainParams,
@@ -78,13 +46,6 @@ function toModel(r: ModelRow): Model {
   };
 }
 
-function afterCursor(cursor: string | null | undefined): number {
-  if (!cursor) return Number.MAX_SAFE_INTEGER;
-  const c = decodeCursor(cursor);
-  if (c === null) throw fail.validation(new InvalidCursorError().message, 'cursor');
-  return c;
-}
-
 /** Newest first: the Train page's history and `GET /v1/models` start with the latest. */
 function page<R extends { id: number }, T>(rows: R[], limit: number, map: (r: R) => T) {
   const more = rows.length > limit;
@@ -92,136 +53,125 @@ function page<R extends { id: number }, T>(rows: R[], limit: number, map: (r: R)
   return { items: kept.map(map), nextCursor: more ? encodeCursor(kept[kept.length - 1].id) : null };
 }
 
-/** Training runs and models in Loupe's database (migration 002). */
+function paged<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw fail.validation(err.message, 'cursor');
+    throw err;
+  }
+}
+
+/** Training runs and models as the contract shows them; the SQL is in store/runs.ts and store/models.ts. */
 export class VisionRecords {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly store: Store) {}
 
   /** The dataset's training preferences (migration 007); the defaults when it never set any. */
   trainPrefs(datasetId: string): TrainPrefs {
-    const r = this.db.prepare('SELECT augment FROM train_prefs WHERE dataset_id = ?').get(toRowId(datasetId)) as { augment: number } | undefined;
-    return { augment: r ? r.augment === 1 : false };
+    return this.store.runs.trainPrefs(datasetId);
   }
 
   setTrainPrefs(datasetId: string, prefs: Partial<TrainPrefs>): TrainPrefs {
     const next = { ...this.trainPrefs(datasetId), ...prefs };
-    this.db
-      .prepare(
-        `INSERT INTO train_prefs (dataset_id, augment, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (dataset_id) DO UPDATE SET augment = excluded.augment, updated_at = excluded.updated_at`,
-      )
-      .run(toRowId(datasetId), next.augment ? 1 : 0, now());
+    this.store.runs.setTrainPrefs(datasetId, next);
     return next;
   }
 
-  createRun(r: { datasetId: string; trigger: 'manual' | 'auto'; backbone: string; params: TrainParams }): Run {
-    const info = this.db
-      .prepare(`INSERT INTO training_runs (dataset_id, status, trigger, backbone, params, created_at) VALUES (?, 'queued', ?, ?, ?, ?)`)
-      .run(toRowId(r.datasetId), r.trigger, r.backbone, JSON.stringify(r.params), now());
-    return this.getRun(String(info.lastInsertRowid))!;
+  createRun(r: { datasetId: string; trigger: 'manual' | 'auto'; backbone: string; params: TrainParams; taskId?: string }): Run {
+    const id = this.store.runs.create({ ...r, params: JSON.stringify(r.params) });
+    return this.getRun(String(id))!;
   }
 
   setRunTask(runId: string, taskId: string): void {
-    this.db.prepare('UPDATE training_runs SET task_id = ? WHERE id = ?').run(taskId, toRowId(runId));
+    this.store.runs.setTask(runId, taskId);
   }
 
   getRun(id: string): Run | null {
-    const rowId = toRowId(id);
-    if (rowId === null) return null;
-    const r = this.db.prepare('SELECT * FROM training_runs WHERE id = ?').get(rowId) as RunRow | undefined;
+    const r = this.store.runs.get(id);
+    return r ? toRun(r) : null;
+  }
+
+  runOfTask(taskId: string): Run | null {
+    const r = this.store.runs.byTask(taskId);
     return r ? toRun(r) : null;
   }
 
   listRuns(datasetId: string, limit: number, cursor?: string | null) {
-    const rows = this.db
-      .prepare('SELECT * FROM training_runs WHERE dataset_id = ? AND id < ? ORDER BY id DESC LIMIT ?')
-      .all(toRowId(datasetId), afterCursor(cursor), limit + 1) as RunRow[];
-    return page(rows, limit, toRun);
+    return page(
+      paged(() => this.store.runs.list(datasetId, limit, cursor)),
+      limit,
+      toRun,
+    );
   }
 
   /** Runs of a dataset not yet started (a newer change supersedes them). */
   queuedRuns(datasetId: string): Run[] {
-    return (this.db.prepare(`SELECT * FROM training_runs WHERE dataset_id = ? AND status = 'queued'`).all(toRowId(datasetId)) as RunRow[]).map(toRun);
+    return this.store.runs.queued(datasetId).map(toRun);
   }
 
-  startRun(id: string, backbone: string): void {
-    this.db
-      .prepare(`UPDATE training_runs SET status = 'running', backbone = ?, history = '[]', started_at = ?, error_code = NULL, error_message = NULL WHERE id = ?`)
-      .run(backbone, now(), toRowId(id));
+  startRun(id: string, backbone: string, labelsVersion: number): void {
+    this.store.runs.start(id, backbone, labelsVersion);
   }
 
   /** Back to 'queued' (a shutdown interrupted it; its task runs again at the next start). */
   requeueRun(id: string): void {
-    this.db.prepare(`UPDATE training_runs SET status = 'queued', started_at = NULL WHERE id = ?`).run(toRowId(id));
+    this.store.runs.requeue(id);
   }
 
   setHistory(id: string, history: EpochPoint[]): void {
-    this.db.prepare('UPDATE training_runs SET history = ? WHERE id = ?').run(JSON.stringify(history), toRowId(id));
+    this.store.runs.setHistory(id, JSON.stringify(history));
   }
 
   finishRun(id: string, status: RunStatus, f: { metrics?: RunMetrics; details?: RunDetails; modelId?: string; error?: { code: string; message: string } }): void {
-    this.db
-      .prepare(
-        `UPDATE training_runs SET status = ?, metrics = ?, details = ?, model_id = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`,
-      )
-      .run(
-        status,
-        f.metrics ? JSON.stringify(f.metrics) : null,
-        f.details ? JSON.stringify(f.details) : null,
-        f.modelId ? toRowId(f.modelId) : null,
-        f.error?.code ?? null,
-        f.error?.message ?? null,
-        now(),
-        toRowId(id),
-      );
+    this.store.runs.finish(id, {
+      status,
+      metrics: f.metrics ? JSON.stringify(f.metrics) : null,
+      details: f.details ? JSON.stringify(f.details) : null,
+      modelId: f.modelId ?? null,
+      errorCode: f.error?.code ?? null,
+      errorMessage: f.error?.message ?? null,
+    });
   }
 
   createModel(m: { datasetId: string; runId: string; labels: string[]; backbone: string; head: Uint8Array; metrics: RunMetrics; datasetName: string }): Model {
-    const ds = toRowId(m.datasetId);
-    const version = ((this.db.prepare('SELECT MAX(version) AS v FROM models WHERE dataset_id = ?').get(ds) as { v: number | null }).v ?? 0) + 1;
-    const info = this.db
-      .prepare(
-        'INSERT INTO models (dataset_id, run_id, version, name, labels, backbone, head, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(ds, toRowId(m.runId), version, `${m.datasetName} v${version}`, JSON.stringify(m.labels), m.backbone, Buffer.from(m.head), JSON.stringify(m.metrics), now());
-    return this.getModel(String(info.lastInsertRowid))!;
+    const id = this.store.models.create({ ...m, labels: JSON.stringify(m.labels), metrics: JSON.stringify(m.metrics) });
+    return this.getModel(String(id))!;
   }
 
   getModel(id: string): Model | null {
-    const rowId = toRowId(id);
-    if (rowId === null) return null;
-    const r = this.db.prepare('SELECT * FROM models WHERE id = ?').get(rowId) as ModelRow | undefined;
+    const r = this.store.models.get(id);
     return r ? toModel(r) : null;
   }
 
   headOf(id: string): Buffer | null {
-    const rowId = toRowId(id);
-    if (rowId === null) return null;
-    const r = this.db.prepare('SELECT head FROM models WHERE id = ?').get(rowId) as { head: Buffer } | undefined;
-    return r?.head ?? null;
+    return this.store.models.head(id);
   }
 
   listModels(datasetId: string | undefined, limit: number, cursor?: string | null) {
-    const after = afterCursor(cursor);
-    const rows = (
-      datasetId === undefined
-        ? this.db.prepare('SELECT * FROM models WHERE id < ? ORDER BY id DESC LIMIT ?').all(after, limit + 1)
-        : this.db.prepare('SELECT * FROM models WHERE dataset_id = ? AND id < ? ORDER BY id DESC LIMIT ?').all(toRowId(datasetId), after, limit + 1)
-    ) as ModelRow[];
-    return page(rows, limit, toModel);
+    return page(
+      paged(() => this.store.models.list(datasetId, limit, cursor)),
+      limit,
+      toModel,
+    );
   }
 
   latestModel(datasetId: string): Model | null {
-    const r = this.db.prepare('SELECT * FROM models WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(toRowId(datasetId)) as ModelRow | undefined;
+    const r = this.store.models.latest(datasetId);
     return r ? toModel(r) : null;
   }
 
+  /** The model the dataset's pictures are predicted by (store/models.ts holds the rule). */
+  activeModel(datasetId: string): Model | null {
+    const id = this.store.models.activeModelId(datasetId);
+    return id === null ? null : this.getModel(id);
+  }
+
   latestRunId(datasetId: string): string | null {
-    const r = this.db.prepare('SELECT id FROM training_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(toRowId(datasetId)) as { id: number } | undefined;
-    return r ? String(r.id) : null;
+    return this.store.runs.latestId(datasetId);
   }
 
   /** Runs left 'running' or 'queued' by a process that stopped: their tasks run them again. */
   interruptedRuns(): Run[] {
-    return (this.db.prepare(`SELECT * FROM training_runs WHERE status IN ('running', 'queued')`).all() as RunRow[]).map(toRun);
+    return this.store.runs.unfinished().map(toRun);
   }
 }

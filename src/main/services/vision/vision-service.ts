@@ -7,9 +7,9 @@ import { toTaskDto, type TaskService } from '../tasks/index';
 import type { SpawnChild } from '../child-process';
 import { BackboneHost, findModelsDir } from './backbone';
 import type { VisionContext } from './context';
-import { datasetImages } from './dataset-images';
 import { EmbeddingCache } from './embedding-cache';
 import { ModelRegistry } from './model-registry';
+import { Pipeline } from './pipeline';
 import { PredictFolderInput, runPredictFolder } from './predict-folder';
 import { GrantedFolders } from '../scripts/granted-folders';
 import { Prediction } from './prediction';
@@ -42,13 +42,11 @@ export interface VisionOptions {
 
 const EmbedTaskInput = z.object({ datasetId: z.string().min(1).max(64) }).strict();
 
-/** Reasons of `dataset.changed` after which labels or pictures differ. */
-const RETRAIN_REASONS = new Set(['images-added', 'labels', 'images-deleted']);
-
 /**
  * Loupe's vision features: cached embeddings, training runs and models, prediction,
  * batch prediction to CSV, and the Library's prediction-aware views. Learning while
- * labelling: a change of pictures or labels schedules (debounced) a retrain.
+ * labelling: the pipeline (pipeline.ts) queues, in the change's own transaction, the
+ * embedding of new pictures and a debounced retrain after label changes.
  */
 export class VisionService {
   readonly backbone: BackboneHost;
@@ -58,10 +56,10 @@ export class VisionService {
   readonly training: Training;
   readonly prediction: Prediction;
   readonly selection: Selection;
+  readonly pipeline: Pipeline;
   private readonly c: VisionContext;
   /** Where tasks that scripts queue may reach (checked when such a task runs). */
   private readonly grants: GrantedFolders;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly off: () => void;
   private closed = false;
 
@@ -71,10 +69,10 @@ export class VisionService {
   ) {
     this.backbone = new BackboneHost(findModelsDir(o.modelsDir), o.threads ?? 2, o.spawn);
     this.grants = new GrantedFolders(store.settings);
-    this.records = new VisionRecords(store.db);
-    this.cache = new EmbeddingCache(store.db);
+    this.records = new VisionRecords(store);
+    this.cache = new EmbeddingCache(store.embeddings);
     this.c = {
-      db: store.db,
+      store,
       dataDir: o.dataDir,
       records: this.records,
       cache: this.cache,
@@ -86,11 +84,34 @@ export class VisionService {
       spawn: o.spawn,
     };
     this.models = new ModelRegistry(this.c);
-    this.training = new Training(this.c);
+    this.pipeline = new Pipeline(this.c, this.models, {
+      autoTrain: o.autoTrain ?? process.env.LOUPE_AUTO_TRAIN !== '0',
+      debounceMs: o.debounceMs ?? 1500,
+    });
+    this.training = new Training(
+      this.c,
+      (datasetId) => this.pipeline.queueRefresh(datasetId),
+      (datasetId) => this.pipeline.owesRetrain(datasetId),
+    );
     this.prediction = new Prediction(this.c, this.models);
     this.selection = new Selection(this.c, this.models);
     this.defineKinds();
+    o.library.setImpliedWork(this.pipeline);
     this.off = o.subscribe((event, payload) => this.onEvent(event, payload));
+  }
+
+  /**
+   * Start-up: queues whatever derived state lags behind its source (see Pipeline.sweep), and
+   * settles runs whose task ended while no one listened (a crash between the two writes).
+   */
+  sweep(): { refreshed: number; retrained: number } {
+    for (const run of this.records.interruptedRuns()) {
+      const task = run.taskId ? this.c.queue.get(run.taskId) : null;
+      if (task && (task.state === 'queued' || task.state === 'running' || task.state === 'failed')) continue;
+      if (!task && run.status === 'queued') continue; // a run queued without a task (older builds): left as is
+      this.training.onTaskEnded(run.taskId ?? '', task?.state === 'cancelled' ? 'cancelled' : 'dead', run.id, task?.error?.message ?? 'Loupe stopped while the run was in progress.');
+    }
+    return this.pipeline.sweep();
   }
 
   private defineKinds(): void {
@@ -102,7 +123,8 @@ export class VisionService {
       maxAttempts: 2,
       concurrency: 1,
       timeoutMs: 60 * 60_000,
-      handler: (input, ctx) => this.embedDataset(input.datasetId, ctx.signal, (done, total) => ctx.progress(total ? done / total : 1, `${done} of ${total} pictures`)),
+      // Embeds every picture of the dataset (labelled or not) and predicts each with the active model.
+      handler: (input, ctx) => this.pipeline.refresh(input.datasetId, ctx),
     });
     q.define('predict-folder', {
       input: PredictFolderInput,
@@ -114,76 +136,33 @@ export class VisionService {
   }
 
   private onEvent(event: EventName, payload: unknown): void {
-    if (this.closed) return;
-    if (event === 'dataset.changed') {
-      const p = payload as { datasetId: string; reason: string };
-      if (p.reason === 'deleted') this.cancelTimer(p.datasetId);
-      else if (RETRAIN_REASONS.has(p.reason)) this.schedule(p.datasetId);
-    } else if (event === 'task.updated') {
-      const t = payload as Task;
-      if (t.kind !== 'train' || (t.state !== 'cancelled' && t.state !== 'dead')) return;
-      const runId = (t.input as { runId?: string } | null)?.runId;
+    if (this.closed || event !== 'task.updated') return;
+    const t = payload as Task;
+    if (t.kind !== 'train' && t.kind !== 'embed') return;
+    const input = (t.input ?? {}) as { runId?: string; datasetId?: string };
+    if (t.kind === 'train' && (t.state === 'cancelled' || t.state === 'dead')) {
+      const runId = input.runId ?? this.records.runOfTask(t.id)?.id;
       if (runId) this.training.onTaskEnded(t.id, t.state, runId, t.error?.message ?? null);
     }
-  }
-
-  private cancelTimer(datasetId: string): void {
-    const t = this.timers.get(datasetId);
-    if (t) clearTimeout(t);
-    this.timers.delete(datasetId);
-  }
-
-  /** Debounced: many label changes in a row make one retrain, 1.5 s after the last. */
-  schedule(datasetId: string): void {
-    this.cancelTimer(datasetId);
-    const timer = setTimeout(() => {
-      this.timers.delete(datasetId);
+    // A task that held its dedupe key while a change came: look again (not after 'dead', which
+    // would loop, nor after a cancel, which a person meant; the next start's sweep sees to those).
+    if (input.datasetId && t.state === 'succeeded') {
       try {
-        this.afterChange(datasetId);
+        this.pipeline.afterTask(t.kind, input.datasetId, t.result);
       } catch (err) {
-        this.o.log('scheduling a retrain failed:', err);
+        this.o.log('queueing follow-up work failed:', err);
       }
-    }, this.o.debounceMs ?? 1500);
-    timer.unref();
-    this.timers.set(datasetId, timer);
-  }
-
-  private afterChange(datasetId: string): void {
-    if (this.closed || !this.o.library.hasDataset(datasetId) || !this.backbone.id) return;
-    const d = this.o.library.getDataset(datasetId);
-    const trainable = d.labels.filter((l) => l.count >= 2).length >= 2 && d.labels.every((l) => l.count !== 1);
-    if ((this.o.autoTrain ?? process.env.LOUPE_AUTO_TRAIN !== '0') && trainable) {
-      // A run not started yet reads the labels when it starts: it already covers this change.
-      // Empty params: the run takes the dataset's stored preferences (augmentation among them).
-      if (this.records.queuedRuns(datasetId).length === 0) this.training.start(datasetId, {}, 'auto');
-      return;
-    }
-    const hashes = datasetImages(this.c.db, datasetId).map((i) => i.hash);
-    if (this.cache.countCached(this.backbone.id, hashes) < new Set(hashes).size) {
-      this.c.queue.enqueue('embed', { datasetId }, { dedupeKey: `embed:${datasetId}` });
     }
   }
 
-  /** Embeds every picture of a dataset not cached yet (imports trigger it; training does it too). */
-  async embedDataset(datasetId: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void) {
+  /**
+   * Embeds every picture of a dataset not embedded yet and predicts them with the active
+   * model, now, in this call (the `embed` task runs the same). `computed`: pictures embedded.
+   */
+  async embedDataset(datasetId: string, signal: AbortSignal = new AbortController().signal): Promise<{ computed: number; failed: number }> {
     if (!this.o.library.hasDataset(datasetId)) return { computed: 0, failed: 0 };
-    const backbone = this.backbone.requireId();
-    const images = datasetImages(this.c.db, datasetId);
-    const r = await this.cache.ensure(
-      backbone,
-      images.map((i) => ({ hash: i.hash, path: this.o.library.files.filePath(i.hash, i.ext) })),
-      (paths, opts) => this.backbone.embed(paths, opts),
-      {
-        signal,
-        // The embed task only fills the cache: reading 60,000 vectors back would be wasted.
-        vectors: false,
-        onProgress: (done, total) => {
-          onProgress?.(done, total);
-          if (total > 0) this.o.emit('embed.progress', { datasetId, done, total });
-        },
-      },
-    );
-    return { computed: r.computed, failed: r.failed.length };
+    const r = await this.pipeline.refresh(datasetId, { signal, progress: () => {} });
+    return { computed: r.embedded - r.failed.length, failed: r.failed.length };
   }
 
   startTraining(datasetId: string, params: TrainParams = {}) {
@@ -208,14 +187,14 @@ export class VisionService {
 
   status(datasetId: string): CallOutput<'vision.status'> {
     this.o.library.getDataset(datasetId);
-    const hashes = datasetImages(this.c.db, datasetId).map((i) => i.hash);
     const id = this.backbone.id;
+    const counts = this.c.store.predictions.counts(datasetId, id, null);
     return {
       backbone: id,
       provider: this.backbone.report()?.provider ?? null,
       error: this.backbone.error,
-      images: hashes.length,
-      embedded: id ? this.cache.countCached(id, hashes) : 0,
+      images: counts.images,
+      embedded: counts.embedded,
       latestModelId: this.records.latestModel(datasetId)?.id ?? null,
       latestRunId: this.records.latestRunId(datasetId),
     };
@@ -224,8 +203,6 @@ export class VisionService {
   async close(): Promise<void> {
     this.closed = true;
     this.off();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
     await this.backbone.close();
   }
 }

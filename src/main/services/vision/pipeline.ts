@@ -1,0 +1,240 @@
+import { predictTop, type HeadWeights } from '../../vision/index';
+import type { TaskContext } from '../../queue/index';
+import type { PipelineImage, PredictionRow } from '../../store/index';
+import type { ImpliedWork } from '../library/index';
+import type { VisionContext } from './context';
+import { EMBED_BATCH } from './embedding-cache';
+import type { ModelRegistry } from './model-registry';
+
+/** Pictures looked up per query for embedding (each query walks the dataset once). */
+const EMBED_SLICE = 1024;
+/** Embedded pictures predicted per slice (one transaction each, then an event-loop turn). */
+const PREDICT_SLICE = 2000;
+/** At most one `dataset.changed` ('predictions') per dataset this often while a refresh runs. */
+const ANNOUNCE_EVERY_MS = 1000;
+
+export interface PipelineOptions {
+  /** Retrain after label changes (default true; `LOUPE_AUTO_TRAIN=0` turns it off, e.g. for benchmarks). */
+  autoTrain: boolean;
+  /** Quiet time after the last label change before the retrain starts: the retrain task's runAt. */
+  debounceMs: number;
+}
+
+export interface RefreshResult {
+  embedded: number;
+  predicted: number;
+  /** Hashes the backbone could not read (first 100): the follow-up check skips them. */
+  failed: string[];
+}
+
+/**
+ * The durable pipeline from a stored picture to its prediction. Every step is a queue task
+ * in the app's database, queued in the same transaction as the change that implies it:
+ *
+ * - pictures stored → `embed` task of the dataset (one live per dataset, `embed:<id>`): it
+ *   embeds every picture without a vector for the backbone, labelled or not, and predicts
+ *   each with the dataset's active model as it lands; then predicts whatever the active
+ *   model has not predicted yet (a new model: every picture again, from cached vectors).
+ * - labelled set changed → `train` task (`retrain:<id>`) whose runAt moves to "now +
+ *   debounce" at each change: a burst of labels makes one run, after the last, and the
+ *   debounce survives a crash because it lives in the task row, not in a timer.
+ * - a new model → `embed` task again (predictions with the new active model).
+ *
+ * A crash between steps loses nothing: `sweep()` at start-up finds whatever lags behind
+ * its source and queues it, idempotently (the dedupe keys make a second queueing a no-op).
+ */
+export class Pipeline implements ImpliedWork {
+  private readonly announced = new Map<string, number>();
+
+  constructor(
+    private readonly c: VisionContext,
+    private readonly models: ModelRegistry,
+    private readonly o: PipelineOptions,
+  ) {}
+
+  // --- ImpliedWork: called inside the change's transaction -------------------------------
+
+  picturesStored(datasetId: string): void {
+    // No backbone yet: the sweep at the start that finds one queues the work.
+    if (this.c.backbone.id) this.queueRefresh(datasetId);
+  }
+
+  labelsChanged(datasetId: string): void {
+    if (this.c.backbone.id && this.o.autoTrain && this.trainable(datasetId)) this.queueRetrain(datasetId, Date.now() + this.o.debounceMs);
+  }
+
+  // --- queueing ------------------------------------------------------------------------------
+
+  queueRefresh(datasetId: string): void {
+    this.c.queue.enqueue('embed', { datasetId }, { dedupeKey: `embed:${datasetId}` });
+  }
+
+  /** The one debounced automatic retrain of a dataset: a queued one moves to `runAt`. */
+  queueRetrain(datasetId: string, runAt: number): void {
+    this.c.queue.enqueue('train', { datasetId, trigger: 'auto' }, { dedupeKey: `retrain:${datasetId}`, runAt, debounce: true, maxAttempts: 2 });
+  }
+
+  /** Two labels with two pictures or more each, and no label of exactly one picture (training refuses those). */
+  trainable(datasetId: string): boolean {
+    const counts = this.c.store.datasets.labelCounts(datasetId);
+    return counts.filter((n) => n >= 2).length >= 2 && counts.every((n) => n !== 1);
+  }
+
+  /** The dataset's labelled set changed after the newest run that read it (and it can train). */
+  owesRetrain(datasetId: string): boolean {
+    if (!this.o.autoTrain || !this.trainable(datasetId)) return false;
+    const trained = this.c.store.runs.trainedLabelsVersion(datasetId);
+    return trained === null || trained < this.c.store.datasets.labelsVersion(datasetId);
+  }
+
+  /** Pictures without a vector, or without the active model's prediction (skipping `failed` hashes). */
+  lags(datasetId: string, failed: readonly string[] = []): boolean {
+    const backbone = this.c.backbone.id;
+    if (!backbone) return false;
+    if (this.c.store.predictions.unembedded(datasetId, backbone, 1, failed).length > 0) return true;
+    const model = this.activeHead(datasetId);
+    return model !== null && this.c.store.predictions.unpredicted(datasetId, backbone, model.id, 1).length > 0;
+  }
+
+  /**
+   * Start-up: whatever derived state lags behind its source gets its task, whatever
+   * happened before (kill -9 between a commit and the next step, a backbone installed
+   * since, a build that did not know about predictions). Idempotent.
+   */
+  sweep(): { refreshed: number; retrained: number } {
+    let refreshed = 0;
+    let retrained = 0;
+    if (!this.c.backbone.id) return { refreshed, retrained };
+    for (const id of this.c.store.datasets.ids()) {
+      if (this.lags(id)) {
+        this.queueRefresh(id);
+        refreshed++;
+      }
+      if (this.owesRetrain(id)) {
+        this.queueRetrain(id, Date.now());
+        retrained++;
+      }
+    }
+    return { refreshed, retrained };
+  }
+
+  /**
+   * A task of the pipeline ended. Its dedupe key was held while it ran, so a change that
+   * came meanwhile may have found it and queued nothing: look again now that it is free.
+   */
+  afterTask(kind: string, datasetId: string, result: unknown): void {
+    if (!this.c.library.hasDataset(datasetId)) return;
+    if (kind === 'embed') {
+      const failed = (result as Partial<RefreshResult> | null)?.failed ?? [];
+      if (this.lags(datasetId, failed)) this.queueRefresh(datasetId);
+    } else if (kind === 'train' && this.owesRetrain(datasetId)) {
+      this.queueRetrain(datasetId, Date.now() + this.o.debounceMs);
+    }
+  }
+
+  // --- the embed task ----------------------------------------------------------------------
+
+  private activeHead(datasetId: string): { id: string; head: HeadWeights } | null {
+    const id = this.c.store.models.activeModelId(datasetId);
+    if (id === null) return null;
+    const model = this.c.records.getModel(id);
+    // A model of another backbone cannot read this backbone's vectors: retraining replaces it.
+    if (!model || model.backbone !== this.c.backbone.id) return null;
+    return { id, head: this.models.head(id) };
+  }
+
+  /**
+   * The `embed` task: every picture of the dataset embedded and predicted by the active
+   * model. Loops until nothing is missing, so pictures stored while it runs are covered too.
+   */
+  async refresh(datasetId: string, ctx: Pick<TaskContext, 'signal' | 'progress'>): Promise<RefreshResult> {
+    const backbone = this.c.backbone.requireId();
+    const failed = new Set<string>();
+    let embedded = 0;
+    let predicted = 0;
+    const start = this.c.store.predictions.counts(datasetId, backbone, null);
+    let total = start.images - start.embedded;
+    const report = () => {
+      ctx.progress(total === 0 ? 1 : Math.min(1, embedded / total), `${embedded} of ${total} pictures embedded`);
+      if (total > 0) this.c.emit('embed.progress', { datasetId, done: Math.min(embedded, total), total });
+    };
+    for (;;) {
+      ctx.signal.throwIfAborted();
+      if (!this.c.library.hasDataset(datasetId)) break;
+      const slice = this.c.store.predictions.unembedded(datasetId, backbone, EMBED_SLICE, [...failed]);
+      if (slice.length === 0) break;
+      if (embedded + slice.length > total) total = embedded + slice.length;
+      for (let i = 0; i < slice.length; i += EMBED_BATCH) {
+        ctx.signal.throwIfAborted();
+        const part = slice.slice(i, i + EMBED_BATCH);
+        const before = failed.size;
+        predicted += await this.embedBatch(datasetId, backbone, part, failed, ctx.signal);
+        embedded += part.length - (failed.size - before);
+        report();
+      }
+    }
+    predicted += await this.predictMissing(datasetId, backbone, ctx.signal);
+    this.announce(datasetId, true);
+    return { embedded, predicted, failed: [...failed].slice(0, 100) };
+  }
+
+  /** Embeds one batch and stores its vectors and their predictions in one transaction. */
+  private async embedBatch(datasetId: string, backbone: string, part: PipelineImage[], failed: Set<string>, signal: AbortSignal): Promise<number> {
+    const results = await this.c.backbone.embed(
+      part.map((p) => this.c.library.files.filePath(p.hash, p.ext)),
+      { signal },
+    );
+    const ok: Array<{ image: PipelineImage; vector: Float32Array }> = [];
+    results.forEach((r, j) => {
+      if (r.ok) ok.push({ image: part[j], vector: r.embedding });
+      else failed.add(part[j].hash);
+    });
+    const model = this.activeHead(datasetId);
+    const rows = model && ok.length > 0 ? this.predictRows(model.head, ok.map((x) => x.image.id), ok.map((x) => x.vector)) : [];
+    this.c.store.transaction(() => {
+      for (const x of ok) this.c.cache.put(backbone, x.image.hash, x.vector);
+      if (model) this.c.store.predictions.put(model.id, rows);
+    });
+    if (rows.length > 0) this.announce(datasetId);
+    return rows.length;
+  }
+
+  /** Embedded pictures the active model has not predicted: a head over cached vectors, a slice at a time. */
+  private async predictMissing(datasetId: string, backbone: string, signal: AbortSignal): Promise<number> {
+    let n = 0;
+    for (;;) {
+      signal.throwIfAborted();
+      const model = this.activeHead(datasetId);
+      if (!model) return n;
+      const slice = this.c.store.predictions.unpredicted(datasetId, backbone, model.id, PREDICT_SLICE);
+      if (slice.length === 0) return n;
+      const vectors = this.c.cache.get(
+        backbone,
+        slice.map((s) => s.hash),
+      );
+      const have = slice.filter((s) => vectors.has(s.hash));
+      if (have.length === 0) return n;
+      const rows = this.predictRows(
+        model.head,
+        have.map((s) => s.id),
+        have.map((s) => vectors.get(s.hash)!),
+      );
+      this.c.store.transaction(() => this.c.store.predictions.put(model.id, rows));
+      n += rows.length;
+      this.announce(datasetId);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private predictRows(head: HeadWeights, ids: string[], features: Float32Array[]): PredictionRow[] {
+    return predictTop(head, features, 1).map((top, i) => ({ imageId: ids[i], label: top[0].label, confidence: top[0].confidence }));
+  }
+
+  /** Tells open views that predictions changed (throttled; `final` always announces). */
+  private announce(datasetId: string, final = false): void {
+    const now = Date.now();
+    if (!final && now - (this.announced.get(datasetId) ?? 0) < ANNOUNCE_EVERY_MS) return;
+    this.announced.set(datasetId, now);
+    this.c.emit('dataset.changed', { datasetId, reason: 'predictions' });
+  }
+}

@@ -1,0 +1,86 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { toRowId } from './ids';
+
+export interface PredictionRow {
+  imageId: string;
+  label: string;
+  confidence: number;
+}
+
+/** A picture of a dataset as the pipeline needs it: its row id, its bytes' hash and file. */
+export interface PipelineImage {
+  id: string;
+  hash: string;
+  ext: string;
+}
+
+/**
+ * Predictions per (picture, model) (migration 009), and the pipeline's questions about what
+ * is still missing: pictures without an embedding for the backbone, embedded pictures
+ * without a prediction of a model.
+ */
+export class PredictionRepository {
+  private insert: Statement | null = null;
+
+  constructor(private readonly db: Database) {}
+
+  put(modelId: string, rows: readonly PredictionRow[]): void {
+    const model = toRowId(modelId);
+    this.insert ??= this.db.prepare('INSERT OR REPLACE INTO predictions (model_id, image_id, label, confidence) VALUES (?, ?, ?, ?)');
+    for (const r of rows) this.insert.run(model, toRowId(r.imageId), r.label, r.confidence);
+  }
+
+  get(modelId: string, imageId: string): { label: string; confidence: number } | null {
+    return (
+      (this.db.prepare('SELECT label, confidence FROM predictions WHERE model_id = ? AND image_id = ?').get(toRowId(modelId), toRowId(imageId)) as
+        | { label: string; confidence: number }
+        | undefined) ?? null
+    );
+  }
+
+  /** Pictures of the dataset with no embedding for `backbone` (at most `limit`, in id order). */
+  unembedded(datasetId: string, backbone: string, limit: number, exclude: readonly string[] = []): PipelineImage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, i.hash, i.ext FROM images i
+         WHERE i.dataset_id = ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)
+           AND i.hash NOT IN (SELECT value FROM json_each(?))
+         ORDER BY i.id LIMIT ?`,
+      )
+      .all(toRowId(datasetId), backbone, JSON.stringify(exclude), limit) as Array<{ id: number; hash: string; ext: string }>;
+    return rows.map((r) => ({ id: String(r.id), hash: r.hash, ext: r.ext }));
+  }
+
+  /** Embedded pictures of the dataset that `modelId` has not predicted yet (at most `limit`). */
+  unpredicted(datasetId: string, backbone: string, modelId: string, limit: number): PipelineImage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, i.hash, i.ext FROM images i
+         WHERE i.dataset_id = ? AND EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)
+           AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.model_id = ? AND p.image_id = i.id)
+         ORDER BY i.id LIMIT ?`,
+      )
+      .all(toRowId(datasetId), backbone, toRowId(modelId), limit) as Array<{ id: number; hash: string; ext: string }>;
+    return rows.map((r) => ({ id: String(r.id), hash: r.hash, ext: r.ext }));
+  }
+
+  /** How many of the dataset's pictures have an embedding for `backbone` / a prediction of `modelId`. */
+  counts(datasetId: string, backbone: string | null, modelId: string | null): { images: number; embedded: number; predicted: number } {
+    const ds = toRowId(datasetId);
+    const images = (this.db.prepare('SELECT count(*) AS n FROM images WHERE dataset_id = ?').get(ds) as { n: number }).n;
+    const embedded =
+      backbone === null
+        ? 0
+        : (
+            this.db
+              .prepare('SELECT count(*) AS n FROM images i WHERE i.dataset_id = ? AND EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)')
+              .get(ds, backbone) as { n: number }
+          ).n;
+    const predicted =
+      modelId === null
+        ? 0
+        : (this.db.prepare('SELECT count(*) AS n FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.model_id = ? AND i.dataset_id = ?').get(toRowId(modelId), ds) as { n: number })
+            .n;
+    return { images, embedded, predicted };
+  }
+}
