@@ -214,6 +214,14 @@ export class LibraryService {
     const result: UploadResult = { items: [], imported: 0, duplicates: 0, failed: [] };
     // Answers list files in the order they were sent, whatever order they finish in.
     const slots: Array<UploadResult['items'][number] | undefined> = new Array(files.length);
+    // Pictures land in the order they decode; their labels are made in the order sent, so
+    // the digit shortcuts (which follow creation order) do not depend on decoding speed.
+    const names = [...new Set(files.map((f) => f.label ?? label).filter((n): n is string => n !== null))];
+    if (names.length > 0 && !this.deleting.has(datasetId)) {
+      this.store.transaction(() => {
+        for (const n of names) this.store.labels.ensure(datasetId, n);
+      });
+    }
     await Promise.all(
       files.map(async (f, index) => {
         if (this.deleting.has(datasetId)) return;
