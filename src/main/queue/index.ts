@@ -7,3 +7,6 @@ export { backoffDelay } from './backoff';
 export { formatMetrics } from './metrics';
 export type { GroupOptions } from './workflow';
 export type * from './types';
+export { RedisTaskQueue, type RedisTaskQueueOptions, type LostEvent } from './redis-queue';
+export { connectRedis } from './store/redis/redis-store';
+export type { QueueEngine, Awaitable } from './engine';
