@@ -16,6 +16,8 @@ import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
+import { BrokerService } from './services/broker/index';
+import { brokerRoutes } from './api/broker-routes';
 
 export interface AppConfig {
   dataDir: string;
@@ -41,6 +43,8 @@ export interface AppConfig {
    * the Electron shell passes an adapter around utilityProcess.fork.
    */
   spawnChild?: SpawnChild;
+  /** `loupe serve --broker redis://…`: compute kinds (embedding) go to `loupe worker`s through Redis. */
+  broker?: string;
 }
 
 export interface LoupeServices {
@@ -98,7 +102,11 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     token: config.token ?? loadOrCreateToken(config.dataDir),
   });
   const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log });
-  const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision });
+  const broker = config.broker ? new BrokerService(config.broker, { log }) : null;
+  const vision = new VisionService(store, {
+    dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision,
+    remoteEmbedder: broker ? (backbone) => broker.embedder(backbone) : undefined,
+  });
   const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
 
@@ -120,14 +128,17 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, tasks, dispatcher, bus, metrics, version },
+    { library, apiSettings, tasks, dispatcher, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' } },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts)],
+      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
+        const row = store.db.prepare('SELECT ext FROM images WHERE hash = ? LIMIT 1').get(hash) as { ext: string } | undefined;
+        return row ? library.files.filePath(hash, row.ext) : null;
+      })],
     },
   );
 
@@ -179,6 +190,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       await library.close();
       await tasks.stop();
       await vision.close();
+      await broker?.close();
       store.close();
     },
   };

@@ -8,6 +8,7 @@ import { createApp, defaultDataDir } from './app';
 import { resolveToken } from './services/settings/index';
 import { langCommand } from './cli/lang-commands';
 import { watchStalls } from './cli/stall-watch';
+import { WORKER_USAGE, workerCommand } from './cli/worker-command';
 
 const USAGE = `Loupe ${version}: a local workbench for image classification.
 
@@ -19,7 +20,8 @@ Usage:
       --data          data folder (default: ${defaultDataDir()})
       --token         API token (default: $LOUPE_TOKEN, else DATA/token, created on first start)
       --allow-remote  allow a non-loopback --host and any Host header
-  loupe run FILE      run a Loupe script
+      --broker        redis:// or rediss:// URL: embedding goes to \`loupe worker\`s through Redis
+${WORKER_USAGE}  loupe run FILE      run a Loupe script
   loupe check FILE    print a script's diagnostics as JSON (exit 65 when there are any)
   loupe fmt FILE [--write]  format a script
   loupe repl          interactive scripting
@@ -55,6 +57,7 @@ async function serve(args: string[]): Promise<number> {
         data: { type: 'string' },
         token: { type: 'string' },
         'allow-remote': { type: 'boolean', default: false },
+        broker: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -77,7 +80,8 @@ async function serve(args: string[]): Promise<number> {
   const { token } = resolveToken(dataDir, values.token);
 
   const ui = rendererDir();
-  const app = await createApp({ dataDir, shell: 'headless', token, version, allowRemote, rendererDir: ui });
+  if (values.broker !== undefined && !/^rediss?:\/\//.test(values.broker)) throw new UsageError(`--broker must be a redis:// or rediss:// URL, not "${values.broker}".`);
+  const app = await createApp({ dataDir, shell: 'headless', token, version, allowRemote, rendererDir: ui, broker: values.broker });
   let addr;
   try {
     addr = await app.listen({ host: host.replace(/^\[|\]$/g, ''), port });
@@ -120,6 +124,7 @@ async function serve(args: string[]): Promise<number> {
  */
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve,
+  worker: workerCommand,
   run: (args) => langCommand('run', args),
   check: (args) => langCommand('check', args),
   fmt: (args) => langCommand('fmt', args),

@@ -31,6 +31,11 @@ export interface RedisTaskQueueOptions {
   redis?: RedisOptions;
   /** Extra fields this runner registers with (shown in stats.workers). */
   workerInfo?: Record<string, unknown>;
+  /**
+   * False: a producer that enqueues and reads but claims nothing (default true). Once
+   * started it still heartbeats, so the leases of runners that vanished are handed back.
+   */
+  consume?: boolean;
 }
 
 /** A lease lost or a result refused by its fence: the runner dropped the attempt. */
@@ -69,6 +74,7 @@ export class RedisTaskQueue {
       queueConcurrency: options.queueConcurrency ?? {},
       retentionDays: options.retentionDays === undefined ? 7 : options.retentionDays,
       info: options.workerInfo ?? {},
+      consume: options.consume !== false,
     }, {
       ids: (ids) => void this.emitIds([...ids]),
       log: (id, message) => this.events.emit('log', { id: String(id), message } satisfies LogEvent),

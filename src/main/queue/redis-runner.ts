@@ -17,6 +17,8 @@ export interface RedisRunnerOptions {
   retentionDays: number | null;
   /** Extra fields this runner registers with (a `loupe worker`'s name, provider, slots). */
   info: Record<string, unknown>;
+  /** False: claim nothing; only heartbeat (hand back expired leases) and fire schedules. */
+  consume: boolean;
 }
 
 export interface RedisPublisher {
@@ -198,6 +200,7 @@ export class RedisRunner {
   }
 
   private claimRequest(free: number) {
+    if (!this.opts.consume) return null;
     const kinds = [];
     for (const [kind, def] of this.registry.entries()) {
       let left = def.concurrency !== undefined ? def.concurrency - (this.byKind.get(kind) ?? 0) : -1;

@@ -8,7 +8,7 @@ import type { SpawnChild } from '../child-process';
 import { BackboneHost, findModelsDir } from './backbone';
 import type { VisionContext } from './context';
 import { datasetImages } from './dataset-images';
-import { EmbeddingCache } from './embedding-cache';
+import { type Embedder, EmbeddingCache } from './embedding-cache';
 import { ModelRegistry } from './model-registry';
 import { PredictFolderInput, runPredictFolder } from './predict-folder';
 import { Prediction } from './prediction';
@@ -37,6 +37,8 @@ export interface VisionOptions {
    * shell, tests); the Electron shell passes utilityProcess.fork.
    */
   spawn?: SpawnChild;
+  /** With a broker (`loupe serve --broker`): embeds through `loupe worker`s instead of this machine's backbone. */
+  remoteEmbedder?: (backbone: string) => Embedder;
 }
 
 const EmbedTaskInput = z.object({ datasetId: z.string().min(1).max(64) }).strict();
@@ -168,7 +170,7 @@ export class VisionService {
     const r = await this.cache.ensure(
       backbone,
       images.map((i) => ({ hash: i.hash, path: this.o.library.files.filePath(i.hash, i.ext) })),
-      (paths, opts) => this.backbone.embed(paths, opts),
+      this.o.remoteEmbedder?.(backbone) ?? ((paths, opts) => this.backbone.embed(paths, opts)),
       {
         signal,
         // The embed task only fills the cache: reading 60,000 vectors back would be wasted.
