@@ -17,6 +17,8 @@ import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
+import { BrokerService } from './services/broker/index';
+import { brokerRoutes } from './api/broker-routes';
 
 export interface AppConfig {
   dataDir: string;
@@ -44,6 +46,8 @@ export interface AppConfig {
    * the Electron shell passes an adapter around utilityProcess.fork.
    */
   spawnChild?: SpawnChild;
+  /** `loupe serve --broker redis://…`: compute kinds (embedding) go to `loupe worker`s through Redis. */
+  broker?: string;
 }
 
 export interface LoupeServices {
@@ -94,7 +98,11 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // One database: the queue's tables live in loupe.db, so a change and its work commit together.
   const tasks = new TaskService({ db: store.db, library, emit: bus.emit, log, grants: new GrantedFolders(store.settings) });
-  const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision });
+  const broker = config.broker ? new BrokerService(config.broker, { log }) : null;
+  const vision = new VisionService(store, {
+    dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision,
+    remoteEmbedder: broker ? (backbone) => broker.embedder(backbone) : undefined,
+  });
   const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
 
@@ -116,14 +124,17 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, tasks, dispatcher, bus, metrics, version },
+    { library, apiSettings, tasks, dispatcher, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' } },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts)],
+      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
+        const row = store.db.prepare('SELECT ext FROM images WHERE hash = ? LIMIT 1').get(hash) as { ext: string } | undefined;
+        return row ? library.files.filePath(hash, row.ext) : null;
+      })],
     },
   );
 
@@ -193,6 +204,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       await library.close();
       await tasks.stop();
       await vision.close();
+      await broker?.close();
       store.close();
     },
   };

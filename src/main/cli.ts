@@ -18,6 +18,7 @@ Usage:
   loupe models [--dataset NAME]                              list models
   loupe tasks [--state STATE]                                list tasks
   loupe serve [--host H] [--port P] [--data DIR] [--token T] serve the app and its local API
+  loupe worker --broker redis://... --server URL --token T   compute for a server, through Redis
   loupe run FILE                                             run a Loupe script
   loupe check FILE                                           a script's diagnostics as JSON (exit 65 when any)
   loupe fmt FILE [--write]                                   format a script
@@ -35,6 +36,7 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   serve: async (a) => (await import('./cli/serve-command')).serveCommand(a),
+  worker: async (a) => (await import('./cli/worker-command')).workerCommand(a),
   run: async (a) => (await import('./cli/lang-commands')).langCommand('run', a),
   check: async (a) => (await import('./cli/lang-commands')).langCommand('check', a),
   fmt: async (a) => (await import('./cli/lang-commands')).langCommand('fmt', a),

@@ -14,6 +14,8 @@ export interface ApiDeps {
   bus: EventBus;
   metrics: Metrics;
   version: string;
+  /** Where the compute kinds run: the embedded SQLite queue, or Redis (`--broker`), its URL without password. */
+  broker?: { kind: 'sqlite' } | { kind: 'redis'; url: string };
 }
 
 /** `?limit=` (default 50, max 500) and `?cursor=` on every list (API.md). */

@@ -6,5 +6,6 @@ export function healthRoutes(v1: Blueprint, deps: ApiDeps): void {
   v1.get('/health', { summary: 'Liveness and version (no token needed)', tags: ['meta'] }, () => ({
     status: 'ok',
     version: deps.version,
+    broker: deps.broker?.kind ?? 'sqlite',
   }));
 }

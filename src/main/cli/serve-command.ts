@@ -17,6 +17,7 @@ export const SERVE_HELP = `Usage: loupe serve [--host 127.0.0.1] [--port 8765] [
 ${DATA_HELP.split('\n')[0]}
   --token         API token (default: $LOUPE_TOKEN, else DATA/token, created on first start)
   --allow-remote  allow a non-loopback --host and any Host header
+  --broker        redis:// or rediss:// URL: embedding goes to \`loupe worker\`s through Redis (docs/scale.md)
 `;
 
 export function isLoopback(host: string): boolean {
@@ -40,6 +41,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     data: { type: 'string' },
     token: { type: 'string' },
     'allow-remote': { type: 'boolean', default: false },
+    broker: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(SERVE_HELP);
@@ -57,7 +59,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { token } = resolveToken(dataDir, values.token);
 
   const ui = rendererDir();
-  const app = await createApp({ dataDir, shell: 'headless', token, version, allowRemote, rendererDir: ui });
+  if (values.broker !== undefined && !/^rediss?:\/\//.test(values.broker)) throw usageError(`--broker must be a redis:// or rediss:// URL, not "${values.broker}".`);
+  const app = await createApp({ dataDir, shell: 'headless', token, version, allowRemote, rendererDir: ui, broker: values.broker });
   let addr;
   try {
     addr = await app.listen({ host: host.replace(/^\[|\]$/g, ''), port });

@@ -89,6 +89,16 @@ export class Execution {
     this.pool?.abort(String(this.row.id), graceError);
   }
 
+  /**
+   * The lease is gone (its heartbeat could not be renewed, so another worker may run the task
+   * now): stop the handler, and its child process if any, and report nothing.
+   */
+  lost(): void {
+    if (this.done) return;
+    this.abandon();
+    this.pool?.abort(String(this.row.id), { code: 'lease_lost', message: 'This worker lost the task\'s lease.', retryable: true });
+  }
+
   /** Used at shutdown: stop the handler without reporting anything (the task is re-queued). */
   abandon(): void {
     this.done = true;

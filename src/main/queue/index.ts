@@ -6,3 +6,6 @@ export { parseCron } from './scheduler';
 export { backoffDelay } from './backoff';
 export type { GroupOptions } from './workflow';
 export type * from './types';
+export { RedisTaskQueue, type RedisTaskQueueOptions, type LostEvent } from './redis-queue';
+export { connectRedis } from './store/redis/redis-store';
+export type { QueueEngine, Awaitable } from './engine';

@@ -124,6 +124,11 @@ export class Registry {
     return { shapes, inputs, keyed };
   }
 
+  /** A kind's row shape without an input (a workflow step whose input is decided when it starts). */
+  shapeOf(kind: string, opts: EnqueueOptions = {}, now = Date.now()): TaskShape {
+    return this.shape(kind, this.get(kind), opts, now);
+  }
+
   /** Every field of a new row but its input: options checked and resolved against the kind's defaults. */
   private shape(kind: string, def: AnyKind, opts: EnqueueOptions, now: number): TaskShape {
     validNumber(opts.priority, 'priority', -1e9);

@@ -4,7 +4,7 @@ import type { SpawnChild } from '../child-process';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import type { BackboneHost } from './backbone';
-import type { EmbeddingCache } from './embedding-cache';
+import type { Embedder, EmbeddingCache } from './embedding-cache';
 import type { VisionRecords } from './vision-records';
 
 /** What every part of the vision service shares; built once by VisionService. */
@@ -20,4 +20,6 @@ export interface VisionContext {
   log: (message: string, err?: unknown) => void;
   /** Starts the training process (the inference one is BackboneHost's); child_process.fork when absent. */
   spawn?: SpawnChild;
+  /** Computes embeddings: this machine's backbone, or remote workers through the broker. */
+  embed: Embedder;
 }

@@ -180,7 +180,7 @@ export class Pipeline implements ImpliedWork {
 
   /** Embeds one batch and stores its vectors and their predictions in one transaction. */
   private async embedBatch(datasetId: string, backbone: string, part: PipelineImage[], failed: Set<string>, signal: AbortSignal): Promise<number> {
-    const results = await this.c.backbone.embed(
+    const results = await this.c.embed(
       part.map((p) => this.c.library.files.filePath(p.hash, p.ext)),
       { signal },
     );

@@ -7,7 +7,7 @@ import { toTaskDto, type TaskService } from '../tasks/index';
 import type { SpawnChild } from '../child-process';
 import { BackboneHost, findModelsDir } from './backbone';
 import type { VisionContext } from './context';
-import { EmbeddingCache } from './embedding-cache';
+import { type Embedder, EmbeddingCache } from './embedding-cache';
 import { ModelRegistry } from './model-registry';
 import { Pipeline } from './pipeline';
 import { PredictFolderInput, runPredictFolder } from './predict-folder';
@@ -38,6 +38,8 @@ export interface VisionOptions {
    * shell, tests); the Electron shell passes utilityProcess.fork.
    */
   spawn?: SpawnChild;
+  /** With a broker (`loupe serve --broker`): embeds through `loupe worker`s instead of this machine's backbone. */
+  remoteEmbedder?: (backbone: string) => Embedder;
 }
 
 const EmbedTaskInput = z.object({ datasetId: z.string().min(1).max(64) }).strict();
@@ -82,6 +84,8 @@ export class VisionService {
       emit: o.emit,
       log: o.log,
       spawn: o.spawn,
+      // With a broker, pictures are embedded by `loupe worker`s; otherwise by this machine.
+      embed: (paths, opts) => (o.remoteEmbedder ? o.remoteEmbedder(this.backbone.requireId())(paths, opts) : this.backbone.embed(paths, opts)),
     };
     this.models = new ModelRegistry(this.c);
     this.pipeline = new Pipeline(this.c, this.models, {

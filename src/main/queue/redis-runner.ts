@@ -1,0 +1,337 @@
+import os from 'node:os';
+import { backoffDelay } from './backoff';
+import type { StoredError } from './errors';
+import { type AttemptResult, Execution } from './execution';
+import type { ProcessPool } from './process-pool';
+import { DEFAULT_BACKOFF, type Registry } from './registry';
+import type { CommitRequest, FinishItem, RedisStore } from './store/redis/redis-store';
+import type { RedisTaskRow } from './store/redis/rows';
+
+export interface RedisRunnerOptions {
+  workerId: string;
+  concurrency: number;
+  pollMs: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  queueConcurrency: Record<string, number>;
+  retentionDays: number | null;
+  /** Extra fields this runner registers with (a `loupe worker`'s name, provider, slots). */
+  info: Record<string, unknown>;
+  /** False: claim nothing; only heartbeat (hand back expired leases) and fire schedules. */
+  consume: boolean;
+}
+
+export interface RedisPublisher {
+  /** Tasks whose rows changed (read back and announced only when someone listens). */
+  ids(ids: Iterable<number>): void;
+  log(id: number, message: string): void;
+  failure(err: unknown): void;
+  /** Every poll tick: schedules fire here. */
+  tick(): Promise<void>;
+  /** Lease lost or a late result refused: the task may be running elsewhere now. */
+  lost(id: number, why: string): void;
+  /** A running task's progress, announced at once (it is written with the next turn). */
+  progress(exec: Execution): void;
+}
+
+const CANCEL_GRACE: StoredError = { code: 'cancelled', message: 'The task was cancelled and did not stop in time, so its process was killed.', retryable: false };
+
+/**
+ * The worker loop on Redis. Each turn is one round trip: the finished attempts (fenced by
+ * their claim's token) and a claim for the free slots, two Lua scripts in one pipeline. A
+ * heartbeat extends the leases still held and learns which were lost; when it cannot reach
+ * the server for a whole lease, every running attempt is dropped unreported, because by
+ * then another worker may hold the task.
+ */
+export class RedisRunner {
+  readonly running = new Map<number, Execution>();
+  private readonly byKind = new Map<string, number>();
+  private readonly byQueue = new Map<string, number>();
+  private finishes: { item: FinishItem; exec: Execution | null }[] = [];
+  private readonly progress = new Set<Execution>();
+  private logs: { id: number; entry: string }[] = [];
+  private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  private busy = false;
+  private again = false;
+  private timers: NodeJS.Timeout[] = [];
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private drained: (() => void) | null = null;
+  private lastBeat = Date.now();
+  private lastPrune = 0;
+  private done = 0;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly store: RedisStore,
+    private readonly registry: Registry,
+    private readonly pool: () => ProcessPool | null,
+    readonly opts: RedisRunnerOptions,
+    private readonly publish: RedisPublisher,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  async start(): Promise<void> {
+    if (this.state === 'running' || this.state === 'stopping') return;
+    this.state = 'running';
+    this.lastBeat = Date.now();
+    // Tasks this same worker id held when its process died come back at once; others wait for their lease.
+    await this.heartbeat(true);
+    this.timers.push(setInterval(() => void this.tick(), this.opts.pollMs));
+    this.timers.push(setInterval(() => void this.heartbeat(false), this.opts.heartbeatMs));
+    this.notify();
+  }
+
+  notify(): void {
+    if (this.state === 'idle' || this.state === 'stopped') return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    setImmediate(() => void this.pump());
+  }
+
+  cancelLocal(id: number): void {
+    this.running.get(id)?.cancel(CANCEL_GRACE);
+  }
+
+  async stop(deadlineMs: number): Promise<{ requeued: number }> {
+    if (this.state !== 'running') return { requeued: 0 };
+    this.state = 'stopping';
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.running.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadlineMs);
+        this.drained = () => (clearTimeout(timer), resolve());
+      });
+    }
+    this.drained = null;
+    while (this.busy) await new Promise((r) => setTimeout(r, 5));
+    const left = [...this.running.values()];
+    for (const e of left) e.abandon();
+    this.running.clear();
+    let requeued = 0;
+    try {
+      await this.flush();
+      requeued = await this.store.requeue(this.opts.workerId, left.map((e) => ({ id: e.id, fence: fenceOf(e) })));
+    } catch (err) {
+      this.publish.failure(err); // the server is unreachable: the leases will run out and hand the tasks back
+    }
+    this.publish.ids(left.map((e) => e.id));
+    await this.pool()?.close();
+    this.state = 'stopped';
+    return { requeued };
+  }
+
+  private commitRequest(): CommitRequest | null {
+    if (this.finishes.length === 0 && this.progress.size === 0 && this.logs.length === 0) return null;
+    const progress = [...this.progress].filter((e) => !e.done).map((e) => ({ id: e.id, fence: fenceOf(e), progress: e.progress, message: e.progressMessage }));
+    return { finish: this.finishes.map((f) => f.item), progress, logs: this.logs };
+  }
+
+  /** Writes what is held without claiming (at stop). */
+  private async flush(): Promise<void> {
+    const commit = this.commitRequest();
+    if (!commit) return;
+    const held = this.take();
+    const { committed } = await this.store.turn(commit, null);
+    this.afterCommit(held, committed!);
+  }
+
+  private take(): { item: FinishItem; exec: Execution | null }[] {
+    const held = this.finishes;
+    this.finishes = [];
+    this.progress.clear();
+    this.logs = [];
+    return held;
+  }
+
+  private afterCommit(held: { item: FinishItem; exec: Execution | null }[], committed: { oks: number[]; touched: number[] }): void {
+    const ids: number[] = [...committed.touched];
+    held.forEach((h, i) => {
+      if (committed.oks[i] === 1) {
+        ids.push(h.item.id);
+        this.done++;
+      } else this.publish.lost(h.item.id, 'its result came after the lease was lost, so it was not stored');
+    });
+    if (ids.length > 0) this.publish.ids(ids);
+  }
+
+  private readonly pump = async (): Promise<void> => {
+    this.again = false;
+    const free = this.opts.concurrency - this.running.size;
+    const claim = this.state === 'running' && free > 0 ? this.claimRequest(free) : null;
+    const commit = this.commitRequest();
+    if (!claim && !commit) return this.idle(null);
+    const held = this.take();
+    let next: number | null = null;
+    try {
+      const { committed, claimed } = await this.store.turn(commit, claim);
+      if (committed) this.afterCommit(held, committed);
+      if (claimed) {
+        const launched = claimed.rows.map((row) => this.launch(row)).filter((e): e is Execution => e !== null);
+        if (launched.length > 0) this.publish.ids(launched.map((e) => e.id));
+        for (const e of launched) e.start();
+        if (claimed.rows.length > 0 && claimed.rows.length >= free) this.again = true;
+        const serverToLocal = Date.now() - claimed.now;
+        for (const t of [claimed.wakeAt, claimed.nextDue]) if (t !== null) next = Math.min(next ?? Infinity, t + serverToLocal);
+      }
+    } catch (err) {
+      // Nothing was lost: the held items go back for the next turn (each script is all or nothing;
+      // a retried commit whose first try did land is refused by its fence, which is harmless).
+      this.finishes = held.concat(this.finishes);
+      this.publish.failure(err);
+      next = Date.now() + this.opts.pollMs;
+    }
+    this.idle(next);
+  };
+
+  private idle(next: number | null): void {
+    this.busy = false;
+    if (this.again) return this.notify();
+    if (next !== null && next < Date.now() + this.opts.pollMs) {
+      if (this.wakeTimer) clearTimeout(this.wakeTimer);
+      this.wakeTimer = setTimeout(() => ((this.wakeTimer = null), this.notify()), Math.max(1, next - Date.now()));
+    }
+  }
+
+  private claimRequest(free: number) {
+    if (!this.opts.consume) return null;
+    const kinds = [];
+    for (const [kind, def] of this.registry.entries()) {
+      let left = def.concurrency !== undefined ? def.concurrency - (this.byKind.get(kind) ?? 0) : -1;
+      if (def.process) {
+        const poolFree = this.pool()?.free() ?? 0;
+        left = left < 0 ? poolFree : Math.min(left, poolFree);
+      }
+      if (left === 0) continue;
+      kinds.push({ kind, left, rateMax: def.rateLimit?.max ?? 0, rateIntervalMs: def.rateLimit?.intervalMs ?? 0 });
+    }
+    if (kinds.length === 0) return null;
+    const queueLeft: Record<string, number> = {};
+    for (const [q, n] of Object.entries(this.opts.queueConcurrency)) queueLeft[q] = Math.max(0, n - (this.byQueue.get(q) ?? 0));
+    return { workerId: this.opts.workerId, leaseMs: this.opts.leaseMs, free, kinds, queueLeft };
+  }
+
+  private launch(row: RedisTaskRow): Execution | null {
+    const def = this.registry.get(row.kind);
+    if (row.validate) {
+      // A workflow step whose input is the previous step's result: checked by its kind now, as the SQLite store does when it starts the step.
+      try {
+        row.input = JSON.stringify(this.registry.parseInput(row.kind, JSON.parse(row.input ?? 'null'), def));
+      } catch (err) {
+        const e = err as { code?: string; message: string };
+        this.finishes.push({ item: { id: row.id, fence: row.fence ?? '', type: 'i', a: e.code ?? 'invalid_input', b: e.message }, exec: null });
+        this.again = true;
+        return null;
+      }
+    }
+    const exec = new Execution(row, def, this.hooks, def.process ? this.pool() : null);
+    this.running.set(row.id, exec);
+    this.byKind.set(row.kind, (this.byKind.get(row.kind) ?? 0) + 1);
+    this.byQueue.set(row.queue, (this.byQueue.get(row.queue) ?? 0) + 1);
+    return exec;
+  }
+
+  private forget(exec: Execution): void {
+    this.running.delete(exec.id);
+    this.byKind.set(exec.row.kind, (this.byKind.get(exec.row.kind) ?? 1) - 1);
+    this.byQueue.set(exec.row.queue, (this.byQueue.get(exec.row.queue) ?? 1) - 1);
+    if (this.running.size === 0) this.drained?.();
+  }
+
+  private readonly hooks = {
+    progress: (exec: Execution) => {
+      this.progress.add(exec);
+      this.publish.progress(exec);
+      this.notify();
+    },
+    log: (exec: Execution, message: string) => {
+      this.logs.push({ id: exec.id, entry: JSON.stringify({ at: Date.now(), attempt: exec.attempt, message }) });
+      this.publish.log(exec.id, message);
+      this.notify();
+    },
+    settled: (exec: Execution, result: AttemptResult) => {
+      if (this.running.get(exec.id) !== exec) return;
+      this.forget(exec);
+      this.finishes.push({ item: this.finishItem(exec, result), exec });
+      this.notify();
+    },
+  };
+
+  private finishItem(exec: Execution, result: AttemptResult): FinishItem {
+    const base = { id: exec.id, fence: fenceOf(exec) };
+    if (result.ok) return { ...base, type: 's', a: result.result === undefined ? 'null' : JSON.stringify(result.result) };
+    if (result.cancelled || exec.cancelRequested) return { ...base, type: 'c' };
+    const row = exec.row;
+    const e = result.error;
+    const dead = !e.retryable || row.attempts >= row.max_attempts;
+    const def = this.registry.has(row.kind) ? this.registry.get(row.kind) : null;
+    const delay = dead ? '' : String(backoffDelay(def?.backoff ?? DEFAULT_BACKOFF, row.attempts));
+    return { ...base, type: 'f', a: e.code, b: e.message, c: e.stack ?? '', d: delay };
+  }
+
+  private async tick(): Promise<void> {
+    if (this.state !== 'running') return;
+    // Past a whole lease without a heartbeat: another worker may hold these tasks now.
+    if (Date.now() - this.lastBeat > this.opts.leaseMs) this.dropAll('no heartbeat reached the broker for a whole lease');
+    try {
+      if (this.running.size > 0) {
+        const p = this.store.redis.pipeline();
+        const ids = [...this.running.keys()];
+        for (const id of ids) p.hget(`${this.store.prefix}t:${id}`, 'cancel_requested');
+        const res = (await p.exec()) ?? [];
+        res.forEach(([, v], i) => v === '1' && this.cancelLocal(ids[i]));
+      }
+      await this.publish.tick();
+    } catch (err) {
+      this.publish.failure(err);
+    }
+    this.notify();
+  }
+
+  private dropAll(why: string): void {
+    for (const e of [...this.running.values()]) {
+      e.lost();
+      this.forget(e);
+      this.publish.lost(e.id, why);
+    }
+  }
+
+  private async heartbeat(mine: boolean): Promise<void> {
+    const held = [...this.running.values()].map((e) => ({ id: e.id, fence: fenceOf(e) }));
+    const info = JSON.stringify({
+      pid: process.pid, host: os.hostname(), startedAt: this.startedAt, running: this.running.size, concurrency: this.opts.concurrency,
+      done: this.done, ...this.opts.info,
+    });
+    try {
+      const r = await this.store.heartbeat(this.opts.workerId, this.opts.leaseMs, info, mine, held);
+      this.lastBeat = Date.now();
+      for (const id of r.lost) {
+        const e = this.running.get(id);
+        if (!e) continue;
+        e.lost();
+        this.forget(e);
+        this.publish.lost(id, 'its lease ended and the broker handed it back');
+      }
+      for (const id of r.cancels) this.cancelLocal(id);
+      if (r.touched.length > 0) this.publish.ids(r.touched);
+      const now = Date.now();
+      if (this.opts.retentionDays !== null && now - this.lastPrune > 3_600_000) {
+        this.lastPrune = now;
+        await this.store.prune(['succeeded'], r.now - this.opts.retentionDays * 86_400_000);
+      }
+    } catch (err) {
+      this.publish.failure(err);
+    }
+    if (this.state === 'running') this.notify();
+  }
+}
+
+function fenceOf(e: Execution): string {
+  return (e.row as RedisTaskRow).fence ?? '';
+}
