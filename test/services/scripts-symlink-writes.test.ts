@@ -2,6 +2,7 @@
 // `move` (same drive and across drives), `mkdir`, attacked with real links (dangling, to an
 // outside file, to an outside folder, a linked parent folder) over the real HTTP API.
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +133,13 @@ describe('copy and move never write through a link', () => {
     }
     expect(existsSync(join(granted, 'stolen'))).toBe(false);
     expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('secret');
+  });
+
+  it('copy refuses a named pipe at once instead of waiting for a writer', async () => {
+    execFileSync('mkfifo', [join(granted, 'pipe.jpg')]);
+    const r = await run(`loupe.copy(${q(join(granted, 'pipe.jpg'))}, ${q(join(granted, 'pipes'))})`);
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/is not a file; copy takes a file/);
   });
 
   it('moves a folder by name without replacing anything, and copy refuses a folder', async () => {

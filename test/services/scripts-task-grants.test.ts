@@ -195,6 +195,26 @@ describe('a task a script queued is checked again when it runs', () => {
   });
 });
 
+describe('the paths a task uses are the ones checked', () => {
+  it('a "~/" path means the home folder at the call and when the task runs', async () => {
+    const home = join(dir, 'home');
+    await writeKind(join(home, 'inbox'), 'blue', 1, 40);
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      await app.dispatcher.call('scripts.folders.grant', { path: home });
+      const r = await run(`loupe.enqueue("predict-folder", {"modelId": ${q(modelId)}, "path": "~/inbox"})`);
+      expect(r.ok, r.message).toBe(true);
+      const t = await ended(r.value as string);
+      expect(t.state, JSON.stringify(t.error)).toBe('succeeded');
+      expect(parseCsv(readFileSync(join(home, 'inbox', 'predictions.csv'), 'utf8'))[1][0]).toBe(join(home, 'inbox', 'blue-40.png'));
+    } finally {
+      await app.dispatcher.call('scripts.folders.revoke', { path: home });
+      process.env.HOME = saved;
+    }
+  });
+});
+
 describe('predict-folder writes only new files, as data', () => {
   it('quotes every cell and defuses formulas in labels and crafted folder names', async () => {
     const evil = join(granted, 'csv', '=HYPERLINK("x"),\necho pwned');

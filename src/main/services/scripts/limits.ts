@@ -93,12 +93,12 @@ export function jsonSizeWithin(value: unknown, limit: number): number {
     else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') size += String(v).length;
     else if (v === null || v === undefined) size += 4;
     else if (Array.isArray(v)) {
-      size += 2 + v.length;
+      size += 2 + Math.max(0, v.length - 1);
       if (size > limit) return limit + 1;
       for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
     } else if (typeof v === 'object') {
       const entries = Object.entries(v as Record<string, unknown>);
-      size += 2 + entries.length * 2;
+      size += 2 + entries.length + Math.max(0, entries.length - 1);
       if (size > limit) return limit + 1;
       for (const [k, x] of entries) {
         size += utf8Length(k) + 2;

@@ -15,7 +15,8 @@ import { LoupeError } from '../../../shared/errors';
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 export const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
-const READ_NOFOLLOW = constants.O_RDONLY | NOFOLLOW;
+/** Non-blocking too: opening a FIFO for reading would otherwise wait for a writer forever. */
+const READ_NOFOLLOW = constants.O_RDONLY | NOFOLLOW | (constants.O_NONBLOCK ?? 0);
 /** `a.jpg`, `a (1).jpg` … `a (9999).jpg`, then a clear error rather than an endless search. */
 const MAX_NAME_TRIES = 10_000;
 

@@ -47,19 +47,21 @@ export function scriptTaskInput(kind: string, input: unknown, folders: GrantedFo
 }
 
 /**
- * At run time: when a script queued this task, every path in its input must still lie in
- * a granted folder; the first that does not ends the task with the check's error.
+ * At run time: every path in the input of a task a script queued must still lie in a
+ * granted folder; the first that does not ends the task with the check's error. Answers
+ * the checked real paths in the input's order (`paths…` for import; `path`, then `output`
+ * if given, for predict-folder): the task must use these, not the input as written (`~/`
+ * or a link means something else to `path.resolve`).
  */
-export function checkScriptTaskPaths(kind: string, input: { origin?: string }, folders: GrantedFolders): void {
-  if (input.origin !== SCRIPT_ORIGIN) return;
+export function checkScriptTaskPaths(kind: string, input: object, folders: GrantedFolders): string[] {
   const pathsOf = SCRIPT_KINDS[kind];
-  if (!pathsOf) return;
-  checkPaths(kind, pathsOf(input as Record<string, unknown>), folders);
+  if (!pathsOf) return [];
+  return checkPaths(kind, pathsOf(input as Record<string, unknown>), folders);
 }
 
-function checkPaths(kind: string, paths: unknown[], folders: GrantedFolders): void {
-  for (const p of paths) {
+function checkPaths(kind: string, paths: unknown[], folders: GrantedFolders): string[] {
+  return paths.map((p) => {
     if (typeof p !== 'string' || p.length === 0) throw new LoupeError('validation', `A "${kind}" task's paths must be non-empty strings.`);
-    folders.check(p);
-  }
+    return folders.check(p);
+  });
 }

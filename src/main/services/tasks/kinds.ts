@@ -38,15 +38,17 @@ export function defineKinds(queue: TaskQueue, library: LibraryService, grants?: 
         throw new UnrecoverableError(`Dataset ${input.datasetId} no longer exists.`, 'not_found');
       }
       const byScript = input.origin === SCRIPT_ORIGIN;
+      let req = input;
       if (byScript) {
         if (!grants) throw new UnrecoverableError('This Loupe has no granted folders for scripts; a script cannot import here.', 'forbidden');
         try {
-          checkScriptTaskPaths('import', input, grants);
+          // The checked real paths are the ones imported (`~/x` means nothing to the walk).
+          req = { ...input, paths: checkScriptTaskPaths('import', input, grants) };
         } catch (err) {
           refuse(err);
         }
       }
-      const p = await library.importer.execute(input, ctx.id, {
+      const p = await library.importer.execute(req, ctx.id, {
         signal: ctx.signal,
         ...(byScript && grants ? { checkFile: (real: string) => void grants.checkReal(real) } : {}),
         onProgress: (q) => ctx.progress(q.total === 0 ? 0 : q.done / q.total, `${q.done} of ${q.total} files`),

@@ -89,10 +89,15 @@ async function verifyOutput(output: string, grants: GrantedFolders | undefined):
  */
 export async function runPredictFolder(c: VisionContext, models: ModelRegistry, input: PredictFolderInput, ctx: TaskContext, grants?: GrantedFolders) {
   const byScript = input.origin === SCRIPT_ORIGIN;
+  let folder = resolve(input.path);
+  let output = resolve(input.output ?? join(folder, 'predictions.csv'));
   if (byScript) {
     if (!grants) throw new UnrecoverableError('This Loupe has no granted folders for scripts; a script cannot predict a folder here.', 'forbidden');
     try {
-      checkScriptTaskPaths('predict-folder', input, grants);
+      // The checked real paths are the ones used: `~/x` or a link read by `resolve` could differ.
+      const [realFolder, realOutput] = checkScriptTaskPaths('predict-folder', input, grants);
+      folder = realFolder;
+      output = realOutput ?? grants.check(join(realFolder, 'predictions.csv'));
     } catch (err) {
       if (err instanceof LoupeError) throw new UnrecoverableError(err.message, err.code);
       throw err;
@@ -100,8 +105,6 @@ export async function runPredictFolder(c: VisionContext, models: ModelRegistry, 
   }
   models.get(input.modelId);
   const head = models.head(input.modelId);
-  const folder = resolve(input.path);
-  const output = resolve(input.output ?? join(folder, 'predictions.csv'));
   let files: string[];
   try {
     files = await listImages(folder, input.recursive, output);
@@ -113,7 +116,7 @@ export async function runPredictFolder(c: VisionContext, models: ModelRegistry, 
   const tmp = join(dirname(output), `.${basename(output)}.${randomUUID()}.tmp`);
   // Exclusive and no-follow: the temporary name cannot be a link planted to redirect the write.
   const handle = await open(tmp, CREATE_EXCLUSIVE, 0o644).catch((err: NodeJS.ErrnoException) => {
-    throw new UnrecoverableError(`Cannot write beside ${output}: ${err.code ?? String(err)}.`, 'forbidden');
+    throw new UnrecoverableError(`Cannot write beside ${output}: ${err.code ?? String(err)}.`, err.code === 'ENOENT' ? 'not_found' : 'forbidden');
   });
   const out = handle.createWriteStream();
   const write = async (s: string) => {
