@@ -2,10 +2,10 @@
 // `loupe serve` through POST /v1/scripts/run, while /v1/health is polled every 50 ms from
 // another thread. Records every server death (and restarts it, to go on), every health
 // answer slower than 200 ms, and every write outside the granted folders.
-//   npx tsx test/fuzz/server-fuzz.ts --count 10000 [--seed 1] [--concurrency 2] [--out report.json]
+//   npx tsx test/fuzz/server-fuzz.ts --count 10000 [--seed 1] [--concurrency 2] [--out report.json] [--stop-file PATH]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +28,8 @@ export interface FuzzOptions {
   log?: (line: string) => void;
   /** Written with the report so far every 100 scripts (a long run cut short still says what it saw). */
   progressFile?: string;
+  /** Asked before each script: true ends the run early, with the final checks still made. */
+  shouldStop?: () => boolean;
 }
 
 /** How long past its own limit a script's answer may take before the server counts as stalled. */
@@ -347,6 +349,11 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
 
     const lane = async () => {
       while (!stop && next < opts.count) {
+        if (opts.shouldStop?.()) {
+          if (!stop) log(`stopping early after ${next} scripts, as asked`);
+          stop = true;
+          break;
+        }
         if (restarting) await restarting;
         const index = next++;
         await one(index);
@@ -400,6 +407,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     keepGoing: true,
     log: (l) => console.error(`[fuzz] ${new Date().toISOString().slice(11, 19)} ${l}`),
     progressFile: arg('out', '') || undefined,
+    // `touch` this file to end a long run early; the final checks still run.
+    shouldStop: () => existsSync(arg('stop-file', '/nonexistent/loupe-fuzz-stop')),
   });
   const text = JSON.stringify(report, null, 2);
   const out = arg('out', '');
