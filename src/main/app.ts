@@ -112,6 +112,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       shell: config.shell,
       dataDir: config.dataDir,
       api: { enabled: apiSettings.enabled, url: apiSettings.get().url },
+      backbone: vision.backbone.status(),
     }),
   });
   // Each feature's services and handlers join here: one spread per feature, so the
@@ -121,7 +122,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, tasks, dispatcher, bus, metrics, version },
+    { library, apiSettings, tasks, dispatcher, bus, metrics, version, backbone: () => vision.backbone.status() },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
