@@ -148,15 +148,16 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     await http.close({ timeoutMs: 5000 });
   };
 
-  // Whatever derived state lags behind its source (a crash between a commit and the next
-  // step) gets its task; then tasks left running by a previous process run again, once every
-  // feature has defined its task kinds on `tasks.queue` (above this line).
+  // Tasks left running by a previous process run again now, once every feature has defined
+  // its task kinds on `tasks.queue` (above this line). Starting takes them back at once (or
+  // ends those out of attempts); then whatever derived state still lags behind its source (a
+  // crash between a commit and the next step, a task that died) gets its task.
+  tasks.start();
   try {
     vision.sweep();
   } catch (err) {
     log('the start-up sweep failed:', err);
   }
-  tasks.start();
 
   // The desktop shell serves the API only when Settings says so.
   if (config.shell === 'electron') {
