@@ -15,7 +15,7 @@ import { visionRoutes } from './api/vision-routes';
 import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { ScriptService } from './services/scripts/index';
-import { openStore, type Store } from './store/index';
+import { adoptLegacyQueue, openStore, type Store } from './store/index';
 
 export interface AppConfig {
   dataDir: string;
@@ -99,6 +99,12 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // One database: the queue's tables live in loupe.db, so a change and its work commit together.
   const tasks = new TaskService({ db: store.db, library, emit: bus.emit, log });
+  try {
+    const moved = adoptLegacyQueue(store.db, join(config.dataDir, 'queue.db'));
+    if (moved > 0) log(`moved ${moved} unfinished tasks from queue.db into loupe.db`);
+  } catch (err) {
+    log('the tasks of the old queue.db could not be moved:', err);
+  }
   const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision });
   const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
