@@ -13,6 +13,7 @@ export default tseslint.config(
     plugins: { loupe: layers },
     rules: {
       'loupe/import-layers': 'error',
+      'loupe/sql-in-store': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-constant-condition': ['error', { checkLoops: false }],

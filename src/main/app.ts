@@ -16,7 +16,7 @@ import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
-import { openStore, type Store } from './store/index';
+import { adoptLegacyQueue, openStore, type Store } from './store/index';
 import { BrokerService } from './services/broker/index';
 import { brokerRoutes } from './api/broker-routes';
 
@@ -98,6 +98,12 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // One database: the queue's tables live in loupe.db, so a change and its work commit together.
   const tasks = new TaskService({ db: store.db, library, emit: bus.emit, log, grants: new GrantedFolders(store.settings) });
+  try {
+    const moved = adoptLegacyQueue(store.db, join(config.dataDir, 'queue.db'));
+    if (moved > 0) log(`moved ${moved} unfinished tasks from queue.db into loupe.db`);
+  } catch (err) {
+    log('the tasks of the old queue.db could not be moved:', err);
+  }
   const broker = config.broker ? new BrokerService(config.broker, { log }) : null;
   const vision = new VisionService(store, {
     dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision,
@@ -115,6 +121,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       shell: config.shell,
       dataDir: config.dataDir,
       api: { enabled: apiSettings.enabled, url: apiSettings.get().url },
+      backbone: vision.backbone.status(),
     }),
   });
   // Each feature's services and handlers join here: one spread per feature, so the
@@ -124,7 +131,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, tasks, dispatcher, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' } },
+    { library, apiSettings, tasks, dispatcher, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' }, backbone: () => vision.backbone.status() },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
@@ -164,15 +171,16 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     await http.close({ timeoutMs: 5000 });
   };
 
-  // Whatever derived state lags behind its source (a crash between a commit and the next
-  // step) gets its task; then tasks left running by a previous process run again, once every
-  // feature has defined its task kinds on `tasks.queue` (above this line).
+  // Tasks left running by a previous process run again now, once every feature has defined
+  // its task kinds on `tasks.queue` (above this line). Starting takes them back at once (or
+  // ends those out of attempts); then whatever derived state still lags behind its source (a
+  // crash between a commit and the next step, a task that died) gets its task.
+  tasks.start();
   try {
     vision.sweep();
   } catch (err) {
     log('the start-up sweep failed:', err);
   }
-  tasks.start();
 
   // The desktop shell serves the API only when Settings says so.
   if (config.shell === 'electron') {

@@ -24,6 +24,7 @@ export * from './embeddings';
 export * from './predictions';
 export { InvalidCursorError, toRowId } from './ids';
 export { migrate, MIGRATIONS, type Migration } from './migrate';
+export { adoptLegacyQueue } from './legacy-queue';
 
 export interface Store {
   readonly db: Database;

@@ -6,7 +6,7 @@ import { fail } from '../errors';
 import type { VisionContext } from './context';
 import { VariantCache, VARIANTS } from './augmentation';
 import type { DatasetImageRecord } from '../../store/index';
-import { trainHeadInProcess } from './train-in-process';
+import { trainHeadInChildProcess } from './train-child-process';
 
 /**
  * `runId` is absent when the task came straight from `POST /v1/tasks` or is an automatic
@@ -151,7 +151,7 @@ export class Training {
     let result;
     try {
       // In a child process: minutes of training must not stall the HTTP server and IPC.
-      result = await trainHeadInProcess(
+      result = await trainHeadInChildProcess(
         { features: rows.map((r) => vectors.get(r.hash)!), labels: rows.map((r) => r.label!), augmented },
         {
           ...trainParams,

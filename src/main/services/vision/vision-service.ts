@@ -124,7 +124,8 @@ export class VisionService {
     q.define('train', { input: TrainTaskInput, maxAttempts: 2, concurrency: 1, timeoutMs: 30 * 60_000, handler: (input, ctx) => this.training.execute(input, ctx) });
     q.define('embed', {
       input: EmbedTaskInput,
-      maxAttempts: 2,
+      // Each kill -9 mid-task spends an attempt; what an attempt finished is kept, so more are cheap.
+      maxAttempts: 5,
       concurrency: 1,
       timeoutMs: 60 * 60_000,
       // Embeds every picture of the dataset (labelled or not) and predicts each with the active model.

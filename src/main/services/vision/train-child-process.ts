@@ -75,7 +75,7 @@ function checkRows(rows: Float32Array[], what: string): number {
 }
 
 /** trainHead with the same inputs and result, in a child process. Rejects with VisionTrainError for training's own refusals. */
-export async function trainHeadInProcess(data: TrainInWorkerData, options: TrainInWorkerOptions = {}): Promise<TrainResult> {
+export async function trainHeadInChildProcess(data: TrainInWorkerData, options: TrainInWorkerOptions = {}): Promise<TrainResult> {
   const { signal, onEpoch, spawn, memoryMb, onStart, ...rest } = options;
   if (signal?.aborted) throw new VisionTrainError('cancelled', 'Training was cancelled.');
   const dim = checkRows(data.features, 'Picture');
