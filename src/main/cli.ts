@@ -34,6 +34,13 @@ read the file, 70 runtime error or limit. See docs/cli.md.
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  import: async (a) => (await import('./cli/import-command')).importCommand(a),
+  train: async (a) => (await import('./cli/train-command')).trainCommand(a),
+  predict: async (a) => (await import('./cli/predict-command')).predictCommand(a),
+  export: async (a) => (await import('./cli/export-command')).exportCommand(a),
+  datasets: async (a) => (await import('./cli/list-commands')).datasetsCommand(a),
+  models: async (a) => (await import('./cli/list-commands')).modelsCommand(a),
+  tasks: async (a) => (await import('./cli/list-commands')).tasksCommand(a),
   serve: async (a) => (await import('./cli/serve-command')).serveCommand(a),
   run: async (a) => (await import('./cli/lang-commands')).langCommand('run', a),
   check: async (a) => (await import('./cli/lang-commands')).langCommand('check', a),
