@@ -50,7 +50,9 @@ try {
   // Built by an older build without the quick path: the full dispatcher does everything.
   if (!(err && err.code === 'MODULE_NOT_FOUND')) throw err;
 }
-const bigStack = process.execArgv.some((a) => a.startsWith('--stack-size'));
+// On Windows the main thread's stack is 1 MB whatever V8 is told (npm's .cmd shim passes the
+// flag from the #! line along), so scripts always get a worker's real one there.
+const bigStack = process.platform !== 'win32' && process.execArgv.some((a) => a.startsWith('--stack-size'));
 if (fast && (command === 'run' || command === 'repl') && !bigStack) inWorker();
 else {
   const quick = fast ? fast.runFast(argv) : null;
