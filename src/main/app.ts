@@ -4,7 +4,7 @@ import { createApiApp, Metrics, type ApiServerOptions } from './api/index';
 import type { App } from './http/index';
 import { createDispatcher, createEventBus, createHandlers, type Dispatcher, type EventBus, type Handlers } from './ipc/index';
 import { LibraryService } from './services/library/index';
-import { ApiSettingsService, loadOrCreateToken } from './services/settings/index';
+import { ApiSettingsService, loadOrCreateToken, removeServerFile, writeServerFile } from './services/settings/index';
 import { TaskService } from './services/tasks/index';
 import { VisionService } from './services/vision/index';
 import type { SpawnChild } from './services/child-process';
@@ -162,14 +162,20 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     const addr = await http.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
     listening = true;
     apiSettings.setUrl(addr.url);
+    writeServerFile(config.dataDir, { pid: process.pid, port: addr.port, url: addr.url });
     return addr;
   };
   const stopListening = async () => {
     if (!listening) return;
     listening = false;
     apiSettings.setUrl(null);
+    if (!closed) writeServerFile(config.dataDir, { pid: process.pid, port: null, url: null });
     await http.close({ timeoutMs: 5000 });
   };
+
+  // DATA/server.json says this process holds the folder, so a `loupe` command goes through
+  // the local API (or says it is off) instead of opening the database a second time.
+  writeServerFile(config.dataDir, { pid: process.pid, port: null, url: null });
 
   // Tasks left running by a previous process run again now, once every feature has defined
   // its task kinds on `tasks.queue` (above this line). Starting takes them back at once (or
@@ -214,6 +220,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       await vision.close();
       await broker?.close();
       store.close();
+      removeServerFile(config.dataDir);
     },
   };
 }
