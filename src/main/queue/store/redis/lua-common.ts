@@ -43,13 +43,19 @@ local function hist(id, at, event, attempt, code, message, stack)
   if code then e = e .. ',"error":{"code":' .. jstr(code) .. ',"message":' .. jstr(message) .. (stack and (',"stack":' .. jstr(stack)) or '') .. '}' end
   redis.call('RPUSH', P .. 'h:' .. id, e .. '}')
 end
+-- Counts by kind and state change on every transition: summed here, written once per script (flush_counts).
+local counts = {}
+local function count(key, d) counts[key] = (counts[key] or 0) + d end
+local function flush_counts()
+  for k, d in pairs(counts) do if d ~= 0 then redis.call('HINCRBY', P .. 'n', k, d) end end
+end
 local function setstate(id, kind, from, to)
   if from then
     redis.call('ZREM', P .. 's:' .. from, id)
-    redis.call('HINCRBY', P .. 'n', kind .. '|' .. from, -1)
+    count(kind .. '|' .. from, -1)
   end
   redis.call('ZADD', P .. 's:' .. to, id, id)
-  redis.call('HINCRBY', P .. 'n', kind .. '|' .. to, 1)
+  count(kind .. '|' .. to, 1)
 end
 local function wait(id, kind, priority, runAt, now)
   if runAt <= now then
