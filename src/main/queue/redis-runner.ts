@@ -278,16 +278,18 @@ export class RedisRunner {
 
   private launch(row: RedisTaskRow): Execution | null {
     const def = this.registry.get(row.kind);
-    if (row.validate) {
-      // A workflow step whose input is the previous step's result: checked by its kind now, as the SQLite store does when it starts the step.
-      try {
-        row.input = JSON.stringify(this.registry.parseInput(row.kind, JSON.parse(row.input ?? 'null'), def));
-      } catch (err) {
-        const e = err as { code?: string; message: string };
-        this.finishes.push({ item: { id: row.id, fence: row.fence ?? '', type: 'i', a: e.code ?? 'invalid_input', b: e.message }, exec: null });
-        this.again = true;
-        return null;
-      }
+    // Every input is checked by its kind here, not only at enqueue: on a shared broker the
+    // producer may be another machine (or another version), and a workflow step's input is
+    // the previous step's result, checked when it starts as the SQLite store does.
+    try {
+      row.input = JSON.stringify(this.registry.parseInput(row.kind, JSON.parse(row.input ?? 'null'), def));
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      const message = e instanceof SyntaxError ? `Task ${row.id}'s input is not JSON.` : e.message;
+      this.finishes.push({ item: { id: row.id, fence: row.fence ?? '', type: row.validate ? 'i' : 'f', a: e.code ?? 'invalid_input', b: message }, exec: null });
+      this.publish.failure(Object.assign(new Error(`refused task ${row.id} (${row.kind}): ${message}`), { code: 'invalid_input' }));
+      this.again = true;
+      return null;
     }
     const exec = new Execution(row, def, this.hooks, def.process ? this.pool() : null);
     this.running.set(row.id, exec);
