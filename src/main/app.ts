@@ -18,6 +18,7 @@ import { ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
 import { BrokerService } from './services/broker/index';
 import { brokerRoutes } from './api/broker-routes';
+import { brokerHandlers } from './ipc/broker-handlers';
 
 export interface AppConfig {
   dataDir: string;
@@ -123,7 +124,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...brokerHandlers(broker) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
