@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { RedisTaskQueue, type Task } from '../../src/main/queue';
 import { call } from '../api/client';
 import { freePort, startRedis } from '../queue/redis-server';
-import { TOKEN, datasetWith, embedTaskDone, ensureBuilt, serveWithBroker, stop, worker } from './cluster';
+import { TOKEN, datasetWith, embedTaskDone, ensureBuilt, serveWithBroker, start, stop, worker } from './cluster';
 
 let dir: string;
 beforeAll(() => {
@@ -102,6 +102,30 @@ describe('workers under faults, with real processes', () => {
     }
     expect(embedded(data)).toBe(60);
   }, 180_000);
+
+  it('the server killed with SIGKILL while workers run: after its restart every picture is embedded, each once', async () => {
+    const redis = await startRedis();
+    const data = join(dir, 'server-kill');
+    const port = await freePort();
+    const args = (p: number) => ['serve', '--port', String(p), '--data', data, '--token', TOKEN, '--broker', redis.url];
+    let server = await start(args(port), /loupe listening on (http:\/\/\S+)\n/);
+    const url = server.match[1];
+    const w = await worker(redis.url, url, 'patient', ['--slots', '2', '--lease-ms', '2000']);
+    try {
+      await datasetWith(url, 60);
+      await until(async () => (await batches(redis.url)).some((t) => t.state === 'succeeded'));
+      await stop(server, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 500));
+      server = await start(args(port), /loupe listening on (http:\/\/\S+)\n/);
+      const task = await embedTaskDone(url, 150_000);
+      expect(task.state).toBe('succeeded');
+    } finally {
+      await stop(w);
+      await stop(server);
+      await redis.stop();
+    }
+    expect(embedded(data)).toBe(60);
+  }, 240_000);
 
   it('Redis restarted (AOF) during a run: nothing is lost', async () => {
     const redis = await startRedis({ appendonly: true });
