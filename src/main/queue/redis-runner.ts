@@ -343,11 +343,11 @@ export class RedisRunner {
     if (Date.now() - this.lastBeat > this.opts.leaseMs) this.dropAll('no heartbeat reached the broker for a whole lease');
     try {
       if (this.running.size > 0 || this.buffer.length > 0) {
-        const p = this.store.redis.pipeline();
-        const ids = [...this.running.keys(), ...this.buffer.map((r) => r.id)];
-        for (const id of ids) p.hget(`${this.store.prefix}t:${id}`, 'cancel_requested');
-        const res = (await p.exec()) ?? [];
-        res.forEach(([, v], i) => v === '1' && this.cancelLocal(ids[i]));
+        // One read per poll, whatever runs here: the set holds only running tasks whose cancel was asked.
+        for (const id of await this.store.redis.smembers(`${this.store.prefix}cx`)) {
+          const n = Number(id);
+          if (this.running.has(n) || this.buffer.some((r) => r.id === n)) this.cancelLocal(n);
+        }
       }
       await this.publish.tick();
     } catch (err) {

@@ -20,6 +20,7 @@
  *   P ck                     hash concurrency key -> running count
  *   P rate:KIND              zset of claim times (rate limits, across every runner)
  *   P paused                 set of paused queue names ('*': all)
+ *   P cx                     set of running tasks whose cancel was asked (one read per poll, whatever runs)
  *   P w, P wb                hash worker id -> JSON; zset worker id -> last heartbeat
  *   P sch, P schq, P schl    schedules: hash name -> JSON, zset name -> next run, hash name -> last run
  *
@@ -157,6 +158,7 @@ local function cancel_children(pid, now)
       cancel_waiting(cid, t, now, 'Its workflow ended before it ran.')
     elseif t.state == 'running' and not t.workflow then
       redis.call('HSET', tk(cid), 'cancel_requested', 1)
+      redis.call('SADD', P .. 'cx', cid)
       touch(cid)
     end
   end

@@ -145,10 +145,11 @@ export const COMMIT = script(String.raw`
 local now = now_ms()
 local function finish(id, fence, typ, a, b, c, d)
   local key = tk(id)
-  local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority')
+  local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority', 'cancel_requested')
   if t[1] ~= 'running' or t[2] ~= fence then return 0 end
   local kind, attempts = t[3], tonumber(t[4])
   redis.call('ZREM', P .. 'run', id)
+  if t[9] == '1' then redis.call('SREM', P .. 'cx', id) end
   unkey(t[6])
   local to
   if typ == 's' then
@@ -220,6 +221,7 @@ local function expire(id, now)
   local key = tk(id)
   local t = redis.call('HMGET', key, 'state', 'attempts', 'max_attempts', 'kind', 'priority', 'dedupe_key', 'concurrency_key', 'parent_id')
   redis.call('ZREM', P .. 'run', id)
+  redis.call('SREM', P .. 'cx', id)
   if t[1] ~= 'running' then return end
   local attempts = tonumber(t[2])
   hist(id, now, 'requeued', attempts, 'lease_expired', LEASE_MSG)
@@ -296,6 +298,7 @@ for i = 0, n - 1 do
     redis.call('HSET', key, 'state', 'queued', 'run_at', now)
     redis.call('HDEL', key, 'lease_until')
     redis.call('ZREM', P .. 'run', id)
+    redis.call('SREM', P .. 'cx', id)
     unkey(t[6])
     setstate(id, t[3], 'running', 'queued')
     wait(id, t[3], t[4], now, now)
@@ -328,6 +331,7 @@ if t.state == 'queued' or t.state == 'failed' then
 end
 if t.state == 'running' then
   redis.call('HSET', tk(id), 'cancel_requested', 1)
+  redis.call('SADD', P .. 'cx', id)
   return {'requested', touched}
 end
 return {'noop', touched}
