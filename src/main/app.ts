@@ -19,6 +19,7 @@ import { GrantedFolders, ScriptService } from './services/scripts/index';
 import { adoptLegacyQueue, openStore, type Store } from './store/index';
 import { BrokerService } from './services/broker/index';
 import { brokerRoutes } from './api/broker-routes';
+import { brokerHandlers } from './ipc/broker-handlers';
 
 export interface AppConfig {
   dataDir: string;
@@ -126,7 +127,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...brokerHandlers(broker) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
