@@ -15,6 +15,7 @@ import { visionRoutes } from './api/vision-routes';
 import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
+import { draftHandlers } from './ipc/drafts-handlers';
 import { ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
 
@@ -116,7 +117,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...draftHandlers(store) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
