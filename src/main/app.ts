@@ -16,6 +16,8 @@ import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
 import { draftHandlers } from './ipc/drafts-handlers';
+import { modelHandlers } from './ipc/model-handlers';
+import { modelRoutes } from './api/model-routes';
 import { ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
 
@@ -117,7 +119,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...draftHandlers(store) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...draftHandlers(store), ...modelHandlers(vision) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
@@ -129,7 +131,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts)],
+      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts), modelRoutes(vision)],
     },
   );
 

@@ -7,12 +7,14 @@ import { DatasetRepository } from './datasets';
 import { ImageRepository } from './images';
 import { LabelRepository } from './labels';
 import { HistoryRepository } from './history';
+import { ActiveModelRepository } from './active-models';
 import { SettingsRepository } from './settings';
 
 export * from './datasets';
 export * from './images';
 export * from './labels';
 export * from './history';
+export * from './active-models';
 export * from './settings';
 export { InvalidCursorError, toRowId } from './ids';
 export { migrate, MIGRATIONS, type Migration } from './migrate';
@@ -24,6 +26,7 @@ export interface Store {
   readonly images: ImageRepository;
   readonly settings: SettingsRepository;
   readonly history: HistoryRepository;
+  readonly activeModels: ActiveModelRepository;
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -54,6 +57,7 @@ export function openStore(file: string): Store {
     images: new ImageRepository(db),
     settings: new SettingsRepository(db),
     history: new HistoryRepository(db),
+    activeModels: new ActiveModelRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();

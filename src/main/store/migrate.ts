@@ -10,6 +10,7 @@ import embeddingVariants from './migrations/006_embedding_variants.sql?raw';
 import trainPrefs from './migrations/007_train_prefs.sql?raw';
 import embeddingsRowid from './migrations/008_embeddings_rowid.sql?raw';
 import labelHistory from './migrations/012_label_history.sql?raw';
+import activeModels from './migrations/013_active_models.sql?raw';
 
 export interface Migration {
   version: number;
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: '007_train_prefs', sql: trainPrefs },
   { version: 8, name: '008_embeddings_rowid', sql: embeddingsRowid },
   { version: 12, name: '012_label_history', sql: labelHistory },
+  { version: 13, name: '013_active_models', sql: activeModels },
 ];
 
 /**

@@ -33,7 +33,7 @@ export class Selection {
   ) {}
 
   private latestHead(datasetId: string) {
-    const model = this.c.records.latestModel(datasetId);
+    const model = this.c.records.activeModel(datasetId);
     if (!model || model.backbone !== this.c.backbone.id) return null;
     return { model, head: this.models.head(model.id) };
   }

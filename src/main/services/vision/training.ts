@@ -7,6 +7,8 @@ import type { VisionContext } from './context';
 import { VariantCache, VARIANTS } from './augmentation';
 import { datasetImages } from './dataset-images';
 import { trainHeadInProcess } from './train-in-process';
+import { foldKey, trainingFingerprint } from './held-out';
+import type { ModelVersions } from './model-versions';
 
 /** `runId` is absent when the task came straight from `POST /v1/tasks`: the run is created when it starts. */
 export const TrainTaskInput = z
@@ -30,14 +32,18 @@ const AUGMENT_SPLIT = 0.35;
 export class Training {
   private readonly variants: VariantCache;
 
-  constructor(private readonly c: VisionContext) {
+  constructor(
+    private readonly c: VisionContext,
+    private readonly versions: ModelVersions,
+  ) {
     this.variants = new VariantCache(c.db);
   }
 
-  start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual'): { taskId: string; runId: string } {
+  start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual', force = false): { taskId: string; runId: string } {
     this.c.library.getDataset(datasetId);
     const backbone = this.c.backbone.requireId();
     params = this.withPrefs(datasetId, params);
+    if (trigger === 'manual' && !force) this.refuseUnchanged(datasetId, backbone, params);
     const run = this.c.records.createRun({ datasetId, trigger, backbone, params });
     const task = this.c.queue.enqueue('train', { runId: run.id, datasetId } satisfies TrainTaskInput, { maxAttempts: 2 });
     this.c.records.setRunTask(run.id, task.id);
@@ -56,6 +62,18 @@ export class Training {
       return params;
     }
     return this.c.records.trainPrefs(datasetId).augment ? { ...params, augment: true } : params;
+  }
+
+  /** "Train now" with the same pictures, labels and settings as the last model would make the same model: say so. */
+  private refuseUnchanged(datasetId: string, backbone: string, params: TrainParams): void {
+    const last = this.c.records.lastSucceeded(datasetId);
+    if (!last?.fingerprint || !last.run.modelId) return;
+    const now = trainingFingerprint(datasetImages(this.c.db, datasetId, 'labelled'), backbone, params);
+    if (now !== last.fingerprint) return;
+    const model = this.c.records.getModel(last.run.modelId);
+    throw fail.conflict(
+      `Nothing changed since ${model?.name ?? 'the last model'} was trained: the same pictures, labels and settings would make the same model. Label or add pictures first, or train anyway.`,
+    );
   }
 
   cancel(runId: string): Run {
@@ -127,6 +145,8 @@ export class Training {
         { features: rows.map((r) => vectors.get(r.hash)!), labels: rows.map((r) => r.label!), augmented },
         {
           ...trainParams,
+          // Held out by content hash, not by seed: every run is measured on the same pictures.
+          splitKeys: rows.map((r) => foldKey(r.hash)),
           signal: ctx.signal,
           spawn: this.c.spawn,
           onEpoch: (p: TrainProgress) => {
@@ -154,10 +174,17 @@ export class Training {
       metrics,
       datasetName,
     });
+    const heldOut = result.validationIndices.map((i) => rows[i]);
+    const activation = this.versions.decide(input.datasetId, model, {
+      features: heldOut.map((r) => vectors.get(r.hash)!),
+      labels: heldOut.map((r) => r.label!),
+    });
     this.finish(run.id, 'succeeded', {
       metrics,
       modelId: model.id,
       details: {
+        fingerprint: trainingFingerprint(rows, backbone, run.params),
+        activation,
         examples,
         counts: {
           images: rows.length,

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { EpochPoint, Model, Run, RunMetrics, RunStatus, TrainParams, TrainPrefs } from '../../../shared/contract/index';
 import { decodeCursor, encodeCursor, InvalidCursorError, toRowId } from '../../store/ids';
+import { ActiveModelRepository } from '../../store/active-models';
 import { fail } from '../errors';
 
 interface RunRow {
@@ -37,6 +38,9 @@ interface ModelRow {
 export interface RunDetails {
   examples: string[][][];
   counts: { images: number; train: number; validation: number; augmented?: number };
+  /** What the run learnt from (held-out.ts trainingFingerprint): equal fingerprints, equal models. */
+  fingerprint?: string;
+  activation?: NonNullable<Run['activation']>;
 }
 
 const now = () => new Date().toISOString();
@@ -56,6 +60,7 @@ function toRun(r: RunRow): Run {
     metrics: r.metrics ? (JSON.parse(r.metrics) as RunMetrics) : null,
     examples: details?.examples ?? null,
     counts: details?.counts ?? null,
+    activation: details?.activation ?? null,
     error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
     modelId: str(r.model_id),
     createdAt: r.created_at,
@@ -94,7 +99,17 @@ function page<R extends { id: number }, T>(rows: R[], limit: number, map: (r: R)
 
 /** Training runs and models in Loupe's database (migration 002). */
 export class VisionRecords {
-  constructor(private readonly db: Database) {}
+  readonly active: ActiveModelRepository;
+
+  constructor(private readonly db: Database) {
+    this.active = new ActiveModelRepository(db);
+  }
+
+  /** The dataset's active model (store/active-models.ts decides which: the chosen one, else the newest). */
+  activeModel(datasetId: string): Model | null {
+    const id = this.active.activeModelId(datasetId);
+    return id === null ? null : this.getModel(id);
+  }
 
   /** The dataset's training preferences (migration 007); the defaults when it never set any. */
   trainPrefs(datasetId: string): TrainPrefs {
@@ -213,6 +228,16 @@ export class VisionRecords {
   latestModel(datasetId: string): Model | null {
     const r = this.db.prepare('SELECT * FROM models WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(toRowId(datasetId)) as ModelRow | undefined;
     return r ? toModel(r) : null;
+  }
+
+  /** The newest run that made a model, with its fingerprint (to tell "nothing changed"). */
+  lastSucceeded(datasetId: string): { run: Run; fingerprint: string | null } | null {
+    const r = this.db
+      .prepare(`SELECT * FROM training_runs WHERE dataset_id = ? AND status = 'succeeded' AND model_id IS NOT NULL ORDER BY id DESC LIMIT 1`)
+      .get(toRowId(datasetId)) as RunRow | undefined;
+    if (!r) return null;
+    const details = r.details ? (JSON.parse(r.details) as RunDetails) : null;
+    return { run: toRun(r), fingerprint: details?.fingerprint ?? null };
   }
 
   latestRunId(datasetId: string): string | null {

@@ -10,6 +10,7 @@ import type { VisionContext } from './context';
 import { datasetImages } from './dataset-images';
 import { EmbeddingCache } from './embedding-cache';
 import { ModelRegistry } from './model-registry';
+import { ModelVersions } from './model-versions';
 import { PredictFolderInput, runPredictFolder } from './predict-folder';
 import { Prediction } from './prediction';
 import { Selection } from './selection';
@@ -54,6 +55,8 @@ export class VisionService {
   readonly records: VisionRecords;
   readonly cache: EmbeddingCache;
   readonly models: ModelRegistry;
+  /** Model versions: the active one per dataset, pin, rename, delete, compare. */
+  readonly versions: ModelVersions;
   readonly training: Training;
   readonly prediction: Prediction;
   readonly selection: Selection;
@@ -82,7 +85,8 @@ export class VisionService {
       spawn: o.spawn,
     };
     this.models = new ModelRegistry(this.c);
-    this.training = new Training(this.c);
+    this.versions = new ModelVersions(this.c, this.models);
+    this.training = new Training(this.c, this.versions);
     this.prediction = new Prediction(this.c, this.models);
     this.selection = new Selection(this.c, this.models);
     this.defineKinds();
@@ -182,8 +186,9 @@ export class VisionService {
     return { computed: r.computed, failed: r.failed.length };
   }
 
-  startTraining(datasetId: string, params: TrainParams = {}) {
-    return this.training.start(datasetId, params, 'manual');
+  /** "Train now": refused with a sentence when nothing changed since the last model, unless `force`. */
+  startTraining(datasetId: string, params: TrainParams = {}, force = false) {
+    return this.training.start(datasetId, params, 'manual', force);
   }
 
   /** The dataset's training preferences: what every run uses unless it says otherwise, automatic retrains too. */
@@ -212,7 +217,7 @@ export class VisionService {
       error: this.backbone.error,
       images: hashes.length,
       embedded: id ? this.cache.countCached(id, hashes) : 0,
-      latestModelId: this.records.latestModel(datasetId)?.id ?? null,
+      latestModelId: this.records.activeModel(datasetId)?.id ?? null,
       latestRunId: this.records.latestRunId(datasetId),
     };
   }
