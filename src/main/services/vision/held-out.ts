@@ -43,7 +43,17 @@ export function scoreHead(head: HeadWeights, features: Float32Array[], labels: r
  */
 export function trainingFingerprint(images: readonly Pick<DatasetImage, 'hash' | 'label'>[], backbone: string, params: unknown): string {
   const h = createHash('sha256');
-  h.update(`${backbone}\n${JSON.stringify(params ?? {})}\n`);
+  h.update(`${backbone}\n${settingsKey(params)}\n`);
   for (const line of images.map((i) => `${i.hash} ${i.label ?? ''}`).sort()) h.update(`${line}\n`);
   return h.digest('hex');
+}
+
+/** Settings as a stable string: keys sorted, unset ones and `augment: false` (the default) left out. */
+function settingsKey(params: unknown): string {
+  const o = params && typeof params === 'object' ? (params as Record<string, unknown>) : {};
+  const kept = Object.keys(o)
+    .filter((k) => o[k] !== undefined && !(k === 'augment' && o[k] === false))
+    .sort()
+    .map((k) => [k, o[k]]);
+  return JSON.stringify(kept);
 }
