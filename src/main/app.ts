@@ -20,6 +20,9 @@ import { adoptLegacyQueue, openStore, type Store } from './store/index';
 import { BrokerService } from './services/broker/index';
 import { brokerRoutes } from './api/broker-routes';
 import { brokerHandlers } from './ipc/broker-handlers';
+import { draftHandlers } from './ipc/drafts-handlers';
+import { modelHandlers } from './ipc/model-handlers';
+import { modelRoutes } from './api/model-routes';
 
 export interface AppConfig {
   dataDir: string;
@@ -127,7 +130,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...brokerHandlers(broker) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...brokerHandlers(broker), ...draftHandlers(store), ...modelHandlers(vision) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
@@ -140,9 +143,9 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
       extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
-        const row = store.db.prepare('SELECT ext FROM images WHERE hash = ? LIMIT 1').get(hash) as { ext: string } | undefined;
+        const row = store.images.knownFile(hash);
         return row ? library.files.filePath(hash, row.ext) : null;
-      })],
+      }), modelRoutes(vision)],
     },
   );
 

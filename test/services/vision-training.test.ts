@@ -75,7 +75,9 @@ describe('learning while labelling', () => {
 
   it('never recomputes a cached embedding when retraining', async () => {
     const before = embeddingRows();
-    const { runId } = vision().startTraining(datasetId);
+    // Nothing changed since the last run: only a forced "Train now" runs again.
+    expect(() => vision().startTraining(datasetId)).toThrow(/Nothing changed since/);
+    const { runId } = vision().startTraining(datasetId, {}, true);
     const run = await finished(runId);
     expect(run.status).toBe('succeeded');
     expect(embeddingRows()).toBe(before);
@@ -147,8 +149,8 @@ describe('learning while labelling', () => {
   });
 
   it('cancels a queued run', async () => {
-    const a = vision().startTraining(datasetId);
-    const b = vision().startTraining(datasetId);
+    const a = vision().startTraining(datasetId, {}, true);
+    const b = vision().startTraining(datasetId, {}, true);
     const cancelled = vision().training.cancel(b.runId);
     expect(cancelled.status).toBe('cancelled');
     expect((await finished(a.runId)).status).toBe('succeeded');

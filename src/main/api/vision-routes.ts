@@ -40,9 +40,13 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
   return (v1, app) => {
     v1.post(
       '/datasets/:id/train',
-      { summary: 'Train a model on the dataset’s labelled pictures', tags: ['models'], schema: { params: IdParams, body: TrainParams.optional() } },
+      {
+        summary: 'Train a model on the dataset’s labelled pictures (409 when nothing changed since the last model; ?force=true trains anyway)',
+        tags: ['models'],
+        schema: { params: IdParams, body: TrainParams.optional(), query: z.object({ force: z.enum(['true', 'false']).optional() }) },
+      },
       (ctx) => {
-        const started = vision.startTraining(ctx.params.id, ctx.valid.body ?? {});
+        const started = vision.startTraining(ctx.params.id, ctx.valid.body ?? {}, ctx.valid.query.force === 'true');
         ctx.status(202);
         return started;
       },

@@ -17,6 +17,7 @@ import { useDataset, useDatasets, useImagePages, useRefresh } from './queries';
 import { useImporter } from './useImporter';
 import { usePageKeys } from './usePageKeys';
 import { VisionPanel } from './vision/VisionPanel';
+import { TrainingProgress } from './TrainingProgress';
 import { LabelDialogs, type LabelEdit } from './labelling/LabelDialogs';
 import { PictureMenu, type MenuPlace } from './labelling/PictureMenu';
 import { SelectionBar } from './labelling/SelectionBar';
@@ -182,6 +183,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
           </span>
         )}
         <span className="spacer" />
+        <TrainingProgress datasetId={datasetId} onOpen={() => onNavigate({ page: 'train' })} />
         {current && (
           <>
             <button type="button" className="button" aria-pressed={visionOpen} onClick={() => setVisionOpen((o) => !o)} title="Sort by prediction, label next, near duplicates">

@@ -28,6 +28,8 @@ export type LabelCount = z.infer<typeof LabelCount>;
 export const DatasetDetail = Dataset.extend({
   labels: z.array(LabelCount),
   unlabeledCount: z.number().int().nonnegative(),
+  /** The model that predicts for this dataset: the one pinned or chosen, else the newest (null: none yet). */
+  activeModelId: Id.nullable(),
 });
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
 
