@@ -69,7 +69,7 @@ export function preprocessingText(card: ModelCard): string {
     'turn it upright from its EXIF orientation, composite any alpha onto white, convert to 8-bit sRGB RGB; rows top to bottom, pixels left to right, channels R, G, B. ' +
     `Do not resize or normalise: the graph resizes inside (ONNX Resize, opset 18: scale both sides by max(${width}/W, ${height}/H) so the picture covers ${width}x${height}, ` +
     'mode linear with antialias (a triangle filter widened by the shrink factor), half-pixel centres; then crop the centre, round half to even, clip to 0..255) ' +
-    'and normalises as its backbone needs. Loupe runs the same operators on its own pixels, so the answers agree exactly. ' +
+    'and normalises as its backbone needs. Loupe runs the same operators on its own pixels, so the answers agree exactly when the decoded pixels do (lossless pictures without alpha; JPEG decoders and alpha compositing may round a level apart). ' +
     'Pictures over 4 megapixels: Loupe first shrinks them by the whole factor floor(min(W, H) / (2 * side)) with libvips (Pillow: Image.reduce comes close), for speed; only there is the agreement not exact.'
   );
 }
