@@ -152,8 +152,10 @@ async function runScenario(s: Scenario): Promise<void> {
   const form = multipart([{ name: 'a.png', bytes: picture }, { name: 'b.png', bytes: picture }]);
   expect((await send(predict, `/v1/models/${modelId}/predict`, { headers: { 'content-type': form.contentType }, body: form.body })).json.predictions).toHaveLength(2);
   const lobe = opFor('POST', '/predict/{modelId}');
-  expect((await send(lobe, `/predict/${modelId}`, json({ image: picture.toString('base64') }))).json.predictions[0].label).toBe(s.labels[0]);
-  expect((await send(lobe, `/predict/${modelId}`, { headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ inputs: { Image: picture.toString('base64') } }) })).json.outputs.Prediction).toEqual([s.labels[0]]);
+  // Both Lobe shapes name the same best label (a model on a few pictures may well be wrong; the contract is the shape).
+  const best = (await send(lobe, `/predict/${modelId}`, json({ image: picture.toString('base64') }))).json.predictions[0].label;
+  expect(s.labels).toContain(best);
+  expect((await send(lobe, `/predict/${modelId}`, { headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ inputs: { Image: picture.toString('base64') } }) })).json.outputs.Prediction).toEqual([best]);
   const exported = await send(opFor('GET', '/v1/models/{id}/export'), `/v1/models/${modelId}/export`);
   expect(exported.status).toBe(200);
 
