@@ -152,11 +152,12 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   // Lobe Connect: off by default; follows Settings in both shells.
   const lobeConnect = new LobeConnect(createLobeConnectApp(vision, { apiSettings, metrics, onError: (err) => log('request failed:', err) }), {
     apiSettings,
-    port: config.lobeConnectPort ?? LOBE_CONNECT_PORT,
+    // LOUPE_LOBE_CONNECT_PORT moves it for `loupe serve` (browser tests use a free port).
+    port: config.lobeConnectPort ?? (process.env.LOUPE_LOBE_CONNECT_PORT ? Number(process.env.LOUPE_LOBE_CONNECT_PORT) : LOBE_CONNECT_PORT),
     log,
   });
   apiSettings.onChange((change) => {
-    if (change === 'lobeConnect') lobeConnect.sync().catch((err) => log('Lobe Connect could not change state:', err));
+    if (change === 'lobeConnect') apiSettings.track(lobeConnect.sync().catch((err) => log('Lobe Connect could not change state:', err)));
   });
   if (apiSettings.lobeConnect) await lobeConnect.sync();
 

@@ -1,5 +1,6 @@
 import type { Blueprint } from '../http/index';
 import type { ApiDeps } from './deps';
+import { Health } from './schemas';
 
 /**
  * `GET /v1/health`: the one route without a token, for scripts waiting on the server. The
@@ -8,7 +9,7 @@ import type { ApiDeps } from './deps';
  * missing one. A server without its backbone is `degraded`, never plainly "ok".
  */
 export function healthRoutes(v1: Blueprint, deps: ApiDeps): void {
-  v1.get('/health', { summary: 'Liveness, version and whether the backbone is installed (no token needed)', tags: ['meta'] }, () => {
+  v1.get('/health', { summary: 'Liveness, version and whether the backbone is installed (no token needed)', tags: ['meta'], schema: { response: { 200: Health } } }, () => {
     const b = deps.backbone?.() ?? { state: 'missing' as const, id: null, message: 'No vision service is running.', fix: null };
     return {
       status: b.state === 'missing' ? 'degraded' : 'ok',
