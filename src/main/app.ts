@@ -40,6 +40,11 @@ export interface AppConfig {
    * the Electron shell passes an adapter around utilityProcess.fork.
    */
   spawnChild?: SpawnChild;
+  /**
+   * Run the task queue (default true). A `loupe datasets|models|tasks` that opens the folder
+   * only to read it passes false, so it does not start work left queued by an earlier run.
+   */
+  runTasks?: boolean;
 }
 
 export interface LoupeServices {
@@ -145,7 +150,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
 
   // Tasks left running by a previous process run again now, once every feature has
   // defined its task kinds on `tasks.queue` (above this line).
-  tasks.start();
+  if (config.runTasks !== false) tasks.start();
 
   // The desktop shell serves the API only when Settings says so.
   if (config.shell === 'electron') {
