@@ -52,6 +52,11 @@ export interface AppConfig {
   spawnChild?: SpawnChild;
   /** `loupe serve --broker redis://…`: compute kinds (embedding) go to `loupe worker`s through Redis. */
   broker?: string;
+  /**
+   * Run the task queue (default true). A `loupe datasets|models|tasks` that opens the folder
+   * only to read it passes false, so it does not start work left queued by an earlier run.
+   */
+  runTasks?: boolean;
 }
 
 export interface LoupeServices {
@@ -186,11 +191,14 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   // its task kinds on `tasks.queue` (above this line). Starting takes them back at once (or
   // ends those out of attempts); then whatever derived state still lags behind its source (a
   // crash between a commit and the next step, a task that died) gets its task.
-  tasks.start();
-  try {
-    vision.sweep();
-  } catch (err) {
-    log('the start-up sweep failed:', err);
+  // A command that opens the folder only to read it (runTasks: false) starts and sweeps nothing.
+  if (config.runTasks !== false) {
+    tasks.start();
+    try {
+      vision.sweep();
+    } catch (err) {
+      log('the start-up sweep failed:', err);
+    }
   }
 
   // The desktop shell serves the API only when Settings says so.

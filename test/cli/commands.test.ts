@@ -27,6 +27,8 @@ beforeAll(async () => {
   writeFileSync(join(fresh, 'b-blue.png'), await kindPicture('blue', 91));
   writeFileSync(join(fresh, 'c-broken.png'), 'garbage, not a PNG');
   symlinkSync(join(dir, 'gone.png'), join(dir, 'dangling.png'));
+  // A link to a picture inside a folder counts as the picture.
+  symlinkSync(join(pics, 'red', 'red-1.png'), join(fresh, 'd-link.png'));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -75,6 +77,7 @@ describe('with no Loupe running: the command opens the data folder itself', () =
     expect(run).toMatchObject({ status: 'succeeded', modelId: expect.any(String) });
     expect(run.metrics.accuracy).toBeGreaterThanOrEqual(0.99);
     modelId = run.modelId;
+    expect(r.stderr).toMatch(/^train: +\d+% /m);
 
     const models = await loupe(['models', '--dataset', 'colours', '--data', data]);
     expect(models.stdout).toMatch(new RegExp(`^ID.*\\n${modelId}\\s+colours v1\\s+colours\\s+blue,red\\s+100\\.0%`));
@@ -84,13 +87,16 @@ describe('with no Loupe running: the command opens the data folder itself', () =
     const r = await loupe(['predict', '--dataset', 'colours', fresh, join(dir, 'missing.png'), join(dir, 'dangling.png'), '--data', data]);
     expect(r.code).toBe(4);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/a-red\.png\tred \d+\.\d%$/);
     expect(lines[1]).toMatch(/b-blue\.png\tblue \d+\.\d%$/);
+    expect(lines[2]).toMatch(/d-link\.png\tred \d+\.\d%$/);
     expect(r.stderr).toMatch(/c-broken\.png: .*not an image format/);
     expect(r.stderr).toMatch(/missing\.png: no such file or folder/);
     expect(r.stderr).toMatch(/dangling\.png: no such file or folder/);
-    expect(r.stderr).toMatch(/2 classified, 3 could not be read/);
+    expect(r.stderr).toMatch(/3 classified, 3 could not be read/);
+    // Progress on stderr: plain lines when it is not a terminal.
+    expect(r.stderr).toMatch(/^predict: 100% 4 of 4 pictures$/m);
   });
 
   it('predict --csv writes a new file, every cell quoted, and never replaces one (exit 5); --top K and --json', async () => {

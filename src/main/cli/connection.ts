@@ -36,7 +36,8 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function connect(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
+/** `readOnly`: the command only reads, so an opened folder does not start queued work. */
+export async function connect(dataDir: string, opts: { readOnly?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
   const holder = readServerFile(dataDir);
   if (holder) {
     if (holder.url === null) {
@@ -49,7 +50,7 @@ export async function connect(dataDir: string, env: NodeJS.ProcessEnv = process.
   }
   const { createApp } = await import('../app');
   // No retraining while a command imports: `loupe train` says when to train.
-  const app = await createApp({ dataDir, shell: 'headless', version, vision: { autoTrain: false }, log: (message, err) => process.stderr.write(`loupe: ${message}${err instanceof Error ? ` ${err.message}` : ''}\n`) });
+  const app = await createApp({ dataDir, shell: 'headless', version, vision: { autoTrain: false }, runTasks: !opts.readOnly, log: (message, err) => process.stderr.write(`loupe: ${message}${err instanceof Error ? ` ${err.message}` : ''}\n`) });
   try {
     const { url } = await app.listen({ host: '127.0.0.1', port: 0 });
     return { url, token: app.token, via: 'direct', dataDir, close: () => app.close() };

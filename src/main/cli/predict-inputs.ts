@@ -17,7 +17,8 @@ async function walk(dir: string, out: string[]): Promise<void> {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory() && !e.name.startsWith('.')) await walk(p, out);
-    else if (e.isFile() && IMAGE_EXT.has(extname(e.name).toLowerCase())) out.push(p);
+    // A link to a picture counts (a dangling one is listed too, and reported when read).
+    else if ((e.isFile() || e.isSymbolicLink()) && IMAGE_EXT.has(extname(e.name).toLowerCase())) out.push(p);
   }
 }
 

@@ -5,8 +5,8 @@ import { ApiClient, ApiError } from './api-client';
 import { connect, type Connection } from './connection';
 import { CliError, EXIT } from './exit';
 
-export async function withApi<T>(dataDir: string, fn: (api: ApiClient, conn: Connection) => Promise<T>): Promise<T> {
-  const conn = await connect(dataDir);
+export async function withApi<T>(dataDir: string, fn: (api: ApiClient, conn: Connection) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+  const conn = await connect(dataDir, opts);
   try {
     return await fn(new ApiClient(conn), conn);
   } finally {
