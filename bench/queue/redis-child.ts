@@ -57,7 +57,8 @@ async function bullmqE2e(port: number, n: number) {
 }
 
 async function worker(port: number, name: string, slots: number) {
-  const queue = new RedisTaskQueue(`redis://127.0.0.1:${port}`, { name: 'scale', workerId: name, concurrency: slots, pollMs: 100 });
+  const prefetch = Number(process.env.LOUPE_PREFETCH ?? 0);
+  const queue = new RedisTaskQueue(`redis://127.0.0.1:${port}`, { name: 'scale', workerId: name, concurrency: slots, pollMs: 100, prefetch });
   queue.define('sleep', { input: z.object({ ms: z.number() }), handler: ({ ms }) => new Promise((r) => setTimeout(r, ms)) });
   queue.start();
   await queue.ready();

@@ -108,7 +108,7 @@ async function scaling(url: string, port: number): Promise<string[]> {
     console.log(`scaling ${k} workers: ${fmt(rate)} tasks/s (${eff.toFixed(2)} of linear)`);
   }
   return [
-    `Worker processes each with ${SLOTS} slots on tasks that sleep ${SLEEP} ms (ideal: ${(SLOTS * 1000) / SLEEP} tasks/s per worker), ${PER_WORKER} tasks per worker, timed from resume to the last completion.`,
+    `Worker processes each with ${SLOTS} slots${process.env.LOUPE_PREFETCH ? ` and prefetch ${process.env.LOUPE_PREFETCH}` : ' (defaults: no prefetch)'} on tasks that sleep ${SLEEP} ms (ideal: ${(SLOTS * 1000) / SLEEP} tasks/s per worker), ${PER_WORKER} tasks per worker, timed from resume to the last completion. Load average at the end: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores.`,
     '',
     '| workers | tasks/s | linear (1-worker rate × k) | fraction of linear |',
     '|---:|---:|---:|---:|',

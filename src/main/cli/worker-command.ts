@@ -20,7 +20,15 @@ const MAX_BLOB = 64 * 1024 * 1024;
  * hashes to what was asked: a wrong or truncated body is an error, never an embedding.
  */
 export async function fetchBlob(server: string, token: string, hash: string, signal?: AbortSignal): Promise<Buffer> {
-  const res = await fetch(`${server}/v1/blobs/${hash}`, { headers: { authorization: `Bearer ${token}` }, signal });
+  let res = await fetch(`${server}/v1/blobs/${hash}`, { headers: { authorization: `Bearer ${token}` }, signal });
+  // The token's rate limit is shared by every worker: a 429 says when to come back, so wait, not fail.
+  for (let tries = 0; res.status === 429 && tries < 20; tries++) {
+    const wait = Math.min(5000, Math.max(100, Number(res.headers.get('retry-after') ?? '1') * 1000));
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, wait));
+    signal?.throwIfAborted();
+    res = await fetch(`${server}/v1/blobs/${hash}`, { headers: { authorization: `Bearer ${token}` }, signal });
+  }
   if (!res.ok || !res.body) {
     const code = res.status === 401 ? 'unauthorized' : res.status === 404 ? 'image_not_found' : 'server_error';
     throw Object.assign(new Error(`The server answered ${res.status} for picture ${hash.slice(0, 12)}…`), { code, retryable: res.status >= 500 });

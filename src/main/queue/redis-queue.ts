@@ -68,6 +68,18 @@ export class RedisTaskQueue {
   constructor(target: string | Redis, private readonly options: RedisTaskQueueOptions = {}) {
     this.ownsClient = typeof target === 'string';
     this.store = new RedisStore(connectRedis(target, options.redis), options.name ?? 'main');
+    if (this.ownsClient) {
+      // ioredis reports each failed reconnect; one line per distinct message every 10 s is enough to act on.
+      let last = '';
+      let at = 0;
+      this.store.redis.on('error', (err: Error) => {
+        const now = Date.now();
+        if (err.message === last && now - at < 10_000) return;
+        last = err.message;
+        at = now;
+        this.fail(err);
+      });
+    }
     this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.scheduler = new RedisScheduler(this.store, this.registry);

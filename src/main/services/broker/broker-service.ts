@@ -98,6 +98,9 @@ export class BrokerService {
         const input: EmbedBatchInput = { backbone, hashes: hashes.slice(i, i + this.perTask) };
         items.push({ kind: EMBED_KIND, input, options: { maxAttempts: 3 } });
       }
+      if (!(await this.queue.workers()).some((w) => w.role === 'worker' && w.alive)) {
+        this.o.log('broker: no `loupe worker` is registered and alive; the embedding waits on the broker until one starts');
+      }
       const tasks = await this.queue.enqueueMany(items);
       const settled = await this.settle(tasks, signal);
       const byHash = new Map<string, EmbedResult>();
