@@ -191,7 +191,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
           </span>
         )}
         <span className="spacer" />
-        <TrainingProgress datasetId={datasetId} onOpen={() => onNavigate({ page: 'train' })} />
+        <TrainingProgress datasetId={datasetId} onOpen={() => onNavigate({ page: 'train', ...(datasetId ? { id: datasetId } : {}) })} />
         {current && (
           <label className="size-slider small" title="Picture size">
             <span className="visually-hidden">Picture size</span>
