@@ -107,6 +107,29 @@ describe('undo and redo', () => {
     expect((await get(`/v1/datasets/${id}`)).json.imageCount).toBe(1);
   });
 
+  it('accepts the guesses given with the pictures as one undo step', async () => {
+    const { id, images } = await dataset([null, null, 'cat'], 170);
+    const other = await dataset([null], 175);
+    const r = await post(`/v1/datasets/${id}/accept`, {
+      items: [
+        { id: images[0], label: 'cat' },
+        { id: images[1], label: 'dog' },
+        { id: images[2], label: 'cat' },
+        { id: other.images[0], label: 'dog' },
+      ],
+    });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ updated: 2, entry: { action: 'accept', summary: '2 predictions accepted' } });
+    expect(await labelOf(images[0])).toBe('cat');
+    expect(await labelOf(images[1])).toBe('dog');
+    // A picture of another dataset is not touched through this dataset's route.
+    expect(await labelOf(other.images[0])).toBeNull();
+    await post(`/v1/datasets/${id}/undo`);
+    expect(await labelOf(images[0])).toBeNull();
+    expect(await labelOf(images[1])).toBeNull();
+    expect((await post(`/v1/datasets/${id}/accept`, { items: [] })).status).toBe(422);
+  });
+
   it('keeps the history across a restart', async () => {
     const { id, images } = await dataset(['x', 'x', 'x'], 150);
     const ids = images;

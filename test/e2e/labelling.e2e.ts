@@ -12,6 +12,9 @@ import { ROOT } from './loupe-server';
  * and Forward follow. Each test builds on the one before (one server per file).
  */
 
+// Labelling needs no training here; it would only load the machine.
+test.use({ loupeEnv: { LOUPE_AUTO_TRAIN: '0' } });
+
 let pics: string;
 test.beforeAll(async () => {
   pics = mkdtempSync(join(tmpdir(), 'loupe-labelling-'));
@@ -111,6 +114,7 @@ test('labels by mouse: selection bar, right-click menu, drag onto a label; focus
 test('labels keep their shortcuts in creation order, and can be renamed, merged, recoloured and deleted with undo', async ({ app: page }) => {
   await page.setViewportSize({ width: 1280, height: 860 });
   const keys = () => page.locator('.labels .label-item[data-filter^="label:"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-filter')}=${e.querySelector('.label-key')?.textContent ?? ''}`));
+  await expect(labelButton(page, 'label:birds')).toBeVisible();
   expect(await keys()).toEqual(['label:cats=1', 'label:dogs=2', 'label:birds=3']);
   // A new label alphabetically first still goes last: no shortcut renumbers.
   await page.getByRole('button', { name: '+ New label' }).click();
@@ -181,8 +185,9 @@ test('adding pictures under a label filter says where they go; pages, datasets a
   await expect(page.getByRole('button', { name: 'Add pictures…', exact: true })).toBeVisible();
   await expect(page).toHaveURL(/#\/library\/\d+\/unlabelled$/);
 
-  await page.getByRole('button', { name: /^Train/ }).click();
-  await expect(page).toHaveURL(/#\/train/);
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: /Train/ }).click();
+  // The Train page's address names the dataset it shows, without an extra Back step.
+  await expect(page).toHaveURL(/#\/train\/\d+$/);
   await page.goBack();
   await expect(page).toHaveURL(/#\/library\/\d+\/unlabelled$/);
   await expect(labelButton(page, 'unlabeled')).toHaveAttribute('aria-pressed', 'true');
@@ -196,4 +201,42 @@ test('adding pictures under a label filter says where they go; pages, datasets a
   const url = page.url().replace(/unlabelled$/, 'label/dogs');
   await page.goto(url);
   await expect(labelButton(page, 'label:dogs')).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('Space shows a picture full size with zoom; arrows move, digits label it; the size slider makes cells bigger', async ({ app: page }) => {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await labelButton(page, 'all').click();
+  await cells(page).nth(0).click();
+  const first = await cells(page).nth(0).getAttribute('aria-label');
+  await page.keyboard.press(' ');
+  const viewer = page.getByRole('dialog');
+  await expect(viewer).toBeVisible();
+  await expect(viewer.getByRole('heading')).toHaveText(first!.split(',')[0]);
+  await expect(page.getByTestId('viewer-zoom')).toHaveText('Fit');
+  await page.keyboard.press('+');
+  await expect(page.getByTestId('viewer-zoom')).toHaveText('150 %');
+  await viewer.getByRole('button', { name: 'Zoom out' }).click();
+  await expect(page.getByTestId('viewer-zoom')).toHaveText('100 %');
+  await page.waitForFunction(() => {
+    const img = document.querySelector<HTMLImageElement>('.viewer-stage img');
+    return img !== null && img.complete && img.naturalWidth > 256;
+  });
+
+  // → shows the next picture; a digit labels the one shown.
+  await page.keyboard.press('ArrowRight');
+  // The grid is hidden from the accessibility tree while the viewer is open: read it by class.
+  const second = await page.locator('.cell').nth(1).getAttribute('aria-label');
+  await expect(viewer.getByRole('heading')).toHaveText(second!.split(',')[0]);
+  const cats = Number(await labelCount(page, 'label:cats').textContent());
+  const wasCat = second!.includes(', cats');
+  await page.keyboard.press('1');
+  if (!wasCat) await expect(labelCount(page, 'label:cats')).toHaveText(String(cats + 1));
+  await expect(viewer).toContainText('Label: cats');
+  await page.keyboard.press('Escape');
+  await expect(viewer).toBeHidden();
+  await expect(grid(page)).toBeFocused();
+
+  const before = (await cells(page).nth(0).boundingBox())!.width;
+  await page.getByLabel('Picture size').fill('320');
+  await expect.poll(async () => (await cells(page).nth(0).boundingBox())!.width).toBeGreaterThan(before + 40);
 });

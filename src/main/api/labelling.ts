@@ -9,6 +9,9 @@ const PatchLabel = z
   .strict()
   .refine((b) => b.name !== undefined || b.color !== undefined, 'Send "name" (rename; an existing name merges) or "color" (#rrggbb, or null for the default).');
 const CreateLabel = z.object({ name: LabelName }).strict();
+const Accept = z
+  .object({ items: z.array(z.object({ id: z.string().min(1).max(64), label: LabelName })).min(1).max(100_000) })
+  .strict();
 const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /**
@@ -37,6 +40,16 @@ export function labellingRoutes(v1: Blueprint, { library }: ApiDeps): void {
     '/datasets/:id/labels/:name',
     { summary: 'Delete a label; its pictures become unlabelled', tags: ['labels'], schema: { params: LabelParams } },
     (ctx) => labelling.deleteLabel(ctx.params.id, ctx.params.name),
+  );
+
+  v1.post(
+    '/datasets/:id/accept',
+    { summary: 'Accept predictions: each picture takes the label given with it (the guess shown); one undo step', tags: ['labels'], schema: { params: IdParams, body: Accept } },
+    (ctx) => {
+      library.getDataset(ctx.params.id);
+      const mine = new Set(library.labelling.idsIn(ctx.params.id, ctx.valid.body.items.map((i) => i.id)));
+      return labelling.accept(ctx.valid.body.items.filter((i) => mine.has(i.id)));
+    },
   );
 
   v1.get(

@@ -86,7 +86,7 @@ export function App() {
         {page === 'settings' ? (
           <SettingsPage />
         ) : page === 'train' ? (
-          <TrainPage />
+          <TrainPage routeId={route.id} onNavigate={navigate} />
         ) : page === 'play' ? (
           <PlayPage />
         ) : page === 'tasks' ? (

@@ -140,6 +140,9 @@ export function createWsClient(opts: { token: string | null }): LoupeClient {
     thumbnailUrl(imageId: string): string {
       return `/v1/images/${encodeURIComponent(imageId)}/thumbnail`;
     },
+    imageUrl(imageId: string): string {
+      return `/v1/images/${encodeURIComponent(imageId)}/file`;
+    },
     upload(datasetId, files, onProgress, signal) {
       return uploadFiles({ token: opts.token, datasetId, files, onProgress, signal });
     },

@@ -21,13 +21,14 @@ export type GridAction =
   | { kind: 'toggle' }
   | { kind: 'pickLabel' }
   | { kind: 'accept' }
+  | { kind: 'view' }
   | { kind: 'delete' };
 
 export function gridAction(e: KeyLike): GridAction | null {
   const mod = Boolean(e.ctrlKey || e.metaKey);
   const extend = Boolean(e.shiftKey);
   if (e.altKey) return null;
-  if (mod) return e.key === 'a' || e.key === 'A' ? { kind: 'selectAll' } : null;
+  if (mod) return e.key === 'a' || e.key === 'A' ? { kind: 'selectAll' } : e.key === ' ' ? { kind: 'toggle' } : null;
   switch (e.key) {
     case 'ArrowLeft':
       return { kind: 'move', by: 'left', extend };
@@ -48,7 +49,7 @@ export function gridAction(e: KeyLike): GridAction | null {
     case 'Escape':
       return { kind: 'clearSelection' };
     case ' ':
-      return { kind: 'toggle' };
+      return { kind: 'view' };
     case 'l':
     case 'L':
       return { kind: 'pickLabel' };
@@ -126,7 +127,8 @@ export const shortcutGroups: ShortcutGroup[] = [
       { keys: ['Click'], does: 'Select one picture' },
       { keys: ['Shift', 'Click'], does: 'Select a range' },
       { keys: ['Ctrl/⌘', 'Click'], does: 'Add or remove one picture' },
-      { keys: ['Space'], does: 'Add or remove the focused picture' },
+      { keys: ['Space'], does: 'Show the focused picture full size (+ and − zoom, ← → next, Esc closes)' },
+      { keys: ['Ctrl/⌘', 'Space'], does: 'Add or remove the focused picture' },
       { keys: ['Ctrl/⌘', 'A'], does: 'Select all pictures in view' },
       { keys: ['1…9'], does: 'Give the selection the n-th label in the sidebar' },
       { keys: ['0'], does: 'Remove the label' },

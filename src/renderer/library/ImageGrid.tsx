@@ -7,7 +7,8 @@ import { PICTURES_MIME } from './labelling/drag';
 import { guessOf } from './labelling/prediction';
 import { clearSelection, clickItem, jumpTo, moveFocus, selectAll, type Selection } from '../lib/selection';
 
-const MIN_CELL = 176;
+/** The default smallest cell width; the size slider changes it. */
+export const MIN_CELL = 176;
 const GAP = 10;
 const CAPTION = 26;
 
@@ -20,7 +21,9 @@ export interface GridProps {
   selection: Selection;
   onSelection: (s: Selection) => void;
   /** Everything the grid cannot do alone: labelling, picking, deleting, selecting beyond what is loaded. */
-  onCommand: (a: Extract<GridAction, { kind: 'assign' | 'clearLabel' | 'pickLabel' | 'delete' | 'selectAll' | 'accept' }>) => void;
+  onCommand: (a: Extract<GridAction, { kind: 'assign' | 'clearLabel' | 'pickLabel' | 'delete' | 'selectAll' | 'accept' | 'view' }>) => void;
+  /** The smallest cell width (the size slider). */
+  minCell?: number;
   emptyText: string;
   /** Each label's colour by name. */
   colors: ReadonlyMap<string, string>;
@@ -91,7 +94,7 @@ const Cell = memo(function Cell(props: { image: Image; selected: boolean; focuse
 });
 
 export function ImageGrid(props: GridProps) {
-  const { images, total, hasMore, loadMore, selection, onSelection, onCommand, emptyText, colors, onMenu } = props;
+  const { images, total, hasMore, loadMore, selection, onSelection, onCommand, emptyText, colors, onMenu, minCell = MIN_CELL } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
 
@@ -104,8 +107,8 @@ export function ImageGrid(props: GridProps) {
     return () => ro.disconnect();
   }, []);
 
-  const columns = columnsFor(Math.max(width, MIN_CELL), MIN_CELL, GAP);
-  const cell = Math.floor((Math.max(width, MIN_CELL) - GAP * (columns - 1)) / columns);
+  const columns = columnsFor(Math.max(width, minCell), minCell, GAP);
+  const cell = Math.floor((Math.max(width, minCell) - GAP * (columns - 1)) / columns);
   const rowHeight = cell + CAPTION + GAP;
   const count = Math.max(images.length, hasMore ? total : images.length);
   const rows = Math.ceil(count / columns);

@@ -24,9 +24,13 @@ import { SelectionBar } from './labelling/SelectionBar';
 import { UndoNotice } from './labelling/UndoNotice';
 import { acceptItems, guessOf } from './labelling/prediction';
 import { useLabelling } from './labelling/useLabelling';
+import { PictureViewer } from './labelling/PictureViewer';
+import { gridAction } from '../lib/grid-keys';
+import { MIN_CELL } from './ImageGrid';
 import './labelling/labelling.css';
 
 const DATASET_KEY = 'loupe.dataset';
+const SIZE_KEY = 'loupe.cellSize';
 type Dialog = null | 'new' | 'rename' | 'delete-dataset' | 'delete-images' | 'new-label' | 'pick';
 
 /**
@@ -51,6 +55,8 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
   const [menu, setMenu] = useState<MenuPlace | null>(null);
   const [labelEdit, setLabelEdit] = useState<LabelEdit>(null);
   const [visionOpen, setVisionOpen] = useState(false);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const [cellSize, setCellSize] = useState(() => Number(localStorage.getItem(SIZE_KEY)) || MIN_CELL);
   const labelling = useLabelling(datasetId);
 
   const labelRows = useMemo(() => detail.data?.labels ?? [], [detail.data]);
@@ -116,9 +122,11 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
     setSelection((s) => ({ selected: new Set(all), focus: s.focus ?? all[0] ?? null, anchor: s.anchor ?? all[0] ?? null }));
   };
 
-  const onCommand = (a: Extract<GridAction, { kind: 'assign' | 'clearLabel' | 'pickLabel' | 'delete' | 'selectAll' | 'accept' }>) => {
+  const onCommand = (a: Extract<GridAction, { kind: 'assign' | 'clearLabel' | 'pickLabel' | 'delete' | 'selectAll' | 'accept' | 'view' }>) => {
     const t = selected();
     switch (a.kind) {
+      case 'view':
+        return setViewing(selection.focus);
       case 'assign': {
         const name = labels[a.labelIndex];
         if (!name) return labelling.say(`There is no label ${a.labelIndex + 1} yet. Press L to pick or create one.`);
@@ -183,7 +191,23 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
           </span>
         )}
         <span className="spacer" />
-        <TrainingProgress datasetId={datasetId} onOpen={() => onNavigate({ page: 'train' })} />
+        <TrainingProgress datasetId={datasetId} onOpen={() => onNavigate({ page: 'train', ...(datasetId ? { id: datasetId } : {}) })} />
+        {current && (
+          <label className="size-slider small" title="Picture size">
+            <span className="visually-hidden">Picture size</span>
+            <input
+              type="range"
+              min={96}
+              max={360}
+              step={8}
+              value={cellSize}
+              onChange={(e) => {
+                setCellSize(Number(e.target.value));
+                localStorage.setItem(SIZE_KEY, e.target.value);
+              }}
+            />
+          </label>
+        )}
         {current && (
           <>
             <button type="button" className="button" aria-pressed={visionOpen} onClick={() => setVisionOpen((o) => !o)} title="Sort by prediction, label next, near duplicates">
@@ -249,6 +273,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
                 onCommand={onCommand}
                 emptyText={emptyText}
                 colors={colors}
+                minCell={cellSize}
                 onMenu={(x, y) => setMenu({ x, y, count: Math.max(1, selectedIds.length), guess: null })}
               />
             </DropZone>
@@ -256,6 +281,26 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
         </div>
       )}
 
+      <PictureViewer
+        images={images}
+        openId={viewing}
+        onMove={(id) => {
+          setViewing(id);
+          setSelection({ selected: new Set([id]), focus: id, anchor: id });
+        }}
+        onClose={() => setViewing(null)}
+        onClosed={focusGrid}
+        onKey={(e) => {
+          // Labelling keys work on the picture shown, as in the grid.
+          const a = gridAction(e);
+          if (!viewing || !a) return false;
+          if (a.kind === 'assign' && labels[a.labelIndex]) void labelling.assign([viewing], labels[a.labelIndex]);
+          else if (a.kind === 'clearLabel') void labelling.assign([viewing], null);
+          else if (a.kind === 'accept') accept([viewing]);
+          else return false;
+          return true;
+        }}
+      />
       <PictureMenu
         place={menu && { ...menu, count: selectedIds.length, guess: menuGuess }}
         labels={labelRows}

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { LabelConfidence, Model } from '../../shared/contract';
 import { messageOf } from '../lib/errors';
 import { percent, useCurrentDataset, useModels } from '../train/queries';
+import { useModelVersions } from '../train/ModelHistory';
 import '../train/train.css';
 import { addToDataset, predictFile } from './predict-client';
 import { Notice } from '../app/Notice';
@@ -98,7 +99,10 @@ export function PlayPage() {
   const queries = useQueryClient();
   const list = (models.data?.items.length ? models.data.items : all.data?.items) ?? [];
   const [modelId, setModelId] = useState<string | null>(null);
-  const model = list.find((m) => m.id === modelId) ?? list[0] ?? null;
+  // The dataset's active model unless another is chosen (not simply the newest: it may be worse).
+  const versions = useModelVersions(dataset?.id ?? null);
+  const active = versions.data?.activeModelId ?? null;
+  const model = list.find((m) => m.id === modelId) ?? list.find((m) => m.id === active) ?? list[0] ?? null;
   const [tried, setTried] = useState<Tried[]>([]);
   const [over, setOver] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);

@@ -8,6 +8,7 @@ import { ModelHistory, useModelVersions } from './ModelHistory';
 import { percent, useCurrentDataset, useRuns, useTrainPrefs, useVisionStatus } from './queries';
 import './train.css';
 import { Notice } from '../app/Notice';
+import type { Route } from '../app/route';
 
 /** Downloads a model's ONNX file: over HTTP in the browser (the session cookie signs it), through the contract on the desktop. */
 export async function exportModel(m: Model): Promise<string | null> {
@@ -52,9 +53,13 @@ function RunStatus({ run }: { run: Run }) {
   );
 }
 
-export function TrainPage() {
-  const { dataset } = useCurrentDataset();
+export function TrainPage({ routeId, onNavigate }: { routeId?: string; onNavigate?: (r: Route, o?: { replace?: boolean }) => void }) {
+  const { dataset } = useCurrentDataset(routeId);
   const datasetId = dataset?.id ?? null;
+  // The address names the dataset shown (`#/train/3`), filled in without a Back step.
+  useEffect(() => {
+    if (datasetId && routeId !== datasetId) onNavigate?.({ page: 'train', id: datasetId }, { replace: true });
+  }, [datasetId, routeId, onNavigate]);
   const runs = useRuns(datasetId);
   const versions = useModelVersions(datasetId);
   const status = useVisionStatus(datasetId);

@@ -74,9 +74,10 @@ export function useVisionLiveUpdates(): void {
 }
 
 /** The dataset the Library shows (remembered under the same key), so every page talks of one dataset. */
-export function useCurrentDataset() {
+/** The dataset a page shows: the one its address names, else the Library's last, else the first. */
+export function useCurrentDataset(preferred?: string) {
   const datasets = useQuery({ queryKey: ['datasets'], queryFn: () => window.loupe.call('datasets.list', {}), placeholderData: keepPreviousData });
-  const chosen = localStorage.getItem('loupe.dataset');
+  const chosen = preferred ?? localStorage.getItem('loupe.dataset');
   const list = datasets.data ?? [];
   return { dataset: list.find((d) => d.id === chosen) ?? list[0] ?? null, loading: datasets.isPending };
 }

@@ -50,6 +50,8 @@ export interface LoupeClient {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   /** A URL the renderer can put in <img src> for an image's 256 px thumbnail. */
   thumbnailUrl(imageId: string): string;
+  /** The original picture's URL for the full-size view; a shell without one shows the thumbnail there. */
+  imageUrl?(imageId: string): string;
   /**
    * Browser shell only: uploads picked or dropped files (bytes over HTTP multipart, since
    * a browser cannot hand over paths). Resolves when all are stored; failures are listed.

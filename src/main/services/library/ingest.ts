@@ -95,10 +95,10 @@ export class Ingestor {
     });
   }
 
-  /** Creates these labels (those the dataset lacks), in natural name order. */
-  ensureLabels(datasetId: string, names: ReadonlyArray<string | null>): void {
+  /** Creates these labels (those the dataset lacks), in natural name order or (`asGiven`) in the order given. */
+  ensureLabels(datasetId: string, names: ReadonlyArray<string | null>, asGiven = false): void {
     const unique = [...new Set(names.filter((n): n is string => n !== null))];
-    unique.sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }));
+    if (!asGiven) unique.sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }));
     this.store.transaction(() => {
       if (!this.store.datasets.exists(datasetId)) return;
       for (const n of unique) this.store.labels.ensure(datasetId, n);

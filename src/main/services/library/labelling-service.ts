@@ -96,6 +96,11 @@ export class LabellingService {
     return this.history.redo(datasetId);
   }
 
+  /** Those of these pictures that belong to the dataset (a route under one dataset acts on its own only). */
+  idsIn(datasetId: string, ids: readonly string[]): string[] {
+    return this.store.images.datasetsOf(ids).get(datasetId) ?? [];
+  }
+
   labelCount(datasetId: string, name: string): LabelCount {
     const d = this.store.datasets.detail(datasetId);
     const l = d?.labels.find((x) => x.name === name);

@@ -198,6 +198,9 @@ export class LibraryService {
    */
   async upload(datasetId: string, files: readonly UploadFile[], label: string | null = null): Promise<UploadResult> {
     this.getDataset(datasetId);
+    // Labels first, in the order the files name them: the pictures land concurrently, and
+    // the shortcuts follow creation order.
+    this.ingestor.ensureLabels(datasetId, files.map((f) => f.label ?? label), true);
     const work = this.runUpload(datasetId, files, label);
     const set = this.uploads.get(datasetId) ?? new Set();
     set.add(work);
