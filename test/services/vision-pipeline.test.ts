@@ -163,6 +163,16 @@ describe('the start-up sweep', () => {
       // Idempotent: a second sweep finds nothing to do.
       await waitFor(() => (next.services.tasks.queue.list({ state: ['queued', 'running'] }).items.length === 0 ? true : undefined), 'an idle queue');
       expect(next.services.vision.sweep()).toEqual({ refreshed: 0, retrained: 0 });
+
+      // A model of another backbone (the backbone was rebuilt since) cannot predict: the sweep retrains.
+      const old = next.services.store.models.latest(ds)!;
+      next.services.store.db.prepare(`UPDATE models SET backbone = 'an-older-backbone' WHERE id = ?`).run(old.id);
+      expect(next.services.vision.sweep()).toMatchObject({ retrained: 1 });
+      await waitFor(() => {
+        const model = next.services.store.models.latest(ds)!;
+        if (model.id === old.id || model.backbone !== next.services.vision.backbone.id) return undefined;
+        return next.services.store.predictions.counts(ds, model.backbone, String(model.id)).predicted === 13 ? true : undefined;
+      }, 'a retrain on the current backbone and its predictions', 90_000);
     } finally {
       await next.close();
     }
