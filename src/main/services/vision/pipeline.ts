@@ -186,6 +186,8 @@ export class Pipeline implements ImpliedWork {
       }
     }
     predicted += await this.predictMissing(datasetId, backbone, ctx.signal);
+    const active = this.c.store.models.activeModelId(datasetId);
+    if (active !== null) this.c.store.predictions.prune(datasetId, active);
     this.announce(datasetId, true);
     return { embedded, predicted, failed: [...failed].slice(0, 100) };
   }
