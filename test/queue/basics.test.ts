@@ -113,3 +113,28 @@ describe('enqueue and run', () => {
     expect(queue.list({ state: 'succeeded' }).items).toHaveLength(0);
   });
 });
+
+describe('debounce', () => {
+  it('moves a queued holder of the dedupe key to the latest runAt, so a burst runs once after the last enqueue', async () => {
+    const { queue } = makeQueue();
+    let runs = 0;
+    queue.define('add', { input: Add, handler: ({ a, b }) => (runs++, a + b) });
+    const now = Date.now();
+    const first = queue.enqueue('add', { a: 1, b: 1 }, { dedupeKey: 'k', runAt: now + 200, debounce: true });
+    const second = queue.enqueue('add', { a: 1, b: 1 }, { dedupeKey: 'k', runAt: now + 400, debounce: true });
+    expect(second.id).toBe(first.id);
+    expect(queue.get(first.id)!.runAt).toBe(now + 400);
+    // Without `debounce`, a dedupe key keeps the first runAt, as before.
+    const plain = queue.enqueue('add', { a: 1, b: 1 }, { dedupeKey: 'p', runAt: now + 200 });
+    queue.enqueue('add', { a: 1, b: 1 }, { dedupeKey: 'p', runAt: now + 900 });
+    expect(queue.get(plain.id)!.runAt).toBe(now + 200);
+    queue.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(queue.get(first.id)!.state).toBe('queued');
+    const done = await waitSettled(queue, first.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.startedAt!).toBeGreaterThanOrEqual(now + 400);
+    await waitSettled(queue, plain.id);
+    expect(runs).toBe(2);
+  });
+});

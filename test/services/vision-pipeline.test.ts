@@ -137,6 +137,26 @@ describe('every picture embedded and predicted', () => {
       const c = app.services.store.predictions.counts(datasetId, app.services.vision.backbone.id, String(newest.id));
       return queue.get(first!.id)!.state === 'succeeded' && c.predicted === 20 ? true : undefined;
     }, 'the debounced retrain and its predictions', 90_000);
+
+    // Old models' predictions go once two newer models exist: every retrain predicts every picture again.
+    const { runId } = app.services.vision.startTraining(datasetId);
+    await waitFor(() => {
+      const run = app.services.vision.training.get(runId);
+      if (run.status !== 'succeeded') return undefined;
+      const c = app.services.store.predictions.counts(datasetId, app.services.vision.backbone.id, run.modelId);
+      return c.predicted === 20 ? true : undefined;
+    }, 'a third model and its predictions', 90_000);
+    const perModel = () =>
+      app.services.store.db
+        .prepare('SELECT m.id AS id, count(p.image_id) AS n FROM models m LEFT JOIN predictions p ON p.model_id = m.id WHERE m.dataset_id = ? GROUP BY m.id ORDER BY m.id DESC')
+        .all(Number(datasetId)) as Array<{ id: number; n: number }>;
+    // The embed task prunes when it has predicted everything with the new model.
+    const rows = await waitFor(() => {
+      const r = perModel();
+      return r.slice(2).every((m) => m.n === 0) ? r : undefined;
+    }, 'older predictions pruned');
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows[0].n).toBe(20);
   });
 });
 
@@ -165,6 +185,16 @@ describe('the start-up sweep', () => {
       // Idempotent: a second sweep finds nothing to do.
       await waitFor(() => (next.services.tasks.queue.list({ state: ['queued', 'running'] }).items.length === 0 ? true : undefined), 'an idle queue');
       expect(next.services.vision.sweep()).toEqual({ refreshed: 0, retrained: 0 });
+
+      // A model of another backbone (the backbone was rebuilt since) cannot predict: the sweep retrains.
+      const old = next.services.store.models.latest(ds)!;
+      next.services.store.db.prepare(`UPDATE models SET backbone = 'an-older-backbone' WHERE id = ?`).run(old.id);
+      expect(next.services.vision.sweep()).toMatchObject({ retrained: 1 });
+      await waitFor(() => {
+        const model = next.services.store.models.latest(ds)!;
+        if (model.id === old.id || model.backbone !== next.services.vision.backbone.id) return undefined;
+        return next.services.store.predictions.counts(ds, model.backbone, String(model.id)).predicted === 13 ? true : undefined;
+      }, 'a retrain on the current backbone and its predictions', 90_000);
     } finally {
       await next.close();
     }

@@ -38,6 +38,21 @@ export class PredictionRepository {
     );
   }
 
+  /**
+   * Drops the predictions of the dataset's older models: every retrain predicts every picture
+   * again, so 60,000 pictures × each version would grow without bound. Kept: `keep` (the
+   * active model) and the two newest models of the dataset (a comparison with the previous one).
+   */
+  prune(datasetId: string, keep: string): number {
+    return this.db
+      .prepare(
+        `DELETE FROM predictions WHERE model_id IN (
+           SELECT id FROM models WHERE dataset_id = ? AND id != ?
+             AND id NOT IN (SELECT id FROM models WHERE dataset_id = ? ORDER BY id DESC LIMIT 2))`,
+      )
+      .run(toRowId(datasetId), toRowId(keep), toRowId(datasetId)).changes;
+  }
+
   /** Pictures of the dataset with no embedding for `backbone` (at most `limit`, in id order). */
   unembedded(datasetId: string, backbone: string, limit: number, exclude: readonly string[] = []): PipelineImage[] {
     const rows = this.db

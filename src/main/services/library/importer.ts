@@ -137,6 +137,12 @@ export class Importer {
   }
 
   /** Stops every import into a dataset (queued ones included) and waits until none touches it. */
+  /** An import into the dataset is storing pictures in this process right now. */
+  isImporting(datasetId: string): boolean {
+    for (const j of this.jobs.values()) if (j.started && j.progress.datasetId === datasetId && j.progress.state === 'running') return true;
+    return false;
+  }
+
   async stopDataset(datasetId: string): Promise<void> {
     const live = [...this.jobs.values()].filter((j) => j.progress.datasetId === datasetId && j.progress.state === 'running');
     for (const j of live) this.abort(j);

@@ -65,6 +65,11 @@ export class LibraryService {
     return this.ingestor.implied;
   }
 
+  /** Pictures are arriving in the dataset (an upload or an import is under way in this process). */
+  isReceiving(datasetId: string): boolean {
+    return this.uploads.has(datasetId) || this.importer.isImporting(datasetId);
+  }
+
   listDatasets(): DatasetRecord[] {
     return this.store.datasets.listAll();
   }

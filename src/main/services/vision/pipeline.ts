@@ -80,11 +80,23 @@ export class Pipeline implements ImpliedWork {
     return counts.filter((n) => n >= 2).length >= 2 && counts.every((n) => n !== 1);
   }
 
-  /** The dataset's labelled set changed after the newest run that read it (and it can train). */
+  /**
+   * The dataset can train and its active model is out of date: its labelled set changed after
+   * the newest run that read it, or the active model reads another backbone's vectors (a new
+   * backbone installed: without a retrain nothing could be predicted again).
+   */
   owesRetrain(datasetId: string): boolean {
     if (!this.o.autoTrain || !this.trainable(datasetId)) return false;
     const trained = this.c.store.runs.trainedLabelsVersion(datasetId);
-    return trained === null || trained < this.c.store.datasets.labelsVersion(datasetId);
+    if (trained === null || trained < this.c.store.datasets.labelsVersion(datasetId)) return true;
+    const active = this.c.store.models.activeModelId(datasetId);
+    const model = active === null ? null : this.c.store.models.get(active);
+    return model !== null && this.c.backbone.id !== null && model.backbone !== this.c.backbone.id && !this.hasLiveRun(datasetId);
+  }
+
+  /** A run of the dataset queued or training now (it will make a model on the current backbone). */
+  private hasLiveRun(datasetId: string): boolean {
+    return this.c.store.runs.queued(datasetId).length > 0 || this.c.records.listRuns(datasetId, 1).items[0]?.status === 'running';
   }
 
   /** Pictures without a vector, or without the active model's prediction (skipping `failed` hashes). */
@@ -174,6 +186,8 @@ export class Pipeline implements ImpliedWork {
       }
     }
     predicted += await this.predictMissing(datasetId, backbone, ctx.signal);
+    const active = this.c.store.models.activeModelId(datasetId);
+    if (active !== null) this.c.store.predictions.prune(datasetId, active);
     this.announce(datasetId, true);
     return { embedded, predicted, failed: [...failed].slice(0, 100) };
   }

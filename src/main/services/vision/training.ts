@@ -130,6 +130,9 @@ export class Training {
       if (existing) input = { ...input, runId: existing.id };
       else {
         if (input.trigger === 'auto' && !this.owed(input.datasetId)) return { skipped: 'The labels have not changed since the newest run.' };
+        // Pictures still arriving: train once they are in. Ending here leaves the retrain owed,
+        // and the pipeline queues it again a debounce later (Pipeline.afterTask).
+        if (input.trigger === 'auto' && this.c.library.isReceiving(input.datasetId)) return { skipped: 'Pictures are still arriving; the retrain follows them.' };
         const params = this.withPrefs(input.datasetId, input.params ?? {});
         const created = this.c.records.createRun({ datasetId: input.datasetId, trigger: input.trigger ?? 'manual', backbone: this.c.backbone.requireId(), params, taskId: ctx.id });
         input = { ...input, runId: created.id };
