@@ -15,6 +15,8 @@ import { createLobeConnectApp, LobeConnect, LOBE_CONNECT_PORT } from './api/lobe
 import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
+import { reviewHandlers } from './ipc/review-handlers';
+import { reviewRoutes } from './api/review-routes';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
 import { BrokerService } from './services/broker/index';
@@ -119,7 +121,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...reviewHandlers(vision.review) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
@@ -131,7 +133,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
+      extraRoutes: [visionRoutes(vision), reviewRoutes(vision.review), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
         const row = store.db.prepare('SELECT ext FROM images WHERE hash = ? LIMIT 1').get(hash) as { ext: string } | undefined;
         return row ? library.files.filePath(hash, row.ext) : null;
       })],

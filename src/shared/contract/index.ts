@@ -6,6 +6,7 @@ import { queueMonitorProcedures } from './queue-monitor';
 import { visionEvents, visionProcedures } from './vision';
 import { scriptEvents, scriptProcedures } from './scripts';
 import { labellingProcedures } from './labelling';
+import { reviewProcedures } from './review';
 
 export * from './define';
 export * from './library';
@@ -15,12 +16,13 @@ export * from './queue-monitor';
 export * from './vision';
 export * from './scripts';
 export * from './labelling';
+export * from './review';
 
 /**
  * Every procedure and event of the contract, declared once. Later features add their maps
  * here (one line each); nothing else needs to change for a new call to reach both shells.
  */
-export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures };
+export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures, ...reviewProcedures };
 export const events = { ...libraryEvents, ...taskEvents, ...visionEvents, ...scriptEvents };
 
 export type Procedures = typeof procedures;
