@@ -14,6 +14,8 @@ import { PlayPage } from '../play/PlayPage';
 import { TasksPage } from '../tasks/TasksPage';
 import { ScriptsPage } from '../scripts/ScriptsPage';
 import { useVisionLiveUpdates } from '../train/queries';
+import { ReviewMode } from '../review/ReviewMode';
+import { reviewQueueOf } from '../review/review-route';
 
 const PAGE_KEY = 'loupe.page';
 
@@ -80,7 +82,8 @@ export function App() {
       <main className="content">
         <ConnectionBar />
         {/* The Library stays mounted while another page shows, so a running import goes on. */}
-        <LibraryPage hidden={page !== 'library'} route={page === 'library' ? route : libraryRoute} onNavigate={navigate} />
+        <LibraryPage hidden={page !== 'library' || reviewQueueOf(route) !== null} route={page === 'library' ? route : libraryRoute} onNavigate={navigate} />
+        {reviewQueueOf(route) && <ReviewMode datasetId={route.id!} queue={reviewQueueOf(route)!} onNavigate={navigate} />}
         {page === 'settings' ? (
           <SettingsPage />
         ) : page === 'train' ? (
