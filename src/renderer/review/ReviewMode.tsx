@@ -26,7 +26,7 @@ const pct = (c: number | null) => (c === null ? '' : `${Math.round(c * 100)} %`)
  */
 export function ReviewMode({ datasetId, queue, onNavigate }: { datasetId: string; queue: ReviewQueueName; onNavigate: (r: Route) => void }) {
   const dataset = useDataset(datasetId).data;
-  const labels = dataset?.labels ?? [];
+  const labels = useMemo(() => dataset?.labels ?? [], [dataset]);
   const labelling = useLabelling(datasetId);
   const q = useQuery({
     queryKey: ['review', datasetId, queue],
