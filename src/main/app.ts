@@ -17,6 +17,8 @@ import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
 import { reviewHandlers } from './ipc/review-handlers';
 import { reviewRoutes } from './api/review-routes';
+import { playHandlers } from './ipc/play-handlers';
+import { playRoutes } from './api/play-routes';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
 import { openStore, type Store } from './store/index';
 import { BrokerService } from './services/broker/index';
@@ -121,7 +123,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...reviewHandlers(vision.review) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...reviewHandlers(vision.review), ...playHandlers(vision) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
@@ -133,7 +135,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), reviewRoutes(vision.review), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
+      extraRoutes: [visionRoutes(vision), reviewRoutes(vision.review), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
         const row = store.db.prepare('SELECT ext FROM images WHERE hash = ? LIMIT 1').get(hash) as { ext: string } | undefined;
         return row ? library.files.filePath(hash, row.ext) : null;
       })],

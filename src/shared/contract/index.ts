@@ -7,6 +7,7 @@ import { visionEvents, visionProcedures } from './vision';
 import { scriptEvents, scriptProcedures } from './scripts';
 import { labellingProcedures } from './labelling';
 import { reviewProcedures } from './review';
+import { playProcedures } from './play';
 
 export * from './define';
 export * from './library';
@@ -17,12 +18,13 @@ export * from './vision';
 export * from './scripts';
 export * from './labelling';
 export * from './review';
+export * from './play';
 
 /**
  * Every procedure and event of the contract, declared once. Later features add their maps
  * here (one line each); nothing else needs to change for a new call to reach both shells.
  */
-export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures, ...reviewProcedures };
+export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures, ...reviewProcedures, ...playProcedures };
 export const events = { ...libraryEvents, ...taskEvents, ...visionEvents, ...scriptEvents };
 
 export type Procedures = typeof procedures;
