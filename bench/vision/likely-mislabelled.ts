@@ -5,7 +5,8 @@
 // the default backbone through the engine, cached under bench/tmp/review), 5 % of the labels
 // flipped to another class at random (seeded). Precision among the first K flagged (K = the
 // number flipped) for confident learning on 5-fold out-of-sample probabilities, against the
-// naive queue: given ≠ predicted by a head trained on all 10,000 (in sample), surest first.
+// naive queue: given ≠ predicted by a head trained on all 10,000 (in sample), surest first
+// (ranked by p(predicted) − p(given)). The CL queue ranks by p(given) / t(given), lowest first.
 // Targets: CL ≥ 0.6, and ≥ 10 points above naive.
 //
 // Speed: the queue computed for 60,000 cached embeddings (synthetic, the backbone's width) in

@@ -14,10 +14,10 @@ describe('confident learning', () => {
 
   it('flags a picture below its own class threshold and above another’s, most contradicted first', () => {
     // Class 0 pictures: self-confidence 0.9, 0.9, 0.9, 0.25 (suspect), 0.1 (more suspect) -> t0 = 0.61.
-    // Class 1 pictures: 0.8, 0.8, 0.5 (unsure: below t1 = 0.7, but p(0) = 0.5 < t0: only hard, not flagged).
+    // Class 1 pictures: 0.8, 0.8, 0.55 (unsure: below t1 = 0.72, but still its likeliest and p(0) < t0: only hard, not flagged).
     const rows = [
       [0.9, 0.1], [0.9, 0.1], [0.9, 0.1], [0.25, 0.75], [0.1, 0.9],
-      [0.2, 0.8], [0.2, 0.8], [0.5, 0.5],
+      [0.2, 0.8], [0.2, 0.8], [0.45, 0.55],
     ];
     const given = [0, 0, 0, 0, 0, 1, 1, 1];
     const r = findLikelyMislabelled({ probabilities: Float32Array.from(rows.flat()), given, classes: 2 });
@@ -25,6 +25,7 @@ describe('confident learning', () => {
     expect(r.items[0]).toMatchObject({ given: 0, suggested: 1 });
     expect(r.items[0].margin).toBeCloseTo(0.8);
     expect(r.items[0].selfConfidence).toBeCloseTo(0.1);
+    expect(r.items[0].normalized).toBeCloseTo(0.1 / 0.61);
   });
 
   it('suggests the likeliest of several confidently present classes', () => {
@@ -37,6 +38,17 @@ describe('confident learning', () => {
     const r = findLikelyMislabelled({ probabilities: Float32Array.from(rows.flat()), given, classes: 3 });
     expect(r.items).toHaveLength(1);
     expect(r.items[0]).toMatchObject({ index: 2, suggested: 2 });
+  });
+
+  it('flags a picture whose likeliest class is another even when no class reaches its threshold', () => {
+    // Easy class 1 (t1 = 0.93): picture 4, labelled 0, has p(1) = 0.6: below t1, but the model's likeliest.
+    const rows = [
+      [0.9, 0.1], [0.9, 0.1], [0.9, 0.1], [0.8, 0.2], [0.4, 0.6],
+      [0.02, 0.98], [0.05, 0.95], [0.15, 0.85],
+    ];
+    const r = findLikelyMislabelled({ probabilities: Float32Array.from(rows.flat()), given: [0, 0, 0, 0, 0, 1, 1, 1], classes: 2 });
+    expect(r.thresholds[1]).toBeGreaterThan(0.6);
+    expect(r.items.map((x) => [x.index, x.suggested])).toEqual([[4, 1]]);
   });
 
   it('refuses inputs that do not fit together', () => {

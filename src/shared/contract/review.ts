@@ -22,7 +22,10 @@ export const ReviewItem = z.object({
   confidence: z.number().nullable(),
   /** The active model's three best guesses, best first. */
   top: z.array(LabelConfidence),
-  /** likely-mislabelled: the label the picture more likely has, and how strongly (p(suggested) − p(given), out of sample). */
+  /**
+   * likely-mislabelled: the label the picture more likely has, and how suspect its given label is:
+   * 1 − p(given) / t(given), where p is out of sample and t the given label's mean self-confidence (0..1, higher first).
+   */
   suggested: z.string().optional(),
   score: z.number().optional(),
 });

@@ -123,7 +123,8 @@ export class Review {
     );
     const cl = findLikelyMislabelled({ probabilities: oof.probabilities, given: oof.given, classes: oof.classes.length });
     return {
-      items: cl.items.map((x) => ({ id: items[x.index].id, given: oof.classes[x.given], suggested: oof.classes[x.suggested], score: x.margin })),
+      // score: 1 − p(given)/t_given, in (0, 1], higher is more suspect (the rank order).
+      items: cl.items.map((x) => ({ id: items[x.index].id, given: oof.classes[x.given], suggested: oof.classes[x.suggested], score: 1 - x.normalized })),
       note: cl.items.length === 0 ? 'No picture’s label contradicts what the other pictures teach.' : null,
     };
   }
