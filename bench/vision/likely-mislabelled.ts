@@ -17,7 +17,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { InferenceEngine } from '../../src/main/vision/index';
-import { createRng, findLikelyMislabelled, naiveDisagreements, predict, trainHead, type MislabelItem } from '../../src/main/vision/index';
+import { createRng, epochsFor, findLikelyMislabelled, naiveDisagreements, predict, repeatsFor, trainHead, type MislabelItem } from '../../src/main/vision/index';
 import { outOfFoldInProcess } from '../../src/main/services/vision/train-in-process';
 import { readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
@@ -142,8 +142,8 @@ Machine: ${cpus().length}-core shared VM (${cpus()[0]?.model ?? 'cpu'}), load av
 | pictures, flipped | ${N.toLocaleString('en')} Fashion-MNIST train (seed-6 shuffle), ${K} flipped (seed 2026), backbone width ${dim} | — |
 | confident learning, precision among first ${K} | **${pCl.toFixed(3)}** (${cl.items.length} flagged; ${suggestedRight} of the ${Math.round(pCl * K)} hits suggest the true class) | ≥ 0.6: ${ok(pCl >= 0.6)} |
 | naive (given ≠ in-sample prediction), precision among first ${K} | ${pNaive.toFixed(3)} (${naive.length} disagree) | CL ≥ naive + 0.10: ${ok(pCl >= pNaive + 0.1)} (+${((pCl - pNaive) * 100).toFixed(1)} points) |
-| 5-fold heads on ${N.toLocaleString('en')}, training child | ${clWall.toFixed(1)} s wall, ${childCpu.toFixed(1)} s CPU | — |
-| 5-fold heads on ${BIG.toLocaleString('en')} × ${dim} (synthetic), training child | ${bigWall.toFixed(1)} s wall, **${bigChild.toFixed(1)} s CPU** of the child; main process ${mainCpu.toFixed(1)} s CPU (streaming the rows) | < 30 s CPU, off the main thread: ${ok(bigChild < 30)} |
+| 5-fold heads on ${N.toLocaleString('en')} (${repeatsFor(N)} splits averaged, ${epochsFor(Math.round(N * 0.8))} epochs each), training child | ${clWall.toFixed(1)} s wall, ${childCpu.toFixed(1)} s CPU | — |
+| 5-fold heads on ${BIG.toLocaleString('en')} × ${dim} (synthetic; ${repeatsFor(BIG)} split, ${epochsFor(Math.round(BIG * 0.8))} epochs), training child | ${bigWall.toFixed(1)} s wall, **${bigChild.toFixed(1)} s CPU** of the child; main process ${mainCpu.toFixed(1)} s CPU (streaming the rows) | < 30 s CPU, off the main thread: ${ok(bigChild < 30)} |
 `;
   const head0 = '# Review queues: likely mislabelled\n\nWritten by `bench/vision/likely-mislabelled.ts`; newest first.\n';
   const prev = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8').replace(head0, '') : '';

@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, createDataset, labelCount } from './fixtures';
 import { writePetFolders } from './pictures';
 import { ROOT } from './loupe-server';
+import { callInPage } from './contract-call';
 
 /*
  * Play as a person drives it: results in file order with a summary per predicted label,
@@ -42,7 +43,7 @@ test.beforeAll(async () => {
 test.afterAll(() => rmSync(pics, { recursive: true, force: true }));
 
 async function imageCount(page: Page): Promise<number> {
-  return page.evaluate(async () => (await window.loupe.call('datasets.list', {}))[0].imageCount);
+  return (await callInPage(page, 'datasets.list', {}))[0].imageCount;
 }
 
 test('Play: file order, a summary, that’s right / wrong, scoring a test folder, the webcam', async ({ app: page }) => {
@@ -50,7 +51,7 @@ test('Play: file order, a summary, that’s right / wrong, scoring a test folder
   await createDataset(page, 'Pets');
   await page.getByTestId('folder-input').setInputFiles(join(pics, 'train'));
   await expect(labelCount(page, 'all')).toHaveText('12', { timeout: 60_000 });
-  await expect.poll(() => page.evaluate(async () => (await window.loupe.call('models.list', {})).items.length), { timeout: 120_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => (await callInPage(page, 'models.list', {})).items.length, { timeout: 120_000 }).toBeGreaterThan(0);
 
   await page.getByRole('button', { name: 'Play', exact: true }).click();
   await page.getByTestId('play-folder-input').setInputFiles(join(pics, 'try'));
@@ -76,7 +77,7 @@ test('Play: file order, a summary, that’s right / wrong, scoring a test folder
   await expect(rows.nth(1)).toContainText('Added as “puppies”');
   await expect(summary).toContainText('you said 1 right, 1 wrong');
   await expect
-    .poll(() => page.evaluate(async () => (await window.loupe.call('datasets.get', { id: (await window.loupe.call('datasets.list', {}))[0].id })).labels.map((l) => l.name)))
+    .poll(async () => (await callInPage(page, 'datasets.get', { id: (await callInPage(page, 'datasets.list', {}))[0].id })).labels.map((l) => l.name))
     .toContain('puppies');
 
   // Score a labelled test folder: accuracy, per-label table, confusion matrix; nothing added.

@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, createDataset, labelCount } from './fixtures';
 import { writePetFolders } from './pictures';
 import { ROOT } from './loupe-server';
+import { callInPage } from './contract-call';
 
 /*
  * Review mode as a person drives it: the Review button opens the Label next queue, Enter
@@ -31,11 +32,10 @@ test.afterAll(() => rmSync(pics, { recursive: true, force: true }));
 async function waitForModel(page: Page, datasetId: string, images: number) {
   await expect
     .poll(
-      () =>
-        page.evaluate(async (id) => {
-          const s = await window.loupe.call('vision.status', { datasetId: id });
-          return s.latestModelId !== null ? s.embedded : -1;
-        }, datasetId),
+      async () => {
+        const s = await callInPage(page, 'vision.status', { datasetId });
+        return s.latestModelId !== null ? s.embedded : -1;
+      },
       { timeout: 120_000 },
     )
     .toBe(images);
@@ -48,7 +48,7 @@ test('review mode: Enter accepts, a digit corrects, the label changes, Ctrl+Z un
   await expect(labelCount(page, 'all')).toHaveText('12', { timeout: 60_000 });
   await page.getByTestId('picture-input').setInputFiles(readdirSync(join(pics, 'loose')).map((f) => join(pics, 'loose', f)));
   await expect(labelCount(page, 'unlabeled')).toHaveText('4', { timeout: 60_000 });
-  const datasetId = await page.evaluate(async () => (await window.loupe.call('datasets.list', {}))[0].id);
+  const datasetId = (await callInPage(page, 'datasets.list', {}))[0].id;
   await waitForModel(page, datasetId, 16);
 
   await page.getByRole('button', { name: 'Review', exact: true }).click();

@@ -14,4 +14,4 @@ export {
   findLikelyMislabelled, naiveDisagreements, classThresholds,
   type MislabelInput, type MislabelItem, type MislabelResult,
 } from './confident-learning';
-export { outOfFoldProbabilities, assignFolds, epochsFor, batchFor, type OutOfFoldInput, type OutOfFoldOptions, type OutOfFoldResult } from './out-of-fold';
+export { outOfFoldProbabilities, assignFolds, epochsFor, batchFor, repeatsFor, type OutOfFoldInput, type OutOfFoldOptions, type OutOfFoldResult } from './out-of-fold';

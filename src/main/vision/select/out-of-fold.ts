@@ -25,12 +25,14 @@ export interface OutOfFoldOptions {
   folds?: number;
   /** Epochs per head (default: by size, see epochsFor). */
   epochs?: number;
+  /** Independent K-fold splits whose probabilities are averaged (default: by size, see repeatsFor). */
+  repeats?: number;
   batchSize?: number;
   learningRate?: number;
   weightDecay?: number;
   seed?: number;
   signal?: AbortSignal;
-  /** Called after each fold with (folds done, folds). */
+  /** Called after each fold with (folds done, folds), over all repeats. */
   onFold?: (done: number, folds: number) => void;
 }
 
@@ -46,14 +48,23 @@ export interface OutOfFoldResult {
 
 /**
  * Few passes: the heads must not learn the flipped labels of their own training folds (on
- * Fashion-MNIST, 4 epochs found more flips than 8, and 8 more than 20: bench/vision/
- * RESULTS-review.md); big sets make many steps per pass, tiny ones need more passes.
+ * Fashion-MNIST, 2-4 epochs found more flips than 8, and 8 more than 20: bench/vision/
+ * RESULTS-review.md); tiny sets need more passes to make enough steps.
  */
 export function epochsFor(n: number): number {
-  if (n > 20_000) return 2;
-  if (n > 5_000) return 4;
+  if (n > 5_000) return 2;
   if (n > 1_000) return 8;
   return 30;
+}
+
+/**
+ * Averaging several splits' probabilities steadies them (a picture's score no longer hangs on
+ * which fold it fell in); past 20,000 pictures one split keeps the whole under 30 s of CPU.
+ */
+export function repeatsFor(n: number): number {
+  if (n > 20_000) return 1;
+  if (n > 5_000) return 4;
+  return 2;
 }
 
 /** Small sets take small batches, so a few hundred pictures still make enough optimiser steps. */
@@ -92,48 +103,52 @@ export async function outOfFoldProbabilities(input: OutOfFoldInput, options: Out
   const K = classes.length;
   const folds = Math.max(2, Math.min(options.folds ?? 5, n));
   const seed = options.seed ?? 1;
-  const fold = assignFolds(given, K, folds, seed);
+  const repeats = Math.max(1, options.repeats ?? repeatsFor(n));
   const row = (i: number): Float32Array =>
     flat ? (input.features as Float32Array).subarray(i * dim, (i + 1) * dim) : (input.features as Float32Array[])[i];
 
   const probabilities = new Float32Array(n * K);
-  for (let f = 0; f < folds; f++) {
-    if (options.signal?.aborted) throw new VisionTrainError('cancelled', 'Cancelled.');
-    const rest: number[] = [];
-    const test: number[] = [];
-    for (let i = 0; i < n; i++) (fold[i] === f ? test : rest).push(i);
-    if (test.length === 0) continue;
-    // The trainer refuses a label of one picture; such a label simply goes unlearnt by this head.
-    const seen = new Int32Array(K);
-    for (const i of rest) seen[given[i]]++;
-    const train = rest.filter((i) => seen[given[i]] >= 2);
-    const trainLabels = train.map((i) => input.labels[i]);
-    if (new Set(trainLabels).size < 2) {
-      // Every other picture has the test fold's label: nothing to compare it with; uniform.
-      for (const i of test) probabilities.fill(1 / K, i * K, (i + 1) * K);
-      continue;
+  for (let rep = 0; rep < repeats; rep++) {
+    const repSeed = seed + 1000 * rep;
+    const fold = assignFolds(given, K, folds, repSeed);
+    for (let f = 0; f < folds; f++) {
+      if (options.signal?.aborted) throw new VisionTrainError('cancelled', 'Cancelled.');
+      const rest: number[] = [];
+      const test: number[] = [];
+      for (let i = 0; i < n; i++) (fold[i] === f ? test : rest).push(i);
+      if (test.length === 0) continue;
+      // The trainer refuses a label of one picture; such a label simply goes unlearnt by this head.
+      const seen = new Int32Array(K);
+      for (const i of rest) seen[given[i]]++;
+      const train = rest.filter((i) => seen[given[i]] >= 2);
+      const trainLabels = train.map((i) => input.labels[i]);
+      if (new Set(trainLabels).size < 2) {
+        // Every other picture has the test fold's label: nothing to compare it with; uniform.
+        for (const i of test) for (let c = 0; c < K; c++) probabilities[i * K + c] += 1 / K / repeats;
+        continue;
+      }
+      const { head } = await trainHead(
+        { features: train.map(row), labels: trainLabels },
+        {
+          kind: 'softmax',
+          validationFraction: 0,
+          epochs: options.epochs ?? epochsFor(train.length),
+          batchSize: options.batchSize ?? batchFor(train.length),
+          learningRate: options.learningRate ?? 0.002,
+          weightDecay: options.weightDecay,
+          seed: repSeed + f,
+          signal: options.signal,
+        },
+      );
+      const p = predict(head, test.map(row));
+      // The head knows only the labels of its training folds (a label of one picture can be missing): map its columns.
+      const cols = head.labels.map((l) => index.get(l)!);
+      const k = head.labels.length;
+      test.forEach((i, r) => {
+        for (let c = 0; c < k; c++) probabilities[i * K + cols[c]] += p[r * k + c] / repeats;
+      });
+      options.onFold?.(rep * folds + f + 1, repeats * folds);
     }
-    const { head } = await trainHead(
-      { features: train.map(row), labels: trainLabels },
-      {
-        kind: 'softmax',
-        validationFraction: 0,
-        epochs: options.epochs ?? epochsFor(train.length),
-        batchSize: options.batchSize ?? batchFor(train.length),
-        learningRate: options.learningRate ?? 0.002,
-        weightDecay: options.weightDecay,
-        seed: seed + f,
-        signal: options.signal,
-      },
-    );
-    const p = predict(head, test.map(row));
-    // The head knows only the labels of its training folds (a label of one picture can be missing): map its columns.
-    const cols = head.labels.map((l) => index.get(l)!);
-    const k = head.labels.length;
-    test.forEach((i, r) => {
-      for (let c = 0; c < k; c++) probabilities[i * K + cols[c]] = p[r * k + c];
-    });
-    options.onFold?.(f + 1, folds);
   }
   return { classes, given, probabilities, folds };
 }
