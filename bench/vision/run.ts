@@ -1,4 +1,4 @@
-// `npm run bench:vision [-- --quick] [--skip-train] [--with-app]`: embedding throughput of the whole pipeline
+// `npm run bench:vision [-- --quick] [--skip-train] [--with-app] [--skip-review]`: embedding throughput of the whole pipeline
 // (JPEG 1–4 MP from disk -> embedding, through InferenceEngine) against its bare parts measured
 // alone in the same run, interleaved A B C D, A B C D, … so machine load hits all alike:
 //   A  sharp decode + resize, one image at a time (preprocessImage)
@@ -244,6 +244,11 @@ async function main(): Promise<void> {
     if (train) writeFileSync(join(here, '..', 'tmp', 'vision', 'RESULTS-train-latest.md'), train);
   }
   if (process.argv.includes('--with-app')) appPhases();
+  if (!process.argv.includes('--skip-review')) {
+    // The likely-mislabelled queue (issue #14): its own process, writes bench/vision/RESULTS-review.md.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'likely-mislabelled.ts')], { stdio: 'inherit' });
+    if (r.status !== 0) process.exitCode = 1;
+  }
   if (!existsSync(join(here, 'RESULTS.md'))) process.exitCode = 1;
 }
 

@@ -15,6 +15,10 @@ import { createLobeConnectApp, LobeConnect, LOBE_CONNECT_PORT } from './api/lobe
 import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
+import { reviewHandlers } from './ipc/review-handlers';
+import { reviewRoutes } from './api/review-routes';
+import { playHandlers } from './ipc/play-handlers';
+import { playRoutes } from './api/play-routes';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
 import { adoptLegacyQueue, openStore, type Store } from './store/index';
 import { BrokerService } from './services/broker/index';
@@ -135,7 +139,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...brokerHandlers(broker), ...draftHandlers(store), ...modelHandlers(vision) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...brokerHandlers(broker), ...draftHandlers(store), ...modelHandlers(vision), ...reviewHandlers(vision.review), ...playHandlers(vision) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
@@ -147,7 +151,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
+      extraRoutes: [visionRoutes(vision), reviewRoutes(vision.review), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
         const row = store.images.knownFile(hash);
         return row ? library.files.filePath(hash, row.ext) : null;
       }), modelRoutes(vision)],

@@ -22,7 +22,7 @@ type VisionProcedure =
   | 'vision.labelNext'
   | 'vision.nearDuplicates';
 
-function toNamed(vision: VisionService, input: HandlerInput<'models.predict'>['inputs'][number], i: number): NamedImage {
+export function toNamed(vision: VisionService, input: HandlerInput<'models.predict'>['inputs'][number], i: number): NamedImage {
   if ('imageId' in input) return vision.prediction.imageInput(input.imageId);
   if ('path' in input) {
     if (!existsSync(input.path)) throw new LoupeError('not_found', `No file at ${input.path}.`);

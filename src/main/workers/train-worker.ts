@@ -3,7 +3,7 @@
 // headless). Training is minutes of pure arithmetic on a big dataset; here it cannot stall
 // the main process's event loop (HTTP server, IPC, queue), and its memory is capped.
 // The rows arrive in chunks and are written straight into one N×D block.
-import { isVisionTrainError, trainHead, type AugmentedExample } from '../vision/index';
+import { isVisionTrainError, outOfFoldProbabilities, trainHead, type AugmentedExample } from '../vision/index';
 import type { TrainWorkerMessage, TrainWorkerReply } from '../services/vision/train-child-process';
 import { listenToParent, reportMemory, sendToParent } from './child-channel';
 
@@ -44,6 +44,20 @@ async function train(s: Start): Promise<void> {
   }
 }
 
+/** K-fold heads over the rows: every row's probabilities from the head that did not see it. */
+async function outOfFold(s: Start, options: Extract<TrainWorkerMessage, { t: 'oof' }>['options']): Promise<void> {
+  try {
+    const result = await outOfFoldProbabilities(
+      { features: main!, labels: s.labels },
+      { ...options, signal: controller.signal, onFold: (done, folds) => send({ t: 'fold', done, folds }) },
+    );
+    send({ t: 'oof-done', result });
+  } catch (err) {
+    if (isVisionTrainError(err)) send({ t: 'error', code: err.code, message: err.message, trainError: true });
+    else send({ t: 'error', code: 'internal', message: err instanceof Error ? err.message : String(err), trainError: false });
+  }
+}
+
 // trainHead yields to the event loop between batches and epochs, so a cancel message lands in time.
 listenToParent((raw) => {
   const m = raw as TrainWorkerMessage;
@@ -57,6 +71,7 @@ listenToParent((raw) => {
     block.set(m.data, m.at * dim);
     send({ t: 'got', which: m.which, at: m.at });
   } else if (m.t === 'train') void train(start!);
+  else if (m.t === 'oof') void outOfFold(start!, m.options);
   else if (m.t === 'cancel') controller.abort();
 });
 reportMemory();

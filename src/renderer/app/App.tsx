@@ -15,6 +15,8 @@ import { PlayPage } from '../play/PlayPage';
 import { TasksPage } from '../tasks/TasksPage';
 import { ScriptsPage } from '../scripts/ScriptsPage';
 import { useVisionLiveUpdates } from '../train/queries';
+import { ReviewMode } from '../review/ReviewMode';
+import { reviewQueueOf } from '../review/review-route';
 
 const PAGE_KEY = 'loupe.page';
 
@@ -82,7 +84,8 @@ export function App() {
         <ConnectionBar />
         <BackboneBanner />
         {/* The Library stays mounted while another page shows, so a running import goes on. */}
-        <LibraryPage hidden={page !== 'library'} route={page === 'library' ? route : libraryRoute} onNavigate={navigate} />
+        <LibraryPage hidden={page !== 'library' || reviewQueueOf(route) !== null} route={page === 'library' ? route : libraryRoute} onNavigate={navigate} />
+        {reviewQueueOf(route) && <ReviewMode datasetId={route.id!} queue={reviewQueueOf(route)!} onNavigate={navigate} />}
         {page === 'settings' ? (
           <SettingsPage />
         ) : page === 'train' ? (

@@ -6,6 +6,7 @@ import { emptySelection, reconcile, targets, type Selection } from '../lib/selec
 import type { GridAction } from '../lib/grid-keys';
 import type { Route } from '../app/route';
 import { DatasetMenu } from './DatasetMenu';
+import { ReviewButton } from '../review/ReviewButton';
 import { ConfirmDialog, NameDialog } from './Dialogs';
 import { DropZone } from './DropZone';
 import { ImageGrid } from './ImageGrid';
@@ -210,6 +211,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
         )}
         {current && (
           <>
+            <ReviewButton datasetId={datasetId} onNavigate={onNavigate} />
             <button type="button" className="button" aria-pressed={visionOpen} onClick={() => setVisionOpen((o) => !o)} title="Sort by prediction, label next, near duplicates">
               Vision tools
             </button>

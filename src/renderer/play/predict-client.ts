@@ -1,4 +1,4 @@
-import type { LabelConfidence } from '../../shared/contract';
+import type { Evaluation, LabelConfidence } from '../../shared/contract';
 
 interface ApiError {
   error?: { code?: string; message?: string };
@@ -47,4 +47,24 @@ export async function addToDataset(datasetId: string, file: File, label: string)
   const paths = window.loupe.pathsForFiles?.([file]) ?? [];
   if (paths.length === 0) throw { code: 'validation', message: 'This picture has no file on disk to import; save it first, then drop it in the Library.' };
   await window.loupe.call('imports.start', { datasetId, paths, labels: 'none', label });
+}
+
+/**
+ * Scores a labelled test set without adding it anywhere. The browser shell posts the files to
+ * `POST /v1/models/:id/evaluate` (multipart, one request); the desktop shell hands the paths
+ * to the contract (the main process reads the files).
+ */
+export async function evaluateFiles(modelId: string, items: Array<{ file: File; label: string }>, signal?: AbortSignal): Promise<Evaluation> {
+  if (window.loupe.shell === 'browser') {
+    const form = new FormData();
+    for (const it of items) form.append('image', it.file, it.file.name);
+    form.append('labels', JSON.stringify(items.map((it) => it.label)));
+    const res = await fetch(`/v1/models/${encodeURIComponent(modelId)}/evaluate`, { method: 'POST', body: form, credentials: 'same-origin', signal });
+    const body = (await res.json().catch(() => null)) as (Evaluation & ApiError) | null;
+    if (!res.ok || !body || body.error) throw { code: body?.error?.code ?? 'internal', message: body?.error?.message ?? `The server answered ${res.status}.` };
+    return body;
+  }
+  const paths = window.loupe.pathsForFiles?.(items.map((it) => it.file)) ?? [];
+  if (paths.length !== items.length) throw { code: 'validation', message: 'These pictures have no files on disk to read.' };
+  return window.loupe.call('models.evaluate', { modelId, items: items.map((it, i) => ({ input: { path: paths[i] }, label: it.label })) });
 }

@@ -8,6 +8,8 @@ import { scriptEvents, scriptProcedures } from './scripts';
 import { labellingProcedures } from './labelling';
 import { draftProcedures } from './drafts';
 import { modelProcedures } from './models';
+import { reviewProcedures } from './review';
+import { playProcedures } from './play';
 
 export * from './define';
 export * from './library';
@@ -19,12 +21,14 @@ export * from './scripts';
 export * from './labelling';
 export * from './drafts';
 export * from './models';
+export * from './review';
+export * from './play';
 
 /**
  * Every procedure and event of the contract, declared once. Later features add their maps
  * here (one line each); nothing else needs to change for a new call to reach both shells.
  */
-export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures, ...draftProcedures, ...modelProcedures };
+export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures, ...draftProcedures, ...modelProcedures, ...reviewProcedures, ...playProcedures };
 export const events = { ...libraryEvents, ...taskEvents, ...visionEvents, ...scriptEvents };
 
 export type Procedures = typeof procedures;

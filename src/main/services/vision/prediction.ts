@@ -40,6 +40,28 @@ export class Prediction {
     return predictTop(head, features, Math.min(top, head.labels.length)).map((row) => row.map((p) => ({ label: p.label, confidence: p.confidence })));
   }
 
+  /** Like predict, but a picture that cannot be read gets its own error instead of failing the rest. */
+  async predictEach(
+    modelId: string,
+    images: readonly NamedImage[],
+    top = 5,
+    signal?: AbortSignal,
+  ): Promise<Array<{ ok: true; top: LabelConfidence[] } | { ok: false; code: string; message: string }>> {
+    const head = this.models.head(modelId);
+    const results = await this.c.backbone.embed(
+      images.map((i) => i.input),
+      { signal },
+    );
+    const ok = results.flatMap((r) => (r.ok ? [r.embedding] : []));
+    const tops = ok.length > 0 ? predictTop(head, ok, Math.min(top, head.labels.length)) : [];
+    let j = 0;
+    return results.map((r, i) => {
+      if (r.ok) return { ok: true as const, top: tops[j++].map((p) => ({ label: p.label, confidence: p.confidence })) };
+      const e = imageError(r.error.code, images[i].name, r.error.message);
+      return { ok: false as const, code: e.code, message: e.message };
+    });
+  }
+
   /** Library pictures by id (their original files). */
   imageInput(imageId: string): NamedImage {
     // The path, not the bytes: the inference process reads the file itself.

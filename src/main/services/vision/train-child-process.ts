@@ -8,12 +8,14 @@
 // the child straight into its one N×D block. The main process never builds a second full copy
 // of the features (it used to pack them into one block first: ~415 MB at 60,000 × 1,728).
 import {
-  VisionTrainError, type AugmentedExample, type TrainOptions, type TrainProgress, type TrainResult, type VisionTrainErrorCode,
+  VisionTrainError, type AugmentedExample, type OutOfFoldOptions, type OutOfFoldResult, type TrainOptions, type TrainProgress, type TrainResult,
+  type VisionTrainErrorCode,
 } from '../../vision/index';
 import { WorkerProcess, type SpawnChild } from '../child-process';
 
 /** The options that cross the process boundary: everything but the callback and the signal. */
 export type WorkerTrainOptions = Omit<TrainOptions, 'signal' | 'onEpoch'>;
+export type WorkerOutOfFoldOptions = Omit<OutOfFoldOptions, 'signal' | 'onFold'>;
 
 export type TrainWorkerMessage =
   | {
@@ -26,12 +28,16 @@ export type TrainWorkerMessage =
     }
   | { t: 'rows'; which: 'main' | 'augmented'; at: number; data: Float32Array }
   | { t: 'train' }
+  /** Instead of one head: K-fold heads and every row's out-of-sample probabilities (the "likely mislabelled" queue). */
+  | { t: 'oof'; options: WorkerOutOfFoldOptions }
   | { t: 'cancel' };
 
 export type TrainWorkerReply =
   | { t: 'got'; which: 'main' | 'augmented'; at: number }
   | { t: 'epoch'; progress: TrainProgress }
   | { t: 'done'; result: TrainResult }
+  | { t: 'fold'; done: number; folds: number }
+  | { t: 'oof-done'; result: OutOfFoldResult }
   | { t: 'error'; code: string; message: string; trainError: boolean };
 
 export interface TrainInWorkerData {
@@ -76,7 +82,27 @@ function checkRows(rows: Float32Array[], what: string): number {
 
 /** trainHead with the same inputs and result, in a child process. Rejects with VisionTrainError for training's own refusals. */
 export async function trainHeadInChildProcess(data: TrainInWorkerData, options: TrainInWorkerOptions = {}): Promise<TrainResult> {
-  const { signal, onEpoch, spawn, memoryMb, onStart, ...rest } = options;
+  return (await runInWorker(data, options, { t: 'train' })) as TrainResult;
+}
+
+export interface OutOfFoldInWorkerOptions extends WorkerOutOfFoldOptions, Pick<TrainInWorkerOptions, 'signal' | 'spawn' | 'memoryMb' | 'onStart'> {
+  onFold?: (done: number, folds: number) => void;
+}
+
+/** outOfFoldProbabilities (K-fold heads) in the training child, so minutes of arithmetic never stall the main process. */
+export async function outOfFoldInChildProcess(data: { features: Float32Array[]; labels: string[] }, options: OutOfFoldInWorkerOptions = {}): Promise<OutOfFoldResult> {
+  const { signal, spawn, memoryMb, onStart, onFold, ...rest } = options;
+  return (await runInWorker(data, { signal, spawn, memoryMb, onStart, onFold }, { t: 'oof', options: rest })) as OutOfFoldResult;
+}
+
+type Job = Extract<TrainWorkerMessage, { t: 'train' | 'oof' }>;
+
+async function runInWorker(
+  data: TrainInWorkerData,
+  options: TrainInWorkerOptions & { onFold?: (done: number, folds: number) => void },
+  job: Job,
+): Promise<TrainResult | OutOfFoldResult> {
+  const { signal, onEpoch, onFold, spawn, memoryMb, onStart, ...rest } = options;
   if (signal?.aborted) throw new VisionTrainError('cancelled', 'Training was cancelled.');
   const dim = checkRows(data.features, 'Picture');
   const aug = data.augmented;
@@ -84,7 +110,7 @@ export async function trainHeadInChildProcess(data: TrainInWorkerData, options: 
   const bytes = (data.features.length * dim + (aug?.length ?? 0) * augDim) * 4;
   const capMb = memoryMb ?? Math.max(1024, 512 + Math.ceil((4 * bytes) / 1048576));
 
-  return new Promise<TrainResult>((resolve, reject) => {
+  return new Promise<TrainResult | OutOfFoldResult>((resolve, reject) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | null = null;
     const acked = { main: 0, augmented: 0 };
@@ -110,7 +136,9 @@ export async function trainHeadInChildProcess(data: TrainInWorkerData, options: 
             wake?.();
           } else if (m.t === 'epoch') {
             if (!settled) onEpoch?.(m.progress);
-          } else if (m.t === 'done') {
+          } else if (m.t === 'fold') {
+            if (!settled) onFold?.(m.done, m.folds);
+          } else if (m.t === 'done' || m.t === 'oof-done') {
             finish(() => resolve(m.result));
             worker.kill('finished');
           } else {
@@ -165,7 +193,7 @@ export async function trainHeadInChildProcess(data: TrainInWorkerData, options: 
         } satisfies TrainWorkerMessage);
         await stream('main', data.features, dim);
         if (aug) await stream('augmented', aug.map((r) => r.features), augDim);
-        if (!settled) worker.send({ t: 'train' } satisfies TrainWorkerMessage);
+        if (!settled) worker.send(job satisfies TrainWorkerMessage);
       } catch {
         // The child ended before it was ready: onExit has said why.
       }

@@ -15,6 +15,7 @@ import { PredictFolderInput, runPredictFolder } from './predict-folder';
 import { GrantedFolders } from '../scripts/granted-folders';
 import { Prediction } from './prediction';
 import { Selection } from './selection';
+import { Review } from './review';
 import { Training, TrainTaskInput } from './training';
 import { VisionRecords } from './vision-records';
 
@@ -61,6 +62,7 @@ export class VisionService {
   readonly training: Training;
   readonly prediction: Prediction;
   readonly selection: Selection;
+  readonly review: Review;
   readonly pipeline: Pipeline;
   private readonly c: VisionContext;
   /** Where tasks that scripts queue may reach (checked when such a task runs). */
@@ -104,6 +106,7 @@ export class VisionService {
     );
     this.prediction = new Prediction(this.c, this.models);
     this.selection = new Selection(this.c, this.models);
+    this.review = new Review(this.c, this.models, this.selection);
     this.defineKinds();
     o.library.setImpliedWork(this.pipeline);
     this.off = o.subscribe((event, payload) => this.onEvent(event, payload));

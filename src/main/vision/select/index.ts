@@ -10,3 +10,8 @@ export {
   type PredictedItem, type PredictionFilter, type PredictionSortKey,
 } from './sort';
 export { UnionFind } from './union-find';
+export {
+  findLikelyMislabelled, naiveDisagreements, classThresholds,
+  type MislabelInput, type MislabelItem, type MislabelResult,
+} from './confident-learning';
+export { outOfFoldProbabilities, assignFolds, epochsFor, batchFor, repeatsFor, type OutOfFoldInput, type OutOfFoldOptions, type OutOfFoldResult } from './out-of-fold';
