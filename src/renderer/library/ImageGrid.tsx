@@ -75,17 +75,13 @@ const Cell = memo(function Cell(props: { image: Image; selected: boolean; focuse
           <span className="chip" style={{ ['--hue' as string]: String(hueOf(color)) }}>
             {label}
           </span>
-        ) : image.prediction ? (
-          // What the active model says of a picture nobody labelled yet.
-          <span className="prediction" data-testid="prediction" title={`Predicted by model ${image.prediction.modelId}`}>
-            {image.prediction.label} {Math.round(image.prediction.confidence * 100)}%
-          </span>
-        ) : (
+        ) : guess ? null : (
           <span className="chip none">unlabelled</span>
         )}
         {guess && (label === null || disagrees) && (
-          <span className="guess" style={{ ['--hue' as string]: String(hueOf(guessColor)) }} title="The model’s guess (Enter accepts it)">
-            {guess.label} {Math.round(guess.confidence * 100)} %
+          // What the active model says, styled apart from a given label: dashed, italic, in the guessed label's colour.
+          <span className="guess" data-testid="prediction" style={{ ['--hue' as string]: String(hueOf(guessColor)) }} title="The model’s guess (Enter accepts it)">
+            {guess.label} {Math.round(guess.confidence * 100)}%
           </span>
         )}
       </div>
