@@ -11,6 +11,8 @@ export interface Sandbox {
   outside: string;
   home: string;
   tmp: string;
+  /** The server's working folder (where a relative path would land). */
+  cwd: string;
   /** In every name the scripts create in the real temp folder. */
   marker: string;
 }
@@ -18,8 +20,9 @@ export interface Sandbox {
 /**
  * root/granted/{a,b}: pictures in cats/ and dogs/, a file with a long name (for patterns
  * that backtrack), and symlinks that lead out (to a folder, to a file, dangling);
- * root/outside: decoys no script may touch; root/home and root/tmp: the server's HOME
- * and TMPDIR, so `~/…` and temp files stay in the sandbox; root/data: the data folder.
+ * root/outside: decoys no script may touch; root/home, root/tmp and root/cwd: the server's
+ * HOME, TMPDIR and working folder, so `~/…`, temp files and relative paths stay in the
+ * sandbox; root/data: the data folder.
  */
 export async function makeSandbox(): Promise<Sandbox> {
   const root = mkdtempSync(join(tmpdir(), 'loupe-fuzz-'));
@@ -31,9 +34,10 @@ export async function makeSandbox(): Promise<Sandbox> {
     outside: join(root, 'outside'),
     home: join(root, 'home'),
     tmp: join(root, 'tmp'),
+    cwd: join(root, 'cwd'),
     marker,
   };
-  for (const d of [s.data, s.outside, s.home, s.tmp, ...s.granted]) mkdirSync(d, { recursive: true });
+  for (const d of [s.data, s.outside, s.home, s.tmp, s.cwd, ...s.granted]) mkdirSync(d, { recursive: true });
   writeFileSync(join(s.outside, 'secret.txt'), 'do not overwrite\n');
   writeFileSync(join(s.outside, '.bashrc'), 'echo "a shell start-up file"\n');
   writeFileSync(join(s.home, '.bashrc'), 'echo "home start-up file"\n');

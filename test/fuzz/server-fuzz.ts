@@ -76,6 +76,8 @@ export interface FuzzReport {
   /** Answers other than 200 / 422 script_error, and requests that failed while the server lived. */
   unexpected: Array<{ index: number; status: number; body: string }>;
   outsideWrites: string[];
+  /** What the app itself wrote to its HOME cache and TMPDIR (onnxruntime and the like): listed, not counted. */
+  appWrites: string[];
   /** Pictures from outside the granted folders that an enqueued import brought in. */
   readEscapes: string[];
   /** Runs that ended normally although a `finally { return }` sat around a time or depth limit. */
@@ -122,8 +124,9 @@ interface Server {
 }
 
 function startServer(sb: Sandbox, token: string): Promise<Server> {
+  // The working folder is the sandbox's too: a relative path that slips through lands where it is seen.
   const child = spawn(process.execPath, [join(ROOT, 'bin/loupe.js'), 'serve', '--port', '0', '--data', sb.data, '--token', token], {
-    cwd: ROOT,
+    cwd: sb.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, HOME: sb.home, TMPDIR: sb.tmp, LOUPE_AUTO_TRAIN: '0' },
   });
@@ -263,6 +266,7 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     health: { polls: 0, maxMs: 0, slow: [], failed: [] },
     unexpected: [],
     outsideWrites: [],
+    appWrites: [],
     readEscapes: [],
     limitEscapes: [],
     modelId: '',
@@ -371,7 +375,11 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       slow: stats.slow.map((s) => ({ ...s, running: during(s.at) })),
       failed: stats.failed.map((f) => ({ ...f, running: during(f.at) })),
     };
-    report.outsideWrites = [...diffTrees(before, listTree(sb.root, skip)), ...markedInTmp(sb.marker).filter((n) => !tmpBefore.includes(n)).map((n) => `created /tmp/${n}`)];
+    const changes = diffTrees(before, listTree(sb.root, skip));
+    // The server's own caches and temp files are its business; a script's names carry the marker.
+    const appOwn = (c: string) => / home\/\.cache\//.test(c) || (/ tmp\//.test(c) && !c.includes(sb.marker));
+    report.appWrites = changes.filter(appOwn);
+    report.outsideWrites = [...changes.filter((c) => !appOwn(c)), ...markedInTmp(sb.marker).filter((n) => !tmpBefore.includes(n)).map((n) => `created /tmp/${n}`)];
     if (server.exit() === null) {
       const imgs = await call(server.url, 'GET', `/v1/datasets/${datasetId}/images?limit=500`, { token });
       report.readEscapes = ((imgs.json?.items ?? []) as Array<{ fileName: string }>).map((i) => i.fileName).filter((n) => /^p90\d\./.test(n));
