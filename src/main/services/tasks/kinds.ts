@@ -18,6 +18,8 @@ export const ImportTaskInput = z
   .strict();
 export type ImportTaskInput = z.infer<typeof ImportTaskInput>;
 
+export const IMPORT_ATTEMPTS = 10;
+
 /** Task kinds that `POST /v1/tasks` and the contract accept (more come with their features). */
 export const PUBLIC_KINDS = ['import', 'script', 'train', 'predict-folder', 'embed'] as const;
 
@@ -31,7 +33,10 @@ function refuse(err: unknown): never {
 export function defineKinds(queue: TaskQueue, library: LibraryService, grants?: GrantedFolders): void {
   queue.define('import', {
     input: ImportTaskInput,
-    maxAttempts: 3,
+    // Re-running an import is cheap (pictures already stored are skipped by content hash) and
+    // every kill -9 of the app spends an attempt: a person who quits hard a few times while a
+    // big folder imports must not lose the import. A file that crashes the process still ends it.
+    maxAttempts: IMPORT_ATTEMPTS,
     concurrency: 2,
     handler: async (input, ctx) => {
       if (!library.hasDataset(input.datasetId)) {

@@ -7,7 +7,7 @@ import { fail } from '../errors';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import type { GrantedFolders } from '../scripts/granted-folders';
-import { defineKinds, PUBLIC_KINDS, type ImportTaskInput } from './kinds';
+import { defineKinds, IMPORT_ATTEMPTS, PUBLIC_KINDS, type ImportTaskInput } from './kinds';
 import { toTaskDto } from './task-dto';
 import { TaskMonitor } from './monitor';
 
@@ -124,7 +124,7 @@ export class TaskService {
   startImport(req: ImportTaskInput): ImportProgress {
     this.deps.library.getDataset(req.datasetId);
     checkPaths(req.paths);
-    const task = this.queue.enqueue('import', req, { maxAttempts: 3 });
+    const task = this.queue.enqueue('import', req, { maxAttempts: IMPORT_ATTEMPTS });
     return this.deps.library.importer.register(req, task.id);
   }
 
