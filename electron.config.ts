@@ -1,12 +1,39 @@
 import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import { build as viteBuild, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * The command line's quick path, out/main/cli-fast.cjs (src/main/cli/fast-entry.ts):
+ * `--version`, `--help` and the language's commands as one CommonJS file, so that Node
+ * starts them without its ES module loader (see fast-entry.ts). Built after the main build.
+ */
+function cliFastPath(): Plugin {
+  return {
+    name: 'loupe-cli-fast-path',
+    apply: 'build',
+    async closeBundle() {
+      await viteBuild({
+        configFile: false,
+        logLevel: 'warn',
+        build: {
+          ssr: resolve('src/main/cli/fast-entry.ts'),
+          outDir: 'out/main',
+          emptyOutDir: false,
+          target: 'node20',
+          minify: false,
+          rollupOptions: { output: { format: 'cjs', entryFileNames: 'cli-fast.cjs', comments: false, charset: 'ascii' } },
+        },
+      });
+    },
+  };
+}
 
 // One config, three builds. The main build has several entries: the Electron shell, the
 // headless CLI and the utility-process workers share the same compiled services.
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
+    plugins: [externalizeDepsPlugin(), cliFastPath()],
     build: {
       outDir: 'out/main',
       rollupOptions: {

@@ -7,7 +7,7 @@ import { arch, cpus, totalmem } from 'node:os';
 // `--assemble` rebuilds bench/RESULTS.md from the engines' pages without running anything.
 const assembleOnly = process.argv.includes('--assemble');
 const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const engines = assembleOnly ? [] : named.length ? named : ['http', 'queue', 'vision', 'lang'];
+const engines = assembleOnly ? [] : named.length ? named : ['http', 'queue', 'vision', 'lang', 'startup'];
 const failed: string[] = [];
 for (const e of engines) {
   console.log(`\n=== bench:${e} ===`);

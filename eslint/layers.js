@@ -44,8 +44,37 @@ function layerOf(absFile) {
 
 const ELECTRON_OK = new Set(['src/main/electron.ts']);
 
+/** Where SQL may be prepared: Loupe's repositories, and the queue engine's own store. */
+const SQL_HOMES = ['src/main/store/', 'src/main/queue/store/'];
+/**
+ * Files that still prepare their own SQL, each to move into src/main/store with the work
+ * that next changes it. Do not add to this list: add a repository method instead.
+ */
+const SQL_NOT_MOVED_YET = new Set(['src/main/services/scripts/script-repository.ts']);
+
 export default {
   rules: {
+    // SQL lives in src/main/store (and the queue engine's store): a service that needs a new
+    // query asks a repository for it, so every statement on Loupe's tables is in one place.
+    'sql-in-store': {
+      meta: { type: 'problem', schema: [], messages: { sql: '{{msg}}' } },
+      create(context) {
+        const relFile = path.relative(ROOT, context.filename).split(path.sep).join('/');
+        if (!relFile.startsWith('src/main/') || SQL_HOMES.some((h) => relFile.startsWith(h)) || SQL_NOT_MOVED_YET.has(relFile)) return {};
+        return {
+          CallExpression(node) {
+            const callee = node.callee;
+            if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier' && callee.property.name === 'prepare') {
+              context.report({
+                node,
+                messageId: 'sql',
+                data: { msg: 'SQL lives in src/main/store (or src/main/queue/store for the queue engine): add a repository method there instead of .prepare() here.' },
+              });
+            }
+          },
+        };
+      },
+    },
     'import-layers': {
       meta: { type: 'problem', schema: [], messages: { layer: '{{msg}}' } },
       create(context) {

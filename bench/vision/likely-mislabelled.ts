@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { InferenceEngine } from '../../src/main/vision/index';
 import { createRng, epochsFor, findLikelyMislabelled, naiveDisagreements, predict, repeatsFor, trainHead, type MislabelItem } from '../../src/main/vision/index';
-import { outOfFoldInProcess } from '../../src/main/services/vision/train-in-process';
+import { outOfFoldInChildProcess } from '../../src/main/services/vision/train-child-process';
 import { readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const N = Number(process.env.N ?? 10_000);
@@ -94,7 +94,7 @@ export async function runMislabelledBench(): Promise<string> {
   let pid: number | undefined;
   let childCpu = 0;
   const t0 = Date.now();
-  const oof = await outOfFoldInProcess({ features: rows, labels }, { folds: 5, onStart: (p) => (pid = p), onFold: () => (childCpu = cpuSeconds(pid)) });
+  const oof = await outOfFoldInChildProcess({ features: rows, labels }, { folds: 5, onStart: (p) => (pid = p), onFold: () => (childCpu = cpuSeconds(pid)) });
   const clWall = (Date.now() - t0) / 1000;
   const cl = findLikelyMislabelled({ probabilities: oof.probabilities, given: oof.given, classes: oof.classes.length });
   const suggestedRight = cl.items.slice(0, K).filter((x) => flipped.has(x.index) && oof.classes[x.suggested] === NAMES[truth[idx[x.index]]]).length;
@@ -125,7 +125,7 @@ export async function runMislabelledBench(): Promise<string> {
   let bigChild = 0;
   const main0 = process.cpuUsage();
   const t1 = Date.now();
-  const bigOof = await outOfFoldInProcess({ features: big, labels: bigLabels }, { folds: 5, onStart: (p) => (bigPid = p), onFold: () => (bigChild = cpuSeconds(bigPid)) });
+  const bigOof = await outOfFoldInChildProcess({ features: big, labels: bigLabels }, { folds: 5, onStart: (p) => (bigPid = p), onFold: () => (bigChild = cpuSeconds(bigPid)) });
   const m = process.cpuUsage(main0);
   findLikelyMislabelled({ probabilities: bigOof.probabilities, given: bigOof.given, classes: 10 });
   const bigWall = (Date.now() - t1) / 1000;

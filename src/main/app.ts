@@ -4,7 +4,7 @@ import { createApiApp, Metrics, type ApiServerOptions } from './api/index';
 import type { App } from './http/index';
 import { createDispatcher, createEventBus, createHandlers, type Dispatcher, type EventBus, type Handlers } from './ipc/index';
 import { LibraryService } from './services/library/index';
-import { ApiSettingsService, loadOrCreateToken } from './services/settings/index';
+import { ApiSettingsService, loadOrCreateToken, removeServerFile, writeServerFile } from './services/settings/index';
 import { TaskService } from './services/tasks/index';
 import { VisionService } from './services/vision/index';
 import type { SpawnChild } from './services/child-process';
@@ -20,9 +20,13 @@ import { reviewRoutes } from './api/review-routes';
 import { playHandlers } from './ipc/play-handlers';
 import { playRoutes } from './api/play-routes';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
-import { openStore, type Store } from './store/index';
+import { adoptLegacyQueue, openStore, type Store } from './store/index';
 import { BrokerService } from './services/broker/index';
 import { brokerRoutes } from './api/broker-routes';
+import { brokerHandlers } from './ipc/broker-handlers';
+import { draftHandlers } from './ipc/drafts-handlers';
+import { modelHandlers } from './ipc/model-handlers';
+import { modelRoutes } from './api/model-routes';
 
 export interface AppConfig {
   dataDir: string;
@@ -52,6 +56,11 @@ export interface AppConfig {
   spawnChild?: SpawnChild;
   /** `loupe serve --broker redis://…`: compute kinds (embedding) go to `loupe worker`s through Redis. */
   broker?: string;
+  /**
+   * Run the task queue (default true). A `loupe datasets|models|tasks` that opens the folder
+   * only to read it passes false, so it does not start work left queued by an earlier run.
+   */
+  runTasks?: boolean;
 }
 
 export interface LoupeServices {
@@ -102,6 +111,12 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // One database: the queue's tables live in loupe.db, so a change and its work commit together.
   const tasks = new TaskService({ db: store.db, library, emit: bus.emit, log, grants: new GrantedFolders(store.settings) });
+  try {
+    const moved = adoptLegacyQueue(store.db, join(config.dataDir, 'queue.db'));
+    if (moved > 0) log(`moved ${moved} unfinished tasks from queue.db into loupe.db`);
+  } catch (err) {
+    log('the tasks of the old queue.db could not be moved:', err);
+  }
   const broker = config.broker ? new BrokerService(config.broker, { log }) : null;
   const vision = new VisionService(store, {
     dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision,
@@ -119,16 +134,17 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       shell: config.shell,
       dataDir: config.dataDir,
       api: { enabled: apiSettings.enabled, url: apiSettings.get().url },
+      backbone: vision.backbone.status(),
     }),
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...reviewHandlers(vision.review), ...playHandlers(vision) };
+  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...brokerHandlers(broker), ...draftHandlers(store), ...modelHandlers(vision), ...reviewHandlers(vision.review), ...playHandlers(vision) };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, tasks, dispatcher, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' } },
+    { library, apiSettings, tasks, dispatcher, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' }, backbone: () => vision.backbone.status() },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
@@ -136,20 +152,21 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
       extraRoutes: [visionRoutes(vision), reviewRoutes(vision.review), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
-        const row = store.db.prepare('SELECT ext FROM images WHERE hash = ? LIMIT 1').get(hash) as { ext: string } | undefined;
+        const row = store.images.knownFile(hash);
         return row ? library.files.filePath(hash, row.ext) : null;
-      })],
+      }), modelRoutes(vision)],
     },
   );
 
   // Lobe Connect: off by default; follows Settings in both shells.
   const lobeConnect = new LobeConnect(createLobeConnectApp(vision, { apiSettings, metrics, onError: (err) => log('request failed:', err) }), {
     apiSettings,
-    port: config.lobeConnectPort ?? LOBE_CONNECT_PORT,
+    // LOUPE_LOBE_CONNECT_PORT moves it for `loupe serve` (browser tests use a free port).
+    port: config.lobeConnectPort ?? (process.env.LOUPE_LOBE_CONNECT_PORT ? Number(process.env.LOUPE_LOBE_CONNECT_PORT) : LOBE_CONNECT_PORT),
     log,
   });
   apiSettings.onChange((change) => {
-    if (change === 'lobeConnect') lobeConnect.sync().catch((err) => log('Lobe Connect could not change state:', err));
+    if (change === 'lobeConnect') apiSettings.track(lobeConnect.sync().catch((err) => log('Lobe Connect could not change state:', err)));
   });
   if (apiSettings.lobeConnect) await lobeConnect.sync();
 
@@ -159,24 +176,34 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     const addr = await http.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
     listening = true;
     apiSettings.setUrl(addr.url);
+    writeServerFile(config.dataDir, { pid: process.pid, port: addr.port, url: addr.url });
     return addr;
   };
   const stopListening = async () => {
     if (!listening) return;
     listening = false;
     apiSettings.setUrl(null);
+    if (!closed) writeServerFile(config.dataDir, { pid: process.pid, port: null, url: null });
     await http.close({ timeoutMs: 5000 });
   };
 
-  // Whatever derived state lags behind its source (a crash between a commit and the next
-  // step) gets its task; then tasks left running by a previous process run again, once every
-  // feature has defined its task kinds on `tasks.queue` (above this line).
-  try {
-    vision.sweep();
-  } catch (err) {
-    log('the start-up sweep failed:', err);
+  // DATA/server.json says this process holds the folder, so a `loupe` command goes through
+  // the local API (or says it is off) instead of opening the database a second time.
+  writeServerFile(config.dataDir, { pid: process.pid, port: null, url: null });
+
+  // Tasks left running by a previous process run again now, once every feature has defined
+  // its task kinds on `tasks.queue` (above this line). Starting takes them back at once (or
+  // ends those out of attempts); then whatever derived state still lags behind its source (a
+  // crash between a commit and the next step, a task that died) gets its task.
+  // A command that opens the folder only to read it (runTasks: false) starts and sweeps nothing.
+  if (config.runTasks !== false) {
+    tasks.start();
+    try {
+      vision.sweep();
+    } catch (err) {
+      log('the start-up sweep failed:', err);
+    }
   }
-  tasks.start();
 
   // The desktop shell serves the API only when Settings says so.
   if (config.shell === 'electron') {
@@ -210,6 +237,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       await vision.close();
       await broker?.close();
       store.close();
+      removeServerFile(config.dataDir);
     },
   };
 }

@@ -1,5 +1,6 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { contentSecurityPolicy } from './api/csp';
 import { createApp, defaultDataDir } from './app';
 import { serveAppFile } from './desktop/app-scheme';
@@ -119,9 +120,9 @@ async function start(): Promise<void> {
     const id = decodeURIComponent(url.pathname.replace(/^\//, ''));
     if (url.host !== 'image' || id.length === 0) return new Response('Not found', { status: 404 });
     try {
-      const path = loupe.services.library.thumbnailPath(id);
-      const res = await net.fetch(pathToFileURL(path).toString());
-      return new Response(res.body, { headers: { 'content-type': 'image/webp', 'cache-control': 'max-age=31536000, immutable' } });
+      // Read directly, not through net.fetch(file://): the app needs no file:// access at all.
+      const bytes = await readFile(loupe.services.library.thumbnailPath(id));
+      return new Response(new Uint8Array(bytes), { headers: { 'content-type': 'image/webp', 'cache-control': 'max-age=31536000, immutable' } });
     } catch {
       return new Response('Not found', { status: 404 });
     }

@@ -69,8 +69,11 @@ describe('train, read, export, predict over HTTP', () => {
     });
     expect(run.metrics.accuracy).toBeGreaterThanOrEqual(0.99);
     modelId = run.modelId;
-    // A body is optional.
-    const bare = await call(base, 'POST', `/v1/datasets/${id}/train`, { token });
+    // Nothing changed since: "Train now" says so (409); ?force=true trains anyway. A body is optional.
+    const unchanged = await call(base, 'POST', `/v1/datasets/${id}/train`, { token });
+    expect(unchanged.status).toBe(409);
+    expect(unchanged.json.error.message).toMatch(/^Nothing changed since/);
+    const bare = await call(base, 'POST', `/v1/datasets/${id}/train?force=true`, { token });
     expect(bare.status).toBe(202);
     await runUntilDone(bare.json.runId);
   });

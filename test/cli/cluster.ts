@@ -76,12 +76,13 @@ export async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise
 }
 
 /** The embed task the server queued for a dataset, once it has ended. */
-export async function embedTaskDone(url: string, timeoutMs = 120_000): Promise<{ state: string; result: { computed: number; failed: number } }> {
+/** Waits until every `embed` task has ended (the pipeline may queue more than one while an upload lands); the newest. */
+export async function embedTaskDone(url: string, timeoutMs = 120_000): Promise<{ state: string; result: { embedded: number; failed: string[] } }> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const r = await call(url, 'GET', '/v1/tasks?limit=50', { token: TOKEN });
-    const t = (r.json.items as { kind: string; state: string; result: { computed: number; failed: number } }[]).find((x) => x.kind === 'embed');
-    if (t && ['succeeded', 'dead', 'cancelled'].includes(t.state)) return t;
+    const embeds = (r.json.items as { kind: string; state: string; result: { embedded: number; failed: string[] } }[]).filter((x) => x.kind === 'embed');
+    if (embeds.length > 0 && embeds.every((t) => ['succeeded', 'dead', 'cancelled'].includes(t.state))) return embeds[0];
     await new Promise((res) => setTimeout(res, 100));
   }
   throw new Error('the embed task did not end in time');

@@ -11,7 +11,7 @@ const BIN = join(ROOT, 'bin', 'loupe.js');
 let dir: string;
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'out', 'main', 'cli.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(join(ROOT, 'out', 'main', 'cli-fast.cjs'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
   dir = mkdtempSync(join(tmpdir(), 'loupe-run-'));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,10 +3,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../api/client';
 import { type RedisHandle, startRedis } from '../queue/redis-server';
 import { TOKEN, datasetWith, embedTaskDone, ensureBuilt, serveWithBroker, stop, worker } from './cluster';
+
+/** One call of the typed contract over /ipc, as the UI makes it. */
+function ipc(url: string, method: string, params: unknown): Promise<{ ok: boolean; value?: unknown }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ipc`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    ws.once('error', reject);
+    ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { id?: number; ok: boolean; value?: unknown };
+      if (frame.id !== 1) return;
+      ws.close();
+      resolve(frame);
+    });
+  });
+}
 
 let dir: string;
 let redis: RedisHandle;
@@ -30,11 +46,15 @@ describe('loupe serve --broker and loupe worker', () => {
       expect((await call(server.url, 'GET', '/v1/health')).json).toMatchObject({ status: 'ok', broker: 'redis' });
       const { hashes } = await datasetWith(server.url, 20);
       const task = await embedTaskDone(server.url);
-      expect(task).toMatchObject({ state: 'succeeded', result: { computed: 20, failed: 0 } });
+      expect(task).toMatchObject({ state: 'succeeded', result: { failed: [] } });
 
       const workers = await call(server.url, 'GET', '/v1/workers', { token: TOKEN });
       expect(workers.json.broker).toMatchObject({ kind: 'redis' });
       expect(workers.json.items).toEqual([expect.objectContaining({ name: 'gpu-box-1', provider: 'cpu', slots: 2, state: 'alive' })]);
+
+      // The Tasks page's view of the same, over the contract.
+      const listed = await ipc(server.url, 'workers.list', {});
+      expect(listed).toMatchObject({ ok: true, value: { broker: { kind: 'redis' }, items: [{ name: 'gpu-box-1', provider: 'cpu', slots: 2, state: 'alive' }] } });
 
       // The blob route: token-protected, streamed, the bytes hash to their name.
       const blob = await call(server.url, 'GET', `/v1/blobs/${hashes[0]}`, { token: TOKEN });
@@ -42,7 +62,7 @@ describe('loupe serve --broker and loupe worker', () => {
       expect(createHash('sha256').update(blob.body).digest('hex')).toBe(hashes[0]);
       expect((await call(server.url, 'GET', `/v1/blobs/${hashes[0]}`)).status).toBe(401);
       expect((await call(server.url, 'GET', `/v1/blobs/${'0'.repeat(64)}`, { token: TOKEN })).status).toBe(404);
-      expect((await call(server.url, 'GET', '/v1/blobs/not-a-hash', { token: TOKEN })).status).toBe(400);
+      expect((await call(server.url, 'GET', '/v1/blobs/not-a-hash', { token: TOKEN })).status).toBe(422);
 
       // SIGTERM drains and leaves.
       expect(await stop(w)).toBe(0);

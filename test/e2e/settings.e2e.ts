@@ -57,3 +57,37 @@ test('regenerating the token in Settings makes the API refuse the old one', asyn
   await page.getByRole('button', { name: 'Remove http://localhost:5173' }).click();
   await expect(page.getByText(/CORS closed/)).toBeVisible();
 });
+
+test('Lobe Connect: off by default, says what it opens, and serves predict without a token when on', async ({ page }) => {
+  // A server of its own on a free Lobe Connect port (38100 may be taken on a test machine).
+  const lobe = await startLoupe({ env: { LOUPE_LOBE_CONNECT_PORT: '0' } });
+  try {
+    await page.goto(`${lobe.url}/#token=${lobe.token}`);
+    await expect(page.getByRole('navigation', { name: 'Pages' })).toBeVisible({ timeout: 30_000 });
+    await page.keyboard.press('Alt+6');
+    const toggle = page.getByLabel('Lobe Connect');
+    await expect(toggle).not.toBeChecked();
+    await expect(page.getByTestId('lobe-connect-state')).toHaveText('Off.');
+    await expect(page.getByText(/without a token/)).toBeVisible();
+    await expect(page.getByText(/127\.0\.0\.1:38100/)).toBeVisible();
+
+    await toggle.check();
+    const state = page.getByTestId('lobe-connect-state');
+    await expect(state).toHaveText(/^On: http:\/\/127\.0\.0\.1:\d+$/);
+    const url = (await state.textContent())!.replace(/^On: /, '');
+    // No token: the predict route answers (404 for a model that does not exist), nothing else is there.
+    const predict = await page.request.post(`${url}/predict/42`, { data: { image: 'aGVsbG8=' } });
+    expect(predict.status()).toBe(404);
+    expect(await predict.json()).toMatchObject({ error: { code: 'not_found' } });
+    expect((await page.request.get(`${url}/v1/datasets`)).status()).toBe(404);
+
+    // Remembered across a reload; turning it off closes the port.
+    await page.reload();
+    await expect(page.getByLabel('Lobe Connect')).toBeChecked({ timeout: 20_000 });
+    await page.getByLabel('Lobe Connect').uncheck();
+    await expect(page.getByTestId('lobe-connect-state')).toHaveText('Off.');
+    await expect(page.request.post(`${url}/predict/42`, { data: { image: 'aGVsbG8=' } })).rejects.toThrow();
+  } finally {
+    await lobe.stop();
+  }
+});

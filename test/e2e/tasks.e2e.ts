@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { APIRequestContext } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { writePetFolders } from './pictures';
+import { ROOT } from './loupe-server';
 
 /*
  * The Tasks page in Debian's Chromium against a real `loupe serve`: imports of generated
@@ -87,19 +88,40 @@ test('the Tasks page follows the queue live: pause, cancel, resume, success and 
   await row(ok[2]).click();
   const done = page.getByRole('region', { name: `Task ${ok[2]}` });
   await expect(done.getByTestId('detail-state')).toHaveText('Succeeded');
+  // In the person's words: what and where, readable facts, the JSON one click away.
+  await expect(done.getByRole('heading', { level: 2 })).toContainText('Import 8 pictures into Pets');
+  await expect(done.locator('.task-facts')).toContainText('Added');
+  await expect(done.locator('.task-facts')).toContainText('Already there');
+  await expect(done.locator('.task-facts')).toContainText('from folder names');
+  await expect(done.locator('pre.task-json').first()).toBeHidden();
+  await done.getByText('Input and result as sent (JSON)').click();
   await expect(done).toContainText('"total": 8');
+  await expect(row(ok[2]).locator('.task-kind')).toHaveText('Import 8 pictures into Pets');
   await page.keyboard.press('/');
   await page.keyboard.type('batch1');
   await expect(page.locator('.task-row')).toHaveCount(1);
   await expect(row(ok[1])).toBeVisible();
   await page.getByLabel('Filter tasks by text').fill('');
 
-  // The dead-letter list holds the failed one, from the keyboard.
+  // The list of tasks that failed for good holds the failed one, from the keyboard.
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('d');
-  await expect(page.getByRole('button', { name: /Dead letters \(\d+\)/ })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('button', { name: /Failed, will not retry \(\d+\)/ })).toHaveAttribute('aria-pressed', 'true');
+  await expect(row(bad).locator('.state-tag')).toHaveText('Failed');
   await expect(row(bad)).toBeVisible();
   await expect(page.locator('.task-row[data-state="succeeded"]')).toHaveCount(0);
+
+  // At 1024 px nothing in the header is cut off.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const clipped = await page.locator('.tasks .toolbar').evaluate((bar) => {
+    const box = bar.getBoundingClientRect();
+    return Array.from(bar.children)
+      .filter((c) => c.getBoundingClientRect().width > 0 && !c.classList.contains('visually-hidden'))
+      .filter((c) => c.getBoundingClientRect().right > box.right + 0.5 || c.scrollWidth > c.clientWidth + 1)
+      .map((c) => c.textContent);
+  });
+  expect(clipped).toEqual([]);
+  await page.screenshot({ path: join(ROOT, 'docs/tasks.png') });
 
   // The help dialog lists the page's keys.
   await page.keyboard.press('?');

@@ -40,7 +40,7 @@ beforeEach(() => {
     library,
     apiSettings,
     tasks,
-    appInfo: () => ({ version: '0.0.0', shell: 'electron', dataDir: dir, api: { enabled: false, url: null } }),
+    appInfo: () => ({ version: '0.0.0', shell: 'electron', dataDir: dir, api: { enabled: false, url: null }, backbone: { state: 'ready', id: 'test', message: null, fix: null } }),
   });
   dispatcher = createDispatcher(handlers as Handlers, { log: (err) => logged.push(err) });
 });

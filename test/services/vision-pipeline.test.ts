@@ -118,6 +118,8 @@ describe('every picture embedded and predicted', () => {
   it('a label change queues its retrain in the same transaction; more changes move the same task later', async () => {
     const queue = app.services.tasks.queue;
     const ids = (await get(`/v1/datasets/${datasetId}/images?unlabelled=true&limit=2`)).items.map((i) => i.id);
+    // A retrain still running from the first test holds the key (a loaded machine trains slowly): start from none live.
+    await waitFor(() => (queue.list({ kind: 'train' }).items.every((t) => !['queued', 'running', 'failed'].includes(t.state)) ? true : undefined), 'no live training', 90_000);
     const t0 = Date.now();
     library().setLabel([ids[0]], 'red');
     const first = queue.list({ kind: 'train', state: 'queued' }).items.find((t) => t.dedupeKey === `retrain:${datasetId}`);

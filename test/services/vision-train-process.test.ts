@@ -3,7 +3,7 @@
 // a killed child is a clear error and the next run starts a fresh one, and the child's memory is capped.
 import { describe, expect, it } from 'vitest';
 import { forkChild, type SpawnChild } from '../../src/main/services/child-process';
-import { trainHeadInProcess } from '../../src/main/services/vision/train-in-process';
+import { trainHeadInChildProcess } from '../../src/main/services/vision/train-child-process';
 import { createRng, isVisionTrainError } from '../../src/main/vision/index';
 
 /** Two-to-four separable clusters: a training run that does real work per epoch. */
@@ -21,7 +21,7 @@ function synthetic(n: number, dim: number, classes: number): { features: Float32
   return { features, labels };
 }
 
-describe('trainHeadInProcess', () => {
+describe('trainHeadInChildProcess', () => {
   it('keeps the event loop turning while a large dataset trains', async () => {
     // An MLP on compressed inputs: fitting the compression alone blocks a thread for seconds
     // at this size (about 2.5 s measured in-thread on the 2-core VM), with no yield inside.
@@ -35,7 +35,7 @@ describe('trainHeadInProcess', () => {
     }, 50);
     const epochs: number[] = [];
     try {
-      const result = await trainHeadInProcess(data, { kind: 'mlp', inputComponents: 128, epochs: 2, patience: 10, onEpoch: (p) => epochs.push(p.epoch) });
+      const result = await trainHeadInChildProcess(data, { kind: 'mlp', inputComponents: 128, epochs: 2, patience: 10, onEpoch: (p) => epochs.push(p.epoch) });
       expect(result.head.labels).toEqual(['class-0', 'class-1', 'class-2', 'class-3']);
       expect(result.head.mean).toBeInstanceOf(Float32Array);
       expect(result.validationIndices.length).toBeGreaterThan(0);
@@ -54,14 +54,14 @@ describe('trainHeadInProcess', () => {
   it('stops when cancelled, with the cancelled code', async () => {
     const data = synthetic(20_000, 256, 4);
     const controller = new AbortController();
-    const started = trainHeadInProcess(data, { epochs: 200, patience: 200, signal: controller.signal, onEpoch: () => controller.abort() });
+    const started = trainHeadInChildProcess(data, { epochs: 200, patience: 200, signal: controller.signal, onEpoch: () => controller.abort() });
     const err: unknown = await started.catch((e: unknown) => e);
     expect(isVisionTrainError(err) && err.code).toBe('cancelled');
   }, 120_000);
 
   it('keeps the code of training refusals: one label is too_few_labels', async () => {
     const data = synthetic(50, 8, 1);
-    const err: unknown = await trainHeadInProcess(data, { epochs: 2 }).catch((e: unknown) => e);
+    const err: unknown = await trainHeadInChildProcess(data, { epochs: 2 }).catch((e: unknown) => e);
     expect(isVisionTrainError(err) && err.code).toBe('too_few_labels');
   });
 
@@ -74,7 +74,7 @@ describe('trainHeadInProcess', () => {
       if (child.pid) pids.push(child.pid);
       return child;
     };
-    const err: unknown = await trainHeadInProcess(data, {
+    const err: unknown = await trainHeadInChildProcess(data, {
       epochs: 200,
       patience: 200,
       spawn,
@@ -86,7 +86,7 @@ describe('trainHeadInProcess', () => {
     expect((err as Error).message).toBe('The training process stopped unexpectedly (signal SIGKILL).');
     expect((err as { code?: string }).code).toBe('worker_crashed');
 
-    const again = await trainHeadInProcess(data, { epochs: 2, spawn });
+    const again = await trainHeadInChildProcess(data, { epochs: 2, spawn });
     expect(again.head.labels).toHaveLength(4);
     expect(pids).toHaveLength(2);
     expect(pids[1]).not.toBe(pids[0]);
@@ -94,7 +94,7 @@ describe('trainHeadInProcess', () => {
 
   it('stops a child that grows past its memory cap, saying so', async () => {
     const data = synthetic(4_000, 512, 4);
-    const err: unknown = await trainHeadInProcess(data, { epochs: 50, patience: 50, memoryMb: 40 }).catch((e: unknown) => e);
+    const err: unknown = await trainHeadInChildProcess(data, { epochs: 50, patience: 50, memoryMb: 40 }).catch((e: unknown) => e);
     expect((err as { code?: string }).code).toBe('memory_limit');
     expect((err as Error).message).toMatch(/^The training process was stopped: it used \d+ MB, more than its cap of 40 MB\.$/);
   }, 120_000);

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type LoupeApp } from '../../src/main/app';
 import type { Run } from '../../src/shared/contract/index';
-import { DEFAULT_DUPLICATE_THRESHOLD } from '../../src/main/vision/index';
+import { DEFAULT_DUPLICATE_THRESHOLD, preprocessImage } from '../../src/main/vision/index';
 import { kindPicture, kindPictures, waitFor, writeKind } from './vision-pictures';
 
 let dir: string;
@@ -75,7 +75,9 @@ describe('learning while labelling', () => {
 
   it('never recomputes a cached embedding when retraining', async () => {
     const before = embeddingRows();
-    const { runId } = vision().startTraining(datasetId);
+    // Nothing changed since the last run: only a forced "Train now" runs again.
+    expect(() => vision().startTraining(datasetId)).toThrow(/Nothing changed since/);
+    const { runId } = vision().startTraining(datasetId, {}, true);
     const run = await finished(runId);
     expect(run.status).toBe('succeeded');
     expect(embeddingRows()).toBe(before);
@@ -103,9 +105,10 @@ describe('learning while labelling', () => {
 
   it('sorts the Library by prediction, ranks unlabelled pictures and finds near duplicates', async () => {
     const extra = [await kindPicture('red', 500), await kindPicture('blue', 501)];
-    // The same picture at the model's input size: a near duplicate of the first red one. (These
-    // pictures are mostly pixel noise; at 80 px its texture reaches the model at another scale.)
-    const dup = await sharp(extra[0]).resize(224, 224).png().toBuffer();
+    // The same picture at the model's input size, made by the app's own resize: a near duplicate
+    // of the first red one. (These pictures are mostly pixel noise, the worst case for a copy
+    // resized by another resampler: at 80 px its texture reaches the model at another scale.)
+    const dup = await sharp(await preprocessImage(extra[0], { width: 224, height: 224 }), { raw: { width: 224, height: 224, channels: 3 } }).png().toBuffer();
     const up = await library().upload(datasetId, [
       { name: 'u1.png', bytes: extra[0] },
       { name: 'u2.png', bytes: extra[1] },
@@ -147,8 +150,8 @@ describe('learning while labelling', () => {
   });
 
   it('cancels a queued run', async () => {
-    const a = vision().startTraining(datasetId);
-    const b = vision().startTraining(datasetId);
+    const a = vision().startTraining(datasetId, {}, true);
+    const b = vision().startTraining(datasetId, {}, true);
     const cancelled = vision().training.cancel(b.runId);
     expect(cancelled.status).toBe('cancelled');
     expect((await finished(a.runId)).status).toBe('succeeded');

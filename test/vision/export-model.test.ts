@@ -11,7 +11,7 @@ import { InferenceEngine } from '../../src/main/vision/inference/engine';
 import type { ModelCard } from '../../src/main/vision/inference/model-card';
 import { GraphBuilder } from '../../src/main/vision/onnx/graph-builder';
 import { decodeModel } from '../../src/main/vision/onnx/onnx-proto';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { decodeUpright, preprocessImage } from '../../src/main/vision/preprocess/preprocess';
 import { halves, noiseJpeg, solid } from './helpers/images';
 
 let dir: string;
@@ -87,7 +87,8 @@ describe('exportModel', () => {
     expect(session.outputNames).toEqual(['probabilities']);
     const meta = session.inputMetadata[0];
     expect(meta.isTensor && meta.type).toBe('uint8');
-    expect(meta.isTensor && meta.shape.slice(1)).toEqual([224, 224, 3]);
+    // Any size: the file resizes inside, as the app does.
+    expect(meta.isTensor && meta.shape.slice(1)).toEqual(['H', 'W', 3]);
     embeddings.forEach((e, n) => {
       const want = applyHead(head, e);
       const got = probs.subarray(n * 3, n * 3 + 3);
@@ -99,6 +100,21 @@ describe('exportModel', () => {
     const props = Object.fromEntries((decodeModel(file).metadataProps ?? []).map((p) => [p.key, p.value]));
     expect(JSON.parse(props.labels)).toEqual(labels);
     expect(props.backbone).toBe(card.id);
+    expect(props.preprocessing).toMatch(/at its own size.*EXIF.*alpha onto white.*Do not resize/);
+    await session.release();
+  });
+
+  it('given each picture at its own size, decoded only, answers exactly what the app answers', async () => {
+    const labels = ['red thing', 'green thing', 'noise'];
+    const head = randomHead(card.output.dim, [16], labels, 5);
+    const session = await ort.InferenceSession.create(await exportModel({ backbonePath: modelPath, card, head }));
+    for (const [n, picture] of images.entries()) {
+      const d = await decodeUpright(picture, { side: 224 });
+      const out = await session.run({ image: new ort.Tensor('uint8', d.pixels, [1, d.height, d.width, 3]) });
+      const got = out.probabilities.data as Float32Array;
+      const want = applyHead(head, embeddings[n]);
+      for (let k = 0; k < 3; k++) expect(Math.abs(got[k] - want[k]), `picture ${n} (${d.width}×${d.height})`).toBeLessThan(1e-5);
+    }
     await session.release();
   });
 

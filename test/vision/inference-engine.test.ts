@@ -11,6 +11,7 @@ import type { ModelCard } from '../../src/main/vision/inference/model-card';
 import { GraphBuilder } from '../../src/main/vision/onnx/graph-builder';
 import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
 import { bombPng, halves, noiseJpeg, solid } from './helpers/images';
+import { PIXELS_VERSION } from '../../src/main/vision/preprocess/resize-graph';
 
 let dir: string;
 let modelPath: string;
@@ -39,7 +40,8 @@ describe('InferenceEngine on the default backbone', () => {
     expect(r.provider).toBe('cpu');
     expect(r.attempts.at(-1)).toEqual({ provider: 'cpu', ok: true });
     if (process.platform === 'linux') expect(r.attempts[0].provider).toBe('cuda');
-    expect(r.backboneId).toBe(card.id);
+    // The id names the network and how pixels reach it.
+    expect(r.backboneId).toBe(`${card.id}+${PIXELS_VERSION}`);
     expect(r.featureDim).toBe(card.output.dim);
     expect(r.threads).toBe(2);
   });
@@ -137,7 +139,7 @@ describe('InferenceEngine with other backbones', () => {
   it('lists the backbones in a folder, with the reason a broken one cannot be used', () => {
     const entries = listBackbones(dir);
     const good = entries.find((e) => e.cardPath.endsWith('mobilenet_v2.json'));
-    expect(good?.ok && good.card.id).toBe(card.id);
+    expect(good?.ok && good.card.id).toBe(`${card.id}+${PIXELS_VERSION}`);
     writeFileSync(join(dir, 'orphan.json'), JSON.stringify({ ...card, file: 'gone.onnx' }));
     const orphan = listBackbones(dir).find((e) => e.cardPath.endsWith('orphan.json'));
     expect(orphan?.ok === false && orphan.error.code).toBe('model_not_found');

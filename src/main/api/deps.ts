@@ -4,6 +4,7 @@ import type { LibraryService } from '../services/library/index';
 import type { ApiSettingsService } from '../services/settings/index';
 import type { TaskService } from '../services/tasks/index';
 import type { Metrics } from './metrics';
+import type { BackboneStatus } from '../../shared/contract/index';
 
 /** What the API routes need; built once by the composition root (src/main/app.ts). */
 export interface ApiDeps {
@@ -16,6 +17,8 @@ export interface ApiDeps {
   version: string;
   /** Where the compute kinds run: the embedded SQLite queue, or Redis (`--broker`), its URL without password. */
   broker?: { kind: 'sqlite' } | { kind: 'redis'; url: string };
+  /** The backbone's state for /v1/health (absent: reported as missing). */
+  backbone?: () => BackboneStatus;
 }
 
 /** `?limit=` (default 50, max 500) and `?cursor=` on every list (API.md). */

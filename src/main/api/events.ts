@@ -46,8 +46,19 @@ export function eventRoutes(app: Blueprint, deps: ApiDeps): void {
       socket.on('close', off);
       socket.on('message', () => socket.close(1003, 'This feed only sends; use the HTTP routes to act.'));
     },
-    { origins },
+    {
+      origins,
+      summary: 'Change feed (WebSocket; token as header or ?token=)',
+      description: 'Sends JSON messages `{"type":"task","task"}`, `{"type":"import","import"}`, `{"type":"run","run"}` and `{"type":"dataset","datasetId","reason"}`; it reads nothing. A plain GET answers 426.',
+      tags: ['events'],
+    },
   );
 
-  app.ws('/ipc', (socket) => serveContractSocket(socket, deps), { origins, maxPayload: 4 * 1024 * 1024 });
+  app.ws('/ipc', (socket) => serveContractSocket(socket, deps), {
+    origins,
+    maxPayload: 4 * 1024 * 1024,
+    summary: 'The typed contract over WebSocket (the browser shell’s window.loupe)',
+    description: 'Text frames `{"id","method","params"}` answered by `{"id","ok","value"|"error"}`; events pushed as `{"event","payload"}`. A plain GET answers 426.',
+    tags: ['events'],
+  });
 }

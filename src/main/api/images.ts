@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { HttpError, type Blueprint } from '../http/index';
-import { ImageSort, LabelName } from '../../shared/contract/index';
+import { Image, ImageSort, LabelName, Page } from '../../shared/contract/index';
 import { MAX_FILE_BYTES, type UploadFile } from '../services/library/index';
 import { IdParams, PageQuery, type ApiDeps } from './deps';
+import { anyImage, imageForm, UploadAnswer, webp } from './schemas';
 
 const Confidence = z.coerce.number().min(0, 'Confidence is between 0 and 1.').max(1, 'Confidence is between 0 and 1.');
 
@@ -29,7 +30,23 @@ export const MAX_FILES_PER_UPLOAD = 100;
 export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
   v1.post(
     '/datasets/:id/images',
-    { summary: 'Upload pictures (multipart field "image"; optional text field "label")', tags: ['images'], timeoutMs: 300_000 },
+    {
+      summary: 'Upload pictures (multipart field "image"; optional text field "label")',
+      tags: ['images'],
+      timeoutMs: 300_000,
+      schema: {
+        params: IdParams,
+        requestBody: {
+          content: [
+            imageForm({
+              label: { type: 'string', maxLength: 100, description: 'A label for every file.' },
+              labels: { type: 'string', description: 'A JSON array with one label (or null) per file, in order.' },
+            }),
+          ],
+        },
+        response: { 201: UploadAnswer },
+      },
+    },
     async (ctx) => {
       library.getDataset(ctx.params.id);
       const form = await ctx.multipart({
@@ -69,7 +86,7 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
     {
       summary: 'Page through a dataset’s images, each with the active model’s prediction; filter by label, prediction and confidence, sort by confidence, name or time added',
       tags: ['images'],
-      schema: { query: ListQuery },
+      schema: { params: IdParams, query: ListQuery, response: { 200: Page(Image) } },
     },
     (ctx) => {
       const q = ctx.valid.query;
@@ -87,26 +104,26 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
     },
   );
 
-  v1.get('/images/:id', { summary: 'One image', tags: ['images'], schema: { params: IdParams } }, (ctx) => library.getImage(ctx.params.id));
+  v1.get('/images/:id', { summary: 'One image', tags: ['images'], schema: { params: IdParams, response: { 200: Image } } }, (ctx) => library.getImage(ctx.params.id));
 
-  v1.patch('/images/:id', { summary: 'Set or clear an image’s label', tags: ['images'], schema: { body: PatchImage } }, (ctx) => {
+  v1.patch('/images/:id', { summary: 'Set or clear an image’s label', tags: ['images'], schema: { params: IdParams, body: PatchImage, response: { 200: Image } } }, (ctx) => {
     library.getImage(ctx.params.id);
     library.setLabel([ctx.params.id], ctx.valid.body.label);
     return library.getImage(ctx.params.id);
   });
 
-  v1.delete('/images/:id', { summary: 'Remove an image from its dataset', tags: ['images'] }, async (ctx) => {
+  v1.delete('/images/:id', { summary: 'Remove an image from its dataset', tags: ['images'], schema: { params: IdParams, response: { 204: null } } }, async (ctx) => {
     library.getImage(ctx.params.id);
     await library.deleteImages([ctx.params.id]);
     ctx.empty(204);
   });
 
-  v1.get('/images/:id/thumbnail', { summary: 'The 256 px WebP thumbnail', tags: ['images'] }, (ctx) =>
+  v1.get('/images/:id/thumbnail', { summary: 'The 256 px WebP thumbnail', tags: ['images'], schema: { params: IdParams, response: { 200: webp } } }, (ctx) =>
     // Content-addressed: the bytes behind an image id never change.
     ctx.sendFile(library.thumbnailPath(ctx.params.id), { contentType: 'image/webp', maxAge: 31_536_000, immutable: true }),
   );
 
-  v1.get('/images/:id/file', { summary: 'The original picture', tags: ['images'] }, (ctx) =>
+  v1.get('/images/:id/file', { summary: 'The original picture', tags: ['images'], schema: { params: IdParams, response: { 200: anyImage } } }, (ctx) =>
     ctx.sendFile(library.originalPath(ctx.params.id).path, { maxAge: 31_536_000, immutable: true }),
   );
 }

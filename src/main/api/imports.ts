@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Blueprint } from '../http/index';
-import { LabelName } from '../../shared/contract/index';
-import type { ApiDeps } from './deps';
+import { ImportProgress, LabelName } from '../../shared/contract/index';
+import { IdParams, type ApiDeps } from './deps';
+import { TaskStarted } from './schemas';
 
 const StartImport = z
   .object({
@@ -18,7 +19,7 @@ const StartImport = z
 export function importRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
   v1.post(
     '/datasets/:id/import',
-    { summary: 'Import a folder on this machine (sub-folder names as labels)', tags: ['images'], schema: { body: StartImport } },
+    { summary: 'Import a folder on this machine (sub-folder names as labels)', tags: ['images'], schema: { params: IdParams, body: StartImport, response: { 202: TaskStarted } } },
     (ctx) => {
       const body = ctx.valid.body;
       const started = tasks.startImport({ datasetId: ctx.params.id, paths: [body.path], labels: body.labels, label: body.label });
@@ -27,9 +28,9 @@ export function importRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
     },
   );
 
-  v1.get('/imports/:id', { summary: 'Detailed progress of an import (files done, failures by name)', tags: ['images'] }, (ctx) =>
+  v1.get('/imports/:id', { summary: 'Detailed progress of an import (files done, failures by name)', tags: ['images'], schema: { params: IdParams, response: { 200: ImportProgress } } }, (ctx) =>
     tasks.getImport(ctx.params.id),
   );
 
-  v1.post('/imports/:id/cancel', { summary: 'Cancel an import', tags: ['images'] }, (ctx) => tasks.cancelImport(ctx.params.id));
+  v1.post('/imports/:id/cancel', { summary: 'Cancel an import', tags: ['images'], schema: { params: IdParams, response: { 200: ImportProgress } } }, (ctx) => tasks.cancelImport(ctx.params.id));
 }

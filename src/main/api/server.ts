@@ -12,6 +12,7 @@ import { indexPageRoutes } from './index-page';
 import { taskRoutes } from './tasks';
 import { apiAuth, clearSessionCookie, setSessionCookie } from './session';
 import { writeQueueMetrics } from './metrics-queue';
+import { prometheusText } from './schemas';
 import { apiRateLimits, type ApiRateLimits } from './rate-limits';
 
 export interface ApiServerOptions {
@@ -62,11 +63,11 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
 
   app.group('/v1', (v1) => {
     healthRoutes(v1, deps);
-    v1.post('/session', { summary: 'Trade the bearer token for a session cookie (browser shell)', tags: ['meta'] }, (ctx) => {
+    v1.post('/session', { summary: 'Trade the bearer token for a session cookie (browser shell)', tags: ['meta'], schema: { response: { 204: null } } }, (ctx) => {
       setSessionCookie(ctx, deps.apiSettings.token);
       ctx.empty(204);
     });
-    v1.delete('/session', { summary: 'End the browser session', tags: ['meta'] }, (ctx) => {
+    v1.delete('/session', { summary: 'End the browser session', tags: ['meta'], schema: { response: { 204: null } } }, (ctx) => {
       clearSessionCookie(ctx);
       ctx.empty(204);
     });
@@ -79,7 +80,7 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
     indexPageRoutes(v1, app, deps);
   });
   eventRoutes(app, deps);
-  app.get('/metrics', { summary: 'Prometheus metrics', hidden: true }, (ctx) => {
+  app.get('/metrics', { summary: 'Prometheus metrics (text format 0.0.4)', tags: ['meta'], operationId: 'getMetrics', schema: { response: { 200: prometheusText } } }, (ctx) => {
     const out = new PrometheusText();
     deps.metrics.write(out);
     writeQueueMetrics(out, deps.tasks.monitor);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Blueprint } from '../http/index';
-import { TaskState } from '../../shared/contract/index';
-import { PageQuery, type ApiDeps } from './deps';
+import { Page, Task, TaskState } from '../../shared/contract/index';
+import { IdParams, PageQuery, type ApiDeps } from './deps';
 
 const CreateTask = z
   .object({
@@ -18,20 +18,20 @@ const ListTasks = PageQuery.extend({ state: TaskState.optional(), kind: z.string
 
 /** Durable tasks (API.md): create, page by state, read, cancel. */
 export function taskRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
-  v1.post('/tasks', { summary: 'Queue a task (kinds: import, script)', tags: ['tasks'], schema: { body: CreateTask } }, (ctx) => {
+  v1.post('/tasks', { summary: 'Queue a task (kinds: import, script)', tags: ['tasks'], schema: { body: CreateTask, response: { 201: Task } } }, (ctx) => {
     const b = ctx.valid.body;
     ctx.status(201);
     return tasks.enqueue({ kind: b.kind, input: b.input ?? {}, priority: b.priority, runAt: b.runAt, maxAttempts: b.maxAttempts, timeoutMs: b.timeoutMs });
   });
 
-  v1.get('/tasks', { summary: 'Page through tasks, newest first', tags: ['tasks'], schema: { query: ListTasks } }, (ctx) => {
+  v1.get('/tasks', { summary: 'Page through tasks, newest first', tags: ['tasks'], schema: { query: ListTasks, response: { 200: Page(Task) } } }, (ctx) => {
     const q = ctx.valid.query;
     return tasks.list({ state: q.state, kind: q.kind, limit: q.limit, cursor: q.cursor ?? null });
   });
 
-  v1.get('/tasks/:id', { summary: 'One task', tags: ['tasks'] }, (ctx) => tasks.get(ctx.params.id));
+  v1.get('/tasks/:id', { summary: 'One task', tags: ['tasks'], schema: { params: IdParams, response: { 200: Task } } }, (ctx) => tasks.get(ctx.params.id));
 
-  v1.post('/tasks/:id/cancel', { summary: 'Cancel a task', tags: ['tasks'] }, (ctx) => tasks.cancel(ctx.params.id));
+  v1.post('/tasks/:id/cancel', { summary: 'Cancel a task', tags: ['tasks'], schema: { params: IdParams, response: { 200: Task } } }, (ctx) => tasks.cancel(ctx.params.id));
 
-  v1.post('/tasks/:id/retry', { summary: 'Run a dead, failed or cancelled task again', tags: ['tasks'] }, (ctx) => tasks.retry(ctx.params.id));
+  v1.post('/tasks/:id/retry', { summary: 'Run a dead, failed or cancelled task again', tags: ['tasks'], schema: { params: IdParams, response: { 200: Task } } }, (ctx) => tasks.retry(ctx.params.id));
 }

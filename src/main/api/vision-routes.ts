@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { HttpError, type App, type Blueprint, type Context } from '../http/index';
-import { TrainParams, TrainPrefs } from '../../shared/contract/index';
+import { Model, Page, Run, TrainParams, TrainPrefs } from '../../shared/contract/index';
 import type { NamedImage, VisionService } from '../services/vision/index';
 import { MAX_FILE_BYTES } from '../services/library/index';
 import { IdParams, PageQuery } from './deps';
 import { lobeRoutes } from './vision-lobe';
+import { imageForm, onnxFile, PredictAnswer, rawImage, TrainStarted } from './schemas';
 
 const ModelsQuery = PageQuery.extend({ datasetId: z.string().min(1).max(64).optional() });
 const RunsQuery = PageQuery;
@@ -40,46 +41,50 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
   return (v1, app) => {
     v1.post(
       '/datasets/:id/train',
-      { summary: 'Train a model on the dataset’s labelled pictures', tags: ['models'], schema: { params: IdParams, body: TrainParams.optional() } },
+      {
+        summary: 'Train a model on the dataset’s labelled pictures (409 when nothing changed since the last model; ?force=true trains anyway)',
+        tags: ['models'],
+        schema: { params: IdParams, body: TrainParams.optional(), query: z.object({ force: z.enum(['true', 'false']).optional() }), response: { 202: TrainStarted } },
+      },
       (ctx) => {
-        const started = vision.startTraining(ctx.params.id, ctx.valid.body ?? {});
+        const started = vision.startTraining(ctx.params.id, ctx.valid.body ?? {}, ctx.valid.query.force === 'true');
         ctx.status(202);
         return started;
       },
     );
 
     // The dataset's stored training preferences; `augment` given to POST …/train above stores it too.
-    v1.get('/datasets/:id/train-prefs', { summary: 'The dataset’s training preferences', tags: ['models'], schema: { params: IdParams } }, (ctx) =>
+    v1.get('/datasets/:id/train-prefs', { summary: 'The dataset’s training preferences', tags: ['models'], schema: { params: IdParams, response: { 200: TrainPrefs } } }, (ctx) =>
       vision.trainPrefs(ctx.params.id),
     );
     v1.put(
       '/datasets/:id/train-prefs',
-      { summary: 'Store training preferences that later runs use, automatic retrains too', tags: ['models'], schema: { params: IdParams, body: TrainPrefs.partial().strict() } },
+      { summary: 'Store training preferences that later runs use, automatic retrains too', tags: ['models'], schema: { params: IdParams, body: TrainPrefs.partial().strict(), response: { 200: TrainPrefs } } },
       (ctx) => vision.setTrainPrefs(ctx.params.id, ctx.valid.body),
     );
 
-    v1.get('/datasets/:id/runs', { summary: 'The dataset’s training runs, newest first', tags: ['models'], schema: { params: IdParams, query: RunsQuery } }, (ctx) =>
+    v1.get('/datasets/:id/runs', { summary: 'The dataset’s training runs, newest first', tags: ['models'], schema: { params: IdParams, query: RunsQuery, response: { 200: Page(Run) } } }, (ctx) =>
       vision.records.listRuns(ctx.params.id, ctx.valid.query.limit, ctx.valid.query.cursor ?? null),
     );
 
-    v1.get('/runs/:id', { summary: 'One training run: status, metrics, model', tags: ['models'], schema: { params: IdParams } }, (ctx) =>
+    v1.get('/runs/:id', { summary: 'One training run: status, metrics, model', tags: ['models'], schema: { params: IdParams, response: { 200: Run } } }, (ctx) =>
       vision.training.get(ctx.params.id),
     );
 
-    v1.post('/runs/:id/cancel', { summary: 'Cancel a training run', tags: ['models'], schema: { params: IdParams } }, (ctx) =>
+    v1.post('/runs/:id/cancel', { summary: 'Cancel a training run', tags: ['models'], schema: { params: IdParams, response: { 200: Run } } }, (ctx) =>
       vision.training.cancel(ctx.params.id),
     );
 
-    v1.get('/models', { summary: 'Models, newest first', tags: ['models'], schema: { query: ModelsQuery } }, (ctx) => {
+    v1.get('/models', { summary: 'Models, newest first', tags: ['models'], schema: { query: ModelsQuery, response: { 200: Page(Model) } } }, (ctx) => {
       const q = ctx.valid.query;
       return vision.models.list(q.datasetId, q.limit, q.cursor ?? null);
     });
 
-    v1.get('/models/:id', { summary: 'One model', tags: ['models'], schema: { params: IdParams } }, (ctx) => vision.models.get(ctx.params.id));
+    v1.get('/models/:id', { summary: 'One model', tags: ['models'], schema: { params: IdParams, response: { 200: Model } } }, (ctx) => vision.models.get(ctx.params.id));
 
     v1.get(
       '/models/:id/export',
-      { summary: 'The model as one ONNX file (uint8 image in, probabilities out)', tags: ['models'], schema: { params: IdParams }, timeoutMs: 120_000 },
+      { summary: 'The model as one ONNX file (uint8 image in, probabilities out)', tags: ['models'], schema: { params: IdParams, response: { 200: onnxFile } }, timeoutMs: 120_000 },
       async (ctx) => {
         const model = vision.models.get(ctx.params.id);
         const path = await vision.models.ensureExport(model.id);
@@ -90,7 +95,7 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
 
     v1.post(
       '/models/:id/predict',
-      { summary: 'Classify pictures (image/* bytes or multipart "image" files); ?top=K', tags: ['models'], schema: { params: IdParams, query: PredictQuery }, timeoutMs: 120_000 },
+      { summary: 'Classify pictures (image/* bytes or multipart "image" files); ?top=K', tags: ['models'], schema: { params: IdParams, query: PredictQuery, requestBody: { content: [...rawImage, imageForm()] }, response: { 200: PredictAnswer } }, timeoutMs: 120_000 },
       async (ctx) => {
         const model = vision.models.get(ctx.params.id);
         const images = await predictImages(ctx);

@@ -99,7 +99,7 @@ export class Blueprint {
       path,
       middleware: [],
       handler: () => undefined,
-      options: { hidden: true, timeoutMs: 0 },
+      options: { timeoutMs: 0, summary: options.summary ?? 'WebSocket endpoint', description: options.description, tags: options.tags },
       ws: { handler: handler as WsHandler, options },
     };
     this.defs.push(def);

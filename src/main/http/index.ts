@@ -22,7 +22,7 @@ export { Blueprint, type RouteDef } from './blueprint';
 export { Context, Key, key, type UpgradeInfo } from './context';
 export { HttpError, errors, isHttpError, errorBody } from './errors';
 export { Router, type RouterOptions, type RouteEntry } from './router';
-export { type Middleware, type Handler, type RouteOptions, type RouteSchema, type Validated, type ParamsOf } from './types';
+export { type Middleware, type Handler, type RouteOptions, type RouteSchema, type Validated, type ParamsOf, type BodyDoc, type JsonSchema } from './types';
 export { type MultipartOptions, type MultipartResult, type UploadedFile } from './multipart';
 export { type SendFileOptions } from './send-file';
 export { SseStream, type SseOptions, type SseEvent } from './sse';

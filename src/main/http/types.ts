@@ -5,12 +5,31 @@ export type Middleware = (ctx: Context, next: () => Promise<void>) => Promise<vo
 /** A route handler; a returned value other than undefined is sent as JSON (200) if nothing was sent. */
 export type Handler<C extends Context = Context> = (ctx: C) => unknown;
 
+/** A JSON Schema written by hand, for what zod cannot say (binary parts, raw bytes). */
+export type JsonSchema = Record<string, unknown>;
+
+/** A body that is not JSON from a zod schema: a media type, and its schema when it has one. */
+export interface BodyDoc {
+  contentType: string;
+  schema?: ZodType | JsonSchema;
+  description?: string;
+}
+
 export interface RouteSchema {
   body?: ZodType;
   query?: ZodType;
   params?: ZodType;
-  /** Response bodies by status, for the OpenAPI document only (not enforced). */
-  response?: Record<number, ZodType>;
+  /**
+   * Bodies the handler reads itself (multipart, raw bytes, JSON it parses), for the OpenAPI
+   * document only; `body` above documents itself.
+   */
+  requestBody?: { required?: boolean; description?: string; content: BodyDoc[] };
+  /**
+   * Success answers by status, for the OpenAPI document only (not enforced): a zod schema
+   * is a JSON body; a BodyDoc (or a list of them) another media type; null no body (204,
+   * 101). Error answers (4XX, 5XX) are added by the document builder.
+   */
+  response?: Record<number, ZodType | BodyDoc | BodyDoc[] | null>;
 }
 
 export interface RouteOptions<S extends RouteSchema = RouteSchema> {

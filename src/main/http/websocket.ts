@@ -17,6 +17,10 @@ export interface WsOptions {
    */
   origins?: readonly string[] | ((origin: string, ctx: Context) => boolean);
   perMessageDeflate?: boolean;
+  /** For the OpenAPI document: what the socket carries. */
+  summary?: string;
+  description?: string;
+  tags?: string[];
 }
 
 const bufferLimits = new WeakMap<WebSocket, number>();

@@ -25,7 +25,11 @@ export function createHandlers(s: HandlerServices): CoreHandlers {
   return {
     'app.info': () => s.appInfo(),
     'settings.api.get': () => apiSettings.get(),
-    'settings.api.set': (input) => apiSettings.set(input),
+    // Answers once a change's effect is in place (Lobe Connect listening or stopped), so the page shows the result.
+    'settings.api.set': async (input) => {
+      apiSettings.set(input);
+      return apiSettings.settled();
+    },
     'settings.api.regenerateToken': () => apiSettings.regenerateToken(),
 
     'datasets.list': () => library.listDatasets(),

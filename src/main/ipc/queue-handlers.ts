@@ -2,7 +2,7 @@ import type { TaskMonitor } from '../services/tasks/index';
 import type { queueMonitorProcedures } from '../../shared/contract/index';
 import type { Handler } from './dispatcher';
 
-type QueueMonitorProcedure = keyof typeof queueMonitorProcedures;
+type QueueMonitorProcedure = Exclude<keyof typeof queueMonitorProcedures, 'workers.list'>;
 
 /** The Tasks page's monitoring procedures, bound to the task monitor (merged in app.ts). */
 export function queueHandlers(monitor: TaskMonitor): { [K in QueueMonitorProcedure]: Handler<K> } {

@@ -34,7 +34,7 @@ export function toNamed(vision: VisionService, input: HandlerInput<'models.predi
 /** The vision procedures of the contract, bound to the vision service (merged into createHandlers). */
 export function visionHandlers(vision: VisionService): { [K in VisionProcedure]: Handler<K> } {
   return {
-    'training.start': ({ datasetId, params }) => vision.startTraining(datasetId, params ?? {}),
+    'training.start': ({ datasetId, params, force }) => vision.startTraining(datasetId, params ?? {}, force ?? false),
     'training.cancel': ({ runId }) => vision.training.cancel(runId),
     'training.prefs': ({ datasetId }) => vision.trainPrefs(datasetId),
     'training.setPrefs': ({ datasetId, ...prefs }) => vision.setTrainPrefs(datasetId, prefs),

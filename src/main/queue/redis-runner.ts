@@ -19,6 +19,12 @@ export interface RedisRunnerOptions {
   info: Record<string, unknown>;
   /** False: claim nothing; only heartbeat (hand back expired leases) and fire schedules. */
   consume: boolean;
+  /**
+   * Tasks claimed ahead of free slots, started the moment a slot frees (while the next
+   * claim is on its way), so the round trip to the server overlaps the work. They hold
+   * their leases meanwhile; a kind's own concurrency limit is never prefetched past.
+   */
+  prefetch: number;
 }
 
 export interface RedisPublisher {
@@ -48,6 +54,9 @@ export class RedisRunner {
   private readonly byKind = new Map<string, number>();
   private readonly byQueue = new Map<string, number>();
   private finishes: { item: FinishItem; exec: Execution | null }[] = [];
+  /** Claimed (leased) but not started yet: see RedisRunnerOptions.prefetch. */
+  private buffer: RedisTaskRow[] = [];
+  private launching = false;
   private readonly progress = new Set<Execution>();
   private logs: { id: number; entry: string }[] = [];
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
@@ -96,6 +105,13 @@ export class RedisRunner {
 
   cancelLocal(id: number): void {
     this.running.get(id)?.cancel(CANCEL_GRACE);
+    const i = this.buffer.findIndex((r) => r.id === id);
+    if (i >= 0) {
+      // Claimed but never started: it ends cancelled without running.
+      const [row] = this.buffer.splice(i, 1);
+      this.finishes.push({ item: { id: row.id, fence: row.fence ?? '', type: 'c' }, exec: null });
+      this.notify();
+    }
   }
 
   async stop(deadlineMs: number): Promise<{ requeued: number }> {
@@ -114,14 +130,16 @@ export class RedisRunner {
     const left = [...this.running.values()];
     for (const e of left) e.abandon();
     this.running.clear();
+    const unstarted = this.buffer.splice(0);
     let requeued = 0;
     try {
       await this.flush();
-      requeued = await this.store.requeue(this.opts.workerId, left.map((e) => ({ id: e.id, fence: fenceOf(e) })));
+      const held = [...left.map((e) => ({ id: e.id, fence: fenceOf(e) })), ...unstarted.map((r) => ({ id: r.id, fence: r.fence ?? '' }))];
+      requeued = await this.store.requeue(this.opts.workerId, held);
     } catch (err) {
       this.publish.failure(err); // the server is unreachable: the leases will run out and hand the tasks back
     }
-    this.publish.ids(left.map((e) => e.id));
+    this.publish.ids([...left.map((e) => e.id), ...unstarted.map((r) => r.id)]);
     await this.pool()?.close();
     this.state = 'stopped';
     return { requeued };
@@ -163,8 +181,10 @@ export class RedisRunner {
 
   private readonly pump = async (): Promise<void> => {
     this.again = false;
+    this.launchBuffered();
     const free = this.opts.concurrency - this.running.size;
-    const claim = this.state === 'running' && free > 0 ? this.claimRequest(free) : null;
+    const want = free + Math.max(0, this.opts.prefetch - this.buffer.length);
+    const claim = this.state === 'running' && want > 0 && this.buffer.length <= this.opts.prefetch ? this.claimRequest(want) : null;
     const commit = this.commitRequest();
     if (!claim && !commit) return this.idle(null);
     const held = this.take();
@@ -173,10 +193,9 @@ export class RedisRunner {
       const { committed, claimed } = await this.store.turn(commit, claim);
       if (committed) this.afterCommit(held, committed);
       if (claimed) {
-        const launched = claimed.rows.map((row) => this.launch(row)).filter((e): e is Execution => e !== null);
-        if (launched.length > 0) this.publish.ids(launched.map((e) => e.id));
-        for (const e of launched) e.start();
-        if (claimed.rows.length > 0 && claimed.rows.length >= free) this.again = true;
+        for (const row of claimed.rows) this.buffer.push(row);
+        this.launchBuffered();
+        if (claimed.rows.length > 0 && claimed.rows.length >= want) this.again = true;
         const serverToLocal = Date.now() - claimed.now;
         for (const t of [claimed.wakeAt, claimed.nextDue]) if (t !== null) next = Math.min(next ?? Infinity, t + serverToLocal);
       }
@@ -202,10 +221,13 @@ export class RedisRunner {
   private claimRequest(free: number) {
     if (!this.opts.consume) return null;
     const kinds = [];
+    const buffered = new Map<string, number>();
+    for (const r of this.buffer) buffered.set(r.kind, (buffered.get(r.kind) ?? 0) + 1);
     for (const [kind, def] of this.registry.entries()) {
-      let left = def.concurrency !== undefined ? def.concurrency - (this.byKind.get(kind) ?? 0) : -1;
+      const b = buffered.get(kind) ?? 0;
+      let left = def.concurrency !== undefined ? Math.max(0, def.concurrency - (this.byKind.get(kind) ?? 0) - b) : -1;
       if (def.process) {
-        const poolFree = this.pool()?.free() ?? 0;
+        const poolFree = Math.max(0, (this.pool()?.free() ?? 0) - b);
         left = left < 0 ? poolFree : Math.min(left, poolFree);
       }
       if (left === 0) continue;
@@ -217,18 +239,57 @@ export class RedisRunner {
     return { workerId: this.opts.workerId, leaseMs: this.opts.leaseMs, free, kinds, queueLeft };
   }
 
+  /** Starts buffered tasks while slots (and their kind's and queue's limits) allow. */
+  private launchBuffered(): void {
+    if (this.launching) return;
+    this.launching = true;
+    try {
+      let progressed = true;
+      while (progressed && this.buffer.length > 0 && this.running.size < this.opts.concurrency && this.state === 'running') {
+        progressed = false;
+        const started: Execution[] = [];
+        for (let i = 0; i < this.buffer.length && this.running.size < this.opts.concurrency; ) {
+          const row = this.buffer[i];
+          if (!this.canLaunch(row)) {
+            i++;
+            continue;
+          }
+          this.buffer.splice(i, 1);
+          const e = this.launch(row);
+          if (e) started.push(e);
+          progressed = true;
+        }
+        if (started.length > 0) this.publish.ids(started.map((e) => e.id));
+        // A handler that ends at once settles inside start(): the loop then refills its slot.
+        for (const e of started) e.start();
+      }
+    } finally {
+      this.launching = false;
+    }
+  }
+
+  private canLaunch(row: RedisTaskRow): boolean {
+    const def = this.registry.get(row.kind);
+    if (def.concurrency !== undefined && (this.byKind.get(row.kind) ?? 0) >= def.concurrency) return false;
+    const q = this.opts.queueConcurrency[row.queue];
+    if (q !== undefined && (this.byQueue.get(row.queue) ?? 0) >= q) return false;
+    return !def.process || (this.pool()?.free() ?? 0) > 0;
+  }
+
   private launch(row: RedisTaskRow): Execution | null {
     const def = this.registry.get(row.kind);
-    if (row.validate) {
-      // A workflow step whose input is the previous step's result: checked by its kind now, as the SQLite store does when it starts the step.
-      try {
-        row.input = JSON.stringify(this.registry.parseInput(row.kind, JSON.parse(row.input ?? 'null'), def));
-      } catch (err) {
-        const e = err as { code?: string; message: string };
-        this.finishes.push({ item: { id: row.id, fence: row.fence ?? '', type: 'i', a: e.code ?? 'invalid_input', b: e.message }, exec: null });
-        this.again = true;
-        return null;
-      }
+    // Every input is checked by its kind here, not only at enqueue: on a shared broker the
+    // producer may be another machine (or another version), and a workflow step's input is
+    // the previous step's result, checked when it starts as the SQLite store does.
+    try {
+      row.input = JSON.stringify(this.registry.parseInput(row.kind, JSON.parse(row.input ?? 'null'), def));
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      const message = e instanceof SyntaxError ? `Task ${row.id}'s input is not JSON.` : e.message;
+      this.finishes.push({ item: { id: row.id, fence: row.fence ?? '', type: row.validate ? 'i' : 'f', a: e.code ?? 'invalid_input', b: message }, exec: null });
+      this.publish.failure(Object.assign(new Error(`refused task ${row.id} (${row.kind}): ${message}`), { code: 'invalid_input' }));
+      this.again = true;
+      return null;
     }
     const exec = new Execution(row, def, this.hooks, def.process ? this.pool() : null);
     this.running.set(row.id, exec);
@@ -259,6 +320,7 @@ export class RedisRunner {
       if (this.running.get(exec.id) !== exec) return;
       this.forget(exec);
       this.finishes.push({ item: this.finishItem(exec, result), exec });
+      this.launchBuffered();
       this.notify();
     },
   };
@@ -280,12 +342,12 @@ export class RedisRunner {
     // Past a whole lease without a heartbeat: another worker may hold these tasks now.
     if (Date.now() - this.lastBeat > this.opts.leaseMs) this.dropAll('no heartbeat reached the broker for a whole lease');
     try {
-      if (this.running.size > 0) {
-        const p = this.store.redis.pipeline();
-        const ids = [...this.running.keys()];
-        for (const id of ids) p.hget(`${this.store.prefix}t:${id}`, 'cancel_requested');
-        const res = (await p.exec()) ?? [];
-        res.forEach(([, v], i) => v === '1' && this.cancelLocal(ids[i]));
+      if (this.running.size > 0 || this.buffer.length > 0) {
+        // One read per poll, whatever runs here: the set holds only running tasks whose cancel was asked.
+        for (const id of await this.store.redis.smembers(`${this.store.prefix}cx`)) {
+          const n = Number(id);
+          if (this.running.has(n) || this.buffer.some((r) => r.id === n)) this.cancelLocal(n);
+        }
       }
       await this.publish.tick();
     } catch (err) {
@@ -295,6 +357,7 @@ export class RedisRunner {
   }
 
   private dropAll(why: string): void {
+    for (const r of this.buffer.splice(0)) this.publish.lost(r.id, why);
     for (const e of [...this.running.values()]) {
       e.lost();
       this.forget(e);
@@ -303,7 +366,7 @@ export class RedisRunner {
   }
 
   private async heartbeat(mine: boolean): Promise<void> {
-    const held = [...this.running.values()].map((e) => ({ id: e.id, fence: fenceOf(e) }));
+    const held = [...this.running.values()].map((e) => ({ id: e.id, fence: fenceOf(e) })).concat(this.buffer.map((r) => ({ id: r.id, fence: r.fence ?? '' })));
     const info = JSON.stringify({
       pid: process.pid, host: os.hostname(), startedAt: this.startedAt, running: this.running.size, concurrency: this.opts.concurrency,
       done: this.done, ...this.opts.info,
@@ -311,6 +374,7 @@ export class RedisRunner {
     try {
       const r = await this.store.heartbeat(this.opts.workerId, this.opts.leaseMs, info, mine, held);
       this.lastBeat = Date.now();
+      if (r.lost.length > 0) this.buffer = this.buffer.filter((b) => !r.lost.includes(b.id));
       for (const id of r.lost) {
         const e = this.running.get(id);
         if (!e) continue;

@@ -7,6 +7,7 @@ import { DatasetRepository } from './datasets';
 import { ImageRepository } from './images';
 import { LabelRepository } from './labels';
 import { HistoryRepository } from './history';
+import { ActiveModelRepository } from './active-models';
 import { SettingsRepository } from './settings';
 import { RunRepository } from './runs';
 import { ModelRepository } from './models';
@@ -17,6 +18,7 @@ export * from './datasets';
 export * from './images';
 export * from './labels';
 export * from './history';
+export * from './active-models';
 export * from './settings';
 export * from './runs';
 export * from './models';
@@ -24,6 +26,7 @@ export * from './embeddings';
 export * from './predictions';
 export { InvalidCursorError, toRowId } from './ids';
 export { migrate, MIGRATIONS, type Migration } from './migrate';
+export { adoptLegacyQueue } from './legacy-queue';
 
 export interface Store {
   readonly db: Database;
@@ -36,6 +39,7 @@ export interface Store {
   readonly models: ModelRepository;
   readonly embeddings: EmbeddingRepository;
   readonly predictions: PredictionRepository;
+  readonly activeModels: ActiveModelRepository;
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -70,6 +74,7 @@ export function openStore(file: string): Store {
     models: new ModelRepository(db),
     embeddings: new EmbeddingRepository(db),
     predictions: new PredictionRepository(db),
+    activeModels: new ActiveModelRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();

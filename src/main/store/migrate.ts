@@ -9,8 +9,9 @@ import scripts from './migrations/005_scripts.sql?raw';
 import embeddingVariants from './migrations/006_embedding_variants.sql?raw';
 import trainPrefs from './migrations/007_train_prefs.sql?raw';
 import embeddingsRowid from './migrations/008_embeddings_rowid.sql?raw';
-import labelHistory from './migrations/012_label_history.sql?raw';
 import predictions from './migrations/009_predictions.sql?raw';
+import labelHistory from './migrations/012_label_history.sql?raw';
+import activeModels from './migrations/013_active_models.sql?raw';
 
 export interface Migration {
   version: number;
@@ -31,8 +32,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: '006_embedding_variants', sql: embeddingVariants },
   { version: 7, name: '007_train_prefs', sql: trainPrefs },
   { version: 8, name: '008_embeddings_rowid', sql: embeddingsRowid },
-  { version: 12, name: '012_label_history', sql: labelHistory },
   { version: 9, name: '009_predictions', sql: predictions },
+  { version: 12, name: '012_label_history', sql: labelHistory },
+  { version: 13, name: '013_active_models', sql: activeModels },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { nowIso, toRowId } from './ids';
+import { ActiveModelRepository } from './active-models';
 import { beforeCursor } from './runs';
 
 /** A trained model as stored (migration 002). */
@@ -19,7 +20,11 @@ const COLUMNS = 'id, dataset_id, run_id, version, name, labels, backbone, metric
 
 /** Models: versioned per dataset, their heads as blobs, and which one a dataset predicts with. */
 export class ModelRepository {
-  constructor(private readonly db: Database) {}
+  private readonly active: ActiveModelRepository;
+
+  constructor(private readonly db: Database) {
+    this.active = new ActiveModelRepository(db);
+  }
 
   create(m: { datasetId: string; runId: string; labels: string; backbone: string; head: Uint8Array; metrics: string; datasetName: string }): number {
     const ds = toRowId(m.datasetId);
@@ -58,12 +63,22 @@ export class ModelRepository {
 
   /**
    * THE rule for "the dataset's active model": the one every picture of the dataset is
-   * predicted by, whose predictions the Library shows, filters and sorts by. Today: the
-   * newest model of the dataset. Pinning a model changes this one function (and nothing
-   * else); the pipeline re-predicts when its answer changes (see VisionService.refresh).
+   * predicted by, whose predictions the Library shows, filters and sorts by: the one a run
+   * made active or the person pinned (store/active-models.ts), else the newest. The pipeline
+   * re-predicts when its answer changes (ModelVersions tells it).
    */
   activeModelId(datasetId: string): string | null {
-    const r = this.db.prepare('SELECT id FROM models WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(toRowId(datasetId)) as { id: number } | undefined;
-    return r ? String(r.id) : null;
+    return this.active.activeModelId(datasetId);
+  }
+
+  /** Renames a version (its file name in exports follows the model id, not the name). */
+  rename(id: string, name: string): void {
+    this.db.prepare('UPDATE models SET name = ? WHERE id = ?').run(name, toRowId(id));
+  }
+
+  /** Deletes a version; runs keep their metrics but no longer point at it. */
+  delete(id: string): void {
+    this.db.prepare('UPDATE training_runs SET model_id = NULL WHERE model_id = ?').run(toRowId(id));
+    this.db.prepare('DELETE FROM models WHERE id = ?').run(toRowId(id));
   }
 }

@@ -108,6 +108,13 @@ export class RunRepository {
       .run(f.status, f.metrics, f.details, f.modelId === null ? null : toRowId(f.modelId), f.errorCode, f.errorMessage, nowIso(), toRowId(id));
   }
 
+  /** The newest run that made a model (its details hold what it learnt from). */
+  lastSucceeded(datasetId: string): RunRow | undefined {
+    return this.db
+      .prepare(`SELECT * FROM training_runs WHERE dataset_id = ? AND status = 'succeeded' AND model_id IS NOT NULL ORDER BY id DESC LIMIT 1`)
+      .get(toRowId(datasetId)) as RunRow | undefined;
+  }
+
   latestId(datasetId: string): string | null {
     const r = this.db.prepare('SELECT id FROM training_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(toRowId(datasetId)) as { id: number } | undefined;
     return r ? String(r.id) : null;

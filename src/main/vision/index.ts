@@ -35,7 +35,7 @@ export { listBackbones, type BackboneEntry } from './inference/backbones';
 export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './inference/model-card';
 export { convertLayersModel, type ConvertOptions, type ConvertResult } from './convert/layers-to-onnx';
 export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './convert/tfjs-model';
-export { exportModel, buildClassifier, EXPORT_SIZE, type ExportOptions } from './export/export-model';
+export { exportModel, buildClassifier, preprocessingText, type ExportOptions } from './export/export-model';
 export { buildDefaultBackbone, writeDefaultBackbone, writeInt8Backbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE, INT8_MODEL_FILE } from './convert/default-backbone';
 export { quantizeStatic } from './convert/quantize';
 export * from './train';

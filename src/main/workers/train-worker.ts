@@ -1,10 +1,10 @@
 // Entry of one head-training run: a child process started by
-// services/vision/train-in-process.ts (utilityProcess under Electron, child_process.fork
+// services/vision/train-child-process.ts (utilityProcess under Electron, child_process.fork
 // headless). Training is minutes of pure arithmetic on a big dataset; here it cannot stall
 // the main process's event loop (HTTP server, IPC, queue), and its memory is capped.
 // The rows arrive in chunks and are written straight into one N×D block.
 import { isVisionTrainError, outOfFoldProbabilities, trainHead, type AugmentedExample } from '../vision/index';
-import type { TrainWorkerMessage, TrainWorkerReply } from '../services/vision/train-in-process';
+import type { TrainWorkerMessage, TrainWorkerReply } from '../services/vision/train-child-process';
 import { listenToParent, reportMemory, sendToParent } from './child-channel';
 
 type Start = Extract<TrainWorkerMessage, { t: 'start' }>;

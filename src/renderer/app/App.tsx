@@ -4,6 +4,7 @@ import { HelpDialog } from './HelpDialog';
 import { ComingSoon } from './ComingSoon';
 import { SettingsPage } from './SettingsPage';
 import { ConnectionBar } from './ConnectionBar';
+import { BackboneBanner } from './BackboneBanner';
 import { useLiveUpdates } from './useLiveUpdates';
 import { pages, type PageId } from './pages';
 import { useRoute } from './useRoute';
@@ -81,6 +82,7 @@ export function App() {
       <Sidebar current={page} onGo={go} />
       <main className="content">
         <ConnectionBar />
+        <BackboneBanner />
         {/* The Library stays mounted while another page shows, so a running import goes on. */}
         <LibraryPage hidden={page !== 'library' || reviewQueueOf(route) !== null} route={page === 'library' ? route : libraryRoute} onNavigate={navigate} />
         {reviewQueueOf(route) && <ReviewMode datasetId={route.id!} queue={reviewQueueOf(route)!} onNavigate={navigate} />}

@@ -3,6 +3,7 @@ import { GrantedFoldersSection } from '../scripts/GrantedFoldersSection';
 import { ApiSettingsSection } from '../settings/ApiSettingsSection';
 import { InferenceSection } from '../settings/InferenceSection';
 import '../settings/settings.css';
+import { useBroker } from '../tasks/BrokerWorkers';
 
 function Row({ name, value }: { name: string; value: string }) {
   return (
@@ -17,6 +18,7 @@ function Row({ name, value }: { name: string; value: string }) {
 
 export function SettingsPage() {
   const info = useQuery({ queryKey: ['app.info'], queryFn: () => window.loupe.call('app.info', {}) });
+  const broker = useBroker().data?.broker;
   return (
     <section className="page settings" aria-labelledby="page-title">
       <h1 id="page-title">Settings</h1>
@@ -25,6 +27,7 @@ export function SettingsPage() {
         <Row name="Version" value={info.data?.version ?? '…'} />
         <Row name="Shell" value={info.data ? (info.data.shell === 'electron' ? 'Desktop (Electron)' : 'Headless (loupe serve)') : '…'} />
         <Row name="Data folder" value={info.data?.dataDir ?? '…'} />
+        <Row name="Task broker" value={broker ? (broker.kind === 'redis' ? `Redis at ${broker.url ?? '?'}` : 'Embedded (SQLite, this machine)') : '…'} />
       </dl>
       <h2>Local API</h2>
       <ApiSettingsSection headless={info.data?.shell === 'headless' || window.loupe.shell === 'browser'} />

@@ -72,6 +72,11 @@ const Cell = memo(function Cell(props: { image: Image; selected: boolean; focuse
           <span className="chip" style={{ ['--hue' as string]: String(hueOf(color)) }}>
             {label}
           </span>
+        ) : image.prediction ? (
+          // What the active model says of a picture nobody labelled yet.
+          <span className="prediction" data-testid="prediction" title={`Predicted by model ${image.prediction.modelId}`}>
+            {image.prediction.label} {Math.round(image.prediction.confidence * 100)}%
+          </span>
         ) : (
           <span className="chip none">unlabelled</span>
         )}

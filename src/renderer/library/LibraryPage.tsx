@@ -18,6 +18,7 @@ import { useDataset, useDatasets, useImagePages, useRefresh } from './queries';
 import { useImporter } from './useImporter';
 import { usePageKeys } from './usePageKeys';
 import { VisionPanel } from './vision/VisionPanel';
+import { TrainingProgress } from './TrainingProgress';
 import { LabelDialogs, type LabelEdit } from './labelling/LabelDialogs';
 import { PictureMenu, type MenuPlace } from './labelling/PictureMenu';
 import { SelectionBar } from './labelling/SelectionBar';
@@ -183,6 +184,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
           </span>
         )}
         <span className="spacer" />
+        <TrainingProgress datasetId={datasetId} onOpen={() => onNavigate({ page: 'train' })} />
         {current && (
           <>
             <ReviewButton datasetId={datasetId} onNavigate={onNavigate} />

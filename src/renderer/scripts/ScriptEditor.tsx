@@ -1,11 +1,34 @@
-import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { basicSetup } from 'codemirror';
 import { EditorView, keymap } from '@codemirror/view';
 import { EditorSelection } from '@codemirror/state';
 import { autocompletion } from '@codemirror/autocomplete';
 import { linter, lintGutter } from '@codemirror/lint';
-import { indentUnit } from '@codemirror/language';
+import { indentUnit, syntaxHighlighting } from '@codemirror/language';
 import { loupeCompletions, loupeLanguage, toEditorDiagnostics } from './loupe-language';
+import { loupeHighlight, tokenVariables } from './token-colors';
+
+const DARK = '(prefers-color-scheme: dark)';
+
+/** Chrome that follows the app's theme variables (CodeMirror's own base theme is light only). */
+const chrome = EditorView.theme({
+  '.cm-gutters': { backgroundColor: 'var(--sunken)', color: 'var(--muted)', borderRightColor: 'var(--line)' },
+  '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'var(--accent-soft)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--text)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--accent-soft)' },
+});
+
+/** The OS theme, followed live: the token colours change with it. */
+function useTheme(): 'light' | 'dark' {
+  const [dark, setDark] = useState(() => window.matchMedia(DARK).matches);
+  useEffect(() => {
+    const m = window.matchMedia(DARK);
+    const on = () => setDark(m.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return dark ? 'dark' : 'light';
+}
 
 export interface ScriptEditorHandle {
   /** Puts the cursor at a 1-based position and shows it. */
@@ -25,6 +48,7 @@ interface Props {
 /** The CodeMirror 6 editor of the Scripts page; diagnostics come from the real parser through the contract. */
 export const ScriptEditor = forwardRef<ScriptEditorHandle, Props>(function ScriptEditor({ initialSource, onChange, onRun, onSave, label }, ref) {
   const host = useRef<HTMLDivElement>(null);
+  const theme = useTheme();
   const view = useRef<EditorView | null>(null);
   // The latest callbacks, without rebuilding the editor each render.
   const cb = useRef({ onChange, onRun, onSave });
@@ -40,6 +64,8 @@ export const ScriptEditor = forwardRef<ScriptEditorHandle, Props>(function Scrip
           { key: 'Mod-s', run: () => (cb.current.onSave(), true), preventDefault: true },
         ]),
         basicSetup,
+        syntaxHighlighting(loupeHighlight),
+        chrome,
         indentUnit.of('    '),
         loupeLanguage,
         autocompletion({ override: [loupeCompletions] }),
@@ -87,5 +113,5 @@ export const ScriptEditor = forwardRef<ScriptEditorHandle, Props>(function Scrip
     },
   }));
 
-  return <div className="script-editor" ref={host} data-testid="script-editor" />;
+  return <div className="script-editor" ref={host} data-testid="script-editor" data-theme={theme} style={tokenVariables(theme)} />;
 });

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SavedScript, ScriptTemplate } from '../../shared/contract';
 import { messageOf } from '../lib/errors';
@@ -6,6 +6,8 @@ import { OutputConsole } from './OutputConsole';
 import { ScheduleField } from './ScheduleField';
 import { ScriptEditor, type ScriptEditorHandle } from './ScriptEditor';
 import { useScriptRun } from './useScriptRun';
+import { useScriptDraft } from './useScriptDraft';
+import { NameDialog } from '../library/Dialogs';
 import './scripts.css';
 
 interface Draft {
@@ -35,6 +37,13 @@ export function ScriptsPage() {
   const templates = useQuery({ queryKey: ['scripts.templates'], queryFn: () => window.loupe.call('scripts.templates', {}), staleTime: Infinity });
   const [draft, setDraft] = useState<Draft>(() => draftOf({ name: 'Untitled script', source: BLANK }));
   const [problem, setProblem] = useState<string | null>(null);
+  const [naming, setNaming] = useState(false);
+  const stored = useScriptDraft();
+  // The editor opens on the draft kept from the last visit (or restart), once it is read.
+  useEffect(() => {
+    if (stored.restored) setDraft({ ...draftOf({ ...stored.restored, id: stored.restored.id ?? undefined }), dirty: stored.restored.dirty });
+  }, [stored.restored]);
+  const keep = (d: Draft, source = editor.current?.getSource() ?? d.source) => stored.keep({ id: d.id, name: d.name, source, dirty: d.dirty });
   const editor = useRef<ScriptEditorHandle>(null);
   const { view, run, stop, clear } = useScriptRun();
   const saved = list.data?.items.find((s) => s.id === draft.id) ?? null;
@@ -49,22 +58,30 @@ export function ScriptsPage() {
     }
   };
 
-  const save = () =>
-    attempt(async () => {
-      const s = await window.loupe.call('scripts.save', { ...(draft.id ? { id: draft.id } : {}), name: draft.name, source: editor.current?.getSource() ?? draft.source });
-      setDraft((d) => ({ ...d, id: s.id, name: s.name, dirty: false }));
-      await refresh();
-    });
+  const saveAs = async (name: string) => {
+    const source = editor.current?.getSource() ?? draft.source;
+    const s = await window.loupe.call('scripts.save', { ...(draft.id ? { id: draft.id } : {}), name, source });
+    const next = { ...draft, id: s.id, name: s.name, source, dirty: false };
+    setDraft(next);
+    keep(next, source);
+    await refresh();
+  };
+  // A script saved for the first time is named first (Save asks; Ctrl+S too).
+  const save = () => (draft.id ? attempt(() => saveAs(draft.name)) : (setNaming(true), Promise.resolve()));
   const open = (s: SavedScript | ScriptTemplate, fromTemplate = false) => {
     if (draft.dirty && !window.confirm(`Discard the unsaved changes to “${draft.name}”?`)) return;
-    setDraft(draftOf(fromTemplate ? { name: s.name, source: s.source } : s));
+    const next = draftOf(fromTemplate ? { name: s.name, source: s.source } : s);
+    setDraft(next);
+    keep(next, next.source);
     setProblem(null);
   };
   const remove = () =>
     attempt(async () => {
       if (!draft.id || !window.confirm(`Delete the script “${draft.name}”? This cannot be undone.`)) return;
       await window.loupe.call('scripts.delete', { id: draft.id });
-      setDraft(draftOf({ name: 'Untitled script', source: BLANK }));
+      const next = draftOf({ name: 'Untitled script', source: BLANK });
+      setDraft(next);
+      keep(next, next.source);
       await refresh();
     });
   const format = () =>
@@ -111,7 +128,11 @@ export function ScriptsPage() {
             aria-label="Script name"
             value={draft.name}
             maxLength={200}
-            onChange={(e) => setDraft((d) => ({ ...d, name: e.target.value, dirty: true }))}
+            onChange={(e) => {
+              const next = { ...draft, name: e.target.value, dirty: true };
+              setDraft(next);
+              keep(next);
+            }}
           />
           {draft.dirty && <span className="muted small">unsaved</span>}
           <span className="spacer" />
@@ -129,15 +150,23 @@ export function ScriptsPage() {
           )}
         </div>
         {problem && <p className="notice error" role="alert">{problem}</p>}
+        {stored.restored === undefined ? (
+          <div className="script-editor" aria-busy="true" />
+        ) : (
         <ScriptEditor
           key={draft.key}
           ref={editor}
           label={`Source of ${draft.name}`}
           initialSource={draft.source}
-          onChange={() => setDraft((d) => (d.dirty ? d : { ...d, dirty: true }))}
+          onChange={(source) => {
+            const next = draft.dirty ? draft : { ...draft, dirty: true };
+            if (!draft.dirty) setDraft(next);
+            keep(next, source);
+          }}
           onRun={() => void run(editor.current?.getSource() ?? '', draft.id)}
           onSave={() => void save()}
         />
+        )}
         {draft.id && saved ? (
           <ScheduleField key={`${saved.id}:${saved.schedule?.cron ?? ''}`} script={saved} onChanged={refresh} />
         ) : (
@@ -145,6 +174,15 @@ export function ScriptsPage() {
         )}
         <OutputConsole view={view} onJump={(l, c) => editor.current?.jumpTo(l, c)} onClear={clear} />
       </div>
+      <NameDialog
+        open={naming}
+        onOpenChange={setNaming}
+        title="Save script"
+        label="Name"
+        initial={draft.name === 'Untitled script' ? '' : draft.name}
+        submitText="Save"
+        onSubmit={(name) => saveAs(name.trim())}
+      />
     </section>
   );
 }

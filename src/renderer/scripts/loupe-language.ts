@@ -24,11 +24,13 @@ const BUILTIN_SET = new Set(BUILTINS);
 interface State {
   /** The previous significant token was `fn` or `class`: the next name is a definition. */
   defining: boolean;
+  /** Open brackets ({, (, [) before this point: the indentation of the next line. */
+  depth: number;
 }
 
 const parser: StreamParser<State> = {
   name: 'loupe',
-  startState: () => ({ defining: false }),
+  startState: () => ({ defining: false, depth: 0 }),
   token(stream, state) {
     if (stream.eatSpace()) return null;
     if (stream.match('#')) {
@@ -53,10 +55,17 @@ const parser: StreamParser<State> = {
       return stream.peek() === '(' ? 'variableName.function' : 'variableName';
     }
     if (stream.match(/^(?:==|!=|<=|>=|\+=|-=|\*=|\/=|%=|[-+*/%^<>=])/)) return 'operator';
-    stream.next();
+    const ch = stream.next();
+    if (ch === '{' || ch === '(' || ch === '[') state.depth++;
+    else if ((ch === '}' || ch === ')' || ch === ']') && state.depth > 0) state.depth--;
     return 'punctuation';
   },
-  languageData: { commentTokens: { line: '#' }, closeBrackets: { brackets: ['(', '[', '{', '"'] } },
+  // Enter after `{` indents one level; a line that starts with a closer goes back one.
+  indent(state, textAfter, cx) {
+    const closes = /^\s*[}\])]/.test(textAfter) ? 1 : 0;
+    return Math.max(0, state.depth - closes) * cx.unit;
+  },
+  languageData: { commentTokens: { line: '#' }, closeBrackets: { brackets: ['(', '[', '{', '"'] }, indentOnInput: /^\s*[}\])]$/ },
 };
 
 export const loupeLanguage = StreamLanguage.define(parser);

@@ -12,9 +12,16 @@ export interface RunView {
   problem: string | null;
   value: unknown;
   finished: boolean;
+  /** The run ended because it was stopped. */
+  cancelled: boolean;
 }
 
-const EMPTY: RunView = { state: 'idle', output: '', error: null, problem: null, value: undefined, finished: false };
+const EMPTY: RunView = { state: 'idle', output: '', error: null, problem: null, value: undefined, finished: false, cancelled: false };
+/** A run that ended because it was stopped: the engine ends it with a limit error. */
+function isCancel(error: ScriptError | null, stopping: boolean): boolean {
+  return error !== null && error.kind === 'limit' && (stopping || error.message === 'Cancelled.');
+}
+
 /** The console keeps the last 200 000 characters; a chatty script still runs to its end. */
 const KEEP = 200_000;
 
@@ -52,12 +59,17 @@ export function useScriptRun() {
         held(runId).finished = { ok, value, error };
         return;
       }
-      setView((v) => ({ ...v, state: 'idle', finished: true, value: ok ? value : undefined, error }));
+      // A stop ends the run with a limit error ("Cancelled."): it reads as cancelled, not as the script failing.
+      setView((v) => ({ ...v, state: 'idle', finished: true, value: ok ? value : undefined, error, cancelled: isCancel(error, v.state === 'stopping') }));
     });
     // A run stopped before its worker started ends without script.finished: its task says so.
     const offTask = window.loupe.on('task.updated', (t) => {
       if (t.id !== current.current || !['cancelled', 'dead', 'succeeded'].includes(t.state)) return;
-      setView((v) => (v.finished ? v : { ...v, state: 'idle', finished: true, problem: t.state === 'cancelled' ? 'Stopped.' : (t.error?.message ?? null) }));
+      setView((v) =>
+        v.finished
+          ? v
+          : { ...v, state: 'idle', finished: true, cancelled: t.state === 'cancelled', problem: t.state === 'cancelled' ? 'Stopped.' : (t.error?.message ?? null) },
+      );
     });
     return () => {
       offOut();
@@ -82,6 +94,7 @@ export function useScriptRun() {
         finished: !!h?.finished,
         value: h?.finished?.ok ? h.finished.value : undefined,
         error: h?.finished?.error ?? null,
+        cancelled: isCancel(h?.finished?.error ?? null, stopEarly.current),
       }));
       if (stopEarly.current && !h?.finished) {
         setView((v) => ({ ...v, state: 'stopping' }));

@@ -1,5 +1,6 @@
 import type { QueueStats, TaskState } from '../../shared/contract';
 import { ago, formatMs, STATES, STATE_TITLES } from './task-view';
+import { BrokerWorkers } from './BrokerWorkers';
 
 function Throughput({ stats }: { stats: QueueStats }) {
   const minutes = stats.throughput.perMinute;
@@ -106,6 +107,7 @@ export function StatsPanel(props: {
           ))}
         </ul>
       </section>
+      <BrokerWorkers />
       {s.schedules.length > 0 ? (
         <section>
           <h2>Schedules</h2>

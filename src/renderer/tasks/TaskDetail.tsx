@@ -1,5 +1,6 @@
 import type { Task, TaskInspection } from '../../shared/contract';
 import { canCancel, canRetry, formatTime, STATE_TITLES } from './task-view';
+import { STATE_TAGS, taskFacts, taskTitle, type Names } from './task-title';
 
 const MAX_INPUT_CHARS = 4000;
 
@@ -24,13 +25,22 @@ const EVENT_TITLES: Record<TaskInspection['timeline'][number]['event'], string> 
   retried: 'Retried by hand',
 };
 
+function Fact({ name, value }: { name: string; value: string }) {
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd className="task-fact">{value}</dd>
+    </>
+  );
+}
+
 function ChildRow({ child, onSelect }: { child: Task; onSelect: (id: string) => void }) {
   return (
     <li>
       <button type="button" className="link" onClick={() => onSelect(child.id)}>
         #{child.id} {child.kind}
       </button>
-      <span className={`state-tag st-${child.state}`}>{child.state}</span>
+      <span className={`state-tag st-${child.state}`}>{STATE_TAGS[child.state]}</span>
       {child.error ? <span className="task-error small">{child.error.message}</span> : null}
     </li>
   );
@@ -48,6 +58,7 @@ export function TaskDetail(props: {
   onCancel: (id: string) => void;
   onSelect: (id: string) => void;
   onClose: () => void;
+  names: Names;
 }) {
   const d = props.inspection;
   if (props.loadError) return <section className="task-detail notice">{props.loadError}</section>;
@@ -58,7 +69,7 @@ export function TaskDetail(props: {
     <section className="task-detail" aria-label={`Task ${t.id}`}>
       <header className="task-detail-head">
         <h2>
-          {t.kind} <span className="muted">#{t.id}</span>
+          {taskTitle(t, props.names)} <span className="muted">#{t.id}</span>
         </h2>
         <span className={`state-tag st-${t.state}`} data-testid="detail-state">
           {STATE_TITLES[t.state]}
@@ -88,6 +99,11 @@ export function TaskDetail(props: {
         </p>
       ) : null}
       <dl className="task-facts">
+        {taskFacts(t, props.names).map(([k, v]) => (
+          <Fact key={k} name={k} value={v} />
+        ))}
+        <dt>Kind</dt>
+        <dd>{t.kind}</dd>
         <dt>Attempts</dt>
         <dd>
           {t.attempts} of {t.maxAttempts}
@@ -140,14 +156,12 @@ export function TaskDetail(props: {
           </ol>
         </>
       ) : null}
-      <h3>Input</h3>
-      <pre className="task-json">{json(t.input)}</pre>
-      {t.state === 'succeeded' ? (
-        <>
-          <h3>Result</h3>
-          <pre className="task-json">{json(t.result)}</pre>
-        </>
-      ) : null}
+      {/* The raw input and result stay one click away for those who want them. */}
+      <details className="task-raw">
+        <summary>Input and result as sent (JSON)</summary>
+        <pre className="task-json">{json(t.input)}</pre>
+        {t.state === 'succeeded' ? <pre className="task-json">{json(t.result)}</pre> : null}
+      </details>
     </section>
   );
 }

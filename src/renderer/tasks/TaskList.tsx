@@ -2,10 +2,11 @@ import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Task } from '../../shared/contract';
 import { formatTime } from './task-view';
+import { STATE_TAGS, taskTitle, type Names } from './task-title';
 
 const ROW = 44;
 
-function Row({ task, selected, onSelect }: { task: Task; selected: boolean; onSelect: () => void }) {
+function Row({ task, selected, onSelect, names }: { task: Task; selected: boolean; onSelect: () => void; names: Names }) {
   const live = task.state === 'running';
   return (
     <div
@@ -17,8 +18,10 @@ function Row({ task, selected, onSelect }: { task: Task; selected: boolean; onSe
       className={`task-row${selected ? ' selected' : ''}`}
       onClick={onSelect}
     >
-      <span className={`state-tag st-${task.state}`}>{task.state}</span>
-      <span className="task-kind">{task.kind}</span>
+      <span className={`state-tag st-${task.state}`}>{STATE_TAGS[task.state]}</span>
+      <span className="task-kind" title={task.kind}>
+        {taskTitle(task, names)}
+      </span>
       <span className="task-id muted">#{task.id}</span>
       <span className="task-note">
         {task.error ? (
@@ -47,6 +50,7 @@ export function TaskList(props: {
   hasMore: boolean;
   onMore: () => void;
   empty: string;
+  names: Names;
 }) {
   const scroll = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: props.tasks.length, getScrollElement: () => scroll.current, estimateSize: () => ROW, overscan: 8 });
@@ -77,7 +81,7 @@ export function TaskList(props: {
           const t = props.tasks[v.index];
           return (
             <div key={t.id} className="task-row-box" style={{ transform: `translateY(${v.start}px)`, height: ROW }}>
-              <Row task={t} selected={t.id === props.selected} onSelect={() => props.onSelect(t.id)} />
+              <Row task={t} selected={t.id === props.selected} onSelect={() => props.onSelect(t.id)} names={props.names} />
             </div>
           );
         })}

@@ -9,6 +9,7 @@ import { useInspection, useTaskActions, useTaskEvents, useTaskList, useTaskStats
 import { canCancel, canRetry, matches, noFilter, STATES, STATE_TITLES, tasksAction, type TaskFilter } from './task-view';
 import './tasks.css';
 import { Notice } from '../app/Notice';
+import { useTaskNames } from './useTaskNames';
 
 const TEXT_SEARCH_PAGES = 10;
 
@@ -29,6 +30,7 @@ export function TasksPage() {
   const list = useTaskList(view, filter.state, filter.kind);
   const inspection = useInspection(selected);
   const actions = useTaskActions();
+  const names = useTaskNames();
 
   const all = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const shown = useMemo(() => (filter.text ? all.filter((t) => matches(t, { ...filter, state: null, kind: null })) : all), [all, filter]);
@@ -110,7 +112,7 @@ export function TasksPage() {
   const emptyText = list.isPending
     ? 'Reading tasks…'
     : view === 'dead'
-      ? 'No dead tasks: nothing has run out of attempts.'
+      ? 'Nothing has failed for good: every task that failed will still retry or succeeded.'
       : filter.text || filter.state || filter.kind
         ? 'No task matches this filter.'
         : 'No tasks yet. Imports, training runs and scripts show here while they run.';
@@ -126,7 +128,7 @@ export function TasksPage() {
             All tasks
           </button>
           <button type="button" className="button small" aria-pressed={view === 'dead'} onClick={() => setView('dead')} title="D">
-            Dead letters ({deadCount})
+            Failed, will not retry ({deadCount})
           </button>
         </div>
         {view === 'all' ? (
@@ -182,7 +184,7 @@ export function TasksPage() {
       ) : null}
       <div className={`tasks-body${selected ? ' with-detail' : ''}`}>
         <div className="task-list-box">
-          <TaskList tasks={shown} selected={selected} onSelect={setSelected} hasMore={hasNextPage && !searchCapped} onMore={more} empty={emptyText} />
+          <TaskList tasks={shown} selected={selected} onSelect={setSelected} hasMore={hasNextPage && !searchCapped} onMore={more} empty={emptyText} names={names} />
           {searchCapped ? (
             <p className="task-list-foot muted small">
               Searched the newest {all.length} tasks.{' '}
@@ -201,6 +203,7 @@ export function TasksPage() {
             onCancel={cancel}
             onSelect={setSelected}
             onClose={() => setSelected(null)}
+            names={names}
           />
         ) : null}
         <StatsPanel

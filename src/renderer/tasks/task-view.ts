@@ -13,7 +13,7 @@ export const STATE_TITLES: Record<TaskState, string> = {
   running: 'Running',
   failed: 'Failed, will retry',
   succeeded: 'Succeeded',
-  dead: 'Dead (attempts spent)',
+  dead: 'Failed, will not retry',
   cancelled: 'Cancelled',
 };
 
@@ -115,7 +115,7 @@ export const tasksShortcuts: ShortcutGroup = {
     { keys: ['R'], does: 'Retry the selected task (re-queue a dead one)' },
     { keys: ['X'], does: 'Cancel the selected task' },
     { keys: ['P'], does: 'Pause or resume every queue' },
-    { keys: ['D'], does: 'Show the dead-letter list, or all tasks again' },
+    { keys: ['D'], does: 'Show the tasks that failed and will not retry, or all tasks again' },
     { keys: ['Esc'], does: 'Close the task’s details' },
   ],
 };

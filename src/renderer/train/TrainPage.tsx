@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Model, Run } from '../../shared/contract';
-import { messageOf } from '../lib/errors';
+import { codeOf, messageOf } from '../lib/errors';
 import { Curves } from './Curves';
 import { ConfusionMatrix, PerClassTable } from './Metrics';
-import { ModelHistory } from './ModelHistory';
-import { percent, useCurrentDataset, useModels, useRuns, useTrainPrefs, useVisionStatus } from './queries';
+import { ModelHistory, useModelVersions } from './ModelHistory';
+import { percent, useCurrentDataset, useRuns, useTrainPrefs, useVisionStatus } from './queries';
 import './train.css';
 import { Notice } from '../app/Notice';
 
@@ -36,10 +36,18 @@ function RunStatus({ run }: { run: Run }) {
   if (run.status === 'queued') return <p className="run-status" role="status">Waiting to start…</p>;
   if (run.status === 'failed') return <p className="run-status error" role="alert">{run.error?.message ?? 'Training failed.'}</p>;
   if (run.status === 'cancelled') return <p className="run-status muted">Cancelled.</p>;
+  const a = run.activation;
   return (
     <p className="run-status" role="status" data-testid="run-done">
       Finished: {percent(run.metrics?.accuracy ?? 0)} accuracy on {run.counts?.validation ?? 0} held-out pictures
       {run.counts ? ` (trained on ${run.counts.train}${run.counts.augmented ? ` and ${run.counts.augmented} augmented copies` : ''})` : ''}.
+      {a?.reason === 'worse' && a.comparedWith
+        ? ` The active model stays: it scores ${percent(a.comparedWith.accuracy)} on the same pictures.`
+        : a?.reason === 'pinned'
+          ? ' The pinned model stays active.'
+          : a?.activated
+            ? ' It is now the active model.'
+            : ''}
     </p>
   );
 }
@@ -48,7 +56,7 @@ export function TrainPage() {
   const { dataset } = useCurrentDataset();
   const datasetId = dataset?.id ?? null;
   const runs = useRuns(datasetId);
-  const models = useModels(datasetId);
+  const versions = useModelVersions(datasetId);
   const status = useVisionStatus(datasetId);
   const [notice, setNotice] = useState<string | null>(null);
   const [cell, setCell] = useState<{ truth: string; predicted: string; ids: string[] } | null>(null);
@@ -68,9 +76,15 @@ export function TrainPage() {
   const shown = useMemo(() => list.find((r) => r.status === 'succeeded') ?? null, [list]);
   const active = latest && (latest.status === 'running' || latest.status === 'queued') ? latest : null;
 
+  const [unchanged, setUnchanged] = useState(false);
   const train = useMutation({
-    mutationFn: () => window.loupe.call('training.start', { datasetId: datasetId!, params: { augment } }),
-    onError: (err) => setNotice(messageOf(err)),
+    mutationFn: (force: boolean) => window.loupe.call('training.start', { datasetId: datasetId!, params: { augment }, force }),
+    onMutate: () => (setUnchanged(false), setNotice(null)),
+    onError: (err) => {
+      setNotice(messageOf(err));
+      // "Nothing changed since …": offer to train anyway.
+      setUnchanged(codeOf(err) === 'conflict');
+    },
   });
   const cancel = useMutation({
     mutationFn: (runId: string) => window.loupe.call('training.cancel', { runId }),
@@ -84,7 +98,7 @@ export function TrainPage() {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || (t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
       if ((e.key === 't' || e.key === 'T') && datasetId && !active) {
         e.preventDefault();
-        train.mutate();
+        train.mutate(false);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -99,7 +113,7 @@ export function TrainPage() {
       </section>
     );
   }
-  const latestModel = models.data?.items[0];
+  const activeModel = versions.data?.items.find((m) => m.active);
   return (
     <section className="page train" aria-labelledby="train-title">
       <header className="toolbar">
@@ -125,14 +139,21 @@ export function TrainPage() {
           />{' '}
           Augment (flips, crops, colour)
         </label>
-        <button type="button" className="button primary" onClick={() => train.mutate()} disabled={Boolean(active) || train.isPending} title="Train now (T)">
+        <button type="button" className="button primary" onClick={() => train.mutate(false)} disabled={Boolean(active) || train.isPending} title="Train now (T)">
           Train now
         </button>
-        <button type="button" className="button" disabled={!latestModel} onClick={() => latestModel && onExport(latestModel)} title="Export the newest model as ONNX">
+        <button type="button" className="button" disabled={!activeModel} onClick={() => activeModel && onExport(activeModel)} title="Export the active model as ONNX">
           Export model
         </button>
       </header>
-      <Notice text={notice} onDismiss={() => setNotice(null)} />
+      <Notice text={notice} onDismiss={() => (setNotice(null), setUnchanged(false))} />
+      {unchanged && (
+        <p className="notice-row">
+          <button type="button" className="button small" onClick={() => train.mutate(true)}>
+            Train anyway
+          </button>
+        </p>
+      )}
       <div className="train-body">
         {latest ? <RunStatus run={latest} /> : <p className="muted">No training yet. Label pictures with two or more labels, or press “Train now”.</p>}
         {latest && latest.history.length > 0 && <Curves history={latest.history} title={`Loss and accuracy of run ${latest.id}`} />}
@@ -168,7 +189,7 @@ export function TrainPage() {
             </ul>
           </section>
         )}
-        <ModelHistory models={models.data?.items ?? []} onExport={onExport} />
+        <ModelHistory datasetId={dataset.id} onExport={onExport} onNotice={setNotice} />
       </div>
     </section>
   );

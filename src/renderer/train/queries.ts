@@ -50,10 +50,15 @@ export function useVisionLiveUpdates(): void {
         const items = i === -1 ? [run, ...old.items] : old.items.map((r) => (r.id === run.id ? run : r));
         return { ...old, items };
       });
-      if (run.status !== 'running') void queries.invalidateQueries({ queryKey: ['vision-status', run.datasetId] });
+      if (run.status !== 'running') {
+        void queries.invalidateQueries({ queryKey: ['vision-status', run.datasetId] });
+        // A finished run may have changed the active model.
+        void queries.invalidateQueries({ queryKey: ['model-versions', run.datasetId] });
+      }
     });
     const offModel = window.loupe.on('model.created', (m: Model) => {
       void queries.invalidateQueries({ queryKey: ['models'] });
+      void queries.invalidateQueries({ queryKey: ['model-versions', m.datasetId] });
       void queries.invalidateQueries({ queryKey: ['vision-status', m.datasetId] });
       void queries.invalidateQueries({ queryKey: ['predictions', m.datasetId] });
     });

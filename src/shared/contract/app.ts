@@ -1,11 +1,22 @@
 import { z } from 'zod';
 import { procedure } from './define';
 
+/** Whether the backbone is installed: every page shows a banner with `fix` when it is missing. */
+export const BackboneStatus = z.object({
+  state: z.enum(['ready', 'loading', 'missing']),
+  id: z.string().nullable(),
+  message: z.string().nullable(),
+  /** The one command that fixes a missing backbone. */
+  fix: z.string().nullable(),
+});
+export type BackboneStatus = z.infer<typeof BackboneStatus>;
+
 export const AppInfo = z.object({
   version: z.string(),
   shell: z.enum(['electron', 'headless']),
   dataDir: z.string(),
   api: z.object({ enabled: z.boolean(), url: z.string().nullable() }),
+  backbone: BackboneStatus,
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 

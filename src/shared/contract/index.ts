@@ -6,6 +6,8 @@ import { queueMonitorProcedures } from './queue-monitor';
 import { visionEvents, visionProcedures } from './vision';
 import { scriptEvents, scriptProcedures } from './scripts';
 import { labellingProcedures } from './labelling';
+import { draftProcedures } from './drafts';
+import { modelProcedures } from './models';
 import { reviewProcedures } from './review';
 import { playProcedures } from './play';
 
@@ -17,6 +19,8 @@ export * from './queue-monitor';
 export * from './vision';
 export * from './scripts';
 export * from './labelling';
+export * from './drafts';
+export * from './models';
 export * from './review';
 export * from './play';
 
@@ -24,7 +28,7 @@ export * from './play';
  * Every procedure and event of the contract, declared once. Later features add their maps
  * here (one line each); nothing else needs to change for a new call to reach both shells.
  */
-export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures, ...reviewProcedures, ...playProcedures };
+export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures, ...draftProcedures, ...modelProcedures, ...reviewProcedures, ...playProcedures };
 export const events = { ...libraryEvents, ...taskEvents, ...visionEvents, ...scriptEvents };
 
 export type Procedures = typeof procedures;

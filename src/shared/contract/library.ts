@@ -10,8 +10,9 @@ export const LabelName = z
   .trim()
   .min(1, 'A label needs a name.')
   .max(100, 'A label name has at most 100 characters.')
+  // A pattern, not a refine, so the OpenAPI document carries the rule too.
   // eslint-disable-next-line no-control-regex -- control characters are exactly what a label may not hold
-  .refine((s) => !/[\\/\u0000-\u001f]/.test(s), 'A label name cannot contain slashes or control characters.');
+  .regex(/^[^\\/\u0000-\u001f]*$/, 'A label name cannot contain slashes or control characters.');
 
 export const Dataset = z.object({
   id: Id,
@@ -28,6 +29,8 @@ export type LabelCount = z.infer<typeof LabelCount>;
 export const DatasetDetail = Dataset.extend({
   labels: z.array(LabelCount),
   unlabeledCount: z.number().int().nonnegative(),
+  /** The model that predicts for this dataset: the one pinned or chosen, else the newest (null: none yet). */
+  activeModelId: Id.nullable(),
 });
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
 

@@ -75,6 +75,28 @@ export const TaskInspection = z.object({
 });
 export type TaskInspection = z.infer<typeof TaskInspection>;
 
+/** A `loupe worker` registered on the broker (`loupe serve --broker`). */
+export const BrokerWorker = z.object({
+  id: z.string(),
+  name: z.string(),
+  host: z.string(),
+  /** The onnxruntime provider it embeds with: cpu, cuda, … */
+  provider: z.string(),
+  slots: z.number().int().nonnegative(),
+  running: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  /** Tasks finished per minute since it started. */
+  rate: z.number().nonnegative(),
+  startedAt: z.string(),
+  lastHeartbeat: z.string(),
+  /** lost: no heartbeat for a lease; its tasks went back to the queue. */
+  state: z.enum(['alive', 'lost']),
+});
+export type BrokerWorker = z.infer<typeof BrokerWorker>;
+
+export const BrokerInfo = z.object({ kind: z.enum(['sqlite', 'redis']), url: z.string().nullable() });
+export type BrokerInfo = z.infer<typeof BrokerInfo>;
+
 const QueueName = z.string().min(1).max(100);
 const PausedAnswer = z.object({ paused: z.array(z.string()) });
 
@@ -93,4 +115,6 @@ export const queueMonitorProcedures = {
   /** No name: every queue. */
   'queues.pause': procedure(z.object({ queue: QueueName.optional() }).strict(), PausedAnswer),
   'queues.resume': procedure(z.object({ queue: QueueName.optional() }).strict(), PausedAnswer),
+  /** Where compute runs (the embedded queue, or Redis with `--broker`) and the workers registered there. */
+  'workers.list': procedure(z.object({}).strict(), z.object({ broker: BrokerInfo, items: z.array(BrokerWorker) })),
 };

@@ -81,6 +81,18 @@ export const Run = z.object({
     .nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   modelId: Id.nullable(),
+  /**
+   * Whether the run's model became the dataset's active one: only when it scored at least as
+   * well as the active model on the same held-out pictures, and never over a pinned choice.
+   */
+  activation: z
+    .object({
+      activated: z.boolean(),
+      reason: z.enum(['first', 'at-least-as-good', 'worse', 'pinned']),
+      comparedWith: z.object({ modelId: Id, accuracy: z.number() }).nullable(),
+    })
+    .nullable()
+    .optional(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -142,7 +154,8 @@ const PageQuery = { limit: z.number().int().min(1).max(500).default(50), cursor:
 export const visionProcedures = {
   /** Schedules a training run now (the "Train now" button). */
   'training.start': procedure(
-    z.object({ datasetId: Id, params: TrainParams.optional() }).strict(),
+    // `force`: train even when nothing changed since the last run (otherwise that is refused with a sentence saying so).
+    z.object({ datasetId: Id, params: TrainParams.optional(), force: z.boolean().optional() }).strict(),
     z.object({ taskId: z.string(), runId: Id }),
   ),
   'training.cancel': procedure(z.object({ runId: Id }).strict(), Run),

@@ -57,7 +57,7 @@ export class BrokerService {
     this.url = redactUrl(url);
     this.perTask = Math.max(1, o.perTask ?? 8);
     this.queue = new RedisTaskQueue(url, {
-      name: 'loupe', workerId: `server:${process.pid}`, leaseMs: o.leaseMs ?? 30_000, pollMs: 250,
+      name: 'loupe', workerId: `server:${process.pid}`, leaseMs: o.leaseMs ?? 30_000, heartbeatMs: 1000, pollMs: 250,
       workerInfo: { role: 'server' }, redis: { maxRetriesPerRequest: 2 }, consume: false,
     });
     // Defined to validate what the server enqueues; the server never runs it (consume: false).
@@ -150,8 +150,14 @@ export class BrokerService {
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(100, wait * 2);
       const pending = tasks.filter((t) => !done.has(t.id));
-      const now = await Promise.all(pending.map((t) => this.queue.get(t.id)));
-      for (const t of now) if (t && TERMINAL.has(t.state)) done.set(t.id, t);
+      try {
+        const now = await Promise.all(pending.map((t) => this.queue.get(t.id)));
+        for (const t of now) if (t && TERMINAL.has(t.state)) done.set(t.id, t);
+      } catch (err) {
+        // The broker is unreachable (restarting, network): the tasks are safe there; ask again.
+        this.o.log('broker: waiting for results:', err);
+        wait = 500;
+      }
     }
     return tasks.map((t) => done.get(t.id)!);
   }

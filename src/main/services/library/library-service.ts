@@ -87,7 +87,7 @@ export class LibraryService {
   getDataset(id: string): CallOutput<'datasets.get'> {
     const d = this.store.datasets.detail(id);
     if (!d || this.deleting.has(id)) throw fail.notFound(`No dataset ${id}.`);
-    return { ...d, labels: d.labels.map(toLabelCount) };
+    return { ...d, labels: d.labels.map(toLabelCount), activeModelId: this.store.activeModels.activeModelId(id) };
   }
 
   renameDataset(id: string, name: string): DatasetRecord {

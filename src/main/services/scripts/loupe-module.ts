@@ -110,7 +110,7 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
     return byName.id;
   };
   const modelFor = (ref: unknown): string => {
-    const m = ref === undefined || ref === null ? vision.models.list(undefined, 1).items[0] : vision.records.latestModel(datasetId(ref));
+    const m = ref === undefined || ref === null ? vision.models.list(undefined, 1).items[0] : vision.records.activeModel(datasetId(ref));
     if (!m) throw new LoupeError('not_found', 'There is no trained model yet: label some pictures and train first.');
     return m.id;
   };

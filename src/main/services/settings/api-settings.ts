@@ -19,6 +19,7 @@ export class ApiSettingsService {
   private currentToken: string;
   private url: string | null = null;
   private lobe: { url: string | null; error: string | null } = { url: null, error: null };
+  private pending: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(change: ApiSettingsChange) => void>();
 
   constructor(
@@ -89,6 +90,17 @@ export class ApiSettingsService {
   /** Set by whoever runs the server, once it listens (null when it stops). */
   setUrl(url: string | null): void {
     this.url = url;
+  }
+
+  /** Whoever applies a change (Lobe Connect starting or stopping) says when it is done. */
+  track(work: Promise<unknown>): void {
+    this.pending = work.catch(() => undefined);
+  }
+
+  /** The settings once the changes under way are applied. */
+  async settled(): Promise<ApiSettings> {
+    await this.pending;
+    return this.get();
   }
 
   /** Set by whoever runs Lobe Connect: its address while it listens, or why it could not. */

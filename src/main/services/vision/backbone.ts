@@ -1,30 +1,60 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cardPathFor, DEFAULT_MODEL_FILE, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineReport, type ModelCard } from '../../vision/index';
+import type { BackboneStatus } from '../../../shared/contract/index';
 import type { SpawnChild } from '../child-process';
 import { fail } from '../errors';
 import type { VariantResult } from './augmentation';
 import { EngineProcess } from './engine-process';
 
+/** The one command that installs the default backbone (run in the Loupe folder). */
+export const BACKBONE_FIX = 'npm run models';
+
 /**
- * Where the default backbone lives: an explicit folder, `LOUPE_MODELS_DIR`, the packaged
- * app's resources, or `models/` of the checkout (the built CLI sits two folders below it).
+ * The folder of Loupe's own package: the nearest folder above `from` whose package.json is
+ * Loupe's. Built, this code sits in out/main/ (or a chunk below it); from source, in
+ * src/main/services/vision/: either way the package root is found by walking up, never by
+ * asking where the person happened to start the command.
  */
-export function findModelsDir(explicit?: string): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
+export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string | null {
+  let dir = from;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'loupe') return dir;
+      } catch {
+        // not a readable package.json: keep walking up
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+/**
+ * Where the default backbone may live, in order: an explicit folder, `LOUPE_MODELS_DIR`, the
+ * packaged app's resources (electron-builder copies models/ there), and models/ of the
+ * installed package. Never the working directory: `loupe serve` started from /tmp must
+ * find the same backbone as from the checkout.
+ */
+export function modelsDirCandidates(explicit?: string): string[] {
   const resources = (process as { resourcesPath?: string }).resourcesPath;
-  const candidates = [
-    explicit,
-    process.env.LOUPE_MODELS_DIR,
-    resources ? join(resources, 'models') : undefined,
-    join(process.cwd(), 'models'),
-    join(here, '..', '..', 'models'),
-    join(here, '..', '..', '..', '..', 'models'),
-  ];
-  for (const c of candidates) if (c && existsSync(join(c, DEFAULT_MODEL_FILE))) return c;
+  const root = packageRoot();
+  return [explicit, process.env.LOUPE_MODELS_DIR, resources ? join(resources, 'models') : undefined, root ? join(root, 'models') : undefined].filter(
+    (c): c is string => typeof c === 'string' && c.length > 0,
+  );
+}
+
+export function findModelsDir(explicit?: string): string | null {
+  for (const c of modelsDirCandidates(explicit)) if (existsSync(join(c, DEFAULT_MODEL_FILE))) return c;
   return null;
 }
+
+/** What /v1/health and every page say of the backbone (ready: installed, opened on first use). */
+export type { BackboneStatus };
 
 /**
  * The one backbone the app embeds with, opened on first use and shared by training,
@@ -55,7 +85,8 @@ export class BackboneHost {
         this.failure = err instanceof Error ? err.message : String(err);
       }
     } else {
-      this.failure = 'The default backbone (models/mobilenet_v2.onnx) is missing; run `npm run models` to build it.';
+      const looked = modelsDirCandidates().join(', ') || 'no folder';
+      this.failure = `The default backbone (models/${DEFAULT_MODEL_FILE}) is missing (looked in ${looked}); run \`${BACKBONE_FIX}\` in the Loupe folder to build it.`;
     }
     this.card = card;
   }
@@ -67,6 +98,11 @@ export class BackboneHost {
 
   get error(): string | null {
     return this.failure;
+  }
+
+  status(): BackboneStatus {
+    if (!this.card) return { state: 'missing', id: null, message: this.failure ?? 'No backbone is installed.', fix: BACKBONE_FIX };
+    return { state: this.opening && !this.engine ? 'loading' : 'ready', id: this.card.id, message: null, fix: null };
   }
 
   report(): EngineReport | null {

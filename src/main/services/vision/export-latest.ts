@@ -32,7 +32,7 @@ export async function exportLatestModel(
   const datasets = services.library.listDatasets();
   const dataset = datasets.find((d) => d.id === opts.chosenDatasetId) ?? datasets[0];
   if (!dataset) throw fail.notFound('There is no dataset yet. Create one in the Library, label pictures and train a model first.');
-  const model = services.vision.records.latestModel(dataset.id);
+  const model = services.vision.records.activeModel(dataset.id);
   if (!model) throw fail.notFound(`“${dataset.name}” has no model yet. Label pictures with at least two labels and train it first.`);
   const path = await opts.pickPath(join(opts.defaultDir, `${safeFileBase(dataset.name)}-model-${model.id}.onnx`));
   if (!path) return null;

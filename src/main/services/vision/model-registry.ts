@@ -43,6 +43,11 @@ export class ModelRegistry {
     return head;
   }
 
+  /** Drops a deleted model's decoded head. */
+  forget(id: string): void {
+    this.heads.delete(id);
+  }
+
   exportPath(id: string): string {
     return join(this.c.dataDir, 'models', `model-${id}.onnx`);
   }

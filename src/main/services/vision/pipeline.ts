@@ -71,7 +71,7 @@ export class Pipeline implements ImpliedWork {
 
   /** The one debounced automatic retrain of a dataset: a queued one moves to `runAt`. */
   queueRetrain(datasetId: string, runAt: number): void {
-    this.c.queue.enqueue('train', { datasetId, trigger: 'auto' }, { dedupeKey: `retrain:${datasetId}`, runAt, debounce: true, maxAttempts: 2 });
+    this.c.queue.enqueue('train', { datasetId, trigger: 'auto' }, { dedupeKey: `retrain:${datasetId}`, runAt, debounce: true, maxAttempts: 3 });
   }
 
   /** Two labels with two pictures or more each, and no label of exactly one picture (training refuses those). */

@@ -5,7 +5,7 @@ import { fail } from '../errors';
 import type { VisionContext } from './context';
 import type { ModelRegistry } from './model-registry';
 import type { Selection } from './selection';
-import { outOfFoldInProcess } from './train-in-process';
+import { outOfFoldInChildProcess } from './train-child-process';
 
 /** K of the K-fold heads behind "likely mislabelled". */
 export const REVIEW_FOLDS = 5;
@@ -117,7 +117,7 @@ export class Review {
     if ([...counts.values()].filter((n) => n >= 2).length < 2) {
       return { items: [], note: 'Finding mislabelled pictures needs two labels with two embedded pictures each.' };
     }
-    const oof = await outOfFoldInProcess(
+    const oof = await outOfFoldInChildProcess(
       { features: items.map((i) => vectors.get(i.hash)!), labels: items.map((i) => i.label!) },
       { folds: REVIEW_FOLDS, spawn: this.c.spawn },
     );

@@ -6,7 +6,9 @@ import { fail } from '../errors';
 import type { VisionContext } from './context';
 import { VariantCache, VARIANTS } from './augmentation';
 import type { DatasetImageRecord } from '../../store/index';
-import { trainHeadInProcess } from './train-in-process';
+import { trainHeadInChildProcess } from './train-child-process';
+import { foldKey, trainingFingerprint } from './held-out';
+import type { ModelVersions } from './model-versions';
 
 /**
  * `runId` is absent when the task came straight from `POST /v1/tasks` or is an automatic
@@ -40,6 +42,7 @@ export class Training {
 
   constructor(
     private readonly c: VisionContext,
+    private readonly versions: ModelVersions,
     /** Called in the transaction that stores a new model: the work it implies (predictions). */
     private readonly onModel: (datasetId: string) => void = () => {},
     /** Whether an automatic retrain is still owed when its task starts (a later run may have covered it). */
@@ -49,15 +52,16 @@ export class Training {
   }
 
   /** A run and its task, committed together: neither exists without the other. */
-  start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual'): { taskId: string; runId: string } {
+  start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual', force = false): { taskId: string; runId: string } {
     const dataset = this.c.library.getDataset(datasetId);
     // Checked at the door: a run over nothing would be accepted (202) and only die later.
     if (!dataset.labels.some((l) => l.count > 0)) {
       throw fail.validation(`“${dataset.name}” has no labelled pictures to learn from. Label at least two pictures of each of two labels, then train.`, 'labels');
     }
     const backbone = this.c.backbone.requireId();
+    params = this.withPrefs(datasetId, params);
+    if (trigger === 'manual' && !force) this.refuseUnchanged(datasetId, backbone, params);
     const { run, task } = this.c.store.transaction(() => {
-      params = this.withPrefs(datasetId, params);
       const run = this.c.records.createRun({ datasetId, trigger, backbone, params });
       const task = this.c.queue.enqueue('train', { runId: run.id, datasetId } satisfies TrainTaskInput, { maxAttempts: 2 });
       this.c.records.setRunTask(run.id, task.id);
@@ -78,6 +82,18 @@ export class Training {
       return params;
     }
     return this.c.records.trainPrefs(datasetId).augment ? { ...params, augment: true } : params;
+  }
+
+  /** "Train now" with the same pictures, labels and settings as the last model would make the same model: say so. */
+  private refuseUnchanged(datasetId: string, backbone: string, params: TrainParams): void {
+    const last = this.c.records.lastSucceeded(datasetId);
+    if (!last?.fingerprint || !last.run.modelId) return;
+    const now = trainingFingerprint(this.c.store.images.ofDataset(datasetId, 'labelled'), backbone, params);
+    if (now !== last.fingerprint) return;
+    const model = this.c.records.getModel(last.run.modelId);
+    throw fail.conflict(
+      `Nothing changed since ${model?.name ?? 'the last model'} was trained: the same pictures, labels and settings would make the same model. Label or add pictures first, or train anyway.`,
+    );
   }
 
   cancel(runId: string): Run {
@@ -134,7 +150,7 @@ export class Training {
     const { vectors, failed } = await this.c.cache.ensure(
       backbone,
       images.map((img) => ({ hash: img.hash, path: this.c.library.files.filePath(img.hash, img.ext) })),
-      (paths, o) => this.c.backbone.embed(paths, o),
+      this.c.embed,
       {
         signal: ctx.signal,
         onProgress: (done, total) => {
@@ -151,10 +167,12 @@ export class Training {
     let result;
     try {
       // In a child process: minutes of training must not stall the HTTP server and IPC.
-      result = await trainHeadInProcess(
+      result = await trainHeadInChildProcess(
         { features: rows.map((r) => vectors.get(r.hash)!), labels: rows.map((r) => r.label!), augmented },
         {
           ...trainParams,
+          // Held out by content hash, not by seed: every run is measured on the same pictures.
+          splitKeys: rows.map((r) => foldKey(r.hash)),
           signal: ctx.signal,
           spawn: this.c.spawn,
           onEpoch: (p: TrainProgress) => {
@@ -173,7 +191,8 @@ export class Training {
     const metrics = toRunMetrics(report);
     const examples = report.cells.map((row) => row.map((cell) => cell.slice(0, EXAMPLES_PER_CELL).map((i) => rows[i].id)));
     const datasetName = this.c.library.getDataset(input.datasetId).name;
-    // The model, the run's outcome and the predictions the model implies commit together.
+    const heldOut = result.validationIndices.map((i) => rows[i]);
+    // The model, its activation, the run's outcome and the predictions the model implies commit together.
     const model = this.c.store.transaction(() => {
       const model = this.c.records.createModel({
         datasetId: input.datasetId,
@@ -184,10 +203,16 @@ export class Training {
         metrics,
         datasetName,
       });
+      const activation = this.versions.decide(input.datasetId, model, {
+        features: heldOut.map((r) => vectors.get(r.hash)!),
+        labels: heldOut.map((r) => r.label!),
+      });
       this.c.records.finishRun(run.id, 'succeeded', {
         metrics,
         modelId: model.id,
         details: {
+          fingerprint: trainingFingerprint(rows, backbone, run.params),
+          activation,
           examples,
           counts: {
             images: rows.length,

@@ -1,11 +1,14 @@
 import type { EpochPoint, Model, Run, RunMetrics, RunStatus, TrainParams, TrainPrefs } from '../../../shared/contract/index';
-import { InvalidCursorError, type ModelRow, type RunRow, type Store } from '../../store/index';
+import { InvalidCursorError, type ActiveModelRepository, type ModelRow, type RunRow, type Store } from '../../store/index';
 import { encodeCursor } from '../../store/ids';
 import { fail } from '../errors';
 
 export interface RunDetails {
   examples: string[][][];
   counts: { images: number; train: number; validation: number; augmented?: number };
+  /** What the run learnt from (held-out.ts trainingFingerprint): equal fingerprints, equal models. */
+  fingerprint?: string;
+  activation?: NonNullable<Run['activation']>;
 }
 
 const str = (n: number | null) => (n === null ? null : String(n));
@@ -24,6 +27,7 @@ function toRun(r: RunRow): Run {
     metrics: r.metrics ? (JSON.parse(r.metrics) as RunMetrics) : null,
     examples: details?.examples ?? null,
     counts: details?.counts ?? null,
+    activation: details?.activation ?? null,
     error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
     modelId: str(r.model_id),
     createdAt: r.created_at,
@@ -64,7 +68,12 @@ function paged<T>(fn: () => T): T {
 
 /** Training runs and models as the contract shows them; the SQL is in store/runs.ts and store/models.ts. */
 export class VisionRecords {
-  constructor(private readonly store: Store) {}
+  /** Which model is each dataset's active one, and whether the person pinned it (store/active-models.ts). */
+  readonly active: ActiveModelRepository;
+
+  constructor(private readonly store: Store) {
+    this.active = store.activeModels;
+  }
 
   /** The dataset's training preferences (migration 007); the defaults when it never set any. */
   trainPrefs(datasetId: string): TrainPrefs {
@@ -164,6 +173,14 @@ export class VisionRecords {
   activeModel(datasetId: string): Model | null {
     const id = this.store.models.activeModelId(datasetId);
     return id === null ? null : this.getModel(id);
+  }
+
+  /** The newest run that made a model, with its fingerprint (to tell "nothing changed"). */
+  lastSucceeded(datasetId: string): { run: Run; fingerprint: string | null } | null {
+    const r = this.store.runs.lastSucceeded(datasetId);
+    if (!r) return null;
+    const details = r.details ? (JSON.parse(r.details) as RunDetails) : null;
+    return { run: toRun(r), fingerprint: details?.fingerprint ?? null };
   }
 
   latestRunId(datasetId: string): string | null {

@@ -9,6 +9,7 @@ import { BackboneHost, findModelsDir } from './backbone';
 import type { VisionContext } from './context';
 import { type Embedder, EmbeddingCache } from './embedding-cache';
 import { ModelRegistry } from './model-registry';
+import { ModelVersions } from './model-versions';
 import { Pipeline } from './pipeline';
 import { PredictFolderInput, runPredictFolder } from './predict-folder';
 import { GrantedFolders } from '../scripts/granted-folders';
@@ -56,6 +57,8 @@ export class VisionService {
   readonly records: VisionRecords;
   readonly cache: EmbeddingCache;
   readonly models: ModelRegistry;
+  /** Model versions: the active one per dataset, pin, rename, delete, compare. */
+  readonly versions: ModelVersions;
   readonly training: Training;
   readonly prediction: Prediction;
   readonly selection: Selection;
@@ -94,8 +97,10 @@ export class VisionService {
       autoTrain: o.autoTrain ?? process.env.LOUPE_AUTO_TRAIN !== '0',
       debounceMs: o.debounceMs ?? 1500,
     });
+    this.versions = new ModelVersions(this.c, this.models, (datasetId) => this.pipeline.queueRefresh(datasetId));
     this.training = new Training(
       this.c,
+      this.versions,
       (datasetId) => this.pipeline.queueRefresh(datasetId),
       (datasetId) => this.pipeline.owesRetrain(datasetId),
     );
@@ -127,7 +132,8 @@ export class VisionService {
     q.define('train', { input: TrainTaskInput, maxAttempts: 2, concurrency: 1, timeoutMs: 30 * 60_000, handler: (input, ctx) => this.training.execute(input, ctx) });
     q.define('embed', {
       input: EmbedTaskInput,
-      maxAttempts: 2,
+      // Each kill -9 mid-task spends an attempt; what an attempt finished is kept, so more are cheap.
+      maxAttempts: 5,
       concurrency: 1,
       timeoutMs: 60 * 60_000,
       // Embeds every picture of the dataset (labelled or not) and predicts each with the active model.
@@ -172,8 +178,9 @@ export class VisionService {
     return { computed: r.embedded - r.failed.length, failed: r.failed.length };
   }
 
-  startTraining(datasetId: string, params: TrainParams = {}) {
-    return this.training.start(datasetId, params, 'manual');
+  /** "Train now": refused with a sentence when nothing changed since the last model, unless `force`. */
+  startTraining(datasetId: string, params: TrainParams = {}, force = false) {
+    return this.training.start(datasetId, params, 'manual', force);
   }
 
   /** The dataset's training preferences: what every run uses unless it says otherwise, automatic retrains too. */
@@ -202,7 +209,7 @@ export class VisionService {
       error: this.backbone.error,
       images: counts.images,
       embedded: counts.embedded,
-      latestModelId: this.records.latestModel(datasetId)?.id ?? null,
+      latestModelId: this.records.activeModel(datasetId)?.id ?? null,
       latestRunId: this.records.latestRunId(datasetId),
     };
   }

@@ -5,12 +5,12 @@ import type { ModelCard } from '../inference/model-card';
 import { GraphBuilder, valueInfo } from '../onnx/graph-builder';
 import { foldConstantDequantize } from '../onnx/fold-dequantize';
 import { decodeModel, encodeModel, toNumber, type ModelProto } from '../onnx/onnx-proto';
+import { addCoverResize, RESIZE_OPSET } from '../preprocess/resize-graph';
 
-// One self-contained ONNX classifier: uint8 RGB `image` [N,224,224,3] (already resized the way
-// preprocessImage documents) -> backbone -> feature standardisation -> head -> softmax ->
-// `probabilities` [N,K]; labels in the metadata `labels` as a JSON array.
-
-export const EXPORT_SIZE = 224;
+// One self-contained ONNX classifier: uint8 RGB `image` [N,H,W,3] at the picture's own size
+// -> Loupe's resize (resize-graph.ts, the same operators the app runs) -> backbone ->
+// feature standardisation -> head -> softmax -> `probabilities` [N,K]; labels in the
+// metadata `labels` as a JSON array, the preparation in words in `preprocessing`.
 
 export interface ExportOptions {
   backbonePath: string;
@@ -42,25 +42,36 @@ export function checkHead(head: HeadWeights, featureDim: number, labels: string[
   if (labels.length < 2) invalid('A classifier needs at least two labels.');
 }
 
-/** Adapts the public uint8 NHWC 224 input to what the backbone takes; returns the tensor to feed it. */
-function adaptInput(g: GraphBuilder, card: ModelCard, backboneInput: string): string {
-  const { dtype, layout, width, height, normalize, normalizeInGraph } = card.input;
-  const native = dtype === 'uint8' && layout === 'NHWC' && width === EXPORT_SIZE && height === EXPORT_SIZE;
-  if (native) return 'image';
-  let x = g.node('Cast', ['image'], 'image_f32', { to: 1 });
-  if (!normalizeInGraph) {
-    if (normalize.mean.some((m) => m !== 0)) x = g.node('Sub', [x, g.floats('export/mean', normalize.mean)], 'image_centered');
-    if (normalize.std.some((s) => s !== 1)) x = g.node('Div', [x, g.floats('export/std', normalize.std)], 'image_scaled');
+/** Adapts Loupe's resized pixels (uint8 NHWC at the card's size) to what the backbone takes; returns the tensor to feed it. */
+function adaptInput(g: GraphBuilder, card: ModelCard, resized: string, backboneInput: string): string {
+  const { dtype, layout, normalize, normalizeInGraph } = card.input;
+  let x = resized;
+  if (dtype !== 'uint8' || layout !== 'NHWC') {
+    x = g.node('Cast', [x], 'image_f32', { to: 1 });
+    if (!normalizeInGraph) {
+      if (normalize.mean.some((m) => m !== 0)) x = g.node('Sub', [x, g.floats('export/mean', normalize.mean)], 'image_centered');
+      if (normalize.std.some((s) => s !== 1)) x = g.node('Div', [x, g.floats('export/std', normalize.std)], 'image_scaled');
+    }
+    if (layout === 'NCHW') x = g.node('Transpose', [x], 'image_nchw', { perm: [0, 3, 1, 2] });
+    if (dtype === 'uint8') x = g.node('Cast', [x], 'image_u8', { to: 2 });
   }
-  if (layout === 'NCHW' || width !== EXPORT_SIZE || height !== EXPORT_SIZE) x = g.node('Transpose', [x], 'image_nchw', { perm: [0, 3, 1, 2] });
-  if (width !== EXPORT_SIZE || height !== EXPORT_SIZE) {
-    // The app resizes straight to the backbone's size; an exported file gets 224 and resizes again.
-    const scales = g.floats('export/scales', [1, 1, height / EXPORT_SIZE, width / EXPORT_SIZE]);
-    x = g.node('Resize', [x, '', scales], 'image_resized', { mode: 'linear', coordinate_transformation_mode: 'half_pixel' });
-    if (layout === 'NHWC') x = g.node('Transpose', [x], 'image_nhwc', { perm: [0, 2, 3, 1] });
-  }
-  if (dtype === 'uint8') x = g.node('Cast', [x], 'image_u8', { to: 2 });
   return g.node('Identity', [x], backboneInput);
+}
+
+/** Ops whose inputs or attributes changed at opset 18: a backbone using them at an older opset cannot be raised to 18 as is. */
+const CHANGED_AT_18 = new Set(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare', 'Split']);
+
+/** How an outside program prepares pictures for the file, in words no library owns. */
+export function preprocessingText(card: ModelCard): string {
+  const { width, height } = card.input;
+  return (
+    'Give `image` one picture (or a batch of pictures of one size) as uint8 RGB [N, H, W, 3] at its own size: decode the first frame, ' +
+    'turn it upright from its EXIF orientation, composite any alpha onto white, convert to 8-bit sRGB RGB; rows top to bottom, pixels left to right, channels R, G, B. ' +
+    `Do not resize or normalise: the graph resizes inside (ONNX Resize, opset 18: scale both sides by max(${width}/W, ${height}/H) so the picture covers ${width}x${height}, ` +
+    'mode linear with antialias (a triangle filter widened by the shrink factor), half-pixel centres; then crop the centre, round half to even, clip to 0..255) ' +
+    'and normalises as its backbone needs. Loupe runs the same operators on its own pixels, so the answers agree exactly when the decoded pixels do (lossless pictures without alpha; JPEG decoders and alpha compositing may round a level apart). ' +
+    'Pictures over 4 megapixels: Loupe first shrinks them by the whole factor floor(min(W, H) / (2 * side)) with libvips (Pillow: Image.reduce comes close), for speed; only there is the agreement not exact.'
+  );
 }
 
 export function buildClassifier(backbone: ModelProto, opts: ExportOptions): ModelProto {
@@ -71,22 +82,26 @@ export function buildClassifier(backbone: ModelProto, opts: ExportOptions): Mode
   const inputs = graph.input.filter((i) => !graph.initializer.some((t) => t.name === i.name));
   if (inputs.length !== 1 || inputs[0].name !== card.input.name) invalid(`${opts.backbonePath} does not take the single input ${card.input.name} its card names.`);
   if (!graph.output.some((o) => o.name === card.output.name)) invalid(`${opts.backbonePath} has no output ${card.output.name}.`);
+  const backboneOpset = Math.max(0, ...backbone.opsetImport.filter((o) => !o.domain).map((o) => toNumber(o.version)));
+  if (backboneOpset < RESIZE_OPSET) {
+    const old = graph.node.find((n) => CHANGED_AT_18.has(n.opType));
+    if (old) invalid(`${opts.backbonePath} uses ${old.opType} at opset ${backboneOpset}; the exported file needs opset ${RESIZE_OPSET} for its resize. Re-save the backbone at opset ${RESIZE_OPSET} or later.`);
+  }
 
   // Float weights unless the backbone is meant to run quantized: fast with default options anywhere.
   const body = { ...graph, node: [...graph.node], initializer: [...graph.initializer], input: [], output: [] };
   if (card.quantization !== 'int8-static') foldConstantDequantize(body);
   const g = GraphBuilder.from(body);
-  let backboneInput = card.input.name;
-  const adapted = card.input.name !== 'image' || card.input.dtype !== 'uint8' || card.input.layout !== 'NHWC' || card.input.width !== EXPORT_SIZE || card.input.height !== EXPORT_SIZE;
-  if (adapted && card.input.name === 'image') backboneInput = g.rename('image', 'backbone_image_input');
-  else if (adapted) g.unique(card.input.name);
-  g.inputs.push(valueInfo('image', 'uint8', ['N', EXPORT_SIZE, EXPORT_SIZE, 3]));
+  // The public input is `image`; the backbone's own input is fed by the resize.
+  const backboneInput = card.input.name === 'image' ? g.rename('image', 'backbone_image_input') : g.unique(card.input.name);
+  g.inputs.push(valueInfo('image', 'uint8', ['N', 'H', 'W', 3]));
   // Nodes feeding the backbone must come before it: build them apart, then prepend.
   const pre = new GraphBuilder();
   for (const n of g.nodes) for (const o of n.output) pre.unique(o);
   for (const t of g.initializers) if (t.name) pre.unique(t.name);
-  const fed = adapted ? adaptInput(pre, card, backboneInput) : 'image';
-  if (adapted && fed !== backboneInput) invalid('internal: the input adapter could not take the backbone input name.');
+  pre.unique('image');
+  const fed = adaptInput(pre, card, addCoverResize(pre, 'image', card.input.width, card.input.height), backboneInput);
+  if (fed !== backboneInput) invalid('internal: the input adapter could not take the backbone input name.');
   g.nodes.unshift(...pre.nodes);
   g.initializers.push(...pre.initializers);
 
@@ -103,12 +118,13 @@ export function buildClassifier(backbone: ModelProto, opts: ExportOptions): Mode
   g.rename(x, 'probabilities');
   g.output('probabilities', 'float32', ['N', labels.length]);
 
-  const opset = Math.max(13, ...backbone.opsetImport.filter((o) => !o.domain).map((o) => toNumber(o.version)));
+  const opset = Math.max(RESIZE_OPSET, backboneOpset);
   const metadata: Record<string, string> = {
     labels: JSON.stringify(labels),
     backbone: card.id,
     head: head.kind,
-    input: 'image: uint8 RGB [N,224,224,3], resized like Loupe: EXIF-upright, alpha on white, sRGB, sharp fit=cover centre lanczos3',
+    input: 'image: uint8 RGB [N,H,W,3] at the picture\'s own size (see preprocessing)',
+    preprocessing: preprocessingText(card),
     output: 'probabilities: float32 [N,K], softmax over labels in the order of `labels`',
     ...opts.metadata,
   };

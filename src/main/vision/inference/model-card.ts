@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { PIXELS_VERSION } from '../preprocess/resize-graph';
 import { VisionError } from '../errors';
 
 // The JSON card beside every backbone in models/: everything the engine needs to feed the model
@@ -65,7 +66,10 @@ export function parseModelCard(json: unknown, where: string): ModelCard {
     const identity = c.input.normalize.mean.every((m) => m === 0) && c.input.normalize.std.every((s) => s === 1);
     if (!identity) throw new VisionError('card_invalid', `The model card ${where}: a uint8 input cannot be normalised outside the graph.`);
   }
-  return c;
+  // The id names what the embeddings are made of: the network and how pixels reach it, so a
+  // change of preparation (PIXELS_VERSION) makes cached embeddings and models of the old one
+  // stale instead of mixing them with new ones.
+  return { ...c, id: `${c.id}+${PIXELS_VERSION}` };
 }
 
 export function readModelCard(cardPath: string): ModelCard {

@@ -27,13 +27,23 @@ export interface PreparedData {
  * Per label, holds out round(n·fraction) pictures, at least one and at most n−1, so every
  * label is seen by both sides whatever its size.
  */
-export function stratifiedSplit(y: Int32Array, classes: number, fraction: number, seed: number): { train: number[]; val: number[] } {
+export function stratifiedSplit(
+  y: Int32Array,
+  classes: number,
+  fraction: number,
+  seed: number,
+  keys?: readonly number[],
+): { train: number[]; val: number[] } {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < y.length; i++) byClass[y[i]].push(i);
   const rng = createRng(seed);
   const train: number[] = [];
   const val: number[] = [];
   for (const members of byClass) {
+    if (keys && fraction > 0) {
+      keyedSplit(members, keys, fraction, train, val);
+      continue;
+    }
     shuffleInPlace(members, rng);
     const nVal = fraction <= 0 ? 0 : Math.min(members.length - 1, Math.max(1, Math.round(members.length * fraction)));
     for (let i = 0; i < members.length; i++) (i < nVal ? val : train).push(members[i]);
@@ -41,6 +51,19 @@ export function stratifiedSplit(y: Int32Array, classes: number, fraction: number
   train.sort((a, b) => a - b);
   val.sort((a, b) => a - b);
   return { train, val };
+}
+
+/**
+ * One label's split by fixed keys: held out when the key is below `fraction`. A label whose
+ * keys put none (or all) of it on one side gives up its lowest (highest) key, so both sides
+ * still see every label; which picture moves depends only on the keys, never on a seed.
+ */
+function keyedSplit(members: number[], keys: readonly number[], fraction: number, train: number[], val: number[]): void {
+  const sorted = [...members].sort((a, b) => keys[a] - keys[b] || a - b);
+  let nVal = sorted.filter((i) => keys[i] < fraction).length;
+  if (sorted.length > 1) nVal = Math.min(sorted.length - 1, Math.max(1, nVal));
+  else nVal = 0;
+  sorted.forEach((i, k) => (k < nVal ? val : train).push(i));
 }
 
 /** Throws when every dimension is the same for every picture: there is nothing to learn from. */
@@ -97,6 +120,7 @@ export function prepareData(
   augmentedY: Int32Array,
   validationFraction: number,
   seed: number,
+  splitKeys?: readonly number[],
 ): PreparedData {
   const { n, dim, labels, y } = checked;
   const classes = labels.length;
@@ -104,7 +128,8 @@ export function prepareData(
   for (let i = 0; i < n; i++) checked.copyRow(i, all, i * dim);
   checkNotConstant(all, n, dim);
 
-  const { train, val } = stratifiedSplit(y, classes, validationFraction, seed);
+  if (splitKeys && splitKeys.length !== n) throw new VisionTrainError('length_mismatch', `There are ${splitKeys.length} split keys for ${n} pictures.`);
+  const { train, val } = stratifiedSplit(y, classes, validationFraction, seed, splitKeys);
   const inVal = new Uint8Array(n);
   for (const i of val) inVal[i] = 1;
   const keptAug: number[] = [];

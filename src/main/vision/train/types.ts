@@ -100,6 +100,13 @@ export interface TrainOptions {
   minDelta?: number;
   /** Seed for the split, shuffling and initialisation (default 1). Same seed, same head. */
   seed?: number;
+  /**
+   * One key in [0, 1) per picture that fixes its side of the split instead of the seed: a
+   * picture is held out when its key is below `validationFraction`. A key derived from the
+   * picture's content keeps the held-out set the same from run to run, so runs compare on
+   * the same pictures. Each label still keeps at least one picture on each side.
+   */
+  splitKeys?: readonly number[];
   signal?: AbortSignal;
   onEpoch?: (progress: TrainProgress) => void;
 }

@@ -20,6 +20,7 @@
  *   P ck                     hash concurrency key -> running count
  *   P rate:KIND              zset of claim times (rate limits, across every runner)
  *   P paused                 set of paused queue names ('*': all)
+ *   P cx                     set of running tasks whose cancel was asked (one read per poll, whatever runs)
  *   P w, P wb                hash worker id -> JSON; zset worker id -> last heartbeat
  *   P sch, P schq, P schl    schedules: hash name -> JSON, zset name -> next run, hash name -> last run
  *
@@ -43,13 +44,19 @@ local function hist(id, at, event, attempt, code, message, stack)
   if code then e = e .. ',"error":{"code":' .. jstr(code) .. ',"message":' .. jstr(message) .. (stack and (',"stack":' .. jstr(stack)) or '') .. '}' end
   redis.call('RPUSH', P .. 'h:' .. id, e .. '}')
 end
+-- Counts by kind and state change on every transition: summed here, written once per script (flush_counts).
+local counts = {}
+local function count(key, d) counts[key] = (counts[key] or 0) + d end
+local function flush_counts()
+  for k, d in pairs(counts) do if d ~= 0 then redis.call('HINCRBY', P .. 'n', k, d) end end
+end
 local function setstate(id, kind, from, to)
   if from then
     redis.call('ZREM', P .. 's:' .. from, id)
-    redis.call('HINCRBY', P .. 'n', kind .. '|' .. from, -1)
+    count(kind .. '|' .. from, -1)
   end
   redis.call('ZADD', P .. 's:' .. to, id, id)
-  redis.call('HINCRBY', P .. 'n', kind .. '|' .. to, 1)
+  count(kind .. '|' .. to, 1)
 end
 local function wait(id, kind, priority, runAt, now)
   if runAt <= now then
@@ -151,6 +158,7 @@ local function cancel_children(pid, now)
       cancel_waiting(cid, t, now, 'Its workflow ended before it ran.')
     elseif t.state == 'running' and not t.workflow then
       redis.call('HSET', tk(cid), 'cancel_requested', 1)
+      redis.call('SADD', P .. 'cx', cid)
       touch(cid)
     end
   end

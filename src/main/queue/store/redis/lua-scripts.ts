@@ -1,5 +1,10 @@
 import { LUA_COMMON } from './lua-common';
 
+/** A script: the prelude, then its body as a function, then the counters it changed, written once. */
+function script(body: string, extra = ''): string {
+  return `${LUA_COMMON}${extra}\nlocal function main()\n${body}\nend\nlocal result = main()\nflush_counts()\nreturn result\n`;
+}
+
 /**
  * The atomic steps of the Redis store, one Lua script each (run with EVALSHA, falling back
  * to EVAL when the server has not seen the script yet: ioredis's defineCommand). A script
@@ -28,7 +33,7 @@ end
 `;
 
 /** ARGV: clientNow, count, then count × TASK_FIELDS (parent_id '$K' names item K of the batch). Reply: now, then per task id and its row if it already existed (else 0). */
-export const ENQUEUE = LUA_COMMON + READ_FIELDS + String.raw`
+export const ENQUEUE = script(String.raw`
 local now = now_ms()
 local clientNow = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
@@ -44,13 +49,13 @@ for i = 0, n - 1 do
   if existing then out[#out + 1] = redis.call('HGETALL', tk(id)) else out[#out + 1] = 0 end
 end
 return out
-`;
+`, READ_FIELDS);
 
 /**
  * ARGV: workerId, leaseMs, free, scanExtra, nKinds, nKinds × (kind, left (-1: no limit), rateMax (0: none), rateIntervalMs),
  * nQueueLimits, nQueueLimits × (queue, left). Reply: now, wakeAt (-1), nextDue (-1), then the claimed rows (HGETALL).
  */
-export const CLAIM = LUA_COMMON + String.raw`
+export const CLAIM = script(String.raw`
 local now = now_ms()
 local worker, lease, free, extra = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 -- Delayed tasks that came due move to their kind's ready set.
@@ -97,24 +102,26 @@ if not paused['*'] and free > 0 then
     for j = 1, #m, 2 do cands[#cands + 1] = {m[j], tonumber(m[j + 1]), kind} end
   end
   table.sort(cands, function(a, b) if a[2] ~= b[2] then return a[2] < b[2] end return a[1] < b[1] end)
+  local fence
   for _, c in ipairs(cands) do
     if free <= 0 then break end
     local kind = c[3]
     local k = kinds[kind]
     local id = tonumber(string.sub(c[1], 14))
     local key = tk(id)
-    local t = redis.call('HMGET', key, 'state', 'queue', 'concurrency_key', 'concurrency_limit')
+    local t = redis.call('HMGET', key, 'state', 'queue', 'concurrency_key', 'concurrency_limit', 'attempts')
     if t[1] ~= 'queued' and t[1] ~= 'failed' then
       redis.call('ZREM', P .. 'r:' .. kind, c[1])
     elseif k.left > 0 and not paused[t[2]] and (qleft[t[2]] == nil or qleft[t[2]] > 0)
         and (not t[3] or tonumber(redis.call('HGET', P .. 'ck', t[3]) or '0') < tonumber(t[4] or '1')) then
-      local fence = redis.call('INCR', P .. 'fence')
-      redis.call('HINCRBY', key, 'attempts', 1)
-      redis.call('HSET', key, 'state', 'running', 'worker_id', worker, 'started_at', now, 'lease_until', now + lease, 'fence', fence, 'cancel_requested', 0)
+      -- One fencing token per claim step: with the task id it names this attempt, and no later claim reuses it.
+      if not fence then fence = redis.call('INCR', P .. 'fence') end
+      redis.call('HSET', key, 'state', 'running', 'attempts', tonumber(t[5]) + 1, 'worker_id', worker, 'started_at', now,
+        'lease_until', now + lease, 'fence', fence, 'cancel_requested', 0)
       redis.call('ZREM', P .. 'r:' .. kind, c[1])
       redis.call('ZADD', P .. 'run', now + lease, id)
       setstate(id, kind, t[1], 'running')
-      if k.rate then redis.call('ZADD', P .. 'rate:' .. kind, now, fence) end
+      if k.rate then redis.call('ZADD', P .. 'rate:' .. kind, now, fence .. ':' .. id) end
       if t[3] then redis.call('HINCRBY', P .. 'ck', t[3], 1) end
       if qleft[t[2]] then qleft[t[2]] = qleft[t[2]] - 1 end
       k.left = k.left - 1
@@ -126,7 +133,7 @@ end
 local nd = redis.call('ZRANGE', P .. 'd', 0, 0, 'WITHSCORES')
 if nd[2] then out[3] = tonumber(nd[2]) end
 return out
-`;
+`);
 
 /**
  * ARGV: nFinish, nFinish × (id, fence, type s|f|c|i, a, b, c, d), nProgress, nProgress × (id, fence, progress, message ('' none, else
@@ -134,28 +141,30 @@ return out
  * Types: s succeeded (a result); c cancelled; f failed (a code, b message, c stack, d retry delay ms, '' = dead);
  * i a workflow step whose input its kind refused (a code, b message).
  */
-export const COMMIT = LUA_COMMON + String.raw`
+export const COMMIT = script(String.raw`
 local now = now_ms()
 local function finish(id, fence, typ, a, b, c, d)
   local key = tk(id)
-  local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority')
+  local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority', 'cancel_requested')
   if t[1] ~= 'running' or t[2] ~= fence then return 0 end
   local kind, attempts = t[3], tonumber(t[4])
   redis.call('ZREM', P .. 'run', id)
-  redis.call('HDEL', key, 'lease_until')
+  if t[9] == '1' then redis.call('SREM', P .. 'cx', id) end
   unkey(t[6])
   local to
   if typ == 's' then
     to = 'succeeded'
     redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1)
-    redis.call('HDEL', key, 'error_code', 'error_message', 'error_stack')
+    redis.call('HDEL', key, 'lease_until', 'error_code', 'error_message', 'error_stack')
   elseif typ == 'c' then
     to = 'cancelled'
+    redis.call('HDEL', key, 'lease_until')
     redis.call('HSET', key, 'state', to, 'finished_at', now, 'error_code', 'cancelled', 'error_message', 'The task was cancelled while it ran.')
     hist(id, now, 'cancelled', attempts)
   else
     local retry = typ == 'f' and d ~= ''
     if retry then to = 'failed' else to = 'dead' end
+    redis.call('HDEL', key, 'lease_until')
     redis.call('HSET', key, 'state', to, 'error_code', a, 'error_message', b)
     if c ~= '' then redis.call('HSET', key, 'error_stack', c) else redis.call('HDEL', key, 'error_stack') end
     local stack = nil
@@ -204,7 +213,7 @@ for i = 1, nl do
   at = at + 2
 end
 return {oks, touched}
-`;
+`);
 
 const EXPIRE = String.raw`
 local LEASE_MSG = 'The worker running this task stopped (its lease expired).'
@@ -212,6 +221,7 @@ local function expire(id, now)
   local key = tk(id)
   local t = redis.call('HMGET', key, 'state', 'attempts', 'max_attempts', 'kind', 'priority', 'dedupe_key', 'concurrency_key', 'parent_id')
   redis.call('ZREM', P .. 'run', id)
+  redis.call('SREM', P .. 'cx', id)
   if t[1] ~= 'running' then return end
   local attempts = tonumber(t[2])
   hist(id, now, 'requeued', attempts, 'lease_expired', LEASE_MSG)
@@ -239,7 +249,7 @@ end
  * n, n × (id, fence). Extends the leases still ours; hands expired ones (of any worker) back.
  * Reply: now, {lost ids}, {cancel-requested ids}, {touched ids}.
  */
-export const HEARTBEAT = LUA_COMMON + EXPIRE + String.raw`
+export const HEARTBEAT = script(String.raw`
 local now = now_ms()
 local worker, lease, info, mine, n = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
 local lost, cancels = {}, {}
@@ -271,10 +281,10 @@ for _, w in ipairs(redis.call('ZRANGEBYSCORE', P .. 'wb', '-inf', now - 86400000
   redis.call('ZREM', P .. 'wb', w)
 end
 return {now, lost, cancels, touched}
-`;
+`, EXPIRE);
 
 /** ARGV: workerId, n, n × (id, fence). Hands unfinished attempts back unspent and forgets the worker. Reply: count. */
-export const REQUEUE = LUA_COMMON + String.raw`
+export const REQUEUE = script(String.raw`
 local now = now_ms()
 local worker, n = ARGV[1], tonumber(ARGV[2])
 local count = 0
@@ -288,6 +298,7 @@ for i = 0, n - 1 do
     redis.call('HSET', key, 'state', 'queued', 'run_at', now)
     redis.call('HDEL', key, 'lease_until')
     redis.call('ZREM', P .. 'run', id)
+    redis.call('SREM', P .. 'cx', id)
     unkey(t[6])
     setstate(id, t[3], 'running', 'queued')
     wait(id, t[3], t[4], now, now)
@@ -297,10 +308,10 @@ end
 redis.call('HDEL', P .. 'w', worker)
 redis.call('ZREM', P .. 'wb', worker)
 return count
-`;
+`);
 
 /** ARGV: id. Reply: outcome (missing|noop|cancelled|requested), {touched ids}. */
-export const CANCEL = LUA_COMMON + String.raw`
+export const CANCEL = script(String.raw`
 local now = now_ms()
 local id = ARGV[1]
 local t = hgetall(tk(id))
@@ -320,13 +331,14 @@ if t.state == 'queued' or t.state == 'failed' then
 end
 if t.state == 'running' then
   redis.call('HSET', tk(id), 'cancel_requested', 1)
+  redis.call('SADD', P .. 'cx', id)
   return {'requested', touched}
 end
 return {'noop', touched}
-`;
+`);
 
 /** ARGV: id. Reply: ok | missing | dedupe | the state it is in. */
-export const RETRY = LUA_COMMON + String.raw`
+export const RETRY = script(String.raw`
 local now = now_ms()
 local id = ARGV[1]
 local key = tk(id)
@@ -346,14 +358,14 @@ setstate(id, t.kind, t.state, 'queued')
 redis.call('ZREM', P .. 'fin', id)
 wait(id, t.kind, t.priority, now, now)
 return 'ok'
-`;
+`);
 
 /**
  * ARGV: name, dueAt, nextRunAt, run ('1'/'0'), clientNow, then TASK_FIELDS. Advances a schedule with a compare-and-set on
  * its due time and enqueues its run in the same step, so any number of schedulers fire it once. Reply: -1 (another
  * scheduler fired it), 0 (advanced, no run), or the new task's id.
  */
-export const FIRE = LUA_COMMON + READ_FIELDS + String.raw`
+export const FIRE = script(String.raw`
 local now = now_ms()
 local name = ARGV[1]
 local cur = redis.call('ZSCORE', P .. 'schq', name)
@@ -363,13 +375,13 @@ if ARGV[4] ~= '1' then return 0 end
 redis.call('HSET', P .. 'schl', name, now)
 local id = insert(read_task(6, tonumber(ARGV[5]), now), now)
 return id
-`;
+`, READ_FIELDS);
 
 /**
  * ARGV: before, offset, limit, nStates, states. Deletes finished tasks older than `before` in those states, never a child of a
  * live workflow. Reply: deleted, scanned.
  */
-export const PRUNE = LUA_COMMON + String.raw`
+export const PRUNE = script(String.raw`
 local before, offset, limit, ns = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local states = {}
 for i = 1, ns do states[ARGV[4 + i]] = true end
@@ -394,4 +406,4 @@ for _, id in ipairs(ids) do
   end
 end
 return {deleted, #ids}
-`;
+`);

@@ -81,7 +81,7 @@ function checkRows(rows: Float32Array[], what: string): number {
 }
 
 /** trainHead with the same inputs and result, in a child process. Rejects with VisionTrainError for training's own refusals. */
-export async function trainHeadInProcess(data: TrainInWorkerData, options: TrainInWorkerOptions = {}): Promise<TrainResult> {
+export async function trainHeadInChildProcess(data: TrainInWorkerData, options: TrainInWorkerOptions = {}): Promise<TrainResult> {
   return (await runInWorker(data, options, { t: 'train' })) as TrainResult;
 }
 
@@ -90,7 +90,7 @@ export interface OutOfFoldInWorkerOptions extends WorkerOutOfFoldOptions, Pick<T
 }
 
 /** outOfFoldProbabilities (K-fold heads) in the training child, so minutes of arithmetic never stall the main process. */
-export async function outOfFoldInProcess(data: { features: Float32Array[]; labels: string[] }, options: OutOfFoldInWorkerOptions = {}): Promise<OutOfFoldResult> {
+export async function outOfFoldInChildProcess(data: { features: Float32Array[]; labels: string[] }, options: OutOfFoldInWorkerOptions = {}): Promise<OutOfFoldResult> {
   const { signal, spawn, memoryMb, onStart, onFold, ...rest } = options;
   return (await runInWorker(data, { signal, spawn, memoryMb, onStart, onFold }, { t: 'oof', options: rest })) as OutOfFoldResult;
 }

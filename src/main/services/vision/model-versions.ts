@@ -1,0 +1,145 @@
+import { rmSync } from 'node:fs';
+import type { HeldOutScore, Model, ModelComparison, ModelVersions as Versions } from '../../../shared/contract/index';
+import { fail } from '../errors';
+import type { VisionContext } from './context';
+import { isHeldOut, scoreHead } from './held-out';
+import type { ModelRegistry } from './model-registry';
+
+/** What happened to a new run's model: active or not, and against what. */
+export interface Activation {
+  activated: boolean;
+  reason: 'first' | 'at-least-as-good' | 'worse' | 'pinned';
+  /** The model it was compared with on the same held-out pictures, and that one's score there. */
+  comparedWith: { modelId: string; accuracy: number } | null;
+}
+
+/**
+ * A dataset's model versions: which one is active (one per dataset), pinning, renaming,
+ * deleting, comparing two on the same held-out pictures, and the rule for new runs: a
+ * new model becomes active only if it scores at least as well as the active one on the
+ * new run's held-out pictures, unless the person pinned a model.
+ */
+export class ModelVersions {
+  constructor(
+    private readonly c: VisionContext,
+    private readonly models: ModelRegistry,
+    /** The active model may have changed: the pipeline predicts every picture with it. */
+    private readonly onActiveChanged: (datasetId: string) => void = () => {},
+  ) {}
+
+  list(datasetId: string): Versions {
+    this.c.library.getDataset(datasetId);
+    const activeModelId = this.c.records.active.activeModelId(datasetId);
+    const pinned = this.c.records.active.get(datasetId).pinned;
+    const items = this.all(datasetId).map((m) => ({ ...m, active: m.id === activeModelId, pinned: pinned && m.id === activeModelId }));
+    return { items, activeModelId, pinned };
+  }
+
+  pin(datasetId: string, modelId: string | null): Versions {
+    this.c.library.getDataset(datasetId);
+    if (modelId === null) {
+      // Unpinned: the active model stays until a run does at least as well.
+      this.c.records.active.set(datasetId, this.c.records.active.activeModelId(datasetId), false);
+    } else {
+      const m = this.models.get(modelId);
+      if (m.datasetId !== datasetId) throw fail.validation(`Model ${modelId} belongs to another dataset.`, 'modelId');
+      this.c.records.active.set(datasetId, modelId, true);
+    }
+    this.changed(datasetId);
+    return this.list(datasetId);
+  }
+
+  rename(id: string, name: string): Model {
+    this.models.get(id);
+    this.c.store.models.rename(id, name.trim());
+    const m = this.models.get(id);
+    if (m.datasetId) this.changed(m.datasetId);
+    return m;
+  }
+
+  /** Deletes a version; when it was active, the newest remaining one takes over (unpinned). */
+  delete(id: string): { deleted: boolean; activeModelId: string | null } {
+    const m = this.models.get(id);
+    this.c.store.transaction(() => {
+      this.c.store.models.delete(id);
+      if (m.datasetId && this.c.records.active.get(m.datasetId).modelId === null) this.c.records.active.set(m.datasetId, null, false);
+    });
+    rmSync(this.models.exportPath(id), { force: true });
+    this.models.forget(id);
+    const activeModelId = m.datasetId ? this.c.records.active.activeModelId(m.datasetId) : null;
+    if (m.datasetId) this.changed(m.datasetId);
+    return { deleted: true, activeModelId };
+  }
+
+  /** Both models scored on the dataset's held-out pictures as they are now. */
+  compare(aId: string, bId: string): ModelComparison {
+    const a = this.models.get(aId);
+    const b = this.models.get(bId);
+    if (!a.datasetId || a.datasetId !== b.datasetId) throw fail.validation('Compare two models of the same dataset.', 'b');
+    const { features, labels } = this.heldOutRows(a.datasetId);
+    return {
+      datasetId: a.datasetId,
+      pictures: features.length,
+      a: { modelId: a.id, name: a.name, score: this.score(a.id, features, labels) },
+      b: { modelId: b.id, name: b.name, score: this.score(b.id, features, labels) },
+    };
+  }
+
+  /**
+   * After a run: should its model become active? Scored against the active model on the
+   * run's own held-out pictures (the same for both), and only a pinned choice overrides.
+   */
+  decide(datasetId: string, model: Model, heldOut: { features: Float32Array[]; labels: string[] }): Activation {
+    const current = this.c.records.active.get(datasetId);
+    const activeId = this.c.records.active.activeModelId(datasetId);
+    const previous = activeId === model.id ? null : activeId;
+    if (current.pinned && previous) return { activated: false, reason: 'pinned', comparedWith: null };
+    if (!previous) {
+      this.c.records.active.set(datasetId, model.id, false);
+      return { activated: true, reason: 'first', comparedWith: null };
+    }
+    let old: number;
+    try {
+      old = scoreHead(this.models.head(previous), heldOut.features, heldOut.labels).accuracy;
+    } catch {
+      old = -1; // trained on another backbone or unreadable: it cannot be compared, so it cannot win
+    }
+    const now = model.metrics.accuracy;
+    const activated = now >= old;
+    this.c.records.active.set(datasetId, activated ? model.id : previous, false);
+    return { activated, reason: activated ? 'at-least-as-good' : 'worse', comparedWith: { modelId: previous, accuracy: Math.max(0, old) } };
+  }
+
+  private heldOutRows(datasetId: string): { features: Float32Array[]; labels: string[] } {
+    const backbone = this.c.backbone.id;
+    const images = this.c.store.images.ofDataset(datasetId, 'labelled').filter((i) => isHeldOut(i.hash));
+    if (!backbone || images.length === 0) return { features: [], labels: [] };
+    const vectors = this.c.cache.get(
+      backbone,
+      images.map((i) => i.hash),
+    );
+    const kept = images.filter((i) => vectors.has(i.hash));
+    return { features: kept.map((i) => vectors.get(i.hash)!), labels: kept.map((i) => i.label!) };
+  }
+
+  private score(modelId: string, features: Float32Array[], labels: string[]): HeldOutScore {
+    const s = scoreHead(this.models.head(modelId), features, labels);
+    return { accuracy: s.accuracy, correct: s.correct, pictures: s.total, perLabel: s.perLabel };
+  }
+
+  private all(datasetId: string): Model[] {
+    const out: Model[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = this.c.records.listModels(datasetId, 500, cursor);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  }
+
+  private changed(datasetId: string): void {
+    this.onActiveChanged(datasetId);
+    this.c.emit('dataset.changed', { datasetId, reason: 'models' });
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { procedure } from './define';
+import { Id } from './library';
+import { Model } from './vision';
+
+/** How one model scored on the dataset's held-out pictures (chosen by content hash: the same in every run). */
+export const HeldOutScore = z.object({
+  accuracy: z.number(),
+  correct: z.number().int(),
+  pictures: z.number().int(),
+  perLabel: z.record(z.string(), z.object({ correct: z.number().int(), total: z.number().int() })),
+});
+export type HeldOutScore = z.infer<typeof HeldOutScore>;
+
+/** A model version of a dataset, with whether it is the one in use. */
+export const ModelVersion = Model.extend({ active: z.boolean(), pinned: z.boolean() });
+export type ModelVersion = z.infer<typeof ModelVersion>;
+
+export const ModelVersions = z.object({
+  items: z.array(ModelVersion),
+  activeModelId: Id.nullable(),
+  /** The person chose the active model: new runs do not replace it. */
+  pinned: z.boolean(),
+});
+export type ModelVersions = z.infer<typeof ModelVersions>;
+
+export const ModelComparison = z.object({
+  datasetId: Id,
+  /** The held-out pictures both were scored on (labelled, embedded, held out by content hash). */
+  pictures: z.number().int(),
+  a: z.object({ modelId: Id, name: z.string(), score: HeldOutScore }),
+  b: z.object({ modelId: Id, name: z.string(), score: HeldOutScore }),
+});
+export type ModelComparison = z.infer<typeof ModelComparison>;
+
+export const modelProcedures = {
+  'models.versions': procedure(z.object({ datasetId: Id }).strict(), ModelVersions),
+  /** Pins a model as the dataset's active one; null unpins (the best new run becomes active again). */
+  'models.pin': procedure(z.object({ datasetId: Id, modelId: Id.nullable() }).strict(), ModelVersions),
+  'models.rename': procedure(z.object({ id: Id, name: z.string().trim().min(1, 'A model needs a name.').max(200) }).strict(), Model),
+  'models.delete': procedure(z.object({ id: Id }).strict(), z.object({ deleted: z.boolean(), activeModelId: Id.nullable() })),
+  /** Scores two models of one dataset on the same held-out pictures. */
+  'models.compare': procedure(z.object({ a: Id, b: Id }).strict(), ModelComparison),
+};
