@@ -13,7 +13,9 @@ export default defineConfig({
         input: {
           electron: resolve('src/main/electron.ts'),
           cli: resolve('src/main/cli.ts'),
-          // Script runs: a worker thread started by services/scripts/script-runner.ts.
+          // Script runs: a child process started by services/scripts/script-runner.ts, which
+          // hosts each run's worker thread (script-worker).
+          'script-child': resolve('src/main/workers/script-child.ts'),
           'script-worker': resolve('src/main/workers/script-worker.ts'),
           // Head training: a child process started by services/vision/train-in-process.ts.
           'train-worker': resolve('src/main/workers/train-worker.ts'),

@@ -41,6 +41,11 @@ export interface AppConfig {
    * the Electron shell passes an adapter around utilityProcess.fork.
    */
   spawnChild?: SpawnChild;
+  /**
+   * Tests only: `unsafeNoCounting` turns the engine's size counting off, so a test can make
+   * a script hit V8's own fatal limits and check that only the script's process dies.
+   */
+  scripts?: { unsafeNoCounting?: boolean };
 }
 
 export interface LoupeServices {
@@ -99,7 +104,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   const tasks = new TaskService({ dataDir: config.dataDir, library, emit: bus.emit, log });
   const vision = new VisionService(store, { dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision });
-  const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
+  const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log, spawn: config.spawnChild, unsafeNoCounting: config.scripts?.unsafeNoCounting });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
 
   const core = createHandlers({
@@ -178,6 +183,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       // duplicates); other running tasks get a moment to finish, the rest are re-queued.
       await library.close();
       await tasks.stop();
+      await scripts.close();
       await vision.close();
       store.close();
     },

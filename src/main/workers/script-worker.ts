@@ -1,11 +1,14 @@
-// Entry of a script run: a worker thread (see script-host.ts for why not a utility
-// process yet). The compiled script runs synchronously here; `loupe.*` calls block this
-// thread only, on Atomics.wait, while the main thread does the work.
+// Entry of a script run: a worker thread inside the script child process
+// (workers/script-child.ts). The compiled script runs synchronously here; `loupe.*` calls
+// block this thread only, on Atomics.wait, while the child's main thread relays the call to
+// the app and writes the answer back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { fromLoupe, runProgram, toLoupe, type HostFunction, type HostModule, type LoupeValue } from '../lang/index';
 import { CTRL_ABORT, CTRL_LENGTH, CTRL_OUT_READ, CTRL_OUT_WRITE, CTRL_SLOTS, CTRL_STATE, OUT_BYTES, OUT_WRAP, type FromWorker, type HostAnswer, type WorkerInit } from '../services/scripts/worker-protocol';
 
 const init = workerData as WorkerInit;
+/** Most a host call's arguments may take as plain data (the answer buffer is 8 MiB). */
+const ARG_COPY_BYTES = 64 * 1024 * 1024;
 const port = parentPort!;
 const control = new Int32Array(init.control, 0, CTRL_SLOTS);
 const data = new Uint8Array(init.data);
@@ -46,7 +49,8 @@ const signal = {
 function hostCall(name: string, args: LoupeValue[]): LoupeValue {
   if (signal.aborted) throw new Error('Cancelled.');
   Atomics.store(control, CTRL_STATE, 0);
-  send({ t: 'call', name, args: args.map((a) => fromLoupe(a)) });
+  // Bounded copy: a list holding itself many times over must not expand exponentially here.
+  send({ t: 'call', name, args: args.map((a) => fromLoupe(a, new Set(), { left: ARG_COPY_BYTES })) });
   // Woken by the answer, or by a stop request (the main thread notifies either way).
   while (Atomics.load(control, CTRL_STATE) === 0) Atomics.wait(control, CTRL_STATE, 0, 1000);
   const bytes = Atomics.load(control, CTRL_LENGTH);
@@ -70,6 +74,7 @@ const r = runProgram(init.source, {
   budget: init.budget,
   timeoutMs: init.timeoutMs,
   maxMemory: init.maxMemory,
+  ...(init.maxElements !== undefined ? { maxElements: init.maxElements } : {}),
   signal,
   stdout: write,
 });

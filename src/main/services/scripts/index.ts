@@ -2,4 +2,4 @@ export { ScriptService, ScriptTaskInput, type ScriptServiceDeps } from './script
 export { GrantedFolders, expandPath, realPathOf } from './granted-folders';
 export { createLoupeModule, globToRegExp, type RunReporter } from './loupe-module';
 export { TEMPLATES } from './templates';
-export { runScript, type ScriptOutcome, type HostApi } from './script-runner';
+export { runScript, ScriptChildren, type ScriptOutcome, type HostApi } from './script-runner';

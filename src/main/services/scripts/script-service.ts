@@ -5,7 +5,8 @@ import { LoupeError } from '../../../shared/errors';
 import { check, format } from '../../lang/index';
 import { parseCron, QueueError, UnrecoverableError } from '../../queue/index';
 import type { Store } from '../../store/index';
-import { runScript, type ScriptOutcome } from './script-runner';
+import { ScriptChildren, runScript, type ScriptOutcome } from './script-runner';
+import type { SpawnChild } from '../child-process';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import type { TaskService } from '../tasks/index';
@@ -35,6 +36,10 @@ export interface ScriptServiceDeps {
   vision: VisionService;
   emit: Emit;
   log: (message: string, err?: unknown) => void;
+  /** How script children start (Electron: utilityProcess); child_process.fork when absent. */
+  spawn?: SpawnChild;
+  /** Tests only (see AppConfig.scripts). */
+  unsafeNoCounting?: boolean;
 }
 
 /**
@@ -45,9 +50,12 @@ export interface ScriptServiceDeps {
 export class ScriptService {
   readonly repo: ScriptRepository;
   readonly folders: GrantedFolders;
+  /** Every run happens in one of these child processes, so no script can take the app down. */
+  private readonly children: ScriptChildren;
 
   constructor(store: Store, private readonly d: ScriptServiceDeps) {
     this.repo = new ScriptRepository(store.db);
+    this.children = new ScriptChildren(d.spawn);
     this.folders = new GrantedFolders(store.settings);
     d.tasks.queue.define('script', {
       input: ScriptTaskInput,
@@ -79,6 +87,8 @@ export class ScriptService {
       timeoutMs: input.timeoutMs ?? TASK_TIMEOUT_MS,
       signal: ctx.signal,
       onOutput: out,
+      children: this.children,
+      unsafeNoCounting: this.d.unsafeNoCounting,
     });
     this.d.emit('script.finished', { runId: ctx.id, ok: outcome.ok, value: outcome.ok ? outcome.value : null, error: outcome.ok ? null : toError(outcome) });
     if (!outcome.ok) {
@@ -91,7 +101,7 @@ export class ScriptService {
   /** Runs a script here and now (off this thread) and answers when it ends. */
   runNow(source: string, timeoutMs: number, signal?: AbortSignal): Promise<ScriptOutcome> {
     // No task to report to: log lines are only output.
-    return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }) });
+    return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }), children: this.children, unsafeNoCounting: this.d.unsafeNoCounting });
   }
 
   run(input: HandlerInput<'scripts.run'>): CallOutput<'scripts.run'> {
@@ -170,6 +180,11 @@ export class ScriptService {
 
   format(source: string): { source: string } {
     return { source: format(source) };
+  }
+
+  /** Ends the script children (after the queue stopped its runs). */
+  close(): Promise<void> {
+    return this.children.close();
   }
 
   templates() {
