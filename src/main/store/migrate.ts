@@ -9,6 +9,7 @@ import scripts from './migrations/005_scripts.sql?raw';
 import embeddingVariants from './migrations/006_embedding_variants.sql?raw';
 import trainPrefs from './migrations/007_train_prefs.sql?raw';
 import embeddingsRowid from './migrations/008_embeddings_rowid.sql?raw';
+import scriptSchedulePause from './migrations/015_script_schedule_pause.sql?raw';
 
 export interface Migration {
   version: number;
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: '006_embedding_variants', sql: embeddingVariants },
   { version: 7, name: '007_train_prefs', sql: trainPrefs },
   { version: 8, name: '008_embeddings_rowid', sql: embeddingsRowid },
+  { version: 15, name: '015_script_schedule_pause', sql: scriptSchedulePause },
 ];
 
 /**

@@ -24,6 +24,11 @@ export const ScriptSchedule = z.object({
   /** 5-field cron: minute hour day-of-month month day-of-week, e.g. `0 * * * *`. */
   cron: z.string().min(1).max(200),
   enabled: z.boolean(),
+  /**
+   * Set when Loupe paused the schedule after three failed runs in a row (then `enabled` is
+   * false): when, and why in words with the last error. Setting the schedule again resumes it.
+   */
+  paused: z.object({ at: z.string(), reason: z.string() }).nullable(),
 });
 export type ScriptSchedule = z.infer<typeof ScriptSchedule>;
 

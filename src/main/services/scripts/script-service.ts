@@ -21,6 +21,8 @@ export const ScriptTaskInput = z
     source: z.string().max(1_000_000).optional(),
     scriptId: z.string().min(1).max(64).optional(),
     timeoutMs: z.number().int().min(1).max(6 * 3600_000).optional(),
+    /** Set by the script's schedule: three failed scheduled runs in a row pause the schedule. */
+    scheduled: z.boolean().optional(),
   })
   .strict()
   .refine((v) => v.source !== undefined || v.scriptId !== undefined, { message: 'A script task needs "source" or "scriptId".' });
@@ -29,6 +31,8 @@ export type ScriptTaskInput = z.infer<typeof ScriptTaskInput>;
 /** A task's script may run an hour unless its input says otherwise; the queue's own cap sits above. */
 const TASK_TIMEOUT_MS = 3600_000;
 const scheduleName = (id: string) => `script:${id}`;
+/** Failed scheduled runs in a row after which the schedule is paused. */
+export const PAUSE_AFTER_FAILURES = 3;
 
 export interface ScriptServiceDeps {
   library: LibraryService;
@@ -91,11 +95,28 @@ export class ScriptService {
       unsafeNoCounting: this.d.unsafeNoCounting,
     });
     this.d.emit('script.finished', { runId: ctx.id, ok: outcome.ok, value: outcome.ok ? outcome.value : null, error: outcome.ok ? null : toError(outcome) });
+    if (input.scheduled && input.scriptId !== undefined) this.noteScheduledRun(input.scriptId, outcome);
     if (!outcome.ok) {
       const e = outcome.error;
       throw new UnrecoverableError(`${e.message} (line ${e.line}, column ${e.column})`, e.kind === 'limit' && e.message === 'Cancelled.' ? 'cancelled' : 'script_error');
     }
     return { output: outcome.output, value: outcome.value ?? null };
+  }
+
+  /**
+   * A scheduled script that fails again and again (a script that crashes its process at every
+   * tick, say) is paused after PAUSE_AFTER_FAILURES failures in a row, with the last error as
+   * the reason; a stop by the person is not a failure.
+   */
+  private noteScheduledRun(id: string, outcome: ScriptOutcome): void {
+    if (!outcome.ok && outcome.error.message === 'Cancelled.') return;
+    const failures = this.repo.noteScheduledRun(id, outcome.ok);
+    if (outcome.ok || failures < PAUSE_AFTER_FAILURES) return;
+    const e = outcome.error;
+    const reason = `Paused after ${failures} failed runs in a row. Last error: ${e.message} (line ${e.line}, column ${e.column}).`;
+    this.d.tasks.queue.unschedule(scheduleName(id));
+    this.repo.pauseSchedule(id, reason);
+    this.d.log(`Script ${id}: ${reason}`);
   }
 
   /** Runs a script here and now (off this thread) and answers when it ends. */
@@ -157,7 +178,7 @@ export class ScriptService {
     try {
       // A paused schedule is still checked, so it can be turned on later as written.
       parseCron(cron);
-      if (enabled) this.d.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
+      if (enabled) this.d.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id, scheduled: true }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
       else this.d.tasks.queue.unschedule(scheduleName(id));
     } catch (err) {
       if (err instanceof QueueError) throw new LoupeError('validation', err.message, 'cron');
