@@ -82,7 +82,8 @@ export const scriptProcedures = {
     z.object({ runId: Id }),
   ),
   'scripts.stop': procedure(z.object({ runId: Id }).strict(), z.object({ stopped: z.boolean() })),
-  'scripts.check': procedure(z.object({ source: Source }).strict(), z.object({ diagnostics: z.array(ScriptDiagnostic) })),
+  /** The first 100 diagnostics in source order; `more` counts those left out. Computed off the app's thread. */
+  'scripts.check': procedure(z.object({ source: Source }).strict(), z.object({ diagnostics: z.array(ScriptDiagnostic), more: z.number().int().min(0) })),
   'scripts.format': procedure(z.object({ source: Source }).strict(), z.object({ source: z.string() })),
   'scripts.templates': procedure(z.object({}).strict(), z.object({ items: z.array(ScriptTemplate) })),
   /** Sets (and registers with the queue when enabled) or clears a saved script's schedule. */

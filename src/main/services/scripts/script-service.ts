@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
 import type { SavedScript, ScriptError } from '../../../shared/contract/scripts';
 import { LoupeError } from '../../../shared/errors';
-import { check, format } from '../../lang/index';
 import { parseCron, QueueError, UnrecoverableError } from '../../queue/index';
 import type { Store } from '../../store/index';
 import { ScriptChildren, runScript, type ScriptOutcome } from './script-runner';
@@ -12,6 +11,7 @@ import type { LibraryService } from '../library/index';
 import type { TaskService } from '../tasks/index';
 import type { VisionService } from '../vision/index';
 import { GrantedFolders } from './granted-folders';
+import { LangTools } from './lang-tools';
 import { createLoupeModule, type RunReporter } from './loupe-module';
 import { ScriptRepository } from './script-repository';
 import { TEMPLATES } from './templates';
@@ -56,6 +56,8 @@ export class ScriptService {
   readonly folders: GrantedFolders;
   /** Every run happens in one of these child processes, so no script can take the app down. */
   private readonly children: ScriptChildren;
+  /** Check and format run in a worker thread: a huge source must not stall the app. */
+  private readonly lang = new LangTools();
 
   constructor(store: Store, private readonly d: ScriptServiceDeps) {
     this.repo = new ScriptRepository(store.db);
@@ -186,9 +188,11 @@ export class ScriptService {
     }
   }
 
-  check(source: string) {
+  /** Diagnostics (the first MAX_DIAGNOSTICS; `more` counts the rest), computed off this thread. */
+  async check(source: string) {
+    const { diagnostics, more } = await this.lang.check(source);
     return {
-      diagnostics: check(source).map((d) => ({
+      diagnostics: diagnostics.map((d) => ({
         line: d.line,
         column: d.column,
         endLine: d.endLine ?? d.line,
@@ -196,16 +200,17 @@ export class ScriptService {
         message: d.message,
         severity: d.severity,
       })),
+      more,
     };
   }
 
-  format(source: string): { source: string } {
-    return { source: format(source) };
+  async format(source: string): Promise<{ source: string }> {
+    return { source: await this.lang.format(source) };
   }
 
   /** Ends the script children (after the queue stopped its runs). */
-  close(): Promise<void> {
-    return this.children.close();
+  async close(): Promise<void> {
+    await Promise.all([this.children.close(), this.lang.close()]);
   }
 
   templates() {
