@@ -94,3 +94,17 @@ describe('a script cannot take the app down', () => {
     await healthy();
   }, 120_000);
 });
+
+describe('POST /v1/scripts/run says what it does', () => {
+  it('takes timeoutMs up to 60 s, as docs/api.md and the OpenAPI schema say, and refuses more', async () => {
+    const oa = await call(base, 'GET', '/v1/openapi.json', { token: app.token });
+    const body = oa.json.paths['/v1/scripts/run'].post.requestBody.content['application/json'].schema;
+    expect(body.properties.timeoutMs.maximum).toBe(60_000);
+    const tooLong = await call(base, 'POST', '/v1/scripts/run', json({ source: '1', timeoutMs: 60_001 }));
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.json.error.code).toBe("invalid");
+    const docs = (await import('node:fs')).readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'api.md'), 'utf8');
+    expect(docs).toContain('held to 5 s by default and 60 s at most');
+    expect(docs).not.toMatch(/runs on the server's own thread/);
+  });
+});
