@@ -190,6 +190,8 @@ export class ScriptService {
 
   /** Diagnostics (the first MAX_DIAGNOSTICS; `more` counts the rest), computed off this thread. */
   async check(source: string) {
+    // Someone is editing a script: have a child ready for when they run it.
+    this.children.prewarm();
     const { diagnostics, more } = await this.lang.check(source);
     return {
       diagnostics: diagnostics.map((d) => ({
