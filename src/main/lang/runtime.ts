@@ -2,7 +2,7 @@
 // are inlined by the compiler), calls, properties, iteration, and the sandbox checks.
 // Each keeps the spec's semantics and exact error text; `pos` is a position-table id.
 import { ImportCompileError, LimitError, LoupeThrow, isHostStackOverflow } from './errors';
-import { MAP_ENTRY_BYTES, MAX_MAP_ENTRIES, MAX_STRING_LENGTH, type Meter } from './limits';
+import { MAP_ENTRY_BYTES, MAX_ELEMENTS, MAX_MAP_ENTRIES, MAX_STRING_LENGTH, type Meter } from './limits';
 import { ErrorClass, checkArity, makeError, newInstance, rtError } from './objects';
 import { stringMethod } from './strings';
 import {
@@ -27,7 +27,8 @@ export interface SandboxOptions {
   deadline: number;
   signal?: { aborted: boolean };
   maxMemory: number;
-  maxElements: number;
+  /** Largest list (default MAX_ELEMENTS); only tests raise it. */
+  maxElements?: number;
 }
 
 type V = LoupeValue;
@@ -92,7 +93,7 @@ export class Runtime implements Meter {
 
   /** No single list or map may exceed MAX_ELEMENTS, whatever the cumulative estimate says. */
   checkSize(size: number, pos: number): void {
-    if (size > this.sandbox.maxElements) this.outOfMemory(pos);
+    if (size > (this.sandbox.maxElements ?? MAX_ELEMENTS)) this.outOfMemory(pos);
   }
 
   /** No string may exceed MAX_STRING_LENGTH code units (V8 aborts or throws near 2^29). */
