@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { MAX_STRING_LENGTH, runProgram, type RunOptions } from '../../src/main/lang/index';
+import { MAX_STRING_LENGTH, repr, runProgram, str, type LoupeValue, type RunOptions } from '../../src/main/lang/index';
+import { strWithin } from '../../src/main/lang/values';
 
 const root = join(import.meta.dirname, '..', '..');
 const WORKER_CAP: RunOptions = { maxMemory: 64 * 1024 * 1024 };
@@ -77,6 +78,36 @@ describe('built-ins count before they build', () => {
     ].join('\n'), WORKER_CAP);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('ababab\n["a", "b", "", "c"]\na$&b$&c\na-1-[2]\n4890\n0 99999\nSTRASSE\n');
+  });
+
+  test('str/repr of shared and cyclic lists and maps are exact when they fit, refused at once when not', () => {
+    const src = [
+      'let l = ["a\\n", 1, nil]',
+      'for i in range(3) { l = [l, l] }',
+      'let m = {"k": l, 2: [l]}',
+      'push(l, m)',
+      'push(l[0], l)',
+      'print(l)',
+      'print(repr(m))',
+      'print(len(str(l)), len(repr(m)))',
+    ].join('\n');
+    const big = runProgram(src, { maxMemory: 2 ** 30 });
+    const small = runProgram(src.replace('range(3)', 'range(50)'), { maxMemory: 2 ** 30 });
+    expect(big.stdout).toContain('[...]');
+    // The bounded text is exactly the unbounded one (values.str / repr, no budget).
+    type L = LoupeValue[];
+    let l: L = ['a\n', 1, null];
+    for (let i = 0; i < 3; i++) l = [l, l];
+    const m = new Map<LoupeValue, LoupeValue>([['k', l], [2, [l]]]);
+    l.push(m);
+    (l[0] as L).push(l);
+    expect(strWithin(l, false, 1e9)).toBe(str(l));
+    expect(strWithin(m, true, 1e9)).toBe(repr(m));
+    expect(big.stdout.split('\n')[0]).toBe(str(l));
+    expect(strWithin(l, false, str(l).length)).toBe(str(l));
+    expect(strWithin(l, false, str(l).length - 1)).toBeNull();
+    expect(big.exitCode).toBe(0);
+    expect(small.error?.message).toBe('Memory limit exceeded.');
   });
 
   test('the host survives every grower at the default 1 GiB cap (separate process, real V8 limits)', () => {
