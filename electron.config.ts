@@ -40,8 +40,12 @@ export default defineConfig({
         input: {
           electron: resolve('src/main/electron.ts'),
           cli: resolve('src/main/cli.ts'),
-          // Script runs: a worker thread started by services/scripts/script-runner.ts.
+          // Script runs: a child process started by services/scripts/script-runner.ts, which
+          // hosts each run's worker thread (script-worker).
+          'script-child': resolve('src/main/workers/script-child.ts'),
           'script-worker': resolve('src/main/workers/script-worker.ts'),
+          // scripts.check / scripts.format: a worker thread started by services/scripts/lang-tools.ts.
+          'lang-worker': resolve('src/main/workers/lang-worker.ts'),
           // Head training: a child process started by services/vision/train-in-process.ts.
           'train-worker': resolve('src/main/workers/train-worker.ts'),
           // The backbone (decode, resize, inference): a child process started by services/vision/engine-process.ts.

@@ -61,6 +61,11 @@ export interface AppConfig {
    * only to read it passes false, so it does not start work left queued by an earlier run.
    */
   runTasks?: boolean;
+  /**
+   * Tests only: `unsafeNoCounting` turns the engine's size counting off, so a test can make
+   * a script hit V8's own fatal limits and check that only the script's process dies.
+   */
+  scripts?: { unsafeNoCounting?: boolean };
 }
 
 export interface LoupeServices {
@@ -122,7 +127,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
     dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision,
     remoteEmbedder: broker ? (backbone) => broker.embedder(backbone) : undefined,
   });
-  const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log });
+  const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log, spawn: config.spawnChild, unsafeNoCounting: config.scripts?.unsafeNoCounting });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
 
   const core = createHandlers({
@@ -234,6 +239,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       // duplicates); other running tasks get a moment to finish, the rest are re-queued.
       await library.close();
       await tasks.stop();
+      await scripts.close();
       await vision.close();
       await broker?.close();
       store.close();

@@ -138,3 +138,44 @@ test.describe('the Scripts page', () => {
     await app.screenshot({ path: join(ROOT, 'docs/scripts-dark.png') });
   });
 });
+
+test.describe('a schedule that keeps failing', () => {
+  test('is paused after three failed runs, the page says why, and Resume turns it back on', async ({ app, loupe }) => {
+    await app.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: /Scripts/ }).click();
+    const editor = app.getByTestId('script-editor').locator('.cm-content');
+    await editor.click();
+    await app.keyboard.press('ControlOrMeta+a');
+    await app.keyboard.press('Delete');
+    await app.keyboard.insertText('print("tick")\nthrow "boom"\n');
+    await app.getByLabel('Script name').fill('Always fails');
+    await app.getByRole('button', { name: 'Save', exact: true }).click();
+    const listed = app.getByRole('list', { name: 'Saved scripts' }).getByRole('button', { name: /Always fails/ });
+    await expect(listed).toBeVisible();
+    const schedule = app.getByRole('form', { name: 'Schedule' });
+    await schedule.getByLabel('Schedule (cron)').fill('0 3 * * *');
+    await schedule.getByLabel('Enabled').check();
+    await schedule.getByRole('button', { name: 'Set schedule' }).click();
+    await expect(schedule).toContainText('Runs on “0 3 * * *”', { timeout: 15_000 });
+
+    // Three runs as the schedule's tick enqueues them, through the API.
+    const items = await app.evaluate(() => (window as unknown as { loupe: { call(m: string, p: unknown): Promise<{ items: Array<{ id: string; name: string }> }> } }).loupe.call('scripts.list', {}));
+    const id = items.items.find((s) => s.name === 'Always fails')!.id;
+    const headers = { authorization: `Bearer ${loupe.token}`, 'content-type': 'application/json' };
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${loupe.url}/v1/tasks`, { method: 'POST', headers, body: JSON.stringify({ kind: 'script', input: { scriptId: id, scheduled: true }, maxAttempts: 1 }) });
+      expect(r.status).toBeLessThan(300);
+      const task = (await r.json()) as { id: string };
+      await expect.poll(async () => ((await (await fetch(`${loupe.url}/v1/tasks/${task.id}`, { headers })).json()) as { state: string }).state, { timeout: 30_000 }).toBe('dead');
+    }
+
+    // The page learns of it when the script is opened again.
+    await app.reload();
+    await app.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: /Scripts/ }).click();
+    await app.getByRole('list', { name: 'Saved scripts' }).getByRole('button', { name: /Always fails/ }).click();
+    const notice = app.getByRole('alert', { name: 'Schedule paused' });
+    await expect(notice).toContainText('Paused after 3 failed runs in a row. Last error: boom (line 2, column 1).', { timeout: 15_000 });
+    await notice.getByRole('button', { name: 'Resume schedule' }).click();
+    await expect(notice).toHaveCount(0, { timeout: 15_000 });
+    await expect(app.getByRole('form', { name: 'Schedule' })).toContainText('Runs on “0 3 * * *”');
+  });
+});

@@ -48,7 +48,7 @@ describe('a scheduled script sorts new pictures by label', () => {
     expect(source).not.toBe(template.source);
     const saved = await ok('scripts.save', { name: template.name, source });
     const scheduled = await ok('scripts.schedule.set', { id: saved.id, cron: '0 * * * *', enabled: true });
-    expect(scheduled.schedule).toEqual({ cron: '0 * * * *', enabled: true });
+    expect(scheduled.schedule).toEqual({ cron: '0 * * * *', enabled: true, paused: null });
     const s = app.services.tasks.queue.schedules().find((x) => x.name === `script:${saved.id}`);
     expect(s).toMatchObject({ kind: 'script', input: { scriptId: saved.id } });
 

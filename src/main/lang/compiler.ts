@@ -122,12 +122,15 @@ export class Compiler extends ExpressionCompiler {
   private tryStmt(s: StmtOf<'try'>): string {
     const d = this.uid('$d');
     let out = `{\nconst ${d} = $S.d;\ntry ${this.block(s.body)}`;
+    const e = this.uid('$e');
     if (s.catchBody) {
-      const e = this.uid('$e');
       const name = jsName((s.catchName as Ident).decl as Decl);
       out += ` catch (${e}) {\n$S.d = ${d};\nlet ${name} = $R.caught(${e});\n${this.block(s.catchBody)}\n}`;
-    }
-    if (s.finallyBody) out += ` finally {\n$S.d = ${d};\n${this.block(s.finallyBody)}\n}`;
+    } else out += ` catch (${e}) {\nthrow $R.pass(${e});\n}`;
+    // A limit (or host failure) in flight is re-thrown after the finally's body by an inner
+    // JS finally, which overrides whatever completion the body had: return, break, continue
+    // or a throw of its own cannot end the run normally past its limit.
+    if (s.finallyBody) out += ` finally {\n$S.d = ${d};\ntry ${this.block(s.finallyBody)} finally {\nif ($R.lim !== null) throw $R.lim;\n}\n}`;
     return out + '\n}';
   }
 

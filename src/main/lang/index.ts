@@ -1,14 +1,16 @@
 // Public API of the Loupe language engine. Pure TypeScript: the host hands in file access,
 // host functions and limits; nothing here touches Node.
 import { CompileError, ImportCompileError, LimitError, LoupeThrow, isHostStackOverflow } from './errors';
-import { fromLoupe, toLoupe, type PlainValue } from './interop';
+import { TooLargeToConvert, fromLoupe, toLoupe, type PlainValue } from './interop';
 import { Loader, hostModule } from './modules';
+import { MAX_ELEMENTS } from './limits';
 import { HostStackExhausted, Runtime } from './runtime';
 import { createBuiltins, hostBuiltin } from './stdlib';
-import { Instance, repr, str, type LoupeValue } from './values';
+import { Instance, reprForMessage, strWithin, type LoupeValue } from './values';
 
 export type { LoupeValue } from './values';
-export { toLoupe, fromLoupe, type PlainValue };
+export { toLoupe, fromLoupe, TooLargeToConvert, type PlainValue };
+export { MAX_ELEMENTS, MAX_MAP_ENTRIES, MAX_STRING_LENGTH } from './limits';
 export { check, type Diagnostic } from './diagnostics';
 export { format } from './format';
 export { parse, type ParseResult } from './parser';
@@ -36,6 +38,11 @@ export interface RunOptions {
   signal?: { aborted: boolean };
   /** Cap on the estimated bytes of list/map/string growth. Default 1 GiB. */
   maxMemory?: number;
+  /**
+   * Largest list a script may build (default MAX_ELEMENTS). Only tests raise it, to reach
+   * V8's own fatal limits on purpose and check that the host survives them.
+   */
+  maxElements?: number;
   /** Streaming print; when absent, output is collected into RunResult.stdout. */
   stdout?: (text: string) => void;
   /**
@@ -77,8 +84,18 @@ function errorLine(e: RunError): string {
 
 /** The message of an uncaught value (§9). */
 function uncaughtMessage(v: unknown): string {
-  if (v instanceof Instance && v.$message !== undefined) return str(v.$message as LoupeValue);
-  return str(v as LoupeValue);
+  const m = v instanceof Instance && v.$message !== undefined ? v.$message as LoupeValue : v as LoupeValue;
+  return strWithin(m, false, 1 << 20) ?? '<message too large to show>';
+}
+
+/** The program's value as plain JS, or a note when it is too large to copy out. */
+function plainValue(v: LoupeValue): PlainValue {
+  try {
+    return fromLoupe(v, new Set(), { left: 64 * 1024 * 1024 });
+  } catch (e) {
+    if (e instanceof TooLargeToConvert) return '<value too large to show>';
+    throw e;
+  }
 }
 
 /** Compiles and runs a program as `loupe run FILE` does (§1). */
@@ -115,14 +132,15 @@ function runOnce(source: string, options: RunOptions, gen: boolean, deadline: nu
     deadline,
     signal: options.signal,
     maxMemory: options.maxMemory ?? DEFAULT_MAX_MEMORY,
+    maxElements: options.maxElements ?? MAX_ELEMENTS,
   });
   const { values: builtins, fast } = createBuiltins(rt, write);
   const onHostCall = (): void => { rt.hostCalled = true; };
-  for (const [name, h] of Object.entries(options.globals ?? {})) builtins.set(name, hostBuiltin(name, h.arity, h.call, onHostCall));
+  for (const [name, h] of Object.entries(options.globals ?? {})) builtins.set(name, hostBuiltin(name, h.arity, h.call, onHostCall, rt));
   const hostModules = new Map<string, ReturnType<typeof hostModule>>();
   for (const [name, mod] of Object.entries(options.hostModules ?? {})) {
     const entries = new Map<string, LoupeValue>();
-    for (const [k, v] of Object.entries(mod)) entries.set(k, isHostFunction(v) ? hostBuiltin(k, v.arity, v.call, onHostCall) : toLoupe(v));
+    for (const [k, v] of Object.entries(mod)) entries.set(k, isHostFunction(v) ? hostBuiltin(k, v.arity, v.call, onHostCall, rt) : toLoupe(v));
     hostModules.set(name, hostModule(name, entries));
   }
   const loader = new Loader(rt, {
@@ -142,7 +160,9 @@ function runOnce(source: string, options: RunOptions, gen: boolean, deadline: nu
 
   try {
     const value = loader.runMain(source);
-    return { ...finish(0, undefined, fromLoupe(value)), valueRepr: repr(value) };
+    // Belt and braces: a limit that something swallowed still ends the run as a limit.
+    if (rt.lim !== null) throw rt.lim;
+    return { ...finish(0, undefined, plainValue(value)), valueRepr: reprForMessage(value) };
   } catch (e) {
     if (e instanceof CompileError || e instanceof ImportCompileError) {
       const c = e instanceof ImportCompileError ? e.error : e;

@@ -110,14 +110,22 @@ export class Interpreter {
         try {
           this.block(s.body, env, ctx);
         } catch (e) {
-          if (!s.catchBody || e instanceof BreakSignal || e instanceof ContinueSignal || e instanceof ReturnSignal) throw e;
+          if (e instanceof BreakSignal || e instanceof ContinueSignal || e instanceof ReturnSignal) throw e;
+          if (!s.catchBody) throw this.rt.pass(e);
           this.rt.S.d = depth;
           const scope = new Env(env);
           scope.define((s.catchName as Ident).decl as Decl, this.rt.caught(e));
           this.block(s.catchBody, scope, ctx);
         } finally {
           this.rt.S.d = depth;
-          if (s.finallyBody) this.block(s.finallyBody, env, ctx);
+          // As in the compiler: a limit in flight outlives whatever the finally's body does.
+          if (s.finallyBody) {
+            try {
+              this.block(s.finallyBody, env, ctx);
+            } finally {
+              if (this.rt.lim !== null) throw this.rt.lim; // eslint-disable-line no-unsafe-finally
+            }
+          }
         }
         return;
       }

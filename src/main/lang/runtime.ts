@@ -2,19 +2,17 @@
 // are inlined by the compiler), calls, properties, iteration, and the sandbox checks.
 // Each keeps the spec's semantics and exact error text; `pos` is a position-table id.
 import { ImportCompileError, LimitError, LoupeThrow, isHostStackOverflow } from './errors';
+import { MAP_ENTRY_BYTES, MAX_ELEMENTS, MAX_MAP_ENTRIES, MAX_STRING_LENGTH, type Meter } from './limits';
 import { ErrorClass, checkArity, makeError, newInstance, rtError } from './objects';
 import { stringMethod } from './strings';
 import {
   BoundMethod, Builtin, Instance, LClass, LFunction, LMethod, LModule, StringMethod,
-  repr, typeName, type LoupeValue,
+  reprForMessage, typeName, type LoupeValue,
 } from './values';
 
 export const MAX_DEPTH = 10000;
 const CHUNK = 10000;
-/** Largest list or map a script may build (2^25 elements, 256 MiB of slots). */
-export const MAX_ELEMENTS = 2 ** 25;
-/** Largest map (V8's own limit is 2^24 entries). */
-export const MAX_MAP_ENTRIES = 2 ** 23;
+export { MAX_ELEMENTS, MAX_MAP_ENTRIES } from './limits';
 
 /** The mutable per-run counters compiled code touches on hot paths. */
 export interface RunState { d: number; f: number; m: number }
@@ -29,11 +27,13 @@ export interface SandboxOptions {
   deadline: number;
   signal?: { aborted: boolean };
   maxMemory: number;
+  /** Largest list (default MAX_ELEMENTS); only tests raise it. */
+  maxElements?: number;
 }
 
 type V = LoupeValue;
 
-export class Runtime {
+export class Runtime implements Meter {
   readonly S: RunState = { d: 0, f: 0, m: 0 };
   readonly positions: Position[] = [{ line: 1, col: 1, module: 0 }];
   private consumed = 0;
@@ -57,12 +57,30 @@ export class Runtime {
     this.S.f = this.granted;
   }
 
+  /**
+   * The error that ends this run, once one did: a limit, or a host failure no script may
+   * observe (a JS RangeError, the host stack running out). It is sticky: every `finally`
+   * the error passes through re-throws it after its body, so neither `return`, `break`,
+   * `continue` nor a new `throw` in a finally can turn it into a normal end (§9 lets those
+   * replace ordinary errors only), and every later function entry or loop iteration raises it again.
+   */
+  lim: unknown = null;
+
+  /** Raises a limit error and makes it the run's sticky end. */
+  limit(message: string, pos: number): never {
+    const e = new LimitError(message, pos);
+    this.lim ??= e;
+    this.S.f = 0;
+    throw this.lim;
+  }
+
   /** Called when the fuel of the current chunk runs out (function entry or back-edge). */
   tick(pos: number): void {
+    if (this.lim !== null) { this.S.f = 0; throw this.lim; }
     this.consumed += this.granted;
-    if (this.consumed >= this.sandbox.budget) { this.S.f = 0; throw new LimitError('Instruction budget exceeded.', pos); }
-    if (this.sandbox.signal?.aborted) { this.S.f = 0; throw new LimitError('Cancelled.', pos); }
-    if (Date.now() > this.sandbox.deadline) { this.S.f = 0; throw new LimitError('Time limit exceeded.', pos); }
+    if (this.consumed >= this.sandbox.budget) this.limit('Instruction budget exceeded.', pos);
+    if (this.sandbox.signal?.aborted) this.limit('Cancelled.', pos);
+    if (Date.now() > this.sandbox.deadline) this.limit('Time limit exceeded.', pos);
     this.grant();
     this.S.f--;
   }
@@ -70,13 +88,24 @@ export class Runtime {
   /** Accounts for `bytes` of new list/map/string content against the memory cap. */
   grow(bytes: number, pos: number): void {
     this.S.m += bytes;
-    if (this.S.m > this.sandbox.maxMemory) throw new LimitError('Memory limit exceeded.', pos);
+    if (this.S.m > this.sandbox.maxMemory) this.outOfMemory(pos);
   }
 
   /** No single list or map may exceed MAX_ELEMENTS, whatever the cumulative estimate says. */
   checkSize(size: number, pos: number): void {
-    if (size > MAX_ELEMENTS) throw new LimitError('Memory limit exceeded.', pos);
+    if (size > (this.sandbox.maxElements ?? MAX_ELEMENTS)) this.outOfMemory(pos);
   }
+
+  /** No string may exceed MAX_STRING_LENGTH code units (V8 aborts or throws near 2^29). */
+  checkLength(length: number, pos: number): void {
+    if (length > MAX_STRING_LENGTH) this.outOfMemory(pos);
+  }
+
+  roomChars(): number {
+    return Math.max(0, Math.min(MAX_STRING_LENGTH, Math.floor((this.sandbox.maxMemory - this.S.m) / 2)));
+  }
+
+  outOfMemory(pos: number): never { return this.limit('Memory limit exceeded.', pos); }
 
   /** Set when the program runs in deep-stack (generator) mode. */
   genMode = false;
@@ -90,23 +119,44 @@ export class Runtime {
   // ---- exceptions ---------------------------------------------------------------------
   mkThrow(v: V, pos: number): LoupeThrow { return new LoupeThrow(v, pos); }
 
-  /** The value a script `catch` sees; limits and import compile errors pass through. */
+  /** The value a script `catch` sees; limits, host failures and import compile errors pass through. */
   caught(e: unknown): V {
     if (e instanceof LoupeThrow) return e.value as V;
-    if (e instanceof LimitError || e instanceof ImportCompileError) throw e;
+    if (isHostStackOverflow(e) && (this.genMode || this.S.d >= MAX_DEPTH)) return makeError('Stack overflow.');
+    throw this.pass(e);
+  }
+
+  /**
+   * Classifies what passes through a `try` that has a `finally`: a script's own error goes
+   * on as it is (the finally may replace it, §9); anything else becomes the run's sticky
+   * end, which the finally re-throws whatever its body does.
+   */
+  pass(e: unknown): unknown {
+    if (e instanceof LoupeThrow) return e;
     if (isHostStackOverflow(e)) {
-      // The host stack ran out before the depth limit: not the script's Stack overflow.
-      if (!this.genMode && this.S.d < MAX_DEPTH) throw new HostStackExhausted();
-      return makeError('Stack overflow.');
+      // Past the spec's depth the host overflow is the script's catchable Stack overflow.
+      if (this.genMode || this.S.d >= MAX_DEPTH) return e;
+      // Below it, the host stack ran out first: replay in deep-stack mode (index.ts).
+      this.lim ??= new HostStackExhausted();
+      return this.lim;
     }
-    throw e;
+    if (e instanceof RangeError) {
+      // An over-long string or array that the estimate missed: the memory limit.
+      this.lim ??= new LimitError('Memory limit exceeded.', 0);
+      return this.lim;
+    }
+    if (!(e instanceof ImportCompileError)) this.lim ??= e;
+    return e;
   }
 
   // ---- operators (slow paths) ---------------------------------------------------------
   add(a: V, b: V, pos: number): V {
     if (typeof a === 'number' && typeof b === 'number') return a + b;
     if (typeof a === 'string' && typeof b === 'string') {
-      if (b.length > 64) this.grow(b.length * 2, pos);
+      if (b.length > 64) {
+        this.checkLength(a.length + b.length, pos);
+        this.grow(b.length * 2, pos);
+      }
       return a + b;
     }
     if (Array.isArray(a) && Array.isArray(b)) {
@@ -143,9 +193,9 @@ export class Runtime {
 
   // ---- literals -----------------------------------------------------------------------
   mkMap(kv: V[], pos: number): V {
+    if (kv.length > 16) this.grow(kv.length * 8, pos);
     const m = new Map<V, V>();
     for (let i = 0; i < kv.length; i += 2) m.set(kv[i], kv[i + 1]);
-    if (kv.length > 16) this.grow(kv.length * 8, pos);
     return m;
   }
 
@@ -161,7 +211,7 @@ export class Runtime {
     if (typeof o === 'string') return o[this.listIndex(o.length, i, pos)];
     if (o instanceof Map) {
       const v = o.get(i);
-      if (v === undefined) rtError(`Key not found: ${repr(i)}.`, pos);
+      if (v === undefined) rtError(`Key not found: ${reprForMessage(i)}.`, pos);
       return v;
     }
     return rtError(`Value of type ${typeName(o)} is not indexable.`, pos);
@@ -169,7 +219,7 @@ export class Runtime {
   setIdx(o: V, i: V, v: V, pos: number): V {
     if (Array.isArray(o)) { o[this.listIndex(o.length, i, pos)] = v; return v; }
     if (o instanceof Map) {
-      if (!o.has(i)) { this.grow(16, pos); if (o.size >= MAX_MAP_ENTRIES) this.checkSize(MAX_ELEMENTS + 1, pos); }
+      if (!o.has(i)) { this.grow(MAP_ENTRY_BYTES, pos); if (o.size >= MAX_MAP_ENTRIES) this.outOfMemory(pos); }
       o.set(i, v);
       return v;
     }
@@ -221,7 +271,7 @@ export class Runtime {
       const m = stringMethod(name);
       if (!m) rtError(`Undefined property '${name}'.`, namePos);
       checkArity(m.min, m.max, args.length, pos);
-      return m.impl(o, args, pos);
+      return m.impl(o, args, pos, this);
     }
     return this.call(this.getp(o, name, namePos), args, pos);
   }
@@ -356,7 +406,7 @@ export class Runtime {
       const m = f.method;
       if (m instanceof StringMethod) {
         checkArity(m.min, m.max, args.length, pos);
-        return m.impl(f.receiver as string, args, pos);
+        return m.impl(f.receiver as string, args, pos, this);
       }
       return this.callMethod(m, f.receiver as Instance, args, pos);
     }

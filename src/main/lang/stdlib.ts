@@ -1,11 +1,13 @@
 // The built-in scope (§11): global functions, the Error class and the constants. Built once
 // per run because print writes to that run's output and sort calls back into the runtime.
-import { LimitError, LoupeThrow } from './errors';
+import { LimitError, LoupeThrow, isHostStackOverflow } from './errors';
+import { TooLargeToConvert } from './interop';
+import { MAP_ENTRY_BYTES, type Meter } from './limits';
 import { ErrorClass, makeError, rtError } from './objects';
 import { MAX_ELEMENTS, type Runtime } from './runtime';
 import { argError } from './strings';
 import {
-  BoundMethod, Builtin, LClass, LFunction, isTruthy, repr, str, typeName, type LoupeValue,
+  BoundMethod, Builtin, LClass, LFunction, isTruthy, reprForMessage, strWithin, typeName, type LoupeValue,
 } from './values';
 
 type V = LoupeValue;
@@ -47,7 +49,10 @@ function minMax(name: 'min' | 'max', args: V[], pos: number): number {
     xs = args[0];
     if (xs.length === 0 || xs.some((x) => typeof x !== 'number')) argError(1, name, 'a non-empty list of numbers', pos);
   } else args.forEach((a, i) => num(a, i + 1, name, pos));
-  return name === 'min' ? Math.min(...(xs as number[])) : Math.max(...(xs as number[]));
+  // A loop, not Math.min(...xs): spreading a list of millions runs out of host stack.
+  let r = name === 'min' ? Infinity : -Infinity;
+  for (const x of xs as number[]) r = name === 'min' ? Math.min(r, x) : Math.max(r, x);
+  return r;
 }
 
 /** Fast entry points the compiler calls directly when arity is right at compile time. */
@@ -62,6 +67,17 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
   const def = (name: string, min: number, max: number, impl: (a: V[], pos: number) => V): void => {
     values.set(name, new Builtin(name, min, max, impl));
   };
+  /**
+   * str()/repr() within what the memory cap leaves: a list holding itself many times over
+   * (not a cycle) would otherwise build a text exponentially long before anything counted it.
+   */
+  const text = (v: V, quoted: boolean, pos: number): string => {
+    if (typeof v === 'string' && !quoted) return v;
+    const t = strWithin(v, quoted, rt.roomChars());
+    if (t === null) return rt.outOfMemory(pos);
+    if (t.length > 64) rt.grow(t.length * 2, pos);
+    return t;
+  };
   const fast: FastBuiltins = {
     len(v, pos) {
       if (typeof v === 'string' || Array.isArray(v)) return v.length;
@@ -75,12 +91,12 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
       rt.grow(8, pos);
       return null;
     },
-    str(v) { return str(v); },
+    str(v, pos) { return text(v, false, pos); },
   };
 
-  def('print', 0, Infinity, (a) => { write(a.map(str).join(' ') + '\n'); return null; });
-  def('str', 1, 1, (a) => str(a[0]));
-  def('repr', 1, 1, (a) => repr(a[0]));
+  def('print', 0, Infinity, (a, p) => { write(a.map((v) => text(v, false, p)).join(' ') + '\n'); return null; });
+  def('str', 1, 1, (a, p) => text(a[0], false, p));
+  def('repr', 1, 1, (a, p) => text(a[0], true, p));
   def('type', 1, 1, (a) => typeName(a[0]));
   def('num', 1, 1, (a, p) => {
     const v = a[0];
@@ -141,7 +157,7 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
     }
     if (c instanceof Map) {
       const v = c.get(a[1]);
-      if (v === undefined) rtError(`Key not found: ${repr(a[1])}.`, p);
+      if (v === undefined) rtError(`Key not found: ${reprForMessage(a[1])}.`, p);
       c.delete(a[1]);
       return v;
     }
@@ -166,7 +182,7 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
   def('copy', 1, 1, (a, p) => {
     const c = a[0];
     if (Array.isArray(c)) { rt.grow(c.length * 8, p); return c.slice(); }
-    if (c instanceof Map) { rt.grow(c.size * 16, p); return new Map(c); }
+    if (c instanceof Map) { rt.grow(c.size * MAP_ENTRY_BYTES, p); return new Map(c); }
     return argError(1, 'copy', 'a list or map', p);
   });
   def('slice', 2, 3, (a, p) => {
@@ -183,9 +199,20 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
   def('join', 2, 2, (a, p) => {
     const l = list(a[0], 1, 'join', p);
     if (typeof a[1] !== 'string') argError(2, 'join', 'a string', p);
-    const out = (l.every((x) => typeof x === 'string') ? l : l.map(str)).join(a[1]);
-    rt.grow(out.length * 2, p);
-    return out;
+    const sep = a[1];
+    // The length of the result is known before joining: refuse it first (V8 aborts the
+    // process on some over-long joins instead of throwing).
+    let total = sep.length * Math.max(0, l.length - 1);
+    if (total > rt.roomChars()) rt.outOfMemory(p);
+    const parts: string[] = [];
+    for (const x of l) {
+      const t = typeof x === 'string' ? x : strWithin(x, false, rt.roomChars() - total);
+      if (t === null || (total += t.length) > rt.roomChars()) return rt.outOfMemory(p);
+      parts.push(t);
+    }
+    rt.checkLength(total, p);
+    rt.grow(total * 2, p);
+    return parts.join(sep);
   });
   def('sort', 1, 2, (a, p) => {
     const l = a[0];
@@ -225,7 +252,7 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
 }
 
 /** Wraps a host function so its JS errors become script errors at the call's '('. */
-export function hostBuiltin(name: string, arity: number | [number, number], call: (...args: V[]) => V, onCall?: () => void): Builtin {
+export function hostBuiltin(name: string, arity: number | [number, number], call: (...args: V[]) => V, onCall?: () => void, meter?: Meter): Builtin {
   const [min, max] = typeof arity === 'number' ? [arity, arity] : arity;
   return new Builtin(name, min, max, (args, pos) => {
     onCall?.();
@@ -234,6 +261,8 @@ export function hostBuiltin(name: string, arity: number | [number, number], call
       return r === undefined ? null : r;
     } catch (e) {
       if (e instanceof LoupeThrow || e instanceof LimitError) throw e;
+      // Arguments too large to hand over, or an answer too large to build: the memory limit.
+      if (meter && (e instanceof TooLargeToConvert || (e instanceof RangeError && !isHostStackOverflow(e)))) meter.outOfMemory(pos);
       return rtError(e instanceof Error ? e.message : String(e), pos);
     }
   });

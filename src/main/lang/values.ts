@@ -5,6 +5,8 @@
 // own properties named "$" + NAME and methods live on the class prototype as "M$" + NAME,
 // so script names such as "constructor" or "__proto__" never reach a JS built-in slot.
 
+import type { Meter } from './limits';
+
 export type LoupeValue =
   | null | boolean | number | string | LoupeValue[] | Map<LoupeValue, LoupeValue>
   | LFunction | Builtin | BoundMethod | LClass | Instance | LModule;
@@ -33,7 +35,7 @@ export class LMethod {
 /** A method of a string (§11.3): `impl` gets the receiver and the arguments. */
 export class StringMethod {
   constructor(public name: string, public min: number, public max: number,
-    public impl: (s: string, args: LoupeValue[], pos: number) => LoupeValue) {}
+    public impl: (s: string, args: LoupeValue[], pos: number, meter: Meter) => LoupeValue) {}
 }
 
 /** `o.method` or `"s".method`: a new one per property read (§4.1). */
@@ -111,7 +113,12 @@ export function formatNumber(n: number): string {
   return String(n);
 }
 
+// Control characters are exactly what repr() escapes.
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[\\"\u0000-\u001f\u007f]/;
+
 function escapeString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -135,45 +142,148 @@ function functionName(v: LFunction | Builtin | BoundMethod): string | null {
   return v.name;
 }
 
-function convert(v: LoupeValue, quoted: boolean, active: Set<unknown>): string {
-  if (v === null) return 'nil';
+/** Thrown by the writer when the text would pass its budget. */
+class TooLong {}
+const TOO_LONG = new TooLong();
+
+/**
+ * Collects the pieces of a str()/repr() text in one flat buffer (joined every few thousand
+ * pieces), so the cost is linear in the text: nested joins per list level would copy the
+ * text once per level. Every piece is charged against `left` before it is kept, so a list
+ * repeated into itself many times (a DAG, not a cycle) stops at the budget instead of
+ * building an exponentially long text first.
+ */
+class Writer {
+  private chunks: string[] = [];
+  private buf: string[] = [];
+  constructor(private left: number) {}
+  put(s: string): void {
+    if ((this.left -= s.length) < 0) throw TOO_LONG;
+    this.buf.push(s);
+    if (this.buf.length >= 4096) { this.chunks.push(this.buf.join('')); this.buf = []; }
+  }
+  /** Refuses early a piece about to be built that cannot fit (escaping a long string). */
+  room(): number { return this.left; }
+  text(): string {
+    this.chunks.push(this.buf.join(''));
+    return this.chunks.length === 1 ? this.chunks[0] : this.chunks.join('');
+  }
+}
+
+function convert(v: LoupeValue, quoted: boolean, active: Set<unknown>, w: Writer): void {
+  if (v === null) return w.put('nil');
   switch (typeof v) {
-    case 'boolean': return v ? 'true' : 'false';
-    case 'number': return formatNumber(v);
-    case 'string': return quoted ? escapeString(v) : v;
+    case 'boolean': return w.put(v ? 'true' : 'false');
+    case 'number': return w.put(formatNumber(v));
+    case 'string':
+      if (!quoted) return w.put(v);
+      // Escaping grows a string; refuse before copying one that cannot fit.
+      if (v.length + 2 > w.room()) throw TOO_LONG;
+      return w.put(escapeString(v));
   }
   if (Array.isArray(v)) {
-    if (active.has(v)) return '[...]';
+    if (active.has(v)) return w.put('[...]');
     active.add(v);
-    const parts: string[] = [];
-    for (const x of v) parts.push(convert(x, true, active));
+    w.put('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) w.put(', ');
+      convert(v[i], true, active, w);
+    }
     active.delete(v);
-    return '[' + parts.join(', ') + ']';
+    return w.put(']');
   }
   if (v instanceof Map) {
-    if (active.has(v)) return '{...}';
+    if (active.has(v)) return w.put('{...}');
     active.add(v);
-    const parts: string[] = [];
-    for (const [k, x] of v) parts.push(convert(k, true, active) + ': ' + convert(x, true, active));
+    w.put('{');
+    let first = true;
+    for (const [k, x] of v) {
+      if (!first) w.put(', ');
+      first = false;
+      convert(k, true, active, w);
+      w.put(': ');
+      convert(x, true, active, w);
+    }
     active.delete(v);
-    return '{' + parts.join(', ') + '}';
+    return w.put('}');
   }
   if (v instanceof LFunction || v instanceof Builtin || v instanceof BoundMethod) {
     const name = functionName(v);
-    return name === null ? '<fn>' : `<fn ${name}>`;
+    return w.put(name === null ? '<fn>' : `<fn ${name}>`);
   }
-  if (v instanceof LClass) return `<class ${v.name}>`;
-  if (v instanceof Instance) return `<${classOf(v).name} instance>`;
-  if (v instanceof LModule) return `<module ${v.display}>`;
-  return 'nil';
+  if (v instanceof LClass) return w.put(`<class ${v.name}>`);
+  if (v instanceof Instance) return w.put(`<${classOf(v).name} instance>`);
+  if (v instanceof LModule) return w.put(`<module ${v.display}>`);
+  return w.put('nil');
+}
+
+/**
+ * The length of str()/repr() of `v` without building it, or Infinity past `limit`. Lists and
+ * maps whose text does not depend on their ancestors (no cycle cut inside) are measured
+ * once and remembered, so a list repeated into itself 60 times costs 60 steps, not 2^60.
+ */
+function measure(v: LoupeValue, quoted: boolean, active: Set<unknown>, memo: Map<unknown, number>, cut: { seen: boolean }, limit: number): number {
+  if (typeof v === 'string') {
+    if (!quoted) return v.length;
+    if (v.length + 2 > limit) return Infinity;
+    return NEEDS_ESCAPE.test(v) ? escapeString(v).length : v.length + 2;
+  }
+  if (!Array.isArray(v) && !(v instanceof Map)) return convertWithin(v, quoted, Infinity).length;
+  const known = memo.get(v);
+  if (known !== undefined) return known;
+  if (active.has(v)) { cut.seen = true; return 5; }
+  const outerCut = cut.seen;
+  cut.seen = false;
+  active.add(v);
+  let n = 2;
+  if (Array.isArray(v)) {
+    n += Math.max(0, v.length - 1) * 2;
+    for (let i = 0; i < v.length && n <= limit; i++) n += measure(v[i], true, active, memo, cut, limit - n);
+  } else {
+    n += Math.max(0, v.size - 1) * 2 + v.size * 2;
+    for (const [k, x] of v) {
+      if (n > limit) break;
+      n += measure(k, true, active, memo, cut, limit - n);
+      n += measure(x, true, active, memo, cut, limit - n);
+    }
+  }
+  active.delete(v);
+  if (n > limit) n = Infinity;
+  if (!cut.seen && n !== Infinity) memo.set(v, n);
+  cut.seen = outerCut || cut.seen;
+  return n;
+}
+
+function convertWithin(v: LoupeValue, quoted: boolean, room: number): string {
+  if (room !== Infinity && (Array.isArray(v) || v instanceof Map) && measure(v, quoted, new Set(), new Map(), { seen: false }, room) > room) throw TOO_LONG;
+  const w = new Writer(room);
+  convert(v, quoted, new Set(), w);
+  return w.text();
+}
+
+/** str() or repr() of `v` if it fits in `room` code units, else null. */
+export function strWithin(v: LoupeValue, quoted: boolean, room: number): string | null {
+  if (typeof v === 'string' && !quoted) return v;
+  if (typeof v === 'number') return formatNumber(v);
+  try {
+    return convertWithin(v, quoted, room);
+  } catch (e) {
+    if (e === TOO_LONG) return null;
+    throw e;
+  }
 }
 
 export function str(v: LoupeValue): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return formatNumber(v);
-  return convert(v, false, new Set());
+  return convertWithin(v, false, Infinity);
 }
 
 export function repr(v: LoupeValue): string {
-  return convert(v, true, new Set());
+  return convertWithin(v, true, Infinity);
+}
+
+/** repr() for an error message: bounded, so a huge key cannot stall or exhaust the host. */
+export function reprForMessage(v: LoupeValue): string {
+  return strWithin(v, true, 1 << 20) ?? '<value too large to show>';
 }

@@ -12,6 +12,7 @@ import embeddingsRowid from './migrations/008_embeddings_rowid.sql?raw';
 import predictions from './migrations/009_predictions.sql?raw';
 import labelHistory from './migrations/012_label_history.sql?raw';
 import activeModels from './migrations/013_active_models.sql?raw';
+import scriptSchedulePause from './migrations/015_script_schedule_pause.sql?raw';
 
 export interface Migration {
   version: number;
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: '009_predictions', sql: predictions },
   { version: 12, name: '012_label_history', sql: labelHistory },
   { version: 13, name: '013_active_models', sql: activeModels },
+  { version: 15, name: '015_script_schedule_pause', sql: scriptSchedulePause },
 ];
 
 /**

@@ -1,12 +1,15 @@
-// Entry of a script run: a worker thread (see script-host.ts for why not a utility
-// process yet). The compiled script runs synchronously here; `loupe.*` calls block this
-// thread only, on Atomics.wait, while the main thread does the work.
+// Entry of a script run: a worker thread inside the script child process
+// (workers/script-child.ts). The compiled script runs synchronously here; `loupe.*` calls
+// block this thread only, on Atomics.wait, while the child's main thread relays the call to
+// the app and writes the answer back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { fromLoupe, runProgram, toLoupe, type HostFunction, type HostModule, type LoupeValue } from '../lang/index';
 import { hostArgsError } from '../services/scripts/limits';
 import { CTRL_ABORT, CTRL_LENGTH, CTRL_OUT_READ, CTRL_OUT_WRITE, CTRL_SLOTS, CTRL_STATE, OUT_BYTES, OUT_WRAP, type FromWorker, type HostAnswer, type WorkerInit } from '../services/scripts/worker-protocol';
 
 const init = workerData as WorkerInit;
+/** Most a host call's arguments may take as plain data (the answer buffer is 8 MiB). */
+const ARG_COPY_BYTES = 64 * 1024 * 1024;
 const port = parentPort!;
 const control = new Int32Array(init.control, 0, CTRL_SLOTS);
 const data = new Uint8Array(init.data);
@@ -46,8 +49,11 @@ const signal = {
 
 function hostCall(name: string, args: LoupeValue[]): LoupeValue {
   if (signal.aborted) throw new Error('Cancelled.');
-  const plain = args.map((a) => fromLoupe(a));
-  // Measured here, before the copy to the main thread (limits.ts: MAX_HOST_ARG_BYTES).
+  // Bounded copy first (h2): a list holding itself many times over must not expand
+  // exponentially here (ARG_COPY_BYTES for all the arguments together). Then the tighter cap
+  // on what may be relayed to the app (limits.ts: MAX_HOST_ARG_BYTES); the stricter applies.
+  const room = { left: ARG_COPY_BYTES };
+  const plain = args.map((a) => fromLoupe(a, new Set(), room));
   const tooLarge = hostArgsError(name, plain);
   if (tooLarge) throw new Error(tooLarge);
   Atomics.store(control, CTRL_STATE, 0);
@@ -75,6 +81,7 @@ const r = runProgram(init.source, {
   budget: init.budget,
   timeoutMs: init.timeoutMs,
   maxMemory: init.maxMemory,
+  ...(init.maxElements !== undefined ? { maxElements: init.maxElements } : {}),
   signal,
   stdout: write,
 });

@@ -23,7 +23,19 @@ export function ScheduleField({ script, onChanged }: { script: SavedScript; onCh
     }
   };
 
+  const paused = script.schedule?.paused ?? null;
   return (
+    <>
+    {paused && (
+      // Loupe paused it after three failed runs in a row (issue #12): say why, offer to resume.
+      <div className="notice schedule-paused" role="alert" aria-label="Schedule paused">
+        <span>{paused.reason} The schedule stays off until you resume it.</span>
+        <button type="button" className="button small" disabled={busy}
+          onClick={() => { setEnabled(true); void apply({ cron: script.schedule!.cron, enabled: true }); }}>
+          Resume schedule
+        </button>
+      </div>
+    )}
     <form
       className="schedule-row"
       aria-label="Schedule"
@@ -47,10 +59,11 @@ export function ScheduleField({ script, onChanged }: { script: SavedScript; onCh
       )}
       <span id="cron-help" className="muted small">
         {script.schedule
-          ? `${script.schedule.enabled ? 'Runs' : 'Paused:'} on “${script.schedule.cron}” (minute hour day month weekday).`
+          ? `${script.schedule.enabled ? 'Runs' : script.schedule.paused ? 'Paused by Loupe:' : 'Paused:'} on “${script.schedule.cron}” (minute hour day month weekday).`
           : 'minute hour day month weekday — “0 * * * *” is every hour.'}
       </span>
       {problem && <span className="error small" role="alert">{problem}</span>}
     </form>
+    </>
   );
 }

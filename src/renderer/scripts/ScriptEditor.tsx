@@ -73,8 +73,12 @@ export const ScriptEditor = forwardRef<ScriptEditorHandle, Props>(function Scrip
         linter(
           async (ev) => {
             try {
-              const { diagnostics } = await window.loupe.call('scripts.check', { source: ev.state.doc.toString() });
-              return toEditorDiagnostics(ev, diagnostics);
+              const { diagnostics, more } = await window.loupe.call('scripts.check', { source: ev.state.doc.toString() });
+              const shown = toEditorDiagnostics(ev, diagnostics);
+              // The check sends the first 100; say how many more there are, at the last one shown.
+              const last = shown[shown.length - 1];
+              if (more > 0 && last) shown.push({ from: last.from, to: last.to, severity: 'info', message: `${more} more problem${more === 1 ? '' : 's'} not shown.` });
+              return shown;
             } catch {
               return [];
             }

@@ -102,6 +102,7 @@ export function ScriptsPage() {
               <button type="button" className="label-item" aria-pressed={s.id === draft.id} onClick={() => open(s)}>
                 <span className="label-name">{s.name}</span>
                 {s.schedule?.enabled && <span className="muted small" title={`Runs on ${s.schedule.cron}`}>⏱</span>}
+                {s.schedule?.paused && <span className="error small" title={s.schedule.paused.reason} aria-label="Schedule paused">⚠</span>}
               </button>
             </li>
           ))}

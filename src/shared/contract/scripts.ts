@@ -24,6 +24,11 @@ export const ScriptSchedule = z.object({
   /** 5-field cron: minute hour day-of-month month day-of-week, e.g. `0 * * * *`. */
   cron: z.string().min(1).max(200),
   enabled: z.boolean(),
+  /**
+   * Set when Loupe paused the schedule after three failed runs in a row (then `enabled` is
+   * false): when, and why in words with the last error. Setting the schedule again resumes it.
+   */
+  paused: z.object({ at: z.string(), reason: z.string() }).nullable(),
 });
 export type ScriptSchedule = z.infer<typeof ScriptSchedule>;
 
@@ -77,7 +82,8 @@ export const scriptProcedures = {
     z.object({ runId: Id }),
   ),
   'scripts.stop': procedure(z.object({ runId: Id }).strict(), z.object({ stopped: z.boolean() })),
-  'scripts.check': procedure(z.object({ source: Source }).strict(), z.object({ diagnostics: z.array(ScriptDiagnostic) })),
+  /** The first 100 diagnostics in source order; `more` counts those left out. Computed off the app's thread. */
+  'scripts.check': procedure(z.object({ source: Source }).strict(), z.object({ diagnostics: z.array(ScriptDiagnostic), more: z.number().int().min(0) })),
   'scripts.format': procedure(z.object({ source: Source }).strict(), z.object({ source: z.string() })),
   'scripts.templates': procedure(z.object({}).strict(), z.object({ items: z.array(ScriptTemplate) })),
   /** Sets (and registers with the queue when enabled) or clears a saved script's schedule. */

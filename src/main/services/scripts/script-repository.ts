@@ -10,6 +10,9 @@ interface Row {
   source: string;
   schedule_cron: string | null;
   schedule_enabled: number;
+  schedule_failures: number;
+  schedule_paused_at: string | null;
+  schedule_paused_reason: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -18,7 +21,13 @@ const toDto = (r: Row): SavedScript => ({
   id: String(r.id),
   name: r.name,
   source: r.source,
-  schedule: r.schedule_cron ? { cron: r.schedule_cron, enabled: r.schedule_enabled === 1 } : null,
+  schedule: r.schedule_cron
+    ? {
+      cron: r.schedule_cron,
+      enabled: r.schedule_enabled === 1,
+      paused: r.schedule_paused_at ? { at: r.schedule_paused_at, reason: r.schedule_paused_reason ?? '' } : null,
+    }
+    : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -54,10 +63,29 @@ export class ScriptRepository {
     return this.get(id);
   }
 
+  /** Sets or clears the schedule; either way a pause and the failure count are forgotten (resume). */
   setSchedule(id: string, schedule: { cron: string; enabled: boolean } | null): SavedScript | null {
     this.db
-      .prepare('UPDATE scripts SET schedule_cron = ?, schedule_enabled = ?, updated_at = ? WHERE id = ?')
+      .prepare(`UPDATE scripts SET schedule_cron = ?, schedule_enabled = ?, schedule_failures = 0,
+        schedule_paused_at = NULL, schedule_paused_reason = NULL, updated_at = ? WHERE id = ?`)
       .run(schedule?.cron ?? null, schedule?.enabled ? 1 : 0, new Date().toISOString(), toRowId(id));
+    return this.get(id);
+  }
+
+  /** Records how a scheduled run ended; answers the number of failures in a row now. */
+  noteScheduledRun(id: string, ok: boolean): number {
+    const rowId = toRowId(id);
+    if (ok) this.db.prepare('UPDATE scripts SET schedule_failures = 0 WHERE id = ?').run(rowId);
+    else this.db.prepare('UPDATE scripts SET schedule_failures = schedule_failures + 1 WHERE id = ?').run(rowId);
+    const r = this.db.prepare('SELECT schedule_failures AS n FROM scripts WHERE id = ?').get(rowId) as { n: number } | undefined;
+    return r?.n ?? 0;
+  }
+
+  /** Turns the schedule off and says why; the cron stays so that it can be resumed as written. */
+  pauseSchedule(id: string, reason: string): SavedScript | null {
+    this.db
+      .prepare('UPDATE scripts SET schedule_enabled = 0, schedule_paused_at = ?, schedule_paused_reason = ? WHERE id = ?')
+      .run(new Date().toISOString(), reason, toRowId(id));
     return this.get(id);
   }
 

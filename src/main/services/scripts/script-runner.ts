@@ -1,21 +1,14 @@
-// Starts one script run in a worker thread (entry: src/main/workers/script-worker.ts) and
-// serves its host calls.
+// Starts one script run in a child process (workers/script-child.ts, which hosts the run's
+// worker thread) and serves its host calls here, where the database and the vision engine
+// live. The child is what keeps the app alive: a V8 fatal error, a heap abort or a SIGKILL
+// ends the child, and the run reports it as its error.
 //
-// Why a worker thread and not Electron's utilityProcess (the intended home, see
-// docs/scripts.md): a host call must block the script synchronously, which needs memory
-// shared with the thread that does the work (Atomics.wait on a SharedArrayBuffer). A
-// worker thread shares memory with the main process and runs the same in Electron, the
-// headless shell and tests; a utility process would need the host API re-built inside it
-// (its own database handle, vision backbone…) or a blocking pipe. `resourceLimits` caps its
-// heap, and terminate() ends it at once whatever it is doing.
-import { existsSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import {
-  CTRL_ABORT, CTRL_LENGTH, CTRL_OUT_READ, CTRL_OUT_WRITE, CTRL_SLOTS, CTRL_STATE, DATA_BYTES, OUT_BYTES, OUT_WRAP,
-  type FromWorker, type HostAnswer, type ScriptFailure, type WorkerInit,
-} from './worker-protocol';
+// Host calls stay synchronous for the script: its worker thread blocks on Atomics.wait
+// against the child's main thread, which relays the call over process IPC (see
+// docs/scripts.md). A child is kept warm between runs (one run per child at a time), so a
+// short run costs a message round trip and a worker start, not a process start.
+import { WorkerProcess, type SpawnChild } from '../child-process';
+import { DATA_BYTES, type ChildRun, type FromChild, type HostAnswer, type ScriptFailure } from './worker-protocol';
 import { OutputBudget } from './limits';
 
 export type { ScriptFailure } from './worker-protocol';
@@ -43,35 +36,22 @@ export interface ScriptRunOptions {
   onOutput?: (text: string) => void;
   /** Name shown in error positions (default `script.loupe`). */
   mainPath?: string;
+  /** The children to run in (default: a shared pool of `child_process.fork` children). */
+  children?: ScriptChildren;
+  /** Tests only: turn the engine's size counting off, to reach V8's own fatal limits on purpose. */
+  unsafeNoCounting?: boolean;
 }
 
 export type ScriptOutcome =
   | { ok: true; output: string; value: unknown }
   | { ok: false; output: string; error: ScriptFailure };
 
-/** How long a script may take to notice a stop or timeout before its worker is terminated. */
-const STOP_GRACE_MS = 1500;
-
-function workerEntry(): { file: string; ts: boolean } {
-  const here = fileURLToPath(import.meta.url);
-  const ext = extname(here);
-  if (ext === '.ts') return { file: join(dirname(here), '..', '..', 'workers', 'script-worker.ts'), ts: true };
-  // Bundled: out/main/script-worker.js, beside the entry or one level above the chunk holding this code.
-  const near = join(dirname(here), 'script-worker.js');
-  const file = existsSync(near) ? near : join(dirname(here), '..', 'script-worker.js');
-  return { file, ts: false };
-}
-
-function startWorker(init: WorkerInit, memoryMb: number): Worker {
-  const { file, ts } = workerEntry();
-  const resourceLimits = { maxOldGenerationSizeMb: memoryMb, stackSizeMb: 8 };
-  if (!ts) return new Worker(file, { workerData: init, resourceLimits });
-  if (!existsSync(file)) throw new Error(`The script worker is missing: ${file}`);
-  // Running from source (tests, tsx): the worker loads TypeScript through tsx.
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })` +
-    `.catch((e) => { console.error(e); process.exit(1); });`;
-  return new Worker(boot, { eval: true, workerData: init, resourceLimits });
-}
+/** How long a script may take to notice a stop or timeout before its child is killed. */
+const STOP_GRACE_MS = 2000;
+/** An idle warm child is ended after this long. */
+const IDLE_MS = 60_000;
+/** Heap of the child's own (relaying) thread; each run's worker has its own cap. */
+const CHILD_HEAP_MB = 128;
 
 function arityOf(a: number | [number, number]): [number, number] {
   return typeof a === 'number' ? [a, a] : a;
@@ -81,20 +61,102 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Runs a script off this thread; resolves when it ends, whatever the way. Never rejects. */
+/** The run a child is serving, told of every message and of the child's death. */
+interface Tenant {
+  onMessage(m: FromChild): void;
+  onExit(why: string): void;
+}
+
+/** A started child with the run it serves (at most one at a time). */
+class ScriptChild {
+  tenant: Tenant | null = null;
+  idleTimer: NodeJS.Timeout | null = null;
+  readonly process: WorkerProcess;
+  constructor(spawn: SpawnChild | undefined, memoryMb: number) {
+    this.process = new WorkerProcess('script-child', {
+      spawn,
+      heapMb: CHILD_HEAP_MB,
+      // The worker's heap, its typed arrays and the relay: far past that is a runaway.
+      rssCapMb: CHILD_HEAP_MB + memoryMb * 3,
+      onMessage: (m) => this.tenant?.onMessage(m as unknown as FromChild),
+      onExit: (why) => this.tenant?.onExit(why),
+    });
+  }
+}
+
+/**
+ * Script children: one run per child, a warm one kept for the next run. Pass the Electron
+ * shell's utilityProcess adapter as `spawn`; headless and in tests it is child_process.fork.
+ */
+export class ScriptChildren {
+  private idle: ScriptChild[] = [];
+  private all = new Set<ScriptChild>();
+  private closed = false;
+  constructor(private readonly spawn?: SpawnChild, private readonly keepWarm = 1) {}
+
+  /** A ready child for one run (a warm one when there is one). */
+  async acquire(memoryMb: number): Promise<ScriptChild> {
+    if (this.closed) throw new Error('Scripts are shutting down.');
+    while (this.idle.length) {
+      const c = this.idle.pop()!;
+      if (c.idleTimer) clearTimeout(c.idleTimer);
+      if (!c.process.exited) return c;
+    }
+    const c = new ScriptChild(this.spawn, memoryMb);
+    this.all.add(c);
+    void c.process.whenExited.then(() => this.all.delete(c));
+    await c.process.ready();
+    return c;
+  }
+
+  private warming = false;
+
+  /**
+   * Starts a child ahead of the first run (the Scripts page calls this when its editor
+   * first checks), so the first run does not pay for a process start (about 1 s).
+   */
+  prewarm(memoryMb = 512): void {
+    if (this.closed || this.warming || this.idle.length > 0) return;
+    this.warming = true;
+    this.acquire(memoryMb).then((c) => { this.warming = false; this.release(c, true); }, () => { this.warming = false; });
+  }
+
+  /** Back to the pool after a run that ended cleanly; a child in doubt is ended. */
+  release(c: ScriptChild, healthy: boolean): void {
+    c.tenant = null;
+    if (!healthy || this.closed || c.process.exited || this.idle.length >= this.keepWarm) {
+      c.process.kill('done');
+      return;
+    }
+    c.idleTimer = setTimeout(() => {
+      this.idle = this.idle.filter((x) => x !== c);
+      c.process.kill('idle');
+    }, IDLE_MS);
+    c.idleTimer.unref();
+    this.idle.push(c);
+  }
+
+  /** Ends every child (app shutdown); runs in them end with their process. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.all];
+    for (const c of all) c.process.kill('Loupe is shutting down');
+    await Promise.all(all.map((c) => c.process.whenExited));
+  }
+}
+
+let defaultChildren: ScriptChildren | null = null;
+let nextRunId = 1;
+
+/** Runs a script in a child process; resolves when it ends, whatever the way. Never rejects. */
 export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const control = new SharedArrayBuffer(CTRL_SLOTS * 4);
-  const data = new SharedArrayBuffer(DATA_BYTES);
-  const ctrl = new Int32Array(control);
-  const bytes = new Uint8Array(data);
-  const output = new SharedArrayBuffer(OUT_BYTES);
-  const ring = new Uint8Array(output);
-  const encoder = new TextEncoder();
+  const memoryMb = opts.memoryMb ?? 512;
+  const children = opts.children ?? (defaultChildren ??= new ScriptChildren());
   let kept = '';
-  // Host output (loupe.log) joins the prints: the ring is drained before every host call.
+  // Host output (loupe.log) joins the prints: the child forwards prints before each call.
   // One budget for both (limits.ts): lines and the run's total are cut, and past the total
-  // nothing more is kept, streamed or stored.
+  // nothing more is kept, streamed or stored (the child is told to stop decoding, below).
   const budget = new OutputBudget();
   const write = (text: string) => {
     const shown = budget.take(text);
@@ -103,114 +165,93 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
     opts.onOutput?.(shown);
   };
   const host: HostApi = typeof opts.host === 'function' ? opts.host(write) : (opts.host ?? {});
-  const init: WorkerInit = {
+  const run: ChildRun = {
+    id: nextRunId++,
     source: opts.source,
     mainPath: opts.mainPath ?? 'script.loupe',
     budget: opts.budget ?? 2e9,
     timeoutMs,
-    maxMemory: 256 * 1024 * 1024,
+    maxMemory: opts.unsafeNoCounting ? 2 ** 50 : 256 * 1024 * 1024,
+    memoryMb,
     hostFunctions: Object.entries(host).map(([name, h]) => ({ name, arity: arityOf(h.arity) })),
-    control,
-    data,
-    output,
+    ...(opts.unsafeNoCounting ? { maxElements: 2 ** 32 } : {}),
   };
 
   return new Promise<ScriptOutcome>((resolve) => {
-    const decoder = new TextDecoder();
     let settled = false;
     let stopReason: 'Cancelled.' | 'Time limit exceeded.' | null = null;
     let killTimer: NodeJS.Timeout | null = null;
-    let worker: Worker;
+    let deadline: NodeJS.Timeout | null = null;
+    let child: ScriptChild | null = null;
+    let quiet = false;
 
-    // Takes what the worker wrote into the ring since the last look.
-    const drain = () => {
-      const w = Atomics.load(ctrl, CTRL_OUT_WRITE);
-      const r = Atomics.load(ctrl, CTRL_OUT_READ);
-      const n = (w - r + OUT_WRAP) % OUT_WRAP;
-      if (n === 0) return;
-      const start = r % OUT_BYTES;
-      const chunk = new Uint8Array(n);
-      const first = Math.min(n, OUT_BYTES - start);
-      chunk.set(ring.subarray(start, start + first), 0);
-      if (first < n) chunk.set(ring.subarray(0, n - first), first);
-      Atomics.store(ctrl, CTRL_OUT_READ, w);
-      Atomics.notify(ctrl, CTRL_OUT_READ);
-      if (budget.exhausted) return; // past the cap: the ring is emptied so the worker goes on, unread
-      const text = decoder.decode(chunk, { stream: true });
-      if (text) write(text);
-    };
-    const poll = setInterval(drain, 50);
-
-    const finish = (outcome: ScriptOutcome) => {
+    const finish = (outcome: ScriptOutcome, healthy: boolean) => {
       if (settled) return;
       settled = true;
-      clearInterval(poll);
-      clearTimeout(deadline);
+      if (deadline) clearTimeout(deadline);
       if (killTimer) clearTimeout(killTimer);
       opts.signal?.removeEventListener('abort', onAbort);
-      void worker?.terminate();
+      if (child) children.release(child, healthy);
       resolve(outcome);
     };
-    const failed = (message: string, kind: ScriptFailure['kind'] = 'limit') => {
-      drain();
-      finish({ ok: false, output: kept, error: { kind, message, line: 1, column: 1 } });
-    };
+    const failed = (message: string, kind: ScriptFailure['kind'], healthy: boolean) =>
+      finish({ ok: false, output: kept, error: { kind, message, line: 1, column: 1 } }, healthy);
 
     const answer = (a: HostAnswer) => {
-      if (settled) return;
-      let buf = encoder.encode(JSON.stringify(a));
-      if (buf.length > DATA_BYTES) buf = encoder.encode(JSON.stringify({ ok: false, message: 'The answer of this call is too large (more than 8 MB); ask for less at a time.' }));
-      bytes.set(buf, 0);
-      Atomics.store(ctrl, CTRL_LENGTH, buf.length);
-      Atomics.store(ctrl, CTRL_STATE, 1);
-      Atomics.notify(ctrl, CTRL_STATE);
+      if (settled || !child) return;
+      let json = JSON.stringify(a);
+      // Characters, not bytes: a cheap first check; the child checks the encoded size.
+      if (json.length > DATA_BYTES) json = JSON.stringify({ ok: false, message: 'The answer of this call is too large (more than 8 MB); ask for less at a time.' });
+      child.process.send({ t: 'answer', id: run.id, json });
     };
 
-    // Ask politely (the engine checks the flag every 10,000 instructions), then terminate.
+    // Ask politely (the child sets the engine's abort flag), then kill the child.
     const stop = (reason: 'Cancelled.' | 'Time limit exceeded.') => {
       if (settled || stopReason) return;
       stopReason = reason;
-      Atomics.store(ctrl, CTRL_ABORT, 1);
-      Atomics.notify(ctrl, CTRL_STATE);
-      killTimer = setTimeout(() => failed(reason), STOP_GRACE_MS);
+      if (!child) return failed(reason, 'limit', true);
+      child.process.send({ t: 'stop', id: run.id });
+      killTimer = setTimeout(() => failed(reason, 'limit', false), STOP_GRACE_MS);
     };
     const onAbort = () => stop('Cancelled.');
-    // The engine enforces timeoutMs itself (from when the worker is up); this also catches
-    // a script stuck in a host call, allowing for the worker's start.
-    const deadline = setTimeout(() => stop('Time limit exceeded.'), timeoutMs + 2000);
-
-    try {
-      worker = startWorker(init, opts.memoryMb ?? 512);
-    } catch (err) {
-      failed(describe(err), 'runtime');
-      return;
-    }
-    if (opts.signal?.aborted) stop('Cancelled.');
+    if (opts.signal?.aborted) return failed('Cancelled.', 'limit', true);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-    worker.on('message', (m: FromWorker) => {
-      if (settled) return;
-      if (m.t === 'call') {
-        drain(); // so output printed before the call comes before anything the call logs
-        const h = host[m.name];
-        if (!h) return answer({ ok: false, message: `No host function ${m.name}.` });
-        Promise.resolve()
-          .then(() => h.call(...m.args))
-          .then((value) => answer({ ok: true, value: value ?? null }), (err) => answer({ ok: false, message: describe(err) }));
-      } else if (m.ok) {
-        drain();
-        finish({ ok: true, output: kept, value: m.value });
-      } else {
-        // A stop that the engine noticed reads as the engine's own message ("Cancelled.").
-        const error = stopReason && m.error.message === 'Cancelled.' ? { ...m.error, message: stopReason } : m.error;
-        drain();
-        finish({ ok: false, output: kept, error });
-      }
-    });
-    worker.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') failed('Memory limit exceeded.');
-      else failed(`The script stopped unexpectedly: ${describe(err)}`, 'runtime');
-    });
-    worker.on('exit', () => failed(stopReason ?? 'The script stopped unexpectedly.', stopReason ? 'limit' : 'runtime'));
+    const tenant: Tenant = {
+      onMessage: (m) => {
+        if (settled || m.id !== run.id) return;
+        if (m.t === 'out') {
+          write(m.text);
+          // Past the output cap the child only empties the ring, so a script printing in a
+          // loop runs on without decoding or IPC for output nobody keeps.
+          if (budget.exhausted && !quiet) { quiet = true; child?.process.send({ t: 'quiet', id: run.id }); }
+        }
+        else if (m.t === 'call') {
+          const h = host[m.name];
+          if (!h) return answer({ ok: false, message: `No host function ${m.name}.` });
+          Promise.resolve()
+            .then(() => h.call(...m.args))
+            .then((value) => answer({ ok: true, value: value ?? null }), (err) => answer({ ok: false, message: describe(err) }));
+        } else if (m.ok) finish({ ok: true, output: kept, value: m.value }, true);
+        else {
+          // A stop that the engine noticed reads as the engine's own message ("Cancelled.").
+          const error = stopReason && m.error.message === 'Cancelled.' ? { ...m.error, message: stopReason } : m.error;
+          finish({ ok: false, output: kept, error }, true);
+        }
+      },
+      // The child died under the run: a V8 fatal error, a heap abort, a kill from outside.
+      onExit: (why) => failed(stopReason ?? `The script's process ended abnormally (${why}); Loupe itself is unaffected.`, stopReason ? 'limit' : 'runtime', false),
+    };
+
+    children.acquire(memoryMb).then((c) => {
+      if (settled) return children.release(c, true);
+      child = c;
+      c.tenant = tenant;
+      c.process.send({ t: 'run', run });
+      // The engine enforces timeoutMs itself (from when the worker is up); this also catches
+      // a script stuck in a host call, allowing for the worker's start.
+      deadline = setTimeout(() => stop('Time limit exceeded.'), timeoutMs + 2000);
+      if (stopReason) { const r = stopReason; stopReason = null; stop(r); }
+    }, (err) => failed(`The script could not start: ${describe(err)}`, 'runtime', false));
   });
 }

@@ -2,15 +2,16 @@ import { z } from 'zod';
 import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
 import type { SavedScript, ScriptError } from '../../../shared/contract/scripts';
 import { LoupeError } from '../../../shared/errors';
-import { check, format } from '../../lang/index';
 import { parseCron, QueueError, UnrecoverableError } from '../../queue/index';
 import type { Store } from '../../store/index';
-import { runScript, type ScriptOutcome } from './script-runner';
+import { ScriptChildren, runScript, type ScriptOutcome } from './script-runner';
+import type { SpawnChild } from '../child-process';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import type { TaskService } from '../tasks/index';
 import type { VisionService } from '../vision/index';
 import { GrantedFolders } from './granted-folders';
+import { LangTools } from './lang-tools';
 import { createLoupeModule, type RunReporter } from './loupe-module';
 import { capMessage, jsonSizeWithin, MAX_RESULT_VALUE_BYTES, sizeText } from './limits';
 import { ScriptRepository } from './script-repository';
@@ -21,6 +22,8 @@ export const ScriptTaskInput = z
     source: z.string().max(1_000_000).optional(),
     scriptId: z.string().min(1).max(64).optional(),
     timeoutMs: z.number().int().min(1).max(6 * 3600_000).optional(),
+    /** Set by the script's schedule: three failed scheduled runs in a row pause the schedule. */
+    scheduled: z.boolean().optional(),
   })
   .strict()
   .refine((v) => v.source !== undefined || v.scriptId !== undefined, { message: 'A script task needs "source" or "scriptId".' });
@@ -29,6 +32,8 @@ export type ScriptTaskInput = z.infer<typeof ScriptTaskInput>;
 /** A task's script may run an hour unless its input says otherwise; the queue's own cap sits above. */
 const TASK_TIMEOUT_MS = 3600_000;
 const scheduleName = (id: string) => `script:${id}`;
+/** Failed scheduled runs in a row after which the schedule is paused. */
+export const PAUSE_AFTER_FAILURES = 3;
 
 export interface ScriptServiceDeps {
   library: LibraryService;
@@ -36,6 +41,10 @@ export interface ScriptServiceDeps {
   vision: VisionService;
   emit: Emit;
   log: (message: string, err?: unknown) => void;
+  /** How script children start (Electron: utilityProcess); child_process.fork when absent. */
+  spawn?: SpawnChild;
+  /** Tests only (see AppConfig.scripts). */
+  unsafeNoCounting?: boolean;
 }
 
 /**
@@ -46,9 +55,14 @@ export interface ScriptServiceDeps {
 export class ScriptService {
   readonly repo: ScriptRepository;
   readonly folders: GrantedFolders;
+  /** Every run happens in one of these child processes, so no script can take the app down. */
+  private readonly children: ScriptChildren;
+  /** Check and format run in a worker thread: a huge source must not stall the app. */
+  private readonly lang = new LangTools();
 
   constructor(store: Store, private readonly d: ScriptServiceDeps) {
     this.repo = new ScriptRepository(store.db);
+    this.children = new ScriptChildren(d.spawn);
     this.folders = new GrantedFolders(store.settings);
     d.tasks.queue.define('script', {
       input: ScriptTaskInput,
@@ -80,11 +94,14 @@ export class ScriptService {
       timeoutMs: input.timeoutMs ?? TASK_TIMEOUT_MS,
       signal: ctx.signal,
       onOutput: out,
+      children: this.children,
+      unsafeNoCounting: this.d.unsafeNoCounting,
     });
     // What a run leaves in the database is bounded (limits.ts): its output is capped by the
     // runner; a huge return value is stored as nil with a note, a huge error message cut.
     const stored = storable(outcome);
     this.d.emit('script.finished', { runId: ctx.id, ok: stored.ok, value: stored.ok ? stored.value : null, error: stored.ok ? null : toError(stored) });
+    if (input.scheduled && input.scriptId !== undefined) this.noteScheduledRun(input.scriptId, stored);
     if (!stored.ok) {
       const e = stored.error;
       throw new UnrecoverableError(`${e.message} (line ${e.line}, column ${e.column})`, e.kind === 'limit' && e.message === 'Cancelled.' ? 'cancelled' : 'script_error');
@@ -92,10 +109,26 @@ export class ScriptService {
     return { output: stored.output, value: stored.value ?? null };
   }
 
+  /**
+   * A scheduled script that fails again and again (a script that crashes its process at every
+   * tick, say) is paused after PAUSE_AFTER_FAILURES failures in a row, with the last error as
+   * the reason; a stop by the person is not a failure.
+   */
+  private noteScheduledRun(id: string, outcome: ScriptOutcome): void {
+    if (!outcome.ok && outcome.error.message === 'Cancelled.') return;
+    const failures = this.repo.noteScheduledRun(id, outcome.ok);
+    if (outcome.ok || failures < PAUSE_AFTER_FAILURES) return;
+    const e = outcome.error;
+    const reason = `Paused after ${failures} failed runs in a row. Last error: ${e.message} (line ${e.line}, column ${e.column}).`;
+    this.d.tasks.queue.unschedule(scheduleName(id));
+    this.repo.pauseSchedule(id, reason);
+    this.d.log(`Script ${id}: ${reason}`);
+  }
+
   /** Runs a script here and now (off this thread) and answers when it ends. */
   runNow(source: string, timeoutMs: number, signal?: AbortSignal): Promise<ScriptOutcome> {
     // No task to report to: log lines are only output.
-    return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }) });
+    return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }), children: this.children, unsafeNoCounting: this.d.unsafeNoCounting });
   }
 
   run(input: HandlerInput<'scripts.run'>): CallOutput<'scripts.run'> {
@@ -151,7 +184,7 @@ export class ScriptService {
     try {
       // A paused schedule is still checked, so it can be turned on later as written.
       parseCron(cron);
-      if (enabled) this.d.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
+      if (enabled) this.d.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id, scheduled: true }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
       else this.d.tasks.queue.unschedule(scheduleName(id));
     } catch (err) {
       if (err instanceof QueueError) throw new LoupeError('validation', err.message, 'cron');
@@ -159,9 +192,13 @@ export class ScriptService {
     }
   }
 
-  check(source: string) {
+  /** Diagnostics (the first MAX_DIAGNOSTICS; `more` counts the rest), computed off this thread. */
+  async check(source: string) {
+    // Someone is editing a script: have a child ready for when they run it.
+    this.children.prewarm();
+    const { diagnostics, more } = await this.lang.check(source);
     return {
-      diagnostics: check(source).map((d) => ({
+      diagnostics: diagnostics.map((d) => ({
         line: d.line,
         column: d.column,
         endLine: d.endLine ?? d.line,
@@ -169,11 +206,17 @@ export class ScriptService {
         message: d.message,
         severity: d.severity,
       })),
+      more,
     };
   }
 
-  format(source: string): { source: string } {
-    return { source: format(source) };
+  async format(source: string): Promise<{ source: string }> {
+    return { source: await this.lang.format(source) };
+  }
+
+  /** Ends the script children (after the queue stopped its runs). */
+  async close(): Promise<void> {
+    await Promise.all([this.children.close(), this.lang.close()]);
   }
 
   templates() {

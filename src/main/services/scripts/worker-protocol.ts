@@ -23,6 +23,8 @@ export const OUT_WRAP = 1 << 30;
 export const DATA_BYTES = 8 * 1024 * 1024;
 
 export interface WorkerInit {
+  /** Tests only (see ChildRun). */
+  maxElements?: number;
   source: string;
   mainPath: string;
   budget: number;
@@ -50,3 +52,34 @@ export type FromWorker =
 
 /** The answer to one host call, written into `data` as JSON. */
 export type HostAnswer = { ok: true; value: unknown } | { ok: false; message: string };
+
+// ---- the app and the script child process (workers/script-child.ts) -------------------
+
+/** One run as the child needs it: the worker's settings, without the shared memory it makes itself. */
+export interface ChildRun {
+  id: number;
+  source: string;
+  mainPath: string;
+  budget: number;
+  timeoutMs: number;
+  maxMemory: number;
+  /** Heap cap of the run's worker thread, MiB. */
+  memoryMb: number;
+  hostFunctions: Array<{ name: string; arity: [number, number] }>;
+  /** Tests only: raise the engine's list cap to reach V8's own fatal limits on purpose. */
+  maxElements?: number;
+}
+
+export type ToChild =
+  | { t: 'run'; run: ChildRun }
+  /** The host call's answer as JSON (HostAnswer), already within DATA_BYTES. */
+  | { t: 'answer'; id: number; json: string }
+  | { t: 'stop'; id: number }
+  /** The run's output budget is spent (limits.ts OutputBudget): drain the ring, forward nothing. */
+  | { t: 'quiet'; id: number };
+
+export type FromChild =
+  | { t: 'call'; id: number; name: string; args: unknown[] }
+  | { t: 'out'; id: number; text: string }
+  | { t: 'done'; id: number; ok: true; value: unknown }
+  | { t: 'done'; id: number; ok: false; error: ScriptFailure };
