@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import { HttpError, type Blueprint } from '../http/index';
-import { LabelName, MAX_EVALUATE_PICTURES } from '../../shared/contract/index';
+import { Evaluation, LabelName, MAX_EVALUATE_PICTURES } from '../../shared/contract/index';
 import type { VisionService } from '../services/vision/index';
 import { evaluateModel, type LabelledImage } from '../services/vision/evaluate';
 import { MAX_FILE_BYTES } from '../services/library/index';
 import { IdParams } from './deps';
+import { imageForm } from './schemas';
 
 const Labels = z.array(LabelName);
+
+/** The form: picture files in `image`, and `labels` (required: a score needs the truth). */
+const evaluateForm = (() => {
+  const form = imageForm({ labels: { type: 'string', description: 'A JSON array with the label of each file, in file order.' } });
+  return { ...form, schema: { ...(form.schema as Record<string, unknown>), required: ['image', 'labels'] } };
+})();
 
 /** The label of each file: the `labels` field, a JSON array in file order. */
 function labelsOf(fields: Record<string, string | string[]>, count: number): string[] {
@@ -33,7 +40,7 @@ export function playRoutes(vision: VisionService): (v1: Blueprint) => void {
   return (v1) => {
     v1.post(
       '/models/:id/evaluate',
-      { summary: 'Score the model on labelled pictures (multipart "image" files + "labels"): accuracy, per-label metrics, confusion matrix', tags: ['models'], schema: { params: IdParams }, timeoutMs: 10 * 60_000 },
+      { summary: 'Score the model on labelled pictures (multipart "image" files + "labels"): accuracy, per-label metrics, confusion matrix', tags: ['models'], schema: { params: IdParams, requestBody: { content: [evaluateForm] }, response: { 200: Evaluation } }, timeoutMs: 10 * 60_000 },
       async (ctx) => {
         const model = vision.models.get(ctx.params.id);
         const type = String(ctx.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

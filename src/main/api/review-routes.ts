@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Blueprint } from '../http/index';
-import { ReviewQueueName } from '../../shared/contract/index';
+import { ReviewAnswer, ReviewQueueName } from '../../shared/contract/index';
 import type { Review } from '../services/vision/review';
 import { IdParams } from './deps';
 
@@ -21,7 +21,7 @@ export function reviewRoutes(review: Review): (v1: Blueprint) => void {
   return (v1) => {
     v1.get(
       '/datasets/:id/review',
-      { summary: 'A review queue: label next, disagreements, low confidence or likely mislabelled', tags: ['labels'], schema: { params: IdParams, query: ReviewQuery }, timeoutMs: 10 * 60_000 },
+      { summary: 'A review queue: label next, disagreements, low confidence or likely mislabelled', tags: ['labels'], schema: { params: IdParams, query: ReviewQuery, response: { 200: ReviewAnswer } }, timeoutMs: 10 * 60_000 },
       (ctx) => review.queue({ datasetId: ctx.params.id, queue: ctx.valid.query.queue, limit: ctx.valid.query.limit }, ctx.signal),
     );
   };

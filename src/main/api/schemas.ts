@@ -20,6 +20,12 @@ export const Health = z.object({
   fix: z.string().nullable(),
 });
 
+/**
+ * The body of a POST that takes none (undo, redo): nothing, or an empty JSON object. Declared
+ * so the document says so and a body with fields is a 422 rather than silently ignored.
+ */
+export const NoBody = z.object({}).strict().optional();
+
 export const TaskStarted = z.object({ taskId: Id });
 export const TrainStarted = z.object({ taskId: Id, runId: Id });
 
