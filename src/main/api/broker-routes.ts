@@ -1,25 +1,15 @@
 import { z } from 'zod';
 import { HttpError, type Blueprint } from '../http/index';
 import type { BrokerService } from '../services/broker/index';
+import { BrokerWorker } from '../../shared/contract/index';
 
-/** docs/api.md: the broker in use, and each worker (times in epoch ms). */
+/**
+ * docs/api.md: the broker in use, and each worker. The fields are the contract's
+ * BrokerWorker; over REST its two times are epoch ms (the IPC answer gives ISO strings).
+ */
 const Workers = z.object({
   broker: z.union([z.object({ kind: z.literal('sqlite') }), z.object({ kind: z.literal('redis'), url: z.string() })]),
-  items: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      host: z.string(),
-      provider: z.string(),
-      slots: z.number().int().nonnegative(),
-      running: z.number().int().nonnegative(),
-      done: z.number().int().nonnegative(),
-      rate: z.number().nonnegative(),
-      startedAt: z.number(),
-      lastHeartbeat: z.number(),
-      state: z.enum(['alive', 'lost']),
-    }),
-  ),
+  items: z.array(BrokerWorker.extend({ startedAt: z.number(), lastHeartbeat: z.number() })),
 });
 const blob = { contentType: 'application/octet-stream', schema: { type: 'string', contentMediaType: 'application/octet-stream' } };
 
