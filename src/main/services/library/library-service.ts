@@ -61,10 +61,6 @@ export class LibraryService {
     this.ingestor.implied = work;
   }
 
-  private get implied(): ImpliedWork {
-    return this.ingestor.implied;
-  }
-
   /** Pictures are arriving in the dataset (an upload or an import is under way in this process). */
   isReceiving(datasetId: string): boolean {
     return this.uploads.has(datasetId) || this.importer.isImporting(datasetId);
