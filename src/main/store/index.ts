@@ -63,6 +63,7 @@ export function openStore(file: string): Store {
     db.close();
     throw err;
   }
+  const activeModels = new ActiveModelRepository(db);
   return {
     db,
     datasets: new DatasetRepository(db),
@@ -71,10 +72,10 @@ export function openStore(file: string): Store {
     settings: new SettingsRepository(db),
     history: new HistoryRepository(db),
     runs: new RunRepository(db),
-    models: new ModelRepository(db),
+    models: new ModelRepository(db, activeModels),
     embeddings: new EmbeddingRepository(db),
     predictions: new PredictionRepository(db),
-    activeModels: new ActiveModelRepository(db),
+    activeModels,
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { nowIso, toRowId } from './ids';
-import { ActiveModelRepository } from './active-models';
+import type { ActiveModelRepository } from './active-models';
 import { beforeCursor } from './runs';
 
 /** A trained model as stored (migration 002). */
@@ -20,11 +20,11 @@ const COLUMNS = 'id, dataset_id, run_id, version, name, labels, backbone, metric
 
 /** Models: versioned per dataset, their heads as blobs, and which one a dataset predicts with. */
 export class ModelRepository {
-  private readonly active: ActiveModelRepository;
-
-  constructor(private readonly db: Database) {
-    this.active = new ActiveModelRepository(db);
-  }
+  constructor(
+    private readonly db: Database,
+    /** The one place the active-model rule lives; shared with Store.activeModels. */
+    private readonly active: ActiveModelRepository,
+  ) {}
 
   create(m: { datasetId: string; runId: string; labels: string; backbone: string; head: Uint8Array; metrics: string; datasetName: string }): number {
     const ds = toRowId(m.datasetId);
