@@ -74,7 +74,18 @@ export function ApiSettingsSection({ headless }: { headless: boolean }) {
     queries.setQueryData(['settings.api'], next);
     void queries.invalidateQueries({ queryKey: ['app.info'] });
   };
-  const set = useMutation({ mutationFn: (change: { enabled?: boolean; allowedOrigins?: string[]; lobeConnect?: boolean }) => window.loupe.call('settings.api.set', change), onSuccess: apply });
+  // A toggle shows what was asked for until the main process answers: a checkbox that snaps back
+  // while the server starts looks like a click that did nothing.
+  const [asked, setAsked] = useState<{ enabled?: boolean; lobeConnect?: boolean }>({});
+  const set = useMutation({
+    mutationFn: (change: { enabled?: boolean; allowedOrigins?: string[]; lobeConnect?: boolean }) => window.loupe.call('settings.api.set', change),
+    onSuccess: apply,
+    onSettled: () => setAsked({}),
+  });
+  const toggle = (change: { enabled: boolean } | { lobeConnect: boolean }) => {
+    setAsked(change);
+    set.mutate(change, { onError: (err) => setNotice(messageOf(err)) });
+  };
 
   if (api.isError) return <p className="muted">The API settings are not available ({messageOf(api.error)}).</p>;
   const a = api.data;
@@ -99,9 +110,9 @@ export function ApiSettingsSection({ headless }: { headless: boolean }) {
             <input
               id="api-enabled"
               type="checkbox"
-              checked={a.enabled}
+              checked={asked.enabled ?? a.enabled}
               disabled={headless || set.isPending}
-              onChange={(e) => set.mutate({ enabled: e.target.checked }, { onError: (err) => setNotice(messageOf(err)) })}
+              onChange={(e) => toggle({ enabled: e.target.checked })}
             />{' '}
             <span className="muted small">
               {headless ? 'Always on in `loupe serve`: it also carries this page.' : a.enabled ? 'On, loopback only.' : 'Off.'}
@@ -146,10 +157,10 @@ export function ApiSettingsSection({ headless }: { headless: boolean }) {
             <input
               id="lobe-connect"
               type="checkbox"
-              checked={a.lobeConnect.enabled}
+              checked={asked.lobeConnect ?? a.lobeConnect.enabled}
               disabled={set.isPending}
               aria-describedby="lobe-connect-what"
-              onChange={(e) => set.mutate({ lobeConnect: e.target.checked }, { onError: (err) => setNotice(messageOf(err)) })}
+              onChange={(e) => toggle({ lobeConnect: e.target.checked })}
             />{' '}
             <span className="muted small" data-testid="lobe-connect-state">
               {a.lobeConnect.url ? `On: ${a.lobeConnect.url}` : a.lobeConnect.enabled ? (a.lobeConnect.error ?? 'starting…') : 'Off.'}
