@@ -8,7 +8,7 @@ import { allowDevice, allowPermission } from './desktop/permissions';
 import { APP_SCHEME, isTrustedFrame, rendererTarget } from './desktop/renderer-url';
 import { registerElectronTransport } from './ipc/electron-transport';
 import { exportLatestModel } from './services/vision/index';
-import type { SpawnChild } from './services/child-process';
+import type { SpawnChild } from './queue/index';
 
 /*
  * The desktop shell, and the only file of src/main that imports 'electron': one locked-down

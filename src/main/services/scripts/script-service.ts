@@ -5,7 +5,7 @@ import { LoupeError } from '../../../shared/errors';
 import { parseCron, QueueError, UnrecoverableError } from '../../queue/index';
 import type { Store } from '../../store/index';
 import { ScriptChildren, runScript, type ScriptOutcome } from './script-runner';
-import type { SpawnChild } from '../child-process';
+import type { SpawnChild } from '../../queue/index';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import type { TaskService } from '../tasks/index';

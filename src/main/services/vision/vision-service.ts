@@ -4,7 +4,7 @@ import type { Store } from '../../store/index';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import { toTaskDto, type TaskService } from '../tasks/index';
-import type { SpawnChild } from '../child-process';
+import type { SpawnChild } from '../../queue/index';
 import { BackboneHost, findModelsDir } from './backbone';
 import type { VisionContext } from './context';
 import { type Embedder, EmbeddingCache } from './embedding-cache';
