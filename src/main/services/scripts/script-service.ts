@@ -3,7 +3,7 @@ import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
 import type { SavedScript, ScriptError } from '../../../shared/contract/scripts';
 import { LoupeError } from '../../../shared/errors';
 import { parseCron, QueueError, UnrecoverableError } from '../../queue/index';
-import type { Store } from '../../store/index';
+import type { ScriptRepository, Store } from '../../store/index';
 import { ScriptChildren, runScript, type ScriptOutcome } from './script-runner';
 import type { SpawnChild } from '../../queue/index';
 import type { Emit } from '../events';
@@ -14,7 +14,6 @@ import { GrantedFolders } from './granted-folders';
 import { LangTools } from './lang-tools';
 import { createLoupeModule, type RunReporter } from './loupe-module';
 import { capMessage, jsonSizeWithin, MAX_RESULT_VALUE_BYTES, sizeText } from './limits';
-import { ScriptRepository } from './script-repository';
 import { TEMPLATES } from './templates';
 
 export const ScriptTaskInput = z
@@ -61,7 +60,7 @@ export class ScriptService {
   private readonly lang = new LangTools();
 
   constructor(store: Store, private readonly d: ScriptServiceDeps) {
-    this.repo = new ScriptRepository(store.db);
+    this.repo = store.scripts;
     this.children = new ScriptChildren(d.spawn);
     this.folders = new GrantedFolders(store.settings);
     d.tasks.queue.define('script', {
