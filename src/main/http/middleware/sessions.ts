@@ -71,15 +71,15 @@ export function sessions(opts: SessionOptions): Middleware {
     const secrets = fixed ?? checkSecrets((secret as () => string | readonly string[])());
     const session = new Session(read(ctx.cookies[name], secrets) ?? {});
     ctx.state[STATE_KEY] = session;
-    ctx.onHeaders((c) => {
+    ctx.onHeaders(() => {
       if (!session.changed) return;
-      const secure = opts.secure ?? Boolean((c.req.socket as { encrypted?: boolean }).encrypted);
+      const secure = opts.secure ?? Boolean((ctx.req.socket as { encrypted?: boolean }).encrypted);
       if (session.destroyed) {
-        c.clearCookie(name, { sameSite: opts.sameSite, secure });
+        ctx.clearCookie(name, { sameSite: opts.sameSite, secure });
         return;
       }
       const payload = Buffer.from(JSON.stringify({ d: session.toJSON(), e: Date.now() + maxAge * 1000 })).toString('base64url');
-      c.setCookie(name, `${payload}.${sign(payload, secrets[0])}`, { maxAge, httpOnly: true, sameSite: opts.sameSite ?? 'Lax', secure });
+      ctx.setCookie(name, `${payload}.${sign(payload, secrets[0])}`, { maxAge, httpOnly: true, sameSite: opts.sameSite ?? 'Lax', secure });
     });
     return next();
   };

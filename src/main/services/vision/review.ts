@@ -35,13 +35,13 @@ export class Review {
   private readonly mislabelled = new Map<string, Promise<MislabelledQueue>>();
 
   constructor(
-    private readonly c: VisionContext,
+    private readonly vision: VisionContext,
     private readonly models: ModelRegistry,
     private readonly selection: Selection,
   ) {}
 
   async queue(q: HandlerInput<'review.queue'>, signal?: AbortSignal): Promise<Answer> {
-    this.c.library.getDataset(q.datasetId);
+    this.vision.library.getDataset(q.datasetId);
     const model = this.activeHead(q.datasetId);
     const answer = (ids: string[], note: string | null = null, extra?: Map<string, Flagged>): Answer => ({
       queue: q.queue,
@@ -82,7 +82,7 @@ export class Review {
   }
 
   private key(datasetId: string): string {
-    return `${datasetId}:${this.c.store.datasets.labelsVersion(datasetId)}:${this.c.backbone.id ?? ''}`;
+    return `${datasetId}:${this.vision.store.datasets.labelsVersion(datasetId)}:${this.vision.backbone.id ?? ''}`;
   }
 
   private likelyMislabelled(datasetId: string, signal?: AbortSignal): Promise<MislabelledQueue> {
@@ -104,10 +104,10 @@ export class Review {
   }
 
   private async computeMislabelled(datasetId: string): Promise<MislabelledQueue> {
-    const backbone = this.c.backbone.id;
+    const backbone = this.vision.backbone.id;
     if (!backbone) return { items: [], note: 'No backbone is installed, so no picture is embedded yet.' };
-    const labelled = this.c.store.images.ofDataset(datasetId, 'labelled');
-    const vectors = this.c.cache.get(
+    const labelled = this.vision.store.images.ofDataset(datasetId, 'labelled');
+    const vectors = this.vision.cache.get(
       backbone,
       labelled.map((i) => i.hash),
     );
@@ -119,7 +119,7 @@ export class Review {
     }
     const oof = await outOfFoldInChildProcess(
       { features: items.map((i) => vectors.get(i.hash)!), labels: items.map((i) => i.label!) },
-      { folds: REVIEW_FOLDS, spawn: this.c.spawn },
+      { folds: REVIEW_FOLDS, spawn: this.vision.spawn },
     );
     const cl = findLikelyMislabelled({ probabilities: oof.probabilities, given: oof.given, classes: oof.classes.length });
     return {
@@ -130,18 +130,18 @@ export class Review {
   }
 
   private activeHead(datasetId: string): { id: string; head: HeadWeights } | null {
-    const model = this.c.records.activeModel(datasetId);
-    if (!model || model.backbone !== this.c.backbone.id) return null;
+    const model = this.vision.records.activeModel(datasetId);
+    if (!model || model.backbone !== this.vision.backbone.id) return null;
     return { id: model.id, head: this.models.head(model.id) };
   }
 
   /** Each picture with its given label and the active model's top three (skipping pictures gone since). */
   private describe(datasetId: string, ids: string[], head: HeadWeights | null, flagged?: Map<string, Flagged>): ReviewItem[] {
     const byId = new Map<string, DatasetImageRecord>();
-    for (const img of this.c.store.images.ofDataset(datasetId)) byId.set(img.id, img);
+    for (const img of this.vision.store.images.ofDataset(datasetId)) byId.set(img.id, img);
     const found = ids.map((id) => byId.get(id)).filter((x): x is DatasetImageRecord => x !== undefined);
-    const backbone = this.c.backbone.id;
-    const vectors = head && backbone ? this.c.cache.get(backbone, found.map((i) => i.hash)) : new Map<string, Float32Array>();
+    const backbone = this.vision.backbone.id;
+    const vectors = head && backbone ? this.vision.cache.get(backbone, found.map((i) => i.hash)) : new Map<string, Float32Array>();
     const withVector = found.filter((i) => vectors.has(i.hash));
     const tops = new Map<string, LabelConfidence[]>();
     if (head && withVector.length > 0) {
