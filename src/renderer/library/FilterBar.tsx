@@ -17,18 +17,24 @@ const SORT_NAMES: Array<[ImageSort, string]> = [
  * A text field whose value reaches the address only after typing pauses (one Back step per
  * search, not per key), and which follows the address when Back or Forward changes it.
  */
-function useDebounced(value: string, commit: (v: string) => void): [string, (v: string) => void] {
+function useDebounced(value: string, commit: (v: string) => void, normalize: (draft: string) => string): [string, (v: string) => void] {
   const [draft, setDraft] = useState(value);
+  const typed = useRef(value);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef(commit);
   latest.current = commit;
   useEffect(() => {
+    // The address changed: follow it, unless it only says what is typed (a trailing space, "0.").
+    if (normalize(typed.current) === value) return;
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
+    typed.current = value;
     setDraft(value);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- normalize is a pure function of the draft
   }, [value]);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
   const change = (v: string) => {
+    typed.current = v;
     setDraft(v);
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => {
@@ -63,9 +69,9 @@ export function FilterBar(props: {
 }) {
   const { labels, filter, query, hasModel, total, selected, onChange, onSelectAll } = props;
   const set = (patch: Partial<GridQuery>) => onChange(filter, { ...query, ...patch });
-  const [search, setSearch] = useDebounced(query.q ?? '', (v) => set({ q: v.trim() || undefined }));
-  const [min, setMin] = useDebounced(query.min?.toString() ?? '', (v) => set({ min: confidenceOf(v) }));
-  const [max, setMax] = useDebounced(query.max?.toString() ?? '', (v) => set({ max: confidenceOf(v) }));
+  const [search, setSearch] = useDebounced(query.q ?? '', (v) => set({ q: v.trim() || undefined }), (v) => v.trim());
+  const [min, setMin] = useDebounced(query.min?.toString() ?? '', (v) => set({ min: confidenceOf(v) }), (v) => confidenceOf(v)?.toString() ?? '');
+  const [max, setMax] = useDebounced(query.max?.toString() ?? '', (v) => set({ max: confidenceOf(v) }), (v) => confidenceOf(v)?.toString() ?? '');
   const agreement: Agreement = filter.kind === 'unlabeled' ? 'unlabelled' : (query.agreement ?? 'any');
   const chooseAgreement = (a: Agreement) => {
     if (a === 'unlabelled') return onChange({ kind: 'unlabeled' }, { ...query, agreement: undefined });
