@@ -105,4 +105,15 @@ test('filter by guess and confidence, sort, search, then Select all N + Enter la
   await expect(page.getByTestId('undo-notice')).toContainText('Undone');
   await expect(labelCount(page, 'unlabeled')).toHaveText('36');
   await expect(labelCount(page, 'label:Sneaker')).toHaveText('8');
+
+  // Disagrees: labelled pictures whose guess differs from their label (the filters stay); Clear filters keeps the order.
+  await bar.getByRole('button', { name: 'Disagrees' }).click();
+  await expect(page).toHaveURL(new RegExp(`#/library/${datasetId}\\?agreement=disagrees&min=0\\.6&predicted=Sneaker&sort=-confidence$`));
+  const dis = await callInPage(page, 'images.list', { datasetId, agreement: 'disagrees', predicted: 'Sneaker', minConfidence: 0.6, limit: 500 });
+  expect(dis.items.every((i) => i.label !== null && i.label !== 'Sneaker')).toBe(true);
+  await expect(page.locator('.toolbar-info')).toContainText(`All pictures (filtered) · ${dis.items.length} picture`);
+  await expect(cells(page)).toHaveCount(dis.items.length);
+  await bar.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page).toHaveURL(new RegExp(`#/library/${datasetId}\\?sort=-confidence$`));
+  await expect(page.locator('.toolbar-info')).toContainText('All pictures · 60 pictures');
 });
