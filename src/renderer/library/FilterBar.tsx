@@ -9,8 +9,8 @@ type Agreement = 'any' | 'agrees' | 'disagrees' | 'unlabelled';
 const SORT_NAMES: Array<[ImageSort, string]> = [
   ['added', 'Date added'],
   ['name', 'Name'],
-  ['-confidence', 'Confidence: surest first'],
-  ['confidence', 'Confidence: least sure first'],
+  ['-confidence', 'Surest guess first'],
+  ['confidence', 'Least sure first'],
 ];
 
 /**
