@@ -42,6 +42,9 @@ export class Review {
 
   async queue(q: HandlerInput<'review.queue'>, signal?: AbortSignal): Promise<Answer> {
     this.vision.library.getDataset(q.datasetId);
+    // A page of the queue: its first offset + limit pictures are ranked, the first offset dropped.
+    const offset = q.offset ?? 0;
+    const upTo = offset + q.limit;
     const model = this.activeHead(q.datasetId);
     const answer = (ids: string[], note: string | null = null, extra?: Map<string, Flagged>): Answer => ({
       queue: q.queue,
@@ -51,22 +54,22 @@ export class Review {
     });
     switch (q.queue) {
       case 'label-next': {
-        const r = this.selection.labelNext(q.datasetId, q.limit);
-        return answer(r.items.map((x) => x.id), r.items.length === 0 ? 'Every embedded picture has a label.' : null);
+        const r = this.selection.labelNext(q.datasetId, upTo);
+        return answer(r.items.slice(offset).map((x) => x.id), r.items.length === 0 ? 'Every embedded picture has a label.' : null);
       }
       case 'disagreements':
       case 'low-confidence': {
         if (!model) return answer([], 'No model yet: label at least two pictures of two labels and it trains.');
         const r = this.selection.predictions(
           q.queue === 'disagreements'
-            ? { datasetId: q.datasetId, disagreeing: true, sort: 'confidence', order: 'desc', limit: q.limit }
-            : { datasetId: q.datasetId, sort: 'confidence', order: 'asc', limit: q.limit },
+            ? { datasetId: q.datasetId, disagreeing: true, sort: 'confidence', order: 'desc', limit: upTo }
+            : { datasetId: q.datasetId, sort: 'confidence', order: 'asc', limit: upTo },
         );
-        return answer(r.items.map((x) => x.id));
+        return answer(r.items.slice(offset).map((x) => x.id));
       }
       case 'likely-mislabelled': {
         const m = await this.likelyMislabelled(q.datasetId, signal);
-        const kept = m.items.slice(0, q.limit);
+        const kept = m.items.slice(offset, upTo);
         return answer(
           kept.map((x) => x.id),
           m.note,
