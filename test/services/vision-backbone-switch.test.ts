@@ -83,6 +83,13 @@ describe('switching the default backbone from float to int8', () => {
     await app!.services.library.upload(datasetId, pics);
     floatModel = await settled(datasetId, 18);
     expect(floatModel.embeddedWith).toEqual({ backbone: floatModel.backbone, sha256: sha256(join(modelsDir, 'mobilenet_v2.onnx')), variant: 'float' });
+    // Pinned by the person: a pin must not keep a model that can no longer run after the switch.
+    const pin = await call(base, 'PUT', `/v1/datasets/${datasetId}/active-model`, {
+      token: app!.token,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ modelId: floatModel.id }),
+    });
+    expect(pin.status, pin.text).toBe(200);
     await app!.close();
     app = null;
   }, 180_000);
@@ -104,9 +111,12 @@ describe('switching the default backbone from float to int8', () => {
     expect(refused.status).toBe(409);
     expect(refused.text).toMatch(/Retrain/);
 
-    // The start-up sweep alone: re-embeds with int8, retrains, predicts every picture with the new model.
+    // The start-up sweep alone: re-embeds with int8, retrains, and the new model replaces the
+    // pinned float one (which predicts nothing any more) and predicts every picture.
     const int8Model = await settled(datasetId, 18);
     expect(int8Model.id).not.toBe(floatModel.id);
+    const versions = await get<{ activeModelId: string; pinned: boolean }>(`/v1/datasets/${datasetId}/models`);
+    expect(versions).toMatchObject({ activeModelId: int8Model.id, pinned: false });
     expect(int8Model.backbone).toBe(health.backboneId);
     expect(int8Model.embeddedWith).toEqual({ backbone: health.backboneId, sha256: sha256(join(modelsDir, INT8_MODEL_FILE)), variant: 'int8' });
     // The run learnt from every labelled picture, each with its int8 vector (the cache is per backbone id).
