@@ -29,7 +29,7 @@ let app: LoupeApp | null = null;
 let base: string;
 
 async function open(): Promise<void> {
-  app = await createApp({ dataDir: join(dir, 'data'), shell: 'headless', log: () => {}, vision: { debounceMs: 200, modelsDir, backbone: 'auto' } });
+  app = await createApp({ dataDir: join(dir, 'data'), shell: 'headless', log: () => {}, vision: { debounceMs: 200, modelsDir } });
   base = (await app.listen()).url;
 }
 
@@ -141,7 +141,7 @@ describe('switching the default backbone from float to int8', () => {
     // The exported file's metadata names the same build.
     const exported = await call(base, 'GET', `/v1/models/${int8Model.id}/export`, { token: app!.token });
     expect(exported.status).toBe(200);
-    const meta = Object.fromEntries(decodeModel(exported.body).metadataProps.map((p) => [p.key, p.value]));
+    const meta = Object.fromEntries((decodeModel(exported.body).metadataProps ?? []).map((p) => [p.key, p.value]));
     expect(meta).toMatchObject({ backbone: health.backboneId, backbone_quantization: 'int8-static', backbone_sha256: int8Model.embeddedWith!.sha256, backbone_variant: 'int8' });
   }, 240_000);
 });
