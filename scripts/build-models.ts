@@ -1,51 +1,83 @@
 // Builds the default backbone into models/ (run by `npm run models` and by postinstall with
 // --if-missing). Offline: the weights come from the nsfwjs package already installed.
-// `npm run models -- --int8` also builds the int8 variant, when bench/vision/quant-check.ts
-// found it within one accuracy point of float (it calibrates on Fashion-MNIST train pictures).
+// Two builds: float (always) and int8 (the default wherever its accuracy check held: the app
+// embeds with it, see src/main/vision/inference/backbones.ts). The int8 build calibrates on
+// Fashion-MNIST train pictures and photo-like JPEGs, so it needs Debian's
+// dataset-fashion-mnist; without it only float is built and the app says so.
+// The accuracy record it carries is src/main/vision/convert/int8-check.json (written by
+// bench/vision/quant-check.ts; test/vision/int8-default.test.ts checks the built file again).
+// `--float-only` skips the int8 build.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL_FILE, writeDefaultBackbone, writeInt8Backbone } from '../src/main/vision/convert/default-backbone';
+import { DEFAULT_MODEL_FILE, INT8_MODEL_FILE, writeDefaultBackbone, writeInt8Backbone } from '../src/main/vision/convert/default-backbone';
 
 const modelsDir = fileURLToPath(new URL('../models', import.meta.url));
 const ifMissing = process.argv.includes('--if-missing');
+const checkFile = fileURLToPath(new URL('../src/main/vision/convert/int8-check.json', import.meta.url));
 
-async function buildInt8(): Promise<void> {
-  const checkFile = fileURLToPath(new URL('../src/main/vision/convert/int8-check.json', import.meta.url));
-  if (!existsSync(checkFile)) {
-    console.log('loupe: int8 variant not built: run `npx tsx bench/vision/quant-check.ts` first.');
-    return;
+function readJson(path: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
   }
-  const check = JSON.parse(readFileSync(checkFile, 'utf8')) as Record<string, unknown>;
-  if (check.offered !== true) {
-    console.log(`loupe: int8 variant not offered: validation accuracy ${String(check.int8ValAccuracy)} vs float ${String(check.floatValAccuracy)} (more than one point lower).`);
-    return;
-  }
-  const { calibrationBatches } = await import('../bench/vision/quant-calibration');
-  const t0 = Date.now();
-  const { modelPath, card } = await writeInt8Backbone(modelsDir, await calibrationBatches(fileURLToPath(new URL('../bench/tmp/vision/photos', import.meta.url))), check);
-  console.log(`loupe: wrote ${modelPath} (${card.id}) in ${Date.now() - t0} ms`);
 }
 
 /**
- * The card is tracked in git, the ONNX file is built: after a pull that changes the backbone
- * the two disagree. The card's id ends with the first 12 hex digits of the file's SHA-256,
- * so an existing build is current only when that matches.
+ * The cards are written by the build, the float one also tracked in git: after a pull that
+ * changes the backbone the card and file disagree. A card's id ends with the first 12 hex
+ * digits of its file's SHA-256, so a build is current only when that matches.
  */
-function builtAndCurrent(): boolean {
-  const modelPath = join(modelsDir, DEFAULT_MODEL_FILE);
-  const cardPath = join(modelsDir, 'mobilenet_v2.json');
-  if (!existsSync(modelPath) || !existsSync(cardPath)) return false;
-  const { id } = JSON.parse(readFileSync(cardPath, 'utf8')) as { id?: string };
-  return id?.endsWith(createHash('sha256').update(readFileSync(modelPath)).digest('hex').slice(0, 12)) === true;
+function cardMatchesFile(card: string, file: string): boolean {
+  const path = join(modelsDir, file);
+  if (!existsSync(path)) return false;
+  const id = readJson(join(modelsDir, card))?.id;
+  return typeof id === 'string' && id.endsWith(createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12));
 }
 
-if (ifMissing && builtAndCurrent()) {
+/** The int8 build is current when its file matches its card, it was made from this float build and carries this accuracy record. */
+function int8Current(floatId: string): boolean {
+  if (!cardMatchesFile('mobilenet_v2_int8.json', INT8_MODEL_FILE)) return false;
+  const card = readJson(join(modelsDir, 'mobilenet_v2_int8.json'));
+  const source = card?.source as Record<string, unknown> | undefined;
+  const selection = card?.selection as Record<string, unknown> | undefined;
+  return source?.float === floatId && JSON.stringify(selection?.int8Check) === JSON.stringify(readJson(checkFile));
+}
+
+async function buildInt8(floatId: string): Promise<void> {
+  const check = readJson(checkFile);
+  if (!check) {
+    console.log('loupe: int8 backbone not built: no accuracy record (run `npx tsx bench/vision/quant-check.ts`); the app embeds with float.');
+    return;
+  }
+  const { FASHION_DIR } = await import('../bench/vision/fashion-mnist');
+  if (!existsSync(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'))) {
+    console.log(`loupe: int8 backbone not built: its calibration needs Fashion-MNIST in ${FASHION_DIR} (apt install dataset-fashion-mnist); the app embeds with float.`);
+    return;
+  }
+  if (ifMissing && int8Current(floatId)) {
+    console.log('loupe: int8 backbone already built.');
+    return;
+  }
+  // Built even when the check failed: the card then carries the failed check, the app embeds
+  // with float and /v1/health says why.
+  const { calibrationBatches } = await import('../bench/vision/quant-calibration');
+  const t0 = Date.now();
+  const { modelPath, card } = await writeInt8Backbone(modelsDir, await calibrationBatches(fileURLToPath(new URL('../bench/tmp/vision/photos', import.meta.url))), check, floatId);
+  const verdict = check.offered === true ? 'the default' : `not used: its accuracy check failed (${String(check.int8ValAccuracy)} against ${String(check.floatValAccuracy)} for float)`;
+  console.log(`loupe: wrote ${modelPath} (${card.id}, ${verdict}) in ${Date.now() - t0} ms`);
+}
+
+let floatId: string;
+if (ifMissing && cardMatchesFile('mobilenet_v2.json', DEFAULT_MODEL_FILE)) {
   console.log('loupe: default backbone already built (npm run models rebuilds it).');
+  floatId = String(readJson(join(modelsDir, 'mobilenet_v2.json'))?.id);
 } else {
   const t0 = Date.now();
   const { modelPath, card } = writeDefaultBackbone(modelsDir);
+  floatId = card.id;
   console.log(`loupe: wrote ${modelPath} (${card.id}, ${card.output.dim} features) in ${Date.now() - t0} ms`);
 }
-if (process.argv.includes('--int8')) await buildInt8();
+if (!process.argv.includes('--float-only')) await buildInt8(floatId);

@@ -1,7 +1,7 @@
 // Is the int8 backbone good enough to offer? Trains the product's own softmax head on float and
 // on int8 features of Fashion-MNIST TRAIN pictures (fit / validation split of the training set,
 // the test set unused) and compares validation accuracy and speed. Writes the verdict to
-// src/main/vision/convert/int8-check.json, which `npm run models -- --int8` obeys.
+// src/main/vision/convert/int8-check.json, which `npm run models` copies into the int8 card (the app embeds with int8 only where it says offered).
 // Run: npx tsx bench/vision/quant-check.ts [fit] [val]
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

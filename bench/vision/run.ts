@@ -198,7 +198,7 @@ function int8Note(): string {
   return (
     `int8 variant (bench/vision/quant-check.ts, ${String(c.date)}, ${String(c.split)}): validation accuracy ${String(c.int8ValAccuracy)} vs float ${String(c.floatValAccuracy)}; ` +
     `onnxruntime batch 32: ${String(c.int8MsPerImage)} vs ${String(c.floatMsPerImage)} ms/image, CPU ${String(c.int8CpuMsPerImage)} vs ${String(c.floatCpuMsPerImage)} ms/image. ` +
-    `Offered (within one point): ${c.offered ? 'yes' : 'no'}; build it with \`npm run models -- --int8\`.`
+    `Offered (within one point): ${c.offered ? 'yes' : 'no'}; \`npm run models\` builds it; the app embeds with it where offered.`
   );
 }
 

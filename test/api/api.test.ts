@@ -43,7 +43,7 @@ describe('security', () => {
   it('answers health without a token and everything else with 401 JSON', async () => {
     const health = await call(base, 'GET', '/v1/health');
     expect(health.status).toBe(200);
-    expect(health.json).toEqual({ status: 'ok', version: '9.8.7', backbone: 'ready', backboneId: expect.any(String), message: null, fix: null, broker: 'sqlite' });
+    expect(health.json).toEqual({ status: 'ok', version: '9.8.7', backbone: 'ready', backboneId: expect.any(String), backboneVariant: 'int8', backboneNote: null, message: null, fix: null, broker: 'sqlite' });
     const noToken = await call(base, 'GET', '/v1/datasets');
     expect(noToken.status).toBe(401);
     expect(noToken.json.error.code).toBe('unauthorized');

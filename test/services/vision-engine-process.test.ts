@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forkChild, type SpawnChild } from '../../src/main/queue/index';
 import { BackboneHost, findModelsDir } from '../../src/main/services/vision/backbone';
-import { DEFAULT_MODEL_FILE, InferenceEngine } from '../../src/main/vision/index';
+import { InferenceEngine } from '../../src/main/vision/index';
 import { kindPicture, kindPictures } from './vision-pictures';
 
 let dir: string;
@@ -42,7 +42,8 @@ describe('the backbone in its own process', () => {
     expect(spawned.at(-1)!.entry).toMatch(/inference-worker\.ts$/);
     expect(spawned.at(-1)!.execArgv).toContain('--max-old-space-size=1024');
 
-    const local = await InferenceEngine.open({ modelPath: join(findModelsDir()!, DEFAULT_MODEL_FILE), threads: 2 });
+    // The same build the host picked (int8 where its accuracy check held).
+    const local = await InferenceEngine.open({ modelPath: host.modelPath!, threads: 2 });
     try {
       const here = await local.embed(inputs);
       expect(remote.map((r) => r.ok)).toEqual([true, true, true, false]);

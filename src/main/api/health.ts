@@ -16,6 +16,8 @@ export function healthRoutes(v1: Blueprint, deps: ApiDeps): void {
       version: deps.version,
       backbone: b.state,
       backboneId: b.id,
+      backboneVariant: b.variant ?? null,
+      backboneNote: b.note ?? null,
       broker: deps.broker?.kind ?? 'sqlite',
       message: b.message,
       fix: b.fix,

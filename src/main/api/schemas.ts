@@ -14,6 +14,10 @@ export const Health = z.object({
   version: z.string(),
   backbone: z.enum(['ready', 'loading', 'missing']),
   backboneId: z.string().nullable(),
+  /** Which build of the default backbone embeds (`int8` where its accuracy check held); null when none is installed. */
+  backboneVariant: z.enum(['float', 'int8']).nullable(),
+  /** Why float embeds although int8 is the default (not built, or failed its accuracy check); null otherwise. */
+  backboneNote: z.string().nullable(),
   /** Where the compute kinds run: the embedded SQLite queue, or Redis (`loupe serve --broker`). */
   broker: z.enum(['sqlite', 'redis']),
   message: z.string().nullable(),

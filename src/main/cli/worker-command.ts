@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedisTaskQueue, UnrecoverableError } from '../queue/index';
-import { DEFAULT_MODEL_FILE, InferenceEngine } from '../vision/index';
+import { InferenceEngine, pickDefaultBackbone } from '../vision/index';
 import { EMBED_KIND, EmbedBatchInput, type EmbedBatchResult, encodeVector } from '../services/broker/index';
-import { findModelsDir } from '../services/vision/index';
+import { backbonePreference, findModelsDir } from '../services/vision/index';
 
 export const WORKER_USAGE = `  loupe worker --broker redis://… --server http://HOST:PORT --token TOKEN [--name NAME] [--slots N] [--models DIR] [--lease-ms MS]
       Take compute tasks (embedding) from the broker: pictures come from the server by content hash,
@@ -98,7 +97,8 @@ export async function workerCommand(args: string[]): Promise<number> {
     process.stderr.write('loupe: the default backbone is missing; run `npm run models` or pass --models DIR.\n');
     return 1;
   }
-  const engine = await InferenceEngine.open({ modelPath: join(a.modelsDir, DEFAULT_MODEL_FILE) });
+  // The server's rule for which build embeds (int8 where its check held): a worker on another build is refused by id.
+  const engine = await InferenceEngine.open({ modelPath: pickDefaultBackbone(a.modelsDir, backbonePreference()).modelPath });
   const report = engine.report();
   const queue = new RedisTaskQueue(a.broker, {
     name: 'loupe', workerId: a.name, concurrency: a.slots, leaseMs: a.leaseMs, pollMs: 100,

@@ -14,9 +14,12 @@ export interface ModelRow {
   backbone: string;
   metrics: string;
   created_at: string;
+  /** The backbone file's SHA-256 and build (migration 019); null for older models. */
+  backbone_sha256: string | null;
+  backbone_variant: 'float' | 'int8' | null;
 }
 
-const COLUMNS = 'id, dataset_id, run_id, version, name, labels, backbone, metrics, created_at';
+const COLUMNS = 'id, dataset_id, run_id, version, name, labels, backbone, metrics, created_at, backbone_sha256, backbone_variant';
 
 /** Models: versioned per dataset, their heads as blobs, and which one a dataset predicts with. */
 export class ModelRepository {
@@ -26,12 +29,23 @@ export class ModelRepository {
     private readonly active: ActiveModelRepository,
   ) {}
 
-  create(m: { datasetId: string; runId: string; labels: string; backbone: string; head: Uint8Array; metrics: string; datasetName: string }): number {
+  create(m: {
+    datasetId: string;
+    runId: string;
+    labels: string;
+    backbone: string;
+    head: Uint8Array;
+    metrics: string;
+    datasetName: string;
+    backboneBuild?: { sha256: string; variant: 'float' | 'int8' } | null;
+  }): number {
     const ds = toRowId(m.datasetId);
     const version = ((this.db.prepare('SELECT MAX(version) AS v FROM models WHERE dataset_id = ?').get(ds) as { v: number | null }).v ?? 0) + 1;
     const info = this.db
-      .prepare('INSERT INTO models (dataset_id, run_id, version, name, labels, backbone, head, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(ds, toRowId(m.runId), version, `${m.datasetName} v${version}`, m.labels, m.backbone, Buffer.from(m.head), m.metrics, nowIso());
+      .prepare(
+        'INSERT INTO models (dataset_id, run_id, version, name, labels, backbone, head, metrics, created_at, backbone_sha256, backbone_variant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(ds, toRowId(m.runId), version, `${m.datasetName} v${version}`, m.labels, m.backbone, Buffer.from(m.head), m.metrics, nowIso(), m.backboneBuild?.sha256 ?? null, m.backboneBuild?.variant ?? null);
     return Number(info.lastInsertRowid);
   }
 

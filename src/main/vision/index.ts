@@ -16,6 +16,7 @@
 //   quantizeStatic / writeInt8Backbone                               int8 QDQ variant from calibration pictures
 //   readModelCard / parseModelCard / modelCardSchema                 backbone cards (models/*.json)
 //   listBackbones(dir)                                               every card in a folder, valid or with its error
+//   pickDefaultBackbone(dir, prefer)                                 the default backbone: int8 where its accuracy check held, else float
 //
 // Head training (train/), evaluation (eval/) and selection (select/: label-next, near duplicates)
 // are re-exported whole; HeadWeights is declared once, in head.ts, and the trainer's is the same shape.
@@ -31,7 +32,17 @@ export {
   type EngineReport,
 } from './inference/engine';
 export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './inference/providers';
-export { listBackbones, type BackboneEntry } from './inference/backbones';
+export {
+  listBackbones,
+  pickDefaultBackbone,
+  int8CheckOf,
+  DEFAULT_FLOAT_CARD,
+  DEFAULT_INT8_CARD,
+  type BackboneEntry,
+  type BackbonePreference,
+  type BackboneVariant,
+  type DefaultBackbone,
+} from './inference/backbones';
 export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './inference/model-card';
 export { convertLayersModel, type ConvertOptions, type ConvertResult } from './convert/layers-to-onnx';
 export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './convert/tfjs-model';

@@ -8,6 +8,10 @@ export const BackboneStatus = z.object({
   message: z.string().nullable(),
   /** The one command that fixes a missing backbone. */
   fix: z.string().nullable(),
+  /** Which build of the default backbone embeds: int8 where its accuracy check held, else float. */
+  variant: z.enum(['float', 'int8']).nullable().optional(),
+  /** Why float embeds although int8 is the default (not built, or failed its accuracy check). */
+  note: z.string().nullable().optional(),
 });
 export type BackboneStatus = z.infer<typeof BackboneStatus>;
 

@@ -107,6 +107,11 @@ export const Model = z.object({
   runId: Id.nullable(),
   labels: z.array(z.string()),
   backbone: z.string(),
+  /**
+   * The backbone build that embedded the vectors its head was trained on: id, the ONNX file's
+   * SHA-256 and float or int8. Null for models trained before Loupe recorded it.
+   */
+  embeddedWith: z.object({ backbone: z.string(), sha256: z.string(), variant: z.enum(['float', 'int8']) }).nullable().optional(),
   metrics: RunMetrics,
   createdAt: z.string(),
 });

@@ -70,7 +70,7 @@ export async function decodeImage(bytes: Buffer): Promise<DecodedImage> {
     const thumbnail = await sharp(bytes, options())
       .autoOrient()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
+      .webp({ quality: 80, effort: 0 }) // effort 0: a third of a 1 MP import's thumbnail CPU at effort 4, for a few % more bytes
       .toBuffer();
     const width = meta.autoOrient?.width ?? meta.width;
     const height = meta.autoOrient?.height ?? meta.height;

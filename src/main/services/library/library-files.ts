@@ -10,6 +10,8 @@ import { join } from 'node:path';
  */
 export class LibraryFiles {
   readonly root: string;
+  /** Shard folders known to exist. */
+  private readonly shards = new Set<string>();
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'library');
@@ -33,9 +35,24 @@ export class LibraryFiles {
 
   /** Writes the picture and its thumbnail; each appears whole or not at all (temp file + rename). */
   async put(hash: string, ext: string, bytes: Buffer, thumbnail: Buffer): Promise<void> {
-    await mkdir(join(this.root, hash.slice(0, 2)), { recursive: true });
-    await atomicWrite(this.filePath(hash, ext), bytes);
-    await atomicWrite(this.thumbnailPath(hash), thumbnail);
+    // 256 shard folders: made once per process, not one mkdir per picture (and again if
+    // something removed one meanwhile: the write then fails with ENOENT).
+    const shard = hash.slice(0, 2);
+    const write = async () => {
+      await atomicWrite(this.filePath(hash, ext), bytes);
+      await atomicWrite(this.thumbnailPath(hash), thumbnail);
+    };
+    if (!this.shards.has(shard)) {
+      await mkdir(join(this.root, shard), { recursive: true });
+      this.shards.add(shard);
+    }
+    try {
+      await write();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(join(this.root, shard), { recursive: true });
+      await write();
+    }
   }
 
   async remove(hash: string, ext: string): Promise<void> {

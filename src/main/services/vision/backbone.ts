@@ -1,7 +1,18 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cardPathFor, DEFAULT_MODEL_FILE, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineReport, type ModelCard } from '../../vision/index';
+import {
+  DEFAULT_MODEL_FILE,
+  pickDefaultBackbone,
+  VisionError,
+  type BackbonePreference,
+  type BackboneVariant,
+  type EmbedInput,
+  type EmbedResult,
+  type EngineReport,
+  type ModelCard,
+} from '../../vision/index';
 import type { BackboneStatus } from '../../../shared/contract/index';
 import type { SpawnChild } from '../../queue/index';
 import { fail } from '../errors';
@@ -56,6 +67,19 @@ export function findModelsDir(explicit?: string): string | null {
 /** What /v1/health and every page say of the backbone (ready: installed, opened on first use). */
 export type { BackboneStatus };
 
+/** `LOUPE_BACKBONE=float|int8|auto` (default auto: int8 where its accuracy check held). */
+export function backbonePreference(value: string | undefined = process.env.LOUPE_BACKBONE): BackbonePreference {
+  return value === 'float' || value === 'int8' ? value : 'auto';
+}
+
+/** What embedded a vector: recorded with every model, so its card says which backbone build its head was trained on. */
+export interface EmbeddedWith {
+  backbone: string;
+  /** SHA-256 of the backbone's ONNX file. */
+  sha256: string;
+  variant: BackboneVariant;
+}
+
 /**
  * The one backbone the app embeds with, opened on first use and shared by training,
  * prediction and batch jobs (its batcher merges their requests). It runs in its own process
@@ -70,18 +94,28 @@ export class BackboneHost {
   private failure: string | null = null;
   readonly modelPath: string | null;
   readonly card: ModelCard | null;
+  /** Which build embeds, the file's hash, and why float was chosen over int8 (null: the default runs). */
+  readonly embeddedWith: EmbeddedWith | null = null;
+  readonly note: string | null = null;
 
   constructor(
     modelsDir: string | null,
     private readonly threads = 2,
     private readonly spawn?: SpawnChild,
+    prefer: BackbonePreference = backbonePreference(),
   ) {
-    this.modelPath = modelsDir ? join(modelsDir, DEFAULT_MODEL_FILE) : null;
     let card: ModelCard | null = null;
-    if (this.modelPath) {
+    let modelPath: string | null = null;
+    if (modelsDir) {
       try {
-        card = readModelCard(cardPathFor(this.modelPath));
+        const picked = pickDefaultBackbone(modelsDir, prefer);
+        card = picked.card;
+        modelPath = picked.modelPath;
+        this.note = picked.note;
+        // Hashed once at start (a 1 MB file): the id holds only 12 hex digits of it.
+        this.embeddedWith = { backbone: card.id, sha256: createHash('sha256').update(readFileSync(modelPath)).digest('hex'), variant: picked.variant };
       } catch (err) {
+        card = null;
         this.failure = err instanceof Error ? err.message : String(err);
       }
     } else {
@@ -89,6 +123,7 @@ export class BackboneHost {
       this.failure = `The default backbone (models/${DEFAULT_MODEL_FILE}) is missing (looked in ${looked}); run \`${BACKBONE_FIX}\` in the Loupe folder to build it.`;
     }
     this.card = card;
+    this.modelPath = card ? modelPath : null;
   }
 
   /** The id embeddings are cached under; null when no backbone is installed. */
@@ -101,8 +136,8 @@ export class BackboneHost {
   }
 
   status(): BackboneStatus {
-    if (!this.card) return { state: 'missing', id: null, message: this.failure ?? 'No backbone is installed.', fix: BACKBONE_FIX };
-    return { state: this.opening && !this.engine ? 'loading' : 'ready', id: this.card.id, message: null, fix: null };
+    if (!this.card) return { state: 'missing', id: null, message: this.failure ?? 'No backbone is installed.', fix: BACKBONE_FIX, variant: null, note: null };
+    return { state: this.opening && !this.engine ? 'loading' : 'ready', id: this.card.id, message: null, fix: null, variant: this.embeddedWith?.variant ?? null, note: this.note };
   }
 
   report(): EngineReport | null {

@@ -1,4 +1,4 @@
 export { VisionService, type VisionOptions } from './vision-service';
-export { findModelsDir } from './backbone';
+export { backbonePreference, findModelsDir } from './backbone';
 export type { NamedImage } from './prediction';
 export { exportLatestModel, safeFileBase, type ExportLatestOptions } from './export-latest';

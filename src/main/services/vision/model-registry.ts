@@ -76,7 +76,12 @@ export class ModelRegistry {
           card,
           head: this.head(id),
           labels: model.labels,
-          metadata: { loupe_model_id: model.id, loupe_model_name: model.name },
+          metadata: {
+            loupe_model_id: model.id,
+            loupe_model_name: model.name,
+            // Which build embedded the vectors the head learnt from (the model card's record).
+            ...(model.embeddedWith ? { backbone_sha256: model.embeddedWith.sha256, backbone_variant: model.embeddedWith.variant } : {}),
+          },
         });
         mkdirSync(dirname(file), { recursive: true });
         // Written aside then renamed: a crash mid-write never leaves a half file in the cache.

@@ -87,13 +87,17 @@ export class ModelVersions {
 
   /**
    * After a run: should its model become active? Scored against the active model on the
-   * run's own held-out pictures (the same for both), and only a pinned choice overrides.
+   * run's own held-out pictures (the same for both), and only a pinned choice overrides
+   * (a pinned model of another backbone build cannot predict, so it does not).
    */
   decide(datasetId: string, model: Model, heldOut: { features: Float32Array[]; labels: string[] }): Activation {
     const current = this.vision.records.active.get(datasetId);
     const activeId = this.vision.records.active.activeModelId(datasetId);
     const previous = activeId === model.id ? null : activeId;
-    if (current.pinned && previous) return { activated: false, reason: 'pinned', comparedWith: null };
+    // A pin holds only while the pinned model can run: one trained on another backbone build
+    // (the default moved from float to int8) predicts nothing any more, so the new model replaces it.
+    const pinnedRuns = previous !== null && this.vision.records.getModel(previous)?.backbone === model.backbone;
+    if (current.pinned && previous && pinnedRuns) return { activated: false, reason: 'pinned', comparedWith: null };
     if (!previous) {
       this.vision.records.active.set(datasetId, model.id, false);
       return { activated: true, reason: 'first', comparedWith: null };

@@ -1,5 +1,5 @@
 import { predictTop, type HeadWeights } from '../../vision/index';
-import type { TaskContext } from '../../queue/index';
+import type { Task, TaskContext } from '../../queue/index';
 import type { PipelineImage, PredictionRow } from '../../store/index';
 import type { ImpliedWork } from '../library/index';
 import type { VisionContext } from './context';
@@ -45,6 +45,8 @@ export interface RefreshResult {
  */
 export class Pipeline implements ImpliedWork {
   private readonly announced = new Map<string, number>();
+  /** The newest embed task queued per dataset (its row says whether it is still live). */
+  private readonly embedTasks = new Map<string, string>();
 
   constructor(
     private readonly vision: VisionContext,
@@ -56,7 +58,16 @@ export class Pipeline implements ImpliedWork {
 
   picturesStored(datasetId: string): void {
     // No backbone yet: the sweep at the start that finds one queues the work.
-    if (this.vision.backbone.id) this.queueRefresh(datasetId);
+    if (!this.vision.backbone.id) return;
+    // An import stores pictures one transaction each; while the dataset's embed task is queued
+    // or running, queueing it again is a no-op (its dedupe key is held, and a running task looks
+    // again when it ends) that still costs a validated enqueue, a task event and a claim attempt
+    // per picture. Skipping it is decided inside this transaction, on the task's stored row.
+    // (The key is compared too: a rolled-back task's id may be reused by another task.)
+    const known = this.embedTasks.get(datasetId);
+    const task = known === undefined ? null : this.vision.queue.get(known);
+    if (task?.dedupeKey === `embed:${datasetId}` && (task.state === 'queued' || task.state === 'running')) return;
+    this.embedTasks.set(datasetId, this.queueRefresh(datasetId).id);
   }
 
   labelsChanged(datasetId: string): void {
@@ -65,8 +76,8 @@ export class Pipeline implements ImpliedWork {
 
   // --- queueing ------------------------------------------------------------------------------
 
-  queueRefresh(datasetId: string): void {
-    this.vision.queue.enqueue('embed', { datasetId }, { dedupeKey: `embed:${datasetId}` });
+  queueRefresh(datasetId: string): Task {
+    return this.vision.queue.enqueue('embed', { datasetId }, { dedupeKey: `embed:${datasetId}` });
   }
 
   /** The one debounced automatic retrain of a dataset: a queued one moves to `runAt`. */

@@ -205,6 +205,8 @@ export class Training {
         head: serializeHead(result.head),
         metrics,
         datasetName,
+        // The host cannot change backbone while the app runs, so the build it reports made these vectors.
+        backboneBuild: this.vision.backbone.embeddedWith?.backbone === backbone ? this.vision.backbone.embeddedWith : null,
       });
       const activation = this.versions.decide(input.datasetId, model, {
         features: heldOut.map((r) => vectors.get(r.hash)!),

@@ -45,6 +45,7 @@ function toModel(r: ModelRow): Model {
     runId: str(r.run_id),
     labels: JSON.parse(r.labels) as string[],
     backbone: r.backbone,
+    embeddedWith: r.backbone_sha256 && r.backbone_variant ? { backbone: r.backbone, sha256: r.backbone_sha256, variant: r.backbone_variant } : null,
     metrics: JSON.parse(r.metrics) as RunMetrics,
     createdAt: r.created_at,
   };
@@ -142,7 +143,17 @@ export class VisionRecords {
     });
   }
 
-  createModel(m: { datasetId: string; runId: string; labels: string[]; backbone: string; head: Uint8Array; metrics: RunMetrics; datasetName: string }): Model {
+  createModel(m: {
+    datasetId: string;
+    runId: string;
+    labels: string[];
+    backbone: string;
+    head: Uint8Array;
+    metrics: RunMetrics;
+    datasetName: string;
+    /** The build that embedded the training vectors (file hash, float or int8). */
+    backboneBuild?: { sha256: string; variant: 'float' | 'int8' } | null;
+  }): Model {
     const id = this.store.models.create({ ...m, labels: JSON.stringify(m.labels), metrics: JSON.stringify(m.metrics) });
     return this.getModel(String(id))!;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CallOutput, EventName, HandlerInput, Task, TrainParams, TrainPrefs } from '../../../shared/contract/index';
 import type { Store } from '../../store/index';
+import type { BackbonePreference } from '../../vision/index';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import { toTaskDto, type TaskService } from '../tasks/index';
@@ -33,6 +34,8 @@ export interface VisionOptions {
   autoTrain?: boolean;
   /** Quiet time after the last change before a retrain (default 1500 ms). */
   debounceMs?: number;
+  /** Which build of the default backbone embeds (default: `LOUPE_BACKBONE`, else auto: int8 where its accuracy check held). */
+  backbone?: BackbonePreference;
   /** ORT threads of the backbone (default 2). */
   threads?: number;
   /**
@@ -74,7 +77,7 @@ export class VisionService {
     store: Store,
     private readonly opts: VisionOptions,
   ) {
-    this.backbone = new BackboneHost(findModelsDir(opts.modelsDir), opts.threads ?? 2, opts.spawn);
+    this.backbone = new BackboneHost(findModelsDir(opts.modelsDir), opts.threads ?? 2, opts.spawn, opts.backbone);
     this.grants = new GrantedFolders(store.settings);
     this.records = new VisionRecords(store);
     this.cache = new EmbeddingCache(store.embeddings);

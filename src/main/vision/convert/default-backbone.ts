@@ -86,9 +86,16 @@ export const INT8_MODEL_FILE = 'mobilenet_v2_int8.onnx';
 /**
  * Writes the statically quantized variant (`mobilenet_v2_int8.onnx` + card) from calibration
  * batches (pictures preprocessed as for inference). `check` records how its accuracy compared
- * with float; callers offer it only when that check passed.
+ * with float; the app embeds with it only when that check passed (`offered: true`, see
+ * pickDefaultBackbone), else with float.
  */
-export async function writeInt8Backbone(dir: string, calibration: ort.Tensor[], check: Record<string, unknown>): Promise<{ modelPath: string; cardPath: string; card: ModelCard }> {
+export async function writeInt8Backbone(
+  dir: string,
+  calibration: ort.Tensor[],
+  check: Record<string, unknown>,
+  /** The float build's card id it was quantized from (the build rebuilds int8 when that changes). */
+  floatId?: string,
+): Promise<{ modelPath: string; cardPath: string; card: ModelCard }> {
   const float = buildDefaultBackbone();
   const onnx = await quantizeStatic(float.onnx, calibration);
   const digest = createHash('sha256').update(onnx).digest('hex').slice(0, 12);
@@ -99,6 +106,7 @@ export async function writeInt8Backbone(dir: string, calibration: ort.Tensor[], 
     file: INT8_MODEL_FILE,
     quantization: 'int8-static',
     description: `${float.card.description} This variant is statically quantized (int8 weights per channel, uint8 activations calibrated on pictures; QDQ form): run it WITHOUT disable_quant_qdq.`,
+    source: { ...float.card.source, float: floatId ?? float.card.id },
     selection: { ...float.card.selection, int8Check: check },
   };
   mkdirSync(dir, { recursive: true });

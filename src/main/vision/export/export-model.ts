@@ -122,6 +122,7 @@ export function buildClassifier(backbone: ModelProto, opts: ExportOptions): Mode
   const metadata: Record<string, string> = {
     labels: JSON.stringify(labels),
     backbone: card.id,
+    backbone_quantization: card.quantization ?? 'none',
     head: head.kind,
     input: 'image: uint8 RGB [N,H,W,3] at the picture\'s own size (see preprocessing)',
     preprocessing: preprocessingText(card),
