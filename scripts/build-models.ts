@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL_FILE, writeDefaultBackbone, writeInt8Backbone } from '../src/main/vision/convert/default-backbone';
+import { DEFAULT_MODEL_FILE, writeDefaultBackbone, writeInt8Backbone } from '../src/main/vision/node/convert/default-backbone';
 
 const modelsDir = fileURLToPath(new URL('../models', import.meta.url));
 const ifMissing = process.argv.includes('--if-missing');
 
 async function buildInt8(): Promise<void> {
-  const checkFile = fileURLToPath(new URL('../src/main/vision/convert/int8-check.json', import.meta.url));
+  const checkFile = fileURLToPath(new URL('../src/main/vision/node/convert/int8-check.json', import.meta.url));
   if (!existsSync(checkFile)) {
     console.log('loupe: int8 variant not built: run `npx tsx bench/vision/quant-check.ts` first.');
     return;

@@ -19,8 +19,8 @@ import { startServer, type Server } from './app-server';
 import { findModelsDir } from '../../src/main/services/vision/backbone';
 import { DEFAULT_MODEL_FILE } from '../../src/main/vision/index';
 import { readModelCard, cardPathFor } from '../../src/main/vision/index';
-import { sessionOptions } from '../../src/main/vision/inference/providers';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { sessionOptions } from '../../src/main/vision/node/inference/providers';
+import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
 import { fmnistPictures, writeFlat } from '../../test/e2e/fmnist-pictures';
 import { ensurePhotos } from './photos';
 

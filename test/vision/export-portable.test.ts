@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDefaultBackbone } from '../../src/main/vision/convert/default-backbone';
-import { exportModel } from '../../src/main/vision/export/export-model';
-import { applyHead, type HeadWeights } from '../../src/main/vision/head';
-import { InferenceEngine } from '../../src/main/vision/inference/engine';
-import type { ModelCard } from '../../src/main/vision/inference/model-card';
-import { decodeUpright } from '../../src/main/vision/preprocess/preprocess';
+import { writeDefaultBackbone } from '../../src/main/vision/node/convert/default-backbone';
+import { exportModel } from '../../src/main/vision/node/export/export-model';
+import { applyHead, type HeadWeights } from '../../src/main/vision/pure/head';
+import { InferenceEngine } from '../../src/main/vision/node/inference/engine';
+import type { ModelCard } from '../../src/main/vision/node/inference/model-card';
+import { decodeUpright } from '../../src/main/vision/node/preprocess/preprocess';
 import { noiseJpeg } from './helpers/images';
 
 /*

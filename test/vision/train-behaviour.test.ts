@@ -1,8 +1,8 @@
 // What the Train page relies on: live progress, early stopping that keeps the best epoch,
 // prompt cancellation, augmentation rows used for training only, class balancing.
 import { describe, expect, it } from 'vitest';
-import { predict, trainHead, VisionTrainError, type TrainProgress } from '../../src/main/vision/train';
-import { evaluateProbabilities } from '../../src/main/vision/eval';
+import { predict, trainHead, VisionTrainError, type TrainProgress } from '../../src/main/vision/pure/train';
+import { evaluateProbabilities } from '../../src/main/vision/pure/eval';
 import { gaussianBlobs } from './train-synthetic';
 
 function weightedLoss(P: Float32Array, truth: Int32Array, K: number): number {

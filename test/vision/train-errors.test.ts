@@ -1,7 +1,7 @@
 // Bad training input ends in an error with a code and a sentence a person can act on,
 // never in NaN weights.
 import { describe, expect, it } from 'vitest';
-import { predict, trainHead, VisionTrainError, type TrainData, type TrainOptions } from '../../src/main/vision/train';
+import { predict, trainHead, VisionTrainError, type TrainData, type TrainOptions } from '../../src/main/vision/pure/train';
 
 async function failure(data: TrainData, options: TrainOptions = {}): Promise<VisionTrainError> {
   try {

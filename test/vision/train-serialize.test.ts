@@ -3,8 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   deserializeHead, headFromJSON, headToJSON, predict, predictTop, serializeHead, trainHead, type HeadWeights,
-} from '../../src/main/vision/train';
-import { applyHead, type HeadWeights as AgreedHead } from '../../src/main/vision/head';
+} from '../../src/main/vision/pure/train';
+import { applyHead, type HeadWeights as AgreedHead } from '../../src/main/vision/pure/head';
 import { gaussianBlobs } from './train-synthetic';
 
 describe('head storage and prediction', () => {

@@ -17,11 +17,11 @@
 //   readModelCard / parseModelCard / modelCardSchema                 backbone cards (models/*.json)
 //   listBackbones(dir)                                               every card in a folder, valid or with its error
 //
-// Head training (train/), evaluation (eval/) and selection (select/: label-next, near duplicates)
-// are re-exported whole; HeadWeights is declared once, in head.ts, and the trainer's is the same shape.
-export { VisionError, type VisionErrorCode } from './errors';
-export { type HeadWeights, type HeadLayer, applyHead } from './head';
-export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './preprocess/preprocess';
+// The engine is split by where code may run: node/ (above: inference, preprocess, convert, onnx,
+// export) needs Node, onnxruntime and sharp; pure/ (head training, evaluation, selection, the
+// head's maths, VisionError) runs in any JavaScript host and is re-exported whole.
+export * from './pure';
+export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './node/preprocess/preprocess';
 export {
   InferenceEngine,
   type EngineOptions,
@@ -29,15 +29,12 @@ export {
   type EmbedOptions,
   type EmbedResult,
   type EngineReport,
-} from './inference/engine';
-export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './inference/providers';
-export { listBackbones, type BackboneEntry } from './inference/backbones';
-export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './inference/model-card';
-export { convertLayersModel, type ConvertOptions, type ConvertResult } from './convert/layers-to-onnx';
-export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './convert/tfjs-model';
-export { exportModel, buildClassifier, preprocessingText, type ExportOptions } from './export/export-model';
-export { buildDefaultBackbone, writeDefaultBackbone, writeInt8Backbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE, INT8_MODEL_FILE } from './convert/default-backbone';
-export { quantizeStatic } from './convert/quantize';
-export * from './train';
-export * from './eval';
-export * from './select';
+} from './node/inference/engine';
+export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './node/inference/providers';
+export { listBackbones, type BackboneEntry } from './node/inference/backbones';
+export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './node/inference/model-card';
+export { convertLayersModel, type ConvertOptions, type ConvertResult } from './node/convert/layers-to-onnx';
+export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './node/convert/tfjs-model';
+export { exportModel, buildClassifier, preprocessingText, type ExportOptions } from './node/export/export-model';
+export { buildDefaultBackbone, writeDefaultBackbone, writeInt8Backbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE, INT8_MODEL_FILE } from './node/convert/default-backbone';
+export { quantizeStatic } from './node/convert/quantize';

@@ -1,5 +1,5 @@
 import { GraphBuilder } from '../onnx/graph-builder';
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 import { flattenKerasModel, layersNeeded, type FlatGraph } from './keras-graph';
 import { WeightEmitter } from './emit-weights';
 import { emitLayer, globalPool, type EmitCtx, type Value } from './emit-layers';

@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '../onnx/graph-builder';
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 import type { LayersModel, StoredWeight } from './tfjs-model';
 
 // Writes Keras weights into the ONNX graph in ONNX layouts. uint8 tensors with a whole zero point

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 import { resizeModel } from './resize-graph';
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 
 // A TF.js layers model as saved by tfjs-converter or Teachable Machine: a Keras topology and a
 // weights manifest whose tensors lie back to back in the shard files, in manifest order.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { VisionError } from '../errors';
-import type { HeadWeights } from '../head';
+import { VisionError } from '../../pure/errors';
+import type { HeadWeights } from '../../pure/head';
 import type { ModelCard } from '../inference/model-card';
 import { GraphBuilder, valueInfo } from '../onnx/graph-builder';
 import { foldConstantDequantize } from '../onnx/fold-dequantize';

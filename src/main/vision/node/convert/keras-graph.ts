@@ -1,4 +1,4 @@
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 import type { KerasLayer } from './tfjs-model';
 
 // Flattens a Keras model config (Functional or Sequential, nested models inlined, as in

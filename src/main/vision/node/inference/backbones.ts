@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { VisionError, type VisionErrorCode } from '../errors';
+import { VisionError, type VisionErrorCode } from '../../pure/errors';
 import { modelFileOf, readModelCard, type ModelCard } from './model-card';
 
 // The backbones available in a folder (models/ or one chosen in Settings): every JSON card,

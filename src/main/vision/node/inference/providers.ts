@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 import { SessionThread, type SessionMeta } from './session-thread';
 
 // Execution provider choice per platform, tried in order with a visible record of what ran and

@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '../onnx/graph-builder';
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 import type { ResolvedLayer } from './keras-graph';
 import type { WeightEmitter } from './emit-weights';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { VisionError, type VisionErrorCode } from '../errors';
+import { VisionError, type VisionErrorCode } from '../../pure/errors';
 import { DEFAULT_LIMIT_INPUT_PIXELS, preprocessImage } from '../preprocess/preprocess';
 import { DynamicBatcher } from './batcher';
 import { cardPathFor, readModelCard, type ModelCard } from './model-card';

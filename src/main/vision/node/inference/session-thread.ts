@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 
 // onnxruntime-node runs a session synchronously on the calling thread (inside a setImmediate),
 // which would freeze the event loop for a whole batch and stall sharp's decodes. So the session

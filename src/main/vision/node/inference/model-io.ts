@@ -1,4 +1,4 @@
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 import type { ModelCard } from './model-card';
 import type { PlainTensor, SessionMeta } from './session-thread';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PIXELS_VERSION } from '../preprocess/resize-graph';
-import { VisionError } from '../errors';
+import { VisionError } from '../../pure/errors';
 
 // The JSON card beside every backbone in models/: everything the engine needs to feed the model
 // and read its features, so any ONNX image backbone can be dropped in.
