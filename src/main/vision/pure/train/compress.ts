@@ -11,7 +11,7 @@
  */
 import { accumulateAtB, matmulABt } from './kernels';
 import { createRng } from './random';
-import type { HeadLayer } from './types';
+import type { HeadLayer } from '../head';
 
 export interface Compression {
   /** Orthonormal rows spanning the kept subspace, r×D row-major. */

@@ -3,7 +3,7 @@
  * (mini-batches) and prediction (chunks). Buffers are handed in so callers reuse them.
  */
 import { matmulABt, reluInPlace } from './kernels';
-import type { HeadLayer } from './types';
+import type { HeadLayer } from '../head';
 
 /** One output buffer per layer, each big enough for `rows` rows of that layer's outputs. */
 export function allocateActivations(layers: HeadLayer[], rows: number): Float32Array[] {

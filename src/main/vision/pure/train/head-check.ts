@@ -3,7 +3,7 @@
  * reading one back from storage: a head that passes runs without index errors or NaN.
  */
 import { VisionTrainError } from './errors';
-import type { HeadWeights } from './types';
+import type { HeadWeights } from '../head';
 
 function fail(why: string): never {
   throw new VisionTrainError('invalid_head', `This model's head is unusable: ${why}. Train the model again.`);

@@ -5,7 +5,7 @@
 import { accumulateAtB, accumulateColumnSums, matmulAB } from './kernels';
 import { allocateActivations, forwardLogits, softmaxWithLoss, type SoftmaxStats } from './forward';
 import type { Rng } from './random';
-import type { HeadLayer } from './types';
+import type { HeadLayer } from '../head';
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;

@@ -3,7 +3,8 @@
  * defaults and the reasons for them are in docs/vision-training.md.
  */
 import { VisionTrainError } from './errors';
-import type { HeadKind, TrainOptions } from './types';
+import type { HeadKind } from '../head';
+import type { TrainOptions } from './types';
 
 export interface ResolvedOptions {
   kind: HeadKind;

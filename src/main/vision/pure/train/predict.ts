@@ -5,7 +5,7 @@
 import { VisionTrainError } from './errors';
 import { allocateActivations, forwardLogits, softmaxWithLoss } from './forward';
 import { checkHead } from './head-check';
-import type { HeadWeights } from './types';
+import type { HeadWeights } from '../head';
 
 const CHUNK = 256;
 

@@ -11,7 +11,8 @@ import { autoComponents, resolveOptions } from './options';
 import { applyCompression, fitCompression, foldCompression, type Compression } from './compress';
 import { prepareData, type PreparedData } from './prepare';
 import { createRng, shuffleInPlace } from './random';
-import type { HeadWeights, TrainData, TrainOptions, TrainProgress, TrainResult } from './types';
+import type { HeadWeights } from '../head';
+import type { TrainData, TrainOptions, TrainProgress, TrainResult } from './types';
 import { checkAugmented, checkTrainData } from './validate';
 
 const YIELD_EVERY_MS = 25;

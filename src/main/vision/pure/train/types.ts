@@ -1,33 +1,8 @@
 /**
- * Shapes shared by the trainer, predictor and serialiser. `HeadWeights` is the format agreed
- * with the export side (src/main/vision/head.ts declares the same structure); TypeScript's
- * structural typing keeps the two interchangeable without an import between them.
+ * Shapes of the trainer's inputs, options and results. The head it produces is the one
+ * `HeadWeights` of ../head.ts, which export and prediction take too.
  */
-
-export type HeadKind = 'softmax' | 'mlp';
-export type Activation = 'relu' | 'none';
-
-export interface HeadLayer {
-  inDim: number;
-  outDim: number;
-  /** Row-major [outDim][inDim]. */
-  weight: Float32Array;
-  bias: Float32Array;
-  activation: Activation;
-}
-
-/**
- * A trained classifier head. Inputs are standardised with `(x - mean) / std` before the first
- * layer; the last layer's outputs are logits, turned into probabilities by softmax.
- */
-export interface HeadWeights {
-  kind: HeadKind;
-  inputDim: number;
-  mean: Float32Array;
-  std: Float32Array;
-  layers: HeadLayer[];
-  labels: string[];
-}
+import type { HeadKind, HeadWeights } from '../head';
 
 /** Extra training rows, e.g. embeddings of flipped or cropped copies of a picture. */
 export interface AugmentedExample {
