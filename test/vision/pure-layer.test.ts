@@ -36,7 +36,7 @@ describe('src/main/vision/pure', () => {
   });
 
   it('the Node half may import the pure half', async () => {
-    const errors = await layerErrors('src/main/vision/node/export/probe.ts', "import { applyHead } from '../../pure/head';\nexport const f = applyHead;\n");
+    const errors = await layerErrors('src/main/vision/node/export/probe.ts', "import { predict } from '../../pure/forward';\nexport const f = predict;\n");
     expect(errors).toEqual([]);
   });
 

@@ -11,6 +11,7 @@
 //
 //   preprocessImage(input, { width, height, limitInputPixels? })  the documented resize, alone
 //   exportModel({ backbonePath, card, head, labels? }) -> Buffer   one ONNX file: uint8 image -> probabilities
+//   buildHeadModel(head) -> Uint8Array                              the head alone: float32 embeddings -> probabilities
 //   convertLayersModel / loadLayersModelFile / loadMinJsLayersModel  TF.js layers (Teachable Machine) -> ONNX
 //   buildDefaultBackbone / writeDefaultBackbone                      the default backbone and its card
 //   quantizeStatic / writeInt8Backbone                               int8 QDQ variant from calibration pictures
@@ -36,5 +37,6 @@ export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileO
 export { convertLayersModel, type ConvertOptions, type ConvertResult } from './node/convert/layers-to-onnx';
 export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './node/convert/tfjs-model';
 export { exportModel, buildClassifier, preprocessingText, type ExportOptions } from './node/export/export-model';
+export { buildHeadModel } from './node/export/head-graph';
 export { buildDefaultBackbone, writeDefaultBackbone, writeInt8Backbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE, INT8_MODEL_FILE } from './node/convert/default-backbone';
 export { quantizeStatic } from './node/convert/quantize';

@@ -4,7 +4,7 @@
 // (tsconfig.vision-pure.json and the layer lint hold it to that). HeadWeights is declared once,
 // in head.ts, and the trainer's is the same shape.
 export { VisionError, type VisionErrorCode } from './errors';
-export { type HeadWeights, type HeadLayer, type HeadKind, type Activation, applyHead } from './head';
+export { type HeadWeights, type HeadLayer, type HeadKind, type Activation } from './head';
 export * from './train';
 export * from './eval';
 export * from './select';

@@ -6,11 +6,13 @@ import { GraphBuilder, valueInfo } from '../onnx/graph-builder';
 import { foldConstantDequantize } from '../onnx/fold-dequantize';
 import { decodeModel, encodeModel, toNumber, type ModelProto } from '../onnx/onnx-proto';
 import { addCoverResize, RESIZE_OPSET } from '../preprocess/resize-graph';
+import { addHead, checkExportable } from './head-graph';
 
 // One self-contained ONNX classifier: uint8 RGB `image` [N,H,W,3] at the picture's own size
 // -> Loupe's resize (resize-graph.ts, the same operators the app runs) -> backbone ->
-// feature standardisation -> head -> softmax -> `probabilities` [N,K]; labels in the
-// metadata `labels` as a JSON array, the preparation in words in `preprocessing`.
+// the head (head-graph.ts: standardisation, layers, softmax, weights from the one HeadWeights)
+// -> `probabilities` [N,K]; labels in the metadata `labels` as a JSON array, the preparation
+// in words in `preprocessing`.
 
 export interface ExportOptions {
   backbonePath: string;
@@ -24,22 +26,6 @@ export interface ExportOptions {
 
 function invalid(message: string): never {
   throw new VisionError('export_invalid', message);
-}
-
-export function checkHead(head: HeadWeights, featureDim: number, labels: string[]): void {
-  if (head.inputDim !== featureDim) invalid(`The head takes ${head.inputDim} features but the backbone gives ${featureDim}; retrain it on this backbone.`);
-  if (head.mean.length !== featureDim || head.std.length !== featureDim) invalid('The head\'s feature mean/std do not match its input size.');
-  if (head.std.some((s) => !(s > 0) || !Number.isFinite(s))) invalid('The head\'s feature std must be positive and finite.');
-  if (head.layers.length === 0) invalid('The head has no layers.');
-  let dim = featureDim;
-  head.layers.forEach((l, i) => {
-    if (l.inDim !== dim) invalid(`Head layer ${i + 1} takes ${l.inDim} inputs but receives ${dim}.`);
-    if (l.weight.length !== l.inDim * l.outDim || l.bias.length !== l.outDim) invalid(`Head layer ${i + 1} has weights of the wrong size.`);
-    if (!l.weight.every(Number.isFinite) || !l.bias.every(Number.isFinite)) invalid(`Head layer ${i + 1} has non-finite weights.`);
-    dim = l.outDim;
-  });
-  if (dim !== labels.length) invalid(`The head has ${dim} outputs but there are ${labels.length} labels.`);
-  if (labels.length < 2) invalid('A classifier needs at least two labels.');
 }
 
 /** Adapts Loupe's resized pixels (uint8 NHWC at the card's size) to what the backbone takes; returns the tensor to feed it. */
@@ -77,7 +63,7 @@ export function preprocessingText(card: ModelCard): string {
 export function buildClassifier(backbone: ModelProto, opts: ExportOptions): ModelProto {
   const { card, head } = opts;
   const labels = opts.labels ?? head.labels;
-  checkHead(head, card.output.dim, labels);
+  checkExportable(head, card.output.dim, labels);
   const graph = backbone.graph;
   const inputs = graph.input.filter((i) => !graph.initializer.some((t) => t.name === i.name));
   if (inputs.length !== 1 || inputs[0].name !== card.input.name) invalid(`${opts.backbonePath} does not take the single input ${card.input.name} its card names.`);
@@ -105,17 +91,8 @@ export function buildClassifier(backbone: ModelProto, opts: ExportOptions): Mode
   g.nodes.unshift(...pre.nodes);
   g.initializers.push(...pre.initializers);
 
-  let x = g.node('Flatten', [card.output.name], 'head/features', { axis: 1 });
-  x = g.node('Sub', [x, g.floats('head/mean', head.mean)], 'head/centered');
-  x = g.node('Div', [x, g.floats('head/std', head.std)], 'head/standardised');
-  head.layers.forEach((l, i) => {
-    const w = g.floats(`head/layer${i}/weight`, l.weight, [l.outDim, l.inDim]);
-    const b = g.floats(`head/layer${i}/bias`, l.bias);
-    x = g.node('Gemm', [x, w, b], `head/layer${i}`, { transB: 1 });
-    if (l.activation === 'relu') x = g.node('Relu', [x], `head/layer${i}/relu`);
-  });
-  x = g.node('Softmax', [x], 'head/softmax', { axis: 1 });
-  g.rename(x, 'probabilities');
+  const features = g.node('Flatten', [card.output.name], 'head/features', { axis: 1 });
+  g.rename(addHead(g, features, head), 'probabilities');
   g.output('probabilities', 'float32', ['N', labels.length]);
 
   const opset = Math.max(RESIZE_OPSET, backboneOpset);

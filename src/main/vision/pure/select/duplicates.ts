@@ -22,7 +22,7 @@
  * embeddings never sits in memory whole. Every similarity is computed from the same two rows
  * with the same arithmetic whatever the slicing, so the groups are the same for any blockRows.
  */
-import { matmulABt } from '../train/kernels';
+import { matmulABt } from '../kernels';
 import { VisionTrainError } from '../train/errors';
 import { createRng } from '../train/random';
 import { toMatrix } from './matrix';

@@ -9,7 +9,7 @@
  * pictures must fit in seconds (bench/vision/likely-mislabelled.ts).
  */
 import { VisionTrainError } from '../train/errors';
-import { predict } from '../train/predict';
+import { predict } from '../forward';
 import { createRng, shuffleInPlace } from '../train/random';
 import { trainHead } from '../train/trainer';
 

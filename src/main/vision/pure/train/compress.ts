@@ -9,7 +9,7 @@
  * The hidden layer's weights already have rank ≤ H, so restricting them to the
  * high-variance subspace is a mild constraint (and a mild regulariser).
  */
-import { accumulateAtB, matmulABt } from './kernels';
+import { accumulateAtB, matmulABt } from '../kernels';
 import { createRng } from './random';
 import type { HeadLayer } from '../head';
 

@@ -2,8 +2,8 @@
  * A trainable layer stack: initialisation, one mini-batch of back-propagation, AdamW
  * updates and snapshots of the best weights. All buffers are allocated once per run.
  */
-import { accumulateAtB, accumulateColumnSums, matmulAB } from './kernels';
-import { allocateActivations, forwardLogits, softmaxWithLoss, type SoftmaxStats } from './forward';
+import { accumulateAtB, accumulateColumnSums, matmulAB } from '../kernels';
+import { allocateActivations, forwardLogits, softmaxWithLoss, type SoftmaxStats } from '../forward';
 import type { Rng } from './random';
 import type { HeadLayer } from '../head';
 

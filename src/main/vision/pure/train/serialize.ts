@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { VisionTrainError } from './errors';
-import { checkHead } from './head-check';
+import { checkHead } from '../head-check';
 import type { HeadWeights } from '../head';
 
 const MAGIC = 0x4448504c; // "LPHD" read as little-endian u32

@@ -5,7 +5,7 @@
  * progress message) gets through while it runs.
  */
 import { VisionTrainError } from './errors';
-import type { SoftmaxStats } from './forward';
+import type { SoftmaxStats } from '../forward';
 import { initLayers, Network } from './network';
 import { autoComponents, resolveOptions } from './options';
 import { applyCompression, fitCompression, foldCompression, type Compression } from './compress';

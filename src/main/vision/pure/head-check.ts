@@ -2,8 +2,8 @@
  * Structural checks on a HeadWeights value, used before predicting with it and after
  * reading one back from storage: a head that passes runs without index errors or NaN.
  */
-import { VisionTrainError } from './errors';
-import type { HeadWeights } from '../head';
+import { VisionTrainError } from './train/errors';
+import type { HeadWeights } from './head';
 
 function fail(why: string): never {
   throw new VisionTrainError('invalid_head', `This model's head is unusable: ${why}. Train the model again.`);
