@@ -5,7 +5,7 @@
  * operations in the same order (Sub, Div, Gemm, Relu, Softmax), checked against this file by
  * test/vision/export-head.test.ts. Buffers are handed in so callers reuse them.
  */
-import { VisionTrainError } from './train/errors';
+import { VisionError } from './errors';
 import { checkHead } from './head-check';
 import type { HeadLayer, HeadWeights } from './head';
 import { matmulABt, reluInPlace } from './kernels';
@@ -89,7 +89,7 @@ export function predict(head: HeadWeights, features: Float32Array[] | Float32Arr
   const K = head.labels.length;
   const flat = features instanceof Float32Array;
   if (flat && features.length % D !== 0) {
-    throw new VisionTrainError('dimension_mismatch', `Got ${features.length} feature values, not a whole number of rows of dimension ${D}.`);
+    throw new VisionError('dimension_mismatch', `Got ${features.length} feature values, not a whole number of rows of dimension ${D}.`);
   }
   const n = flat ? features.length / D : features.length;
   const out = new Float32Array(n * K);
@@ -105,7 +105,7 @@ export function predict(head: HeadWeights, features: Float32Array[] | Float32Arr
       } else {
         row = features[i];
         if (!(row instanceof Float32Array) || row.length !== D) {
-          throw new VisionTrainError(
+          throw new VisionError(
             'dimension_mismatch',
             `Row ${i} has dimension ${row instanceof Float32Array ? row.length : 'unknown'}; this model expects ${D}. ` +
               'It was trained on embeddings from another backbone.',
@@ -115,7 +115,7 @@ export function predict(head: HeadWeights, features: Float32Array[] | Float32Arr
       const o = r * D;
       for (let k = 0; k < D; k++) {
         const v = row[k];
-        if (v - v !== 0) throw new VisionTrainError('non_finite_feature', `Row ${i} has a feature that is ${v} (dimension ${k}); recompute its embedding.`);
+        if (v - v !== 0) throw new VisionError('non_finite_feature', `Row ${i} has a feature that is ${v} (dimension ${k}); recompute its embedding.`);
         // Divide, as the exported graph does (Sub then Div), so app and ONNX agree closely.
         buf[o + k] = (v - head.mean[k]) / head.std[k];
       }

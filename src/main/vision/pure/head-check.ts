@@ -2,11 +2,11 @@
  * Structural checks on a HeadWeights value, used before predicting with it and after
  * reading one back from storage: a head that passes runs without index errors or NaN.
  */
-import { VisionTrainError } from './train/errors';
+import { VisionError } from './errors';
 import type { HeadWeights } from './head';
 
 function fail(why: string): never {
-  throw new VisionTrainError('invalid_head', `This model's head is unusable: ${why}. Train the model again.`);
+  throw new VisionError('invalid_head', `This model's head is unusable: ${why}. Train the model again.`);
 }
 
 function finite(a: Float32Array, what: string): void {

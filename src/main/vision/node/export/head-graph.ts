@@ -1,6 +1,5 @@
 import { VisionError } from '../../pure/errors';
 import { checkHead } from '../../pure/head-check';
-import { VisionTrainError } from '../../pure/train/errors';
 import type { HeadWeights } from '../../pure/head';
 import { GraphBuilder } from '../onnx/graph-builder';
 
@@ -23,7 +22,7 @@ export function checkExportable(head: HeadWeights, featureDim: number, labels: s
   try {
     checkHead(head);
   } catch (err) {
-    if (err instanceof VisionTrainError && err.code === 'invalid_head') invalid(err.message);
+    if (err instanceof VisionError && err.code === 'invalid_head') invalid(err.message);
     throw err;
   }
   if (labels.length !== head.labels.length) invalid(`The head has ${head.labels.length} outputs but there are ${labels.length} labels.`);

@@ -10,7 +10,7 @@
  * in the predictions, so a label absent from both (say, from a small validation split)
  * neither helps nor hurts.
  */
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 
 export interface ClassMetrics {
   precision: number;
@@ -54,7 +54,7 @@ function checkIndices(name: string, a: ArrayLike<number>, K: number): void {
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
     if (!Number.isInteger(v) || v < 0 || v >= K) {
-      throw new VisionTrainError('invalid_input', `Example ${i} has ${name} class ${v}, but there are only ${K} labels.`);
+      throw new VisionError('invalid_input', `Example ${i} has ${name} class ${v}, but there are only ${K} labels.`);
     }
   }
 }
@@ -62,10 +62,10 @@ function checkIndices(name: string, a: ArrayLike<number>, K: number): void {
 export function evaluatePredictions(input: PredictionInput): EvaluationReport {
   const { labels, truth, predicted } = input;
   const K = labels.length;
-  if (K === 0) throw new VisionTrainError('invalid_input', 'Evaluation needs at least one label.');
-  if (new Set(labels).size !== K) throw new VisionTrainError('invalid_input', 'Evaluation labels must not repeat.');
+  if (K === 0) throw new VisionError('invalid_input', 'Evaluation needs at least one label.');
+  if (new Set(labels).size !== K) throw new VisionError('invalid_input', 'Evaluation labels must not repeat.');
   if (truth.length !== predicted.length) {
-    throw new VisionTrainError('length_mismatch', `There are ${truth.length} true labels but ${predicted.length} predictions.`);
+    throw new VisionError('length_mismatch', `There are ${truth.length} true labels but ${predicted.length} predictions.`);
   }
   checkIndices('true', truth, K);
   checkIndices('predicted', predicted, K);

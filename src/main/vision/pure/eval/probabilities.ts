@@ -6,7 +6,7 @@
  * values. The true label is in the top k when fewer than k labels rank above it, where a
  * label ranks above another if its probability is higher, or equal and it comes first.
  */
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 import { evaluatePredictions, type EvaluationReport } from './metrics';
 
 export interface ProbabilityInput {
@@ -20,7 +20,7 @@ export interface ProbabilityInput {
 
 function checkShape(K: number, truth: ArrayLike<number>, probabilities: ArrayLike<number>): void {
   if (probabilities.length !== truth.length * K) {
-    throw new VisionTrainError(
+    throw new VisionError(
       'length_mismatch',
       `Got ${probabilities.length} probabilities for ${truth.length} examples of ${K} labels (expected ${truth.length * K}).`,
     );
@@ -52,7 +52,7 @@ function rankOf(probabilities: ArrayLike<number>, o: number, K: number, t: numbe
 
 export function topKAccuracy(probabilities: ArrayLike<number>, K: number, truth: ArrayLike<number>, k: number): number {
   checkShape(K, truth, probabilities);
-  if (!Number.isInteger(k) || k < 1) throw new VisionTrainError('invalid_input', `Top-k needs k ≥ 1; got ${k}.`);
+  if (!Number.isInteger(k) || k < 1) throw new VisionError('invalid_input', `Top-k needs k ≥ 1; got ${k}.`);
   if (truth.length === 0) return 0;
   let hits = 0;
   for (let i = 0; i < truth.length; i++) if (rankOf(probabilities, i * K, K, truth[i]) < k) hits++;

@@ -7,7 +7,7 @@
  * all items, starting from the most typical one, covers the variety of the folder.
  * Distances are Euclidean on standardised embeddings (the head's own mean/std when given).
  */
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 import { createRng } from '../train/random';
 import { rowStats, squaredDistance, standardizedRows, toMatrix } from './matrix';
 import { uncertaintyScores, type UncertaintyStrategy } from './uncertainty';
@@ -60,9 +60,9 @@ export function rankForLabelling(input: LabelNextInput): LabelNextItem[] {
   const { ids } = input;
   const n = ids.length;
   const count = input.count ?? 50;
-  if (!Number.isInteger(count) || count < 0) throw new VisionTrainError('invalid_option', `count must be a whole number ≥ 0; got ${count}.`);
+  if (!Number.isInteger(count) || count < 0) throw new VisionError('invalid_option', `count must be a whole number ≥ 0; got ${count}.`);
   const poolFactor = input.poolFactor ?? 5;
-  if (!(poolFactor >= 1)) throw new VisionTrainError('invalid_option', `poolFactor must be at least 1; got ${poolFactor}.`);
+  if (!(poolFactor >= 1)) throw new VisionError('invalid_option', `poolFactor must be at least 1; got ${poolFactor}.`);
   const m = toMatrix(input.features, n);
   if (n === 0 || count === 0) return [];
   const seed = input.seed ?? 1;
@@ -72,7 +72,7 @@ export function rankForLabelling(input: LabelNextInput): LabelNextItem[] {
   if (input.probabilities) {
     const K = input.classes ?? input.probabilities.length / n;
     if (!Number.isInteger(K) || input.probabilities.length !== n * K) {
-      throw new VisionTrainError('length_mismatch', `Got ${input.probabilities.length} probabilities for ${n} items.`);
+      throw new VisionError('length_mismatch', `Got ${input.probabilities.length} probabilities for ${n} items.`);
     }
     uncertainty = uncertaintyScores(input.probabilities, K, input.strategy ?? 'margin');
     const u = uncertainty;
@@ -91,11 +91,11 @@ export function rankForLabelling(input: LabelNextInput): LabelNextItem[] {
   if (input.labelledFeatures) {
     const lf = input.labelledFeatures;
     if (lf instanceof Float32Array && lf.length % dim !== 0) {
-      throw new VisionTrainError('dimension_mismatch', `Labelled embeddings (${lf.length} values) are not whole rows of dimension ${dim}.`);
+      throw new VisionError('dimension_mismatch', `Labelled embeddings (${lf.length} values) are not whole rows of dimension ${dim}.`);
     }
     const lm = toMatrix(lf, lf instanceof Float32Array ? lf.length / dim : lf.length, 'labelled picture');
     if (lm.rows > 0 && lm.dim !== dim) {
-      throw new VisionTrainError('dimension_mismatch', `Labelled embeddings have dimension ${lm.dim}; unlabelled ones have ${dim}.`);
+      throw new VisionError('dimension_mismatch', `Labelled embeddings have dimension ${lm.dim}; unlabelled ones have ${dim}.`);
     }
     const pick = sample(lm.rows, MAX_LABELLED, seed + 1);
     const ref = { rows: pick.length, data: standardizedRows(lm, pick, stats.mean, stats.std) };

@@ -13,7 +13,7 @@
  * flipped labels this ranks better than the margin p(suggested) − p(y) (bench/vision/
  * RESULTS-review.md).
  */
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 
 export interface MislabelInput {
   /** Out-of-sample probabilities, N×K row-major (class order of `given`'s indices). */
@@ -62,11 +62,11 @@ export function classThresholds(probabilities: Float32Array, given: ArrayLike<nu
 export function findLikelyMislabelled(input: MislabelInput): MislabelResult {
   const { probabilities: p, given, classes: K } = input;
   const n = given.length;
-  if (!Number.isInteger(K) || K < 2) throw new VisionTrainError('invalid_option', `Confident learning needs at least 2 classes; got ${K}.`);
-  if (p.length !== n * K) throw new VisionTrainError('length_mismatch', `Got ${p.length} probabilities for ${n} pictures of ${K} classes.`);
+  if (!Number.isInteger(K) || K < 2) throw new VisionError('invalid_option', `Confident learning needs at least 2 classes; got ${K}.`);
+  if (p.length !== n * K) throw new VisionError('length_mismatch', `Got ${p.length} probabilities for ${n} pictures of ${K} classes.`);
   for (let i = 0; i < n; i++) {
     const y = given[i];
-    if (!Number.isInteger(y) || y < 0 || y >= K) throw new VisionTrainError('invalid_option', `Picture ${i} has class index ${y}, outside 0..${K - 1}.`);
+    if (!Number.isInteger(y) || y < 0 || y >= K) throw new VisionError('invalid_option', `Picture ${i} has class index ${y}, outside 0..${K - 1}.`);
   }
   const t = classThresholds(p, given, K);
   const items: MislabelItem[] = [];

@@ -23,7 +23,7 @@
  * with the same arithmetic whatever the slicing, so the groups are the same for any blockRows.
  */
 import { matmulABt } from '../kernels';
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 import { createRng } from '../train/random';
 import { toMatrix } from './matrix';
 import { UnionFind } from './union-find';
@@ -192,7 +192,7 @@ class Slices {
     for (let i = 0; i < raw.length; i++) {
       const v = raw[i];
       if (v - v !== 0) {
-        throw new VisionTrainError('non_finite_feature', `The embedding of item ${indices[Math.floor(i / dim)]} contains ${v}; recompute it.`);
+        throw new VisionError('non_finite_feature', `The embedding of item ${indices[Math.floor(i / dim)]} contains ${v}; recompute it.`);
       }
     }
     return raw;
@@ -251,13 +251,13 @@ function statsOf(slices: Slices, dim: number, shrinkRows: number): { mean: Float
 
 function compileStats(stats: CentringStats, dim: number): Standardise {
   if (stats.mean.length !== dim || (stats.std && stats.std.length !== dim)) {
-    throw new VisionTrainError('length_mismatch', `Centring statistics have ${stats.mean.length} means and ${stats.std?.length ?? 'no'} stds for ${dim}-value embeddings.`);
+    throw new VisionError('length_mismatch', `Centring statistics have ${stats.mean.length} means and ${stats.std?.length ?? 'no'} stds for ${dim}-value embeddings.`);
   }
   const mean = Float32Array.from(stats.mean);
   const scale = new Float32Array(dim);
   for (let k = 0; k < dim; k++) {
     const sd = stats.std ? stats.std[k] : 1;
-    if (!Number.isFinite(mean[k]) || !Number.isFinite(sd)) throw new VisionTrainError('invalid_option', `Centring statistic ${k} is not finite.`);
+    if (!Number.isFinite(mean[k]) || !Number.isFinite(sd)) throw new VisionError('invalid_option', `Centring statistic ${k} is not finite.`);
     scale[k] = sd > 0 ? 1 / sd : 1;
   }
   return { mean, scale };
@@ -429,16 +429,16 @@ export function findNearDuplicatesBlocked(input: BlockedDuplicateInput): Duplica
   const n = ids.length;
   const threshold = input.threshold ?? DEFAULT_DUPLICATE_THRESHOLD;
   if (!(threshold > 0 && threshold <= 1)) {
-    throw new VisionTrainError('invalid_option', `threshold must be above 0 and at most 1; got ${threshold}.`);
+    throw new VisionError('invalid_option', `threshold must be above 0 and at most 1; got ${threshold}.`);
   }
   const keeper = input.keeper ?? 'first';
   if (keeper === 'largest' && (!input.sizes || input.sizes.length !== n)) {
-    throw new VisionTrainError('invalid_option', "keeper 'largest' needs one size per item.");
+    throw new VisionError('invalid_option', "keeper 'largest' needs one size per item.");
   }
-  if (source.rows !== n) throw new VisionTrainError('length_mismatch', `Got ${source.rows} embeddings for ${n} items.`);
+  if (source.rows !== n) throw new VisionError('length_mismatch', `Got ${source.rows} embeddings for ${n} items.`);
   const blockRows = input.blockRows ?? DEFAULT_BLOCK_ROWS;
   if (!(Number.isInteger(blockRows) && blockRows >= 1)) {
-    throw new VisionTrainError('invalid_option', `blockRows must be a whole number of at least 1; got ${blockRows}.`);
+    throw new VisionError('invalid_option', `blockRows must be a whole number of at least 1; got ${blockRows}.`);
   }
   const exactLimit = input.exactLimit ?? 1500;
   const method = input.method === 'exact' || (input.method !== 'lsh' && n <= exactLimit) ? 'exact' : 'lsh';

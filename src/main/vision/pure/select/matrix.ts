@@ -3,7 +3,7 @@
  * Float32Array per item or back to back; the algorithms want one contiguous, checked
  * matrix.
  */
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 
 export interface Matrix {
   rows: number;
@@ -17,20 +17,20 @@ export function toMatrix(features: Float32Array[] | Float32Array, rows: number, 
   if (features instanceof Float32Array) {
     if (rows === 0) return { rows: 0, dim: 0, data: new Float32Array(0) };
     if (features.length % rows !== 0 || features.length === 0) {
-      throw new VisionTrainError('dimension_mismatch', `Got ${features.length} feature values for ${rows} ${what}s: not a whole number per ${what}.`);
+      throw new VisionError('dimension_mismatch', `Got ${features.length} feature values for ${rows} ${what}s: not a whole number per ${what}.`);
     }
     dim = features.length / rows;
     data = features;
   } else {
     if (features.length !== rows) {
-      throw new VisionTrainError('length_mismatch', `Got ${features.length} embeddings for ${rows} ${what}s.`);
+      throw new VisionError('length_mismatch', `Got ${features.length} embeddings for ${rows} ${what}s.`);
     }
     if (rows === 0) return { rows: 0, dim: 0, data: new Float32Array(0) };
     dim = features[0].length;
     data = new Float32Array(rows * dim);
     for (let i = 0; i < rows; i++) {
       if (features[i].length !== dim) {
-        throw new VisionTrainError('dimension_mismatch', `The embedding of ${what} ${i} has dimension ${features[i].length}; the others have ${dim}.`);
+        throw new VisionError('dimension_mismatch', `The embedding of ${what} ${i} has dimension ${features[i].length}; the others have ${dim}.`);
       }
       data.set(features[i], i * dim);
     }
@@ -38,7 +38,7 @@ export function toMatrix(features: Float32Array[] | Float32Array, rows: number, 
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v - v !== 0) {
-      throw new VisionTrainError('non_finite_feature', `The embedding of ${what} ${Math.floor(i / dim)} contains ${v}; recompute it.`);
+      throw new VisionError('non_finite_feature', `The embedding of ${what} ${Math.floor(i / dim)} contains ${v}; recompute it.`);
     }
   }
   return { rows, dim, data };

@@ -8,7 +8,7 @@
  * without a validation split: the probabilities only need to rank, and K heads on 60,000
  * pictures must fit in seconds (bench/vision/likely-mislabelled.ts).
  */
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 import { predict } from '../forward';
 import { createRng, shuffleInPlace } from '../train/random';
 import { trainHead } from '../train/trainer';
@@ -93,11 +93,11 @@ export async function outOfFoldProbabilities(input: OutOfFoldInput, options: Out
   const flat = input.features instanceof Float32Array;
   const dim = flat ? (n > 0 ? (input.features as Float32Array).length / n : 0) : (input.features as Float32Array[])[0]?.length ?? 0;
   if (!flat && (input.features as Float32Array[]).length !== n) {
-    throw new VisionTrainError('length_mismatch', `Got ${(input.features as Float32Array[]).length} embeddings for ${n} labels.`);
+    throw new VisionError('length_mismatch', `Got ${(input.features as Float32Array[]).length} embeddings for ${n} labels.`);
   }
-  if (!Number.isInteger(dim) || (n > 0 && dim === 0)) throw new VisionTrainError('dimension_mismatch', 'The embeddings are not a whole number of rows.');
+  if (!Number.isInteger(dim) || (n > 0 && dim === 0)) throw new VisionError('dimension_mismatch', 'The embeddings are not a whole number of rows.');
   const classes = [...new Set(input.labels)].sort();
-  if (classes.length < 2) throw new VisionTrainError('too_few_labels', 'Finding mislabelled pictures needs at least two labels.');
+  if (classes.length < 2) throw new VisionError('too_few_labels', 'Finding mislabelled pictures needs at least two labels.');
   const index = new Map(classes.map((c, i) => [c, i]));
   const given = Int32Array.from(input.labels, (l) => index.get(l)!);
   const K = classes.length;
@@ -112,7 +112,7 @@ export async function outOfFoldProbabilities(input: OutOfFoldInput, options: Out
     const repSeed = seed + 1000 * rep;
     const fold = assignFolds(given, K, folds, repSeed);
     for (let f = 0; f < folds; f++) {
-      if (options.signal?.aborted) throw new VisionTrainError('cancelled', 'Cancelled.');
+      if (options.signal?.aborted) throw new VisionError('cancelled', 'Cancelled.');
       const rest: number[] = [];
       const test: number[] = [];
       for (let i = 0; i < n; i++) (fold[i] === f ? test : rest).push(i);

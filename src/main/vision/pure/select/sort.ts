@@ -4,7 +4,7 @@
  * filters people reach for: one predicted label, a confidence band, pictures whose label
  * the model disagrees with, unlabelled ones only. Sorting is stable: ties go by id.
  */
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 
 export interface PredictedItem {
   id: string;
@@ -34,10 +34,10 @@ export function predictionItems(
 ): PredictedItem[] {
   const K = labels.length;
   if (K === 0 || probabilities.length !== ids.length * K) {
-    throw new VisionTrainError('length_mismatch', `Got ${probabilities.length} probabilities for ${ids.length} items of ${K} labels.`);
+    throw new VisionError('length_mismatch', `Got ${probabilities.length} probabilities for ${ids.length} items of ${K} labels.`);
   }
   if (currentLabels && currentLabels.length !== ids.length) {
-    throw new VisionTrainError('length_mismatch', `Got ${currentLabels.length} current labels for ${ids.length} items.`);
+    throw new VisionError('length_mismatch', `Got ${currentLabels.length} current labels for ${ids.length} items.`);
   }
   return ids.map((id, i) => {
     const o = i * K;

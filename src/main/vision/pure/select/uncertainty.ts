@@ -6,16 +6,16 @@
  * - entropy: H(p) / log K, doubt spread over all labels;
  * - least-confidence: (1 − p₁) · K / (K − 1).
  */
-import { VisionTrainError } from '../train/errors';
+import { VisionError } from '../errors';
 
 export type UncertaintyStrategy = 'margin' | 'entropy' | 'least-confidence';
 
 export function uncertaintyScores(probabilities: ArrayLike<number>, classes: number, strategy: UncertaintyStrategy = 'margin'): Float64Array {
   if (!Number.isInteger(classes) || classes < 2) {
-    throw new VisionTrainError('invalid_input', `Uncertainty needs probabilities over at least two labels; got ${classes}.`);
+    throw new VisionError('invalid_input', `Uncertainty needs probabilities over at least two labels; got ${classes}.`);
   }
   if (probabilities.length % classes !== 0) {
-    throw new VisionTrainError('length_mismatch', `Got ${probabilities.length} probabilities: not a whole number of rows of ${classes}.`);
+    throw new VisionError('length_mismatch', `Got ${probabilities.length} probabilities: not a whole number of rows of ${classes}.`);
   }
   const n = probabilities.length / classes;
   const out = new Float64Array(n);
@@ -25,7 +25,7 @@ export function uncertaintyScores(probabilities: ArrayLike<number>, classes: num
     let p1 = -Infinity, p2 = -Infinity, h = 0;
     for (let j = 0; j < classes; j++) {
       const p = probabilities[o + j];
-      if (p - p !== 0) throw new VisionTrainError('non_finite_feature', `Item ${i} has a probability of ${p}.`);
+      if (p - p !== 0) throw new VisionError('non_finite_feature', `Item ${i} has a probability of ${p}.`);
       if (p > p1) {
         p2 = p1;
         p1 = p;
@@ -38,7 +38,7 @@ export function uncertaintyScores(probabilities: ArrayLike<number>, classes: num
     if (strategy === 'margin') u = 1 - (p1 - p2);
     else if (strategy === 'entropy') u = h / logK;
     else if (strategy === 'least-confidence') u = ((1 - p1) * classes) / (classes - 1);
-    else throw new VisionTrainError('invalid_option', `Unknown uncertainty strategy ${String(strategy)}; use margin, entropy or least-confidence.`);
+    else throw new VisionError('invalid_option', `Unknown uncertainty strategy ${String(strategy)}; use margin, entropy or least-confidence.`);
     out[i] = Math.min(1, Math.max(0, u));
   }
   return out;

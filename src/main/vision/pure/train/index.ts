@@ -7,7 +7,6 @@ export { checkHead } from '../head-check';
 export { TRAIN_DEFAULTS, resolveOptions, type ResolvedOptions } from './options';
 export { stratifiedSplit, columnStats } from './prepare';
 export { createRng, shuffleInPlace, type Rng } from './random';
-export { VisionTrainError, isVisionTrainError, type VisionTrainErrorCode } from './errors';
 export type { AugmentedExample, TrainData, TrainOptions, TrainProgress, TrainResult } from './types';
 /** The head the trainer produces: declared once, in ../head.ts. */
 export type { HeadWeights, HeadLayer, HeadKind, Activation } from '../head';

@@ -2,7 +2,7 @@
  * Training options with their defaults, checked once so the loop can trust them. The
  * defaults and the reasons for them are in docs/vision-training.md.
  */
-import { VisionTrainError } from './errors';
+import { VisionError } from '../errors';
 import type { HeadKind } from '../head';
 import type { TrainOptions } from './types';
 
@@ -42,7 +42,7 @@ export const TRAIN_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
 });
 
 function bad(name: string, rule: string, value: unknown): never {
-  throw new VisionTrainError('invalid_option', `Training option ${name} must be ${rule}; got ${String(value)}.`);
+  throw new VisionError('invalid_option', `Training option ${name} must be ${rule}; got ${String(value)}.`);
 }
 
 function int(name: string, v: number | undefined, def: number, min: number, max: number): number {

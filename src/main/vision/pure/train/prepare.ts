@@ -3,7 +3,7 @@
  * train/validation split, standardisation statistics from the training split only (so the
  * validation score is honest), and standardised contiguous copies of both splits.
  */
-import { VisionTrainError } from './errors';
+import { VisionError } from '../errors';
 import { createRng, shuffleInPlace } from './random';
 import type { AugmentedExample } from './types';
 import type { CheckedData } from './validate';
@@ -72,7 +72,7 @@ function checkNotConstant(X: Float32Array, rows: number, dim: number): void {
     const first = X[k];
     for (let i = 1; i < rows; i++) if (X[i * dim + k] !== first) return;
   }
-  throw new VisionTrainError(
+  throw new VisionError(
     'constant_features',
     `All ${rows} training pictures have identical embeddings, so no label can be told apart. ` +
       'Check that the pictures differ and that the embeddings were computed from them.',
@@ -128,7 +128,7 @@ export function prepareData(
   for (let i = 0; i < n; i++) checked.copyRow(i, all, i * dim);
   checkNotConstant(all, n, dim);
 
-  if (splitKeys && splitKeys.length !== n) throw new VisionTrainError('length_mismatch', `There are ${splitKeys.length} split keys for ${n} pictures.`);
+  if (splitKeys && splitKeys.length !== n) throw new VisionError('length_mismatch', `There are ${splitKeys.length} split keys for ${n} pictures.`);
   const { train, val } = stratifiedSplit(y, classes, validationFraction, seed, splitKeys);
   const inVal = new Uint8Array(n);
   for (const i of val) inVal[i] = 1;

@@ -5,7 +5,7 @@
  * on the way in: what comes out of the database is not trusted blindly.
  */
 import { z } from 'zod';
-import { VisionTrainError } from './errors';
+import { VisionError } from '../errors';
 import { checkHead } from '../head-check';
 import type { HeadWeights } from '../head';
 
@@ -34,7 +34,7 @@ const HeadJsonShape = HeaderShape.extend({
 export type HeadJSON = z.infer<typeof HeadJsonShape>;
 
 function invalid(why: string): never {
-  throw new VisionTrainError('invalid_head', `The stored model head cannot be read: ${why}. Train the model again.`);
+  throw new VisionError('invalid_head', `The stored model head cannot be read: ${why}. Train the model again.`);
 }
 
 export function headToJSON(head: HeadWeights): HeadJSON {

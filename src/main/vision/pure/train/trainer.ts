@@ -4,7 +4,7 @@
  * kept. Yields to the event loop every few dozen milliseconds so an AbortSignal (or a
  * progress message) gets through while it runs.
  */
-import { VisionTrainError } from './errors';
+import { VisionError } from '../errors';
 import type { SoftmaxStats } from '../forward';
 import { initLayers, Network } from './network';
 import { autoComponents, resolveOptions } from './options';
@@ -22,7 +22,7 @@ const EVAL_ROWS = 256;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new VisionTrainError('cancelled', 'Training was cancelled.');
+  if (signal?.aborted) throw new VisionError('cancelled', 'Training was cancelled.');
 }
 
 /** Weights N / (K · n_c) per class, so that each label contributes equally to the loss. */
@@ -54,7 +54,7 @@ function allFinite(layers: HeadWeights['layers']): boolean {
 }
 
 /**
- * Trains a classifier head on embeddings. Throws VisionTrainError (with a code) on bad
+ * Trains a classifier head on embeddings. Throws VisionError (with a code) on bad
  * input, on cancellation, or if the optimisation diverges before any usable epoch.
  */
 export async function trainHead(data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
@@ -134,7 +134,7 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
     if (!Number.isFinite(monitored) || !Number.isFinite(trainLoss) || !allFinite(net.layers)) {
       // Diverged (far too high a learning rate): keep the last good epoch if there is one.
       if (bestEpoch === 0) {
-        throw new VisionTrainError('diverged', 'Training diverged in its first epoch. Lower the learning rate and train again.');
+        throw new VisionError('diverged', 'Training diverged in its first epoch. Lower the learning rate and train again.');
       }
       stoppedEarly = true;
       break;
@@ -169,7 +169,7 @@ export async function trainHead(data: TrainData, options: TrainOptions = {}): Pr
   net.restore(bestWeights);
   const layers = compression ? [foldCompression(compression, net.layers[0], dim), ...net.layers.slice(1)] : net.layers;
   if (!allFinite(layers)) {
-    throw new VisionTrainError('diverged', 'Training produced invalid weights. Lower the learning rate and train again.');
+    throw new VisionError('diverged', 'Training produced invalid weights. Lower the learning rate and train again.');
   }
   const validationProbabilities = new Float32Array(nVal * classes);
   if (nVal > 0) evaluate(net, valX, valY, nVal, cw, validationProbabilities);
