@@ -2,7 +2,8 @@
 // never in NaN weights.
 import { describe, expect, it } from 'vitest';
 import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
-import { isTrainingRefusal, VisionError } from '../../src/main/vision/pure/errors';
+import { VisionError } from '../../src/main/vision/pure/errors';
+import { isTrainingRefusal } from '../../src/main/vision/pure/training-refusals';
 import { predict, trainHead, type TrainData, type TrainOptions } from '../../src/main/vision/pure/train';
 
 async function failure(data: TrainData, options: TrainOptions = {}): Promise<VisionError> {
