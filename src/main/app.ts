@@ -7,7 +7,7 @@ import { LibraryService } from './services/library/index';
 import { ApiSettingsService, loadOrCreateToken, removeServerFile, writeServerFile } from './services/settings/index';
 import { TaskService } from './services/tasks/index';
 import { VisionService } from './services/vision/index';
-import type { SpawnChild } from './services/child-process';
+import type { SpawnChild } from './queue/index';
 import { visionHandlers } from './ipc/vision-handlers';
 import { queueHandlers } from './ipc/queue-handlers';
 import { visionRoutes } from './api/vision-routes';

@@ -1,14 +1,14 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { contentSecurityPolicy } from './api/csp';
 import { createApp, defaultDataDir } from './app';
 import { serveAppFile } from './desktop/app-scheme';
+import { PICTURE_SCHEME, servePicture } from './desktop/picture-scheme';
 import { allowDevice, allowPermission } from './desktop/permissions';
 import { APP_SCHEME, isTrustedFrame, rendererTarget } from './desktop/renderer-url';
 import { registerElectronTransport } from './ipc/electron-transport';
 import { exportLatestModel } from './services/vision/index';
-import type { SpawnChild } from './services/child-process';
+import type { SpawnChild } from './queue/index';
 
 /*
  * The desktop shell, and the only file of src/main that imports 'electron': one locked-down
@@ -17,7 +17,7 @@ import type { SpawnChild } from './services/child-process';
  * file, which permission, which CSP) live in src/main/desktop and api/csp.ts, tested in Node.
  */
 
-const THUMB_SCHEME = 'loupe-thumb';
+const THUMB_SCHEME = PICTURE_SCHEME;
 // The dev server's URL counts only in an unpackaged build (renderer-url.ts says why).
 const target = rendererTarget({ isPackaged: app.isPackaged, envUrl: process.env.ELECTRON_RENDERER_URL });
 if (target.ignored) console.warn(`loupe: ${target.ignored}`);
@@ -115,18 +115,7 @@ async function start(): Promise<void> {
   const loupe = await createApp({ dataDir: dataDir(), shell: 'electron', spawnChild: utilitySpawn });
   let win: BrowserWindow | null = null;
 
-  protocol.handle(THUMB_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    const id = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    if (url.host !== 'image' || id.length === 0) return new Response('Not found', { status: 404 });
-    try {
-      // Read directly, not through net.fetch(file://): the app needs no file:// access at all.
-      const bytes = await readFile(loupe.services.library.thumbnailPath(id));
-      return new Response(new Uint8Array(bytes), { headers: { 'content-type': 'image/webp', 'cache-control': 'max-age=31536000, immutable' } });
-    } catch {
-      return new Response('Not found', { status: 404 });
-    }
-  });
+  protocol.handle(THUMB_SCHEME, (request) => servePicture(loupe.services.library, request.url));
 
   protocol.handle(APP_SCHEME, (request) => serveAppFile(rendererDir, request.url));
 

@@ -48,6 +48,10 @@ const client: LoupeClient = {
   thumbnailUrl(imageId: string): string {
     return `loupe-thumb://image/${encodeURIComponent(imageId)}`;
   },
+  /** The original picture (full-size viewer), served by the same private scheme (electron.ts). */
+  imageUrl(imageId: string): string {
+    return `loupe-thumb://file/${encodeURIComponent(imageId)}`;
+  },
   pathsForFiles(files: File[]): string[] {
     return files.map((f) => webUtils.getPathForFile(f)).filter((p) => p.length > 0);
   },

@@ -135,6 +135,20 @@ describe.skipIf(!fmnistAvailable())('GET /v1/datasets/:id/review', () => {
     expect(missing.json.error.code).toBe('not_found');
   });
 
+  it('pages past a batch with offset: the pages put together are the whole queue in order', async () => {
+    const whole = (await get(`/v1/datasets/${datasetId}/review?queue=low-confidence&limit=500`)).json.items.map((i: { id: string }) => i.id);
+    expect(whole.length).toBeGreaterThan(6);
+    const paged: string[] = [];
+    for (let offset = 0; offset < whole.length; offset += 4) {
+      const r = await get(`/v1/datasets/${datasetId}/review?queue=low-confidence&limit=4&offset=${offset}`);
+      expect(r.status).toBe(200);
+      paged.push(...r.json.items.map((i: { id: string }) => i.id));
+    }
+    expect(paged).toEqual(whole);
+    expect((await get(`/v1/datasets/${datasetId}/review?queue=low-confidence&offset=${whole.length}`)).json.items).toEqual([]);
+    expect((await get(`/v1/datasets/${datasetId}/review?queue=low-confidence&offset=-1`)).status).toBe(422);
+  });
+
   it('answers the same queue over the contract', async () => {
     const r = await app.dispatcher.call('review.queue', { datasetId, queue: 'low-confidence', limit: 3 });
     expect(r).toMatchObject({ ok: true, value: { queue: 'low-confidence', items: expect.any(Array) } });

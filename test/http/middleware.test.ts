@@ -181,6 +181,25 @@ describe('sessions and csrf', () => {
     expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);
   });
 
+  it('asks a secret function on every request: changing what it returns ends the sessions it signed', async () => {
+    let secret = 'c'.repeat(32);
+    const { url } = await L.up((app) => {
+      app.use(sessions({ secret: () => secret, cookieName: 'sid', sameSite: 'Strict' }));
+      app.post('/login', (ctx) => {
+        getSession(ctx).set('user', 'ada');
+        return { ok: true };
+      });
+      app.get('/me', (ctx) => ({ user: getSession(ctx).get('user') ?? null }));
+    });
+    const setCookie = (await fetch(`${url}/login`, { method: 'POST' })).headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^sid=/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = setCookie.split(';')[0];
+    expect(await (await fetch(`${url}/me`, { headers: { cookie } })).json()).toEqual({ user: 'ada' });
+    secret = 'd'.repeat(32);
+    expect(await (await fetch(`${url}/me`, { headers: { cookie } })).json()).toEqual({ user: null });
+  });
+
   it('refuses form posts without the CSRF token and accepts them with it', async () => {
     const { url } = await L.up((app) => {
       app.use(csrf());

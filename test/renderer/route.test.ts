@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatRoute, parseRoute } from '../../src/renderer/app/route';
-import { filterOfView, viewOf } from '../../src/renderer/library/filter';
+import { filterOfView, gridQueryOf, paramsOf, viewOf } from '../../src/renderer/library/filter';
 import { defaultLabelColor } from '../../src/shared/label-colors';
 import { hueOf } from '../../src/renderer/lib/label-color';
 
@@ -43,5 +43,28 @@ describe('label colours', () => {
         expect(Math.min(d, 360 - d)).toBeGreaterThanOrEqual(20);
       }
     }
+  });
+});
+
+describe('grid filters in the address', () => {
+  it('round-trips the grid query after the view, in a stable order', () => {
+    const r = { page: 'library' as const, id: '3', view: 'label/T-shirt?', params: { sort: '-confidence', predicted: 'Ankle boot', min: '0.9', q: 'a&b' } };
+    const url = formatRoute(r);
+    expect(url).toBe('#/library/3/label/T-shirt%3F?min=0.9&predicted=Ankle+boot&q=a%26b&sort=-confidence');
+    expect(parseRoute(url)).toEqual(r);
+    expect(parseRoute('#/library/3?agreement=disagrees')).toEqual({ page: 'library', id: '3', params: { agreement: 'disagrees' } });
+    expect(formatRoute({ page: 'library', id: '3', params: {} })).toBe('#/library/3');
+  });
+
+  it('reads filters from parameters, ignoring ones that make no sense', () => {
+    expect(gridQueryOf({ predicted: 'Sneaker', min: '0.9', max: '2', agreement: 'maybe', sort: '-confidence', q: ' shoe ' })).toEqual({
+      predicted: 'Sneaker',
+      min: 0.9,
+      sort: '-confidence',
+      q: 'shoe',
+    });
+    const q = { predicted: 'Bag', min: 0.25, max: 0.75, agreement: 'disagrees' as const, q: 'x', sort: 'name' as const };
+    expect(gridQueryOf(paramsOf(q))).toEqual(q);
+    expect(paramsOf({})).toEqual({});
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forkChild, type SpawnChild } from '../../src/main/services/child-process';
+import { forkChild, type SpawnChild } from '../../src/main/queue/index';
 import { BackboneHost, findModelsDir } from '../../src/main/services/vision/backbone';
 import { DEFAULT_MODEL_FILE, InferenceEngine } from '../../src/main/vision/index';
 import { kindPicture, kindPictures } from './vision-pictures';

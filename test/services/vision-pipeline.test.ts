@@ -105,6 +105,34 @@ describe('every picture embedded and predicted', () => {
     expect(names).toEqual([...names].sort());
   });
 
+  it('filters by agreement and file name, and the first page says how many match in all', async () => {
+    const all = await get(`/v1/datasets/${datasetId}/images?limit=100`);
+    const labelledItems = all.items.filter((i) => i.label !== null);
+    // Give one red picture the wrong label: it is the one that disagrees.
+    const wrong = labelledItems.find((i) => i.label === 'red' && i.prediction?.label === 'red')!;
+    library().setLabel([wrong.id], 'blue');
+    try {
+      const disagrees = await get(`/v1/datasets/${datasetId}/images?agreement=disagrees&limit=100`);
+      expect(disagrees.items.map((i) => i.id)).toEqual([wrong.id]);
+      const agrees = await get(`/v1/datasets/${datasetId}/images?agreement=agrees&limit=5`);
+      expect((agrees as { total?: number }).total).toBe(labelledItems.length - 1);
+      expect(agrees.items.every((i) => i.label !== null && i.label === i.prediction?.label)).toBe(true);
+      // Later pages leave the total out (it is counted once).
+      const next = await get(`/v1/datasets/${datasetId}/images?agreement=agrees&limit=5&cursor=${agrees.nextCursor}`);
+      expect((next as { total?: number }).total).toBeUndefined();
+    } finally {
+      library().setLabel([wrong.id], 'red');
+    }
+    const named = await get(`/v1/datasets/${datasetId}/images?q=U-RED-30&sort=name`);
+    expect(named.items.map((i) => i.fileName)).toEqual(['u-red-300.png', 'u-red-301.png', 'u-red-302.png', 'u-red-303.png']);
+    expect((named as { total?: number }).total).toBe(4);
+    // % and _ are searched for as typed, not as wildcards.
+    expect((await get(`/v1/datasets/${datasetId}/images?q=u_red`)).items).toHaveLength(0);
+    const ipc = library().listImages({ datasetId, q: 'blue-30', predicted: 'blue', limit: 2 });
+    expect(ipc.total).toBe(4);
+    expect(ipc.items).toHaveLength(2);
+  });
+
   it('answers a bad filter with a clear validation error', async () => {
     const r = await call(base, 'GET', `/v1/datasets/${datasetId}/images?minConfidence=2`, { token: app.token });
     // A query that fails validation: 400 today (the API's error mapping is another change's).

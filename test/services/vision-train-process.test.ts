@@ -2,7 +2,7 @@
 // keeps turning during a long run, a cancel stops it, training's refusals keep their codes,
 // a killed child is a clear error and the next run starts a fresh one, and the child's memory is capped.
 import { describe, expect, it } from 'vitest';
-import { forkChild, type SpawnChild } from '../../src/main/services/child-process';
+import { forkChild, type SpawnChild } from '../../src/main/queue/index';
 import { trainHeadInChildProcess } from '../../src/main/services/vision/train-child-process';
 import { createRng, isTrainingRefusal } from '../../src/main/vision/index';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HttpError, type Blueprint } from '../http/index';
-import { Image, ImageSort, LabelName, Page } from '../../shared/contract/index';
+import { Agreement, Image, ImagePage, ImageSort, LabelName } from '../../shared/contract/index';
 import { MAX_FILE_BYTES, type UploadFile } from '../services/library/index';
 import { IdParams, PageQuery, type ApiDeps } from './deps';
 import { anyImage, imageForm, UploadAnswer, webp } from './schemas';
@@ -15,6 +15,10 @@ const ListQuery = PageQuery.extend({
   predicted: z.string().min(1).max(100).optional(),
   minConfidence: Confidence.optional(),
   maxConfidence: Confidence.optional(),
+  /** Only labelled pictures whose label the active model's guess matches (`agrees`) or not (`disagrees`). */
+  agreement: Agreement.optional(),
+  /** Only pictures whose file name contains this text (any case). */
+  q: z.string().max(200).optional(),
   sort: ImageSort.optional(),
 });
 
@@ -84,9 +88,9 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
   v1.get(
     '/datasets/:id/images',
     {
-      summary: 'Page through a dataset’s images, each with the active model’s prediction; filter by label, prediction and confidence, sort by confidence, name or time added',
+      summary: 'Page through a dataset’s images, each with the active model’s prediction; filter by label, prediction, confidence, agreement and file name, sort by confidence, name or time added; the first page says the total',
       tags: ['images'],
-      schema: { params: IdParams, query: ListQuery, response: { 200: Page(Image) } },
+      schema: { params: IdParams, query: ListQuery, response: { 200: ImagePage } },
     },
     (ctx) => {
       const q = ctx.valid.query;
@@ -97,6 +101,8 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
         predicted: q.predicted,
         minConfidence: q.minConfidence,
         maxConfidence: q.maxConfidence,
+        agreement: q.agreement,
+        q: q.q,
         sort: q.sort,
         limit: q.limit,
         cursor: q.cursor ?? null,

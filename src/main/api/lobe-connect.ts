@@ -41,12 +41,12 @@ export class LobeConnect {
 
   constructor(
     private readonly app: App,
-    private readonly o: { apiSettings: ApiSettingsService; port: number; log: (message: string, err?: unknown) => void },
+    private readonly opts: { apiSettings: ApiSettingsService; port: number; log: (message: string, err?: unknown) => void },
   ) {}
 
   /** Follows the setting; changes are applied one after another. */
   sync(): Promise<void> {
-    this.chain = this.chain.then(() => (this.o.apiSettings.lobeConnect && !this.closed ? this.start() : this.stop()));
+    this.chain = this.chain.then(() => (this.opts.apiSettings.lobeConnect && !this.closed ? this.start() : this.stop()));
     return this.chain;
   }
 
@@ -59,21 +59,21 @@ export class LobeConnect {
   private async start(): Promise<void> {
     if (this.running) return;
     try {
-      const addr = await this.app.listen({ host: '127.0.0.1', port: this.o.port });
+      const addr = await this.app.listen({ host: '127.0.0.1', port: this.opts.port });
       this.running = true;
-      this.o.apiSettings.setLobeConnectState({ url: addr.url, error: null });
+      this.opts.apiSettings.setLobeConnectState({ url: addr.url, error: null });
     } catch (err) {
       const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
       const error = inUse
-        ? `Port ${this.o.port} is taken (is Lobe itself running?). Quit the program that holds it, then turn Lobe Connect off and on.`
+        ? `Port ${this.opts.port} is taken (is Lobe itself running?). Quit the program that holds it, then turn Lobe Connect off and on.`
         : `Lobe Connect could not start: ${(err as Error).message}`;
-      this.o.apiSettings.setLobeConnectState({ url: null, error });
-      this.o.log('Lobe Connect could not start:', err);
+      this.opts.apiSettings.setLobeConnectState({ url: null, error });
+      this.opts.log('Lobe Connect could not start:', err);
     }
   }
 
   private async stop(): Promise<void> {
-    this.o.apiSettings.setLobeConnectState({ url: null, error: null });
+    this.opts.apiSettings.setLobeConnectState({ url: null, error: null });
     if (!this.running) return;
     this.running = false;
     await this.app.close({ timeoutMs: 2000 });

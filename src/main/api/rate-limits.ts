@@ -1,5 +1,5 @@
 import { rateLimit, sameSecret, type Context, type Middleware } from '../http/index';
-import { SESSION_COOKIE, verifySession } from './session';
+import { signedIn } from './auth';
 
 export interface RateLimitRule {
   /** Requests allowed in a burst (the bucket's size). */
@@ -38,10 +38,10 @@ function callerOf(ctx: Context, token: string): Caller {
   if (typeof h === 'string' && /^bearer /i.test(h)) given = h.slice(7).trim();
   else if (ctx.upgrade !== null) given = ctx.query.get('token');
   if (given) return token && sameSecret(given, token) ? 'token' : 'anonymous';
-  return verifySession(token, ctx.cookies[SESSION_COOKIE]) ? 'session' : 'anonymous';
+  return signedIn(ctx) ? 'session' : 'anonymous';
 }
 
-/** One middleware in front of auth: picks the caller's bucket, or none for the UI. */
+/** One middleware in front of auth, behind the sessions (auth.ts): picks the caller's bucket, or none for the UI. */
 export function apiRateLimits(opts: {
   token: () => string;
   isApiPath: (path: string) => boolean;

@@ -10,7 +10,7 @@ import { labellingRoutes } from './labelling';
 import { importRoutes } from './imports';
 import { indexPageRoutes } from './index-page';
 import { taskRoutes } from './tasks';
-import { apiAuth, clearSessionCookie, setSessionCookie } from './session';
+import { apiAuth, loupeSessions, signIn, signOut } from './auth';
 import { writeQueueMetrics } from './metrics-queue';
 import { prometheusText } from './schemas';
 import { apiRateLimits, type ApiRateLimits } from './rate-limits';
@@ -52,6 +52,7 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
       exposeHeaders: ['retry-after', 'x-request-id'],
     }),
   );
+  app.use(loupeSessions(() => deps.apiSettings.token));
   app.use(apiRateLimits({ token: () => deps.apiSettings.token, isApiPath, limits: opts.rateLimit }));
   app.use(
     apiAuth({
@@ -64,11 +65,11 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
   app.group('/v1', (v1) => {
     healthRoutes(v1, deps);
     v1.post('/session', { summary: 'Trade the bearer token for a session cookie (browser shell)', tags: ['meta'], schema: { response: { 204: null } } }, (ctx) => {
-      setSessionCookie(ctx, deps.apiSettings.token);
+      signIn(ctx);
       ctx.empty(204);
     });
     v1.delete('/session', { summary: 'End the browser session', tags: ['meta'], schema: { response: { 204: null } } }, (ctx) => {
-      clearSessionCookie(ctx);
+      signOut(ctx);
       ctx.empty(204);
     });
     datasetRoutes(v1, deps);

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { Blueprint, registryEpoch, type RouteDef } from './blueprint';
 import { compileRoutes } from './compile';
 import type { ContextHost, Key } from './context';
-import { Dispatcher } from './dispatch';
+import { RequestRunner } from './request-runner';
 import type { ErrorLogger } from './errors';
 import type { RouterOptions } from './router';
 import { buildServer, onClientError, type ServerLimits } from './server';
@@ -39,7 +39,7 @@ export class App extends Blueprint implements ContextHost {
   private notFoundMw: Middleware | null = null;
   private builtVersion = -1;
   private services = new Map<Key<unknown> | string, unknown>();
-  private readonly dispatcher: Dispatcher;
+  private readonly requests: RequestRunner;
   private readonly idPrefix = randomBytes(4).toString('hex');
   private seq = 0;
   readonly hub = new WsHub();
@@ -57,7 +57,7 @@ export class App extends Blueprint implements ContextHost {
         const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
         process.stderr.write(`[http] ${info.method} ${info.path} (${info.requestId}) failed: ${msg}\n`);
       });
-    this.dispatcher = new Dispatcher(this, onError, this.handlerTimeoutMs);
+    this.requests = new RequestRunner(this, onError, this.handlerTimeoutMs);
   }
 
   /** Replaces the 404 answer, e.g. with `serveStatic(root, { spa: true })`; runs after app middleware. */
@@ -93,7 +93,7 @@ export class App extends Blueprint implements ContextHost {
   /** Node's request listener; usable with any `http.Server` (`createServer(app.handle)`). */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (this.builtVersion !== registryEpoch()) this.compile();
-    this.dispatcher.dispatch(req, res, null);
+    this.requests.handle(req, res, null);
   };
 
   private onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -103,12 +103,12 @@ export class App extends Blueprint implements ContextHost {
     res.assignSocket(socket as import('node:net').Socket);
     res.once('finish', () => socket.end());
     if (this.builtVersion !== registryEpoch()) this.compile();
-    this.dispatcher.dispatch(req, res, { socket, head });
+    this.requests.handle(req, res, { socket, head });
   };
 
   /** Builds the router from every registered route; done once, and again after changes. */
   compile(): void {
-    this.dispatcher.routes = compileRoutes({
+    this.requests.routes = compileRoutes({
       defs: this.flatten('', [], false),
       appMiddleware: this.middleware,
       notFound: this.notFoundMw,
@@ -160,12 +160,12 @@ export class App extends Blueprint implements ContextHost {
     const server = this.server;
     if (!server) return Promise.resolve();
     this.shutdown ??= new Shutdown(server, this.hub, opts.timeoutMs ?? 10_000);
-    this.dispatcher.closing = true;
+    this.requests.closing = true;
     return this.shutdown.done.then(() => {
       this.server = null;
       this.shutdown = null;
-      this.dispatcher.closing = false;
-      this.dispatcher.stop();
+      this.requests.closing = false;
+      this.requests.stop();
     });
   }
 }

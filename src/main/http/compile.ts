@@ -1,7 +1,7 @@
 import type { RouteDef } from './blueprint';
 import { compose, terminalFor, type Dispatch } from './compose';
 import type { Context } from './context';
-import type { CompiledRoute, CompiledRoutes } from './dispatch';
+import type { CompiledRoute, CompiledRoutes } from './request-runner';
 import { errors } from './errors';
 import { schemaMiddleware } from './middleware/validate';
 import { Router, type RouterOptions } from './router';
@@ -22,7 +22,7 @@ export interface CompileInput {
 /**
  * Turns the registered routes into a router of ready-to-run chains. A route that ends up
  * with no middleware at all (no app, group or schema middleware, no body limit) keeps its
- * bare handler, which the dispatcher calls directly; nothing is composed for it.
+ * bare handler, which the RequestRunner calls directly; nothing is composed for it.
  */
 export function compileRoutes(input: CompileInput): CompiledRoutes {
   const router = new Router<CompiledRoute>(input.router);

@@ -2,23 +2,16 @@
  * Entry point of a pooled child process. It loads handler modules on demand, runs one task
  * at a time, forwards progress and logs, aborts on request, and reports its memory so the
  * pool can stop a process that grows past its cap. It speaks over `process.send` (Node's
- * child_process) or `process.parentPort` (Electron's utilityProcess).
+ * child_process) or `process.parentPort` (Electron's utilityProcess): see parent-channel.ts.
  */
 import { pathToFileURL } from 'node:url';
 import { toStoredError } from './errors';
+import { listenToParent, reportMemory, sendToParent } from './parent-channel';
 import type { FromChild, RunJob, ToChild } from './child-protocol';
 import type { Handler, TaskContext } from './types';
 
-interface ParentPort {
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
-}
-
-const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-
 function send(message: FromChild): void {
-  if (parentPort) parentPort.postMessage(message);
-  else process.send?.(message);
+  sendToParent(message);
 }
 
 const handlers = new Map<string, Handler>();
@@ -66,9 +59,5 @@ function onMessage(raw: unknown): void {
   else if (msg.t === 'abort') controllers.get(msg.id)?.abort(Object.assign(new Error(msg.reason), { name: 'AbortError', code: msg.reason }));
 }
 
-if (parentPort) parentPort.on('message', (e) => onMessage(e.data));
-else process.on('message', onMessage);
-// An orphan must not outlive its queue: when the parent dies the IPC channel closes.
-process.on('disconnect', () => process.exit(0));
-setInterval(() => send({ t: 'mem', rss: process.memoryUsage.rss() }), 200).unref();
-send({ t: 'ready' });
+listenToParent(onMessage);
+reportMemory();

@@ -22,13 +22,15 @@ export type FromChild =
   | { t: 'done'; id: string; ok: false; error: StoredError };
 
 /**
- * The minimal process handle the pool needs. The default wraps `child_process.fork`; an
- * Electron shell passes an adapter around `utilityProcess.fork` instead.
+ * The minimal process handle a watched child needs (watched-child.ts). The default wraps
+ * `child_process.fork`; an Electron shell passes an adapter around `utilityProcess.fork`
+ * instead. Messages are untyped here: the pool speaks ToChild/FromChild over it, and a product's
+ * own children their own protocols, over the one adapter.
  */
 export interface ChildLike {
   readonly pid?: number;
-  send(message: ToChild): void;
-  onMessage(listener: (message: FromChild) => void): void;
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
   onExit(listener: (code: number | null, signal: string | null) => void): void;
   kill(): void;
 }

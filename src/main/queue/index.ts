@@ -1,6 +1,7 @@
 export { TaskQueue, type TaskQueueOptions, type LogEvent } from './task-queue';
 export { QueueError, UnrecoverableError, type QueueErrorCode } from './errors';
-export { ProcessPool, forkChild, type ProcessPoolOptions } from './process-pool';
+export { ProcessPool, type ProcessPoolOptions } from './process-pool';
+export { WatchedChild, forkChild, type ChildExit, type WatchedChildOptions } from './watched-child';
 export type { ChildLike, SpawnChild, SpawnOptions, FromChild, ToChild } from './child-protocol';
 export { parseCron } from './scheduler';
 export { backoffDelay } from './backoff';

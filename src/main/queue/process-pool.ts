@@ -1,8 +1,8 @@
-import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StoredError } from './errors';
-import type { ChildLike, FromChild, RunJob, SpawnChild } from './child-protocol';
+import type { FromChild, RunJob, SpawnChild } from './child-protocol';
+import { WatchedChild, type ChildExit } from './watched-child';
 
 export interface ProcessPoolOptions {
   /** Child processes at most (default 2). */
@@ -28,31 +28,19 @@ export interface PoolHooks {
 export type PoolResult = { ok: true; result: unknown } | { ok: false; error: StoredError };
 
 interface Slot {
-  child: ChildLike;
+  child: WatchedChild;
   job: RunJob | null;
   hooks: PoolHooks | null;
   resolve: ((r: PoolResult) => void) | null;
-  rss: number;
+  /** The error its task gets when the pool itself killed the child (abort ignored, queue stopped). */
   killedFor: StoredError | null;
   killTimer: NodeJS.Timeout | null;
-  exited: boolean;
 }
 
 function defaultEntry(): string {
   const here = fileURLToPath(import.meta.url);
   return path.join(path.dirname(here), `child-entry${path.extname(here)}`);
 }
-
-export const forkChild: SpawnChild = (entry, opts) => {
-  const cp = fork(entry, [], { execArgv: opts.execArgv, env: opts.env, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return {
-    pid: cp.pid,
-    send: (m) => void cp.send(m, (err) => err && undefined),
-    onMessage: (l) => void cp.on('message', (m) => l(m as FromChild)),
-    onExit: (l) => void cp.on('exit', (code, signal) => l(code, signal)),
-    kill: () => void cp.kill('SIGKILL'),
-  };
-};
 
 /**
  * A pool of child processes for CPU-heavy kinds, one task per child at a time. A child that
@@ -77,13 +65,13 @@ export class ProcessPool {
   /** Slots that can take a task now (busy or dying children hold theirs). */
   free(): number {
     let busy = 0;
-    for (const s of this.slots) if (s.job || !s.exited && s.killedFor) busy++;
+    for (const s of this.slots) if (s.job || s.child.dying) busy++;
     return this.size - busy;
   }
 
   run(job: RunJob, hooks: PoolHooks): Promise<PoolResult> {
     if (this.closed) return Promise.resolve({ ok: false, error: { code: 'stopped', message: 'The process pool is closed.', retryable: true } });
-    let slot = [...this.slots].find((s) => !s.job && !s.killedFor && !s.exited);
+    let slot = [...this.slots].find((s) => !s.job && !s.child.dying && !s.child.exited);
     if (!slot) slot = this.spawn();
     const s = slot;
     return new Promise<PoolResult>((resolve) => {
@@ -109,23 +97,23 @@ export class ProcessPool {
   }
 
   private spawn(): Slot {
-    const execArgv = [...(this.opts.execArgv ?? []), `--max-old-space-size=${this.heapMb}`];
-    const child = (this.opts.spawn ?? forkChild)(this.opts.entry ?? defaultEntry(), { execArgv, env: process.env });
-    const slot: Slot = { child, job: null, hooks: null, resolve: null, rss: 0, killedFor: null, killTimer: null, exited: false };
+    // The child's callbacks run later, once the slot exists.
+    const box: { slot?: Slot } = {};
+    const child = new WatchedChild({
+      entry: this.opts.entry ?? defaultEntry(),
+      execArgv: this.opts.execArgv,
+      heapMb: this.heapMb,
+      rssCapMb: this.rssMb,
+      spawn: this.opts.spawn,
+      onMessage: (m) => box.slot && this.onMessage(box.slot, m as FromChild),
+      onExit: (exit) => box.slot && this.onExit(box.slot, exit),
+    });
+    const slot: Slot = (box.slot = { child, job: null, hooks: null, resolve: null, killedFor: null, killTimer: null });
     this.slots.add(slot);
-    child.onMessage((m) => this.onMessage(slot, m));
-    child.onExit((code, signal) => this.onExit(slot, code, signal));
     return slot;
   }
 
   private onMessage(slot: Slot, m: FromChild): void {
-    if (m.t === 'mem') {
-      slot.rss = m.rss;
-      if (m.rss > this.rssMb * 1024 * 1024 && !slot.killedFor) {
-        void this.kill(slot, memoryError(`used ${Math.round(m.rss / 1048576)} MB, more than its cap of ${this.rssMb} MB`));
-      }
-      return;
-    }
     if (!slot.job || !('id' in m) || m.id !== slot.job.id) return;
     if (m.t === 'progress') slot.hooks?.onProgress(m.progress, m.message);
     else if (m.t === 'log') slot.hooks?.onLog(m.message);
@@ -142,29 +130,34 @@ export class ProcessPool {
     resolve?.(r);
   }
 
-  private onExit(slot: Slot, code: number | null, signal: string | null): void {
-    slot.exited = true;
+  private onExit(slot: Slot, exit: ChildExit): void {
     this.slots.delete(slot);
     if (!slot.job) return;
-    const oom = code === 134 || signal === 'SIGABRT' || signal === 'SIGTRAP';
-    const error: StoredError = slot.killedFor
-      ?? (oom
-        ? memoryError(`ran out of its ${this.heapMb} MB heap`)
-        : {
-            code: 'worker_crashed',
-            message: `The process running this task exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}).`,
-            retryable: true,
-          });
-    this.release(slot, { ok: false, error });
+    this.release(slot, { ok: false, error: slot.killedFor ?? taskError(exit) });
   }
 
   private kill(slot: Slot, reason: StoredError): Promise<void> {
-    if (slot.exited) return Promise.resolve();
-    slot.killedFor = reason;
-    return new Promise<void>((resolve) => {
-      slot.child.onExit(() => resolve());
-      slot.child.kill();
-    });
+    if (slot.child.exited) return Promise.resolve();
+    slot.killedFor ??= reason;
+    return slot.child.kill(reason.message);
+  }
+}
+
+/** What a task whose child ended under it is told. */
+function taskError(exit: ChildExit): StoredError {
+  switch (exit.cause) {
+    case 'memory':
+      return memoryError(`used ${exit.rssMb} MB, more than its cap of ${exit.capMb} MB`);
+    case 'heap':
+      return memoryError(exit.why);
+    case 'crashed':
+      return {
+        code: 'worker_crashed',
+        message: `The process running this task exited unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`,
+        retryable: true,
+      };
+    case 'killed':
+      return { code: 'worker_crashed', message: `The process running this task ${exit.why}.`, retryable: true };
   }
 }
 

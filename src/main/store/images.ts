@@ -39,6 +39,10 @@ export interface ImageQuery {
   predicted?: string;
   minConfidence?: number;
   maxConfidence?: number;
+  /** Only labelled pictures whose label the model's guess matches ('agrees') or not ('disagrees'). */
+  agreement?: 'agrees' | 'disagrees';
+  /** Only pictures whose file name contains this text (ASCII letters in any case). */
+  nameContains?: string;
   /** 'added' (default, import order), 'name', 'confidence' (least sure first), '-confidence'. */
   sort?: ImageSort;
   limit: number;
@@ -145,15 +149,15 @@ export class ImageRepository {
     return row ? toRecord(row) : null;
   }
 
-  list(q: ImageQuery): PageOf<ImageRecord> {
+  list(q: ImageQuery): PageOf<ImageRecord> & { total?: number } {
     const ds = toRowId(q.datasetId);
-    if (ds === null) return { items: [], nextCursor: null };
+    if (ds === null) return { items: [], nextCursor: null, total: 0 };
     const sort = q.sort ?? 'added';
     const modelId = q.modelId ?? null;
     const model = modelId === null ? null : toRowId(modelId);
-    const predictedOnly = q.predicted !== undefined || q.minConfidence !== undefined || q.maxConfidence !== undefined;
+    const predictedOnly = q.predicted !== undefined || q.minConfidence !== undefined || q.maxConfidence !== undefined || q.agreement !== undefined;
     // Filters on predictions with no active model match nothing; sorting by confidence without one is by id.
-    if (predictedOnly && model === null) return { items: [], nextCursor: null };
+    if (predictedOnly && model === null) return { items: [], nextCursor: null, total: q.cursor ? undefined : 0 };
     const where = ['i.dataset_id = ?'];
     const args: Array<string | number> = [];
     if (model !== null) args.push(model);
@@ -164,7 +168,7 @@ export class ImageRepository {
       const label = this.db.prepare('SELECT id FROM labels WHERE dataset_id = ? AND name = ?').get(ds, q.label) as
         | { id: number }
         | undefined;
-      if (!label) return { items: [], nextCursor: null };
+      if (!label) return { items: [], nextCursor: null, total: q.cursor ? undefined : 0 };
       where.push('i.label_id = ?');
       args.push(label.id);
     }
@@ -180,6 +184,16 @@ export class ImageRepository {
       where.push('p.confidence <= ?');
       args.push(q.maxConfidence);
     }
+    if (q.agreement === 'agrees') where.push('i.label_id IS NOT NULL AND p.label = l.name');
+    else if (q.agreement === 'disagrees') where.push('i.label_id IS NOT NULL AND p.label IS NOT NULL AND p.label <> l.name');
+    if (q.nameContains) {
+      // LIKE with its wildcards escaped, so a name with % or _ is searched for as typed.
+      where.push("i.file_name LIKE ? ESCAPE '\\'");
+      args.push(`%${q.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    // How many match in all, counted once, on the first page (before the cursor narrows the rows).
+    const from = model === null ? SELECT : SELECT_PREDICTED;
+    const total = q.cursor ? undefined : (this.db.prepare(`SELECT count(*) AS n FROM (${from} WHERE ${where.join(' AND ')})`).get(...args) as { n: number }).n;
     const key = model === null && sort !== 'name' ? 'i.id' : SORT_KEY[sort];
     const desc = sort === '-confidence' && model !== null;
     if (q.cursor) {
@@ -198,7 +212,7 @@ export class ImageRepository {
     args.push(q.limit + 1);
     const order = key === 'i.id' ? 'i.id' : `${key}${desc ? ' DESC' : ''}, i.id`;
     const rows = this.db
-      .prepare(`${model === null ? SELECT : SELECT_PREDICTED} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`)
+      .prepare(`${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`)
       .all(...args) as Row[];
     const more = rows.length > q.limit;
     const kept = more ? rows.slice(0, q.limit) : rows;
@@ -211,7 +225,7 @@ export class ImageRepository {
           ? encodeCursor(last.id)
           : encodeKeyCursor(key === 'i.file_name' ? last.file_name : (last.p_confidence ?? -1), last.id);
     }
-    return { items, nextCursor };
+    return { items, nextCursor, total };
   }
 
   /** Every picture of a dataset in one query (training and selection need the whole set). */

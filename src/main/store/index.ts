@@ -13,6 +13,7 @@ import { RunRepository } from './runs';
 import { ModelRepository } from './models';
 import { EmbeddingRepository } from './embeddings';
 import { PredictionRepository } from './predictions';
+import { ScriptRepository } from './scripts';
 
 export * from './datasets';
 export * from './images';
@@ -24,6 +25,7 @@ export * from './runs';
 export * from './models';
 export * from './embeddings';
 export * from './predictions';
+export * from './scripts';
 export { InvalidCursorError, toRowId } from './ids';
 export { migrate, MIGRATIONS, type Migration } from './migrate';
 export { adoptLegacyQueue } from './legacy-queue';
@@ -40,6 +42,7 @@ export interface Store {
   readonly embeddings: EmbeddingRepository;
   readonly predictions: PredictionRepository;
   readonly activeModels: ActiveModelRepository;
+  readonly scripts: ScriptRepository;
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -76,6 +79,7 @@ export function openStore(file: string): Store {
     embeddings: new EmbeddingRepository(db),
     predictions: new PredictionRepository(db),
     activeModels,
+    scripts: new ScriptRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();

@@ -6,7 +6,7 @@ import { InferenceEngine, type EmbedInput } from '../vision/node/inference/engin
 import { VisionError } from '../vision/pure/errors';
 import { embedVariantsWith } from '../services/vision/augmentation';
 import type { InferenceReply, InferenceRequest } from '../services/vision/engine-process';
-import { listenToParent, reportMemory, sendToParent } from './child-channel';
+import { listenToParent, reportMemory, sendToParent } from '../queue/parent-channel';
 
 let engine: InferenceEngine | null = null;
 const controllers = new Map<number, AbortController>();

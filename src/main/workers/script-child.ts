@@ -1,5 +1,5 @@
 // The child process scripts run in (a utility process under Electron, child_process.fork
-// headless: services/child-process.ts). Whatever a script does to V8 (a fatal "invalid
+// headless: the queue engine's WatchedChild, started by services/worker-entry.ts). Whatever a script does to V8 (a fatal "invalid
 // size" error, a heap abort, a SIGKILL from outside) ends this process, never the app: the
 // app sees the exit and reports it as the run's error.
 //
@@ -15,7 +15,7 @@ import {
   CTRL_ABORT, CTRL_LENGTH, CTRL_OUT_READ, CTRL_OUT_WRITE, CTRL_SLOTS, CTRL_STATE, DATA_BYTES, OUT_BYTES, OUT_WRAP,
   type ChildRun, type FromChild, type FromWorker, type ScriptFailure, type ToChild, type WorkerInit,
 } from '../services/scripts/worker-protocol';
-import { listenToParent, reportMemory, sendToParent } from './child-channel';
+import { listenToParent, reportMemory, sendToParent } from '../queue/parent-channel';
 
 /** How long a script may take to notice a stop before its worker is terminated. */
 const STOP_GRACE_MS = 1000;

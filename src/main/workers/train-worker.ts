@@ -5,7 +5,7 @@
 // The rows arrive in chunks and are written straight into one N×D block.
 import { isTrainingRefusal, outOfFoldProbabilities, trainHead, type AugmentedExample } from '../vision/index';
 import type { TrainWorkerMessage, TrainWorkerReply } from '../services/vision/train-child-process';
-import { listenToParent, reportMemory, sendToParent } from './child-channel';
+import { listenToParent, reportMemory, sendToParent } from '../queue/parent-channel';
 
 type Start = Extract<TrainWorkerMessage, { t: 'start' }>;
 

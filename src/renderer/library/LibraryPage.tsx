@@ -13,7 +13,8 @@ import { ImageGrid } from './ImageGrid';
 import { ImportBar } from './ImportBar';
 import { LabelList } from './LabelList';
 import { LabelPicker } from './LabelPicker';
-import { addTarget, expectedCount, filterKey, filterOfView, filterTitle, viewOf, type Filter } from './filter';
+import { addTarget, expectedCount, filterKey, filterOfView, filterTitle, gridQueryKey, gridQueryOf, narrows, paramsOf, viewOf, type Filter, type GridQuery } from './filter';
+import { FilterBar } from './FilterBar';
 import { useDataset, useDatasets, useImagePages, useRefresh } from './queries';
 import { useImporter } from './useImporter';
 import { usePageKeys } from './usePageKeys';
@@ -48,6 +49,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
   const current = list.find((d) => d.id === chosen) ?? list[0];
   const datasetId = current?.id ?? null;
   const filter = filterOfView(route.id === datasetId ? route.view : undefined);
+  const grid = gridQueryOf(route.id === datasetId ? route.params : undefined);
   const detail = useDataset(datasetId);
   const [selection, setSelection] = useState<Selection>(emptySelection);
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -65,7 +67,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
   const colors = useMemo(() => new Map(labelRows.map((l) => [l.name, l.color])), [labelRows]);
   const target = addTarget(filter);
   const importer = useImporter(datasetId, target.label);
-  const pages = useImagePages(datasetId, filter);
+  const pages = useImagePages(datasetId, filter, grid);
   const images: Image[] = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
   const ids = useMemo(() => images.map((i) => i.id), [images]);
   const pictureInput = useRef<HTMLInputElement>(null);
@@ -82,9 +84,9 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
   }, [datasetId]);
 
   const go = useCallback(
-    (id: string | null, f: Filter = { kind: 'all' }) => {
+    (id: string | null, f: Filter = { kind: 'all' }, q: GridQuery = {}) => {
       if (!id) localStorage.removeItem(DATASET_KEY);
-      onNavigate(id ? { page: 'library', id, view: viewOf(f) } : { page: 'library' });
+      onNavigate(id ? { page: 'library', id, view: viewOf(f), params: paramsOf(q) } : { page: 'library' });
       setSelection(emptySelection);
     },
     [onNavigate],
@@ -116,10 +118,17 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
     setDialog('delete-images');
   };
 
+  // Every picture that matches, not only the pages loaded so far: the rest are fetched first.
   const selectEverything = async () => {
-    let r = await pages.fetchNextPage();
-    while (r.hasNextPage && !r.isError) r = await pages.fetchNextPage();
-    const all = r.data?.pages.flatMap((p) => p.items.map((i) => i.id)) ?? [];
+    let data = pages.data;
+    let more = Boolean(pages.hasNextPage);
+    while (more) {
+      const r = await pages.fetchNextPage();
+      if (r.isError) break;
+      data = r.data;
+      more = r.hasNextPage;
+    }
+    const all = data?.pages.flatMap((p) => p.items.map((i) => i.id)) ?? [];
     setSelection((s) => ({ selected: new Set(all), focus: s.focus ?? all[0] ?? null, anchor: s.anchor ?? all[0] ?? null }));
   };
 
@@ -162,10 +171,13 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
     void importer.importPicked(files, asFolder);
   };
 
-  const total = expectedCount(filter, detail.data) ?? images.length;
+  const matching = pages.data?.pages[0]?.total;
+  const total = matching ?? expectedCount(filter, detail.data) ?? images.length;
   const emptyText = !current
     ? ''
-    : filter.kind === 'all'
+    : narrows(grid)
+      ? 'No pictures match these filters.'
+      : filter.kind === 'all'
       ? 'Drop pictures or folders here, or use “Add pictures…”. Sub-folder names become labels.'
       : filter.kind === 'unlabeled'
         ? 'Every picture has a label.'
@@ -187,7 +199,8 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
         )}
         {current && (
           <span className="muted toolbar-info" aria-live="polite">
-            {filterTitle(filter)} · {total} picture{total === 1 ? '' : 's'}
+            {filterTitle(filter)}
+            {narrows(grid) ? ' (filtered)' : ''} · {total} picture{total === 1 ? '' : 's'}
             {selection.selected.size > 0 ? ` · ${selection.selected.size} selected` : ''}
           </span>
         )}
@@ -242,7 +255,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
           <LabelList
             detail={detail.data}
             filter={filter}
-            onFilter={(f) => go(datasetId, f)}
+            onFilter={(f) => go(datasetId, f, f.kind === 'unlabeled' ? { ...grid, agreement: undefined } : grid)}
             onNewLabel={() => setDialog('new-label')}
             onDropPictures={(dropped, label) => void labelling.assign(dropped, label).then(focusGrid)}
             onRename={(label) => setLabelEdit({ kind: 'rename', label })}
@@ -250,6 +263,18 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
             onDelete={(label) => setLabelEdit({ kind: 'delete', label })}
           />
           <div className="grid-box" ref={gridBox}>
+            {current && (
+              <FilterBar
+                labels={labels}
+                filter={filter}
+                query={grid}
+                hasModel={Boolean(detail.data?.activeModelId)}
+                total={matching}
+                selected={selection.selected.size}
+                onChange={(f, q) => go(datasetId, f, q)}
+                onSelectAll={() => void selectEverything().then(focusGrid)}
+              />
+            )}
             <SelectionBar
               count={selectedIds.length}
               labels={labelRows}
@@ -263,7 +288,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
             <DropZone disabled={importer.busy || !current} hint={target.hint} onDrop={(entries, loose, all) => void importer.importDrop(entries, loose, all)}>
               <ImageGrid
                 // A new dataset or filter starts at the top, not at the old list's scroll position.
-                key={`${datasetId}:${filterKey(filter)}`}
+                key={`${datasetId}:${filterKey(filter)}?${gridQueryKey(grid)}`}
                 images={images}
                 total={total}
                 hasMore={Boolean(pages.hasNextPage)}
@@ -321,7 +346,7 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
         labelling={labelling}
         onClosed={focusGrid}
         onRenamed={(from, to) => {
-          if (filter.kind === 'label' && filter.name === from) go(datasetId, { kind: 'label', name: to });
+          if (filter.kind === 'label' && filter.name === from) go(datasetId, { kind: 'label', name: to }, grid);
         }}
       />
       <NameDialog

@@ -1,9 +1,10 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { filterKey, type Filter } from './filter';
+import { filterKey, gridQueryKey, listArgs, type Filter, type GridQuery } from './filter';
 
 /** Everything the Library reads from the contract, keyed so that live updates can refetch it. */
 
-export const PAGE_SIZE = 400;
+/** Pictures per images.list call; `loupe.pageSize` in localStorage overrides it (the browser tests page through a few dozen). */
+export const PAGE_SIZE = Number(globalThis.localStorage?.getItem('loupe.pageSize')) || 400;
 
 export function useDatasets() {
   // Creating a dataset sends no event, so a list made in another window is picked up on focus.
@@ -19,9 +20,9 @@ export function useDataset(id: string | null) {
   });
 }
 
-export function useImagePages(datasetId: string | null, filter: Filter) {
+export function useImagePages(datasetId: string | null, filter: Filter, grid: GridQuery = {}) {
   return useInfiniteQuery({
-    queryKey: ['images', datasetId, filterKey(filter)],
+    queryKey: ['images', datasetId, filterKey(filter), gridQueryKey(grid)],
     enabled: datasetId !== null,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
@@ -29,8 +30,7 @@ export function useImagePages(datasetId: string | null, filter: Filter) {
         datasetId: datasetId!,
         limit: PAGE_SIZE,
         cursor: pageParam,
-        ...(filter.kind === 'label' ? { label: filter.name } : {}),
-        ...(filter.kind === 'unlabeled' ? { unlabeled: true } : {}),
+        ...listArgs(filter, grid),
       }),
     getNextPageParam: (last) => last.nextCursor,
     // Within a dataset the old view stays up until the new filter's is ready (the grid

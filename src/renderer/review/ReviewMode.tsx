@@ -35,7 +35,9 @@ export function ReviewMode({ datasetId, queue, onNavigate }: { datasetId: string
     gcTime: 0,
     refetchOnWindowFocus: false,
   });
-  const items = useMemo(() => q.data?.items ?? [], [q.data]);
+  /** Later batches, fetched as the person nears the end of what is loaded (a queue can hold thousands). */
+  const [more, setMore] = useState<{ items: ReviewItem[]; full: boolean; loading: boolean }>({ items: [], full: true, loading: false });
+  const items = useMemo(() => [...(q.data?.items ?? []), ...more.items], [q.data, more.items]);
   const [pos, setPos] = useState(0);
   /** What the person did to each picture here: its label now. */
   const [done, setDone] = useState<Map<string, string>>(new Map());
@@ -43,7 +45,29 @@ export function ReviewMode({ datasetId, queue, onNavigate }: { datasetId: string
   useEffect(() => {
     setPos(0);
     setDone(new Map());
-  }, [queue, datasetId]);
+    setMore({ items: [], full: true, loading: false });
+  }, [queue, datasetId, q.dataUpdatedAt]);
+
+  // Near the end of a full batch, fetch the next. Low confidence keeps the pictures labelled
+  // here (their confidence does not change until a retrain), so it pages by what was read;
+  // the other queues lose what was labelled here, so their offset leaves those out, and
+  // anything seen already is dropped if the queue moved meanwhile.
+  const firstFull = (q.data?.items.length ?? 0) === LIMIT;
+  useEffect(() => {
+    if (!firstFull || !more.full || more.loading || pos < items.length - 10) return;
+    const labelledHere = queue === 'low-confidence' ? 0 : done.size;
+    setMore((m) => ({ ...m, loading: true }));
+    window.loupe
+      .call('review.queue', { datasetId, queue, limit: LIMIT, offset: Math.max(0, items.length - labelledHere) })
+      .then((r) => {
+        const seen = new Set(items.map((i) => i.id));
+        setMore((m) => ({ items: [...m.items, ...r.items.filter((i) => !seen.has(i.id))], full: r.items.length === LIMIT, loading: false }));
+      })
+      .catch((err: unknown) => {
+        labelling.fail(err);
+        setMore((m) => ({ ...m, full: false, loading: false }));
+      });
+  }, [firstFull, more.full, more.loading, pos, items, queue, done.size, datasetId, labelling]);
   const item: ReviewItem | undefined = items[pos];
   const close = useCallback(() => onNavigate({ page: 'library', id: datasetId }), [onNavigate, datasetId]);
 

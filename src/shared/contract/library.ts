@@ -57,6 +57,17 @@ export type ImageSort = z.infer<typeof ImageSort>;
 export const Page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
+/** Whether a picture's given label and the active model's guess agree (both must exist). */
+export const Agreement = z.enum(['agrees', 'disagrees']);
+export type Agreement = z.infer<typeof Agreement>;
+
+/**
+ * A page of a dataset's pictures. The first page (no cursor) also says how many pictures
+ * match the filters in all, so "Select all N" can name N before every page is loaded.
+ */
+export const ImagePage = Page(Image).extend({ total: z.number().int().nonnegative().optional() });
+export type ImagePage = z.infer<typeof ImagePage>;
+
 export const ImportFailure = z.object({ name: z.string(), code: z.string(), message: z.string() });
 export type ImportFailure = z.infer<typeof ImportFailure>;
 
@@ -98,13 +109,17 @@ export const libraryProcedures = {
         predicted: z.string().min(1).max(100).optional(),
         minConfidence: z.number().min(0).max(1).optional(),
         maxConfidence: z.number().min(0).max(1).optional(),
+        /** Only labelled pictures whose label the active model's guess matches ('agrees') or not ('disagrees'). */
+        agreement: Agreement.optional(),
+        /** Only pictures whose file name contains this text (any case). */
+        q: z.string().max(200).optional(),
         /** 'added' (default: import order), 'name', 'confidence' (least sure first), '-confidence' (surest first). */
         sort: ImageSort.optional(),
         limit: z.number().int().min(1).max(5000).default(500),
         cursor: z.string().nullable().optional(),
       })
       .strict(),
-    Page(Image),
+    ImagePage,
   ),
   'images.get': procedure(z.object({ id: Id }).strict(), Image),
   /** Assigns (or clears, with null) one label on many images at once: one undo step, one transaction. */

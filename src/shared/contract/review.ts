@@ -43,7 +43,15 @@ export type ReviewAnswer = z.infer<typeof ReviewAnswer>;
 export const reviewProcedures = {
   /** The pictures of one review queue, first to review first. */
   'review.queue': procedure(
-    z.object({ datasetId: Id, queue: ReviewQueueName, limit: z.number().int().min(1).max(500).default(50) }).strict(),
+    z
+      .object({
+        datasetId: Id,
+        queue: ReviewQueueName,
+        limit: z.number().int().min(1).max(500).default(50),
+        /** Skip this many of the queue's first pictures: review mode pages past its first batch. */
+        offset: z.number().int().min(0).max(1_000_000).default(0),
+      })
+      .strict(),
     ReviewAnswer,
   ),
 };

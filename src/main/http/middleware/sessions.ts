@@ -4,8 +4,12 @@ import type { Middleware } from '../types';
 import { sameSecret } from './bearer-auth';
 
 export interface SessionOptions {
-  /** Signing secret, or several: the first signs, all verify (rotate by prepending). */
-  secret: string | readonly string[];
+  /**
+   * Signing secret, or several: the first signs, all verify (rotate by prepending). A function
+   * is asked on every request, so an app whose key changes at run time (derived from a
+   * token the user can regenerate) ends every session signed with the old one.
+   */
+  secret: string | readonly string[] | (() => string | readonly string[]);
   cookieName?: string;
   /** Lifetime in seconds, renewed on every change. Default 7 days. */
   maxAge?: number;
@@ -59,27 +63,34 @@ export function getSession(ctx: Context): Session {
  * session. Cookies are `HttpOnly`, `SameSite=Lax` by default, `Secure` over TLS.
  */
 export function sessions(opts: SessionOptions): Middleware {
-  const secrets = typeof opts.secret === 'string' ? [opts.secret] : [...opts.secret];
-  if (secrets.length === 0 || secrets.some((s) => s.length < 16)) {
-    throw new Error('sessions: each secret must be at least 16 characters.');
-  }
+  const secret = opts.secret;
+  const fixed = typeof secret === 'function' ? null : checkSecrets(secret);
   const name = opts.cookieName ?? 'session';
   const maxAge = opts.maxAge ?? 7 * 24 * 3600;
   return (ctx, next) => {
+    const secrets = fixed ?? checkSecrets((secret as () => string | readonly string[])());
     const session = new Session(read(ctx.cookies[name], secrets) ?? {});
     ctx.state[STATE_KEY] = session;
-    ctx.onHeaders((c) => {
+    ctx.onHeaders(() => {
       if (!session.changed) return;
-      const secure = opts.secure ?? Boolean((c.req.socket as { encrypted?: boolean }).encrypted);
+      const secure = opts.secure ?? Boolean((ctx.req.socket as { encrypted?: boolean }).encrypted);
       if (session.destroyed) {
-        c.clearCookie(name, { sameSite: opts.sameSite, secure });
+        ctx.clearCookie(name, { sameSite: opts.sameSite, secure });
         return;
       }
       const payload = Buffer.from(JSON.stringify({ d: session.toJSON(), e: Date.now() + maxAge * 1000 })).toString('base64url');
-      c.setCookie(name, `${payload}.${sign(payload, secrets[0])}`, { maxAge, httpOnly: true, sameSite: opts.sameSite ?? 'Lax', secure });
+      ctx.setCookie(name, `${payload}.${sign(payload, secrets[0])}`, { maxAge, httpOnly: true, sameSite: opts.sameSite ?? 'Lax', secure });
     });
     return next();
   };
+}
+
+function checkSecrets(secret: string | readonly string[]): string[] {
+  const secrets = typeof secret === 'string' ? [secret] : [...secret];
+  if (secrets.length === 0 || secrets.some((s) => s.length < 16)) {
+    throw new Error('sessions: each secret must be at least 16 characters.');
+  }
+  return secrets;
 }
 
 function sign(payload: string, secret: string): string {

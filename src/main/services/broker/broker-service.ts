@@ -53,18 +53,18 @@ export class BrokerService {
   readonly url: string;
   private readonly perTask: number;
 
-  constructor(url: string, private readonly o: BrokerOptions) {
+  constructor(url: string, private readonly opts: BrokerOptions) {
     this.url = redactUrl(url);
-    this.perTask = Math.max(1, o.perTask ?? 8);
+    this.perTask = Math.max(1, opts.perTask ?? 8);
     this.queue = new RedisTaskQueue(url, {
-      name: 'loupe', workerId: `server:${process.pid}`, leaseMs: o.leaseMs ?? 30_000, heartbeatMs: 1000, pollMs: 250,
+      name: 'loupe', workerId: `server:${process.pid}`, leaseMs: opts.leaseMs ?? 30_000, heartbeatMs: 1000, pollMs: 250,
       workerInfo: { role: 'server' }, redis: { maxRetriesPerRequest: 2 }, consume: false,
     });
     // Defined to validate what the server enqueues; the server never runs it (consume: false).
     this.queue.define(EMBED_KIND, { input: EmbedBatchInput, maxAttempts: 3, handler: () => {
       throw new UnrecoverableError('The server does not embed; a `loupe worker` does.', 'not_a_worker');
     } });
-    this.queue.on('error', (err) => o.log('broker:', err));
+    this.queue.on('error', (err) => opts.log('broker:', err));
     this.queue.start();
   }
 
@@ -99,7 +99,7 @@ export class BrokerService {
         items.push({ kind: EMBED_KIND, input, options: { maxAttempts: 3 } });
       }
       if (!(await this.queue.workers()).some((w) => w.role === 'worker' && w.alive)) {
-        this.o.log('broker: no `loupe worker` is registered and alive; the embedding waits on the broker until one starts');
+        this.opts.log('broker: no `loupe worker` is registered and alive; the embedding waits on the broker until one starts');
       }
       const tasks = await this.queue.enqueueMany(items);
       const settled = await this.settle(tasks, signal);
@@ -117,12 +117,12 @@ export class BrokerService {
     const failAll = (code: string, message: string): [string, EmbedResult][] => asked.map((h) => [h, { ok: false, error: { code: 'inference_failed', message: `${code}: ${message}` } }]);
     if (t.state !== 'succeeded') return failAll(t.error?.code ?? t.state, t.error?.message ?? `the task ended ${t.state}`);
     if (t.workerId === null || !workers.has(t.workerId)) {
-      this.o.log(`broker: refused the result of task ${t.id} from an unknown worker "${t.workerId ?? '?'}"`);
+      this.opts.log(`broker: refused the result of task ${t.id} from an unknown worker "${t.workerId ?? '?'}"`);
       return failAll('unknown_worker', `the result came from "${t.workerId ?? '?'}", which is not a registered worker`);
     }
     const parsed = EmbedBatchResult.safeParse(t.result);
     if (!parsed.success) {
-      this.o.log(`broker: refused the malformed result of task ${t.id} from ${t.workerId}: ${parsed.error.issues[0]?.message ?? ''}`);
+      this.opts.log(`broker: refused the malformed result of task ${t.id} from ${t.workerId}: ${parsed.error.issues[0]?.message ?? ''}`);
       return failAll('malformed_result', 'the worker sent a result that does not fit the embed-batch schema');
     }
     const r = parsed.data;
@@ -158,7 +158,7 @@ export class BrokerService {
         for (const t of now) if (t && TERMINAL.has(t.state)) done.set(t.id, t);
       } catch (err) {
         // The broker is unreachable (restarting, network): the tasks are safe there; ask again.
-        this.o.log('broker: waiting for results:', err);
+        this.opts.log('broker: waiting for results:', err);
         wait = 500;
       }
     }

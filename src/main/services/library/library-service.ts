@@ -136,12 +136,14 @@ export class LibraryService {
         predicted: q.predicted,
         minConfidence: q.minConfidence,
         maxConfidence: q.maxConfidence,
+        agreement: q.agreement,
+        nameContains: q.q?.trim() || undefined,
         sort: q.sort,
         limit: q.limit,
         cursor: q.cursor,
       }),
     );
-    return { items: page.items.map(toImageDto), nextCursor: page.nextCursor };
+    return { items: page.items.map(toImageDto), nextCursor: page.nextCursor, ...(page.total !== undefined ? { total: page.total } : {}) };
   }
 
   getImage(id: string): ImageDto {

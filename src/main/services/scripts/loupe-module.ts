@@ -88,8 +88,8 @@ export async function listFiles(
   return { paths: paths.sort(), stopped };
 }
 
-export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write: (text: string) => void = () => {}): HostApi {
-  const { library, vision, folders } = d;
+export function createLoupeModule(deps: LoupeModuleDeps, report: RunReporter, write: (text: string) => void = () => {}): HostApi {
+  const { library, vision, folders } = deps;
   const checkReal = (real: string) => folders.checkReal(real);
   /** `loupe.log` lines share one budget per run, so logging cannot grow the task log without bound. */
   const logBudget = new OutputBudget();
@@ -219,7 +219,7 @@ export function createLoupeModule(d: LoupeModuleDeps, report: RunReporter, write
       call: (kind, input) => {
         const k = str(kind, 'A task kind');
         if (queued >= MAX_TASKS_PER_RUN) throw new LoupeError('too_large', `A run may queue at most ${MAX_TASKS_PER_RUN} tasks; queue fewer, larger ones (an import takes many paths).`);
-        const id = d.tasks.enqueue({ kind: k, input: scriptTaskInput(k, input, folders) }).id;
+        const id = deps.tasks.enqueue({ kind: k, input: scriptTaskInput(k, input, folders) }).id;
         queued++;
         return id;
       },

@@ -7,7 +7,8 @@
 // against the child's main thread, which relays the call over process IPC (see
 // docs/scripts.md). A child is kept warm between runs (one run per child at a time), so a
 // short run costs a message round trip and a worker start, not a process start.
-import { WorkerProcess, type SpawnChild } from '../child-process';
+import type { SpawnChild, WatchedChild } from '../../queue/index';
+import { startWorker } from '../worker-entry';
 import { DATA_BYTES, type ChildRun, type FromChild, type HostAnswer, type ScriptFailure } from './worker-protocol';
 import { OutputBudget } from './limits';
 
@@ -71,15 +72,15 @@ interface Tenant {
 class ScriptChild {
   tenant: Tenant | null = null;
   idleTimer: NodeJS.Timeout | null = null;
-  readonly process: WorkerProcess;
+  readonly process: WatchedChild;
   constructor(spawn: SpawnChild | undefined, memoryMb: number) {
-    this.process = new WorkerProcess('script-child', {
+    this.process = startWorker('script-child', {
       spawn,
       heapMb: CHILD_HEAP_MB,
       // The worker's heap, its typed arrays and the relay: far past that is a runaway.
       rssCapMb: CHILD_HEAP_MB + memoryMb * 3,
       onMessage: (m) => this.tenant?.onMessage(m as unknown as FromChild),
-      onExit: (why) => this.tenant?.onExit(why),
+      onExit: (exit) => this.tenant?.onExit(exit.why),
     });
   }
 }
@@ -125,12 +126,12 @@ export class ScriptChildren {
   release(c: ScriptChild, healthy: boolean): void {
     c.tenant = null;
     if (!healthy || this.closed || c.process.exited || this.idle.length >= this.keepWarm) {
-      c.process.kill('done');
+      void c.process.kill('done');
       return;
     }
     c.idleTimer = setTimeout(() => {
       this.idle = this.idle.filter((x) => x !== c);
-      c.process.kill('idle');
+      void c.process.kill('idle');
     }, IDLE_MS);
     c.idleTimer.unref();
     this.idle.push(c);
@@ -140,7 +141,7 @@ export class ScriptChildren {
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.all];
-    for (const c of all) c.process.kill('Loupe is shutting down');
+    for (const c of all) void c.process.kill('Loupe is shutting down');
     await Promise.all(all.map((c) => c.process.whenExited));
   }
 }

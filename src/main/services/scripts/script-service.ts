@@ -3,9 +3,9 @@ import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
 import type { SavedScript, ScriptError } from '../../../shared/contract/scripts';
 import { LoupeError } from '../../../shared/errors';
 import { parseCron, QueueError, UnrecoverableError } from '../../queue/index';
-import type { Store } from '../../store/index';
+import type { ScriptRepository, Store } from '../../store/index';
 import { ScriptChildren, runScript, type ScriptOutcome } from './script-runner';
-import type { SpawnChild } from '../child-process';
+import type { SpawnChild } from '../../queue/index';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import type { TaskService } from '../tasks/index';
@@ -14,7 +14,6 @@ import { GrantedFolders } from './granted-folders';
 import { LangTools } from './lang-tools';
 import { createLoupeModule, type RunReporter } from './loupe-module';
 import { capMessage, jsonSizeWithin, MAX_RESULT_VALUE_BYTES, sizeText } from './limits';
-import { ScriptRepository } from './script-repository';
 import { TEMPLATES } from './templates';
 
 export const ScriptTaskInput = z
@@ -60,11 +59,11 @@ export class ScriptService {
   /** Check and format run in a worker thread: a huge source must not stall the app. */
   private readonly lang = new LangTools();
 
-  constructor(store: Store, private readonly d: ScriptServiceDeps) {
-    this.repo = new ScriptRepository(store.db);
-    this.children = new ScriptChildren(d.spawn);
+  constructor(store: Store, private readonly deps: ScriptServiceDeps) {
+    this.repo = store.scripts;
+    this.children = new ScriptChildren(deps.spawn);
     this.folders = new GrantedFolders(store.settings);
-    d.tasks.queue.define('script', {
+    deps.tasks.queue.define('script', {
       input: ScriptTaskInput,
       maxAttempts: 1,
       concurrency: 2,
@@ -77,7 +76,7 @@ export class ScriptService {
 
   private host(report: RunReporter) {
     return (write: (text: string) => void) =>
-      createLoupeModule({ library: this.d.library, tasks: this.d.tasks, vision: this.d.vision, folders: this.folders }, report, write);
+      createLoupeModule({ library: this.deps.library, tasks: this.deps.tasks, vision: this.deps.vision, folders: this.folders }, report, write);
   }
 
   private async runTask(input: ScriptTaskInput, ctx: { id: string; signal: AbortSignal; progress(f: number, m?: string): void; log(m: string): void }) {
@@ -87,7 +86,7 @@ export class ScriptService {
       if (!saved) throw new UnrecoverableError(`Script ${input.scriptId} no longer exists.`, 'not_found');
       source = saved.source;
     }
-    const out = (text: string) => this.d.emit('script.output', { runId: ctx.id, text });
+    const out = (text: string) => this.deps.emit('script.output', { runId: ctx.id, text });
     const outcome = await runScript({
       source,
       host: this.host({ log: (m) => ctx.log(m), progress: (f) => ctx.progress(f) }),
@@ -95,12 +94,12 @@ export class ScriptService {
       signal: ctx.signal,
       onOutput: out,
       children: this.children,
-      unsafeNoCounting: this.d.unsafeNoCounting,
+      unsafeNoCounting: this.deps.unsafeNoCounting,
     });
     // What a run leaves in the database is bounded (limits.ts): its output is capped by the
     // runner; a huge return value is stored as nil with a note, a huge error message cut.
     const stored = storable(outcome);
-    this.d.emit('script.finished', { runId: ctx.id, ok: stored.ok, value: stored.ok ? stored.value : null, error: stored.ok ? null : toError(stored) });
+    this.deps.emit('script.finished', { runId: ctx.id, ok: stored.ok, value: stored.ok ? stored.value : null, error: stored.ok ? null : toError(stored) });
     if (input.scheduled && input.scriptId !== undefined) this.noteScheduledRun(input.scriptId, stored);
     if (!stored.ok) {
       const e = stored.error;
@@ -120,20 +119,20 @@ export class ScriptService {
     if (outcome.ok || failures < PAUSE_AFTER_FAILURES) return;
     const e = outcome.error;
     const reason = `Paused after ${failures} failed runs in a row. Last error: ${e.message} (line ${e.line}, column ${e.column}).`;
-    this.d.tasks.queue.unschedule(scheduleName(id));
+    this.deps.tasks.queue.unschedule(scheduleName(id));
     this.repo.pauseSchedule(id, reason);
-    this.d.log(`Script ${id}: ${reason}`);
+    this.deps.log(`Script ${id}: ${reason}`);
   }
 
   /** Runs a script here and now (off this thread) and answers when it ends. */
   runNow(source: string, timeoutMs: number, signal?: AbortSignal): Promise<ScriptOutcome> {
     // No task to report to: log lines are only output.
-    return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }), children: this.children, unsafeNoCounting: this.d.unsafeNoCounting });
+    return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }), children: this.children, unsafeNoCounting: this.deps.unsafeNoCounting });
   }
 
   run(input: HandlerInput<'scripts.run'>): CallOutput<'scripts.run'> {
     // The source runs as given (the editor's text, saved or not); scriptId records which script it is.
-    const t = this.d.tasks.enqueue({
+    const t = this.deps.tasks.enqueue({
       kind: 'script',
       input: { source: input.source, ...(input.scriptId ? { scriptId: input.scriptId } : {}), ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) },
       maxAttempts: 1,
@@ -142,10 +141,10 @@ export class ScriptService {
   }
 
   stop(runId: string): { stopped: boolean } {
-    const t = this.d.tasks.get(runId);
+    const t = this.deps.tasks.get(runId);
     if (t.kind !== 'script') throw new LoupeError('not_found', `No script run ${runId}.`);
     if (t.state !== 'queued' && t.state !== 'running') return { stopped: false };
-    this.d.tasks.cancel(runId);
+    this.deps.tasks.cancel(runId);
     return { stopped: true };
   }
 
@@ -164,7 +163,7 @@ export class ScriptService {
   delete(id: string): boolean {
     const s = this.repo.get(id);
     if (!s) return false;
-    if (s.schedule?.enabled) this.d.tasks.queue.unschedule(scheduleName(id));
+    if (s.schedule?.enabled) this.deps.tasks.queue.unschedule(scheduleName(id));
     return this.repo.delete(id);
   }
 
@@ -176,7 +175,7 @@ export class ScriptService {
 
   clearSchedule(id: string): SavedScript {
     this.get(id);
-    this.d.tasks.queue.unschedule(scheduleName(id));
+    this.deps.tasks.queue.unschedule(scheduleName(id));
     return this.repo.setSchedule(id, null)!;
   }
 
@@ -184,8 +183,8 @@ export class ScriptService {
     try {
       // A paused schedule is still checked, so it can be turned on later as written.
       parseCron(cron);
-      if (enabled) this.d.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id, scheduled: true }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
-      else this.d.tasks.queue.unschedule(scheduleName(id));
+      if (enabled) this.deps.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id, scheduled: true }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
+      else this.deps.tasks.queue.unschedule(scheduleName(id));
     } catch (err) {
       if (err instanceof QueueError) throw new LoupeError('validation', err.message, 'cron');
       throw err;

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cardPathFor, DEFAULT_MODEL_FILE, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineReport, type ModelCard } from '../../vision/index';
 import type { BackboneStatus } from '../../../shared/contract/index';
-import type { SpawnChild } from '../child-process';
+import type { SpawnChild } from '../../queue/index';
 import { fail } from '../errors';
 import type { VariantResult } from './augmentation';
 import { EngineProcess } from './engine-process';

@@ -1,6 +1,6 @@
 import type { TaskQueue } from '../../queue/index';
 import type { Store } from '../../store/index';
-import type { SpawnChild } from '../child-process';
+import type { SpawnChild } from '../../queue/index';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import type { BackboneHost } from './backbone';

@@ -4,7 +4,8 @@
 // a native fault) fails the requests in flight with a clear error and marks this host dead;
 // BackboneHost then starts a fresh process for the next request.
 import { cardPathFor, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineOptions, type EngineReport, type ModelCard } from '../../vision/index';
-import { WorkerProcess, type SpawnChild } from '../child-process';
+import type { SpawnChild, WatchedChild } from '../../queue/index';
+import { startWorker } from '../worker-entry';
 import type { VariantResult } from './augmentation';
 
 /** Messages to and from the inference process (structured-clone safe). */
@@ -49,7 +50,7 @@ export class EngineProcess {
   private reportValue: EngineReport | null = null;
 
   private constructor(
-    private readonly worker: WorkerProcess,
+    private readonly worker: WatchedChild,
     readonly card: ModelCard,
   ) {}
 
@@ -64,7 +65,7 @@ export class EngineProcess {
       opened = resolve;
       failed = reject;
     });
-    const worker = new WorkerProcess('inference-worker', {
+    const worker = startWorker('inference-worker', {
       spawn,
       heapMb,
       onMessage: (m) => {
@@ -73,7 +74,7 @@ export class EngineProcess {
         else if (r.t === 'reply' && r.id === 0 && !r.ok) failed(new VisionError(r.error.code as VisionError['code'], r.error.message));
         else if (r.t === 'reply') box.host?.settle(r);
       },
-      onExit: (why) => {
+      onExit: ({ why }) => {
         const err = new VisionError('inference_failed', `The inference process ${why}; the next request starts a new one.`);
         failed(err);
         box.host?.fail(err);
@@ -86,7 +87,7 @@ export class EngineProcess {
       worker.send({ t: 'open', options: engineOptions } satisfies InferenceRequest);
       host.reportValue = await ready;
     } catch (err) {
-      worker.kill('was closed');
+      void worker.kill('was closed');
       throw err instanceof VisionError ? err : new VisionError('inference_failed', `The inference process could not start: ${(err as Error).message}`);
     }
     return host;
@@ -170,7 +171,7 @@ export class EngineProcess {
     this.closing = true;
     await Promise.race([this.worker.whenExited, Promise.allSettled([...this.pending.values()].map((p) => p.done))]);
     this.worker.send({ t: 'close' } satisfies InferenceRequest);
-    const timer = setTimeout(() => this.worker.kill('was closed'), 2000);
+    const timer = setTimeout(() => void this.worker.kill('was closed'), 2000);
     await this.worker.whenExited;
     clearTimeout(timer);
   }

@@ -17,27 +17,27 @@ export class ModelRegistry {
   private readonly heads = new Map<string, HeadWeights>();
   private readonly exporting = new Map<string, Promise<string>>();
 
-  constructor(private readonly c: VisionContext) {}
+  constructor(private readonly vision: VisionContext) {}
 
   get(id: string): Model {
-    const m = this.c.records.getModel(id);
+    const m = this.vision.records.getModel(id);
     if (!m) throw fail.notFound(`No model ${id}.`);
     return m;
   }
 
   list(datasetId: string | undefined, limit: number, cursor?: string | null) {
-    return this.c.records.listModels(datasetId, limit, cursor);
+    return this.vision.records.listModels(datasetId, limit, cursor);
   }
 
   head(id: string): HeadWeights {
     const cached = this.heads.get(id);
     if (cached) return cached;
     const model = this.get(id);
-    const current = this.c.backbone.id;
+    const current = this.vision.backbone.id;
     if (current && model.backbone !== current) {
       throw fail.conflict(`Model ${id} was trained on backbone "${model.backbone}", but the app now runs "${current}". Retrain it.`);
     }
-    const head = deserializeHead(this.c.records.headOf(id)!) as HeadWeights;
+    const head = deserializeHead(this.vision.records.headOf(id)!) as HeadWeights;
     if (this.heads.size >= HEAD_CACHE) this.heads.delete(this.heads.keys().next().value!);
     this.heads.set(id, head);
     return head;
@@ -49,7 +49,7 @@ export class ModelRegistry {
   }
 
   exportPath(id: string): string {
-    return join(this.c.dataDir, 'models', `model-${id}.onnx`);
+    return join(this.vision.dataDir, 'models', `model-${id}.onnx`);
   }
 
   /** The model's ONNX file (built on first request), and optionally a copy at `to`. */
@@ -70,7 +70,7 @@ export class ModelRegistry {
     let pending = this.exporting.get(id);
     if (!pending) {
       pending = (async () => {
-        const { card, modelPath } = this.c.backbone.requireCard();
+        const { card, modelPath } = this.vision.backbone.requireCard();
         const onnx = await exportModel({
           backbonePath: modelPath,
           card,

@@ -21,29 +21,29 @@ export interface Activation {
  */
 export class ModelVersions {
   constructor(
-    private readonly c: VisionContext,
+    private readonly vision: VisionContext,
     private readonly models: ModelRegistry,
     /** The active model may have changed: the pipeline predicts every picture with it. */
     private readonly onActiveChanged: (datasetId: string) => void = () => {},
   ) {}
 
   list(datasetId: string): Versions {
-    this.c.library.getDataset(datasetId);
-    const activeModelId = this.c.records.active.activeModelId(datasetId);
-    const pinned = this.c.records.active.get(datasetId).pinned;
+    this.vision.library.getDataset(datasetId);
+    const activeModelId = this.vision.records.active.activeModelId(datasetId);
+    const pinned = this.vision.records.active.get(datasetId).pinned;
     const items = this.all(datasetId).map((m) => ({ ...m, active: m.id === activeModelId, pinned: pinned && m.id === activeModelId }));
     return { items, activeModelId, pinned };
   }
 
   pin(datasetId: string, modelId: string | null): Versions {
-    this.c.library.getDataset(datasetId);
+    this.vision.library.getDataset(datasetId);
     if (modelId === null) {
       // Unpinned: the active model stays until a run does at least as well.
-      this.c.records.active.set(datasetId, this.c.records.active.activeModelId(datasetId), false);
+      this.vision.records.active.set(datasetId, this.vision.records.active.activeModelId(datasetId), false);
     } else {
       const m = this.models.get(modelId);
       if (m.datasetId !== datasetId) throw fail.validation(`Model ${modelId} belongs to another dataset.`, 'modelId');
-      this.c.records.active.set(datasetId, modelId, true);
+      this.vision.records.active.set(datasetId, modelId, true);
     }
     this.changed(datasetId);
     return this.list(datasetId);
@@ -51,7 +51,7 @@ export class ModelVersions {
 
   rename(id: string, name: string): Model {
     this.models.get(id);
-    this.c.store.models.rename(id, name.trim());
+    this.vision.store.models.rename(id, name.trim());
     const m = this.models.get(id);
     if (m.datasetId) this.changed(m.datasetId);
     return m;
@@ -60,13 +60,13 @@ export class ModelVersions {
   /** Deletes a version; when it was active, the newest remaining one takes over (unpinned). */
   delete(id: string): { deleted: boolean; activeModelId: string | null } {
     const m = this.models.get(id);
-    this.c.store.transaction(() => {
-      this.c.store.models.delete(id);
-      if (m.datasetId && this.c.records.active.get(m.datasetId).modelId === null) this.c.records.active.set(m.datasetId, null, false);
+    this.vision.store.transaction(() => {
+      this.vision.store.models.delete(id);
+      if (m.datasetId && this.vision.records.active.get(m.datasetId).modelId === null) this.vision.records.active.set(m.datasetId, null, false);
     });
     rmSync(this.models.exportPath(id), { force: true });
     this.models.forget(id);
-    const activeModelId = m.datasetId ? this.c.records.active.activeModelId(m.datasetId) : null;
+    const activeModelId = m.datasetId ? this.vision.records.active.activeModelId(m.datasetId) : null;
     if (m.datasetId) this.changed(m.datasetId);
     return { deleted: true, activeModelId };
   }
@@ -90,12 +90,12 @@ export class ModelVersions {
    * run's own held-out pictures (the same for both), and only a pinned choice overrides.
    */
   decide(datasetId: string, model: Model, heldOut: { features: Float32Array[]; labels: string[] }): Activation {
-    const current = this.c.records.active.get(datasetId);
-    const activeId = this.c.records.active.activeModelId(datasetId);
+    const current = this.vision.records.active.get(datasetId);
+    const activeId = this.vision.records.active.activeModelId(datasetId);
     const previous = activeId === model.id ? null : activeId;
     if (current.pinned && previous) return { activated: false, reason: 'pinned', comparedWith: null };
     if (!previous) {
-      this.c.records.active.set(datasetId, model.id, false);
+      this.vision.records.active.set(datasetId, model.id, false);
       return { activated: true, reason: 'first', comparedWith: null };
     }
     let old: number;
@@ -106,15 +106,15 @@ export class ModelVersions {
     }
     const now = model.metrics.accuracy;
     const activated = now >= old;
-    this.c.records.active.set(datasetId, activated ? model.id : previous, false);
+    this.vision.records.active.set(datasetId, activated ? model.id : previous, false);
     return { activated, reason: activated ? 'at-least-as-good' : 'worse', comparedWith: { modelId: previous, accuracy: Math.max(0, old) } };
   }
 
   private heldOutRows(datasetId: string): { features: Float32Array[]; labels: string[] } {
-    const backbone = this.c.backbone.id;
-    const images = this.c.store.images.ofDataset(datasetId, 'labelled').filter((i) => isHeldOut(i.hash));
+    const backbone = this.vision.backbone.id;
+    const images = this.vision.store.images.ofDataset(datasetId, 'labelled').filter((i) => isHeldOut(i.hash));
     if (!backbone || images.length === 0) return { features: [], labels: [] };
-    const vectors = this.c.cache.get(
+    const vectors = this.vision.cache.get(
       backbone,
       images.map((i) => i.hash),
     );
@@ -131,7 +131,7 @@ export class ModelVersions {
     const out: Model[] = [];
     let cursor: string | null = null;
     do {
-      const page = this.c.records.listModels(datasetId, 500, cursor);
+      const page = this.vision.records.listModels(datasetId, 500, cursor);
       out.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
@@ -140,6 +140,6 @@ export class ModelVersions {
 
   private changed(datasetId: string): void {
     this.onActiveChanged(datasetId);
-    this.c.emit('dataset.changed', { datasetId, reason: 'models' });
+    this.vision.emit('dataset.changed', { datasetId, reason: 'models' });
   }
 }

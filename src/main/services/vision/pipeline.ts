@@ -47,36 +47,36 @@ export class Pipeline implements ImpliedWork {
   private readonly announced = new Map<string, number>();
 
   constructor(
-    private readonly c: VisionContext,
+    private readonly vision: VisionContext,
     private readonly models: ModelRegistry,
-    private readonly o: PipelineOptions,
+    private readonly opts: PipelineOptions,
   ) {}
 
   // --- ImpliedWork: called inside the change's transaction -------------------------------
 
   picturesStored(datasetId: string): void {
     // No backbone yet: the sweep at the start that finds one queues the work.
-    if (this.c.backbone.id) this.queueRefresh(datasetId);
+    if (this.vision.backbone.id) this.queueRefresh(datasetId);
   }
 
   labelsChanged(datasetId: string): void {
-    if (this.c.backbone.id && this.o.autoTrain && this.trainable(datasetId)) this.queueRetrain(datasetId, Date.now() + this.o.debounceMs);
+    if (this.vision.backbone.id && this.opts.autoTrain && this.trainable(datasetId)) this.queueRetrain(datasetId, Date.now() + this.opts.debounceMs);
   }
 
   // --- queueing ------------------------------------------------------------------------------
 
   queueRefresh(datasetId: string): void {
-    this.c.queue.enqueue('embed', { datasetId }, { dedupeKey: `embed:${datasetId}` });
+    this.vision.queue.enqueue('embed', { datasetId }, { dedupeKey: `embed:${datasetId}` });
   }
 
   /** The one debounced automatic retrain of a dataset: a queued one moves to `runAt`. */
   queueRetrain(datasetId: string, runAt: number): void {
-    this.c.queue.enqueue('train', { datasetId, trigger: 'auto' }, { dedupeKey: `retrain:${datasetId}`, runAt, debounce: true, maxAttempts: 3 });
+    this.vision.queue.enqueue('train', { datasetId, trigger: 'auto' }, { dedupeKey: `retrain:${datasetId}`, runAt, debounce: true, maxAttempts: 3 });
   }
 
   /** Two labels with two pictures or more each, and no label of exactly one picture (training refuses those). */
   trainable(datasetId: string): boolean {
-    const counts = this.c.store.datasets.labelCounts(datasetId);
+    const counts = this.vision.store.datasets.labelCounts(datasetId);
     return counts.filter((n) => n >= 2).length >= 2 && counts.every((n) => n !== 1);
   }
 
@@ -86,26 +86,26 @@ export class Pipeline implements ImpliedWork {
    * backbone installed: without a retrain nothing could be predicted again).
    */
   owesRetrain(datasetId: string): boolean {
-    if (!this.o.autoTrain || !this.trainable(datasetId)) return false;
-    const trained = this.c.store.runs.trainedLabelsVersion(datasetId);
-    if (trained === null || trained < this.c.store.datasets.labelsVersion(datasetId)) return true;
-    const active = this.c.store.models.activeModelId(datasetId);
-    const model = active === null ? null : this.c.store.models.get(active);
-    return model !== null && this.c.backbone.id !== null && model.backbone !== this.c.backbone.id && !this.hasLiveRun(datasetId);
+    if (!this.opts.autoTrain || !this.trainable(datasetId)) return false;
+    const trained = this.vision.store.runs.trainedLabelsVersion(datasetId);
+    if (trained === null || trained < this.vision.store.datasets.labelsVersion(datasetId)) return true;
+    const active = this.vision.store.models.activeModelId(datasetId);
+    const model = active === null ? null : this.vision.store.models.get(active);
+    return model !== null && this.vision.backbone.id !== null && model.backbone !== this.vision.backbone.id && !this.hasLiveRun(datasetId);
   }
 
   /** A run of the dataset queued or training now (it will make a model on the current backbone). */
   private hasLiveRun(datasetId: string): boolean {
-    return this.c.store.runs.queued(datasetId).length > 0 || this.c.records.listRuns(datasetId, 1).items[0]?.status === 'running';
+    return this.vision.store.runs.queued(datasetId).length > 0 || this.vision.records.listRuns(datasetId, 1).items[0]?.status === 'running';
   }
 
   /** Pictures without a vector, or without the active model's prediction (skipping `failed` hashes). */
   lags(datasetId: string, failed: readonly string[] = []): boolean {
-    const backbone = this.c.backbone.id;
+    const backbone = this.vision.backbone.id;
     if (!backbone) return false;
-    if (this.c.store.predictions.unembedded(datasetId, backbone, 1, failed).length > 0) return true;
+    if (this.vision.store.predictions.unembedded(datasetId, backbone, 1, failed).length > 0) return true;
     const model = this.activeHead(datasetId);
-    return model !== null && this.c.store.predictions.unpredicted(datasetId, backbone, model.id, 1).length > 0;
+    return model !== null && this.vision.store.predictions.unpredicted(datasetId, backbone, model.id, 1).length > 0;
   }
 
   /**
@@ -116,8 +116,8 @@ export class Pipeline implements ImpliedWork {
   sweep(): { refreshed: number; retrained: number } {
     let refreshed = 0;
     let retrained = 0;
-    if (!this.c.backbone.id) return { refreshed, retrained };
-    for (const id of this.c.store.datasets.ids()) {
+    if (!this.vision.backbone.id) return { refreshed, retrained };
+    for (const id of this.vision.store.datasets.ids()) {
       if (this.lags(id)) {
         this.queueRefresh(id);
         refreshed++;
@@ -135,23 +135,23 @@ export class Pipeline implements ImpliedWork {
    * came meanwhile may have found it and queued nothing: look again now that it is free.
    */
   afterTask(kind: string, datasetId: string, result: unknown): void {
-    if (!this.c.library.hasDataset(datasetId)) return;
+    if (!this.vision.library.hasDataset(datasetId)) return;
     if (kind === 'embed') {
       const failed = (result as Partial<RefreshResult> | null)?.failed ?? [];
       if (this.lags(datasetId, failed)) this.queueRefresh(datasetId);
     } else if (kind === 'train' && this.owesRetrain(datasetId)) {
-      this.queueRetrain(datasetId, Date.now() + this.o.debounceMs);
+      this.queueRetrain(datasetId, Date.now() + this.opts.debounceMs);
     }
   }
 
   // --- the embed task ----------------------------------------------------------------------
 
   private activeHead(datasetId: string): { id: string; head: HeadWeights } | null {
-    const id = this.c.store.models.activeModelId(datasetId);
+    const id = this.vision.store.models.activeModelId(datasetId);
     if (id === null) return null;
-    const model = this.c.records.getModel(id);
+    const model = this.vision.records.getModel(id);
     // A model of another backbone cannot read this backbone's vectors: retraining replaces it.
-    if (!model || model.backbone !== this.c.backbone.id) return null;
+    if (!model || model.backbone !== this.vision.backbone.id) return null;
     return { id, head: this.models.head(id) };
   }
 
@@ -160,20 +160,20 @@ export class Pipeline implements ImpliedWork {
    * model. Loops until nothing is missing, so pictures stored while it runs are covered too.
    */
   async refresh(datasetId: string, ctx: Pick<TaskContext, 'signal' | 'progress'>): Promise<RefreshResult> {
-    const backbone = this.c.backbone.requireId();
+    const backbone = this.vision.backbone.requireId();
     const failed = new Set<string>();
     let embedded = 0;
     let predicted = 0;
-    const start = this.c.store.predictions.counts(datasetId, backbone, null);
+    const start = this.vision.store.predictions.counts(datasetId, backbone, null);
     let total = start.images - start.embedded;
     const report = () => {
       ctx.progress(total === 0 ? 1 : Math.min(1, embedded / total), `${embedded} of ${total} pictures embedded`);
-      if (total > 0) this.c.emit('embed.progress', { datasetId, done: Math.min(embedded, total), total });
+      if (total > 0) this.vision.emit('embed.progress', { datasetId, done: Math.min(embedded, total), total });
     };
     for (;;) {
       ctx.signal.throwIfAborted();
-      if (!this.c.library.hasDataset(datasetId)) break;
-      const slice = this.c.store.predictions.unembedded(datasetId, backbone, EMBED_SLICE, [...failed]);
+      if (!this.vision.library.hasDataset(datasetId)) break;
+      const slice = this.vision.store.predictions.unembedded(datasetId, backbone, EMBED_SLICE, [...failed]);
       if (slice.length === 0) break;
       if (embedded + slice.length > total) total = embedded + slice.length;
       for (let i = 0; i < slice.length; i += EMBED_BATCH) {
@@ -186,16 +186,16 @@ export class Pipeline implements ImpliedWork {
       }
     }
     predicted += await this.predictMissing(datasetId, backbone, ctx.signal);
-    const active = this.c.store.models.activeModelId(datasetId);
-    if (active !== null) this.c.store.predictions.prune(datasetId, active);
+    const active = this.vision.store.models.activeModelId(datasetId);
+    if (active !== null) this.vision.store.predictions.prune(datasetId, active);
     this.announce(datasetId, true);
     return { embedded, predicted, failed: [...failed].slice(0, 100) };
   }
 
   /** Embeds one batch and stores its vectors and their predictions in one transaction. */
   private async embedBatch(datasetId: string, backbone: string, part: PipelineImage[], failed: Set<string>, signal: AbortSignal): Promise<number> {
-    const results = await this.c.embed(
-      part.map((p) => this.c.library.files.filePath(p.hash, p.ext)),
+    const results = await this.vision.embed(
+      part.map((p) => this.vision.library.files.filePath(p.hash, p.ext)),
       { signal },
     );
     const ok: Array<{ image: PipelineImage; vector: Float32Array }> = [];
@@ -205,9 +205,9 @@ export class Pipeline implements ImpliedWork {
     });
     const model = this.activeHead(datasetId);
     const rows = model && ok.length > 0 ? this.predictRows(model.head, ok.map((x) => x.image.id), ok.map((x) => x.vector)) : [];
-    this.c.store.transaction(() => {
-      for (const x of ok) this.c.cache.put(backbone, x.image.hash, x.vector);
-      if (model) this.c.store.predictions.put(model.id, rows);
+    this.vision.store.transaction(() => {
+      for (const x of ok) this.vision.cache.put(backbone, x.image.hash, x.vector);
+      if (model) this.vision.store.predictions.put(model.id, rows);
     });
     if (rows.length > 0) this.announce(datasetId);
     return rows.length;
@@ -220,9 +220,9 @@ export class Pipeline implements ImpliedWork {
       signal.throwIfAborted();
       const model = this.activeHead(datasetId);
       if (!model) return n;
-      const slice = this.c.store.predictions.unpredicted(datasetId, backbone, model.id, PREDICT_SLICE);
+      const slice = this.vision.store.predictions.unpredicted(datasetId, backbone, model.id, PREDICT_SLICE);
       if (slice.length === 0) return n;
-      const vectors = this.c.cache.get(
+      const vectors = this.vision.cache.get(
         backbone,
         slice.map((s) => s.hash),
       );
@@ -233,7 +233,7 @@ export class Pipeline implements ImpliedWork {
         have.map((s) => s.id),
         have.map((s) => vectors.get(s.hash)!),
       );
-      this.c.store.transaction(() => this.c.store.predictions.put(model.id, rows));
+      this.vision.store.transaction(() => this.vision.store.predictions.put(model.id, rows));
       n += rows.length;
       this.announce(datasetId);
       await new Promise((resolve) => setImmediate(resolve));
@@ -249,6 +249,6 @@ export class Pipeline implements ImpliedWork {
     const now = Date.now();
     if (!final && now - (this.announced.get(datasetId) ?? 0) < ANNOUNCE_EVERY_MS) return;
     this.announced.set(datasetId, now);
-    this.c.emit('dataset.changed', { datasetId, reason: 'predictions' });
+    this.vision.emit('dataset.changed', { datasetId, reason: 'predictions' });
   }
 }

@@ -87,7 +87,7 @@ async function verifyOutput(output: string, grants: GrantedFolders | undefined):
  * row per picture, `path,label,confidence` (unreadable pictures get an empty label and the
  * reason in a fourth column), in batches so progress moves and cancel lands quickly.
  */
-export async function runPredictFolder(c: VisionContext, models: ModelRegistry, input: PredictFolderInput, ctx: TaskContext, grants?: GrantedFolders) {
+export async function runPredictFolder(vision: VisionContext, models: ModelRegistry, input: PredictFolderInput, ctx: TaskContext, grants?: GrantedFolders) {
   const byScript = input.origin === SCRIPT_ORIGIN;
   let folder = resolve(input.path);
   let output = resolve(input.output ?? join(folder, 'predictions.csv'));
@@ -129,7 +129,7 @@ export async function runPredictFolder(c: VisionContext, models: ModelRegistry, 
     for (let i = 0; i < files.length; i += BATCH) {
       ctx.signal.throwIfAborted();
       const part = files.slice(i, i + BATCH);
-      const results = await c.backbone.embed(part, { signal: ctx.signal });
+      const results = await vision.backbone.embed(part, { signal: ctx.signal });
       const ok = results.flatMap((r) => (r.ok ? [r.embedding] : []));
       const probs = ok.length ? predict(head, ok) : new Float32Array(0);
       const K = head.labels.length;

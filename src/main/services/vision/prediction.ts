@@ -22,13 +22,13 @@ function imageError(code: string, name: string, message: string): LoupeError {
  */
 export class Prediction {
   constructor(
-    private readonly c: VisionContext,
+    private readonly vision: VisionContext,
     private readonly models: ModelRegistry,
   ) {}
 
   async predict(modelId: string, images: readonly NamedImage[], top = 5, signal?: AbortSignal): Promise<LabelConfidence[][]> {
     const head = this.models.head(modelId);
-    const results = await this.c.backbone.embed(
+    const results = await this.vision.backbone.embed(
       images.map((i) => i.input),
       { signal },
     );
@@ -48,7 +48,7 @@ export class Prediction {
     signal?: AbortSignal,
   ): Promise<Array<{ ok: true; top: LabelConfidence[] } | { ok: false; code: string; message: string }>> {
     const head = this.models.head(modelId);
-    const results = await this.c.backbone.embed(
+    const results = await this.vision.backbone.embed(
       images.map((i) => i.input),
       { signal },
     );
@@ -65,7 +65,7 @@ export class Prediction {
   /** Library pictures by id (their original files). */
   imageInput(imageId: string): NamedImage {
     // The path, not the bytes: the inference process reads the file itself.
-    const { path } = this.c.library.originalPath(imageId);
+    const { path } = this.vision.library.originalPath(imageId);
     return { name: `image ${imageId}`, input: path };
   }
 }

@@ -35,13 +35,16 @@ export class Review {
   private readonly mislabelled = new Map<string, Promise<MislabelledQueue>>();
 
   constructor(
-    private readonly c: VisionContext,
+    private readonly vision: VisionContext,
     private readonly models: ModelRegistry,
     private readonly selection: Selection,
   ) {}
 
   async queue(q: HandlerInput<'review.queue'>, signal?: AbortSignal): Promise<Answer> {
-    this.c.library.getDataset(q.datasetId);
+    this.vision.library.getDataset(q.datasetId);
+    // A page of the queue: its first offset + limit pictures are ranked, the first offset dropped.
+    const offset = q.offset ?? 0;
+    const upTo = offset + q.limit;
     const model = this.activeHead(q.datasetId);
     const answer = (ids: string[], note: string | null = null, extra?: Map<string, Flagged>): Answer => ({
       queue: q.queue,
@@ -51,22 +54,22 @@ export class Review {
     });
     switch (q.queue) {
       case 'label-next': {
-        const r = this.selection.labelNext(q.datasetId, q.limit);
-        return answer(r.items.map((x) => x.id), r.items.length === 0 ? 'Every embedded picture has a label.' : null);
+        const r = this.selection.labelNext(q.datasetId, upTo);
+        return answer(r.items.slice(offset).map((x) => x.id), r.items.length === 0 ? 'Every embedded picture has a label.' : null);
       }
       case 'disagreements':
       case 'low-confidence': {
         if (!model) return answer([], 'No model yet: label at least two pictures of two labels and it trains.');
         const r = this.selection.predictions(
           q.queue === 'disagreements'
-            ? { datasetId: q.datasetId, disagreeing: true, sort: 'confidence', order: 'desc', limit: q.limit }
-            : { datasetId: q.datasetId, sort: 'confidence', order: 'asc', limit: q.limit },
+            ? { datasetId: q.datasetId, disagreeing: true, sort: 'confidence', order: 'desc', limit: upTo }
+            : { datasetId: q.datasetId, sort: 'confidence', order: 'asc', limit: upTo },
         );
-        return answer(r.items.map((x) => x.id));
+        return answer(r.items.slice(offset).map((x) => x.id));
       }
       case 'likely-mislabelled': {
         const m = await this.likelyMislabelled(q.datasetId, signal);
-        const kept = m.items.slice(0, q.limit);
+        const kept = m.items.slice(offset, upTo);
         return answer(
           kept.map((x) => x.id),
           m.note,
@@ -82,7 +85,7 @@ export class Review {
   }
 
   private key(datasetId: string): string {
-    return `${datasetId}:${this.c.store.datasets.labelsVersion(datasetId)}:${this.c.backbone.id ?? ''}`;
+    return `${datasetId}:${this.vision.store.datasets.labelsVersion(datasetId)}:${this.vision.backbone.id ?? ''}`;
   }
 
   private likelyMislabelled(datasetId: string, signal?: AbortSignal): Promise<MislabelledQueue> {
@@ -104,10 +107,10 @@ export class Review {
   }
 
   private async computeMislabelled(datasetId: string): Promise<MislabelledQueue> {
-    const backbone = this.c.backbone.id;
+    const backbone = this.vision.backbone.id;
     if (!backbone) return { items: [], note: 'No backbone is installed, so no picture is embedded yet.' };
-    const labelled = this.c.store.images.ofDataset(datasetId, 'labelled');
-    const vectors = this.c.cache.get(
+    const labelled = this.vision.store.images.ofDataset(datasetId, 'labelled');
+    const vectors = this.vision.cache.get(
       backbone,
       labelled.map((i) => i.hash),
     );
@@ -119,7 +122,7 @@ export class Review {
     }
     const oof = await outOfFoldInChildProcess(
       { features: items.map((i) => vectors.get(i.hash)!), labels: items.map((i) => i.label!) },
-      { folds: REVIEW_FOLDS, spawn: this.c.spawn },
+      { folds: REVIEW_FOLDS, spawn: this.vision.spawn },
     );
     const cl = findLikelyMislabelled({ probabilities: oof.probabilities, given: oof.given, classes: oof.classes.length });
     return {
@@ -130,18 +133,18 @@ export class Review {
   }
 
   private activeHead(datasetId: string): { id: string; head: HeadWeights } | null {
-    const model = this.c.records.activeModel(datasetId);
-    if (!model || model.backbone !== this.c.backbone.id) return null;
+    const model = this.vision.records.activeModel(datasetId);
+    if (!model || model.backbone !== this.vision.backbone.id) return null;
     return { id: model.id, head: this.models.head(model.id) };
   }
 
   /** Each picture with its given label and the active model's top three (skipping pictures gone since). */
   private describe(datasetId: string, ids: string[], head: HeadWeights | null, flagged?: Map<string, Flagged>): ReviewItem[] {
     const byId = new Map<string, DatasetImageRecord>();
-    for (const img of this.c.store.images.ofDataset(datasetId)) byId.set(img.id, img);
+    for (const img of this.vision.store.images.ofDataset(datasetId)) byId.set(img.id, img);
     const found = ids.map((id) => byId.get(id)).filter((x): x is DatasetImageRecord => x !== undefined);
-    const backbone = this.c.backbone.id;
-    const vectors = head && backbone ? this.c.cache.get(backbone, found.map((i) => i.hash)) : new Map<string, Float32Array>();
+    const backbone = this.vision.backbone.id;
+    const vectors = head && backbone ? this.vision.cache.get(backbone, found.map((i) => i.hash)) : new Map<string, Float32Array>();
     const withVector = found.filter((i) => vectors.has(i.hash));
     const tops = new Map<string, LabelConfidence[]>();
     if (head && withVector.length > 0) {

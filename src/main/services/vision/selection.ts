@@ -10,10 +10,10 @@ const SLICE = 2000;
 const MAX_LABELLED = 500;
 
 /** Features of the embedded pictures of a dataset, in id order (pictures not embedded yet are skipped). */
-function embedded(c: VisionContext, images: DatasetImage[]): { items: DatasetImage[]; features: Float32Array[] } {
-  const backbone = c.backbone.id;
+function embedded(vision: VisionContext, images: DatasetImage[]): { items: DatasetImage[]; features: Float32Array[] } {
+  const backbone = vision.backbone.id;
   if (!backbone) return { items: [], features: [] };
-  const vectors = c.cache.get(
+  const vectors = vision.cache.get(
     backbone,
     images.map((i) => i.hash),
   );
@@ -28,25 +28,25 @@ function embedded(c: VisionContext, images: DatasetImage[]): { items: DatasetIma
  */
 export class Selection {
   constructor(
-    private readonly c: VisionContext,
+    private readonly vision: VisionContext,
     private readonly models: ModelRegistry,
   ) {}
 
   private latestHead(datasetId: string) {
-    const model = this.c.records.activeModel(datasetId);
-    if (!model || model.backbone !== this.c.backbone.id) return null;
+    const model = this.vision.records.activeModel(datasetId);
+    if (!model || model.backbone !== this.vision.backbone.id) return null;
     return { model, head: this.models.head(model.id) };
   }
 
   predictions(q: HandlerInput<'vision.predictions'>): CallOutput<'vision.predictions'> {
-    this.c.library.getDataset(q.datasetId);
+    this.vision.library.getDataset(q.datasetId);
     const latest = this.latestHead(q.datasetId);
     if (!latest) return { modelId: null, items: [] };
-    const all = this.c.store.images.ofDataset(q.datasetId, q.unlabelledOnly ? 'unlabelled' : 'all');
+    const all = this.vision.store.images.ofDataset(q.datasetId, q.unlabelledOnly ? 'unlabelled' : 'all');
     const kept: PredictedItem[] = [];
     // In slices, so a large dataset never holds every embedding in memory at once.
     for (let i = 0; i < all.length; i += SLICE) {
-      const { items, features } = embedded(this.c, all.slice(i, i + SLICE));
+      const { items, features } = embedded(this.vision, all.slice(i, i + SLICE));
       if (items.length === 0) continue;
       const rows = predictionItems(
         items.map((x) => x.id),
@@ -68,10 +68,10 @@ export class Selection {
   }
 
   labelNext(datasetId: string, count: number): CallOutput<'vision.labelNext'> {
-    this.c.library.getDataset(datasetId);
-    const all = this.c.store.images.ofDataset(datasetId);
+    this.vision.library.getDataset(datasetId);
+    const all = this.vision.store.images.ofDataset(datasetId);
     const { items, features } = embedded(
-      this.c,
+      this.vision,
       all.filter((i) => i.label === null),
     );
     if (items.length === 0) return { modelId: null, items: [] };
@@ -80,7 +80,7 @@ export class Selection {
     const labelledAll = all.filter((i) => i.label !== null);
     const step = Math.max(1, Math.ceil(labelledAll.length / MAX_LABELLED));
     const labelled = embedded(
-      this.c,
+      this.vision,
       labelledAll.filter((_, i) => i % step === 0),
     );
     const ranked = rankForLabelling({
@@ -103,11 +103,11 @@ export class Selection {
    * standardised embeddings, so `threshold` means the same on any backbone), then the search.
    */
   nearDuplicates(datasetId: string, threshold: number, opts: { blockRows?: number } = {}): CallOutput<'vision.nearDuplicates'> {
-    this.c.library.getDataset(datasetId);
-    const backbone = this.c.backbone.id;
+    this.vision.library.getDataset(datasetId);
+    const backbone = this.vision.backbone.id;
     if (!backbone) return { groups: [] };
-    const images = this.c.store.images.ofDataset(datasetId);
-    const dims = this.c.cache.dims(
+    const images = this.vision.store.images.ofDataset(datasetId);
+    const dims = this.vision.cache.dims(
       backbone,
       images.map((i) => i.hash),
     );
@@ -116,7 +116,7 @@ export class Selection {
     const dim = dims.get(items[0].hash)!;
     const odd = items.find((i) => dims.get(i.hash) !== dim);
     if (odd) throw fail.unavailable(`The cached embedding of picture ${odd.id} has ${dims.get(odd.hash)} values where the others have ${dim}; re-embed the dataset.`);
-    const cache = this.c.cache;
+    const cache = this.vision.cache;
     const r = findNearDuplicatesBlocked({
       ids: items.map((i) => i.id),
       source: {

@@ -10,7 +10,8 @@
 import {
   VisionError, isTrainingRefusalCode, type AugmentedExample, type OutOfFoldOptions, type OutOfFoldResult, type TrainOptions, type TrainProgress, type TrainResult,
 } from '../../vision/index';
-import { WorkerProcess, type SpawnChild } from '../child-process';
+import type { SpawnChild, WatchedChild } from '../../queue/index';
+import { startWorker } from '../worker-entry';
 
 /** The options that cross the process boundary: everything but the callback and the signal. */
 export type WorkerTrainOptions = Omit<TrainOptions, 'signal' | 'onEpoch'>;
@@ -122,9 +123,9 @@ async function runInWorker(
       wake?.();
       fn();
     };
-    let worker: WorkerProcess;
+    let worker: WatchedChild;
     try {
-      worker = new WorkerProcess('train-worker', {
+      worker = startWorker('train-worker', {
         spawn,
         heapMb: HEAP_MB,
         rssCapMb: capMb,
@@ -139,16 +140,16 @@ async function runInWorker(
             if (!settled) onFold?.(m.done, m.folds);
           } else if (m.t === 'done' || m.t === 'oof-done') {
             finish(() => resolve(m.result));
-            worker.kill('finished');
+            void worker.kill('finished');
           } else {
             const err = m.trainError && isTrainingRefusalCode(m.code) ? new VisionError(m.code, m.message) : Object.assign(new Error(m.message), { code: m.code });
             finish(() => reject(err));
-            worker.kill('finished');
+            void worker.kill('finished');
           }
         },
-        onExit: (why) => {
-          if (why === 'was cancelled') finish(() => reject(new VisionError('cancelled', 'Training was cancelled.')));
-          const code = why.startsWith('was stopped') || why.startsWith('ran out') ? 'memory_limit' : 'worker_crashed';
+        onExit: ({ cause, why }) => {
+          if (cause === 'killed' && why === 'was cancelled') finish(() => reject(new VisionError('cancelled', 'Training was cancelled.')));
+          const code = cause === 'memory' || cause === 'heap' ? 'memory_limit' : 'worker_crashed';
           finish(() => reject(Object.assign(new Error(`The training process ${why}.`), { code })));
         },
       });
@@ -159,7 +160,7 @@ async function runInWorker(
     const onAbort = () => {
       worker.send({ t: 'cancel' } satisfies TrainWorkerMessage);
       // A child stuck in a long stretch without yielding is killed outright.
-      killTimer = setTimeout(() => worker.kill('was cancelled'), STOP_GRACE_MS);
+      killTimer = setTimeout(() => void worker.kill('was cancelled'), STOP_GRACE_MS);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 

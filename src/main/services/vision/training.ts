@@ -41,30 +41,30 @@ export class Training {
   private readonly variants: VariantCache;
 
   constructor(
-    private readonly c: VisionContext,
+    private readonly vision: VisionContext,
     private readonly versions: ModelVersions,
     /** Called in the transaction that stores a new model: the work it implies (predictions). */
     private readonly onModel: (datasetId: string) => void = () => {},
     /** Whether an automatic retrain is still owed when its task starts (a later run may have covered it). */
     private readonly owed: (datasetId: string) => boolean = () => true,
   ) {
-    this.variants = new VariantCache(c.store.embeddings);
+    this.variants = new VariantCache(vision.store.embeddings);
   }
 
   /** A run and its task, committed together: neither exists without the other. */
   start(datasetId: string, params: TrainParams = {}, trigger: 'manual' | 'auto' = 'manual', force = false): { taskId: string; runId: string } {
-    const dataset = this.c.library.getDataset(datasetId);
+    const dataset = this.vision.library.getDataset(datasetId);
     // Checked at the door: a run over nothing would be accepted (202) and only die later.
     if (!dataset.labels.some((l) => l.count > 0)) {
       throw fail.validation(`“${dataset.name}” has no labelled pictures to learn from. Label at least two pictures of each of two labels, then train.`, 'labels');
     }
-    const backbone = this.c.backbone.requireId();
+    const backbone = this.vision.backbone.requireId();
     params = this.withPrefs(datasetId, params);
     if (trigger === 'manual' && !force) this.refuseUnchanged(datasetId, backbone, params);
-    const { run, task } = this.c.store.transaction(() => {
-      const run = this.c.records.createRun({ datasetId, trigger, backbone, params });
-      const task = this.c.queue.enqueue('train', { runId: run.id, datasetId } satisfies TrainTaskInput, { maxAttempts: 2 });
-      this.c.records.setRunTask(run.id, task.id);
+    const { run, task } = this.vision.store.transaction(() => {
+      const run = this.vision.records.createRun({ datasetId, trigger, backbone, params });
+      const task = this.vision.queue.enqueue('train', { runId: run.id, datasetId } satisfies TrainTaskInput, { maxAttempts: 2 });
+      this.vision.records.setRunTask(run.id, task.id);
       return { run, task };
     });
     this.emitRun(run.id);
@@ -78,19 +78,19 @@ export class Training {
    */
   private withPrefs(datasetId: string, params: TrainParams): TrainParams {
     if (params.augment !== undefined) {
-      this.c.records.setTrainPrefs(datasetId, { augment: params.augment });
+      this.vision.records.setTrainPrefs(datasetId, { augment: params.augment });
       return params;
     }
-    return this.c.records.trainPrefs(datasetId).augment ? { ...params, augment: true } : params;
+    return this.vision.records.trainPrefs(datasetId).augment ? { ...params, augment: true } : params;
   }
 
   /** "Train now" with the same pictures, labels and settings as the last model would make the same model: say so. */
   private refuseUnchanged(datasetId: string, backbone: string, params: TrainParams): void {
-    const last = this.c.records.lastSucceeded(datasetId);
+    const last = this.vision.records.lastSucceeded(datasetId);
     if (!last?.fingerprint || !last.run.modelId) return;
-    const now = trainingFingerprint(this.c.store.images.ofDataset(datasetId, 'labelled'), backbone, params);
+    const now = trainingFingerprint(this.vision.store.images.ofDataset(datasetId, 'labelled'), backbone, params);
     if (now !== last.fingerprint) return;
-    const model = this.c.records.getModel(last.run.modelId);
+    const model = this.vision.records.getModel(last.run.modelId);
     throw fail.conflict(
       `Nothing changed since ${model?.name ?? 'the last model'} was trained: the same pictures, labels and settings would make the same model. Label or add pictures first, or train anyway.`,
     );
@@ -99,66 +99,66 @@ export class Training {
   cancel(runId: string): Run {
     const run = this.get(runId);
     if (run.taskId && (run.status === 'queued' || run.status === 'running')) {
-      const t = this.c.queue.get(run.taskId);
-      if (t && (t.state === 'queued' || t.state === 'running' || t.state === 'failed')) this.c.queue.cancel(run.taskId);
+      const t = this.vision.queue.get(run.taskId);
+      if (t && (t.state === 'queued' || t.state === 'running' || t.state === 'failed')) this.vision.queue.cancel(run.taskId);
     }
     if (run.status === 'queued') this.finish(runId, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled before it started.' } });
     return this.get(runId);
   }
 
   get(runId: string): Run {
-    const run = this.c.records.getRun(runId);
+    const run = this.vision.records.getRun(runId);
     if (!run) throw fail.notFound(`No run ${runId}.`);
     return run;
   }
 
   /** The queue noticed a train task end without its handler finishing the run (cancelled while queued, dead). */
   onTaskEnded(taskId: string, state: string, runId: string, message: string | null): void {
-    const run = this.c.records.getRun(runId);
+    const run = this.vision.records.getRun(runId);
     if (!run || run.taskId !== taskId || (run.status !== 'queued' && run.status !== 'running')) return;
     if (state === 'cancelled') this.finish(runId, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
     else if (state === 'dead') this.finish(runId, 'failed', { error: { code: 'internal', message: message ?? 'Training failed.' } });
   }
 
   async execute(input: TrainTaskInput, ctx: TaskContext): Promise<{ runId: string; modelId: string; accuracy: number } | { skipped: string }> {
-    if (!this.c.library.hasDataset(input.datasetId)) {
+    if (!this.vision.library.hasDataset(input.datasetId)) {
       throw new UnrecoverableError(`Dataset ${input.datasetId} no longer exists.`, 'not_found');
     }
     if (!input.runId) {
       // A second attempt (after a crash) finds the run its first attempt made.
-      const existing = this.c.records.runOfTask(ctx.id);
+      const existing = this.vision.records.runOfTask(ctx.id);
       if (existing) input = { ...input, runId: existing.id };
       else {
         if (input.trigger === 'auto' && !this.owed(input.datasetId)) return { skipped: 'The labels have not changed since the newest run.' };
         // Pictures still arriving: train once they are in. Ending here leaves the retrain owed,
         // and the pipeline queues it again a debounce later (Pipeline.afterTask).
-        if (input.trigger === 'auto' && this.c.library.isReceiving(input.datasetId)) return { skipped: 'Pictures are still arriving; the retrain follows them.' };
+        if (input.trigger === 'auto' && this.vision.library.isReceiving(input.datasetId)) return { skipped: 'Pictures are still arriving; the retrain follows them.' };
         const params = this.withPrefs(input.datasetId, input.params ?? {});
-        const created = this.c.records.createRun({ datasetId: input.datasetId, trigger: input.trigger ?? 'manual', backbone: this.c.backbone.requireId(), params, taskId: ctx.id });
+        const created = this.vision.records.createRun({ datasetId: input.datasetId, trigger: input.trigger ?? 'manual', backbone: this.vision.backbone.requireId(), params, taskId: ctx.id });
         input = { ...input, runId: created.id };
       }
     }
-    const run = input.runId ? this.c.records.getRun(input.runId) : null;
+    const run = input.runId ? this.vision.records.getRun(input.runId) : null;
     if (!run) throw new UnrecoverableError(`Run ${input.runId ?? ''} no longer exists.`, 'not_found');
     if (run.status === 'cancelled') throw new UnrecoverableError('The run was cancelled.', 'cancelled');
-    const backbone = this.c.backbone.requireId();
+    const backbone = this.vision.backbone.requireId();
     // The labelled set is read now: the run records which version of it it trained on.
-    const images = this.c.store.images.ofDataset(input.datasetId, 'labelled');
-    this.c.records.startRun(run.id, backbone, this.c.store.datasets.labelsVersion(input.datasetId));
+    const images = this.vision.store.images.ofDataset(input.datasetId, 'labelled');
+    this.vision.records.startRun(run.id, backbone, this.vision.store.datasets.labelsVersion(input.datasetId));
     this.emitRun(run.id);
 
     const { augment = false, ...trainParams } = run.params;
     const pictureShare = augment ? EMBED_SHARE * AUGMENT_SPLIT : EMBED_SHARE;
     ctx.progress(0, 'Embedding pictures');
-    const { vectors, failed } = await this.c.cache.ensure(
+    const { vectors, failed } = await this.vision.cache.ensure(
       backbone,
-      images.map((img) => ({ hash: img.hash, path: this.c.library.files.filePath(img.hash, img.ext) })),
-      this.c.embed,
+      images.map((img) => ({ hash: img.hash, path: this.vision.library.files.filePath(img.hash, img.ext) })),
+      this.vision.embed,
       {
         signal: ctx.signal,
         onProgress: (done, total) => {
           ctx.progress(total === 0 ? pictureShare : (done / total) * pictureShare, `Embedding ${done} of ${total} pictures`);
-          if (total > 0) this.c.emit('embed.progress', { datasetId: input.datasetId, done, total });
+          if (total > 0) this.vision.emit('embed.progress', { datasetId: input.datasetId, done, total });
         },
       },
     ).catch((err: unknown) => this.stopOnError(run.id, err, ctx));
@@ -177,10 +177,10 @@ export class Training {
           // Held out by content hash, not by seed: every run is measured on the same pictures.
           splitKeys: rows.map((r) => foldKey(r.hash)),
           signal: ctx.signal,
-          spawn: this.c.spawn,
+          spawn: this.vision.spawn,
           onEpoch: (p: TrainProgress) => {
             history.push({ ...p });
-            this.c.records.setHistory(run.id, history);
+            this.vision.records.setHistory(run.id, history);
             ctx.progress(EMBED_SHARE + (1 - EMBED_SHARE) * (p.epoch / p.epochs), `Epoch ${p.epoch} of at most ${p.epochs}`);
             this.emitRun(run.id);
           },
@@ -193,11 +193,11 @@ export class Training {
     const report = evaluateTrainResult(result);
     const metrics = toRunMetrics(report);
     const examples = report.cells.map((row) => row.map((cell) => cell.slice(0, EXAMPLES_PER_CELL).map((i) => rows[i].id)));
-    const datasetName = this.c.library.getDataset(input.datasetId).name;
+    const datasetName = this.vision.library.getDataset(input.datasetId).name;
     const heldOut = result.validationIndices.map((i) => rows[i]);
     // The model, its activation, the run's outcome and the predictions the model implies commit together.
-    const model = this.c.store.transaction(() => {
-      const model = this.c.records.createModel({
+    const model = this.vision.store.transaction(() => {
+      const model = this.vision.records.createModel({
         datasetId: input.datasetId,
         runId: run.id,
         labels: result.head.labels,
@@ -210,7 +210,7 @@ export class Training {
         features: heldOut.map((r) => vectors.get(r.hash)!),
         labels: heldOut.map((r) => r.label!),
       });
-      this.c.records.finishRun(run.id, 'succeeded', {
+      this.vision.records.finishRun(run.id, 'succeeded', {
         metrics,
         modelId: model.id,
         details: {
@@ -229,7 +229,7 @@ export class Training {
       return model;
     });
     this.emitRun(run.id);
-    this.c.emit('model.created', model);
+    this.vision.emit('model.created', model);
     return { runId: run.id, modelId: model.id, accuracy: metrics.accuracy };
   }
 
@@ -248,8 +248,8 @@ export class Training {
     const { vectors, failed, computed } = await this.variants
       .ensure(
         backbone,
-        rows.map((img) => ({ hash: img.hash, path: this.c.library.files.filePath(img.hash, img.ext) })),
-        this.c.backbone,
+        rows.map((img) => ({ hash: img.hash, path: this.vision.library.files.filePath(img.hash, img.ext) })),
+        this.vision.backbone,
         {
           signal: ctx.signal,
           onProgress: (done, total) =>
@@ -275,7 +275,7 @@ export class Training {
     const why = (ctx.signal.reason as { code?: unknown } | undefined)?.code;
     if (ctx.signal.aborted && why === 'shutdown') {
       // Loupe is stopping: the queue runs the task again at the next start, so the run waits.
-      this.c.records.requeueRun(runId);
+      this.vision.records.requeueRun(runId);
       throw err;
     }
     if (ctx.signal.aborted && why === 'timeout') {
@@ -297,12 +297,12 @@ export class Training {
   }
 
   private finish(runId: string, status: Run['status'], f: Parameters<VisionContext['records']['finishRun']>[2]): void {
-    this.c.records.finishRun(runId, status, f);
+    this.vision.records.finishRun(runId, status, f);
     this.emitRun(runId);
   }
 
   private emitRun(runId: string): void {
-    const run = this.c.records.getRun(runId);
-    if (run) this.c.emit('run.updated', run);
+    const run = this.vision.records.getRun(runId);
+    if (run) this.vision.emit('run.updated', run);
   }
 }

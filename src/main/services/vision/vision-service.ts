@@ -4,7 +4,7 @@ import type { Store } from '../../store/index';
 import type { Emit } from '../events';
 import type { LibraryService } from '../library/index';
 import { toTaskDto, type TaskService } from '../tasks/index';
-import type { SpawnChild } from '../child-process';
+import type { SpawnChild } from '../../queue/index';
 import { BackboneHost, findModelsDir } from './backbone';
 import type { VisionContext } from './context';
 import { type Embedder, EmbeddingCache } from './embedding-cache';
@@ -64,7 +64,7 @@ export class VisionService {
   readonly selection: Selection;
   readonly review: Review;
   readonly pipeline: Pipeline;
-  private readonly c: VisionContext;
+  private readonly vision: VisionContext;
   /** Where tasks that scripts queue may reach (checked when such a task runs). */
   private readonly grants: GrantedFolders;
   private readonly off: () => void;
@@ -72,44 +72,44 @@ export class VisionService {
 
   constructor(
     store: Store,
-    private readonly o: VisionOptions,
+    private readonly opts: VisionOptions,
   ) {
-    this.backbone = new BackboneHost(findModelsDir(o.modelsDir), o.threads ?? 2, o.spawn);
+    this.backbone = new BackboneHost(findModelsDir(opts.modelsDir), opts.threads ?? 2, opts.spawn);
     this.grants = new GrantedFolders(store.settings);
     this.records = new VisionRecords(store);
     this.cache = new EmbeddingCache(store.embeddings);
-    this.c = {
+    this.vision = {
       store,
-      dataDir: o.dataDir,
+      dataDir: opts.dataDir,
       records: this.records,
       cache: this.cache,
       backbone: this.backbone,
-      library: o.library,
-      queue: o.tasks.queue,
-      emit: o.emit,
-      log: o.log,
-      spawn: o.spawn,
+      library: opts.library,
+      queue: opts.tasks.queue,
+      emit: opts.emit,
+      log: opts.log,
+      spawn: opts.spawn,
       // With a broker, pictures are embedded by `loupe worker`s; otherwise by this machine.
-      embed: (paths, opts) => (o.remoteEmbedder ? o.remoteEmbedder(this.backbone.requireId())(paths, opts) : this.backbone.embed(paths, opts)),
+      embed: (paths, embedOptions) => (opts.remoteEmbedder ? opts.remoteEmbedder(this.backbone.requireId())(paths, embedOptions) : this.backbone.embed(paths, embedOptions)),
     };
-    this.models = new ModelRegistry(this.c);
-    this.pipeline = new Pipeline(this.c, this.models, {
-      autoTrain: o.autoTrain ?? process.env.LOUPE_AUTO_TRAIN !== '0',
-      debounceMs: o.debounceMs ?? 1500,
+    this.models = new ModelRegistry(this.vision);
+    this.pipeline = new Pipeline(this.vision, this.models, {
+      autoTrain: opts.autoTrain ?? process.env.LOUPE_AUTO_TRAIN !== '0',
+      debounceMs: opts.debounceMs ?? 1500,
     });
-    this.versions = new ModelVersions(this.c, this.models, (datasetId) => this.pipeline.queueRefresh(datasetId));
+    this.versions = new ModelVersions(this.vision, this.models, (datasetId) => this.pipeline.queueRefresh(datasetId));
     this.training = new Training(
-      this.c,
+      this.vision,
       this.versions,
       (datasetId) => this.pipeline.queueRefresh(datasetId),
       (datasetId) => this.pipeline.owesRetrain(datasetId),
     );
-    this.prediction = new Prediction(this.c, this.models);
-    this.selection = new Selection(this.c, this.models);
-    this.review = new Review(this.c, this.models, this.selection);
+    this.prediction = new Prediction(this.vision, this.models);
+    this.selection = new Selection(this.vision, this.models);
+    this.review = new Review(this.vision, this.models, this.selection);
     this.defineKinds();
-    o.library.setImpliedWork(this.pipeline);
-    this.off = o.subscribe((event, payload) => this.onEvent(event, payload));
+    opts.library.setImpliedWork(this.pipeline);
+    this.off = opts.subscribe((event, payload) => this.onEvent(event, payload));
   }
 
   /**
@@ -118,7 +118,7 @@ export class VisionService {
    */
   sweep(): { refreshed: number; retrained: number } {
     for (const run of this.records.interruptedRuns()) {
-      const task = run.taskId ? this.c.queue.get(run.taskId) : null;
+      const task = run.taskId ? this.vision.queue.get(run.taskId) : null;
       if (task && (task.state === 'queued' || task.state === 'running' || task.state === 'failed')) continue;
       if (!task && run.status === 'queued') continue; // a run queued without a task (older builds): left as is
       this.training.onTaskEnded(run.taskId ?? '', task?.state === 'cancelled' ? 'cancelled' : 'dead', run.id, task?.error?.message ?? 'Loupe stopped while the run was in progress.');
@@ -127,7 +127,7 @@ export class VisionService {
   }
 
   private defineKinds(): void {
-    const q = this.c.queue;
+    const q = this.vision.queue;
     // One run at a time: runs of one dataset supersede each other, and training is CPU-bound.
     q.define('train', { input: TrainTaskInput, maxAttempts: 2, concurrency: 1, timeoutMs: 30 * 60_000, handler: (input, ctx) => this.training.execute(input, ctx) });
     q.define('embed', {
@@ -144,7 +144,7 @@ export class VisionService {
       maxAttempts: 1,
       concurrency: 1,
       timeoutMs: 6 * 60 * 60_000,
-      handler: (input, ctx) => runPredictFolder(this.c, this.models, input, ctx, this.grants),
+      handler: (input, ctx) => runPredictFolder(this.vision, this.models, input, ctx, this.grants),
     });
   }
 
@@ -163,7 +163,7 @@ export class VisionService {
       try {
         this.pipeline.afterTask(t.kind, input.datasetId, t.result);
       } catch (err) {
-        this.o.log('queueing follow-up work failed:', err);
+        this.opts.log('queueing follow-up work failed:', err);
       }
     }
   }
@@ -173,7 +173,7 @@ export class VisionService {
    * model, now, in this call (the `embed` task runs the same). `computed`: pictures embedded.
    */
   async embedDataset(datasetId: string, signal: AbortSignal = new AbortController().signal): Promise<{ computed: number; failed: number }> {
-    if (!this.o.library.hasDataset(datasetId)) return { computed: 0, failed: 0 };
+    if (!this.opts.library.hasDataset(datasetId)) return { computed: 0, failed: 0 };
     const r = await this.pipeline.refresh(datasetId, { signal, progress: () => {} });
     return { computed: r.embedded - r.failed.length, failed: r.failed.length };
   }
@@ -185,24 +185,24 @@ export class VisionService {
 
   /** The dataset's training preferences: what every run uses unless it says otherwise, automatic retrains too. */
   trainPrefs(datasetId: string): TrainPrefs {
-    this.o.library.getDataset(datasetId);
+    this.opts.library.getDataset(datasetId);
     return this.records.trainPrefs(datasetId);
   }
 
   setTrainPrefs(datasetId: string, prefs: Partial<TrainPrefs>): TrainPrefs {
-    this.o.library.getDataset(datasetId);
+    this.opts.library.getDataset(datasetId);
     return this.records.setTrainPrefs(datasetId, prefs);
   }
 
   predictFolder(input: HandlerInput<'models.predictFolder'>): Task {
     this.models.get(input.modelId);
-    return toTaskDto(this.c.queue.enqueue('predict-folder', { ...input, recursive: true }, { maxAttempts: 1 }));
+    return toTaskDto(this.vision.queue.enqueue('predict-folder', { ...input, recursive: true }, { maxAttempts: 1 }));
   }
 
   status(datasetId: string): CallOutput<'vision.status'> {
-    this.o.library.getDataset(datasetId);
+    this.opts.library.getDataset(datasetId);
     const id = this.backbone.id;
-    const counts = this.c.store.predictions.counts(datasetId, id, null);
+    const counts = this.vision.store.predictions.counts(datasetId, id, null);
     return {
       backbone: id,
       provider: this.backbone.report()?.provider ?? null,

@@ -35,7 +35,7 @@ const EMPTY_PARAMS: Record<string, string> = Object.freeze({}) as Record<string,
  * throws) is answered synchronously, with no promise made; only a returned promise is
  * awaited, and only then is the request put on the handler-timeout list.
  */
-export class Dispatcher {
+export class RequestRunner {
   routes: CompiledRoutes | null = null;
   /** Set while the app shuts down: new requests get 503 and `Connection: close`. */
   closing = false;
@@ -52,7 +52,7 @@ export class Dispatcher {
     this.deadlines = new Deadlines((ctx) => this.expire(ctx), tick);
   }
 
-  dispatch(req: IncomingMessage, res: ServerResponse, upgrade: { socket: Duplex; head: Buffer } | null): void {
+  handle(req: IncomingMessage, res: ServerResponse, upgrade: { socket: Duplex; head: Buffer } | null): void {
     if (this.closing) {
       res.shouldKeepAlive = false;
       writeError(res, errors.shuttingDown());

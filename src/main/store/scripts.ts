@@ -1,8 +1,15 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the ?raw module type
-/// <reference path="../../store/sql.d.ts" />
 import type { Database } from 'better-sqlite3';
-import type { SavedScript } from '../../../shared/contract/scripts';
-import { toRowId } from '../../store/index';
+import { toRowId } from './ids';
+
+/** A saved script as the contract's ScriptRecord has it (the store imports nothing above it). */
+export interface ScriptRecord {
+  id: string;
+  name: string;
+  source: string;
+  schedule: { cron: string; enabled: boolean; paused: { at: string; reason: string } | null } | null;
+  createdAt: string;
+  updatedAt: string;
+}
 
 interface Row {
   id: number;
@@ -17,7 +24,7 @@ interface Row {
   updated_at: string;
 }
 
-const toDto = (r: Row): SavedScript => ({
+const toRecord = (r: Row): ScriptRecord => ({
   id: String(r.id),
   name: r.name,
   source: r.source,
@@ -37,24 +44,24 @@ export class ScriptRepository {
   /** The table comes from store migration 005. */
   constructor(private readonly db: Database) {}
 
-  list(): SavedScript[] {
-    return (this.db.prepare('SELECT * FROM scripts ORDER BY name COLLATE NOCASE, id').all() as Row[]).map(toDto);
+  list(): ScriptRecord[] {
+    return (this.db.prepare('SELECT * FROM scripts ORDER BY name COLLATE NOCASE, id').all() as Row[]).map(toRecord);
   }
 
-  get(id: string): SavedScript | null {
+  get(id: string): ScriptRecord | null {
     const rowId = toRowId(id);
     if (rowId === null) return null;
     const r = this.db.prepare('SELECT * FROM scripts WHERE id = ?').get(rowId) as Row | undefined;
-    return r ? toDto(r) : null;
+    return r ? toRecord(r) : null;
   }
 
-  create(name: string, source: string): SavedScript {
+  create(name: string, source: string): ScriptRecord {
     const now = new Date().toISOString();
     const r = this.db.prepare('INSERT INTO scripts (name, source, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, source, now, now);
     return this.get(String(r.lastInsertRowid))!;
   }
 
-  update(id: string, patch: { name?: string; source?: string }): SavedScript | null {
+  update(id: string, patch: { name?: string; source?: string }): ScriptRecord | null {
     const cur = this.get(id);
     if (!cur) return null;
     this.db
@@ -64,7 +71,7 @@ export class ScriptRepository {
   }
 
   /** Sets or clears the schedule; either way a pause and the failure count are forgotten (resume). */
-  setSchedule(id: string, schedule: { cron: string; enabled: boolean } | null): SavedScript | null {
+  setSchedule(id: string, schedule: { cron: string; enabled: boolean } | null): ScriptRecord | null {
     this.db
       .prepare(`UPDATE scripts SET schedule_cron = ?, schedule_enabled = ?, schedule_failures = 0,
         schedule_paused_at = NULL, schedule_paused_reason = NULL, updated_at = ? WHERE id = ?`)
@@ -82,7 +89,7 @@ export class ScriptRepository {
   }
 
   /** Turns the schedule off and says why; the cron stays so that it can be resumed as written. */
-  pauseSchedule(id: string, reason: string): SavedScript | null {
+  pauseSchedule(id: string, reason: string): ScriptRecord | null {
     this.db
       .prepare('UPDATE scripts SET schedule_enabled = 0, schedule_paused_at = ?, schedule_paused_reason = ? WHERE id = ?')
       .run(new Date().toISOString(), reason, toRowId(id));

@@ -1,5 +1,6 @@
-// The child's end of a vision host's channel: `process.parentPort` under Electron's
-// utilityProcess, `process.send` under child_process.fork (services/child-process.ts).
+// The child's end of a watched child's channel (watched-child.ts): `process.parentPort` under
+// Electron's utilityProcess, `process.send` under child_process.fork. The pool's child-entry
+// uses it, and so may any other child entry that a WatchedChild starts.
 
 interface ParentPort {
   postMessage(message: unknown): void;
