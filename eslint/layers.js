@@ -44,6 +44,15 @@ function layerOf(absFile) {
 
 const ELECTRON_OK = new Set(['src/main/electron.ts']);
 
+/**
+ * The vision engine's pure half (training, evaluation, selection, the head's maths) runs
+ * wherever JavaScript runs: it imports only itself and these packages, never node:* nor the
+ * Node half (src/main/vision/node: inference, preprocess, convert, onnx, export).
+ * tsconfig.vision-pure.json checks the same from the types' side.
+ */
+const VISION_PURE = 'src/main/vision/pure/';
+const VISION_PURE_PACKAGES = new Set(['zod']);
+
 /** Where SQL may be prepared: Loupe's repositories, and the queue engine's own store. */
 const SQL_HOMES = ['src/main/store/', 'src/main/queue/store/'];
 
@@ -87,6 +96,19 @@ export default {
           }
           if (from === 'main/lang' && (spec.startsWith('node:') || !spec.startsWith('.'))) {
             context.report({ node, messageId: 'layer', data: { msg: `src/main/lang is pure TypeScript: it may not import '${spec}'. Hand host functions in instead.` } });
+            return;
+          }
+          if (relFile.startsWith(VISION_PURE)) {
+            const inside = spec.startsWith('.')
+              ? path.relative(ROOT, path.resolve(path.dirname(file), spec)).split(path.sep).join('/').startsWith(VISION_PURE)
+              : VISION_PURE_PACKAGES.has(spec);
+            if (!inside) {
+              context.report({
+                node,
+                messageId: 'layer',
+                data: { msg: `src/main/vision/pure runs without Node: it may import only itself and ${[...VISION_PURE_PACKAGES].join(', ')}, not '${spec}'. Put Node work in src/main/vision/node.` },
+              });
+            }
             return;
           }
           if (from === 'renderer' && spec.startsWith('node:')) {

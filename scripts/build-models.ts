@@ -1,21 +1,21 @@
 // Builds the default backbone into models/ (run by `npm run models` and by postinstall with
 // --if-missing). Offline: the weights come from the nsfwjs package already installed.
 // Two builds: float (always) and int8 (the default wherever its accuracy check held: the app
-// embeds with it, see src/main/vision/inference/backbones.ts). The int8 build calibrates on
+// embeds with it, see src/main/vision/node/inference/backbones.ts). The int8 build calibrates on
 // Fashion-MNIST train pictures and photo-like JPEGs, so it needs Debian's
 // dataset-fashion-mnist; without it only float is built and the app says so.
-// The accuracy record it carries is src/main/vision/convert/int8-check.json (written by
+// The accuracy record it carries is src/main/vision/node/convert/int8-check.json (written by
 // bench/vision/quant-check.ts; test/vision/int8-default.test.ts checks the built file again).
 // `--float-only` skips the int8 build.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL_FILE, INT8_MODEL_FILE, writeDefaultBackbone, writeInt8Backbone } from '../src/main/vision/convert/default-backbone';
+import { DEFAULT_MODEL_FILE, INT8_MODEL_FILE, writeDefaultBackbone, writeInt8Backbone } from '../src/main/vision/node/convert/default-backbone';
 
 const modelsDir = fileURLToPath(new URL('../models', import.meta.url));
 const ifMissing = process.argv.includes('--if-missing');
-const checkFile = fileURLToPath(new URL('../src/main/vision/convert/int8-check.json', import.meta.url));
+const checkFile = fileURLToPath(new URL('../src/main/vision/node/convert/int8-check.json', import.meta.url));
 
 function readJson(path: string): Record<string, unknown> | null {
   try {

@@ -13,8 +13,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import { InferenceEngine } from '../../src/main/vision/inference/engine';
-import { centringStats, matrixSource, type CentringStats } from '../../src/main/vision/select';
+import { InferenceEngine } from '../../src/main/vision/node/inference/engine';
+import { centringStats, matrixSource, type CentringStats } from '../../src/main/vision/pure/select';
 import { scene } from '../../test/services/scene-pictures';
 import { FASHION_LABELS, readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 

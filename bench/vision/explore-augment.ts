@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { InferenceEngine } from '../../src/main/vision/index';
 import { embedVariantsWith, VARIANTS, type Variant } from '../../src/main/services/vision/augmentation';
-import { trainHead } from '../../src/main/vision/train';
-import type { AugmentedExample, TrainOptions } from '../../src/main/vision/train/types';
+import { trainHead } from '../../src/main/vision/pure/train';
+import type { AugmentedExample, TrainOptions } from '../../src/main/vision/pure/train/types';
 import { heldOutAccuracy, readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const fitN = Number(process.argv[2] ?? 10000);

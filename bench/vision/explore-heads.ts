@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { InferenceEngine } from '../../src/main/vision/index';
-import { trainHead } from '../../src/main/vision/train';
-import type { AugmentedExample, TrainOptions } from '../../src/main/vision/train/types';
+import { trainHead } from '../../src/main/vision/pure/train';
+import type { AugmentedExample, TrainOptions } from '../../src/main/vision/pure/train/types';
 import { heldOutAccuracy, readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const CHUNK = 10_000;

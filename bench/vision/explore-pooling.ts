@@ -6,11 +6,11 @@
 // Run: npx tsx bench/vision/explore-pooling.ts [fitCount] [valCount]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { loadMinJsLayersModel } from '../../src/main/vision/convert/tfjs-model';
-import { convertLayersModel } from '../../src/main/vision/convert/layers-to-onnx';
+import { loadMinJsLayersModel } from '../../src/main/vision/node/convert/tfjs-model';
+import { convertLayersModel } from '../../src/main/vision/node/convert/layers-to-onnx';
 import { fashionPixels } from './quant-calibration';
-import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE } from '../../src/main/vision/convert/default-backbone';
-import { trainHead } from '../../src/main/vision/train';
+import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE } from '../../src/main/vision/node/convert/default-backbone';
+import { trainHead } from '../../src/main/vision/pure/train';
 import { heldOutAccuracy, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const TAPS = (process.env.TAPS ?? 'block_11_expand_relu,block_12_expand_relu,block_13_expand_relu').split(',');

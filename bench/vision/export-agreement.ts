@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { exportModel } from '../../src/main/vision/export/export-model';
-import { readModelCard, modelFileOf } from '../../src/main/vision/inference/model-card';
-import { sessionOptions } from '../../src/main/vision/inference/providers';
-import { decodeUpright, preprocessImage } from '../../src/main/vision/preprocess/preprocess';
-import { predict, trainHead } from '../../src/main/vision/train';
+import { exportModel } from '../../src/main/vision/node/export/export-model';
+import { readModelCard, modelFileOf } from '../../src/main/vision/node/inference/model-card';
+import { sessionOptions } from '../../src/main/vision/node/inference/providers';
+import { decodeUpright, preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
+import { predict, trainHead } from '../../src/main/vision/pure/train';
 import { FASHION_LABELS, readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const fitN = Number(process.argv[2] ?? 2000);

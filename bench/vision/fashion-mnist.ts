@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { HeadWeights } from '../../src/main/vision/head';
-import { predict } from '../../src/main/vision/train/predict';
+import type { HeadWeights } from '../../src/main/vision/pure/head';
+import { predict } from '../../src/main/vision/pure/forward';
 
 // Reads the Debian `dataset-fashion-mnist` idx files (big-endian headers, gzip).
 export const FASHION_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';

@@ -25,8 +25,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { cpuSeconds, startServer, type Server } from './app-server';
 import { findModelsDir } from '../../src/main/services/vision/backbone';
 import { pickDefaultBackbone } from '../../src/main/vision/index';
-import { sessionOptions } from '../../src/main/vision/inference/providers';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { sessionOptions } from '../../src/main/vision/node/inference/providers';
+import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
 import { fmnistPictures, writeFlat } from '../../test/e2e/fmnist-pictures';
 import { ensurePhotos } from './photos';
 

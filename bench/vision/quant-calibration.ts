@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
 import { readIdxImages, shuffledIndices } from './fashion-mnist';
 import { ensurePhotos } from './photos';
 

@@ -1,15 +1,15 @@
 // Is the int8 backbone good enough to offer? Trains the product's own softmax head on float and
 // on int8 features of Fashion-MNIST TRAIN pictures (fit / validation split of the training set,
 // the test set unused) and compares validation accuracy and speed. Writes the verdict to
-// src/main/vision/convert/int8-check.json, which `npm run models` copies into the int8 card (the app embeds with int8 only where it says offered).
+// src/main/vision/node/convert/int8-check.json, which `npm run models` copies into the int8 card (the app embeds with int8 only where it says offered).
 // Run: npx tsx bench/vision/quant-check.ts [fit] [val]
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { buildDefaultBackbone } from '../../src/main/vision/convert/default-backbone';
-import { quantizeStatic } from '../../src/main/vision/convert/quantize';
-import { sessionOptions } from '../../src/main/vision/inference/providers';
-import { trainHead } from '../../src/main/vision/train';
+import { buildDefaultBackbone } from '../../src/main/vision/node/convert/default-backbone';
+import { quantizeStatic } from '../../src/main/vision/node/convert/quantize';
+import { sessionOptions } from '../../src/main/vision/node/inference/providers';
+import { trainHead } from '../../src/main/vision/pure/train';
 import { calibrationBatches, fashionPixels } from './quant-calibration';
 import { FASHION_LABELS, heldOutAccuracy, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     rule: 'offered only when int8 validation accuracy is within one point of float',
   };
   console.log(JSON.stringify(result, null, 2), `\n${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  writeFileSync(fileURLToPath(new URL('../../src/main/vision/convert/int8-check.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(fileURLToPath(new URL('../../src/main/vision/node/convert/int8-check.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 void main();

@@ -14,11 +14,11 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { writeDefaultBackbone } from '../../src/main/vision/convert/default-backbone';
-import { InferenceEngine } from '../../src/main/vision/inference/engine';
+import { writeDefaultBackbone } from '../../src/main/vision/node/convert/default-backbone';
+import { InferenceEngine } from '../../src/main/vision/node/inference/engine';
 import { EngineProcess } from '../../src/main/services/vision/engine-process';
-import { sessionOptions } from '../../src/main/vision/inference/providers';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { sessionOptions } from '../../src/main/vision/node/inference/providers';
+import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
 import { ensurePhotos } from './photos';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -3,11 +3,11 @@
 // ridge linear probe -> greedy forward selection. Prints JSON for the model card.
 // Run: npx tsx bench/vision/select-taps.ts [fitCount] [valCount]
 import * as ort from 'onnxruntime-node';
-import { loadMinJsLayersModel } from '../../src/main/vision/convert/tfjs-model';
-import { convertLayersModel } from '../../src/main/vision/convert/layers-to-onnx';
-import { GraphBuilder } from '../../src/main/vision/onnx/graph-builder';
+import { loadMinJsLayersModel } from '../../src/main/vision/node/convert/tfjs-model';
+import { convertLayersModel } from '../../src/main/vision/node/convert/layers-to-onnx';
+import { GraphBuilder } from '../../src/main/vision/node/onnx/graph-builder';
 import { fashionPixels } from './quant-calibration';
-import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE } from '../../src/main/vision/convert/default-backbone';
+import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE } from '../../src/main/vision/node/convert/default-backbone';
 import { readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const CANDIDATES = [

@@ -10,7 +10,7 @@
  * runRetrainBench() from the vision benchmark runner.
  */
 import { pathToFileURL } from 'node:url';
-import { trainHead, type TrainOptions } from '../../src/main/vision/train';
+import { trainHead, type TrainOptions } from '../../src/main/vision/pure/train';
 import { gaussianBlobs } from '../../test/vision/train-synthetic';
 
 export interface RetrainVariant {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type LoupeApp } from '../../src/main/app';
 import { findModelsDir } from '../../src/main/services/vision/backbone';
 import { DEFAULT_INT8_CARD, INT8_MODEL_FILE } from '../../src/main/vision/index';
-import { decodeModel } from '../../src/main/vision/onnx/onnx-proto';
+import { decodeModel } from '../../src/main/vision/node/onnx/onnx-proto';
 import type { Image, Model } from '../../src/shared/contract/index';
 import { call } from '../api/client';
 import { kindPictures, waitFor } from './vision-pictures';

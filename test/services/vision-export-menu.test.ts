@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type LoupeApp } from '../../src/main/app';
 import { exportLatestModel, safeFileBase } from '../../src/main/services/vision/index';
 import { preprocessImage } from '../../src/main/vision/index';
-import { decodeModel } from '../../src/main/vision/onnx/onnx-proto';
+import { decodeModel } from '../../src/main/vision/node/onnx/onnx-proto';
 import { kindPicture, kindPictures, waitFor } from './vision-pictures';
 
 // The desktop's File › Export model… without Electron: electron.ts only supplies the save

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { forkChild, type SpawnChild } from '../../src/main/queue/index';
 import { trainHeadInChildProcess } from '../../src/main/services/vision/train-child-process';
-import { createRng, isVisionTrainError } from '../../src/main/vision/index';
+import { createRng, isTrainingRefusal } from '../../src/main/vision/index';
 
 /** Two-to-four separable clusters: a training run that does real work per epoch. */
 function synthetic(n: number, dim: number, classes: number): { features: Float32Array[]; labels: string[] } {
@@ -56,13 +56,13 @@ describe('trainHeadInChildProcess', () => {
     const controller = new AbortController();
     const started = trainHeadInChildProcess(data, { epochs: 200, patience: 200, signal: controller.signal, onEpoch: () => controller.abort() });
     const err: unknown = await started.catch((e: unknown) => e);
-    expect(isVisionTrainError(err) && err.code).toBe('cancelled');
+    expect(isTrainingRefusal(err) && err.code).toBe('cancelled');
   }, 120_000);
 
   it('keeps the code of training refusals: one label is too_few_labels', async () => {
     const data = synthetic(50, 8, 1);
     const err: unknown = await trainHeadInChildProcess(data, { epochs: 2 }).catch((e: unknown) => e);
-    expect(isVisionTrainError(err) && err.code).toBe('too_few_labels');
+    expect(isTrainingRefusal(err) && err.code).toBe('too_few_labels');
   });
 
   it('reports a child killed with SIGKILL as a clear error, and the next run starts a new child', async () => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDefaultBackbone, writeInt8Backbone } from '../../src/main/vision/convert/default-backbone';
-import { InferenceEngine } from '../../src/main/vision/inference/engine';
-import { decodeModel, DataType } from '../../src/main/vision/onnx/onnx-proto';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { writeDefaultBackbone, writeInt8Backbone } from '../../src/main/vision/node/convert/default-backbone';
+import { InferenceEngine } from '../../src/main/vision/node/inference/engine';
+import { decodeModel, DataType } from '../../src/main/vision/node/onnx/onnx-proto';
+import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
 import { halves, noiseJpeg, solid } from './helpers/images';
 
 // The int8 variant: QDQ graph, run quantized by the engine, embeddings close to float ones.

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { VisionError } from '../../src/main/vision/errors';
-import { convertLayersModel } from '../../src/main/vision/convert/layers-to-onnx';
-import { loadLayersModelFile } from '../../src/main/vision/convert/tfjs-model';
+import { VisionError } from '../../src/main/vision/pure/errors';
+import { convertLayersModel } from '../../src/main/vision/node/convert/layers-to-onnx';
+import { loadLayersModelFile } from '../../src/main/vision/node/convert/tfjs-model';
 
 // A Teachable-Machine-shaped model (a Sequential holding a Sequential base and a Sequential
 // head, float32 weights, saved as model.json + weights.bin) converts through the same path.

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE, DEFAULT_TAPS } from '../../src/main/vision/convert/default-backbone';
-import { convertLayersModel, parseTap } from '../../src/main/vision/convert/layers-to-onnx';
-import { loadMinJsLayersModel, readMinJsArtifacts } from '../../src/main/vision/convert/tfjs-model';
+import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE, DEFAULT_TAPS } from '../../src/main/vision/node/convert/default-backbone';
+import { convertLayersModel, parseTap } from '../../src/main/vision/node/convert/layers-to-onnx';
+import { loadMinJsLayersModel, readMinJsArtifacts } from '../../src/main/vision/node/convert/tfjs-model';
 
 // The converted graph must compute what TF.js computes from the same weights: same random
 // pixels into both, compared at the tap layers (raw activations and pooled features).

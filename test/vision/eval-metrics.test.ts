@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   confusionCell, evaluateLabels, evaluatePredictions, evaluateProbabilities, misclassified, toRunMetrics, topKAccuracy,
-} from '../../src/main/vision/eval';
+} from '../../src/main/vision/pure/eval';
 
 describe('classification metrics', () => {
   // truth:     a a a a b b b c c c

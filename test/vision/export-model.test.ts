@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDefaultBackbone } from '../../src/main/vision/convert/default-backbone';
-import { VisionError } from '../../src/main/vision/errors';
-import { exportModel } from '../../src/main/vision/export/export-model';
-import { applyHead, type HeadWeights } from '../../src/main/vision/head';
-import { InferenceEngine } from '../../src/main/vision/inference/engine';
-import type { ModelCard } from '../../src/main/vision/inference/model-card';
-import { GraphBuilder } from '../../src/main/vision/onnx/graph-builder';
-import { decodeModel } from '../../src/main/vision/onnx/onnx-proto';
-import { decodeUpright, preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { writeDefaultBackbone } from '../../src/main/vision/node/convert/default-backbone';
+import { VisionError } from '../../src/main/vision/pure/errors';
+import { exportModel } from '../../src/main/vision/node/export/export-model';
+import { predict } from '../../src/main/vision/pure/forward';
+import type { HeadWeights } from '../../src/main/vision/pure/head';
+import { InferenceEngine } from '../../src/main/vision/node/inference/engine';
+import type { ModelCard } from '../../src/main/vision/node/inference/model-card';
+import { GraphBuilder } from '../../src/main/vision/node/onnx/graph-builder';
+import { decodeModel } from '../../src/main/vision/node/onnx/onnx-proto';
+import { decodeUpright, preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
 import { halves, noiseJpeg, solid } from './helpers/images';
 
 let dir: string;
@@ -90,7 +91,7 @@ describe('exportModel', () => {
     // Any size: the file resizes inside, as the app does.
     expect(meta.isTensor && meta.shape.slice(1)).toEqual(['H', 'W', 3]);
     embeddings.forEach((e, n) => {
-      const want = applyHead(head, e);
+      const want = predict(head, [e]);
       const got = probs.subarray(n * 3, n * 3 + 3);
       expect(Math.abs(got.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
       for (let k = 0; k < 3; k++) expect(Math.abs(got[k] - want[k])).toBeLessThan(1e-4);
@@ -112,7 +113,7 @@ describe('exportModel', () => {
       const d = await decodeUpright(picture, { side: 224 });
       const out = await session.run({ image: new ort.Tensor('uint8', d.pixels, [1, d.height, d.width, 3]) });
       const got = out.probabilities.data as Float32Array;
-      const want = applyHead(head, embeddings[n]);
+      const want = predict(head, [embeddings[n]]);
       for (let k = 0; k < 3; k++) expect(Math.abs(got[k] - want[k]), `picture ${n} (${d.width}×${d.height})`).toBeLessThan(1e-5);
     }
     await session.release();
@@ -124,7 +125,7 @@ describe('exportModel', () => {
     const pixels = await Promise.all(images.slice(0, 2).map((i) => preprocessImage(i, { width: 224, height: 224 })));
     const { probs, session } = await exportedProbabilities(file, pixels);
     for (let n = 0; n < 2; n++) {
-      const want = applyHead(head, embeddings[n]);
+      const want = predict(head, [embeddings[n]]);
       for (let k = 0; k < 2; k++) expect(Math.abs(probs[n * 2 + k] - want[k])).toBeLessThan(1e-4);
     }
     expect(JSON.parse(decodeModel(file).metadataProps!.find((p) => p.key === 'labels')!.value)).toEqual(['yes', 'no']);
@@ -151,7 +152,7 @@ describe('exportModel', () => {
     const file = await exportModel({ backbonePath: tinyPath, card: tiny, head });
     const px = await preprocessImage(await solid('#6e4c82', 40, 40), { width: 224, height: 224 }); // (110, 76, 130)
     const { probs, session } = await exportedProbabilities(file, [px]);
-    const want = applyHead(head, Float32Array.of(50, 14, 20));
+    const want = predict(head, [Float32Array.of(50, 14, 20)]);
     for (let k = 0; k < 3; k++) expect(Math.abs(probs[k] - want[k])).toBeLessThan(1e-5);
     await session.release();
   });

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDefaultBackbone } from '../../src/main/vision/convert/default-backbone';
-import { exportModel } from '../../src/main/vision/export/export-model';
-import { applyHead, type HeadWeights } from '../../src/main/vision/head';
-import { InferenceEngine } from '../../src/main/vision/inference/engine';
-import type { ModelCard } from '../../src/main/vision/inference/model-card';
-import { decodeUpright } from '../../src/main/vision/preprocess/preprocess';
+import { writeDefaultBackbone } from '../../src/main/vision/node/convert/default-backbone';
+import { exportModel } from '../../src/main/vision/node/export/export-model';
+import { predict } from '../../src/main/vision/pure/forward';
+import type { HeadWeights } from '../../src/main/vision/pure/head';
+import { InferenceEngine } from '../../src/main/vision/node/inference/engine';
+import type { ModelCard } from '../../src/main/vision/node/inference/model-card';
+import { decodeUpright } from '../../src/main/vision/node/preprocess/preprocess';
 import { noiseJpeg } from './helpers/images';
 
 /*
@@ -81,7 +82,7 @@ describe.skipIf(!PY)(`an exported file fed Pillow's pixels${PY ? '' : ' (SKIPPED
       const got = out.probabilities.data as Float32Array;
       const [emb] = await engine.embed([bytes]);
       if (!emb.ok) throw new Error(emb.error.message);
-      const want = applyHead(h, emb.embedding);
+      const want = predict(h, [emb.embedding]);
       const argmax = (p: ArrayLike<number>) => Array.from(p).indexOf(Math.max(...Array.from(p)));
       expect(argmax(got), name).toBe(argmax(want));
       if (diff === 0) for (let k = 0; k < 4; k++) expect(Math.abs(got[k] - want[k]), name).toBeLessThan(1e-5);

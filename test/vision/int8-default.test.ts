@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackboneHost, findModelsDir } from '../../src/main/services/vision/backbone';
 import { DEFAULT_INT8_CARD, INT8_MODEL_FILE, pickDefaultBackbone, trainHead } from '../../src/main/vision/index';
-import { InferenceEngine } from '../../src/main/vision/inference/engine';
+import { InferenceEngine } from '../../src/main/vision/node/inference/engine';
 import { FASHION_LABELS, heldOutAccuracy, readIdxImages, readIdxLabels, shuffledIndices } from '../../bench/vision/fashion-mnist';
 
 /*
@@ -13,7 +13,7 @@ import { FASHION_LABELS, heldOutAccuracy, readIdxImages, readIdxLabels, shuffled
  * a real onnxruntime session runs the built file, and its accuracy on real Fashion-MNIST
  * pictures (a linear head on its features) holds against the float build's, checked here on
  * a small split (bench/vision/quant-check.ts records the full 2000/1000 one in
- * src/main/vision/convert/int8-check.json, which the build copies into the int8 card).
+ * src/main/vision/node/convert/int8-check.json, which the build copies into the int8 card).
  */
 
 const modelsDir = findModelsDir();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stratifiedSplit } from '../../src/main/vision/train/index';
+import { stratifiedSplit } from '../../src/main/vision/pure/train/index';
 import { foldKey, isHeldOut } from '../../src/main/services/vision/held-out';
 
 describe('held-out split by fixed keys', () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { VisionError } from '../../src/main/vision/errors';
-import { preprocessImage } from '../../src/main/vision/preprocess/preprocess';
+import { VisionError } from '../../src/main/vision/pure/errors';
+import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
 import { bombPng, halves, pixelAt, solid } from './helpers/images';
 
 const size = { width: 224, height: 224 };

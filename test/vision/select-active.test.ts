@@ -1,8 +1,8 @@
 // "Label next" must show the pictures the model hesitates on, and not twenty copies of
 // the same one.
 import { describe, expect, it } from 'vitest';
-import { rankForLabelling, uncertaintyScores } from '../../src/main/vision/select';
-import { createRng } from '../../src/main/vision/train';
+import { rankForLabelling, uncertaintyScores } from '../../src/main/vision/pure/select';
+import { createRng } from '../../src/main/vision/pure/train';
 
 /** Items as (point, probabilities) pairs in 2-D, with the given certainty. */
 function scene() {

@@ -1,7 +1,7 @@
 // Near-duplicate groups on constructed vectors, exact and through LSH.
 import { describe, expect, it } from 'vitest';
-import { centringStats, DEFAULT_DUPLICATE_THRESHOLD, findNearDuplicates, findNearDuplicatesBlocked, matrixSource, type RowSource } from '../../src/main/vision/select';
-import { createRng } from '../../src/main/vision/train';
+import { centringStats, DEFAULT_DUPLICATE_THRESHOLD, findNearDuplicates, findNearDuplicatesBlocked, matrixSource, type RowSource } from '../../src/main/vision/pure/select';
+import { createRng } from '../../src/main/vision/pure/train';
 
 /** `n` random non-negative vectors, plus `copies` noisy copies of the first `groups` of them. */
 function library(n: number, dim: number, groups: number, copies: number, noise: number) {

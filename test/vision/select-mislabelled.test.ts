@@ -1,8 +1,8 @@
 // Confident learning must put the pictures whose given label contradicts an out-of-sample
 // model at the top, and leave merely hard pictures alone.
 import { describe, expect, it } from 'vitest';
-import { assignFolds, classThresholds, findLikelyMislabelled, outOfFoldProbabilities } from '../../src/main/vision/select';
-import { createRng } from '../../src/main/vision/train';
+import { assignFolds, classThresholds, findLikelyMislabelled, outOfFoldProbabilities } from '../../src/main/vision/pure/select';
+import { createRng } from '../../src/main/vision/pure/train';
 
 describe('confident learning', () => {
   it('thresholds each class at its mean self-confidence', () => {

@@ -1,6 +1,6 @@
 // "Sort by prediction and confidence" in the Library.
 import { describe, expect, it } from 'vitest';
-import { filterByPrediction, predictionItems, sortByPrediction } from '../../src/main/vision/select';
+import { filterByPrediction, predictionItems, sortByPrediction } from '../../src/main/vision/pure/select';
 
 describe('prediction sorting and filtering', () => {
   const labels = ['cat', 'dog'];

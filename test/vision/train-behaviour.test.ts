@@ -1,8 +1,9 @@
 // What the Train page relies on: live progress, early stopping that keeps the best epoch,
 // prompt cancellation, augmentation rows used for training only, class balancing.
 import { describe, expect, it } from 'vitest';
-import { predict, trainHead, VisionTrainError, type TrainProgress } from '../../src/main/vision/train';
-import { evaluateProbabilities } from '../../src/main/vision/eval';
+import { VisionError } from '../../src/main/vision/pure/errors';
+import { predict, trainHead, type TrainProgress } from '../../src/main/vision/pure/train';
+import { evaluateProbabilities } from '../../src/main/vision/pure/eval';
 import { gaussianBlobs } from './train-synthetic';
 
 function weightedLoss(P: Float32Array, truth: Int32Array, K: number): number {
@@ -49,7 +50,7 @@ describe('training behaviour', () => {
     const p2 = trainHead(data, { epochs: 10_000, patience: 10_000, kind: 'mlp', hiddenUnits: 128, signal: midway.signal });
     setTimeout(() => midway.abort(), 50);
     const started = Date.now();
-    await expect(p2).rejects.toBeInstanceOf(VisionTrainError);
+    await expect(p2).rejects.toBeInstanceOf(VisionError);
     // Generous: only a hang (training all 10,000 epochs) would take this long.
     expect(Date.now() - started).toBeLessThan(20_000);
 

@@ -1,14 +1,17 @@
 // Bad training input ends in an error with a code and a sentence a person can act on,
 // never in NaN weights.
 import { describe, expect, it } from 'vitest';
-import { predict, trainHead, VisionTrainError, type TrainData, type TrainOptions } from '../../src/main/vision/train';
+import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
+import { VisionError } from '../../src/main/vision/pure/errors';
+import { isTrainingRefusal } from '../../src/main/vision/pure/training-refusals';
+import { predict, trainHead, type TrainData, type TrainOptions } from '../../src/main/vision/pure/train';
 
-async function failure(data: TrainData, options: TrainOptions = {}): Promise<VisionTrainError> {
+async function failure(data: TrainData, options: TrainOptions = {}): Promise<VisionError> {
   try {
     await trainHead(data, { epochs: 2, ...options });
   } catch (e) {
-    expect(e).toBeInstanceOf(VisionTrainError);
-    return e as VisionTrainError;
+    expect(e).toBeInstanceOf(VisionError);
+    return e as VisionError;
   }
   throw new Error('training should have failed');
 }
@@ -20,6 +23,16 @@ function allFinite(a: Float32Array): boolean {
 }
 
 describe('training input checks', () => {
+  it('speaks the engine\'s one error type: a training refusal and a picture failure are both VisionError, told apart by code', async () => {
+    const refusal = await failure({ features: rows([[1, 2], [3, 4]]), labels: ['cat', 'cat'] });
+    expect(refusal.toJSON()).toEqual({ code: 'too_few_labels', message: refusal.message });
+    expect(isTrainingRefusal(refusal)).toBe(true);
+    const picture = await preprocessImage(Buffer.from('not a picture'), { width: 8, height: 8 }).then(() => null, (e: unknown) => e);
+    expect(picture).toBeInstanceOf(VisionError);
+    expect((picture as VisionError).code).toBe('image_unsupported');
+    expect(isTrainingRefusal(picture)).toBe(false);
+  });
+
   it('refuses a single label and says how to fix it', async () => {
     const e = await failure({ features: rows([[1, 2], [3, 4], [5, 6]]), labels: ['cat', 'cat', 'cat'] });
     expect(e.code).toBe('too_few_labels');
@@ -102,7 +115,7 @@ describe('training input checks', () => {
       const r = await trainHead({ features, labels }, { learningRate: 10, epochs: 20 });
       expect(r.head.layers.every((l) => allFinite(l.weight) && allFinite(l.bias))).toBe(true);
     } catch (e) {
-      expect((e as VisionTrainError).code).toBe('diverged');
+      expect((e as VisionError).code).toBe('diverged');
     }
   });
 });

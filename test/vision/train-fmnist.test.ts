@@ -2,8 +2,8 @@
 // A linear probe on them scores ~0.83 on held-out pictures; a trainer bug (wrong gradient
 // sign, broken standardisation, shuffled labels) lands far below the floor asserted here.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { predict, trainHead, type TrainResult } from '../../src/main/vision/train';
-import { confusionCell, evaluateLabels, evaluateTrainResult, toRunMetrics } from '../../src/main/vision/eval';
+import { predict, trainHead, type TrainResult } from '../../src/main/vision/pure/train';
+import { confusionCell, evaluateLabels, evaluateTrainResult, toRunMetrics } from '../../src/main/vision/pure/eval';
 import { fmnistAvailable, loadFashionMnist, type FmnistSet } from './fixtures-fmnist';
 
 function testAccuracy(r: TrainResult, test: FmnistSet): number {

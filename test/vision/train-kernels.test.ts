@@ -1,8 +1,8 @@
 // The blocked kernels against the textbook triple loop, on sizes that exercise every
 // remainder path (rows not a multiple of 4, outputs not a multiple of 2).
 import { describe, expect, it } from 'vitest';
-import { accumulateAtB, matmulAB, matmulABt } from '../../src/main/vision/train/kernels';
-import { createRng } from '../../src/main/vision/train';
+import { accumulateAtB, matmulAB, matmulABt } from '../../src/main/vision/pure/kernels';
+import { createRng } from '../../src/main/vision/pure/train';
 
 const rand = (n: number, seed: number): Float32Array => {
   const rng = createRng(seed);

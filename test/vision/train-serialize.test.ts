@@ -3,8 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   deserializeHead, headFromJSON, headToJSON, predict, predictTop, serializeHead, trainHead, type HeadWeights,
-} from '../../src/main/vision/train';
-import { applyHead, type HeadWeights as AgreedHead } from '../../src/main/vision/head';
+} from '../../src/main/vision/pure/train';
 import { gaussianBlobs } from './train-synthetic';
 
 describe('head storage and prediction', () => {
@@ -58,17 +57,6 @@ describe('head storage and prediction', () => {
     }
     const right = top.filter((row, i) => row[0].label === data.labels[i]).length;
     expect(right).toBeGreaterThanOrEqual(4);
-  });
-
-  it('produces the head format agreed with export, predicting as its reference does', () => {
-    for (const head of [mlp, softmax]) {
-      const agreed: AgreedHead = head; // compile-time: the two declarations are one shape
-      const P = predict(head, data.features);
-      for (let i = 0; i < 20; i++) {
-        const ref = applyHead(agreed, data.features.subarray(i * 12, (i + 1) * 12));
-        for (let j = 0; j < 3; j++) expect(P[i * 3 + j]).toBeCloseTo(ref[j], 5);
-      }
-    }
   });
 
   it('refuses rows of the wrong dimension, naming the problem', () => {

@@ -1,5 +1,5 @@
 /** Seeded synthetic embeddings for tests and benchmarks: Gaussian blobs around class centres. */
-import { createRng } from '../../src/main/vision/train';
+import { createRng } from '../../src/main/vision/pure/train';
 
 export interface Blobs {
   features: Float32Array;

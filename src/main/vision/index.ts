@@ -11,6 +11,7 @@
 //
 //   preprocessImage(input, { width, height, limitInputPixels? })  the documented resize, alone
 //   exportModel({ backbonePath, card, head, labels? }) -> Buffer   one ONNX file: uint8 image -> probabilities
+//   buildHeadModel(head) -> Uint8Array                              the head alone: float32 embeddings -> probabilities
 //   convertLayersModel / loadLayersModelFile / loadMinJsLayersModel  TF.js layers (Teachable Machine) -> ONNX
 //   buildDefaultBackbone / writeDefaultBackbone                      the default backbone and its card
 //   quantizeStatic / writeInt8Backbone                               int8 QDQ variant from calibration pictures
@@ -18,11 +19,11 @@
 //   listBackbones(dir)                                               every card in a folder, valid or with its error
 //   pickDefaultBackbone(dir, prefer)                                 the default backbone: int8 where its accuracy check held, else float
 //
-// Head training (train/), evaluation (eval/) and selection (select/: label-next, near duplicates)
-// are re-exported whole; HeadWeights is declared once, in head.ts, and the trainer's is the same shape.
-export { VisionError, type VisionErrorCode } from './errors';
-export { type HeadWeights, type HeadLayer, applyHead } from './head';
-export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './preprocess/preprocess';
+// The engine is split by where code may run: node/ (above: inference, preprocess, convert, onnx,
+// export) needs Node, onnxruntime and sharp; pure/ (head training, evaluation, selection, the
+// head's maths, VisionError) runs in any JavaScript host and is re-exported whole.
+export * from './pure';
+export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './node/preprocess/preprocess';
 export {
   InferenceEngine,
   type EngineOptions,
@@ -30,8 +31,8 @@ export {
   type EmbedOptions,
   type EmbedResult,
   type EngineReport,
-} from './inference/engine';
-export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './inference/providers';
+} from './node/inference/engine';
+export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './node/inference/providers';
 export {
   listBackbones,
   pickDefaultBackbone,
@@ -42,13 +43,11 @@ export {
   type BackbonePreference,
   type BackboneVariant,
   type DefaultBackbone,
-} from './inference/backbones';
-export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './inference/model-card';
-export { convertLayersModel, type ConvertOptions, type ConvertResult } from './convert/layers-to-onnx';
-export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './convert/tfjs-model';
-export { exportModel, buildClassifier, preprocessingText, type ExportOptions } from './export/export-model';
-export { buildDefaultBackbone, writeDefaultBackbone, writeInt8Backbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE, INT8_MODEL_FILE } from './convert/default-backbone';
-export { quantizeStatic } from './convert/quantize';
-export * from './train';
-export * from './eval';
-export * from './select';
+} from './node/inference/backbones';
+export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileOf, type ModelCard } from './node/inference/model-card';
+export { convertLayersModel, type ConvertOptions, type ConvertResult } from './node/convert/layers-to-onnx';
+export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './node/convert/tfjs-model';
+export { exportModel, buildClassifier, preprocessingText, type ExportOptions } from './node/export/export-model';
+export { buildDefaultBackbone, writeDefaultBackbone, writeInt8Backbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE, INT8_MODEL_FILE } from './node/convert/default-backbone';
+export { quantizeStatic } from './node/convert/quantize';
+export { buildHeadModel } from './node/export/head-graph';

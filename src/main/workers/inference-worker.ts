@@ -2,8 +2,8 @@
 // InferenceEngine lives here, with sharp's decode and resize, so pictures cross the process
 // boundary as paths or encoded bytes and only embeddings come back. Inside, the engine keeps
 // its ORT session on a worker thread, so decodes still overlap inference.
-import { InferenceEngine, type EmbedInput } from '../vision/inference/engine';
-import { VisionError } from '../vision/errors';
+import { InferenceEngine, type EmbedInput } from '../vision/node/inference/engine';
+import { VisionError } from '../vision/pure/errors';
 import { embedVariantsWith } from '../services/vision/augmentation';
 import type { InferenceReply, InferenceRequest } from '../services/vision/engine-process';
 import { listenToParent, reportMemory, sendToParent } from '../queue/parent-channel';

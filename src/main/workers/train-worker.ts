@@ -3,7 +3,7 @@
 // headless). Training is minutes of pure arithmetic on a big dataset; here it cannot stall
 // the main process's event loop (HTTP server, IPC, queue), and its memory is capped.
 // The rows arrive in chunks and are written straight into one N×D block.
-import { isVisionTrainError, outOfFoldProbabilities, trainHead, type AugmentedExample } from '../vision/index';
+import { isTrainingRefusal, outOfFoldProbabilities, trainHead, type AugmentedExample } from '../vision/index';
 import type { TrainWorkerMessage, TrainWorkerReply } from '../services/vision/train-child-process';
 import { listenToParent, reportMemory, sendToParent } from '../queue/parent-channel';
 
@@ -39,7 +39,7 @@ async function train(s: Start): Promise<void> {
     );
     send({ t: 'done', result });
   } catch (err) {
-    if (isVisionTrainError(err)) send({ t: 'error', code: err.code, message: err.message, trainError: true });
+    if (isTrainingRefusal(err)) send({ t: 'error', code: err.code, message: err.message, trainError: true });
     else send({ t: 'error', code: 'internal', message: err instanceof Error ? err.message : String(err), trainError: false });
   }
 }
@@ -53,7 +53,7 @@ async function outOfFold(s: Start, options: Extract<TrainWorkerMessage, { t: 'oo
     );
     send({ t: 'oof-done', result });
   } catch (err) {
-    if (isVisionTrainError(err)) send({ t: 'error', code: err.code, message: err.message, trainError: true });
+    if (isTrainingRefusal(err)) send({ t: 'error', code: err.code, message: err.message, trainError: true });
     else send({ t: 'error', code: 'internal', message: err instanceof Error ? err.message : String(err), trainError: false });
   }
 }

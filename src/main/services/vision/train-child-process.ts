@@ -8,8 +8,7 @@
 // the child straight into its one N×D block. The main process never builds a second full copy
 // of the features (it used to pack them into one block first: ~415 MB at 60,000 × 1,728).
 import {
-  VisionTrainError, type AugmentedExample, type OutOfFoldOptions, type OutOfFoldResult, type TrainOptions, type TrainProgress, type TrainResult,
-  type VisionTrainErrorCode,
+  VisionError, isTrainingRefusalCode, type AugmentedExample, type OutOfFoldOptions, type OutOfFoldResult, type TrainOptions, type TrainProgress, type TrainResult,
 } from '../../vision/index';
 import type { SpawnChild, WatchedChild } from '../../queue/index';
 import { startWorker } from '../worker-entry';
@@ -76,12 +75,12 @@ const HEAP_MB = 1024;
 function checkRows(rows: Float32Array[], what: string): number {
   const dim = rows.length > 0 ? rows[0].length : 0;
   rows.forEach((r, i) => {
-    if (r.length !== dim) throw new VisionTrainError('dimension_mismatch', `${what} ${i} has ${r.length} features where the first has ${dim}.`);
+    if (r.length !== dim) throw new VisionError('dimension_mismatch', `${what} ${i} has ${r.length} features where the first has ${dim}.`);
   });
   return dim;
 }
 
-/** trainHead with the same inputs and result, in a child process. Rejects with VisionTrainError for training's own refusals. */
+/** trainHead with the same inputs and result, in a child process. Rejects with VisionError for training's own refusals. */
 export async function trainHeadInChildProcess(data: TrainInWorkerData, options: TrainInWorkerOptions = {}): Promise<TrainResult> {
   return (await runInWorker(data, options, { t: 'train' })) as TrainResult;
 }
@@ -104,7 +103,7 @@ async function runInWorker(
   job: Job,
 ): Promise<TrainResult | OutOfFoldResult> {
   const { signal, onEpoch, onFold, spawn, memoryMb, onStart, ...rest } = options;
-  if (signal?.aborted) throw new VisionTrainError('cancelled', 'Training was cancelled.');
+  if (signal?.aborted) throw new VisionError('cancelled', 'Training was cancelled.');
   const dim = checkRows(data.features, 'Picture');
   const aug = data.augmented;
   const augDim = aug ? checkRows(aug.map((r) => r.features), 'Augmented row') : 0;
@@ -143,13 +142,13 @@ async function runInWorker(
             finish(() => resolve(m.result));
             void worker.kill('finished');
           } else {
-            const err = m.trainError ? new VisionTrainError(m.code as VisionTrainErrorCode, m.message) : Object.assign(new Error(m.message), { code: m.code });
+            const err = m.trainError && isTrainingRefusalCode(m.code) ? new VisionError(m.code, m.message) : Object.assign(new Error(m.message), { code: m.code });
             finish(() => reject(err));
             void worker.kill('finished');
           }
         },
         onExit: ({ cause, why }) => {
-          if (cause === 'killed' && why === 'was cancelled') finish(() => reject(new VisionTrainError('cancelled', 'Training was cancelled.')));
+          if (cause === 'killed' && why === 'was cancelled') finish(() => reject(new VisionError('cancelled', 'Training was cancelled.')));
           const code = cause === 'memory' || cause === 'heap' ? 'memory_limit' : 'worker_crashed';
           finish(() => reject(Object.assign(new Error(`The training process ${why}.`), { code })));
         },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { evaluateTrainResult, isVisionTrainError, serializeHead, toRunMetrics, type TrainProgress } from '../../vision/index';
+import { evaluateTrainResult, isTrainingRefusal, serializeHead, toRunMetrics, type TrainProgress } from '../../vision/index';
 import { UnrecoverableError, type TaskContext } from '../../queue/index';
 import { TrainParams, type EpochPoint, type Run } from '../../../shared/contract/index';
 import { fail } from '../errors';
@@ -284,11 +284,11 @@ export class Training {
       this.finish(runId, 'failed', { error: { code: 'timeout', message: 'Training took longer than its time limit and was stopped.' } });
       throw err;
     }
-    if (ctx.signal.aborted || (isVisionTrainError(err) && err.code === 'cancelled')) {
+    if (ctx.signal.aborted || (isTrainingRefusal(err) && err.code === 'cancelled')) {
       this.finish(runId, 'cancelled', { error: { code: 'cancelled', message: 'The run was cancelled.' } });
       throw err;
     }
-    if (isVisionTrainError(err)) {
+    if (isTrainingRefusal(err)) {
       this.finish(runId, 'failed', { error: { code: err.code, message: err.message } });
       throw new UnrecoverableError(err.message, err.code);
     }
