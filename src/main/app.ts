@@ -149,7 +149,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, tasks, dispatcher, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' }, backbone: () => vision.backbone.status() },
+    { library, apiSettings, tasks, dispatcher, handlers, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' }, backbone: () => vision.backbone.status() },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,

@@ -10,7 +10,7 @@ import { validationError } from './validation-error';
 
 /** Who is calling: the handlers do not branch on it, but logs and rate limits may. */
 export interface CallContext {
-  transport: 'electron' | 'websocket' | 'direct';
+  transport: 'electron' | 'websocket' | 'direct' | 'http';
 }
 
 export type Handler<K extends ProcedureName> = (
