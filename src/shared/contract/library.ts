@@ -92,7 +92,14 @@ export const libraryProcedures = {
     tags: ['datasets'],
   }),
 
-  'labels.create': procedure(z.object({ datasetId: Id, name: LabelName }).strict(), LabelCount),
+  'labels.create': procedure(z.object({ datasetId: Id, name: LabelName }).strict(), LabelCount, {
+    method: 'POST',
+    path: '/datasets/:id/labels',
+    params: { id: 'datasetId' },
+    status: 201,
+    summary: 'Add a label (it goes last: the 1–9 shortcuts never renumber)',
+    tags: ['labels'],
+  }),
 
   'images.list': procedure(
     z
