@@ -119,7 +119,7 @@ export const libraryProcedures = {
       .strict(),
     Page(Image),
   ),
-  'images.get': procedure(z.object({ id: Id }).strict(), Image),
+  'images.get': procedure(z.object({ id: Id }).strict(), Image, { method: 'GET', path: '/images/:id', summary: 'One image', tags: ['images'] }),
   /** Assigns (or clears, with null) one label on many images at once: one undo step, one transaction. */
   'images.setLabel': procedure(
     z.object({ ids: z.array(Id).min(1).max(100_000), label: LabelName.nullable() }).strict(),
@@ -147,8 +147,14 @@ export const libraryProcedures = {
       .strict(),
     ImportProgress,
   ),
-  'imports.get': procedure(z.object({ importId: Id }).strict(), ImportProgress),
-  'imports.cancel': procedure(z.object({ importId: Id }).strict(), ImportProgress),
+  'imports.get': procedure(z.object({ importId: Id }).strict(), ImportProgress, {
+    method: 'GET',
+    path: '/imports/:id',
+    params: { id: 'importId' },
+    summary: 'Detailed progress of an import (files done, failures by name)',
+    tags: ['images'],
+  }),
+  'imports.cancel': procedure(z.object({ importId: Id }).strict(), ImportProgress, { method: 'POST', path: '/imports/:id/cancel', params: { id: 'importId' }, summary: 'Cancel an import', tags: ['images'] }),
 };
 
 export const libraryEvents = {
