@@ -26,7 +26,6 @@ import { brokerRoutes } from './api/broker-routes';
 import { brokerHandlers } from './ipc/broker-handlers';
 import { draftHandlers } from './ipc/drafts-handlers';
 import { modelHandlers } from './ipc/model-handlers';
-import { modelRoutes } from './api/model-routes';
 
 export interface AppConfig {
   dataDir: string;
@@ -159,7 +158,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       extraRoutes: [visionRoutes(vision), reviewRoutes(vision.review), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
         const row = store.images.knownFile(hash);
         return row ? library.files.filePath(hash, row.ext) : null;
-      }), modelRoutes(vision)],
+      })],
     },
   );
 
