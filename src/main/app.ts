@@ -16,7 +16,6 @@ import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
 import { reviewHandlers } from './ipc/review-handlers';
-import { reviewRoutes } from './api/review-routes';
 import { playHandlers } from './ipc/play-handlers';
 import { playRoutes } from './api/play-routes';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
@@ -155,7 +154,7 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), reviewRoutes(vision.review), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
+      extraRoutes: [visionRoutes(vision), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
         const row = store.images.knownFile(hash);
         return row ? library.files.filePath(hash, row.ext) : null;
       })],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { validateWith, type Blueprint, type Context, type RouteSchema } from '../http/index';
 import { procedures, type HttpBinding, type ProcedureName } from '../../shared/contract/index';
-import type { Handlers } from '../ipc/index';
+import type { CallContext, Handlers } from '../ipc/index';
 
 /*
  * The REST routes that the contract declares (`http` on a procedure in src/shared/contract):
@@ -67,14 +67,15 @@ export function contractRoutes(v1: Blueprint, handlers: Handlers, only?: (name: 
     const { schema, fieldOf } = routeSchemas(name, def.input, b);
     const status = b.status ?? 200;
     schema.response = { [status]: status === 204 ? null : def.output };
-    const handler = handlers[name] as (input: unknown, ctx: { transport: 'http' }) => unknown;
-    v1.route(b.method, b.path, { summary: b.summary, tags: b.tags, schema }, async (ctx: Context) => {
+    const handler = handlers[name] as (input: unknown, ctx: CallContext) => unknown;
+    const options = { summary: b.summary, tags: b.tags, schema, ...(b.timeoutMs !== undefined ? { timeoutMs: b.timeoutMs } : {}) };
+    v1.route(b.method, b.path, options, async (ctx: Context) => {
       const valid = (ctx.valid ?? {}) as Valid;
       const merged: Record<string, unknown> = { ...valid.query, ...valid.body };
       for (const [p, field] of Object.entries(fieldOf)) merged[field] = valid.params?.[p];
       // The pieces were checked one by one; the whole is checked as the dispatcher checks it.
       const input = validateWith(def.input, merged, 'body');
-      const value = await handler(input, { transport: 'http' });
+      const value = await handler(input, { transport: 'http', signal: ctx.signal });
       if (status === 204) return ctx.empty(204);
       const checked = def.output.safeParse(value);
       // An answer of the wrong shape is a bug: a 500 (logged by the app), never leaked.

@@ -32,6 +32,8 @@ export interface HttpBinding {
   params?: Record<string, string>;
   /** The JSON body may be left out entirely (undo, redo: a POST that takes nothing). */
   optionalBody?: boolean;
+  /** Overrides the server's handler deadline for slow work (ms); the handler sees the request's abort signal. */
+  timeoutMs?: number;
 }
 
 export function procedure<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, http?: HttpBinding): ProcedureDef<I, O> {
