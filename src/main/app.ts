@@ -16,7 +16,6 @@ import { scriptApiRoutes } from './api/scripts';
 import { scriptHandlers } from './ipc/scripts-handlers';
 import { labellingHandlers } from './ipc/labelling-handlers';
 import { reviewHandlers } from './ipc/review-handlers';
-import { reviewRoutes } from './api/review-routes';
 import { playHandlers } from './ipc/play-handlers';
 import { playRoutes } from './api/play-routes';
 import { GrantedFolders, ScriptService } from './services/scripts/index';
@@ -26,7 +25,6 @@ import { brokerRoutes } from './api/broker-routes';
 import { brokerHandlers } from './ipc/broker-handlers';
 import { draftHandlers } from './ipc/drafts-handlers';
 import { modelHandlers } from './ipc/model-handlers';
-import { modelRoutes } from './api/model-routes';
 
 export interface AppConfig {
   dataDir: string;
@@ -149,17 +147,17 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, tasks, dispatcher, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' }, backbone: () => vision.backbone.status() },
+    { library, apiSettings, tasks, dispatcher, handlers, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' }, backbone: () => vision.backbone.status() },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), reviewRoutes(vision.review), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
+      extraRoutes: [visionRoutes(vision), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
         const row = store.images.knownFile(hash);
         return row ? library.files.filePath(hash, row.ext) : null;
-      }), modelRoutes(vision)],
+      })],
     },
   );
 

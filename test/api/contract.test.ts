@@ -7,7 +7,7 @@ import { startLoupe, type LoupeServer } from '../e2e/loupe-server';
 import { kindPicture, kindPictures, writeKind } from '../services/vision-pictures';
 import { call, multipart, type Answer } from './client';
 import { ContractChecker, inlineRefs, operationsOf, type Operation } from './contract/checker';
-import { invalid, valid, type Schema } from './contract/schema-arbitrary';
+import { boundedFilter, invalid, valid, type Schema } from './contract/schema-arbitrary';
 
 /*
  * The contract test: a property-based client that knows the API only through
@@ -219,7 +219,10 @@ function generated(o: Operation): fc.Arbitrary<Generated> {
 
   const pathValue = (p: (typeof pathParams)[number]) => {
     const pool = [...(poolFor(o.path) ?? [])];
-    const options: fc.Arbitrary<{ v: string; bad?: string }>[] = [valid(p.schema).map((v) => ({ v: String(v) }))];
+    // "." and ".." are dot segments, not values: a URL resolves them away (RFC 3986 §5.2.4), so
+    // `/v1/datasets/.` is `/v1/datasets/`, which the server rightly redirects to `/v1/datasets`.
+    const dotFree = (v: unknown) => (String(v) === '.' || String(v) === '..' ? `${String(v)}x` : String(v));
+    const options: fc.Arbitrary<{ v: string; bad?: string }>[] = [valid(p.schema).map((v) => ({ v: dotFree(v) }))];
     if (pool.length) options.push(fc.constantFrom(...pool).map((v) => ({ v })), fc.constantFrom(...pool).map((v) => ({ v })));
     if (typeof p.schema.maxLength === 'number') options.push(fc.constant({ v: 'x'.repeat((p.schema.maxLength as number) + 1), bad: `path ${p.name} is longer than maxLength` }));
     return fc.oneof(...options);
@@ -227,7 +230,13 @@ function generated(o: Operation): fc.Arbitrary<Generated> {
   const queryValue = (p: (typeof queryParams)[number]): fc.Arbitrary<{ v: string; bad?: string }> =>
     fc.oneof(
       { weight: 4, arbitrary: valid(p.schema).map((v): { v: string; bad?: string } => ({ v: String(v) })) },
-      { weight: 1, arbitrary: invalid(p.schema).filter((v) => !queryFits(p.schema, String(v))).map((v) => ({ v: String(v), bad: `query ${p.name}=${String(v)} does not fit its schema` })) },
+      {
+        weight: 1,
+        arbitrary: boundedFilter(invalid(p.schema), (v) => !queryFits(p.schema, String(v)), `invalid query ${p.name} of ${o.method} ${o.path}`).map((v) => ({
+          v: String(v),
+          bad: `query ${p.name}=${String(v)} does not fit its schema`,
+        })),
+      },
     );
 
   const bodyArb: fc.Arbitrary<{ headers: Record<string, string>; body?: string | Buffer; bad?: string }> = (() => {
@@ -239,10 +248,11 @@ function generated(o: Operation): fc.Arbitrary<Generated> {
         choices.push(valid(s).map((v) => ({ headers: { 'content-type': media }, body: JSON.stringify(tame(o, v)) ?? 'null' })));
         if (media === 'application/json') {
           choices.push(
-            invalid(s)
-              .map((v) => tame(o, v))
-              .filter((v) => !checker.fits(s, v))
-              .map((v) => ({ headers: { 'content-type': media }, body: JSON.stringify(v) ?? 'null', bad: 'the JSON body does not fit its schema' })),
+            boundedFilter(
+              invalid(s).map((v) => tame(o, v)),
+              (v) => !checker.fits(s, v),
+              `invalid bodies of ${o.method} ${o.path}`,
+            ).map((v) => ({ headers: { 'content-type': media }, body: JSON.stringify(v) ?? 'null', bad: 'the JSON body does not fit its schema' })),
           );
           choices.push(fc.constant({ headers: { 'content-type': media }, body: '{"truncated": ', bad: 'the body is not JSON' }));
         }
@@ -328,11 +338,7 @@ describe('the API against its own OpenAPI document', () => {
     expect(mismatches).toEqual([]);
   }, 300_000);
 
-  // Skipped, and named as open in the session note: after the merge of the label, model, review and
-  // worker routes, generating these requests no longer finishes on this machine (the test process
-  // spins at full CPU with the server idle; strict patterns were one cause, fixed in schema-arbitrary.ts,
-  // but not the only one). It passed with 2,178 requests and 0 mismatches before those routes came.
-  it.skip(`${RANDOM_REQUESTS} generated requests, valid and invalid: every answer fits the document`, async () => {
+  it(`${RANDOM_REQUESTS} generated requests, valid and invalid: every answer fits the document`, async () => {
     // An import task needs a dataset that exists; the sequences above left at least one unless all deleted.
     if (known.dataset.size === 0) await runScenario({ name: 'kept', labels: ['a', 'b'], perLabel: 2, epochs: 5, top: 1, deleteAtEnd: false });
     // Every operation, deletes included: ids that vanish make later requests 404s, which the document declares.

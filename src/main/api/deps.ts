@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Dispatcher, EventBus } from '../ipc/index';
+import type { Dispatcher, EventBus, Handlers } from '../ipc/index';
 import type { LibraryService } from '../services/library/index';
 import type { ApiSettingsService } from '../services/settings/index';
 import type { TaskService } from '../services/tasks/index';
@@ -12,6 +12,8 @@ export interface ApiDeps {
   apiSettings: ApiSettingsService;
   tasks: TaskService;
   dispatcher: Dispatcher;
+  /** The dispatcher's handlers: the REST routes the contract declares call these (contract-routes.ts). */
+  handlers: Handlers;
   bus: EventBus;
   metrics: Metrics;
   version: string;

@@ -110,8 +110,6 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
     },
   );
 
-  v1.get('/images/:id', { summary: 'One image', tags: ['images'], schema: { params: IdParams, response: { 200: Image } } }, (ctx) => library.getImage(ctx.params.id));
-
   v1.patch('/images/:id', { summary: 'Set or clear an image’s label', tags: ['images'], schema: { params: IdParams, body: PatchImage, response: { 200: Image } } }, (ctx) => {
     library.getImage(ctx.params.id);
     library.setLabel([ctx.params.id], ctx.valid.body.label);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Blueprint } from '../http/index';
-import { ImportProgress, LabelName } from '../../shared/contract/index';
+import { LabelName } from '../../shared/contract/index';
 import { IdParams, type ApiDeps } from './deps';
 import { TaskStarted } from './schemas';
 
@@ -14,7 +14,9 @@ const StartImport = z
 
 /**
  * `POST /v1/datasets/:id/import` queues an import task (202 {taskId}); its progress is
- * the task's (`/v1/tasks/:id`) and, in more detail, the import's (`/v1/imports/:id`).
+ * the task's (`/v1/tasks/:id`) and, in more detail, the import's (`/v1/imports/:id`, with
+ * its cancel: the contract's `imports.get` and `imports.cancel`, mounted by contract-routes.ts).
+ * One folder path here, where the procedure `imports.start` takes many and answers the progress.
  */
 export function importRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
   v1.post(
@@ -27,10 +29,4 @@ export function importRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
       return { taskId: started.importId };
     },
   );
-
-  v1.get('/imports/:id', { summary: 'Detailed progress of an import (files done, failures by name)', tags: ['images'], schema: { params: IdParams, response: { 200: ImportProgress } } }, (ctx) =>
-    tasks.getImport(ctx.params.id),
-  );
-
-  v1.post('/imports/:id/cancel', { summary: 'Cancel an import', tags: ['images'], schema: { params: IdParams, response: { 200: ImportProgress } } }, (ctx) => tasks.cancelImport(ctx.params.id));
 }

@@ -1,5 +1,6 @@
 import { App, PrometheusText, PROMETHEUS_CONTENT_TYPE, accessLog, cors, hostAllowList, ownOrigin, serveStatic, type AccessLogEntry, type Context, type Middleware } from '../http/index';
 import { contentSecurityPolicy, websocketFor } from './csp';
+import { contractRoutes } from './contract-routes';
 import { datasetRoutes } from './datasets';
 import type { ApiDeps } from './deps';
 import { loupeErrors } from './errors';
@@ -72,6 +73,7 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
       signOut(ctx);
       ctx.empty(204);
     });
+    contractRoutes(v1, deps.handlers);
     datasetRoutes(v1, deps);
     imageRoutes(v1, deps);
     labellingRoutes(v1, deps);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Blueprint } from '../http/index';
 import { Page, Task, TaskState } from '../../shared/contract/index';
-import { IdParams, PageQuery, type ApiDeps } from './deps';
+import { PageQuery, type ApiDeps } from './deps';
 
 const CreateTask = z
   .object({
@@ -16,7 +16,10 @@ const CreateTask = z
 
 const ListTasks = PageQuery.extend({ state: TaskState.optional(), kind: z.string().max(100).optional() });
 
-/** Durable tasks (API.md): create, page by state, read, cancel. */
+/**
+ * Durable tasks (API.md): create any kind and page by state (REST's own: the app lists
+ * with another default page size); read, cancel and retry are the contract's `tasks.*`.
+ */
 export function taskRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
   v1.post('/tasks', { summary: 'Queue a task (kinds: import, script)', tags: ['tasks'], schema: { body: CreateTask, response: { 201: Task } } }, (ctx) => {
     const b = ctx.valid.body;
@@ -28,10 +31,4 @@ export function taskRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
     const q = ctx.valid.query;
     return tasks.list({ state: q.state, kind: q.kind, limit: q.limit, cursor: q.cursor ?? null });
   });
-
-  v1.get('/tasks/:id', { summary: 'One task', tags: ['tasks'], schema: { params: IdParams, response: { 200: Task } } }, (ctx) => tasks.get(ctx.params.id));
-
-  v1.post('/tasks/:id/cancel', { summary: 'Cancel a task', tags: ['tasks'], schema: { params: IdParams, response: { 200: Task } } }, (ctx) => tasks.cancel(ctx.params.id));
-
-  v1.post('/tasks/:id/retry', { summary: 'Run a dead, failed or cancelled task again', tags: ['tasks'], schema: { params: IdParams, response: { 200: Task } } }, (ctx) => tasks.retry(ctx.params.id));
 }

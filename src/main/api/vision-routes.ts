@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HttpError, type App, type Blueprint, type Context } from '../http/index';
-import { Model, Page, Run, TrainParams, TrainPrefs } from '../../shared/contract/index';
+import { Model, Page, Run, TrainParams } from '../../shared/contract/index';
 import type { NamedImage, VisionService } from '../services/vision/index';
 import { MAX_FILE_BYTES } from '../services/library/index';
 import { IdParams, PageQuery } from './deps';
@@ -53,34 +53,18 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
       },
     );
 
-    // The dataset's stored training preferences; `augment` given to POST …/train above stores it too.
-    v1.get('/datasets/:id/train-prefs', { summary: 'The dataset’s training preferences', tags: ['models'], schema: { params: IdParams, response: { 200: TrainPrefs } } }, (ctx) =>
-      vision.trainPrefs(ctx.params.id),
-    );
-    v1.put(
-      '/datasets/:id/train-prefs',
-      { summary: 'Store training preferences that later runs use, automatic retrains too', tags: ['models'], schema: { params: IdParams, body: TrainPrefs.partial().strict(), response: { 200: TrainPrefs } } },
-      (ctx) => vision.setTrainPrefs(ctx.params.id, ctx.valid.body),
-    );
+    // GET and PUT …/train-prefs (the stored preferences; `augment` given to POST …/train above
+    // stores it too), GET /runs/:id, POST /runs/:id/cancel and GET /models/:id are the
+    // contract's (training.*, runs.get, models.get), mounted by contract-routes.ts.
 
     v1.get('/datasets/:id/runs', { summary: 'The dataset’s training runs, newest first', tags: ['models'], schema: { params: IdParams, query: RunsQuery, response: { 200: Page(Run) } } }, (ctx) =>
       vision.records.listRuns(ctx.params.id, ctx.valid.query.limit, ctx.valid.query.cursor ?? null),
-    );
-
-    v1.get('/runs/:id', { summary: 'One training run: status, metrics, model', tags: ['models'], schema: { params: IdParams, response: { 200: Run } } }, (ctx) =>
-      vision.training.get(ctx.params.id),
-    );
-
-    v1.post('/runs/:id/cancel', { summary: 'Cancel a training run', tags: ['models'], schema: { params: IdParams, response: { 200: Run } } }, (ctx) =>
-      vision.training.cancel(ctx.params.id),
     );
 
     v1.get('/models', { summary: 'Models, newest first', tags: ['models'], schema: { query: ModelsQuery, response: { 200: Page(Model) } } }, (ctx) => {
       const q = ctx.valid.query;
       return vision.models.list(q.datasetId, q.limit, q.cursor ?? null);
     });
-
-    v1.get('/models/:id', { summary: 'One model', tags: ['models'], schema: { params: IdParams, response: { 200: Model } } }, (ctx) => vision.models.get(ctx.params.id));
 
     v1.get(
       '/models/:id/export',

@@ -21,6 +21,7 @@ export { App, type AppOptions, type ListenOptions } from './app';
 export { Blueprint, type RouteDef } from './blueprint';
 export { Context, Key, key, type UpgradeInfo } from './context';
 export { HttpError, errors, isHttpError, errorBody } from './errors';
+export { validateWith, type ValidationTarget } from './validation';
 export { Router, type RouterOptions, type RouteEntry } from './router';
 export { type Middleware, type Handler, type RouteOptions, type RouteSchema, type Validated, type ParamsOf, type BodyDoc, type JsonSchema } from './types';
 export { type MultipartOptions, type MultipartResult, type UploadedFile } from './multipart';

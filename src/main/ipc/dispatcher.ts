@@ -10,7 +10,9 @@ import { validationError } from './validation-error';
 
 /** Who is calling: the handlers do not branch on it, but logs and rate limits may. */
 export interface CallContext {
-  transport: 'electron' | 'websocket' | 'direct';
+  transport: 'electron' | 'websocket' | 'direct' | 'http';
+  /** Aborted when the caller goes away (HTTP: the client hung up or the deadline passed); slow handlers stop on it. */
+  signal?: AbortSignal;
 }
 
 export type Handler<K extends ProcedureName> = (

@@ -36,7 +36,10 @@ export function createHandlers(s: HandlerServices): CoreHandlers {
     'datasets.create': ({ name }) => library.createDataset(name),
     'datasets.get': ({ id }) => library.getDataset(id),
     'datasets.rename': ({ id, name }) => library.renameDataset(id, name),
-    'datasets.delete': async ({ id }) => ({ deleted: await library.deleteDataset(id) }),
+    'datasets.delete': async ({ id }) => {
+      library.getDataset(id); // not_found for an id that names nothing
+      return { deleted: await library.deleteDataset(id) };
+    },
 
     'labels.create': ({ datasetId, name }) => library.createLabel(datasetId, name),
 

@@ -9,10 +9,35 @@ import type { AppErrorShape } from '../errors';
 export interface ProcedureDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
   output: O;
+  /** Where the REST API serves this procedure too (src/main/api/contract-routes.ts mounts it); absent: IPC only. */
+  http?: HttpBinding;
 }
 
-export function procedure<I extends z.ZodType, O extends z.ZodType>(input: I, output: O): ProcedureDef<I, O> {
-  return { input, output };
+/**
+ * A procedure's REST route, named once beside its schemas. The route's path parameters,
+ * query (GET, DELETE) or JSON body (POST, PUT, PATCH) are the input's fields, merged and
+ * checked by the input schema; the answer is the output, checked by the output schema.
+ * The REST API is a published contract: a binding keeps the path, status and field names
+ * the route had before it was derived from here.
+ */
+export interface HttpBinding {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Under /v1, in the framework's syntax: `/datasets/:id`. */
+  path: string;
+  /** The success status (default 200); 204 sends no body, whatever the handler answers. */
+  status?: 200 | 201 | 202 | 204;
+  summary: string;
+  tags: string[];
+  /** Path parameter → input field where the names differ (`{ id: 'datasetId' }`). */
+  params?: Record<string, string>;
+  /** The JSON body may be left out entirely (undo, redo: a POST that takes nothing). */
+  optionalBody?: boolean;
+  /** Overrides the server's handler deadline for slow work (ms); the handler sees the request's abort signal. */
+  timeoutMs?: number;
+}
+
+export function procedure<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, http?: HttpBinding): ProcedureDef<I, O> {
+  return http ? { input, output, http } : { input, output };
 }
 
 /** The answer of one call on the wire. */

@@ -33,12 +33,30 @@ export const LabelChange = z.object({ updated: z.number().int().nonnegative(), e
 export type LabelChange = z.infer<typeof LabelChange>;
 
 export const labellingProcedures = {
-  'history.list': procedure(
-    z.object({ datasetId: Id, limit: z.number().int().min(1).max(500).default(50) }).strict(),
-    HistoryState,
-  ),
-  'history.undo': procedure(z.object({ datasetId: Id }).strict(), HistoryChange),
-  'history.redo': procedure(z.object({ datasetId: Id }).strict(), HistoryChange),
+  'history.list': procedure(z.object({ datasetId: Id, limit: z.number().int().min(1).max(500).default(50) }).strict(), HistoryState, {
+    method: 'GET',
+    path: '/datasets/:id/history',
+    params: { id: 'datasetId' },
+    summary: 'The dataset’s labelling history, newest first, with what undo and redo would do',
+    tags: ['labels'],
+  }),
+  // POSTs that take nothing: no body, or an empty JSON object (a body with fields is a 422, not ignored).
+  'history.undo': procedure(z.object({ datasetId: Id }).strict(), HistoryChange, {
+    method: 'POST',
+    path: '/datasets/:id/undo',
+    params: { id: 'datasetId' },
+    optionalBody: true,
+    summary: 'Undo the newest labelling action',
+    tags: ['labels'],
+  }),
+  'history.redo': procedure(z.object({ datasetId: Id }).strict(), HistoryChange, {
+    method: 'POST',
+    path: '/datasets/:id/redo',
+    params: { id: 'datasetId' },
+    optionalBody: true,
+    summary: 'Redo the labelling action undone last',
+    tags: ['labels'],
+  }),
 
   /** Rename (onto an existing name: merge) and/or recolour a label; one undo step. */
   'labels.update': procedure(
@@ -48,7 +66,13 @@ export const labellingProcedures = {
     z.object({ label: LabelCount, entry: HistoryEntry.nullable() }),
   ),
   /** Deletes a label; its pictures become unlabelled (one undo step). */
-  'labels.delete': procedure(z.object({ datasetId: Id, name: z.string().min(1).max(100) }).strict(), LabelChange),
+  'labels.delete': procedure(z.object({ datasetId: Id, name: z.string().min(1).max(100) }).strict(), LabelChange, {
+    method: 'DELETE',
+    path: '/datasets/:id/labels/:name',
+    params: { id: 'datasetId' },
+    summary: 'Delete a label; its pictures become unlabelled',
+    tags: ['labels'],
+  }),
 
   /**
    * Accepts predictions: each picture takes the label the person was shown as its guess.

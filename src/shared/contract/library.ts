@@ -14,6 +14,8 @@ export const LabelName = z
   // eslint-disable-next-line no-control-regex -- control characters are exactly what a label may not hold
   .regex(/^[^\\/\u0000-\u001f]*$/, 'A label name cannot contain slashes or control characters.');
 
+const DatasetName = z.string().trim().min(1, 'A dataset needs a name.').max(200);
+
 export const Dataset = z.object({
   id: Id,
   name: z.string(),
@@ -89,15 +91,26 @@ export type ImportProgress = z.infer<typeof ImportProgress>;
 
 export const libraryProcedures = {
   'datasets.list': procedure(z.object({}).strict(), z.array(Dataset)),
-  'datasets.create': procedure(
-    z.object({ name: z.string().trim().min(1, 'A dataset needs a name.').max(200) }).strict(),
-    Dataset,
-  ),
-  'datasets.get': procedure(z.object({ id: Id }).strict(), DatasetDetail),
-  'datasets.rename': procedure(z.object({ id: Id, name: z.string().trim().min(1).max(200) }).strict(), Dataset),
-  'datasets.delete': procedure(z.object({ id: Id }).strict(), z.object({ deleted: z.boolean() })),
+  'datasets.create': procedure(z.object({ name: DatasetName }).strict(), Dataset, { method: 'POST', path: '/datasets', status: 201, summary: 'Create a dataset', tags: ['datasets'] }),
+  'datasets.get': procedure(z.object({ id: Id }).strict(), DatasetDetail, { method: 'GET', path: '/datasets/:id', summary: 'A dataset with its labels and their counts', tags: ['datasets'] }),
+  'datasets.rename': procedure(z.object({ id: Id, name: DatasetName }).strict(), Dataset, { method: 'PATCH', path: '/datasets/:id', summary: 'Rename a dataset', tags: ['datasets'] }),
+  /** A dataset that does not exist is `not_found` (so a mistyped id is not a silent success). */
+  'datasets.delete': procedure(z.object({ id: Id }).strict(), z.object({ deleted: z.boolean() }), {
+    method: 'DELETE',
+    path: '/datasets/:id',
+    status: 204,
+    summary: 'Delete a dataset, its labels and images',
+    tags: ['datasets'],
+  }),
 
-  'labels.create': procedure(z.object({ datasetId: Id, name: LabelName }).strict(), LabelCount),
+  'labels.create': procedure(z.object({ datasetId: Id, name: LabelName }).strict(), LabelCount, {
+    method: 'POST',
+    path: '/datasets/:id/labels',
+    params: { id: 'datasetId' },
+    status: 201,
+    summary: 'Add a label (it goes last: the 1–9 shortcuts never renumber)',
+    tags: ['labels'],
+  }),
 
   'images.list': procedure(
     z
@@ -121,7 +134,7 @@ export const libraryProcedures = {
       .strict(),
     ImagePage,
   ),
-  'images.get': procedure(z.object({ id: Id }).strict(), Image),
+  'images.get': procedure(z.object({ id: Id }).strict(), Image, { method: 'GET', path: '/images/:id', summary: 'One image', tags: ['images'] }),
   /** Assigns (or clears, with null) one label on many images at once: one undo step, one transaction. */
   'images.setLabel': procedure(
     z.object({ ids: z.array(Id).min(1).max(100_000), label: LabelName.nullable() }).strict(),
@@ -149,8 +162,14 @@ export const libraryProcedures = {
       .strict(),
     ImportProgress,
   ),
-  'imports.get': procedure(z.object({ importId: Id }).strict(), ImportProgress),
-  'imports.cancel': procedure(z.object({ importId: Id }).strict(), ImportProgress),
+  'imports.get': procedure(z.object({ importId: Id }).strict(), ImportProgress, {
+    method: 'GET',
+    path: '/imports/:id',
+    params: { id: 'importId' },
+    summary: 'Detailed progress of an import (files done, failures by name)',
+    tags: ['images'],
+  }),
+  'imports.cancel': procedure(z.object({ importId: Id }).strict(), ImportProgress, { method: 'POST', path: '/imports/:id/cancel', params: { id: 'importId' }, summary: 'Cancel an import', tags: ['images'] }),
 };
 
 export const libraryEvents = {

@@ -34,11 +34,38 @@ export const ModelComparison = z.object({
 export type ModelComparison = z.infer<typeof ModelComparison>;
 
 export const modelProcedures = {
-  'models.versions': procedure(z.object({ datasetId: Id }).strict(), ModelVersions),
+  'models.versions': procedure(z.object({ datasetId: Id }).strict(), ModelVersions, {
+    method: 'GET',
+    path: '/datasets/:id/models',
+    params: { id: 'datasetId' },
+    summary: 'The dataset’s model versions, newest first, with the active one',
+    tags: ['models'],
+  }),
   /** Pins a model as the dataset's active one; null unpins (the best new run becomes active again). */
-  'models.pin': procedure(z.object({ datasetId: Id, modelId: Id.nullable() }).strict(), ModelVersions),
-  'models.rename': procedure(z.object({ id: Id, name: z.string().trim().min(1, 'A model needs a name.').max(200) }).strict(), Model),
-  'models.delete': procedure(z.object({ id: Id }).strict(), z.object({ deleted: z.boolean(), activeModelId: Id.nullable() })),
+  'models.pin': procedure(z.object({ datasetId: Id, modelId: Id.nullable() }).strict(), ModelVersions, {
+    method: 'PUT',
+    path: '/datasets/:id/active-model',
+    params: { id: 'datasetId' },
+    summary: 'Pin the dataset’s active model ({"modelId": null} unpins)',
+    tags: ['models'],
+  }),
+  'models.rename': procedure(z.object({ id: Id, name: z.string().trim().min(1, 'A model needs a name.').max(200) }).strict(), Model, {
+    method: 'PATCH',
+    path: '/models/:id',
+    summary: 'Rename a model version',
+    tags: ['models'],
+  }),
+  'models.delete': procedure(z.object({ id: Id }).strict(), z.object({ deleted: z.boolean(), activeModelId: Id.nullable() }), {
+    method: 'DELETE',
+    path: '/models/:id',
+    summary: 'Delete a model version',
+    tags: ['models'],
+  }),
   /** Scores two models of one dataset on the same held-out pictures. */
-  'models.compare': procedure(z.object({ a: Id, b: Id }).strict(), ModelComparison),
+  'models.compare': procedure(z.object({ a: Id, b: Id }).strict(), ModelComparison, {
+    method: 'GET',
+    path: '/model-comparison',
+    summary: 'Two models of one dataset scored on the same held-out pictures',
+    tags: ['models'],
+  }),
 };

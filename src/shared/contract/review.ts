@@ -42,6 +42,8 @@ export type ReviewAnswer = z.infer<typeof ReviewAnswer>;
 
 export const reviewProcedures = {
   /** The pictures of one review queue, first to review first. */
+  // "likely-mislabelled" trains K heads the first time after a label change: seconds to a
+  // minute on big datasets, hence the long deadline; later requests read the cached queue.
   'review.queue': procedure(
     z
       .object({
@@ -53,5 +55,13 @@ export const reviewProcedures = {
       })
       .strict(),
     ReviewAnswer,
+    {
+      method: 'GET',
+      path: '/datasets/:id/review',
+      params: { id: 'datasetId' },
+      summary: 'A review queue: label next, disagreements, low confidence or likely mislabelled',
+      tags: ['labels'],
+      timeoutMs: 10 * 60_000,
+    },
   ),
 };

@@ -163,15 +163,33 @@ export const visionProcedures = {
     z.object({ datasetId: Id, params: TrainParams.optional(), force: z.boolean().optional() }).strict(),
     z.object({ taskId: z.string(), runId: Id }),
   ),
-  'training.cancel': procedure(z.object({ runId: Id }).strict(), Run),
+  'training.cancel': procedure(z.object({ runId: Id }).strict(), Run, {
+    method: 'POST',
+    path: '/runs/:id/cancel',
+    params: { id: 'runId' },
+    summary: 'Cancel a training run',
+    tags: ['models'],
+  }),
   /** The dataset's training preferences (the Train page's "Augment" box). */
-  'training.prefs': procedure(z.object({ datasetId: Id }).strict(), TrainPrefs),
+  'training.prefs': procedure(z.object({ datasetId: Id }).strict(), TrainPrefs, {
+    method: 'GET',
+    path: '/datasets/:id/train-prefs',
+    params: { id: 'datasetId' },
+    summary: 'The dataset’s training preferences',
+    tags: ['models'],
+  }),
   /** Stores training preferences; later runs use them, automatic retrains too. */
-  'training.setPrefs': procedure(z.object({ datasetId: Id, augment: z.boolean().optional() }).strict(), TrainPrefs),
+  'training.setPrefs': procedure(z.object({ datasetId: Id, augment: z.boolean().optional() }).strict(), TrainPrefs, {
+    method: 'PUT',
+    path: '/datasets/:id/train-prefs',
+    params: { id: 'datasetId' },
+    summary: 'Store training preferences that later runs use, automatic retrains too',
+    tags: ['models'],
+  }),
   'runs.list': procedure(z.object({ datasetId: Id, ...PageQuery }).strict(), Page(Run)),
-  'runs.get': procedure(z.object({ id: Id }).strict(), Run),
+  'runs.get': procedure(z.object({ id: Id }).strict(), Run, { method: 'GET', path: '/runs/:id', summary: 'One training run: status, metrics, model', tags: ['models'] }),
   'models.list': procedure(z.object({ datasetId: Id.optional(), ...PageQuery }).strict(), Page(Model)),
-  'models.get': procedure(z.object({ id: Id }).strict(), Model),
+  'models.get': procedure(z.object({ id: Id }).strict(), Model, { method: 'GET', path: '/models/:id', summary: 'One model', tags: ['models'] }),
   /** Writes the exported ONNX file to `path` (desktop menu) or answers the cached file's path. */
   'models.export': procedure(
     z.object({ id: Id, path: z.string().min(1).max(4096).optional() }).strict(),

@@ -9,6 +9,27 @@ export type Schema = Record<string, unknown>;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
+/** Rejections in a row after which a filter is called hopeless. */
+const MAX_REJECTIONS = 10_000;
+
+/**
+ * `arb.filter(keep)` that fails loudly instead of spinning: fast-check retries a filter
+ * forever, synchronously, so a predicate that (almost) never holds froze the whole test
+ * process at full CPU with the server idle, and no test timeout could fire. This throws,
+ * naming the generator, once `keep` has refused MAX_REJECTIONS candidates in a row.
+ */
+export function boundedFilter<T>(arb: fc.Arbitrary<T>, keep: (v: T) => boolean, what: string): fc.Arbitrary<T> {
+  let refused = 0;
+  return arb.filter((v) => {
+    if (keep(v)) {
+      refused = 0;
+      return true;
+    }
+    if (++refused >= MAX_REJECTIONS) throw new Error(`the generator for ${what} refused ${MAX_REJECTIONS} candidates in a row: build its values instead of filtering them`);
+    return false;
+  });
+}
+
 function stringArb(s: Schema): fc.Arbitrary<string> {
   const minLength = num(s.minLength) ?? 0;
   // Long strings prove little here and slow the server down: cap what is generated.
@@ -17,7 +38,12 @@ function stringArb(s: Schema): fc.Arbitrary<string> {
     const re = new RegExp(s.pattern);
     // Built from the pattern, not filtered: random strings almost never match a strict pattern
     // (a 64-hex content hash, a #rrggbb colour), and a filter would spin forever on them.
-    return fc.stringMatching(re).filter((x) => x.length >= minLength && x.length <= Math.max(maxLength, num(s.maxLength) ?? maxLength));
+    // Only the schema's own bounds filter, never the generation cap above: a pattern that
+    // fixes the length beyond the cap (a 64-hex hash against 40) would make the filter spin
+    // forever, the test process at full CPU and the server idle.
+    const declaredMax = num(s.maxLength);
+    if (num(s.minLength) === undefined && declaredMax === undefined) return fc.stringMatching(re);
+    return boundedFilter(fc.stringMatching(re), (x) => x.length >= minLength && (declaredMax === undefined || x.length <= declaredMax), `strings matching ${s.pattern}`);
   }
   if (s.format === 'date-time') return fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4102444800000) }).map((d) => d.toISOString());
   return fc.string({ minLength, maxLength, unit: fc.constantFrom('a', 'b', 'Z', '0', ' ', '-', '_', 'é', '/', '.', '%', '"') });
