@@ -22,6 +22,7 @@
 export { VisionError, type VisionErrorCode } from './errors';
 export { type HeadWeights, type HeadLayer, applyHead } from './head';
 export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './preprocess/preprocess';
+export { readRegularFile, FileRefused, type FileRefusalReason } from './preprocess/read-file';
 export {
   InferenceEngine,
   type EngineOptions,
