@@ -6,6 +6,7 @@
 // have side effects; temporaries are allocated stack-wise and declared per JS function.
 import type { Decl, Expr, ExprOf, FnNode, Ident, Module, Pos } from './ast';
 import type { Runtime } from './runtime';
+import { MAX_ELEMENTS } from './limits';
 import { Builtin, type LoupeValue } from './values';
 
 const FAST_BUILTINS: Record<string, number> = { len: 1, push: 2, str: 1 };
@@ -264,6 +265,8 @@ export abstract class ExpressionCompiler {
     if (callee.kind === 'var' && (callee.id.decl as Decl).kind === 'builtin') {
       const b = this.input.builtins.get(callee.id.name);
       if (b instanceof Builtin && n >= b.min && n <= b.max) {
+        if (b.name === 'len' && n === 1) return this.lenCall(e.args[0], pos);
+        if (b.name === 'push' && n === 2) return this.pushCall(e.args[0], e.args[1], pos);
         const a = this.args(e.args);
         if (FAST_BUILTINS[b.name] === n) return `(${a.pre}$F.${b.name}(${a.list}, ${pos}))`;
         this.varRef(callee.id);
@@ -288,6 +291,29 @@ export abstract class ExpressionCompiler {
       ` : $R.call(${c.ref}, [${a.list}], ${pos}))`;
   }
 
+
+  /**
+   * `len(x)` inline for a list or string; anything else (a map, an error) goes to the
+   * built-in. Inlined because a call in a hot loop costs more than the length read.
+   */
+  private lenCall(arg: Expr, pos: number): string {
+    const o = this.operand(arg);
+    return `(${o.pre}Array.isArray(${o.ref}) || typeof ${o.ref} === 'string' ? ${o.ref}.length : $F.len(${o.ref}, ${pos}))`;
+  }
+
+  /**
+   * `push(list, v)` inline while the list is under MAX_ELEMENTS; the memory estimate grows
+   * by the built-in's 8 bytes and `$R.grow(0, …)` raises the limit error once it is over.
+   * Every other case (not a list, at the element limit) goes to the built-in.
+   */
+  private pushCall(list: Expr, value: Expr, pos: number): string {
+    const l = this.operand(list, [value]);
+    let pre = l.pre;
+    let v: string;
+    if (this.isAtom(value)) v = this.expr(value);
+    else { const code = this.expr(value); v = this.tmp(); pre += `${v} = ${code}, `; }
+    return `(${pre}Array.isArray(${l.ref}) && ${l.ref}.length < ${MAX_ELEMENTS} ? (${l.ref}.push(${v}), ($S.m += 8) > $S.x && $R.grow(0, ${pos}), null) : $F.push(${l.ref}, ${v}, ${pos}))`;
+  }
 
   /** Deep-stack mode: the call becomes `yield` of a request the trampoline carries out. */
   private genCall(e: ExprOf<'call'>, pos: number): string {

@@ -15,7 +15,8 @@ const CHUNK = 10000;
 export { MAX_ELEMENTS, MAX_MAP_ENTRIES } from './limits';
 
 /** The mutable per-run counters compiled code touches on hot paths. */
-export interface RunState { d: number; f: number; m: number }
+/** d: call depth, f: fuel left in this chunk, m: estimated bytes grown, x: the memory cap (read by inlined push). */
+export interface RunState { d: number; f: number; m: number; x: number }
 
 /** Marks a module variable whose declaration has not run yet. */
 export const UNINIT = Object.freeze({ uninitialized: true }) as unknown as LoupeValue;
@@ -34,7 +35,7 @@ export interface SandboxOptions {
 type V = LoupeValue;
 
 export class Runtime implements Meter {
-  readonly S: RunState = { d: 0, f: 0, m: 0 };
+  readonly S: RunState = { d: 0, f: 0, m: 0, x: 0 };
   readonly positions: Position[] = [{ line: 1, col: 1, module: 0 }];
   private consumed = 0;
   private granted = 0;
@@ -42,6 +43,7 @@ export class Runtime implements Meter {
   importer: (path: string, from: number, pos: number) => LModule = () => { throw new Error('no importer'); };
 
   constructor(private sandbox: SandboxOptions) {
+    this.S.x = sandbox.maxMemory;
     this.grant();
   }
 

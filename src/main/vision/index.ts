@@ -24,6 +24,7 @@
 // head's maths, VisionError) runs in any JavaScript host and is re-exported whole.
 export * from './pure';
 export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './node/preprocess/preprocess';
+export { readRegularFile, FileRefused, type FileRefusalReason } from './node/preprocess/read-file';
 export {
   InferenceEngine,
   type EngineOptions,

@@ -29,7 +29,7 @@ export interface BrokerOptions {
 
 const TERMINAL = new Set(['succeeded', 'dead', 'cancelled']);
 /** A picture's own failures, kept as the worker reported them; anything else reads as corrupt. */
-const PICTURE_CODES = new Set(['image_empty', 'image_corrupt', 'image_too_large', 'image_unsupported', 'image_not_found']);
+const PICTURE_CODES = new Set(['image_empty', 'image_corrupt', 'image_too_large', 'image_unsupported', 'image_not_found', 'image_not_a_file']);
 
 /** The broker URL without its password, for health and Settings. */
 export function redactUrl(url: string): string {

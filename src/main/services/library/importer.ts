@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { FileRefused, readRegularFile } from '../../vision/node/preprocess/read-file';
 import type { ImportFailure, ImportProgress } from '../../../shared/contract';
 import type { Emit } from '../events';
 import { ImageRejection } from './decode';
@@ -237,15 +237,20 @@ export class Importer {
   ): Promise<'imported' | 'duplicate' | 'gone' | 'skipped' | ImportFailure> {
     const fail = (code: string, message: string): ImportFailure => ({ name: file.name, code, message });
     try {
-      const info = await stat(file.path);
-      if (info.size > MAX_FILE_BYTES) return fail('too_large', 'The file is larger than 50 MiB.');
-      const bytes = await readFile(file.path);
+      // Never readFile: a name swapped for a named pipe or a device would hold a file thread for good.
+      const bytes = await readRegularFile(file.path, MAX_FILE_BYTES);
       if (signal.aborted) return 'skipped';
       const r = await this.ingestor.ingest({ datasetId, bytes, fileName: file.name, label: file.label });
       return r.status;
     } catch (err) {
       if (err instanceof DatasetGoneError) return 'gone';
       if (err instanceof ImageRejection) return fail(err.code, err.message);
+      if (err instanceof FileRefused) {
+        if (err.reason === 'too_large') return fail('too_large', 'The file is larger than 50 MiB.');
+        if (err.reason === 'empty') return fail('empty_file', 'The file is empty.');
+        if (err.reason === 'not_a_file') return fail('not_a_file', 'This is a named pipe, device or folder, not a picture file; it was skipped.');
+        return fail('unreadable', 'The file cannot be read.');
+      }
       if (isFsError(err)) return fail('unreadable', 'The file cannot be read.');
       // One bad file must not end the import; the rest goes on.
       this.log(err);

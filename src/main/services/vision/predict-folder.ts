@@ -14,6 +14,7 @@ import { checkScriptTaskPaths, SCRIPT_ORIGIN, TaskOrigin } from '../scripts/scri
 import { csvRow } from './csv';
 import type { VisionContext } from './context';
 import type { ModelRegistry } from './model-registry';
+import type { TempOutputs } from './temp-outputs';
 
 export const PredictFolderInput = z
   .object({
@@ -87,7 +88,7 @@ async function verifyOutput(output: string, grants: GrantedFolders | undefined):
  * row per picture, `path,label,confidence` (unreadable pictures get an empty label and the
  * reason in a fourth column), in batches so progress moves and cancel lands quickly.
  */
-export async function runPredictFolder(vision: VisionContext, models: ModelRegistry, input: PredictFolderInput, ctx: TaskContext, grants?: GrantedFolders) {
+export async function runPredictFolder(vision: VisionContext, models: ModelRegistry, input: PredictFolderInput, ctx: TaskContext, grants?: GrantedFolders, temps?: TempOutputs) {
   const byScript = input.origin === SCRIPT_ORIGIN;
   let folder = resolve(input.path);
   let output = resolve(input.output ?? join(folder, 'predictions.csv'));
@@ -111,6 +112,8 @@ export async function runPredictFolder(vision: VisionContext, models: ModelRegis
   } catch (err) {
     throw new UnrecoverableError(`Cannot read the folder ${folder}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, 'not_found');
   }
+  // A run of this task killed before (a retry): its temporary file goes first.
+  await temps?.clean(ctx.id);
   // Said before hours of work, not after: the output must be a new file.
   if (await lstat(output).then(() => true, () => false)) throw exists(output);
   const tmp = join(dirname(output), `.${basename(output)}.${randomUUID()}.tmp`);
@@ -118,6 +121,14 @@ export async function runPredictFolder(vision: VisionContext, models: ModelRegis
   const handle = await open(tmp, CREATE_EXCLUSIVE, 0o644).catch((err: NodeJS.ErrnoException) => {
     throw new UnrecoverableError(`Cannot write beside ${output}: ${err.code ?? String(err)}.`, err.code === 'ENOENT' ? 'not_found' : 'forbidden');
   });
+  // Remembered before a byte is written, so that a crash from here on cannot leave it behind.
+  try {
+    await temps?.record(ctx.id, tmp);
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw err;
+  }
   const out = handle.createWriteStream();
   const write = async (s: string) => {
     if (!out.write(s)) await once(out, 'drain');
@@ -156,9 +167,11 @@ export async function runPredictFolder(vision: VisionContext, models: ModelRegis
   } catch (err) {
     out.destroy();
     await rm(tmp, { force: true });
+    await temps?.forget(ctx.id);
     throw err;
   }
   await rm(tmp, { force: true });
+  await temps?.forget(ctx.id);
   if (byScript) await verifyOutput(output, grants);
   return { output, total: files.length, failed, counts };
 }

@@ -12,7 +12,7 @@ export interface NamedImage {
 
 /** Image errors of the engine, as the API's codes (422 bad_image, 415 not an image…). */
 function imageError(code: string, name: string, message: string): LoupeError {
-  const apiCode = code === 'image_unsupported' ? 'unsupported_media_type' : code === 'image_too_large' ? 'too_large' : code === 'image_not_found' ? 'not_found' : 'bad_image';
+  const apiCode = code === 'image_unsupported' ? 'unsupported_media_type' : code === 'image_too_large' ? 'too_large' : code === 'image_not_found' ? 'not_found' : code === 'image_not_a_file' ? 'validation' : 'bad_image';
   return new LoupeError(apiCode, `${name}: ${message}`);
 }
 

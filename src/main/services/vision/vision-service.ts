@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { CallOutput, EventName, HandlerInput, Task, TrainParams, TrainPrefs } from '../../../shared/contract/index';
 import type { Store } from '../../store/index';
@@ -13,6 +14,7 @@ import { ModelRegistry } from './model-registry';
 import { ModelVersions } from './model-versions';
 import { Pipeline } from './pipeline';
 import { PredictFolderInput, runPredictFolder } from './predict-folder';
+import { TempOutputs } from './temp-outputs';
 import { GrantedFolders } from '../scripts/granted-folders';
 import { Prediction } from './prediction';
 import { Selection } from './selection';
@@ -70,6 +72,8 @@ export class VisionService {
   private readonly vision: VisionContext;
   /** Where tasks that scripts queue may reach (checked when such a task runs). */
   private readonly grants: GrantedFolders;
+  /** predict-folder's temporary files, remembered so a crash cannot leave them in the person's folders. */
+  private readonly temps: TempOutputs;
   private readonly off: () => void;
   private closed = false;
 
@@ -79,6 +83,7 @@ export class VisionService {
   ) {
     this.backbone = new BackboneHost(findModelsDir(opts.modelsDir), opts.threads ?? 2, opts.spawn, opts.backbone);
     this.grants = new GrantedFolders(store.settings);
+    this.temps = new TempOutputs(join(opts.dataDir, 'pending-outputs'));
     this.records = new VisionRecords(store);
     this.cache = new EmbeddingCache(store.embeddings);
     this.vision = {
@@ -120,6 +125,12 @@ export class VisionService {
    * settles runs whose task ended while no one listened (a crash between the two writes).
    */
   sweep(): { refreshed: number; retrained: number } {
+    // Temporary files of predict-folder tasks that ended while Loupe was down (killed mid-run).
+    const live = (id: string) => {
+      const t = this.vision.queue.get(id);
+      return !!t && (t.state === 'queued' || t.state === 'running' || t.state === 'failed');
+    };
+    this.temps.sweep(live).catch((err: unknown) => this.vision.log('Could not remove the temporary files of interrupted predict-folder tasks', err));
     for (const run of this.records.interruptedRuns()) {
       const task = run.taskId ? this.vision.queue.get(run.taskId) : null;
       if (task && (task.state === 'queued' || task.state === 'running' || task.state === 'failed')) continue;
@@ -147,13 +158,18 @@ export class VisionService {
       maxAttempts: 1,
       concurrency: 1,
       timeoutMs: 6 * 60 * 60_000,
-      handler: (input, ctx) => runPredictFolder(this.vision, this.models, input, ctx, this.grants),
+      handler: (input, ctx) => runPredictFolder(this.vision, this.models, input, ctx, this.grants, this.temps),
     });
   }
 
   private onEvent(event: EventName, payload: unknown): void {
     if (this.closed || event !== 'task.updated') return;
     const t = payload as Task;
+    // A predict-folder task ended (a run killed mid-way and then declared dead included): its temporary file goes.
+    if (t.kind === 'predict-folder' && (t.state === 'dead' || t.state === 'cancelled' || t.state === 'succeeded')) {
+      this.temps.clean(t.id).catch((err: unknown) => this.vision.log(`Could not remove the temporary file of task ${t.id}`, err));
+      return;
+    }
     if (t.kind !== 'train' && t.kind !== 'embed') return;
     const input = (t.input ?? {}) as { runId?: string; datasetId?: string };
     if (t.kind === 'train' && (t.state === 'cancelled' || t.state === 'dead')) {

@@ -13,6 +13,8 @@ export type VisionErrorCode =
   | 'image_too_large'
   | 'image_unsupported'
   | 'image_not_found'
+  /** A named pipe, device, socket or folder where a picture file was expected. */
+  | 'image_not_a_file'
   | 'aborted'
   | 'engine_closed'
   | 'inference_failed'

@@ -1,7 +1,7 @@
-import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { VisionError } from '../../pure/errors';
+import { FileRefused, readRegularFile } from './read-file';
 import { resizeModel } from './resize-graph';
 
 /**
@@ -62,23 +62,34 @@ export interface DecodedPicture {
   pixels: Buffer;
 }
 
-async function checkInput(input: Buffer | string): Promise<void> {
-  const what = describe(input);
-  if (typeof input === 'string') {
-    const s = await stat(input).catch(() => undefined);
-    if (!s || !s.isFile()) throw new VisionError('image_not_found', `${what} does not exist or is not a file.`);
-    if (s.size === 0) throw new VisionError('image_empty', `${what} is empty (0 bytes).`);
-  } else if (input.length === 0) {
-    throw new VisionError('image_empty', 'The image is empty (0 bytes).');
+/** Largest picture file read from a path (the decoded size is bounded by limitInputPixels). */
+export const MAX_PICTURE_FILE_BYTES = 256 * 2 ** 20;
+
+const REFUSAL_CODE = { not_found: 'image_not_found', not_a_file: 'image_not_a_file', empty: 'image_empty', too_large: 'image_too_large' } as const;
+
+/**
+ * The encoded bytes: a path is read here, refusing pipes, devices and folders without
+ * waiting on them (read-file.ts), and libvips is handed the bytes, never the name.
+ */
+async function bytesOf(input: Buffer | string): Promise<Buffer> {
+  if (typeof input !== 'string') {
+    if (input.length === 0) throw new VisionError('image_empty', 'The image is empty (0 bytes).');
+    return input;
+  }
+  try {
+    return await readRegularFile(input, MAX_PICTURE_FILE_BYTES);
+  } catch (err) {
+    if (err instanceof FileRefused) throw new VisionError(REFUSAL_CODE[err.reason], err.message);
+    throw new VisionError('image_not_found', `The file ${input} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}).`);
   }
 }
 
 /** Steps 1–5 above: the picture upright, on white, as sRGB bytes at its own size (or a whole fraction of it, past 4 MP). */
 export async function decodeUpright(input: Buffer | string, opts: { side: number; limitInputPixels?: number }): Promise<DecodedPicture> {
-  await checkInput(input);
   const what = describe(input);
+  const bytes = await bytesOf(input);
   const load = () =>
-    sharp(input, { limitInputPixels: opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS, failOn: 'truncated', animated: false, sequentialRead: true });
+    sharp(bytes, { limitInputPixels: opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS, failOn: 'truncated', animated: false, sequentialRead: true });
   try {
     let img = load().rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
     const meta = await load().metadata();

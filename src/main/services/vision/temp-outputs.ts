@@ -1,0 +1,82 @@
+// The temporary files that predict-folder writes beside its output, remembered in the data
+// folder so that a crash (kill -9, power cut) cannot leave them behind for good.
+//
+// The CSV is written to a temporary name beside the output and published with a hard link
+// (atomic, and it never replaces a file). A process killed meanwhile leaves that temporary
+// file in the person's folder. Each one is recorded here, with its device and inode, before
+// a byte is written (device, inode and birth time); when its task ends (or is found ended at start-up, or starts again)
+// the file is removed, but only if that name still holds the very file Loupe created. A
+// file someone else put under that name since is left alone: Loupe removes only its own.
+import { mkdirSync } from 'node:fs';
+import { lstat, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** dev + ino name a file, but a freed inode number is soon given to a new file: its birth time tells them apart ('0' where the file system keeps none). */
+const Entry = z.object({ path: z.string().min(1), dev: z.string(), ino: z.string(), born: z.string() }).strict();
+type Entry = z.infer<typeof Entry>;
+
+/** Task ids are the queue's; anything else in the folder is not ours to read. */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class TempOutputs {
+  constructor(private readonly dir: string) {}
+
+  private entryPath(taskId: string): string {
+    if (!ID.test(taskId)) throw new Error(`unexpected task id ${taskId}`);
+    return join(this.dir, `${taskId}.json`);
+  }
+
+  /** Records `path`, just created exclusively by task `taskId`, before anything is written to it. */
+  async record(taskId: string, path: string): Promise<void> {
+    const s = await lstat(path, { bigint: true });
+    mkdirSync(this.dir, { recursive: true });
+    const file = this.entryPath(taskId);
+    const entry: Entry = { path, dev: String(s.dev), ino: String(s.ino), born: String(s.birthtimeNs) };
+    // Written whole under another name, then renamed: a crash never leaves half an entry.
+    await writeFile(`${file}.new`, JSON.stringify(entry));
+    await rename(`${file}.new`, file);
+  }
+
+  /** The task is over with its temporary file (published and removed): forget it. */
+  async forget(taskId: string): Promise<void> {
+    await unlink(this.entryPath(taskId)).catch(() => {});
+  }
+
+  /** Removes the task's leftover temporary file, if it is still the one Loupe created, and forgets it. */
+  async clean(taskId: string): Promise<'removed' | 'gone' | 'replaced' | 'none'> {
+    let entry: Entry;
+    try {
+      entry = Entry.parse(JSON.parse(await readFile(this.entryPath(taskId), 'utf8')));
+    } catch {
+      await this.forget(taskId);
+      return 'none';
+    }
+    let outcome: 'removed' | 'gone' | 'replaced' = 'gone';
+    const s = await lstat(entry.path, { bigint: true }).catch(() => null);
+    if (s) {
+      if (s.isFile() && String(s.dev) === entry.dev && String(s.ino) === entry.ino && String(s.birthtimeNs) === entry.born) {
+        await unlink(entry.path);
+        outcome = 'removed';
+      } else outcome = 'replaced';
+    }
+    await this.forget(taskId);
+    return outcome;
+  }
+
+  /** Start-up: cleans every recorded file whose task is no longer live (`live` says which are). */
+  async sweep(live: (taskId: string) => boolean): Promise<number> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      if (name.endsWith('.json.new')) {
+        await unlink(join(this.dir, name)).catch(() => {});
+        continue;
+      }
+      const id = name.endsWith('.json') ? name.slice(0, -5) : '';
+      if (!ID.test(id) || live(id)) continue;
+      if ((await this.clean(id).catch(() => 'none')) === 'removed') removed++;
+    }
+    return removed;
+  }
+}
