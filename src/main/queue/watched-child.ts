@@ -3,6 +3,7 @@
 // tasks in these; a product may start its own long-lived children (an inference host, a
 // trainer) the same way, speaking its own messages over the same channel.
 import { fork } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import type { ChildLike, SpawnChild } from './child-protocol';
 
 /** The default spawn: `child_process.fork` with V8 serialization, so typed arrays cross as they are. */
@@ -43,10 +44,24 @@ export interface WatchedChildOptions {
   rssCapMb?: number;
   /** How to start the process (default forkChild; Electron passes utilityProcess.fork). */
   spawn?: SpawnChild;
+  /**
+   * How much nicer than its parent the child runs (0–19, default 0). Background work that may
+   * spin (a script at its time limit) must not take the CPU from the parent's event loop.
+   */
+  niceness?: number;
   /** Every message but the channel's own `ready` and `mem`. */
   onMessage(message: unknown): void;
   /** Called once, when the process is gone. */
   onExit(exit: ChildExit): void;
+}
+
+/** Best effort: a platform or sandbox that refuses leaves the child at the parent's priority. */
+function lowerPriority(pid: number, niceness: number): void {
+  try {
+    setPriority(pid, Math.min(19, getPriority() + niceness));
+  } catch {
+    // Not fatal: the child only runs at the parent's priority.
+  }
 }
 
 export class WatchedChild {
@@ -73,7 +88,11 @@ export class WatchedChild {
     this.readyPromise.catch(() => undefined);
     this.child.onMessage((raw) => {
       const m = raw as { t?: unknown; rss?: unknown };
-      if (m.t === 'ready') ready();
+      if (m.t === 'ready') {
+        // At ready, not at spawn: Electron's utility process has no pid until it has started.
+        if (opts.niceness && this.child.pid !== undefined) lowerPriority(this.child.pid, opts.niceness);
+        ready();
+      }
       else if (m.t === 'mem' && typeof m.rss === 'number') this.watch(m.rss);
       else opts.onMessage(raw);
     });

@@ -77,6 +77,9 @@ class ScriptChild {
     this.process = startWorker('script-child', {
       spawn,
       heapMb: CHILD_HEAP_MB,
+      // A script at its time limit spins a core; the app's event loop (health, the UI's API)
+      // must win that core whenever it wants it.
+      niceness: 10,
       // The worker's heap, its typed arrays and the relay: far past that is a runaway.
       rssCapMb: CHILD_HEAP_MB + memoryMb * 3,
       onMessage: (m) => this.tenant?.onMessage(m as unknown as FromChild),
