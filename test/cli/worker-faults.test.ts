@@ -147,10 +147,7 @@ describe('workers under faults, with real processes', () => {
     expect(embedded(data)).toBe(60);
   }, 240_000);
 
-  // Skipped, and named as open in the session note: after the pipeline merge (the embed task hands the
-  // broker 32 pictures at a time) the cut-off worker logs its lost connection but never "dropped task"
-  // within 30 s on this loaded machine; it passed on the Redis branch alone. To be investigated.
-  it.skip('a worker cut from Redis for longer than its lease stops its tasks and writes no late result', async () => {
+  it('a worker cut from Redis for longer than its lease stops its tasks and writes no late result', async () => {
     const redis = await startRedis();
     const net1 = await relay(redis.port);
     const data = join(dir, 'cut');
@@ -162,7 +159,7 @@ describe('workers under faults, with real processes', () => {
       const held = await until(async () => (await batches(redis.url)).find((t) => t.state === 'running' && t.workerId === 'cut-off'));
       net1.cut();
       const cutAt = Date.now();
-      other = await worker(redis.url, server.url, 'other', ['--slots', '2', '--lease-ms', '1000']);
+      other = await worker(redis.url, server.url, 'other', ['--slots', '2', '--lease-ms', '4000']);
       await until(async () => /dropped task/.test(cutOff.err()), 30_000);
       await new Promise((r) => setTimeout(r, 1500));
       net1.heal();
