@@ -53,6 +53,18 @@ describe('loupe serve --broker and loupe worker', () => {
       const workers = await call(server.url, 'GET', '/v1/workers', { token: TOKEN });
       expect(workers.json.broker).toMatchObject({ kind: 'redis' });
       expect(workers.json.items).toEqual([expect.objectContaining({ name: 'gpu-box-1', provider: 'cpu', slots: 2, state: 'alive' })]);
+      // Times are ISO 8601 strings, as everywhere in the API (tasks' createdAt…), and recent.
+      const [listed0] = workers.json.items as { startedAt: string; lastHeartbeat: string }[];
+      for (const t of [listed0.startedAt, listed0.lastHeartbeat]) {
+        expect(t).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        expect(Math.abs(Date.now() - Date.parse(t))).toBeLessThan(120_000);
+      }
+
+      // The OpenAPI document says so too.
+      const doc = (await call(server.url, 'GET', '/v1/openapi.json', { token: TOKEN })).json;
+      const answer = JSON.stringify(doc.paths['/v1/workers'].get.responses['200']);
+      expect(answer).toMatch(/"lastHeartbeat":\{"type":"string"/);
+      expect(answer).toMatch(/"startedAt":\{"type":"string"/);
 
       // The Tasks page's view of the same, over the contract.
       const listed = await ipc(server.url, 'workers.list', {});

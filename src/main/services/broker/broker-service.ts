@@ -2,23 +2,11 @@ import { basename } from 'node:path';
 import { RedisTaskQueue, type Task, UnrecoverableError } from '../../queue/index';
 import type { EmbedResult, VisionErrorCode } from '../../vision/index';
 import type { Embedder } from '../vision/embedding-cache';
+import type { BrokerWorker } from '../../../shared/contract/index';
 import { EMBED_KIND, EmbedBatchInput, EmbedBatchResult, decodeVector } from './embed-kind';
 
-/** A `loupe worker` as GET /v1/workers and the Tasks page show it. */
-export interface WorkerView {
-  id: string;
-  name: string;
-  host: string;
-  provider: string;
-  slots: number;
-  running: number;
-  done: number;
-  /** Tasks finished per minute since it started. */
-  rate: number;
-  startedAt: number;
-  lastHeartbeat: number;
-  state: 'alive' | 'lost';
-}
+/** A `loupe worker` as GET /v1/workers and the Tasks page show it (times ISO 8601, as every API time). */
+export type WorkerView = BrokerWorker;
 
 export interface BrokerOptions {
   log: (message: string, err?: unknown) => void;
@@ -80,7 +68,8 @@ export class BrokerService {
       const minutes = Math.max(1 / 60, (now - w.startedAt) / 60_000);
       return {
         id: w.id, name: String(w.name ?? w.id), host: w.host, provider: String(w.provider ?? 'cpu'), slots: w.concurrency, running: w.running,
-        done, rate: Math.round((done / minutes) * 10) / 10, startedAt: w.startedAt, lastHeartbeat: w.heartbeatAt, state: w.alive ? 'alive' : 'lost',
+        done, rate: Math.round((done / minutes) * 10) / 10, startedAt: new Date(w.startedAt).toISOString(),
+        lastHeartbeat: new Date(w.heartbeatAt).toISOString(), state: w.alive ? 'alive' : 'lost',
       };
     });
   }
