@@ -61,13 +61,21 @@ export class BrokerService {
   }
 
   async workers(): Promise<WorkerView[]> {
-    const all = await this.queue.workers();
+    const [all, running] = await Promise.all([this.queue.workers(), this.queue.list({ state: 'running', limit: 1000 })]);
+    const held = new Map<string, { id: string; kind: string }[]>();
+    for (const t of running.items) {
+      if (t.workerId === null) continue;
+      const list = held.get(t.workerId) ?? [];
+      list.push({ id: t.id, kind: t.kind });
+      held.set(t.workerId, list);
+    }
     const now = Date.now();
     return all.filter((w) => w.role === 'worker').map((w) => {
       const done = Number(w.done ?? 0);
       const minutes = Math.max(1 / 60, (now - w.startedAt) / 60_000);
       return {
         id: w.id, name: String(w.name ?? w.id), host: w.host, provider: String(w.provider ?? 'cpu'), slots: w.concurrency, running: w.running,
+        current: held.get(w.id) ?? [],
         done, rate: Math.round((done / minutes) * 10) / 10, startedAt: new Date(w.startedAt).toISOString(),
         lastHeartbeat: new Date(w.heartbeatAt).toISOString(), state: w.alive ? 'alive' : 'lost',
       };
