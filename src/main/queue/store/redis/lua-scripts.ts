@@ -145,10 +145,8 @@ export const COMMIT = script(String.raw`
 local now = now_ms()
 local function finish(id, fence, typ, a, b, c, d)
   local key = tk(id)
-  local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority', 'cancel_requested', 'lease_until')
+  local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority', 'cancel_requested')
   if t[1] ~= 'running' or t[2] ~= fence then return 0 end
-  -- A lease that ran out is lost even before a heartbeat hands the task back: the result is late.
-  if t[10] and tonumber(t[10]) < now then return 0 end
   local kind, attempts = t[3], tonumber(t[4])
   redis.call('ZREM', P .. 'run', id)
   if t[9] == '1' then redis.call('SREM', P .. 'cx', id) end
