@@ -6,15 +6,9 @@ import type { ProcessPool } from './process-pool';
 import { DEFAULT_BACKOFF, type Registry } from './registry';
 import type { CommitRequest, FinishItem, RedisStore } from './store/redis/redis-store';
 import type { RedisTaskRow } from './store/redis/rows';
+import type { ResolvedRunnerOptions } from './options';
 
-export interface RedisRunnerOptions {
-  workerId: string;
-  concurrency: number;
-  pollMs: number;
-  leaseMs: number;
-  heartbeatMs: number;
-  queueConcurrency: Record<string, number>;
-  retentionDays: number | null;
+export interface RedisRunnerOptions extends ResolvedRunnerOptions {
   /** Extra fields this runner registers with (a `loupe worker`'s name, provider, slots). */
   info: Record<string, unknown>;
   /** False: claim nothing; only heartbeat (hand back expired leases) and fire schedules. */
