@@ -147,10 +147,7 @@ describe('workers under faults, with real processes', () => {
     expect(embedded(data)).toBe(60);
   }, 240_000);
 
-  // Skipped, and named as open in the session note: after the pipeline merge (the embed task hands the
-  // broker 32 pictures at a time) the cut-off worker logs its lost connection but never "dropped task"
-  // within 30 s on this loaded machine; it passed on the Redis branch alone. To be investigated.
-  it.skip('a worker cut from Redis for longer than its lease stops its tasks and writes no late result', async () => {
+  it('a worker cut from Redis for longer than its lease stops its tasks and writes no late result', async () => {
     const redis = await startRedis();
     const net1 = await relay(redis.port);
     const data = join(dir, 'cut');
@@ -162,15 +159,19 @@ describe('workers under faults, with real processes', () => {
       const held = await until(async () => (await batches(redis.url)).find((t) => t.state === 'running' && t.workerId === 'cut-off'));
       net1.cut();
       const cutAt = Date.now();
-      other = await worker(redis.url, server.url, 'other', ['--slots', '2', '--lease-ms', '1000']);
+      other = await worker(redis.url, server.url, 'other', ['--slots', '2', '--lease-ms', '4000']);
       await until(async () => /dropped task/.test(cutOff.err()), 30_000);
       await new Promise((r) => setTimeout(r, 1500));
+      const healAt = Date.now();
       net1.heal();
       const task = await embedTaskDone(server.url, 150_000);
       expect(task.state).toBe('succeeded');
       const all = await batches(redis.url);
-      // Every result the cut-off worker managed to store was stored before the cut.
-      for (const t of all.filter((x) => x.workerId === 'cut-off')) expect(t.finishedAt ?? 0).toBeLessThan(cutAt + 50);
+      // Every result the cut-off worker stored was stored before the cut, or is of an attempt it
+      // claimed after the network came back: none of an attempt it began before the cut lands late.
+      for (const t of all.filter((x) => x.workerId === 'cut-off')) {
+        if ((t.finishedAt ?? 0) >= cutAt + 50) expect(t.startedAt ?? 0).toBeGreaterThanOrEqual(healAt - 50);
+      }
       expect(all.find((t) => t.id === held.id)!.state).toBe('succeeded');
     } finally {
       if (other) await stop(other);

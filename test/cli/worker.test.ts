@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../api/client';
+import { call, multipart } from '../api/client';
+import { RedisTaskQueue } from '../../src/main/queue';
+import { kindPictures, waitFor } from '../services/vision-pictures';
 import { type RedisHandle, startRedis } from '../queue/redis-server';
 import { TOKEN, datasetWith, embedTaskDone, ensureBuilt, serveWithBroker, stop, worker } from './cluster';
 
@@ -51,6 +53,18 @@ describe('loupe serve --broker and loupe worker', () => {
       const workers = await call(server.url, 'GET', '/v1/workers', { token: TOKEN });
       expect(workers.json.broker).toMatchObject({ kind: 'redis' });
       expect(workers.json.items).toEqual([expect.objectContaining({ name: 'gpu-box-1', provider: 'cpu', slots: 2, state: 'alive' })]);
+      // Times are ISO 8601 strings, as everywhere in the API (tasks' createdAt…), and recent.
+      const [listed0] = workers.json.items as { startedAt: string; lastHeartbeat: string }[];
+      for (const t of [listed0.startedAt, listed0.lastHeartbeat]) {
+        expect(t).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        expect(Math.abs(Date.now() - Date.parse(t))).toBeLessThan(120_000);
+      }
+
+      // The OpenAPI document says so too.
+      const doc = (await call(server.url, 'GET', '/v1/openapi.json', { token: TOKEN })).json;
+      const answer = JSON.stringify(doc.paths['/v1/workers'].get.responses['200']);
+      expect(answer).toMatch(/"lastHeartbeat":\{"type":"string"/);
+      expect(answer).toMatch(/"startedAt":\{"type":"string"/);
 
       // The Tasks page's view of the same, over the contract.
       const listed = await ipc(server.url, 'workers.list', {});
@@ -77,4 +91,49 @@ describe('loupe serve --broker and loupe worker', () => {
       db.close();
     }
   }, 180_000);
+
+  it('training and predicting library pictures embed on the worker, not on the server', async () => {
+    const data = join(dir, 'predict');
+    const server = await serveWithBroker(data, redis.url);
+    const w = await worker(redis.url, server.url, 'gpu-box-2', ['--slots', '2']);
+    const broker = new RedisTaskQueue(redis.url, { name: 'loupe' });
+    const embedTasks = async () => (await broker.list({ kind: 'embed-batch', limit: 1000 })).items;
+    try {
+      const send = (method: string, path: string, body: unknown) =>
+        call(server.url, method, path, { token: TOKEN, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const id = (await send('POST', '/v1/datasets', { name: 'colours' })).json.id as string;
+      const uploaded: string[] = [];
+      for (const label of ['red', 'blue'] as const) {
+        const form = multipart((await kindPictures(label, 8, 1)).map((bytes, i) => ({ name: `${label}-${i}.png`, bytes })), { label });
+        const up = await call(server.url, 'POST', `/v1/datasets/${id}/images`, { token: TOKEN, headers: { 'content-type': form.contentType }, body: form.body });
+        expect(up.status).toBe(201);
+        uploaded.push(...(up.json.items as { hash: string }[]).map((x) => x.hash));
+      }
+      await embedTaskDone(server.url);
+      const start = await send('POST', `/v1/datasets/${id}/train`, {});
+      expect(start.status, start.text).toBe(202);
+      const run = await waitFor(async () => {
+        const r = (await call(server.url, 'GET', `/v1/runs/${start.json.runId}`, { token: TOKEN })).json;
+        return r.status === 'queued' || r.status === 'running' ? undefined : r;
+      }, 'run', 120_000);
+      expect(run.status).toBe('succeeded');
+
+      // Predicting a library picture by id: its embedding is a broker task that the worker ran.
+      const image = (await call(server.url, 'GET', `/v1/datasets/${id}/images?label=red&limit=1`, { token: TOKEN })).json.items[0] as { id: string; hash: string };
+      const before = new Set((await embedTasks()).map((t) => t.id));
+      const predicted = await ipc(server.url, 'models.predict', { modelId: run.modelId, inputs: [{ imageId: image.id }], top: 2 });
+      expect(predicted).toMatchObject({ ok: true, value: { predictions: [[{ label: 'red' }, { label: 'blue' }]] } });
+      const fresh = (await embedTasks()).filter((t) => !before.has(t.id));
+      expect(fresh).toEqual([expect.objectContaining({ state: 'succeeded', workerId: 'gpu-box-2', input: expect.objectContaining({ hashes: [image.hash] }) })]);
+
+      // Every embedding the server stored came from the worker: each picture was a broker task.
+      const asked = new Set((await embedTasks()).flatMap((t) => (t.input as { hashes: string[] }).hashes));
+      expect(uploaded).toHaveLength(16);
+      for (const hash of uploaded) expect(asked.has(hash)).toBe(true);
+    } finally {
+      await broker.close();
+      await stop(w, 'SIGKILL');
+      await stop(server);
+    }
+  }, 240_000);
 });

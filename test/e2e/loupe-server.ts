@@ -32,6 +32,8 @@ export interface StartOptions {
   port?: number;
   /** Extra environment for the server process (e.g. LOUPE_AUTO_TRAIN=0). */
   env?: Record<string, string>;
+  /** Extra `loupe serve` flags (e.g. `--broker redis://…`). */
+  args?: string[];
 }
 
 export async function startLoupe(opts: StartOptions = {}): Promise<LoupeServer> {
@@ -41,7 +43,7 @@ export async function startLoupe(opts: StartOptions = {}): Promise<LoupeServer> 
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
   const token = opts.token ?? randomBytes(24).toString('hex');
   const port = String(opts.port ?? 0);
-  const child: ChildProcess = spawn(process.execPath, [script, 'serve', '--port', port, '--data', dataDir, '--token', token], {
+  const child: ChildProcess = spawn(process.execPath, [script, 'serve', '--port', port, '--data', dataDir, '--token', token, ...(opts.args ?? [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },

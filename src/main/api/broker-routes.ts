@@ -3,13 +3,10 @@ import { HttpError, type Blueprint } from '../http/index';
 import type { BrokerService } from '../services/broker/index';
 import { BrokerWorker } from '../../shared/contract/index';
 
-/**
- * docs/api.md: the broker in use, and each worker. The fields are the contract's
- * BrokerWorker; over REST its two times are epoch ms (the IPC answer gives ISO strings).
- */
+/** docs/api.md: the broker in use, and each worker: the contract's BrokerWorker, times ISO 8601 as in every answer. */
 const Workers = z.object({
   broker: z.union([z.object({ kind: z.literal('sqlite') }), z.object({ kind: z.literal('redis'), url: z.string() })]),
-  items: z.array(BrokerWorker.extend({ startedAt: z.number(), lastHeartbeat: z.number() })),
+  items: z.array(BrokerWorker),
 });
 const blob = { contentType: 'application/octet-stream', schema: { type: 'string', contentMediaType: 'application/octet-stream' } };
 

@@ -6,11 +6,7 @@ export function brokerHandlers(broker: BrokerService | null): { 'workers.list': 
   return {
     'workers.list': async () => {
       if (!broker) return { broker: { kind: 'sqlite' as const, url: null }, items: [] };
-      const items = await broker.workers();
-      return {
-        broker: broker.describe(),
-        items: items.map((w) => ({ ...w, startedAt: new Date(w.startedAt).toISOString(), lastHeartbeat: new Date(w.lastHeartbeat).toISOString() })),
-      };
+      return { broker: broker.describe(), items: await broker.workers() };
     },
   };
 }

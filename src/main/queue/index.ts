@@ -10,3 +10,4 @@ export type * from './types';
 export { RedisTaskQueue, type RedisTaskQueueOptions, type LostEvent } from './redis-queue';
 export { connectRedis } from './store/redis/redis-store';
 export type { QueueEngine, Awaitable } from './engine';
+export type { CommonQueueOptions } from './options';

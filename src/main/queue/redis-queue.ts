@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
-import os from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import { QueueError } from './errors';
-import { ProcessPool, type ProcessPoolOptions } from './process-pool';
+import { ProcessPool } from './process-pool';
 import { type AnyKind, Registry } from './registry';
 import { RedisRunner } from './redis-runner';
 import { RedisScheduler } from './redis-scheduler';
@@ -11,22 +9,15 @@ import { parseId, rowToTask } from './store/rows';
 import type { TaskShape } from './store/task-store';
 import { RedisStore, connectRedis } from './store/redis/redis-store';
 import { type RedisTaskRow, stepShape } from './store/redis/rows';
-import { percentiles } from './store/query-store';
+import { summarizeStats } from './stats';
+import { type CommonQueueOptions, newTask, resolveRunnerOptions } from './options';
 import type { EnqueueItem, EnqueueOptions, KindDefinition, ListFilter, ListPage, QueueStats, Schedule, ScheduleOptions, Task, TaskState, TimelineEntry, WorkerInfo } from './types';
 import type { GroupOptions } from './workflow';
 import type { LogEvent } from './task-queue';
 
-export interface RedisTaskQueueOptions {
+export interface RedisTaskQueueOptions extends CommonQueueOptions {
   /** The queue's namespace on the server: keys are `{loupe:NAME}:…` (default 'main'). */
   name?: string;
-  workerId?: string;
-  concurrency?: number;
-  pollMs?: number;
-  leaseMs?: number;
-  heartbeatMs?: number;
-  queueConcurrency?: Record<string, number>;
-  retentionDays?: number | null;
-  processPool?: ProcessPoolOptions;
   /** Passed to ioredis when the queue opens its own connection from a URL. */
   redis?: RedisOptions;
   /** Extra fields this runner registers with (shown in stats.workers). */
@@ -80,17 +71,12 @@ export class RedisTaskQueue {
         this.fail(err);
       });
     }
-    this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.leaseMs = options.leaseMs ?? 30_000;
+    const resolved = resolveRunnerOptions(options);
+    this.workerId = resolved.workerId;
+    this.leaseMs = resolved.leaseMs;
     this.scheduler = new RedisScheduler(this.store, this.registry);
     this.runner = new RedisRunner(this.store, this.registry, () => this.poolFor(), {
-      workerId: this.workerId,
-      concurrency: Math.max(1, options.concurrency ?? 10),
-      pollMs: options.pollMs ?? 500,
-      leaseMs: this.leaseMs,
-      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3)),
-      queueConcurrency: options.queueConcurrency ?? {},
-      retentionDays: options.retentionDays === undefined ? 7 : options.retentionDays,
+      ...resolved,
       info: options.workerInfo ?? {},
       consume: options.consume !== false,
       prefetch: Math.max(0, options.prefetch ?? 0),
@@ -220,35 +206,7 @@ export class RedisTaskQueue {
     const [counts, finished, workers, paused] = await Promise.all([
       this.store.counts(), this.store.finishedSince(now - windowMs), this.workers(now), this.store.paused(),
     ]);
-    const byKind: QueueStats['counts'] = {};
-    const totals: Partial<Record<TaskState, number>> = {};
-    for (const c of counts) {
-      (byKind[c.kind] ??= {})[c.state] = c.n;
-      totals[c.state] = (totals[c.state] ?? 0) + c.n;
-    }
-    const minutes = Math.ceil(windowMs / 60_000);
-    const perMinute = Array.from({ length: minutes }, (_, i) => ({ minute: Math.floor((now - (minutes - i) * 60_000) / 60_000) * 60_000 + 60_000, succeeded: 0, failed: 0 }));
-    const run: number[] = [];
-    const wait: number[] = [];
-    let ok = 0;
-    for (const f of finished) {
-      const slot = perMinute[Math.min(minutes - 1, Math.max(0, minutes - 1 - Math.floor((now - f.finished_at) / 60_000)))];
-      if (f.state === 'succeeded') {
-        ok++;
-        slot.succeeded++;
-      } else slot.failed++;
-      if (f.started_at !== null) {
-        run.push(f.finished_at - f.started_at);
-        wait.push(Math.max(0, f.started_at - f.created_at));
-      }
-    }
-    const mins = windowMs / 60_000;
-    return {
-      at: now, windowMs, counts: byKind, totals,
-      throughput: { succeededPerMin: ok / mins, failedPerMin: (finished.length - ok) / mins, perMinute },
-      latencyMs: { run: percentiles(run), wait: percentiles(wait) },
-      workers, paused,
-    };
+    return summarizeStats({ now, windowMs, counts, finished, workers, paused });
   }
 
   /** Every runner registered on this queue (any machine), with the extra fields it registered. */
@@ -376,13 +334,4 @@ export class RedisTaskQueue {
       this.fail(err);
     }
   }
-}
-
-function newTask(id: number, row: TaskShape, input: unknown, createdAt: number, runAt: number): Task {
-  return {
-    id: String(id), kind: row.kind, state: 'queued', queue: row.queue, priority: row.priority, input: input ?? null, result: null,
-    error: null, attempts: 0, maxAttempts: row.maxAttempts, progress: 0, progressMessage: null,
-    parentId: row.parentId === null ? null : String(row.parentId), workflow: null, dedupeKey: row.dedupeKey,
-    concurrencyKey: row.concurrencyKey, workerId: null, createdAt, startedAt: null, finishedAt: null, runAt,
-  };
 }

@@ -6,15 +6,9 @@ import type { ProcessPool } from './process-pool';
 import { DEFAULT_BACKOFF, type Registry } from './registry';
 import type { CommitRequest, FinishItem, RedisStore } from './store/redis/redis-store';
 import type { RedisTaskRow } from './store/redis/rows';
+import type { ResolvedRunnerOptions } from './options';
 
-export interface RedisRunnerOptions {
-  workerId: string;
-  concurrency: number;
-  pollMs: number;
-  leaseMs: number;
-  heartbeatMs: number;
-  queueConcurrency: Record<string, number>;
-  retentionDays: number | null;
+export interface RedisRunnerOptions extends ResolvedRunnerOptions {
   /** Extra fields this runner registers with (a `loupe worker`'s name, provider, slots). */
   info: Record<string, unknown>;
   /** False: claim nothing; only heartbeat (hand back expired leases) and fire schedules. */
@@ -40,6 +34,7 @@ export interface RedisPublisher {
   progress(exec: Execution): void;
 }
 
+const LEASE_GONE = 'no heartbeat reached the broker for a whole lease';
 const CANCEL_GRACE: StoredError = { code: 'cancelled', message: 'The task was cancelled and did not stop in time, so its process was killed.', retryable: false };
 
 /**
@@ -202,8 +197,10 @@ export class RedisRunner {
     } catch (err) {
       // Nothing was lost: the held items go back for the next turn (each script is all or nothing;
       // a retried commit whose first try did land is refused by its fence, which is harmless).
+      // Unless the broker has been out of reach for a whole lease: then they are dropped, not retried.
       this.finishes = held.concat(this.finishes);
       this.publish.failure(err);
+      if (this.leaseGone()) this.dropAll(LEASE_GONE);
       next = Date.now() + this.opts.pollMs;
     }
     this.idle(next);
@@ -340,7 +337,7 @@ export class RedisRunner {
   private async tick(): Promise<void> {
     if (this.state !== 'running') return;
     // Past a whole lease without a heartbeat: another worker may hold these tasks now.
-    if (Date.now() - this.lastBeat > this.opts.leaseMs) this.dropAll('no heartbeat reached the broker for a whole lease');
+    if (this.leaseGone()) this.dropAll(LEASE_GONE);
     try {
       if (this.running.size > 0 || this.buffer.length > 0) {
         // One read per poll, whatever runs here: the set holds only running tasks whose cancel was asked.
@@ -356,8 +353,18 @@ export class RedisRunner {
     this.notify();
   }
 
+  private leaseGone(): boolean {
+    return Date.now() - this.lastBeat > this.opts.leaseMs;
+  }
+
+  /**
+   * Every lease this runner held may be someone else's now: running attempts stop, claimed
+   * ones are not started, and results not yet written are thrown away (a late result could
+   * land before the broker hands the task back, so it is never sent).
+   */
   private dropAll(why: string): void {
     for (const r of this.buffer.splice(0)) this.publish.lost(r.id, why);
+    for (const f of this.take()) this.publish.lost(f.item.id, `${why}; its result was not written`);
     for (const e of [...this.running.values()]) {
       e.lost();
       this.forget(e);

@@ -7,15 +7,9 @@ import { Completions } from './completions';
 import type { Registry } from './registry';
 import { type Storage, type TaskRow, rowToTask } from './store';
 import type { Task } from './types';
+import type { ResolvedRunnerOptions } from './options';
 
-export interface RunnerOptions {
-  workerId: string;
-  concurrency: number;
-  pollMs: number;
-  leaseMs: number;
-  heartbeatMs: number;
-  queueConcurrency: Record<string, number>;
-  retentionDays: number | null;
+export interface RunnerOptions extends ResolvedRunnerOptions {
   /** How long finished tasks may wait for one shared fsync when every commit is synced (FULL/EXTRA). */
   groupCommitMs: number;
 }

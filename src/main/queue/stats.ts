@@ -1,9 +1,19 @@
-import { type Storage, percentiles } from './store';
+import { type StatsRows, type Storage, percentiles } from './store';
 import type { QueueStats, TaskState } from './types';
 
-/** Counts by state and kind, throughput per minute, latency percentiles and worker liveness. */
-export function buildStats(storage: Storage, now: number, windowMs: number, leaseMs: number): QueueStats {
-  const { counts, finished } = storage.queries.statsRows(now - windowMs);
+/** What any store reads for stats: counts by kind and state, recent finishes, workers, paused queues. */
+export interface StatsInput extends StatsRows {
+  now: number;
+  windowMs: number;
+  workers: QueueStats['workers'];
+  paused: string[];
+}
+
+/**
+ * Counts by state and kind, throughput per minute, latency percentiles and worker liveness,
+ * from rows either store reads (SQLite in one transaction, Redis in a few commands).
+ */
+export function summarizeStats({ now, windowMs, counts, finished, workers, paused }: StatsInput): QueueStats {
   const byKind: QueueStats['counts'] = {};
   const totals: Partial<Record<TaskState, number>> = {};
   for (const c of counts) {
@@ -38,7 +48,13 @@ export function buildStats(storage: Storage, now: number, windowMs: number, leas
     totals,
     throughput: { succeededPerMin: ok / mins, failedPerMin: bad / mins, perMinute },
     latencyMs: { run: percentiles(run), wait: percentiles(wait) },
-    workers: storage.queries.workers().map((w) => ({ ...w, alive: now - w.heartbeatAt < leaseMs })),
-    paused: storage.tasks.paused(),
+    workers,
+    paused,
   };
+}
+
+/** The SQLite queue's stats: every row read from its one database. */
+export function buildStats(storage: Storage, now: number, windowMs: number, leaseMs: number): QueueStats {
+  const workers = storage.queries.workers().map((w) => ({ ...w, alive: now - w.heartbeatAt < leaseMs }));
+  return summarizeStats({ now, windowMs, ...storage.queries.statsRows(now - windowMs), workers, paused: storage.tasks.paused() });
 }

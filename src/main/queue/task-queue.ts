@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
-import os from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { QueueError } from './errors';
-import { ProcessPool, type ProcessPoolOptions } from './process-pool';
+import { ProcessPool } from './process-pool';
+import { type CommonQueueOptions, newTask, resolveRunnerOptions } from './options';
 import { type AnyKind, Registry } from './registry';
 import { Runner } from './runner';
 import { Scheduler } from './scheduler';
@@ -12,26 +11,12 @@ import { buildStats } from './stats';
 import type { EnqueueItem, EnqueueOptions, KindDefinition, ListFilter, ListPage, QueueStats, Schedule, ScheduleOptions, Task, TaskState, TimelineEntry } from './types';
 import { type GroupOptions, Workflow } from './workflow';
 
-export interface TaskQueueOptions extends DurabilityOptions {
-  /** Unique per live process. A stable id lets a restarted process take its tasks back at once. */
-  workerId?: string;
-  /** Tasks running at once in this runner (default 10). */
-  concurrency?: number;
-  /** How often to look for work enqueued by other processes, schedules and cancels (default 500). */
-  pollMs?: number;
-  /** How long a claim holds without a heartbeat (default 30000). */
-  leaseMs?: number;
-  heartbeatMs?: number;
-  /** Most running tasks per queue name in this runner. */
-  queueConcurrency?: Record<string, number>;
-  /** Succeeded tasks older than this are pruned hourly (default 7; null keeps them). */
-  retentionDays?: number | null;
+export interface TaskQueueOptions extends DurabilityOptions, CommonQueueOptions {
   /**
    * With `synchronous` FULL or EXTRA (an fsync per commit), how long a finished task may wait
    * so that one fsync records many (default 5). Its success is reported after that commit.
    */
   groupCommitMs?: number;
-  processPool?: ProcessPoolOptions;
 }
 
 export interface LogEvent {
@@ -52,19 +37,15 @@ export class TaskQueue {
   private readonly workflow: Workflow;
   private pool: ProcessPool | null = null;
   readonly workerId: string;
+  private readonly leaseMs: number;
 
   constructor(readonly db: Database, private readonly options: TaskQueueOptions = {}) {
     this.storage = new Storage(db, (s, input, parent, pos) => this.registry.buildStep(s, input, parent, pos), options);
-    this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    const leaseMs = options.leaseMs ?? 30_000;
+    const resolved = resolveRunnerOptions(options);
+    this.workerId = resolved.workerId;
+    this.leaseMs = resolved.leaseMs;
     this.runner = new Runner(this.storage, this.registry, () => this.poolFor(), {
-      workerId: this.workerId,
-      concurrency: Math.max(1, options.concurrency ?? 10),
-      pollMs: options.pollMs ?? 500,
-      leaseMs,
-      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3)),
-      queueConcurrency: options.queueConcurrency ?? {},
-      retentionDays: options.retentionDays === undefined ? 7 : options.retentionDays,
+      ...resolved,
       groupCommitMs: Math.max(0, options.groupCommitMs ?? 5),
     }, {
       wants: () => this.events.listenerCount('task') > 0,
@@ -125,7 +106,7 @@ export class TaskQueue {
   private insertNew(shapes: TaskShape[], inputs: unknown[], now: number): Task[] {
     const ids = this.storage.tasks.insertMany(shapes, inputs, now);
     const out = new Array<Task>(ids.length);
-    for (let i = 0; i < ids.length; i++) out[i] = this.newTask(ids[i], shapes[i], inputs[i], now);
+    for (let i = 0; i < ids.length; i++) out[i] = newTask(ids[i], shapes[i], inputs[i], now);
     return out;
   }
 
@@ -213,7 +194,7 @@ export class TaskQueue {
   stats(opts: { windowMinutes?: number } = {}): QueueStats {
     const windowMs = Math.max(1, opts.windowMinutes ?? 5) * 60_000;
     const now = Date.now();
-    return buildStats(this.storage, now, windowMs, this.options.leaseMs ?? 30_000);
+    return buildStats(this.storage, now, windowMs, this.leaseMs);
   }
 
   schedule(name: string, cron: string, kind: string, input: unknown, opts?: ScheduleOptions): Schedule {
@@ -265,16 +246,7 @@ export class TaskQueue {
   private insert(row: NewTask, now = Date.now()): Task {
     const { id, existing } = this.storage.tasks.insert(row, now);
     if (existing) return rowToTask(existing);
-    return this.newTask(id, row, row.input, now);
-  }
-
-  private newTask(id: number, row: TaskShape, input: unknown, now: number): Task {
-    return {
-      id: String(id), kind: row.kind, state: 'queued', queue: row.queue, priority: row.priority, input: input ?? null, result: null,
-      error: null, attempts: 0, maxAttempts: row.maxAttempts, progress: 0, progressMessage: null,
-      parentId: row.parentId === null ? null : String(row.parentId), workflow: null, dedupeKey: row.dedupeKey,
-      concurrencyKey: row.concurrencyKey, workerId: null, createdAt: now, startedAt: null, finishedAt: null, runAt: row.runAt,
-    };
+    return newTask(id, row, row.input, now);
   }
 
   private poolFor(): ProcessPool | null {

@@ -29,8 +29,10 @@ export function BrokerWorkers() {
           <thead>
             <tr>
               <th scope="col">Name</th>
+              <th scope="col">Host</th>
               <th scope="col">Provider</th>
               <th scope="col">Slots</th>
+              <th scope="col">Working on</th>
               <th scope="col">Done</th>
               <th scope="col">Rate</th>
               <th scope="col">Heartbeat</th>
@@ -39,14 +41,16 @@ export function BrokerWorkers() {
           </thead>
           <tbody>
             {data.items.map((w) => (
-              <tr key={w.id} className={w.state === 'alive' ? 'alive' : 'gone'}>
-                <th scope="row" title={`${w.host} · ${w.id}`}>
+              <tr key={w.id} className={w.state === 'alive' ? 'alive' : 'gone'} data-worker={w.name} data-state={w.state}>
+                <th scope="row" title={w.id}>
                   {w.name}
                 </th>
+                <td>{w.host}</td>
                 <td>{w.provider}</td>
                 <td>
                   {w.running}/{w.slots}
                 </td>
+                <td data-testid="worker-current">{w.current.length === 0 ? <span className="muted">idle</span> : w.current.map((t) => `${t.kind} #${t.id}`).join(', ')}</td>
                 <td>{w.done}</td>
                 <td>{w.rate.toFixed(1)}/min</td>
                 <td>{ago(w.lastHeartbeat, now)}</td>

@@ -84,9 +84,12 @@ export const BrokerWorker = z.object({
   provider: z.string(),
   slots: z.number().int().nonnegative(),
   running: z.number().int().nonnegative(),
+  /** The broker tasks it holds now (their leases are its): what it is working on. */
+  current: z.array(z.object({ id: z.string(), kind: z.string() })),
   done: z.number().int().nonnegative(),
   /** Tasks finished per minute since it started. */
   rate: z.number().nonnegative(),
+  /** ISO 8601, UTC, as every time in the API. */
   startedAt: z.string(),
   lastHeartbeat: z.string(),
   /** lost: no heartbeat for a lease; its tasks went back to the queue. */

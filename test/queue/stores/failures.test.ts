@@ -56,7 +56,8 @@ forEachStore((store) => {
 
   it('a runner that stops heartbeating loses its task to another, and its late result is refused (fencing)', async () => {
     // A heartbeats every 10 s but its lease is 300 ms: B, heartbeating often, takes the task back and runs it.
-    const a = store.make({ workerId: 'slow-runner', leaseMs: 300, heartbeatMs: 10_000 });
+    // One slot: while A sits in its stale attempt it cannot claim the task back itself (a race with B on a loaded machine).
+    const a = store.make({ workerId: 'slow-runner', leaseMs: 300, heartbeatMs: 10_000, concurrency: 1 });
     const b = store.second(a, { workerId: 'fast-runner', leaseMs: 300, heartbeatMs: 50 });
     let firstStarted = false;
     a.define('job', { input: Empty, maxAttempts: 3, handler: async (_i, ctx) => {

@@ -4,19 +4,11 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
-import { type ProcessPoolOptions, type QueueEngine, RedisTaskQueue, type Task, TaskQueue } from '../../../src/main/queue';
+import { type CommonQueueOptions, type QueueEngine, RedisTaskQueue, type Task, TaskQueue } from '../../../src/main/queue';
 import { type RedisHandle, startRedis } from '../redis-server';
 
 /** Options both stores take. */
-export interface CommonOptions {
-  workerId?: string;
-  concurrency?: number;
-  pollMs?: number;
-  leaseMs?: number;
-  heartbeatMs?: number;
-  queueConcurrency?: Record<string, number>;
-  processPool?: ProcessPoolOptions;
-}
+export type CommonOptions = CommonQueueOptions;
 
 /** One store under test: how to make a queue on it, a second runner on the same data, and the back doors tests need. */
 export interface StoreCase {

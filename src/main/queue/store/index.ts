@@ -13,7 +13,7 @@ export type { Candidate } from './claim-store';
 export type { StepSpec, WorkflowSpec, BuildChild } from './workflow-store';
 export type { DueSchedule } from './schedule-store';
 export type { DurabilityOptions } from './schema';
-export { percentiles } from './query-store';
+export { percentiles, type StatsRows } from './query-store';
 
 /** Every SQL statement the queue runs lives under store/; this bundles them for one database. */
 export class Storage {

@@ -2,23 +2,11 @@ import { basename } from 'node:path';
 import { RedisTaskQueue, type Task, UnrecoverableError } from '../../queue/index';
 import type { EmbedResult, VisionErrorCode } from '../../vision/index';
 import type { Embedder } from '../vision/embedding-cache';
+import type { BrokerWorker } from '../../../shared/contract/index';
 import { EMBED_KIND, EmbedBatchInput, EmbedBatchResult, decodeVector } from './embed-kind';
 
-/** A `loupe worker` as GET /v1/workers and the Tasks page show it. */
-export interface WorkerView {
-  id: string;
-  name: string;
-  host: string;
-  provider: string;
-  slots: number;
-  running: number;
-  done: number;
-  /** Tasks finished per minute since it started. */
-  rate: number;
-  startedAt: number;
-  lastHeartbeat: number;
-  state: 'alive' | 'lost';
-}
+/** A `loupe worker` as GET /v1/workers and the Tasks page show it (times ISO 8601, as every API time). */
+export type WorkerView = BrokerWorker;
 
 export interface BrokerOptions {
   log: (message: string, err?: unknown) => void;
@@ -73,14 +61,23 @@ export class BrokerService {
   }
 
   async workers(): Promise<WorkerView[]> {
-    const all = await this.queue.workers();
+    const [all, running] = await Promise.all([this.queue.workers(), this.queue.list({ state: 'running', limit: 1000 })]);
+    const held = new Map<string, { id: string; kind: string }[]>();
+    for (const t of running.items) {
+      if (t.workerId === null) continue;
+      const list = held.get(t.workerId) ?? [];
+      list.push({ id: t.id, kind: t.kind });
+      held.set(t.workerId, list);
+    }
     const now = Date.now();
     return all.filter((w) => w.role === 'worker').map((w) => {
       const done = Number(w.done ?? 0);
       const minutes = Math.max(1 / 60, (now - w.startedAt) / 60_000);
       return {
         id: w.id, name: String(w.name ?? w.id), host: w.host, provider: String(w.provider ?? 'cpu'), slots: w.concurrency, running: w.running,
-        done, rate: Math.round((done / minutes) * 10) / 10, startedAt: w.startedAt, lastHeartbeat: w.heartbeatAt, state: w.alive ? 'alive' : 'lost',
+        current: held.get(w.id) ?? [],
+        done, rate: Math.round((done / minutes) * 10) / 10, startedAt: new Date(w.startedAt).toISOString(),
+        lastHeartbeat: new Date(w.heartbeatAt).toISOString(), state: w.alive ? 'alive' : 'lost',
       };
     });
   }

@@ -1,4 +1,5 @@
-import { predictTop } from '../../vision/index';
+import { sep } from 'node:path';
+import { type EmbedResult, predictTop } from '../../vision/index';
 import type { LabelConfidence } from '../../../shared/contract/index';
 import { LoupeError } from '../errors';
 import type { VisionContext } from './context';
@@ -28,10 +29,7 @@ export class Prediction {
 
   async predict(modelId: string, images: readonly NamedImage[], top = 5, signal?: AbortSignal): Promise<LabelConfidence[][]> {
     const head = this.models.head(modelId);
-    const results = await this.vision.backbone.embed(
-      images.map((i) => i.input),
-      { signal },
-    );
+    const results = await this.embed(images, signal);
     const features: Float32Array[] = [];
     results.forEach((r, i) => {
       if (!r.ok) throw imageError(r.error.code, images[i].name, r.error.message);
@@ -48,10 +46,7 @@ export class Prediction {
     signal?: AbortSignal,
   ): Promise<Array<{ ok: true; top: LabelConfidence[] } | { ok: false; code: string; message: string }>> {
     const head = this.models.head(modelId);
-    const results = await this.vision.backbone.embed(
-      images.map((i) => i.input),
-      { signal },
-    );
+    const results = await this.embed(images, signal);
     const ok = results.flatMap((r) => (r.ok ? [r.embedding] : []));
     const tops = ok.length > 0 ? predictTop(head, ok, Math.min(top, head.labels.length)) : [];
     let j = 0;
@@ -60,6 +55,26 @@ export class Prediction {
       const e = imageError(r.error.code, images[i].name, r.error.message);
       return { ok: false as const, code: e.code, message: e.message };
     });
+  }
+
+  /**
+   * Library pictures go through the context's embedder, so with a broker `loupe worker`s
+   * compute them (they fetch the bytes by content hash); uploaded bytes and files outside
+   * the library exist only on this machine, so this machine's backbone embeds those.
+   */
+  private async embed(images: readonly NamedImage[], signal?: AbortSignal): Promise<EmbedResult[]> {
+    const root = this.vision.library.files.root + sep;
+    const isBlob = (i: NamedImage) => typeof i.input === 'string' && i.input.startsWith(root);
+    const blobs = images.filter(isBlob).map((i) => i.input as string);
+    if (blobs.length === 0) return this.vision.backbone.embed(images.map((i) => i.input), { signal });
+    const others = images.filter((i) => !isBlob(i)).map((i) => i.input);
+    const [fromBlobs, fromOthers] = await Promise.all([
+      this.vision.embed(blobs, { signal }),
+      others.length > 0 ? this.vision.backbone.embed(others, { signal }) : Promise.resolve([]),
+    ]);
+    let b = 0;
+    let o = 0;
+    return images.map((i) => (isBlob(i) ? fromBlobs[b++] : fromOthers[o++]));
   }
 
   /** Library pictures by id (their original files). */
