@@ -13,6 +13,7 @@ import predictions from './migrations/009_predictions.sql?raw';
 import labelHistory from './migrations/012_label_history.sql?raw';
 import activeModels from './migrations/013_active_models.sql?raw';
 import scriptSchedulePause from './migrations/015_script_schedule_pause.sql?raw';
+import labelAcceptedFrom from './migrations/021_label_accepted_from.sql?raw';
 
 export interface Migration {
   version: number;
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: '012_label_history', sql: labelHistory },
   { version: 13, name: '013_active_models', sql: activeModels },
   { version: 15, name: '015_script_schedule_pause', sql: scriptSchedulePause },
+  { version: 21, name: '021_label_accepted_from', sql: labelAcceptedFrom },
 ];
 
 /**
