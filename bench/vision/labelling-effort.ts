@@ -134,7 +134,7 @@ async function retrain(s: Server, ds: string, pictures: number): Promise<Retrain
   for (let t0 = Date.now(); Date.now() - t0 < 600_000; ) {
     const active = (await ok(s, 'GET', `/v1/datasets/${ds}`)).activeModelId as string | null;
     const { items } = await all(s, `/v1/datasets/${ds}/images?sort=added`);
-    if (active && items.length === pictures && items.every((i) => i.prediction?.modelId === active)) return { modelId: active, accuracy: run.metrics?.accuracy ?? null, active: active === String(run.modelId), rival: run.activation?.comparedWith?.accuracy ?? null };
+    if (active && items.length === pictures && items.every((i) => i.prediction?.modelId === active)) return { modelId: active, accuracy: run.metrics?.accuracy ?? null, active: active === String(run.modelId), compared: run.activation?.comparedWith ?? null };
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error('predictions did not arrive within 10 minutes');
@@ -171,13 +171,29 @@ interface Retrained {
   modelId: string;
   accuracy: number | null;
   active: boolean;
-  /** The active model's score on the same held-out pictures, when there was one to beat. */
-  rival: number | null;
+  /**
+   * The comparison with the model it had to beat, when there was one: both scores on the same
+   * held-out pictures, less those whose label was accepted from that model's guesses (`leftOut`;
+   * `fallback`: too few remained, so all were used).
+   */
+  compared: { accuracy: number; newAccuracy?: number; pictures?: number; leftOut?: number; fallback?: boolean } | null;
 }
 
 const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)} %`);
-/** A retrain's held-out accuracy, and whether the app made it the active model (it must score at least as well as the active one on the same held-out pictures). */
-const describe = (m: Retrained) => `${pct(m.accuracy)}${m.active ? '' : ` (not made active: the active one scored ${pct(m.rival)} there)`}`;
+/**
+ * A retrain's held-out accuracy, and whether the app made it the active model (it must score at
+ * least as well as the active one on the same held-out pictures, accepted guesses of the active
+ * one left out), with both scores and on how many pictures.
+ */
+const describe = (m: Retrained) => {
+  const c = m.compared;
+  if (!c) return pct(m.accuracy);
+  const on =
+    c.pictures === undefined
+      ? `the active one scored ${pct(c.accuracy)} there`
+      : `${pct(c.newAccuracy ?? null)} against ${pct(c.accuracy)} on ${c.pictures} held-out pictures${c.fallback ? `, all of them: too few left without the ${c.leftOut} accepted guesses` : c.leftOut ? `, ${c.leftOut} accepted guesses left out` : ''}`;
+  return `${pct(m.accuracy)} (${m.active ? 'made active' : 'not made active'}: ${on})`;
+};
 
 interface Outcome {
   thresholds: number[];

@@ -57,6 +57,8 @@ export interface DatasetImageRecord {
   label: string | null;
   width: number;
   height: number;
+  /** The model whose guess a person accepted as this label (migration 021); null: given by a person, folder or script. */
+  acceptedFrom: string | null;
 }
 
 export interface StoredFile {
@@ -235,12 +237,12 @@ export class ImageRepository {
     const filter = only === 'labelled' ? ' AND i.label_id IS NOT NULL' : only === 'unlabelled' ? ' AND i.label_id IS NULL' : '';
     const rows = this.db
       .prepare(
-        `SELECT i.id, i.hash, i.ext, l.name AS label, i.width, i.height
+        `SELECT i.id, i.hash, i.ext, l.name AS label, i.width, i.height, i.accepted_from
          FROM images i LEFT JOIN labels l ON l.id = i.label_id
          WHERE i.dataset_id = ?${filter} ORDER BY i.id`,
       )
-      .all(ds) as Array<{ id: number; hash: string; ext: string; label: string | null; width: number; height: number }>;
-    return rows.map((r) => ({ ...r, id: String(r.id) }));
+      .all(ds) as Array<{ id: number; hash: string; ext: string; label: string | null; width: number; height: number; accepted_from: number | null }>;
+    return rows.map(({ accepted_from, ...r }) => ({ ...r, id: String(r.id), acceptedFrom: accepted_from === null ? null : toId(accepted_from) }));
   }
 
   /** The stored type and size of a picture's bytes, when any dataset holds them. */
@@ -267,8 +269,11 @@ export class ImageRepository {
     return byDataset;
   }
 
-  /** Sets one label row (or none) on images of one dataset. Returns how many changed. */
-  setLabel(datasetId: string, ids: readonly string[], labelId: number | null): number {
+  /**
+   * Sets one label row (or none) on images of one dataset, and where it came from: the model
+   * whose guess was accepted, or null (a person's own label). Returns how many changed.
+   */
+  setLabel(datasetId: string, ids: readonly string[], labelId: number | null, acceptedFrom: string | null = null): number {
     const ds = toRowId(datasetId);
     if (ds === null) return 0;
     const all = rowIds(ids);
@@ -276,10 +281,24 @@ export class ImageRepository {
     for (let i = 0; i < all.length; i += CHUNK) {
       const part = all.slice(i, i + CHUNK);
       changed += this.db
-        .prepare(`UPDATE images SET label_id = ? WHERE dataset_id = ? AND id IN (${part.map(() => '?').join(',')})`)
-        .run(labelId, ds, ...part).changes;
+        .prepare(`UPDATE images SET label_id = ?, accepted_from = ? WHERE dataset_id = ? AND id IN (${part.map(() => '?').join(',')})`)
+        .run(labelId, acceptedFrom === null ? null : toRowId(acceptedFrom), ds, ...part).changes;
     }
     return changed;
+  }
+
+  /** The model whose accepted guess each picture's label is (migration 021); pictures labelled otherwise are absent. */
+  acceptedFrom(ids: readonly string[]): Map<string, string> {
+    const all = rowIds(ids);
+    const out = new Map<string, string>();
+    for (let i = 0; i < all.length; i += CHUNK) {
+      const part = all.slice(i, i + CHUNK);
+      const rows = this.db
+        .prepare(`SELECT id, accepted_from FROM images WHERE accepted_from IS NOT NULL AND id IN (${part.map(() => '?').join(',')})`)
+        .all(...part) as Array<{ id: number; accepted_from: number }>;
+      for (const r of rows) out.set(toId(r.id), toId(r.accepted_from));
+    }
+    return out;
   }
 
   /** The images with these ids (those that exist), in id order. */

@@ -14,6 +14,7 @@ import labelHistory from './migrations/012_label_history.sql?raw';
 import activeModels from './migrations/013_active_models.sql?raw';
 import scriptSchedulePause from './migrations/015_script_schedule_pause.sql?raw';
 import modelBackboneBuild from './migrations/019_model_backbone_build.sql?raw';
+import labelAcceptedFrom from './migrations/021_label_accepted_from.sql?raw';
 
 export interface Migration {
   version: number;
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: '013_active_models', sql: activeModels },
   { version: 15, name: '015_script_schedule_pause', sql: scriptSchedulePause },
   { version: 19, name: '019_model_backbone_build', sql: modelBackboneBuild },
+  { version: 21, name: '021_label_accepted_from', sql: labelAcceptedFrom },
 ];
 
 /**

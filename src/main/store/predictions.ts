@@ -39,6 +39,24 @@ export class PredictionRepository {
   }
 
   /**
+   * Which model's stored guess each picture's accepted label is: the preferred model (the
+   * active one) when its guess matches, else the newest model whose guess does. Pictures
+   * whose label no model guessed are left out (the label was a person's own choice).
+   */
+  guessedBy(items: ReadonlyArray<{ imageId: string; label: string }>, preferred: string | null): Map<string, string> {
+    const out = new Map<string, string>();
+    const stmt = this.db.prepare(
+      'SELECT model_id FROM predictions WHERE image_id = ? AND label = ? ORDER BY model_id = ? DESC, model_id DESC LIMIT 1',
+    );
+    const pref = preferred === null ? -1 : toRowId(preferred);
+    for (const it of items) {
+      const row = stmt.get(toRowId(it.imageId), it.label, pref) as { model_id: number } | undefined;
+      if (row) out.set(it.imageId, String(row.model_id));
+    }
+    return out;
+  }
+
+  /**
    * Drops the predictions of the dataset's older models: every retrain predicts every picture
    * again, so 60,000 pictures × each version would grow without bound. Kept: `keep` (the
    * active model) and the two newest models of the dataset (a comparison with the previous one).

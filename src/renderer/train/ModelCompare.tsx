@@ -13,7 +13,14 @@ export function ModelCompare({ a, b }: { a: string; b: string }) {
   const delta = (x?: number, y?: number) => (x === undefined || y === undefined ? '' : `${y - x >= 0 ? '+' : ''}${((y - x) * 100).toFixed(1)}`);
   return (
     <table className="metrics-table compare" aria-label={`${c.a.name} compared with ${c.b.name}`}>
-      <caption className="muted small">Both scored on the same {c.pictures} held-out pictures.</caption>
+      <caption className="muted small" data-testid="compare-pictures">
+        Both scored on the same {c.pictures} held-out pictures
+        {c.fallback
+          ? ` (too few labelled independently: ${c.leftOut} accepted guesses of these models counted too).`
+          : c.leftOut > 0
+            ? `; ${c.leftOut} labelled by accepting either model’s guess left out.`
+            : '.'}
+      </caption>
       <thead>
         <tr>
           <th scope="col">Right</th>

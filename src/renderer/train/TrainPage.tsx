@@ -25,6 +25,18 @@ export async function exportModel(m: Model): Promise<string | null> {
   return `Exported to ${r.path}`;
 }
 
+type Compared = NonNullable<NonNullable<Run['activation']>['comparedWith']>;
+
+/** Both scores and the pictures they were made on: accepted guesses of the active model do not count for it. */
+function comparedOn(c: Compared, activated: boolean): string {
+  if (c.newAccuracy === undefined || c.pictures === undefined) return `it scores ${percent(c.accuracy)} on the same pictures`;
+  const both = activated
+    ? `${percent(c.newAccuracy)} against ${percent(c.accuracy)} for the model it replaces on the same ${c.pictures} held-out pictures`
+    : `it scores ${percent(c.accuracy)} against this run's ${percent(c.newAccuracy)} on the same ${c.pictures} held-out pictures`;
+  if (c.fallback) return `${both} (too few labelled by hand, so ${c.leftOut} accepted guesses of the active model counted too)`;
+  return c.leftOut ? `${both}; ${c.leftOut} labelled by accepting its guesses left out` : both;
+}
+
 function RunStatus({ run }: { run: Run }) {
   const last = run.history[run.history.length - 1];
   if (run.status === 'running') {
@@ -43,12 +55,14 @@ function RunStatus({ run }: { run: Run }) {
       Finished: {percent(run.metrics?.accuracy ?? 0)} accuracy on {run.counts?.validation ?? 0} held-out pictures
       {run.counts ? ` (trained on ${run.counts.train}${run.counts.augmented ? ` and ${run.counts.augmented} augmented copies` : ''})` : ''}.
       {a?.reason === 'worse' && a.comparedWith
-        ? ` The active model stays: it scores ${percent(a.comparedWith.accuracy)} on the same pictures.`
+        ? ` The active model stays: ${comparedOn(a.comparedWith, false)}.`
         : a?.reason === 'pinned'
           ? ' The pinned model stays active.'
-          : a?.activated
-            ? ' It is now the active model.'
-            : ''}
+          : a?.activated && a.comparedWith
+            ? ` It is now the active model: ${comparedOn(a.comparedWith, true)}.`
+            : a?.activated
+              ? ' It is now the active model.'
+              : ''}
     </p>
   );
 }

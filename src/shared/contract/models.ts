@@ -26,8 +26,15 @@ export type ModelVersions = z.infer<typeof ModelVersions>;
 
 export const ModelComparison = z.object({
   datasetId: Id,
-  /** The held-out pictures both were scored on (labelled, embedded, held out by content hash). */
+  /**
+   * The held-out pictures both were scored on (labelled, embedded, held out by content hash),
+   * less those whose label was accepted from either model's guess (see `leftOut`).
+   */
   pictures: z.number().int(),
+  /** Held-out pictures whose label is an accepted guess of model a or b (that model is right on them by construction): left out, unless `fallback`. */
+  leftOut: z.number().int(),
+  /** Too few independently labelled held-out pictures remained: both were scored on all of them, accepted guesses included. */
+  fallback: z.boolean(),
   a: z.object({ modelId: Id, name: z.string(), score: HeldOutScore }),
   b: z.object({ modelId: Id, name: z.string(), score: HeldOutScore }),
 });

@@ -89,7 +89,22 @@ export const Run = z.object({
     .object({
       activated: z.boolean(),
       reason: z.enum(['first', 'at-least-as-good', 'worse', 'pinned']),
-      comparedWith: z.object({ modelId: Id, accuracy: z.number() }).nullable(),
+      /**
+       * The active model it was compared with and that one's `accuracy`; `newAccuracy` is the
+       * new model's on the same `pictures`: the run's held-out pictures less the `leftOut` whose
+       * label was accepted from the active model's guess. `fallback`: too few were left, so all
+       * were used (`leftOut` then counts the guesses among them). Older runs lack the last four.
+       */
+      comparedWith: z
+        .object({
+          modelId: Id,
+          accuracy: z.number(),
+          newAccuracy: z.number().optional(),
+          pictures: z.number().int().optional(),
+          leftOut: z.number().int().optional(),
+          fallback: z.boolean().optional(),
+        })
+        .nullable(),
     })
     .nullable()
     .optional(),

@@ -19,7 +19,12 @@ const ImageRow = z.object({
 });
 
 export const Step = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('setLabels'), groups: z.array(z.object({ label: z.string().nullable(), ids: z.array(z.string()) })) }),
+  z.object({
+    op: z.literal('setLabels'),
+    // `acceptedFrom`: the model whose guess the label is (an accepted prediction); absent or
+    // null, a person's own label. Entries written before migration 021 have none.
+    groups: z.array(z.object({ label: z.string().nullable(), ids: z.array(z.string()), acceptedFrom: z.string().nullable().optional() })),
+  }),
   z.object({ op: z.literal('restoreLabel'), name: z.string(), position: z.number(), color: z.string().nullable() }),
   z.object({ op: z.literal('dropLabel'), name: z.string() }),
   z.object({ op: z.literal('renameLabel'), from: z.string(), to: z.string() }),
@@ -45,7 +50,7 @@ export function applySteps(store: Store, datasetId: string, steps: readonly Step
       case 'setLabels':
         for (const g of s.groups) {
           const labelId = g.label === null ? null : store.labels.ensure(datasetId, g.label);
-          store.images.setLabel(datasetId, g.ids, labelId);
+          store.images.setLabel(datasetId, g.ids, labelId, g.acceptedFrom ?? null);
         }
         out.labels = true;
         break;
@@ -88,13 +93,33 @@ export function applySteps(store: Store, datasetId: string, steps: readonly Step
   return out;
 }
 
-/** Groups images by their current label: the "before" of a label change. */
-export function labelGroups(images: readonly Pick<ImageRecord, 'id' | 'label'>[]): Array<{ label: string | null; ids: string[] }> {
-  const by = new Map<string | null, string[]>();
+export interface LabelGroup {
+  label: string | null;
+  ids: string[];
+  acceptedFrom?: string | null;
+}
+
+/**
+ * Groups images by label and by where it came from (`acceptedFrom`: the model whose guess
+ * was accepted): the "before" of a label change, so an undo restores both.
+ */
+export function labelGroups(images: ReadonlyArray<Pick<ImageRecord, 'id' | 'label'> & { acceptedFrom?: string | null }>): LabelGroup[] {
+  const by = new Map<string, LabelGroup>();
   for (const img of images) {
-    const list = by.get(img.label) ?? [];
-    list.push(img.id);
-    by.set(img.label, list);
+    const from = img.acceptedFrom ?? null;
+    const key = JSON.stringify([img.label, from]);
+    let g = by.get(key);
+    if (!g) {
+      g = from === null ? { label: img.label, ids: [] } : { label: img.label, ids: [], acceptedFrom: from };
+      by.set(key, g);
+    }
+    g.ids.push(img.id);
   }
-  return [...by].map(([label, ids]) => ({ label, ids }));
+  return [...by.values()];
+}
+
+/** Images as they are now, with where each label came from: the input of labelGroups for an undo. */
+export function withProvenance<T extends { id: string }>(store: Store, images: readonly T[]): Array<T & { acceptedFrom: string | null }> {
+  const from = store.images.acceptedFrom(images.map((i) => i.id));
+  return images.map((i) => ({ ...i, acceptedFrom: from.get(i.id) ?? null }));
 }

@@ -1,6 +1,6 @@
 import type { Store } from '../../store/index';
 import { fail } from '../errors';
-import { labelGroups, type Step } from './history-steps';
+import { labelGroups, withProvenance, type Step } from './history-steps';
 import { pictures, type Action } from './label-history';
 
 /**
@@ -18,24 +18,33 @@ export function labelAction(store: Store, datasetId: string, ids: readonly strin
     action: label === null ? 'clear' : 'label',
     summary: label === null ? `${pictures(n)} unlabelled` : `${pictures(n)} labelled “${label}”`,
     count: n,
-    undo: [{ op: 'setLabels', groups: labelGroups(changing) }],
+    undo: [{ op: 'setLabels', groups: labelGroups(withProvenance(store, changing)) }],
     redo: [{ op: 'setLabels', groups: [{ label, ids: changing.map((i) => i.id) }] }],
   };
 }
 
-/** Accepting predictions: each picture takes its own guess, so the forward step has one group per label. */
+/**
+ * Accepting predictions: each picture takes its own guess, so the forward step has one group
+ * per label. Each label records the model whose stored guess it is (the active model first):
+ * that model is right on it by construction, so it is no held-out evidence for that model.
+ * A label no model guessed counts as the person's own.
+ */
 export function acceptAction(store: Store, datasetId: string, items: ReadonlyArray<{ id: string; label: string }>): Action | null {
   const want = new Map(items.map((i) => [i.id, i.label]));
   const changing = store.images.getMany([...want.keys()]).filter((i) => i.datasetId === datasetId && i.label !== want.get(i.id));
   if (changing.length === 0) return null;
   const n = changing.length;
+  const guessed = store.predictions.guessedBy(
+    changing.map((i) => ({ imageId: i.id, label: want.get(i.id)! })),
+    store.models.activeModelId(datasetId),
+  );
   return {
     datasetId,
     action: 'accept',
     summary: `${n} prediction${n === 1 ? '' : 's'} accepted`,
     count: n,
-    undo: [{ op: 'setLabels', groups: labelGroups(changing) }],
-    redo: [{ op: 'setLabels', groups: labelGroups(changing.map((i) => ({ id: i.id, label: want.get(i.id)! }))) }],
+    undo: [{ op: 'setLabels', groups: labelGroups(withProvenance(store, changing)) }],
+    redo: [{ op: 'setLabels', groups: labelGroups(changing.map((i) => ({ id: i.id, label: want.get(i.id)!, acceptedFrom: guessed.get(i.id) ?? null }))) }],
   };
 }
 
@@ -82,7 +91,7 @@ export function renameAction(store: Store, datasetId: string, from: string, to: 
     count: ids.length,
     undo: [
       { op: 'restoreLabel', name: from, position: label.position, color: label.color },
-      { op: 'setLabels', groups: [{ label: from, ids }] },
+      { op: 'setLabels', groups: labelGroups(withProvenance(store, ids.map((id) => ({ id, label: from })))) },
     ],
     redo: [
       { op: 'setLabels', groups: [{ label: to, ids }] },
@@ -95,7 +104,7 @@ export function deleteLabelAction(store: Store, datasetId: string, name: string)
   const label = existing(store, datasetId, name);
   const ids = store.labels.imageIds(label.id);
   const undo: Step[] = [{ op: 'restoreLabel', name, position: label.position, color: label.color }];
-  if (ids.length > 0) undo.push({ op: 'setLabels', groups: [{ label: name, ids }] });
+  if (ids.length > 0) undo.push({ op: 'setLabels', groups: labelGroups(withProvenance(store, ids.map((id) => ({ id, label: name })))) });
   return {
     datasetId,
     action: 'delete-label',

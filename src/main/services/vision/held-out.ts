@@ -18,6 +18,41 @@ export function isHeldOut(hash: string): boolean {
   return foldKey(hash) < HELD_OUT_FRACTION;
 }
 
+/**
+ * Fewest held-out pictures a comparison is made on after leaving out accepted guesses;
+ * with fewer, the comparison falls back to every held-out picture and says so.
+ */
+export const MIN_INDEPENDENT = 20;
+
+/** Held-out rows to compare models on, and how they were chosen. */
+export interface EvidenceRows {
+  features: Float32Array[];
+  labels: string[];
+  /** Held-out pictures whose label is an accepted guess of a compared model: left out, unless `fallback`. */
+  leftOut: number;
+  /** Too few independent pictures remained: every held-out picture was used (accepted guesses too). */
+  fallback: boolean;
+}
+
+/**
+ * The held-out pictures that are fair evidence between models: a label accepted from a
+ * model's own guess agrees with that model by construction, so it is left out when that
+ * model is compared (it still trains). With fewer than MIN_INDEPENDENT left, all are used.
+ */
+export function independentRows(
+  rows: { features: Float32Array[]; labels: readonly string[]; acceptedFrom: ReadonlyArray<string | null> },
+  models: ReadonlyArray<string | null>,
+): EvidenceRows {
+  const compared = new Set(models.filter((m): m is string => m !== null));
+  const keep = rows.acceptedFrom.map((from) => from === null || !compared.has(from));
+  const kept = keep.filter(Boolean).length;
+  const leftOut = rows.features.length - kept;
+  if (leftOut === 0 || kept >= MIN_INDEPENDENT) {
+    return { features: rows.features.filter((_, i) => keep[i]), labels: rows.labels.filter((_, i) => keep[i]), leftOut, fallback: false };
+  }
+  return { features: rows.features, labels: [...rows.labels], leftOut, fallback: true };
+}
+
 /** Accuracy of a head on labelled rows, and per label; a label the head never learnt counts as wrong. */
 export function scoreHead(head: HeadWeights, features: Float32Array[], labels: readonly string[]): { accuracy: number; correct: number; total: number; perLabel: Record<string, { correct: number; total: number }> } {
   const perLabel: Record<string, { correct: number; total: number }> = {};

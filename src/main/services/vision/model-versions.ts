@@ -2,22 +2,34 @@ import { rmSync } from 'node:fs';
 import type { HeldOutScore, Model, ModelComparison, ModelVersions as Versions } from '../../../shared/contract/index';
 import { fail } from '../errors';
 import type { VisionContext } from './context';
-import { isHeldOut, scoreHead } from './held-out';
+import { independentRows, isHeldOut, scoreHead } from './held-out';
 import type { ModelRegistry } from './model-registry';
 
 /** What happened to a new run's model: active or not, and against what. */
 export interface Activation {
   activated: boolean;
   reason: 'first' | 'at-least-as-good' | 'worse' | 'pinned';
-  /** The model it was compared with on the same held-out pictures, and that one's score there. */
-  comparedWith: { modelId: string; accuracy: number } | null;
+  /**
+   * The model it was compared with, both scores on the same held-out pictures, how many
+   * pictures that was, and how many were left out as accepted guesses of the compared model.
+   */
+  comparedWith: { modelId: string; accuracy: number; newAccuracy: number; pictures: number; leftOut: number; fallback: boolean } | null;
+}
+
+/** A run's held-out rows: embedding, label, and the model whose guess the label was accepted from. */
+export interface HeldOutRows {
+  features: Float32Array[];
+  labels: string[];
+  acceptedFrom: Array<string | null>;
 }
 
 /**
  * A dataset's model versions: which one is active (one per dataset), pinning, renaming,
  * deleting, comparing two on the same held-out pictures, and the rule for new runs: a
  * new model becomes active only if it scores at least as well as the active one on the
- * new run's held-out pictures, unless the person pinned a model.
+ * new run's held-out pictures, unless the person pinned a model. Pictures labelled by
+ * accepting a compared model's guess are no evidence for it and are left out of both
+ * scores (independentRows), unless too few others remain.
  */
 export class ModelVersions {
   constructor(
@@ -71,26 +83,29 @@ export class ModelVersions {
     return { deleted: true, activeModelId };
   }
 
-  /** Both models scored on the dataset's held-out pictures as they are now. */
+  /** Both models scored on the dataset's held-out pictures as they are now, less accepted guesses of either. */
   compare(aId: string, bId: string): ModelComparison {
     const a = this.models.get(aId);
     const b = this.models.get(bId);
     if (!a.datasetId || a.datasetId !== b.datasetId) throw fail.validation('Compare two models of the same dataset.', 'b');
-    const { features, labels } = this.heldOutRows(a.datasetId);
+    const rows = independentRows(this.heldOutRows(a.datasetId), [a.id, b.id]);
     return {
       datasetId: a.datasetId,
-      pictures: features.length,
-      a: { modelId: a.id, name: a.name, score: this.score(a.id, features, labels) },
-      b: { modelId: b.id, name: b.name, score: this.score(b.id, features, labels) },
+      pictures: rows.features.length,
+      leftOut: rows.leftOut,
+      fallback: rows.fallback,
+      a: { modelId: a.id, name: a.name, score: this.score(a.id, rows.features, rows.labels) },
+      b: { modelId: b.id, name: b.name, score: this.score(b.id, rows.features, rows.labels) },
     };
   }
 
   /**
-   * After a run: should its model become active? Scored against the active model on the
-   * run's own held-out pictures (the same for both), and only a pinned choice overrides
+   * After a run: should its model become active? Both it and the active model are scored on
+   * the run's own held-out pictures, less those labelled by accepting the active model's
+   * guesses (the active model is right there by construction); only a pinned choice overrides
    * (a pinned model of another backbone build cannot predict, so it does not).
    */
-  decide(datasetId: string, model: Model, heldOut: { features: Float32Array[]; labels: string[] }): Activation {
+  decide(datasetId: string, model: Model, heldOut: HeldOutRows): Activation {
     const current = this.vision.records.active.get(datasetId);
     const activeId = this.vision.records.active.activeModelId(datasetId);
     const previous = activeId === model.id ? null : activeId;
@@ -102,28 +117,33 @@ export class ModelVersions {
       this.vision.records.active.set(datasetId, model.id, false);
       return { activated: true, reason: 'first', comparedWith: null };
     }
+    const rows = independentRows(heldOut, [previous, model.id]);
     let old: number;
     try {
-      old = scoreHead(this.models.head(previous), heldOut.features, heldOut.labels).accuracy;
+      old = scoreHead(this.models.head(previous), rows.features, rows.labels).accuracy;
     } catch {
       old = -1; // trained on another backbone or unreadable: it cannot be compared, so it cannot win
     }
-    const now = model.metrics.accuracy;
+    const now = scoreHead(this.models.head(model.id), rows.features, rows.labels).accuracy;
     const activated = now >= old;
     this.vision.records.active.set(datasetId, activated ? model.id : previous, false);
-    return { activated, reason: activated ? 'at-least-as-good' : 'worse', comparedWith: { modelId: previous, accuracy: Math.max(0, old) } };
+    return {
+      activated,
+      reason: activated ? 'at-least-as-good' : 'worse',
+      comparedWith: { modelId: previous, accuracy: Math.max(0, old), newAccuracy: now, pictures: rows.features.length, leftOut: rows.leftOut, fallback: rows.fallback },
+    };
   }
 
-  private heldOutRows(datasetId: string): { features: Float32Array[]; labels: string[] } {
+  private heldOutRows(datasetId: string): HeldOutRows {
     const backbone = this.vision.backbone.id;
     const images = this.vision.store.images.ofDataset(datasetId, 'labelled').filter((i) => isHeldOut(i.hash));
-    if (!backbone || images.length === 0) return { features: [], labels: [] };
+    if (!backbone || images.length === 0) return { features: [], labels: [], acceptedFrom: [] };
     const vectors = this.vision.cache.get(
       backbone,
       images.map((i) => i.hash),
     );
     const kept = images.filter((i) => vectors.has(i.hash));
-    return { features: kept.map((i) => vectors.get(i.hash)!), labels: kept.map((i) => i.label!) };
+    return { features: kept.map((i) => vectors.get(i.hash)!), labels: kept.map((i) => i.label!), acceptedFrom: kept.map((i) => i.acceptedFrom) };
   }
 
   private score(modelId: string, features: Float32Array[], labels: string[]): HeldOutScore {

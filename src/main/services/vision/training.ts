@@ -211,6 +211,7 @@ export class Training {
       const activation = this.versions.decide(input.datasetId, model, {
         features: heldOut.map((r) => vectors.get(r.hash)!),
         labels: heldOut.map((r) => r.label!),
+        acceptedFrom: heldOut.map((r) => r.acceptedFrom),
       });
       this.vision.records.finishRun(run.id, 'succeeded', {
         metrics,
