@@ -23,7 +23,7 @@ const header = [
   '# Benchmark results',
   '',
   `Assembled ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? arch()} (${Math.round(totalmem() / 2 ** 30)} GiB), Node ${process.version}.`,
-  'Each section below is written by its engine\'s benchmark (`npm run bench:<engine>`), with its own date and conditions.',
+  "Each section below is written by its engine's benchmark (`npm run bench:<engine>`), with its own date and conditions.",
   '',
   existsSync('bench/SUMMARY.md') ? readFileSync('bench/SUMMARY.md', 'utf8').trim() + '\n' : '',
 ].join('\n');

@@ -21,7 +21,17 @@ const ALLOWED = {
   'main/workers': ['main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
   // The desktop shell's pure parts (app:// scheme files, permission rules, renderer URL): electron.ts stays thin.
   'main/desktop': ['main/api', 'main/http', 'shared'],
-  'main/root': ['main/desktop', 'main/cli', 'main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
+  'main/root': [
+    'main/desktop',
+    'main/cli',
+    'main/api',
+    'main/ipc',
+    'main/workers',
+    'main/services',
+    'main/store',
+    ...ENGINES.map((e) => `main/${e}`),
+    'shared',
+  ],
   // The CLI's commands (loupe run/check/repl…) sit beside cli.ts and may use what it uses:
   // cli.ts only dispatches, so the commands that open a data folder load app.ts themselves.
   'main/cli': ['main/root', 'main/api', 'main/ipc', 'main/workers', 'main/services', 'main/store', ...ENGINES.map((e) => `main/${e}`), 'shared'],
@@ -72,7 +82,9 @@ export default {
               context.report({
                 node,
                 messageId: 'sql',
-                data: { msg: 'SQL lives in src/main/store (or src/main/queue/store for the queue engine): add a repository method there instead of .prepare() here.' },
+                data: {
+                  msg: 'SQL lives in src/main/store (or src/main/queue/store for the queue engine): add a repository method there instead of .prepare() here.',
+                },
               });
             }
           },
@@ -95,18 +107,28 @@ export default {
             return;
           }
           if (from === 'main/lang' && (spec.startsWith('node:') || !spec.startsWith('.'))) {
-            context.report({ node, messageId: 'layer', data: { msg: `src/main/lang is pure TypeScript: it may not import '${spec}'. Hand host functions in instead.` } });
+            context.report({
+              node,
+              messageId: 'layer',
+              data: { msg: `src/main/lang is pure TypeScript: it may not import '${spec}'. Hand host functions in instead.` },
+            });
             return;
           }
           if (relFile.startsWith(VISION_PURE)) {
             const inside = spec.startsWith('.')
-              ? path.relative(ROOT, path.resolve(path.dirname(file), spec)).split(path.sep).join('/').startsWith(VISION_PURE)
+              ? path
+                  .relative(ROOT, path.resolve(path.dirname(file), spec))
+                  .split(path.sep)
+                  .join('/')
+                  .startsWith(VISION_PURE)
               : VISION_PURE_PACKAGES.has(spec);
             if (!inside) {
               context.report({
                 node,
                 messageId: 'layer',
-                data: { msg: `src/main/vision/pure runs without Node: it may import only itself and ${[...VISION_PURE_PACKAGES].join(', ')}, not '${spec}'. Put Node work in src/main/vision/node.` },
+                data: {
+                  msg: `src/main/vision/pure runs without Node: it may import only itself and ${[...VISION_PURE_PACKAGES].join(', ')}, not '${spec}'. Put Node work in src/main/vision/node.`,
+                },
               });
             }
             return;

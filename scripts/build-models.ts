@@ -54,7 +54,9 @@ async function buildInt8(floatId: string): Promise<void> {
   }
   const { FASHION_DIR } = await import('../bench/vision/fashion-mnist');
   if (!existsSync(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'))) {
-    console.log(`loupe: int8 backbone not built: its calibration needs Fashion-MNIST in ${FASHION_DIR} (apt install dataset-fashion-mnist); the app embeds with float.`);
+    console.log(
+      `loupe: int8 backbone not built: its calibration needs Fashion-MNIST in ${FASHION_DIR} (apt install dataset-fashion-mnist); the app embeds with float.`,
+    );
     return;
   }
   if (ifMissing && int8Current(floatId)) {
@@ -65,8 +67,16 @@ async function buildInt8(floatId: string): Promise<void> {
   // with float and /v1/health says why.
   const { calibrationBatches } = await import('../bench/vision/quant-calibration');
   const t0 = Date.now();
-  const { modelPath, card } = await writeInt8Backbone(modelsDir, await calibrationBatches(fileURLToPath(new URL('../bench/tmp/vision/photos', import.meta.url))), check, floatId);
-  const verdict = check.offered === true ? 'the default' : `not used: its accuracy check failed (${String(check.int8ValAccuracy)} against ${String(check.floatValAccuracy)} for float)`;
+  const { modelPath, card } = await writeInt8Backbone(
+    modelsDir,
+    await calibrationBatches(fileURLToPath(new URL('../bench/tmp/vision/photos', import.meta.url))),
+    check,
+    floatId,
+  );
+  const verdict =
+    check.offered === true
+      ? 'the default'
+      : `not used: its accuracy check failed (${String(check.int8ValAccuracy)} against ${String(check.floatValAccuracy)} for float)`;
   console.log(`loupe: wrote ${modelPath} (${card.id}, ${verdict}) in ${Date.now() - t0} ms`);
 }
 

@@ -13,7 +13,14 @@ import { createServer } from 'vite';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = resolve(process.argv[2] ?? join(root, 'out/openapi.json'));
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const vite = await createServer({ root, configFile: false, logLevel: 'error', server: { middlewareMode: true, hmr: false, watch: null }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
+const vite = await createServer({
+  root,
+  configFile: false,
+  logLevel: 'error',
+  server: { middlewareMode: true, hmr: false, watch: null },
+  appType: 'custom',
+  optimizeDeps: { noDiscovery: true, include: [] },
+});
 const dir = mkdtempSync(join(tmpdir(), 'loupe-openapi-'));
 try {
   const { createApp } = await vite.ssrLoadModule('/src/main/app.ts');

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const rounds = Number(opt('rounds') ?? 15);
 const cpu = opt('cpu') ?? '1';
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -49,9 +52,14 @@ for (let r = 0; r < rounds; r++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const base = median(samples.get('node -e 0')!);
-console.log(`${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${rounds} rounds interleaved, medians of whole-process CPU time (user+sys), pinned to CPU ${cpu}`);
+console.log(
+  `${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${rounds} rounds interleaved, medians of whole-process CPU time (user+sys), pinned to CPU ${cpu}`,
+);
 console.log(`${'command'.padEnd(30)}${'ms'.padStart(10)}${'× node -e 0'.padStart(14)}`);
 for (const c of commands) {
   const ms = median(samples.get(c.name)!);

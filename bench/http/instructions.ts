@@ -84,9 +84,19 @@ async function startUnderCallgrind(name: string, file: string): Promise<{ child:
   const outPrefix = join(tmp, `cg.${name}`);
   for (const f of readdirSync(tmp)) if (f.startsWith(`cg.${name}.`)) rmSync(join(tmp, f));
   const args = [
-    '-n', '5', 'valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no',
-    '--collect-systime=yes', '--dump-instr=no', `--callgrind-out-file=${outPrefix}.%p`,
-    process.execPath, ...nodeFlags, file, '0',
+    '-n',
+    '5',
+    'valgrind',
+    '--tool=callgrind',
+    '--smc-check=all-non-file',
+    '--instr-atstart=no',
+    '--collect-systime=yes',
+    '--dump-instr=no',
+    `--callgrind-out-file=${outPrefix}.%p`,
+    process.execPath,
+    ...nodeFlags,
+    file,
+    '0',
   ];
   // The bundles import their packages (fastify, busboy, ws, zod) from the repository's
   // node_modules, so they run with the repository root as their working directory.
@@ -198,7 +208,11 @@ function readDump(file: string): Dump {
 function bucket(fn: string): string {
   if (fn.startsWith('JIT-compiled JS')) return 'JIT-compiled JS (no symbols)';
   if (/v8::internal::(compiler|maglev|baseline)::|Compil|Turbofan|Maglev/i.test(fn)) return 'V8 compilers';
-  if (/v8::internal::(heap::|Heap|Scaveng|MarkCompact|Marking|Sweep|Evacuat|MinorMC|RememberedSet|ConcurrentMarking|NewSpace|PagedSpace|SemiSpace|LargeObject|Worklist|GCTracer|IncrementalMarking)|Builtins_RecordWrite/.test(fn))
+  if (
+    /v8::internal::(heap::|Heap|Scaveng|MarkCompact|Marking|Sweep|Evacuat|MinorMC|RememberedSet|ConcurrentMarking|NewSpace|PagedSpace|SemiSpace|LargeObject|Worklist|GCTracer|IncrementalMarking)|Builtins_RecordWrite/.test(
+      fn,
+    )
+  )
     return 'V8 GC and write barrier';
   if (/^Builtins_/.test(fn)) return 'V8 builtins (ICs, runtime stubs)';
   if (/llhttp/.test(fn)) return 'llhttp parser';
@@ -262,7 +276,9 @@ async function measureServer(name: string): Promise<Result[]> {
       for (const [fn, v] of d.fns) r.fnsPerReq.set(fn, (r.fnsPerReq.get(fn) ?? 0) + v / requests / windows);
     }
     const mean = r.irPerReq.reduce((a, b) => a + b, 0) / r.irPerReq.length;
-    console.log(`  ${r.case.padEnd(6)} ${fmt(mean)} Ir/req (windows: ${r.irPerReq.map(fmt).join(', ')}), ${r.sysPerReq.map((s) => s.toFixed(2)).join(', ')} syscalls/req${r.bad ? `, ${r.bad} non-2xx` : ''}`);
+    console.log(
+      `  ${r.case.padEnd(6)} ${fmt(mean)} Ir/req (windows: ${r.irPerReq.map(fmt).join(', ')}), ${r.sysPerReq.map((s) => s.toFixed(2)).join(', ')} syscalls/req${r.bad ? `, ${r.bad} non-2xx` : ''}`,
+    );
   }
   return results;
 }
@@ -279,7 +295,9 @@ function report(all: Result[]): string {
   const lines: string[] = [];
   lines.push(
     `Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), valgrind callgrind (JIT on, --smc-check=all-non-file), ` +
-      `${warmup} warm-up requests then ${windows} × ${requests} counted, ${concurrency} keep-alive connections. Load average at end ${loadavg().map((x) => x.toFixed(2)).join('/')} (does not affect the counts).`,
+      `${warmup} warm-up requests then ${windows} × ${requests} counted, ${concurrency} keep-alive connections. Load average at end ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join('/')} (does not affect the counts).`,
     '',
     '| case | server | Ir/request | per window | ×node | ×fastify | syscalls/request |',
     '|---|---|---:|---|---:|---:|---:|',
@@ -323,7 +341,13 @@ function report(all: Result[]): string {
         .map((fn) => ({ fn, x: a.fnsPerReq.get(fn) ?? 0, y: b.fnsPerReq.get(fn) ?? 0 }))
         .sort((p, q) => q.x - q.y - (p.x - p.y))
         .slice(0, top);
-      lines.push('', `Top ${top} functions where ${other} exceeds node (${c}, Ir/request):`, '', `| function | ${other} | node | difference |`, '|---|---:|---:|---:|');
+      lines.push(
+        '',
+        `Top ${top} functions where ${other} exceeds node (${c}, Ir/request):`,
+        '',
+        `| function | ${other} | node | difference |`,
+        '|---|---:|---:|---:|',
+      );
       for (const d of diffs) lines.push(`| \`${d.fn.replace(/\|/g, '\\|').slice(0, 110)}\` | ${fmt(d.x)} | ${fmt(d.y)} | +${fmt(d.x - d.y)} |`);
     }
   }

@@ -26,10 +26,12 @@ export function summarize(
   const cases = [...new Set(samples.map((s) => s.case))];
   const servers = [...new Set(samples.map((s) => s.server))];
   const lines: string[] = [];
-  lines.push(`Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
-    `${cfg.rounds} rounds × ${cfg.duration} s after ${cfg.warmup} s warm-up, ${cfg.connections} connections, ` +
-    `${cfg.pinned ? 'server on core 0, autocannon on core 1' : 'not pinned'}. Medians over rounds.` +
-    (cfg.load ? ` Load average (1/5/15 min) at start ${fmtLoad(cfg.load.start)}, at end ${fmtLoad(cfg.load.end)}.` : ''));
+  lines.push(
+    `Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
+      `${cfg.rounds} rounds × ${cfg.duration} s after ${cfg.warmup} s warm-up, ${cfg.connections} connections, ` +
+      `${cfg.pinned ? 'server on core 0, autocannon on core 1' : 'not pinned'}. Medians over rounds.` +
+      (cfg.load ? ` Load average (1/5/15 min) at start ${fmtLoad(cfg.load.start)}, at end ${fmtLoad(cfg.load.end)}.` : ''),
+  );
   lines.push('');
   lines.push('| case | server | CPU µs/req | ×fastify | ×node | req/s | p99 ms | CPU µs/req per round |');
   lines.push('|---|---|---:|---:|---:|---:|---:|---|');
@@ -40,7 +42,10 @@ export function summarize(
     const bare = med('node', (s) => s.cpuUsPerReq);
     for (const srv of servers) {
       const cpu = med(srv, (s) => s.cpuUsPerReq);
-      const per = samples.filter((s) => s.case === c && s.server === srv).map((s) => s.cpuUsPerReq.toFixed(1)).join(', ');
+      const per = samples
+        .filter((s) => s.case === c && s.server === srv)
+        .map((s) => s.cpuUsPerReq.toFixed(1))
+        .join(', ');
       const bad = samples.filter((s) => s.case === c && s.server === srv).reduce((n, s) => n + s.errors + s.non2xx, 0);
       lines.push(
         `| ${c} | ${srv} | ${cpu.toFixed(1)} | ${(cpu / fast).toFixed(2)} | ${(cpu / bare).toFixed(2)} | ${med(srv, (s) => s.rps).toFixed(0)} | ${med(srv, (s) => s.p99).toFixed(0)} | ${per}${bad ? ` (errors/non-2xx: ${bad})` : ''} |`,

@@ -34,10 +34,7 @@ function time(r: Router<number>, paths: string[], n: number): number {
 }
 
 export function routerBench(): string {
-  const rows: string[] = [
-    '| routes | static `/r1/search` ns | `/r1/:id/sub/:subId` ns | last route `/rN/:id/sub/:subId` ns |',
-    '|---:|---:|---:|---:|',
-  ];
+  const rows: string[] = ['| routes | static `/r1/search` ns | `/r1/:id/sub/:subId` ns | last route `/rN/:id/sub/:subId` ns |', '|---:|---:|---:|---:|'];
   for (const resources of [2, 200]) {
     const r = table(resources);
     const last = resources - 1;

@@ -115,7 +115,9 @@ function load(port: string | number, c: { path: string; method?: string; body?: 
 }
 
 async function main(): Promise<void> {
-  console.log(`HTTP bench: ${SERVERS.join(', ')} × ${caseNames.join(', ')}; ${rounds} rounds × ${duration} s (+${warmup} s warm-up), ${connections} connections, pinned: ${pinned}`);
+  console.log(
+    `HTTP bench: ${SERVERS.join(', ')} × ${caseNames.join(', ')}; ${rounds} rounds × ${duration} s (+${warmup} s warm-up), ${connections} connections, pinned: ${pinned}`,
+  );
   const loadStart = loadavg();
   const servers: Running[] = [];
   for (const s of SERVERS) servers.push(await startServer(s));

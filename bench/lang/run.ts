@@ -20,7 +20,10 @@ const PROGRAMS = ['fib', 'loop', 'trees', 'methods', 'strings', 'lists', 'closur
 /** Reported but not part of the target: 300k strings kept in a list, then joined. */
 const EXTRA = ['strjoin'];
 const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const rounds = Number(opt('rounds') ?? 3);
 const only = opt('only')?.split(',') ?? [...PROGRAMS, ...EXTRA];
 const cpu = opt('cpu') ?? '1';
@@ -47,10 +50,16 @@ const langs: Lang[] = [
 ];
 if (has('lua5.4')) langs.push({ name: 'lua', ext: 'lua', inner: (f) => ['lua5.4', join(here, 'clock.lua'), f], whole: (f) => ['lua5.4', f] });
 
-interface Sample { inner: number; process: number; stdout: string }
+interface Sample {
+  inner: number;
+  process: number;
+  stdout: string;
+}
 function spawnMeasured(cmd: string[]): { cpu: number; stdout: string; stderr: string } {
   const r = spawnSync(taskset[0] ?? 'python3', [...taskset.slice(1), ...(taskset.length ? ['python3'] : []), join(here, 'rusage.py'), ...cmd], {
-    cwd: root, encoding: 'utf8', maxBuffer: 64 << 20,
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
   });
   const proc = /process-cpu-ms ([\d.]+)/.exec(r.stderr);
   if (r.status !== 0 || !proc) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${r.stderr}`);
@@ -66,7 +75,10 @@ function runOnce(lang: Lang, program: string): Sample {
   return { inner: Number(ms[1]), process: whole.cpu, stdout: whole.stdout.replace(/\s+/g, ' ').trim() };
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 
 if (spawnSync(join(root, 'bin', 'loupe.js'), ['--version']).status !== 0) {
@@ -90,9 +102,15 @@ const w = 11;
 const pad = (s: string, n = w): string => s.padStart(n);
 const date = new Date().toISOString().slice(0, 10);
 console.log(`${date}, node ${process.version}, ${rounds} rounds interleaved, medians of CPU time (user+sys), pinned to CPU ${cpu}`);
-console.log('\nStart-up excluded (the program\'s own compile + run):');
+console.log("\nStart-up excluded (the program's own compile + run):");
 console.log(['program'.padEnd(10), ...langs.map((l) => pad(`${l.name} ms`)), pad('loupe/py'), ...(hasLua ? [pad('lua/py')] : [])].join(''));
-const m = (program: string, lang: string, k: 'inner' | 'process'): number => median(results.get(program)!.get(lang)!.map((s) => s[k]));
+const m = (program: string, lang: string, k: 'inner' | 'process'): number =>
+  median(
+    results
+      .get(program)!
+      .get(lang)!
+      .map((s) => s[k]),
+  );
 const ratios: number[] = [];
 const luaRatios: number[] = [];
 for (const program of only) {
@@ -100,9 +118,20 @@ for (const program of only) {
   const outputs = new Set([...per.values()].map((s) => s[0].stdout));
   const ratio = m(program, 'loupe', 'inner') / m(program, 'cpython', 'inner');
   const luaRatio = hasLua ? m(program, 'lua', 'inner') / m(program, 'cpython', 'inner') : NaN;
-  if (PROGRAMS.includes(program)) { ratios.push(ratio); luaRatios.push(luaRatio); }
-  console.log([program.padEnd(10), ...langs.map((l) => pad(m(program, l.name, 'inner').toFixed(1))), pad(ratio.toFixed(2)), ...(hasLua ? [pad(luaRatio.toFixed(2))] : [])].join('') +
-    (outputs.size > 1 ? '   OUTPUT MISMATCH' : '') + (EXTRA.includes(program) ? '   (extra, not in the target)' : ''));
+  if (PROGRAMS.includes(program)) {
+    ratios.push(ratio);
+    luaRatios.push(luaRatio);
+  }
+  console.log(
+    [
+      program.padEnd(10),
+      ...langs.map((l) => pad(m(program, l.name, 'inner').toFixed(1))),
+      pad(ratio.toFixed(2)),
+      ...(hasLua ? [pad(luaRatio.toFixed(2))] : []),
+    ].join('') +
+      (outputs.size > 1 ? '   OUTPUT MISMATCH' : '') +
+      (EXTRA.includes(program) ? '   (extra, not in the target)' : ''),
+  );
 }
 console.log('\nWhole process, as a person runs it (loupe run FILE, python3 FILE, lua5.4 FILE):');
 console.log(['program'.padEnd(10), ...langs.map((l) => pad(`${l.name} ms`)), pad('loupe/py'), ...(hasLua ? [pad('lua/py')] : [])].join(''));
@@ -110,11 +139,19 @@ const procRatios: number[] = [];
 for (const program of only) {
   const ratio = m(program, 'loupe', 'process') / m(program, 'cpython', 'process');
   if (PROGRAMS.includes(program)) procRatios.push(ratio);
-  console.log([program.padEnd(10), ...langs.map((l) => pad(m(program, l.name, 'process').toFixed(1))), pad(ratio.toFixed(2)),
-    ...(hasLua ? [pad((m(program, 'lua', 'process') / m(program, 'cpython', 'process')).toFixed(2))] : [])].join('') + (EXTRA.includes(program) ? '   (extra, not in the target)' : ''));
+  console.log(
+    [
+      program.padEnd(10),
+      ...langs.map((l) => pad(m(program, l.name, 'process').toFixed(1))),
+      pad(ratio.toFixed(2)),
+      ...(hasLua ? [pad((m(program, 'lua', 'process') / m(program, 'cpython', 'process')).toFixed(2))] : []),
+    ].join('') + (EXTRA.includes(program) ? '   (extra, not in the target)' : ''),
+  );
 }
 const g = geomean(ratios);
 const gp = geomean(procRatios);
-console.log(`\ngeometric mean vs cpython: loupe ${g.toFixed(3)} start-up excluded${hasLua ? `, lua ${geomean(luaRatios).toFixed(3)}` : ''}; loupe ${gp.toFixed(3)} whole process`);
+console.log(
+  `\ngeometric mean vs cpython: loupe ${g.toFixed(3)} start-up excluded${hasLua ? `, lua ${geomean(luaRatios).toFixed(3)}` : ''}; loupe ${gp.toFixed(3)} whole process`,
+);
 console.log(`target, whole process: every program < 1.0 and geomean <= 0.5 → ${procRatios.every((r) => r < 1) && gp <= 0.5 ? 'MET' : 'MISSED'}`);
 if (hasLua) console.log(`target, start-up excluded: loupe geomean <= lua geomean → ${g <= geomean(luaRatios) ? 'MET' : 'MISSED'}`);

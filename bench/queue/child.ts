@@ -42,8 +42,7 @@ async function commitFloor(): Promise<void> {
 
 async function main(): Promise<void> {
   if (name === 'floor') return commitFloor();
-  const phases: Phases =
-    name === 'loupe' ? loupe(sync as Sync) : name === 'plainjob' ? await plainjob(sync as Sync) : await bullmq(Number(portArg));
+  const phases: Phases = name === 'loupe' ? loupe(sync as Sync) : name === 'plainjob' ? await plainjob(sync as Sync) : await bullmq(Number(portArg));
   const one = await measure(() => phases.enqueueOne(N));
   const batch = await measure(() => phases.enqueueBatch(N, BATCH));
   const proc = await measure(() => phases.process(N, IN_FLIGHT));

@@ -90,7 +90,11 @@ export async function plainjob(sync: Sync): Promise<Phases> {
     },
     async enqueueBatch(n, batch) {
       const q = open();
-      for (let b = 0; b < n; b += batch) q.addMany('noop', Array.from({ length: batch }, (_, i) => ({ i: b + i })));
+      for (let b = 0; b < n; b += batch)
+        q.addMany(
+          'noop',
+          Array.from({ length: batch }, (_, i) => ({ i: b + i })),
+        );
     },
     async process(n, inFlight) {
       const queue = cur!.queue;

@@ -17,12 +17,20 @@ import { startRedis } from '../../test/queue/redis-server';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.EMBED_BENCH_N ?? 5000);
 
-interface EmbedTask { state: string; startedAt: string | null; finishedAt: string | null; result: { computed: number; failed: number } | null }
+interface EmbedTask {
+  state: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  result: { computed: number; failed: number } | null;
+}
 
 async function run(mode: 'embedded' | 'redis'): Promise<{ ms: number; computed: number; failed: number }> {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), `embed-bench-${mode}-`));
   const redis = mode === 'redis' ? await startRedis() : null;
-  const server = await start(['serve', '--port', '0', '--data', data, '--token', TOKEN, ...(redis ? ['--broker', redis.url] : [])], /loupe listening on (http:\/\/\S+)\n/);
+  const server = await start(
+    ['serve', '--port', '0', '--data', data, '--token', TOKEN, ...(redis ? ['--broker', redis.url] : [])],
+    /loupe listening on (http:\/\/\S+)\n/,
+  );
   const url = server.match[1];
   const workers: Proc[] = [];
   try {
@@ -42,7 +50,12 @@ async function run(mode: 'embedded' | 'redis'): Promise<{ ms: number; computed: 
       if (idle) {
         // Pictures uploaded while an embed task ran are not picked up by it (its dedupe key holds the
         // next one back): a label change asks for another pass over what is missing.
-        const label = (l: string | null) => call(url, 'PATCH', `/v1/images/${images[0].id}`, { token: TOKEN, body: JSON.stringify({ label: l }), headers: { 'content-type': 'application/json' } });
+        const label = (l: string | null) =>
+          call(url, 'PATCH', `/v1/images/${images[0].id}`, {
+            token: TOKEN,
+            body: JSON.stringify({ label: l }),
+            headers: { 'content-type': 'application/json' },
+          });
         await label('nudge');
         await label(null);
         await new Promise((r) => setTimeout(r, 2500));
@@ -82,7 +95,10 @@ async function main(): Promise<void> {
   for (const f of ['RESULTS.md', 'NOTES.md']) fs.appendFileSync(path.join(HERE, f), `\n${out}`);
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -43,7 +43,10 @@ async function versusBullmq(port: number, redisPid: number): Promise<string[]> {
     for (const { label: name, child, prefetch } of contenders) {
       const before = procCpuMs(redisPid);
       const out = execFileSync('taskset', ['-c', '1', process.execPath, '--import', 'tsx', CHILD, 'e2e', child, String(port), String(N)], {
-        cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOUPE_PREFETCH: prefetch },
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, LOUPE_PREFETCH: prefetch },
       });
       const res = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; cpuMs: number };
       const redisMs = procCpuMs(redisPid) - before;
@@ -52,7 +55,11 @@ async function versusBullmq(port: number, redisPid: number): Promise<string[]> {
       console.log(`round ${r + 1} ${name}: ${fmt(run.rate)} tasks/s, client ${fmt(run.cpuUs)} µs/task, redis ${fmt(run.redisUs)} µs/task`);
     }
   }
-  const s = (name: string) => ({ rate: median(runs[name].map((x) => x.rate)), cpu: median(runs[name].map((x) => x.cpuUs)), redis: median(runs[name].map((x) => x.redisUs)) });
+  const s = (name: string) => ({
+    rate: median(runs[name].map((x) => x.rate)),
+    cpu: median(runs[name].map((x) => x.cpuUs)),
+    redis: median(runs[name].map((x) => x.redisUs)),
+  });
   const l = s('loupe');
   const lp = s('loupe-prefetch');
   const b = s('bullmq');
@@ -89,12 +96,16 @@ async function scaling(url: string, port: number): Promise<string[]> {
     await producer.pause();
     const workers: ChildProcess[] = [];
     for (let i = 0; i < k; i++) {
-      const w = spawn(process.execPath, ['--import', 'tsx', CHILD, 'worker', String(port), `w${i}`, String(SLOTS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const w = spawn(process.execPath, ['--import', 'tsx', CHILD, 'worker', String(port), `w${i}`, String(SLOTS)], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((resolve) => w.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
       workers.push(w);
     }
     const n = PER_WORKER * k;
-    for (let b = 0; b < n; b += 1000) await producer.enqueueMany(Array.from({ length: Math.min(1000, n - b) }, () => ({ kind: 'sleep', input: { ms: SLEEP } })));
+    for (let b = 0; b < n; b += 1000)
+      await producer.enqueueMany(Array.from({ length: Math.min(1000, n - b) }, () => ({ kind: 'sleep', input: { ms: SLEEP } })));
     const t0 = performance.now();
     await producer.resume();
     const counter = `${producer.store.prefix}n`;

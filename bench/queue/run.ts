@@ -20,8 +20,20 @@ const CPUS = os.cpus().length;
 const APP_CPU = String(CPUS > 1 ? 1 : 0);
 const REDIS_CPU = '0';
 
-interface Phase { ms: number; cpuMs: number }
-interface Run { name: string; sync: string; n: number; one: Phase; batch: Phase; process: Phase; peakRssMb: number; redisCpuMs?: number }
+interface Phase {
+  ms: number;
+  cpuMs: number;
+}
+interface Run {
+  name: string;
+  sync: string;
+  n: number;
+  one: Phase;
+  batch: Phase;
+  process: Phase;
+  peakRssMb: number;
+  redisCpuMs?: number;
+}
 
 const CONTENDERS: { label: string; name: string; sync: string }[] = [
   { label: 'loupe NORMAL', name: 'loupe', sync: 'NORMAL' },
@@ -64,12 +76,16 @@ function procCpuMs(pid: number): number {
 
 function runOnce(c: (typeof CONTENDERS)[number], port: number, redisPid: number): Run {
   const before = c.name === 'bullmq' ? procCpuMs(redisPid) : 0;
-  const out = execFileSync('taskset', ['-c', APP_CPU, process.execPath, '--import', 'tsx', path.join(HERE, 'child.ts'), c.name, c.sync, String(N), String(port)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 20,
-  });
+  const out = execFileSync(
+    'taskset',
+    ['-c', APP_CPU, process.execPath, '--import', 'tsx', path.join(HERE, 'child.ts'), c.name, c.sync, String(N), String(port)],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    },
+  );
   const run = JSON.parse(out.trim().split('\n').pop()!) as Run;
   if (c.name === 'bullmq') run.redisCpuMs = procCpuMs(redisPid) - before;
   return run;
@@ -79,7 +95,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const rate = (ms: number) => (N * 1000) / ms;
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2));
 
-interface Summary { label: string; one: number; batch: number; proc: number; e2e: number; cpuUsPerJob: { one: number; batch: number; proc: number }; redisUsPerJob: number | null; rssMb: number }
+interface Summary {
+  label: string;
+  one: number;
+  batch: number;
+  proc: number;
+  e2e: number;
+  cpuUsPerJob: { one: number; batch: number; proc: number };
+  redisUsPerJob: number | null;
+  rssMb: number;
+}
 
 function summarize(label: string, runs: Run[]): Summary {
   return {
@@ -108,7 +133,11 @@ function floor(sync: string): number {
 
 function report(s: Summary[], started: Date, floors: { NORMAL: number; FULL: number }): string {
   const by = (l: string) => s.find((x) => x.label === l)!;
-  const ln = by('loupe NORMAL'), pn = by('plainjob NORMAL'), bq = by('bullmq'), lf = by('loupe FULL'), pf = by('plainjob FULL');
+  const ln = by('loupe NORMAL'),
+    pn = by('plainjob NORMAL'),
+    bq = by('bullmq'),
+    lf = by('loupe FULL'),
+    pf = by('plainjob FULL');
   const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
   const targets = [
     [`end-to-end NORMAL ≥ 3× plainjob`, `${(ln.e2e / pn.e2e).toFixed(2)}×`, check(ln.e2e >= 3 * pn.e2e)],
@@ -117,10 +146,12 @@ function report(s: Summary[], started: Date, floors: { NORMAL: number; FULL: num
     [`batched enqueue NORMAL ≥ 1× plainjob`, `${(ln.batch / pn.batch).toFixed(2)}×`, check(ln.batch >= pn.batch)],
     [`batched enqueue FULL ≥ 1× plainjob`, `${(lf.batch / pf.batch).toFixed(2)}×`, check(lf.batch >= pf.batch)],
   ];
-  const rows = s.map((x) =>
-    `| ${x.label} | ${fmt(x.one)} | ${fmt(x.batch)} | ${fmt(x.proc)} | ${fmt(x.e2e)} | ${fmt(x.cpuUsPerJob.one)} / ${fmt(x.cpuUsPerJob.batch)} / ${fmt(x.cpuUsPerJob.proc)}${x.redisUsPerJob === null ? '' : ` (+ redis ${fmt(x.redisUsPerJob)} avg)`} | ${Math.round(x.rssMb)} |`,
+  const rows = s.map(
+    (x) =>
+      `| ${x.label} | ${fmt(x.one)} | ${fmt(x.batch)} | ${fmt(x.proc)} | ${fmt(x.e2e)} | ${fmt(x.cpuUsPerJob.one)} / ${fmt(x.cpuUsPerJob.batch)} / ${fmt(x.cpuUsPerJob.proc)}${x.redisUsPerJob === null ? '' : ` (+ redis ${fmt(x.redisUsPerJob)} avg)`} | ${Math.round(x.rssMb)} |`,
   );
-  const ratio = (a: Summary, b: Summary) => `| ${a.label} vs ${b.label} | ${(a.one / b.one).toFixed(2)}× | ${(a.batch / b.batch).toFixed(2)}× | ${(a.proc / b.proc).toFixed(2)}× | ${(a.e2e / b.e2e).toFixed(2)}× |`;
+  const ratio = (a: Summary, b: Summary) =>
+    `| ${a.label} vs ${b.label} | ${(a.one / b.one).toFixed(2)}× | ${(a.batch / b.batch).toFixed(2)}× | ${(a.proc / b.proc).toFixed(2)}× | ${(a.e2e / b.e2e).toFixed(2)}× |`;
   return [
     `## Run of ${started.toISOString()}`,
     '',
@@ -134,7 +165,10 @@ function report(s: Summary[], started: Date, floors: { NORMAL: number; FULL: num
     '',
     '| ratio | one | batch | process | end-to-end |',
     '|---|---:|---:|---:|---:|',
-    ratio(ln, pn), ratio(ln, bq), ratio(lf, pf), ratio(lf, ln),
+    ratio(ln, pn),
+    ratio(ln, bq),
+    ratio(lf, pf),
+    ratio(lf, ln),
     '',
     `Commit floor measured after the rounds (500 single-row autocommit inserts into a tiny WAL table): NORMAL ${fmt(floors.NORMAL)} commits/s, FULL ${fmt(floors.FULL)} commits/s. The FULL rate swings several-fold on this shared disk; the one-by-one FULL column above (one commit per call, for every contender) shows what it was during the rounds. Loupe with FULL claims without an fsync and lets finished tasks share one fsync per group-commit window (5 ms), so its processing is not bound to 10 tasks per fsync.`,
     '',
@@ -162,7 +196,11 @@ async function main(): Promise<void> {
     redis.kill('SIGTERM');
   }
   const floors = { NORMAL: median([0, 1, 2].map(() => floor('NORMAL'))), FULL: median([0, 1, 2].map(() => floor('FULL'))) };
-  const text = report(CONTENDERS.map((c) => summarize(c.label, runs.get(c.label)!)), started, floors);
+  const text = report(
+    CONTENDERS.map((c) => summarize(c.label, runs.get(c.label)!)),
+    started,
+    floors,
+  );
   console.log('\n' + text);
   const notesFile = path.join(HERE, 'NOTES.md');
   const notes = fs.existsSync(notesFile) ? fs.readFileSync(notesFile, 'utf8') : '';

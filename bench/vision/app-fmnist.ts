@@ -19,7 +19,14 @@ import sharp from 'sharp';
 import { FASHION_LABELS, readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 import { cpuSeconds, http, machine, multipartBody, startServer, waitRun, waitTask, writeSection, type Server } from './app-server';
 
-const { values } = parseArgs({ options: { limit: { type: 'string' }, test: { type: 'string' }, keep: { type: 'boolean', default: false }, heads: { type: 'string', default: 'softmax,mlp' } } });
+const { values } = parseArgs({
+  options: {
+    limit: { type: 'string' },
+    test: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    heads: { type: 'string', default: 'softmax,mlp' },
+  },
+});
 const limit = values.limit ? Number(values.limit) : 60_000;
 const testCount = values.test ? Number(values.test) : values.limit ? Math.max(500, Math.round(limit / 6)) : 10_000;
 /** Folder names cannot hold a slash ("T-shirt/top"). */
@@ -79,53 +86,80 @@ async function main() {
   const rows: string[] = [];
   try {
     const ds = (await http(server, 'POST', '/v1/datasets', JSON.stringify({ name: 'Fashion-MNIST' }))).json.id as string;
-    await phase(server, 'import (POST /v1/datasets/:id/import, folders as labels)', rows, async () => {
-      const r = await http(server, 'POST', `/v1/datasets/${ds}/import`, JSON.stringify({ path: join(work, 'train'), labels: 'folders' }));
-      if (r.status !== 202) throw new Error(`import answered ${r.status}: ${JSON.stringify(r.json)}`);
-      const t = await waitTask(server, r.json.taskId);
-      if (t.state !== 'succeeded') throw new Error(`import ended ${t.state}: ${JSON.stringify(t.error)}`);
-    }, picked.length);
+    await phase(
+      server,
+      'import (POST /v1/datasets/:id/import, folders as labels)',
+      rows,
+      async () => {
+        const r = await http(server, 'POST', `/v1/datasets/${ds}/import`, JSON.stringify({ path: join(work, 'train'), labels: 'folders' }));
+        if (r.status !== 202) throw new Error(`import answered ${r.status}: ${JSON.stringify(r.json)}`);
+        const t = await waitTask(server, r.json.taskId);
+        if (t.state !== 'succeeded') throw new Error(`import ended ${t.state}: ${JSON.stringify(t.error)}`);
+      },
+      picked.length,
+    );
 
-    await phase(server, 'embed (embed task, cached per picture)', rows, async () => {
-      const r = await http(server, 'POST', '/v1/tasks', JSON.stringify({ kind: 'embed', input: { datasetId: ds }, timeoutMs: 3_600_000 }));
-      const t = await waitTask(server, r.json.id);
-      if (t.state !== 'succeeded') throw new Error(`embedding ended ${t.state}: ${JSON.stringify(t.error)}`);
-    }, picked.length);
+    await phase(
+      server,
+      'embed (embed task, cached per picture)',
+      rows,
+      async () => {
+        const r = await http(server, 'POST', '/v1/tasks', JSON.stringify({ kind: 'embed', input: { datasetId: ds }, timeoutMs: 3_600_000 }));
+        const t = await waitTask(server, r.json.id);
+        if (t.state !== 'succeeded') throw new Error(`embedding ended ${t.state}: ${JSON.stringify(t.error)}`);
+      },
+      picked.length,
+    );
 
     const heads = values.heads!.split(',').filter(Boolean);
     const runs: Array<{ head: string; run: any; correct: number }> = [];
     for (const head of heads) {
-      const run = await phase(server, `train ${head} head (POST /v1/datasets/:id/train, embeddings cached)`, rows, async () => {
-        const r = await http(server, 'POST', `/v1/datasets/${ds}/train`, JSON.stringify({ kind: head }));
-        const done = await waitRun(server, r.json.runId);
-        if (done.status !== 'succeeded') throw new Error(`training ended ${done.status}: ${JSON.stringify(done.error)}`);
-        return done;
-      }, picked.length);
+      const run = await phase(
+        server,
+        `train ${head} head (POST /v1/datasets/:id/train, embeddings cached)`,
+        rows,
+        async () => {
+          const r = await http(server, 'POST', `/v1/datasets/${ds}/train`, JSON.stringify({ kind: head }));
+          const done = await waitRun(server, r.json.runId);
+          if (done.status !== 'succeeded') throw new Error(`training ended ${done.status}: ${JSON.stringify(done.error)}`);
+          return done;
+        },
+        picked.length,
+      );
       runs.push({ head, run, correct: 0 });
     }
 
     for (const entry of runs) {
       const { run } = entry;
       let correct = 0;
-      await phase(server, `score test set with the ${entry.head} model (POST /v1/models/:id/predict, 32 per request, 2 in flight)`, rows, async () => {
-        const batches: number[][] = [];
-        for (let i = 0; i < testPicked.length; i += 32) batches.push(testPicked.slice(i, i + 32));
-        await pool(batches, 2, async (batch) => {
-          const files = await Promise.all(batch.map(async (idx) => ({ name: `${idx}.png`, bytes: await png(test.pixels, idx, side) })));
-          const form = multipartBody(files);
-          const r = await http(server, 'POST', `/v1/models/${run.modelId}/predict?top=1`, form.body, form.type);
-          if (r.status !== 200) throw new Error(`predict answered ${r.status}: ${JSON.stringify(r.json)}`);
-          (r.json.predictions as Array<Array<{ label: string }>>).forEach((p, j) => {
-            if (p[0].label === folderName(testLabels[batch[j]])) correct++;
+      await phase(
+        server,
+        `score test set with the ${entry.head} model (POST /v1/models/:id/predict, 32 per request, 2 in flight)`,
+        rows,
+        async () => {
+          const batches: number[][] = [];
+          for (let i = 0; i < testPicked.length; i += 32) batches.push(testPicked.slice(i, i + 32));
+          await pool(batches, 2, async (batch) => {
+            const files = await Promise.all(batch.map(async (idx) => ({ name: `${idx}.png`, bytes: await png(test.pixels, idx, side) })));
+            const form = multipartBody(files);
+            const r = await http(server, 'POST', `/v1/models/${run.modelId}/predict?top=1`, form.body, form.type);
+            if (r.status !== 200) throw new Error(`predict answered ${r.status}: ${JSON.stringify(r.json)}`);
+            (r.json.predictions as Array<Array<{ label: string }>>).forEach((p, j) => {
+              if (p[0].label === folderName(testLabels[batch[j]])) correct++;
+            });
           });
-        });
-      }, testPicked.length);
+        },
+        testPicked.length,
+      );
       entry.correct = correct;
     }
 
     const best = runs.reduce((a, b) => (b.correct > a.correct ? b : a));
     const acc = best.correct / testPicked.length;
-    const scope = picked.length === train.count && testPicked.length === test.count ? 'the full run (60,000 train, 10,000 test)' : `a shortened run: --limit ${picked.length} training images, ${testPicked.length} test images (fixed shuffles)`;
+    const scope =
+      picked.length === train.count && testPicked.length === test.count
+        ? 'the full run (60,000 train, 10,000 test)'
+        : `a shortened run: --limit ${picked.length} training images, ${testPicked.length} test images (fixed shuffles)`;
     const md = `## Fashion-MNIST through the app
 
 ${header}. This is ${scope}. Writing the PNGs (not part of the app) took ${writeSec.toFixed(1)} s.

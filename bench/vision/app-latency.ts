@@ -30,7 +30,9 @@ async function photo(seed: number): Promise<Buffer> {
       px[o + 2] = 128 + n;
     }
   }
-  return sharp(px, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(px, { raw: { width: W, height: H, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 async function main() {
@@ -41,7 +43,10 @@ async function main() {
     for (const kind of ['red', 'blue'] as const) {
       const files = (await kindPictures(kind, 10, 1)).map((bytes, i) => ({ name: `${kind}-${i}.png`, bytes }));
       const form = multipartBody(files);
-      const withLabel = Buffer.concat([Buffer.from(`--${form.type.split('boundary=')[1]}\r\nContent-Disposition: form-data; name="label"\r\n\r\n${kind}\r\n`), form.body]);
+      const withLabel = Buffer.concat([
+        Buffer.from(`--${form.type.split('boundary=')[1]}\r\nContent-Disposition: form-data; name="label"\r\n\r\n${kind}\r\n`),
+        form.body,
+      ]);
       await http(server, 'POST', `/v1/datasets/${ds.json.id}/images`, withLabel, form.type);
     }
     const start = await http(server, 'POST', `/v1/datasets/${ds.json.id}/train`, '{}');

@@ -53,7 +53,8 @@ export async function startServer(opts: { cpus?: string } = {}): Promise<Server>
     });
     child.once('exit', (code, signal) => {
       fail(new Error(`loupe serve exited (${code}):\n${out}`));
-      if (!stopping) console.error(`loupe serve (pid ${child.pid}) exited by itself: code ${code}, signal ${signal}; its output is in ${logPath}:\n${out.slice(-4000)}`);
+      if (!stopping)
+        console.error(`loupe serve (pid ${child.pid}) exited by itself: code ${code}, signal ${signal}; its output is in ${logPath}:\n${out.slice(-4000)}`);
     });
   });
   return {
@@ -130,7 +131,11 @@ export function multipartBody(files: Array<{ name: string; bytes: Buffer }>): { 
   const boundary = `----bench${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${f.name}"\r\nContent-Type: image/png\r\n\r\n`), f.bytes, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${f.name}"\r\nContent-Type: image/png\r\n\r\n`),
+      f.bytes,
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };

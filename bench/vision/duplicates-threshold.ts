@@ -34,10 +34,17 @@ export async function variants(png: Buffer): Promise<Buffer[]> {
     img.extract({ left: Math.round(width * 0.025), top: Math.round(height * 0.025), width: Math.round(width * 0.95), height: Math.round(height * 0.95) });
   return Promise.all([
     sharp(png).jpeg({ quality: 60 }).toBuffer(),
-    sharp(png).resize(Math.round(width * 0.8), Math.round(height * 0.8)).png().toBuffer(),
+    sharp(png)
+      .resize(Math.round(width * 0.8), Math.round(height * 0.8))
+      .png()
+      .toBuffer(),
     crop(sharp(png)).png().toBuffer(),
     sharp(png).modulate({ brightness: 1.1 }).png().toBuffer(),
-    crop(sharp(png)).resize(Math.round(width * 0.8 * 0.95), Math.round(height * 0.8 * 0.95)).modulate({ brightness: 1.1 }).jpeg({ quality: 60 }).toBuffer(),
+    crop(sharp(png))
+      .resize(Math.round(width * 0.8 * 0.95), Math.round(height * 0.8 * 0.95))
+      .modulate({ brightness: 1.1 })
+      .jpeg({ quality: 60 })
+      .toBuffer(),
   ]);
 }
 
@@ -57,7 +64,13 @@ async function originals(): Promise<Original[]> {
     count[labels[i]]++;
     // 28×28 greyscale, shown 4× larger (as a user's copy would be) so a 5 % crop is more than a pixel.
     const raw = Buffer.from(images.pixels.subarray(i * px, (i + 1) * px));
-    out.push({ cls: labels[i], png: await sharp(raw, { raw: { width: images.cols, height: images.rows, channels: 1 } }).resize(112, 112, { kernel: 'lanczos3' }).png().toBuffer() });
+    out.push({
+      cls: labels[i],
+      png: await sharp(raw, { raw: { width: images.cols, height: images.rows, channels: 1 } })
+        .resize(112, 112, { kernel: 'lanczos3' })
+        .png()
+        .toBuffer(),
+    });
     if (out.length === 10 * PER_CLASS) break;
   }
   for (let s = 1; s <= SCENES; s++) out.push({ cls: -1, png: await scene(1000 + s) });
@@ -143,7 +156,10 @@ async function main() {
     const dup: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
     orig.forEach((_, i) => VARIANTS.forEach((v, j) => dup[v].push(cos(u[origAt[i]], u[copiesOf[i][j]]))));
     for (const v of VARIANTS) console.log(`  copy ${v.padEnd(9)} ${summary(dup[v])}`);
-    const same: number[] = [], diff: number[] = [], scenes: number[] = [], copyVsOther: number[] = [];
+    const same: number[] = [],
+      diff: number[] = [],
+      scenes: number[] = [],
+      copyVsOther: number[] = [];
     for (let a = 0; a < orig.length; a++) {
       for (let b = a + 1; b < orig.length; b++) {
         const s = cos(u[origAt[a]], u[origAt[b]]);
@@ -162,16 +178,19 @@ async function main() {
     console.log('  threshold  ' + VARIANTS.map((v) => v.padStart(8)).join(' ') + '  same-class  other-class  scenes   (share of pairs at or above)');
     for (const t of [0.7, 0.75, 0.8, 0.85, 0.9, 0.95]) {
       const share = (v: number[]) => (v.filter((x) => x >= t).length / v.length).toFixed(4);
-      console.log(`  ${t.toFixed(2).padEnd(9)}  ${VARIANTS.map((v) => share(dup[v]).padStart(8)).join(' ')}  ${share(same).padStart(10)}  ${share(diff).padStart(11)}  ${share(scenes).padStart(6)}`);
+      console.log(
+        `  ${t.toFixed(2).padEnd(9)}  ${VARIANTS.map((v) => share(dup[v]).padStart(8)).join(' ')}  ${share(same).padStart(10)}  ${share(diff).padStart(11)}  ${share(scenes).padStart(6)}`,
+      );
     }
   }
 
   // Tiny datasets: one picture, one of its copies and 3 unrelated pictures (2 of them of the
   // same class when it has one); statistics from those 5 alone, as the product computes them.
   let seed = 7;
-  const rnd = (k: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % k);
+  const rnd = (k: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % k;
   for (const size of [5, 3]) {
-    const dupS: number[] = [], otherS: number[] = [];
+    const dupS: number[] = [],
+      otherS: number[] = [];
     for (let t = 0; t < 400; t++) {
       const a = rnd(orig.length);
       const v = rnd(VARIANTS.length);
@@ -184,7 +203,12 @@ async function main() {
       const idx = [origAt[a], copiesOf[a][v], ...others.map((o) => origAt[o])];
       const sub = new Float32Array(idx.length * dim);
       idx.forEach((r, i) => sub.set(data.subarray(r * dim, (r + 1) * dim), i * dim));
-      const u = units(sub, dim, idx.map((_, i) => i), centringStats(matrixSource(sub, idx.length, dim)));
+      const u = units(
+        sub,
+        dim,
+        idx.map((_, i) => i),
+        centringStats(matrixSource(sub, idx.length, dim)),
+      );
       dupS.push(cos(u[0], u[1]));
       for (let x = 0; x < idx.length; x++) for (let y = x + 1; y < idx.length; y++) if (!(x === 0 && y === 1)) otherS.push(cos(u[x], u[y]));
     }

@@ -18,7 +18,9 @@ function build(file: string, suffix: string, hashes: string[]): void {
   rmSync(`${file}-wal`, { force: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.exec(`CREATE TABLE embeddings (hash TEXT NOT NULL, backbone TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (hash, backbone))${suffix}`);
+  db.exec(
+    `CREATE TABLE embeddings (hash TEXT NOT NULL, backbone TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (hash, backbone))${suffix}`,
+  );
   const ins = db.prepare('INSERT INTO embeddings VALUES (?, ?, 1536, ?, ?)');
   const vec = Buffer.from(new Float32Array(1536).fill(0.5).buffer);
   db.transaction(() => hashes.forEach((h) => ins.run(h, BACKBONE, vec, new Date().toISOString())))();

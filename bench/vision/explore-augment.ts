@@ -27,10 +27,14 @@ async function writePngs(idx: number[]): Promise<string[]> {
   mkdirSync(PNG_DIR, { recursive: true });
   const paths = idx.map((i) => join(PNG_DIR, `${i}.png`));
   for (let s = 0; s < idx.length; s += 64) {
-    await Promise.all(idx.slice(s, s + 64).map(async (i, k) => {
-      if (existsSync(paths[s + k])) return;
-      await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } }).png().toFile(paths[s + k]);
-    }));
+    await Promise.all(
+      idx.slice(s, s + 64).map(async (i, k) => {
+        if (existsSync(paths[s + k])) return;
+        await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } })
+          .png()
+          .toFile(paths[s + k]);
+      }),
+    );
   }
   return paths;
 }
@@ -68,7 +72,10 @@ async function variants(engine: InferenceEngine, paths: string[]): Promise<Recor
   const out = Object.fromEntries(VARIANTS.map((v) => [v, new Float32Array(paths.length * D)])) as Record<Variant, Float32Array>;
   const t0 = Date.now();
   for (let s = 0; s < paths.length; s += 64) {
-    const rs = await embedVariantsWith({ preprocess: (p) => engine.preprocess(p), inputSize: () => engine.report().input, embed: (x, o) => engine.embed(x, o) }, paths.slice(s, s + 64));
+    const rs = await embedVariantsWith(
+      { preprocess: (p) => engine.preprocess(p), inputSize: () => engine.report().input, embed: (x, o) => engine.embed(x, o) },
+      paths.slice(s, s + 64),
+    );
     rs.forEach((r, k) => {
       if (!r.ok) throw new Error(r.error.message);
       VARIANTS.forEach((v, j) => out[v].set(r.embeddings[j], (s + k) * D));
@@ -93,19 +100,35 @@ async function main(): Promise<void> {
   const aug = await variants(engine, fitPaths);
   await engine.close();
   const fitLabels = fitIdx.map((i) => String(labels[i]));
-  const sets: Record<string, Variant[]> = { none: [], flip: ['flip'], crop85: ['crop85'], jitter: ['jitter'], 'flip+crop85': ['flip', 'crop85'], all: [...VARIANTS] };
+  const sets: Record<string, Variant[]> = {
+    none: [],
+    flip: ['flip'],
+    crop85: ['crop85'],
+    jitter: ['jitter'],
+    'flip+crop85': ['flip', 'crop85'],
+    all: [...VARIANTS],
+  };
   const only = process.env.SETS?.split(',');
   const optsList = (process.env.OPTS ?? '{}').split('|').map((j) => JSON.parse(j) as TrainOptions);
   for (const kind of (process.env.HEADS ?? 'softmax').split(',') as Array<'softmax' | 'mlp'>) {
-    for (const [name, vs] of Object.entries(sets)) for (const extra of optsList) {
-      if (only && !only.includes(name)) continue;
-      const augmented: AugmentedExample[] = vs.flatMap((v) => fitLabels.map((label, n) => ({ features: aug[v].subarray(n * D, (n + 1) * D), label, source: n })));
-      const t0 = process.cpuUsage();
-      const r = await trainHead({ features: fit, labels: fitLabels, augmented }, { kind, validationFraction: 0.1, ...extra });
-      const acc = heldOutAccuracy(r.head, val, valIdx.map((i) => String(labels[i])));
-      const cpu = process.cpuUsage(t0);
-      console.log(`${kind.padEnd(7)} ${name.padEnd(12)} ${JSON.stringify(extra).padEnd(40)} held-out ${(100 * acc).toFixed(2)} % (epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
-    }
+    for (const [name, vs] of Object.entries(sets))
+      for (const extra of optsList) {
+        if (only && !only.includes(name)) continue;
+        const augmented: AugmentedExample[] = vs.flatMap((v) =>
+          fitLabels.map((label, n) => ({ features: aug[v].subarray(n * D, (n + 1) * D), label, source: n })),
+        );
+        const t0 = process.cpuUsage();
+        const r = await trainHead({ features: fit, labels: fitLabels, augmented }, { kind, validationFraction: 0.1, ...extra });
+        const acc = heldOutAccuracy(
+          r.head,
+          val,
+          valIdx.map((i) => String(labels[i])),
+        );
+        const cpu = process.cpuUsage(t0);
+        console.log(
+          `${kind.padEnd(7)} ${name.padEnd(12)} ${JSON.stringify(extra).padEnd(40)} held-out ${(100 * acc).toFixed(2)} % (epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`,
+        );
+      }
   }
 }
 

@@ -42,20 +42,33 @@ async function chunk(engine: () => Promise<InferenceEngine>, idx: number[], c: n
   const t0 = Date.now();
   for (let s = 0; s < idx.length; s += 128) {
     const part = idx.slice(s, s + 128);
-    const paths = await Promise.all(part.map(async (i) => {
-      const p = join(dir, `${i}.png`);
-      if (!existsSync(p)) await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } }).png().toFile(p);
-      return p;
-    }));
+    const paths = await Promise.all(
+      part.map(async (i) => {
+        const p = join(dir, `${i}.png`);
+        if (!existsSync(p))
+          await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } })
+            .png()
+            .toFile(p);
+        return p;
+      }),
+    );
     const inputs = flipped
-      ? await Promise.all(paths.map(async (p) => ({ pixels: await sharp(await e.preprocess(p), { raw: { width, height, channels: 3 } }).flop().raw().toBuffer() })))
+      ? await Promise.all(
+          paths.map(async (p) => ({
+            pixels: await sharp(await e.preprocess(p), { raw: { width, height, channels: 3 } })
+              .flop()
+              .raw()
+              .toBuffer(),
+          })),
+        )
       : paths;
     const rs = await e.embed(inputs);
     rs.forEach((r, k) => {
       if (!r.ok) throw new Error(r.error.message);
       out.set(r.embedding, (s + k) * D);
     });
-    if ((s / 128) % 20 === 0) console.error(`chunk ${c}${flipped ? ' flipped' : ''}: ${s + part.length}/${idx.length} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    if ((s / 128) % 20 === 0)
+      console.error(`chunk ${c}${flipped ? ' flipped' : ''}: ${s + part.length}/${idx.length} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
   writeFileSync(file, Buffer.from(out.buffer));
   rmSync(dir, { recursive: true, force: true });
@@ -86,16 +99,19 @@ async function main(): Promise<void> {
   const sets: Record<string, boolean> = flip ? { none: false, flip: true } : { none: false };
   const optsList = (process.env.OPTS ?? '{}').split('|').map((j) => JSON.parse(j) as TrainOptions);
   for (const kind of (process.env.HEADS ?? 'softmax').split(',') as Array<'softmax' | 'mlp'>) {
-    for (const [name, useFlip] of Object.entries(sets)) for (const extra of optsList) {
-      const augmented: AugmentedExample[] = useFlip
-        ? fitLabels.map((label, n) => ({ features: flipParts[Math.floor(n / CHUNK)].subarray((n % CHUNK) * D, (n % CHUNK + 1) * D), label, source: n }))
-        : [];
-      const t0 = process.cpuUsage();
-      const r = await trainHead({ features: fit, labels: fitLabels, augmented }, { kind, ...extra });
-      const acc = heldOutAccuracy(r.head, val, valLabels);
-      const cpu = process.cpuUsage(t0);
-      console.log(`${fitIdx.length} fit ${kind.padEnd(7)} ${name.padEnd(5)} ${JSON.stringify(extra).padEnd(40)} held-out ${(100 * acc).toFixed(2)} % (run's own val ${(100 * (r.history[r.bestEpoch - 1].valAcc ?? 0)).toFixed(2)}, epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
-    }
+    for (const [name, useFlip] of Object.entries(sets))
+      for (const extra of optsList) {
+        const augmented: AugmentedExample[] = useFlip
+          ? fitLabels.map((label, n) => ({ features: flipParts[Math.floor(n / CHUNK)].subarray((n % CHUNK) * D, ((n % CHUNK) + 1) * D), label, source: n }))
+          : [];
+        const t0 = process.cpuUsage();
+        const r = await trainHead({ features: fit, labels: fitLabels, augmented }, { kind, ...extra });
+        const acc = heldOutAccuracy(r.head, val, valLabels);
+        const cpu = process.cpuUsage(t0);
+        console.log(
+          `${fitIdx.length} fit ${kind.padEnd(7)} ${name.padEnd(5)} ${JSON.stringify(extra).padEnd(40)} held-out ${(100 * acc).toFixed(2)} % (run's own val ${(100 * (r.history[r.bestEpoch - 1].valAcc ?? 0)).toFixed(2)}, epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`,
+        );
+      }
   }
 }
 

@@ -25,7 +25,8 @@ function poolAll(raw: Float32Array, off: number, h: number, w: number, c: number
   const gap = new Float32Array(c);
   const gmp = new Float32Array(c).fill(-Infinity);
   const grid2 = new Float32Array(4 * c);
-  const hh = h / 2, hw = w / 2;
+  const hh = h / 2,
+    hw = w / 2;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const cell = (y < hh ? 0 : 2) + (x < hw ? 0 : 1);
@@ -47,10 +48,18 @@ async function extract(idx: number[], name: string): Promise<Map<string, Float32
   const files = new Map<string, string>();
   for (const t of TAPS) for (const v of VARIANTS) files.set(`${t}/${v}`, `${CACHE}/${name}-${idx.length}-${t}-${v}.f32`);
   if ([...files.values()].every((f) => existsSync(f))) {
-    return new Map([...files].map(([k, f]) => { const b = readFileSync(f); return [k, new Float32Array(b.buffer, b.byteOffset, b.length / 4)]; }));
+    return new Map(
+      [...files].map(([k, f]) => {
+        const b = readFileSync(f);
+        return [k, new Float32Array(b.buffer, b.byteOffset, b.length / 4)];
+      }),
+    );
   }
   const model = convertLayersModel(loadMinJsLayersModel(nsfwjsMobilenetDir()), { taps: TAPS, normalize: NSFWJS_NORMALIZE, rawOutputs: TAPS });
-  const session = await ort.InferenceSession.create(Buffer.from(model.onnx), { intraOpNumThreads: 2, extra: { 'session.disable_quant_qdq': '1' } } as ort.InferenceSession.SessionOptions);
+  const session = await ort.InferenceSession.create(Buffer.from(model.onnx), {
+    intraOpNumThreads: 2,
+    extra: { 'session.disable_quant_qdq': '1' },
+  } as ort.InferenceSession.SessionOptions);
   const parts = new Map<string, Float32Array[]>([...files.keys()].map((k) => [k, []]));
   const B = 32;
   const t0 = Date.now();
@@ -74,7 +83,10 @@ async function extract(idx: number[], name: string): Promise<Map<string, Float32
   for (const [k, rows] of parts) {
     const all = new Float32Array(rows.reduce((a, r) => a + r.length, 0));
     let o = 0;
-    for (const r of rows) { all.set(r, o); o += r.length; }
+    for (const r of rows) {
+      all.set(r, o);
+      o += r.length;
+    }
     writeFileSync(files.get(k)!, Buffer.from(all.buffer));
     out.set(k, all);
   }
@@ -122,7 +134,13 @@ async function main(): Promise<void> {
     }
   }
   const only = process.env.COMBOS?.split(',');
-  if (process.env.GREEDY) return greedy(fit, val, fitLabels, valIdx.map((i) => String(labels[i])));
+  if (process.env.GREEDY)
+    return greedy(
+      fit,
+      val,
+      fitLabels,
+      valIdx.map((i) => String(labels[i])),
+    );
   const kinds = (process.env.HEADS ?? 'softmax').split(',') as Array<'softmax' | 'mlp'>;
   for (const [name, keys] of Object.entries(combos)) {
     if (only && !only.includes(name)) continue;
@@ -130,15 +148,38 @@ async function main(): Promise<void> {
       const t0 = process.cpuUsage();
       const Xf = combine(fit, keys, fitN);
       const D = Xf.length / fitN;
-      const r = await trainHead({ features: Xf, labels: fitLabels }, { kind, hiddenUnits: Number(process.env.HIDDEN ?? 256), validationFraction: 0.1, epochs: Number(process.env.EPOCHS ?? 40), weightDecay: Number(process.env.WD ?? 1e-4), patience: Number(process.env.PATIENCE ?? 5), learningRate: process.env.LR ? Number(process.env.LR) : undefined });
-      const acc = heldOutAccuracy(r.head, combine(val, keys, valN), valIdx.map((i) => String(labels[i])));
+      const r = await trainHead(
+        { features: Xf, labels: fitLabels },
+        {
+          kind,
+          hiddenUnits: Number(process.env.HIDDEN ?? 256),
+          validationFraction: 0.1,
+          epochs: Number(process.env.EPOCHS ?? 40),
+          weightDecay: Number(process.env.WD ?? 1e-4),
+          patience: Number(process.env.PATIENCE ?? 5),
+          learningRate: process.env.LR ? Number(process.env.LR) : undefined,
+        },
+      );
+      const acc = heldOutAccuracy(
+        r.head,
+        combine(val, keys, valN),
+        valIdx.map((i) => String(labels[i])),
+      );
       const cpu = process.cpuUsage(t0);
-      console.log(`${name.padEnd(18)} ${kind.padEnd(7)} D=${String(D).padStart(5)} held-out ${(100 * acc).toFixed(2)} % (epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
+      console.log(
+        `${name.padEnd(18)} ${kind.padEnd(7)} D=${String(D).padStart(5)} held-out ${(100 * acc).toFixed(2)} % (epochs ${r.history.length}, best ${r.bestEpoch}, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`,
+      );
     }
   }
 }
 
-async function score(fit: Map<string, Float32Array>, val: Map<string, Float32Array>, keys: string[], fitLabels: string[], valLabels: string[]): Promise<number> {
+async function score(
+  fit: Map<string, Float32Array>,
+  val: Map<string, Float32Array>,
+  keys: string[],
+  fitLabels: string[],
+  valLabels: string[],
+): Promise<number> {
   const r = await trainHead({ features: combine(fit, keys, fitN), labels: fitLabels }, { validationFraction: 0.1 });
   return heldOutAccuracy(r.head, combine(val, keys, valN), valLabels);
 }
@@ -153,13 +194,17 @@ async function greedy(fit: Map<string, Float32Array>, val: Map<string, Float32Ar
   let bestAcc = 0;
   const steps: Array<{ taps: string[]; dim: number; valAccuracy: number }> = [];
   for (;;) {
-    let next = '', nextAcc = bestAcc;
+    let next = '',
+      nextAcc = bestAcc;
     for (const c of cands) {
       if (chosen.includes(c) || [...chosen, c].reduce((a, k) => a + dim(k), 0) > maxDim) continue;
       const acc = await score(fit, val, [...chosen, c], fitLabels, valLabels);
       if (chosen.length === 0) single[c] = acc;
       console.error(`  ${[...chosen, c].join(' + ')}: ${(100 * acc).toFixed(2)} %`);
-      if (acc > nextAcc) { nextAcc = acc; next = c; }
+      if (acc > nextAcc) {
+        nextAcc = acc;
+        next = c;
+      }
     }
     if (!next || nextAcc - bestAcc < 0.002) break;
     chosen = [...chosen, next];

@@ -42,7 +42,9 @@ async function writePngs(split: 'train' | 't10k', indices: number[], dir: string
     indices.map(async (i) => {
       const file = join(dir, `${split}-${i}.png`);
       if (!existsSync(file)) {
-        await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } }).png().toFile(file);
+        await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } })
+          .png()
+          .toFile(file);
       }
       return file;
     }),
@@ -117,10 +119,15 @@ async function main(): Promise<void> {
   for (let i = 0; i < pillowPixels.length; i++) maxDiff = Math.max(maxDiff, Math.abs(pillowPixels[i] - loupePixels[i]));
 
   const testLabels = readIdxLabels('t10k');
-  const accuracy = agree(app, testIdx.map((i) => testLabels[i]).map((l) => head.labels.indexOf(FASHION_LABELS[l])));
+  const accuracy = agree(
+    app,
+    testIdx.map((i) => testLabels[i]).map((l) => head.labels.indexOf(FASHION_LABELS[l])),
+  );
   console.log(`export agreement on ${testN} Fashion-MNIST test pictures (head on ${fitN} train pictures, app accuracy ${(accuracy * 100).toFixed(1)} %):`);
   console.log(`  exported file, Loupe's pixels:  ${(agree(app, onLoupe) * 100).toFixed(2)} % top-1 agreement with the app (target 100 %)`);
-  console.log(`  exported file, Pillow's pixels: ${(agree(app, onPillow) * 100).toFixed(2)} % top-1 agreement with the app (target ≥ 99.5 %); largest pixel difference ${maxDiff}`);
+  console.log(
+    `  exported file, Pillow's pixels: ${(agree(app, onPillow) * 100).toFixed(2)} % top-1 agreement with the app (target ≥ 99.5 %); largest pixel difference ${maxDiff}`,
+  );
   console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   rmSync(rawFile, { force: true });
 }

@@ -71,7 +71,14 @@ interface Row {
 }
 
 /** One round of one size: A, C and P on `files` (distinct bytes per round, so no round finds another's embeddings cached). */
-async function measureRound(name: string, r: number, files: string[], session: ort.InferenceSession, size: { width: number; height: number }, into: Phases): Promise<void> {
+async function measureRound(
+  name: string,
+  r: number,
+  files: string[],
+  session: ort.InferenceSession,
+  size: { width: number; height: number },
+  into: Phases,
+): Promise<void> {
   // A: decode + resize alone.
   let c0 = selfCpuMs();
   let t0 = performance.now();
@@ -196,9 +203,15 @@ async function main(): Promise<void> {
       const k = r * jpgCount + i;
       const bx = (k * 37) % (base.info.width - 24);
       const by = (k * 53) % (base.info.height - 24);
-      for (let y = by; y < by + 24; y++) for (let x = bx; x < bx + 24; x++) px.fill((k * 29) % 256, (y * base.info.width + x) * 3, (y * base.info.width + x) * 3 + 3);
+      for (let y = by; y < by + 24; y++)
+        for (let x = bx; x < bx + 24; x++) px.fill((k * 29) % 256, (y * base.info.width + x) * 3, (y * base.info.width + x) * 3 + 3);
       const file = join(jpgDir, `p-${r}-${i}.jpg`);
-      writeFileSync(file, await sharp(px, { raw: { width: base.info.width, height: base.info.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer());
+      writeFileSync(
+        file,
+        await sharp(px, { raw: { width: base.info.width, height: base.info.height, channels: 3 } })
+          .jpeg({ quality: 85 })
+          .toBuffer(),
+      );
       files.push(file);
     }
     jpgSets.push(files);

@@ -88,9 +88,13 @@ async function pictures(): Promise<{ labelled: Picture[]; unlabelled: Picture[] 
     } else if (rest.length < UNLABELLED) rest.push(i);
     if (labelled.length === PER_CLASS * 10 && rest.length === UNLABELLED) break;
   }
-  const png = (i: number) => sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } }).png().toBuffer();
+  const png = (i: number) =>
+    sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } })
+      .png()
+      .toBuffer();
   // File names say nothing of the class: a person cannot label by name.
-  const make = async (idx: number[], prefix: string) => Promise.all(idx.map(async (i, k) => ({ name: `${prefix}-${String(k).padStart(4, '0')}.png`, truth: truthAll[i], bytes: await png(i) })));
+  const make = async (idx: number[], prefix: string) =>
+    Promise.all(idx.map(async (i, k) => ({ name: `${prefix}-${String(k).padStart(4, '0')}.png`, truth: truthAll[i], bytes: await png(i) })));
   return { labelled: await make(labelled, 'train'), unlabelled: await make(rest, 'new') };
 }
 
@@ -98,7 +102,11 @@ function form(files: Picture[], labels: Array<string | null>): { body: Buffer; t
   const boundary = `----bench${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${f.name}"\r\nContent-Type: image/png\r\n\r\n`), f.bytes, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${f.name}"\r\nContent-Type: image/png\r\n\r\n`),
+      f.bytes,
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="labels"\r\n\r\n${JSON.stringify(labels)}\r\n`));
   parts.push(Buffer.from(`--${boundary}--\r\n`));
@@ -117,7 +125,11 @@ async function all(s: Server, path: string): Promise<{ items: Item[]; total: num
   let cursor: string | null = null;
   let total = -1;
   do {
-    const page: { items: Item[]; nextCursor: string | null; total?: number } = await ok(s, 'GET', `${path}&limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: { items: Item[]; nextCursor: string | null; total?: number } = await ok(
+      s,
+      'GET',
+      `${path}&limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     if (page.total !== undefined) total = page.total;
     items.push(...page.items);
     cursor = page.nextCursor;
@@ -131,10 +143,16 @@ async function retrain(s: Server, ds: string, pictures: number): Promise<Retrain
   const started = await ok(s, 'POST', `/v1/datasets/${ds}/train?force=true`, {});
   const run = await waitRun(s, started.runId);
   if (run.status !== 'succeeded') throw new Error(`training ended ${run.status}: ${JSON.stringify(run.error ?? run)}`);
-  for (let t0 = Date.now(); Date.now() - t0 < 600_000; ) {
+  for (let t0 = Date.now(); Date.now() - t0 < 600_000;) {
     const active = (await ok(s, 'GET', `/v1/datasets/${ds}`)).activeModelId as string | null;
     const { items } = await all(s, `/v1/datasets/${ds}/images?sort=added`);
-    if (active && items.length === pictures && items.every((i) => i.prediction?.modelId === active)) return { modelId: active, accuracy: run.metrics?.accuracy ?? null, active: active === String(run.modelId), compared: run.activation?.comparedWith ?? null };
+    if (active && items.length === pictures && items.every((i) => i.prediction?.modelId === active))
+      return {
+        modelId: active,
+        accuracy: run.metrics?.accuracy ?? null,
+        active: active === String(run.modelId),
+        compared: run.activation?.comparedWith ?? null,
+      };
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error('predictions did not arrive within 10 minutes');
@@ -147,7 +165,10 @@ async function newDataset(s: Server, name: string, set: { labelled: Picture[]; u
   const upload = async (files: Picture[], labelled: boolean) => {
     for (let i = 0; i < files.length; i += 100) {
       const part = files.slice(i, i + 100);
-      const f = form(part, part.map((p) => (labelled ? NAMES[p.truth] : null)));
+      const f = form(
+        part,
+        part.map((p) => (labelled ? NAMES[p.truth] : null)),
+      );
       const r = await http(s, 'POST', `/v1/datasets/${ds}/images`, f.body, f.type);
       if (r.status !== 201) throw new Error(`upload: ${r.status} ${JSON.stringify(r.json)}`);
       (r.json.items as Array<{ id: string; name: string }>).forEach((it, k) => ids.set(it.id, part[k].truth));
@@ -160,7 +181,9 @@ async function newDataset(s: Server, name: string, set: { labelled: Picture[]; u
   if (t.state !== 'succeeded') throw new Error(`embedding ended ${t.state}: ${JSON.stringify(t.error)}`);
   // The pipeline's own embed tasks (queued by the uploads) may still hold pictures: train only when none is left.
   for (;;) {
-    const busy = await Promise.all(['queued', 'running'].map(async (state) => (await ok(s, 'GET', `/v1/tasks?kind=embed&state=${state}&limit=1`)).items.length));
+    const busy = await Promise.all(
+      ['queued', 'running'].map(async (state) => (await ok(s, 'GET', `/v1/tasks?kind=embed&state=${state}&limit=1`)).items.length),
+    );
     if (busy.every((n) => n === 0)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -220,11 +243,15 @@ async function strategy(s: Server, set: { labelled: Picture[]; unlabelled: Pictu
   for (const [round, t] of thresholds.entries()) {
     const model = await retrain(s, ds, N);
     accuracies.push(describe(model));
-    if (t > 0) actions += 1 + (round > 0 ? 1 : 0) + String(t).length; // click the field, Ctrl+A (not the first time), type "0.9"
+    if (t > 0)
+      actions += 1 + (round > 0 ? 1 : 0) + String(t).length; // click the field, Ctrl+A (not the first time), type "0.9"
     else if (round > 0) actions += 3; // click the field, Ctrl+A, Backspace
     for (const label of NAMES) {
       actions += 2; // open the Guess select, click the label
-      const { items, total } = await all(s, `/v1/datasets/${ds}/images?unlabelled=true&predicted=${encodeURIComponent(label)}${t > 0 ? `&minConfidence=${t}` : ''}`);
+      const { items, total } = await all(
+        s,
+        `/v1/datasets/${ds}/images?unlabelled=true&predicted=${encodeURIComponent(label)}${t > 0 ? `&minConfidence=${t}` : ''}`,
+      );
       if (total === 0) continue;
       const right = items.filter((i) => truthOf(i.id) === label);
       const wrong = items.filter((i) => truthOf(i.id) !== label);
@@ -257,8 +284,11 @@ async function strategy(s: Server, set: { labelled: Picture[]; unlabelled: Pictu
     accuracies.push(describe(await retrain(s, ds, N)));
     actions += 1; // Review (Label next is the first tab)
     // Walk the queue page by page as review mode does; a picture labelled here leaves it.
-    for (let offset = 0; ; ) {
-      const page = (await ok(s, 'GET', `/v1/datasets/${ds}/review?queue=label-next&limit=${REVIEW_PAGE}&offset=${offset}`)).items as Array<{ id: string; predicted: string | null }>;
+    for (let offset = 0; ;) {
+      const page = (await ok(s, 'GET', `/v1/datasets/${ds}/review?queue=label-next&limit=${REVIEW_PAGE}&offset=${offset}`)).items as Array<{
+        id: string;
+        predicted: string | null;
+      }>;
       if (page.length === 0) break;
       for (const it of page) {
         const truth = truthOf(it.id);
@@ -274,7 +304,8 @@ async function strategy(s: Server, set: { labelled: Picture[]; unlabelled: Pictu
   // Every one of the 1,000 carries its true label.
   const final = (await all(s, `/v1/datasets/${ds}/images?sort=added`)).items;
   const bad = final.filter((i) => i.label !== truthOf(i.id)).length;
-  if (bad > 0 || reviewed + accepted + fixed !== UNLABELLED) throw new Error(`${bad} pictures end with a wrong or no label (${accepted} accepted + ${fixed} fixed + ${reviewed} reviewed)`);
+  if (bad > 0 || reviewed + accepted + fixed !== UNLABELLED)
+    throw new Error(`${bad} pictures end with a wrong or no label (${accepted} accepted + ${fixed} fixed + ${reviewed} reviewed)`);
   return { thresholds, fix, fixed, actions, filterActions, deselected, accepted, reviewed, reviewRight, accuracies };
 }
 

@@ -17,7 +17,16 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { InferenceEngine } from '../../src/main/vision/index';
-import { createRng, epochsFor, findLikelyMislabelled, naiveDisagreements, predict, repeatsFor, trainHead, type MislabelItem } from '../../src/main/vision/index';
+import {
+  createRng,
+  epochsFor,
+  findLikelyMislabelled,
+  naiveDisagreements,
+  predict,
+  repeatsFor,
+  trainHead,
+  type MislabelItem,
+} from '../../src/main/vision/index';
 import { outOfFoldInChildProcess } from '../../src/main/services/vision/train-child-process';
 import { readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
 
@@ -52,7 +61,11 @@ async function embeddings(idx: number[]): Promise<{ X: Float32Array; dim: number
   for (let s = 0; s < idx.length; s += 128) {
     const part = idx.slice(s, s + 128);
     const inputs = await Promise.all(
-      part.map(async (i) => sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } }).png().toBuffer()),
+      part.map(async (i) =>
+        sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } })
+          .png()
+          .toBuffer(),
+      ),
     );
     const rs = await engine.embed(inputs);
     rs.forEach((r, k) => {
@@ -109,7 +122,9 @@ export async function runMislabelledBench(): Promise<string> {
 
   const pCl = precisionAt(cl.items, K, flipped);
   const pNaive = precisionAt(naive, K, flipped);
-  console.error(`CL precision@${K} ${pCl.toFixed(3)} (flagged ${cl.items.length}), naive ${pNaive.toFixed(3)} (flagged ${naive.length}); OOF ${clWall.toFixed(1)} s wall, child ${childCpu.toFixed(1)} s CPU`);
+  console.error(
+    `CL precision@${K} ${pCl.toFixed(3)} (flagged ${cl.items.length}), naive ${pNaive.toFixed(3)} (flagged ${naive.length}); OOF ${clWall.toFixed(1)} s wall, child ${childCpu.toFixed(1)} s CPU`,
+  );
 
   // Speed at 60,000 rows of the backbone's width (synthetic: ten Gaussian classes).
   const srng = createRng(7);
@@ -125,7 +140,10 @@ export async function runMislabelledBench(): Promise<string> {
   let bigChild = 0;
   const main0 = process.cpuUsage();
   const t1 = Date.now();
-  const bigOof = await outOfFoldInChildProcess({ features: big, labels: bigLabels }, { folds: 5, onStart: (p) => (bigPid = p), onFold: () => (bigChild = cpuSeconds(bigPid)) });
+  const bigOof = await outOfFoldInChildProcess(
+    { features: big, labels: bigLabels },
+    { folds: 5, onStart: (p) => (bigPid = p), onFold: () => (bigChild = cpuSeconds(bigPid)) },
+  );
   const m = process.cpuUsage(main0);
   findLikelyMislabelled({ probabilities: bigOof.probabilities, given: bigOof.given, classes: 10 });
   const bigWall = (Date.now() - t1) / 1000;

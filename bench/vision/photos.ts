@@ -45,7 +45,9 @@ export async function ensurePhotos(dir: string, count: number): Promise<string[]
     const name = `photo-${String(i).padStart(3, '0')}-${w}x${h}.jpg`;
     const file = join(dir, name);
     if (!have.has(name) || !existsSync(file)) {
-      const jpeg = await sharp(photoPixels(w, h, i + 1), { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+      const jpeg = await sharp(photoPixels(w, h, i + 1), { raw: { width: w, height: h, channels: 3 } })
+        .jpeg({ quality: 85 })
+        .toBuffer();
       writeFileSync(file, jpeg);
     }
     files.push(file);

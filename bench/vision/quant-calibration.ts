@@ -13,10 +13,14 @@ export const CALIBRATION_SLICE: [number, number] = [50_000, 50_096];
 export async function fashionPixels(indices: number[]): Promise<Buffer[]> {
   const imgs = readIdxImages('train');
   const px = imgs.rows * imgs.cols;
-  return Promise.all(indices.map(async (i) => {
-    const png = await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } }).png().toBuffer();
-    return preprocessImage(png, { width: 224, height: 224 });
-  }));
+  return Promise.all(
+    indices.map(async (i) => {
+      const png = await sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } })
+        .png()
+        .toBuffer();
+      return preprocessImage(png, { width: 224, height: 224 });
+    }),
+  );
 }
 
 export async function calibrationBatches(photoDir: string): Promise<ort.Tensor[]> {

@@ -30,7 +30,10 @@ async function features(session: ort.InferenceSession, pixels: Buffer[]): Promis
   const c = process.cpuUsage(c0);
   const data = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
-  for (const p of parts) { data.set(p, o); o += p.length; }
+  for (const p of parts) {
+    data.set(p, o);
+    o += p.length;
+  }
   return { data, ms: ms / pixels.length, cpuMs: (c.user + c.system) / 1000 / pixels.length };
 }
 
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
     checkedBy: 'bench/vision/quant-check.ts',
     date: new Date().toISOString().slice(0, 10),
     split: `Fashion-MNIST train set, seed-6 shuffle: ${fitN} fit / ${valN} validation; test set unused`,
-    probe: 'the product\'s softmax head (trainHead, defaults, seed 1)',
+    probe: "the product's softmax head (trainHead, defaults, seed 1)",
     floatValAccuracy: floatAcc,
     int8ValAccuracy: int8Acc,
     floatMsPerImage: +((ff.ms + fv.ms) / 2).toFixed(2),

@@ -86,25 +86,41 @@ async function embeddingBench(): Promise<string> {
   const E: Sample[] = [];
   const load0 = loadavg()[0];
   for (let r = 0; r < ROUNDS; r++) {
-    A.push(await measure(files.length, async () => {
-      for (const f of files) await preprocessImage(f, { width: 224, height: 224 });
-    }));
-    B.push(await measure(one.length, async () => {
-      for (const t of one) await session.run({ image: t });
-    }));
-    C.push(await measure(64, async () => {
-      await session.run({ image: batch });
-      await session.run({ image: batch });
-    }));
-    D.push(await measure(files.length, async () => {
-      const res = await engine.embed(files);
-      if (res.some((x) => !x.ok)) throw new Error('pipeline failed on a benchmark image');
-    }));
-    E.push(await measure(files.length, async () => {
-      const res = await remote.embed(files);
-      if (res.some((x) => !x.ok)) throw new Error('pipeline (process) failed on a benchmark image');
-    }, remote.pid));
-    console.log(`round ${r + 1}/${ROUNDS}: decode ${(A[r].wallMs / files.length).toFixed(1)} ms/img, ort b1 ${(B[r].wallMs / 32).toFixed(1)}, b32 ${(C[r].wallMs / 64).toFixed(1)}, pipeline ${(D[r].wallMs / files.length).toFixed(1)} ms/img, in its process ${(E[r].wallMs / files.length).toFixed(1)} ms/img`);
+    A.push(
+      await measure(files.length, async () => {
+        for (const f of files) await preprocessImage(f, { width: 224, height: 224 });
+      }),
+    );
+    B.push(
+      await measure(one.length, async () => {
+        for (const t of one) await session.run({ image: t });
+      }),
+    );
+    C.push(
+      await measure(64, async () => {
+        await session.run({ image: batch });
+        await session.run({ image: batch });
+      }),
+    );
+    D.push(
+      await measure(files.length, async () => {
+        const res = await engine.embed(files);
+        if (res.some((x) => !x.ok)) throw new Error('pipeline failed on a benchmark image');
+      }),
+    );
+    E.push(
+      await measure(
+        files.length,
+        async () => {
+          const res = await remote.embed(files);
+          if (res.some((x) => !x.ok)) throw new Error('pipeline (process) failed on a benchmark image');
+        },
+        remote.pid,
+      ),
+    );
+    console.log(
+      `round ${r + 1}/${ROUNDS}: decode ${(A[r].wallMs / files.length).toFixed(1)} ms/img, ort b1 ${(B[r].wallMs / 32).toFixed(1)}, b32 ${(C[r].wallMs / 64).toFixed(1)}, pipeline ${(D[r].wallMs / files.length).toFixed(1)} ms/img, in its process ${(E[r].wallMs / files.length).toFixed(1)} ms/img`,
+    );
   }
   // Single-picture latency through the engine (the API adds HTTP on top): 1 MP JPEG from disk.
   const lat: number[] = [];
@@ -125,7 +141,9 @@ async function embeddingBench(): Promise<string> {
   const p95 = q(lat, 0.95);
   const rp50 = q(latRemote, 0.5);
   const rp95 = q(latRemote, 0.95);
-  console.log(`single 1 MP picture through the engine: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; in its process p50 ${rp50.toFixed(1)} ms, p95 ${rp95.toFixed(1)} ms`);
+  console.log(
+    `single 1 MP picture through the engine: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; in its process p50 ${rp50.toFixed(1)} ms, p95 ${rp95.toFixed(1)} ms`,
+  );
   const load1 = loadavg()[0];
   const report = engine.report();
   await engine.close();
@@ -180,7 +198,7 @@ async function embeddingBench(): Promise<string> {
       'phase sees the same load, and CPU time per image is the steadier measure. On this VM onnxruntime at batch 32 costs more per ' +
       'picture than at batch 1 (memory traffic of large activations); the target uses batch 32 as the issue states, and the batch-1 ' +
       'ratio is shown too. Before sessions ran on their own worker thread the pipeline reached only 0.80–0.85× here: ' +
-      'onnxruntime-node runs a session synchronously on the JavaScript thread, which stalls sharp\'s decodes for a whole batch.',
+      "onnxruntime-node runs a session synchronously on the JavaScript thread, which stalls sharp's decodes for a whole batch.",
     '',
     int8Note(),
     '',
@@ -204,9 +222,16 @@ function int8Note(): string {
 
 /** Runs bench/vision/train-*.ts phases (owned by the training side): each exports run…Bench and format…Report. */
 async function trainPhases(): Promise<string | undefined> {
-  const phases = readdirSync(here).filter((f) => /^train-.*\.ts$/.test(f)).sort();
+  const phases = readdirSync(here)
+    .filter((f) => /^train-.*\.ts$/.test(f))
+    .sort();
   if (phases.length === 0) return undefined;
-  const parts: string[] = ['## Vision: training phases', '', `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, 2-core shared VM, Node ${process.version}.`, ''];
+  const parts: string[] = [
+    '## Vision: training phases',
+    '',
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, 2-core shared VM, Node ${process.version}.`,
+    '',
+  ];
   for (const f of phases) {
     const mod = (await import(pathToFileURL(join(here, f)).href)) as Record<string, unknown>;
     const run = Object.entries(mod).find(([k, v]) => /^run\w*Bench$/.test(k) && typeof v === 'function')?.[1] as ((o?: object) => Promise<unknown>) | undefined;
@@ -227,7 +252,9 @@ async function trainPhases(): Promise<string | undefined> {
  * their own processes and write bench/vision/RESULTS-app.md themselves.
  */
 function appPhases(): void {
-  const scripts = readdirSync(here).filter((f) => /^app-.*\.ts$/.test(f) && f !== 'app-server.ts').sort();
+  const scripts = readdirSync(here)
+    .filter((f) => /^app-.*\.ts$/.test(f) && f !== 'app-server.ts')
+    .sort();
   for (const f of scripts) {
     console.log(`\n--- ${f} ---`);
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f)], { stdio: 'inherit' });

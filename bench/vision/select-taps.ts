@@ -11,9 +11,22 @@ import { nsfwjsMobilenetDir, NSFWJS_NORMALIZE } from '../../src/main/vision/node
 import { readIdxLabels, shuffledIndices } from './fashion-mnist';
 
 const CANDIDATES = [
-  'block_2_add', 'block_5_add', 'block_9_add', 'block_10_project_BN', 'block_11_add', 'block_12_add',
-  'block_13_project_BN', 'block_15_add', 'block_16_project_BN', 'block_8_expand_relu', 'block_10_expand_relu',
-  'block_11_expand_relu', 'block_12_expand_relu', 'block_13_expand_relu', 'block_14_expand_relu', 'out_relu',
+  'block_2_add',
+  'block_5_add',
+  'block_9_add',
+  'block_10_project_BN',
+  'block_11_add',
+  'block_12_add',
+  'block_13_project_BN',
+  'block_15_add',
+  'block_16_project_BN',
+  'block_8_expand_relu',
+  'block_10_expand_relu',
+  'block_11_expand_relu',
+  'block_12_expand_relu',
+  'block_13_expand_relu',
+  'block_14_expand_relu',
+  'out_relu',
 ];
 const K = 10;
 const fitN = Number(process.argv[2] ?? 4000);
@@ -28,12 +41,17 @@ async function features(idx: number[], session: ort.InferenceSession): Promise<M
     const r = await session.run({ image: new ort.Tensor('uint8', Buffer.concat(rgb), [chunk.length, 224, 224, 3]) });
     for (const c of CANDIDATES) out.get(c)!.push(r[`tap:${c}`].data as Float32Array);
   }
-  return new Map([...out].map(([c, parts]) => {
-    const all = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-    let o = 0;
-    for (const p of parts) { all.set(p, o); o += p.length; }
-    return [c, all];
-  }));
+  return new Map(
+    [...out].map(([c, parts]) => {
+      const all = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        all.set(p, o);
+        o += p.length;
+      }
+      return [c, all];
+    }),
+  );
 }
 
 /** Column-standardises with the fit split's statistics, concatenating all candidates. */
@@ -47,7 +65,8 @@ function standardise(fit: Map<string, Float32Array>, val: Map<string, Float32Arr
     const f = fit.get(c)!;
     const v = val.get(c)!;
     for (let j = 0; j < d; j++) {
-      let m = 0, s = 0;
+      let m = 0,
+        s = 0;
       for (let i = 0; i < fitN; i++) m += f[i * d + j];
       m /= fitN;
       for (let i = 0; i < fitN; i++) s += (f[i * d + j] - m) ** 2;
@@ -86,7 +105,8 @@ function probe(cols: number[], G: Float32Array, XtY: Float32Array, D: number, Xv
     A[j * d + j] = l;
     for (let i = j + 1; i < d; i++) {
       let t = A[i * d + j];
-      const ri = i * d, rj = j * d;
+      const ri = i * d,
+        rj = j * d;
       for (let k = 0; k < j; k++) t -= A[ri + k] * A[rj + k];
       A[ri + j] = t / l;
     }
@@ -107,11 +127,15 @@ function probe(cols: number[], G: Float32Array, XtY: Float32Array, D: number, Xv
   }
   let correct = 0;
   for (let n = 0; n < valN; n++) {
-    let best = -Infinity, arg = 0;
+    let best = -Infinity,
+      arg = 0;
     for (let c = 0; c < K; c++) {
       let s = prior[c];
       for (let i = 0; i < d; i++) s += Xv[n * D + cols[i]] * W[i * K + c];
-      if (s > best) { best = s; arg = c; }
+      if (s > best) {
+        best = s;
+        arg = c;
+      }
     }
     if (arg === yv[n]) correct++;
   }
@@ -121,7 +145,10 @@ function probe(cols: number[], G: Float32Array, XtY: Float32Array, D: number, Xv
 async function main(): Promise<void> {
   const t0 = Date.now();
   const model = convertLayersModel(loadMinJsLayersModel(nsfwjsMobilenetDir()), { taps: CANDIDATES, normalize: NSFWJS_NORMALIZE, tapOutputs: true });
-  const session = await ort.InferenceSession.create(Buffer.from(model.onnx), { intraOpNumThreads: 2, extra: { 'session.disable_quant_qdq': '1' } } as ort.InferenceSession.SessionOptions);
+  const session = await ort.InferenceSession.create(Buffer.from(model.onnx), {
+    intraOpNumThreads: 2,
+    extra: { 'session.disable_quant_qdq': '1' },
+  } as ort.InferenceSession.SessionOptions);
   const order = shuffledIndices(60000, 6);
   const fitIdx = order.slice(0, fitN);
   const valIdx = order.slice(fitN, fitN + valN);
@@ -134,7 +161,9 @@ async function main(): Promise<void> {
   const Y = new Float32Array(fitN * K);
   const prior = new Array<number>(K).fill(0);
   for (const i of fitIdx) prior[labels[i]] += 1 / fitN;
-  fitIdx.forEach((i, n) => { for (let c = 0; c < K; c++) Y[n * K + c] = (labels[i] === c ? 1 : 0) - prior[c]; });
+  fitIdx.forEach((i, n) => {
+    for (let c = 0; c < K; c++) Y[n * K + c] = (labels[i] === c ? 1 : 0) - prior[c];
+  });
   const yv = Uint8Array.from(valIdx.map((i) => labels[i]));
   const { G, XtY } = await gram(Xf, fitN, D, Y);
   const starts: number[] = [];
@@ -147,13 +176,17 @@ async function main(): Promise<void> {
   let bestAcc = 0;
   const steps: Array<{ taps: string[]; dim: number; valAccuracy: number }> = [];
   while (chosen.length < 4) {
-    let next = -1, nextAcc = bestAcc;
+    let next = -1,
+      nextAcc = bestAcc;
     for (let t = 0; t < CANDIDATES.length; t++) {
       if (chosen.includes(t)) continue;
       const cols = colsOf([...chosen, t]);
       if (cols.length > 2600) continue;
       const acc = probe(cols, G, XtY, D, Xv, yv, prior, lambda);
-      if (acc > nextAcc) { nextAcc = acc; next = t; }
+      if (acc > nextAcc) {
+        nextAcc = acc;
+        next = t;
+      }
     }
     if (next < 0 || nextAcc - bestAcc < 0.002) break;
     chosen = [...chosen, next];
@@ -162,11 +195,19 @@ async function main(): Promise<void> {
     steps.push(step);
     console.error(`greedy: ${step.taps.join(' + ')} (${step.dim}): ${nextAcc.toFixed(4)}`);
   }
-  console.log(JSON.stringify({
-    method: `ridge linear probe (λ = ${lambda}) on standardised pooled taps; greedy forward selection, stop below +0.2 points`,
-    split: `Fashion-MNIST train set, seed-6 shuffle: ${fitN} fit / ${valN} validation images; test set unused`,
-    single, greedy: steps, seconds: (Date.now() - t0) / 1000,
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        method: `ridge linear probe (λ = ${lambda}) on standardised pooled taps; greedy forward selection, stop below +0.2 points`,
+        split: `Fashion-MNIST train set, seed-6 shuffle: ${fitN} fit / ${valN} validation images; test set unused`,
+        single,
+        greedy: steps,
+        seconds: (Date.now() - t0) / 1000,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 void main();

@@ -47,7 +47,9 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export async function runRetrainBench(opts: { repeats?: number; n?: number; dim?: number; classes?: number; variants?: RetrainVariant[] } = {}): Promise<RetrainBenchResult> {
+export async function runRetrainBench(
+  opts: { repeats?: number; n?: number; dim?: number; classes?: number; variants?: RetrainVariant[] } = {},
+): Promise<RetrainBenchResult> {
   const n = opts.n ?? 10_000;
   const dim = opts.dim ?? 1536;
   const classes = opts.classes ?? 10;
@@ -76,28 +78,37 @@ export async function runRetrainBench(opts: { repeats?: number; n?: number; dim?
     }
   }
   const targetMs = 3000;
-  const summary = Object.fromEntries(variants.map(({ name }) => {
-    const s = samples.filter((x) => x.name === name);
-    const medianWallMs = median(s.map((x) => x.wallMs));
-    return [name, {
-      medianWallMs,
-      medianCpuMs: median(s.map((x) => x.cpuMs)),
-      medianEpochs: median(s.map((x) => x.epochs)),
-      valAcc: median(s.map((x) => x.valAcc)),
-      metTarget: medianWallMs < targetMs,
-    }];
-  })) as RetrainBenchResult['summary'];
+  const summary = Object.fromEntries(
+    variants.map(({ name }) => {
+      const s = samples.filter((x) => x.name === name);
+      const medianWallMs = median(s.map((x) => x.wallMs));
+      return [
+        name,
+        {
+          medianWallMs,
+          medianCpuMs: median(s.map((x) => x.cpuMs)),
+          medianEpochs: median(s.map((x) => x.epochs)),
+          valAcc: median(s.map((x) => x.valAcc)),
+          metTarget: medianWallMs < targetMs,
+        },
+      ];
+    }),
+  ) as RetrainBenchResult['summary'];
   return { n, dim, classes, targetMs, samples, summary };
 }
 
 export function formatRetrainReport(r: RetrainBenchResult): string {
   const lines = [`retrain on ${r.n} × ${r.dim} embeddings, ${r.classes} labels (node ${process.version})`];
   for (const s of r.samples) {
-    lines.push(`  ${s.name.padEnd(7)} wall ${s.wallMs.toFixed(0).padStart(6)} ms  cpu ${s.cpuMs.toFixed(0).padStart(6)} ms  epochs ${s.epochs} (best ${s.bestEpoch})  val acc ${s.valAcc.toFixed(3)}`);
+    lines.push(
+      `  ${s.name.padEnd(7)} wall ${s.wallMs.toFixed(0).padStart(6)} ms  cpu ${s.cpuMs.toFixed(0).padStart(6)} ms  epochs ${s.epochs} (best ${s.bestEpoch})  val acc ${s.valAcc.toFixed(3)}`,
+    );
   }
   for (const [name, s] of Object.entries(r.summary)) {
-    lines.push(`${name.padEnd(7)} median wall ${s.medianWallMs.toFixed(0)} ms, cpu ${s.medianCpuMs.toFixed(0)} ms, ${s.medianEpochs} epochs, ` +
-      `${(s.medianWallMs / s.medianEpochs).toFixed(0)} ms/epoch: target < ${r.targetMs} ms ${s.metTarget ? 'MET' : `MISSED by ${(s.medianWallMs / r.targetMs).toFixed(2)}×`}`);
+    lines.push(
+      `${name.padEnd(7)} median wall ${s.medianWallMs.toFixed(0)} ms, cpu ${s.medianCpuMs.toFixed(0)} ms, ${s.medianEpochs} epochs, ` +
+        `${(s.medianWallMs / s.medianEpochs).toFixed(0)} ms/epoch: target < ${r.targetMs} ms ${s.metTarget ? 'MET' : `MISSED by ${(s.medianWallMs / r.targetMs).toFixed(2)}×`}`,
+    );
   }
   return lines.join('\n');
 }
@@ -105,8 +116,11 @@ export function formatRetrainReport(r: RetrainBenchResult): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--repeats');
   const repeats = i > 0 ? Number(process.argv[i + 1]) : 3;
-  runRetrainBench({ repeats }).then((r) => console.log(formatRetrainReport(r)), (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  runRetrainBench({ repeats }).then(
+    (r) => console.log(formatRetrainReport(r)),
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
 }

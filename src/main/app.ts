@@ -122,10 +122,25 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   }
   const broker = config.broker ? new BrokerService(config.broker, { log }) : null;
   const vision = new VisionService(store, {
-    dataDir: config.dataDir, library, tasks, emit: bus.emit, subscribe: bus.subscribe, log, spawn: config.spawnChild, ...config.vision,
+    dataDir: config.dataDir,
+    library,
+    tasks,
+    emit: bus.emit,
+    subscribe: bus.subscribe,
+    log,
+    spawn: config.spawnChild,
+    ...config.vision,
     remoteEmbedder: broker ? (backbone) => broker.embedder(backbone) : undefined,
   });
-  const scripts = new ScriptService(store, { library, tasks, vision, emit: bus.emit, log, spawn: config.spawnChild, unsafeNoCounting: config.scripts?.unsafeNoCounting });
+  const scripts = new ScriptService(store, {
+    library,
+    tasks,
+    vision,
+    emit: bus.emit,
+    log,
+    spawn: config.spawnChild,
+    unsafeNoCounting: config.scripts?.unsafeNoCounting,
+  });
   const services: LoupeServices = { store, library, apiSettings, tasks, vision, scripts };
 
   const core = createHandlers({
@@ -142,22 +157,49 @@ export async function createApp(config: AppConfig): Promise<LoupeApp> {
   });
   // Each feature's services and handlers join here: one spread per feature, so the
   // compiler insists that every procedure of the contract has its handler.
-  const handlers: Handlers = { ...core, ...visionHandlers(vision), ...scriptHandlers(scripts), ...queueHandlers(tasks.monitor), ...labellingHandlers(library.labelling), ...brokerHandlers(broker), ...draftHandlers(store), ...modelHandlers(vision), ...reviewHandlers(vision.review), ...playHandlers(vision) };
+  const handlers: Handlers = {
+    ...core,
+    ...visionHandlers(vision),
+    ...scriptHandlers(scripts),
+    ...queueHandlers(tasks.monitor),
+    ...labellingHandlers(library.labelling),
+    ...brokerHandlers(broker),
+    ...draftHandlers(store),
+    ...modelHandlers(vision),
+    ...reviewHandlers(vision.review),
+    ...playHandlers(vision),
+  };
   const dispatcher = createDispatcher(handlers, { log: (err, info) => log(`${info.method} failed (${info.reason}):`, err) });
 
   const metrics = new Metrics();
   const http = createApiApp(
-    { library, apiSettings, tasks, dispatcher, handlers, bus, metrics, version, broker: broker ? broker.describe() : { kind: 'sqlite' }, backbone: () => vision.backbone.status() },
+    {
+      library,
+      apiSettings,
+      tasks,
+      dispatcher,
+      handlers,
+      bus,
+      metrics,
+      version,
+      broker: broker ? broker.describe() : { kind: 'sqlite' },
+      backbone: () => vision.backbone.status(),
+    },
     {
       allowRemote: config.allowRemote,
       rendererDir: config.rendererDir,
       accessLog: config.accessLog,
       rateLimit: config.rateLimit,
       onError: (err) => log('request failed:', err),
-      extraRoutes: [visionRoutes(vision), playRoutes(vision), scriptApiRoutes(scripts), brokerRoutes(broker, (hash) => {
-        const row = store.images.knownFile(hash);
-        return row ? library.files.filePath(hash, row.ext) : null;
-      })],
+      extraRoutes: [
+        visionRoutes(vision),
+        playRoutes(vision),
+        scriptApiRoutes(scripts),
+        brokerRoutes(broker, (hash) => {
+          const row = store.images.knownFile(hash);
+          return row ? library.files.filePath(hash, row.ext) : null;
+        }),
+      ],
     },
   );
 

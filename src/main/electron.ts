@@ -185,7 +185,12 @@ async function start(): Promise<void> {
     }
   };
 
-  Menu.setApplicationMenu(menu(() => win, () => void exportLatest()));
+  Menu.setApplicationMenu(
+    menu(
+      () => win,
+      () => void exportLatest(),
+    ),
+  );
   createWindow();
 
   app.on('second-instance', () => {

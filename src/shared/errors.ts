@@ -38,8 +38,6 @@ export class LoupeError extends Error {
     if (field !== undefined) this.field = field;
   }
   toJSON(): AppErrorShape {
-    return this.field === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, field: this.field };
+    return this.field === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, field: this.field };
   }
 }

@@ -43,7 +43,17 @@ describe('security', () => {
   it('answers health without a token and everything else with 401 JSON', async () => {
     const health = await call(base, 'GET', '/v1/health');
     expect(health.status).toBe(200);
-    expect(health.json).toEqual({ status: 'ok', version: '9.8.7', backbone: 'ready', backboneId: expect.any(String), backboneVariant: 'int8', backboneNote: null, message: null, fix: null, broker: 'sqlite' });
+    expect(health.json).toEqual({
+      status: 'ok',
+      version: '9.8.7',
+      backbone: 'ready',
+      backboneId: expect.any(String),
+      backboneVariant: 'int8',
+      backboneNote: null,
+      message: null,
+      fix: null,
+      broker: 'sqlite',
+    });
     const noToken = await call(base, 'GET', '/v1/datasets');
     expect(noToken.status).toBe(401);
     expect(noToken.json.error.code).toBe('unauthorized');
@@ -202,7 +212,10 @@ describe('datasets and images', () => {
     expect(nowhere.status).toBe(422);
     expect(nowhere.json.error).toMatchObject({ code: 'validation', details: { field: 'path' } });
     expect(nowhere.json.error.message).toContain('/nowhere/at/all');
-    const viaTasks = await call(base, 'POST', '/v1/tasks', { token, ...json({ kind: 'import', input: { datasetId: ds, paths: ['/nowhere'], labels: 'none' } }) });
+    const viaTasks = await call(base, 'POST', '/v1/tasks', {
+      token,
+      ...json({ kind: 'import', input: { datasetId: ds, paths: ['/nowhere'], labels: 'none' } }),
+    });
     expect(viaTasks.status).toBe(422);
   });
 

@@ -50,9 +50,7 @@ export function multipart(files: Array<{ name: string; bytes: Buffer; type?: str
   }
   for (const f of files) {
     parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'image/png'}\r\n\r\n`,
-      ),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'image/png'}\r\n\r\n`),
       f.bytes,
       Buffer.from('\r\n'),
     );

@@ -26,14 +26,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const bound = Object.entries(procedures).flatMap(([name, def]) => ((def as { http?: HttpBinding }).http ? [{ name, http: (def as { http: HttpBinding }).http }] : []));
+const bound = Object.entries(procedures).flatMap(([name, def]) =>
+  (def as { http?: HttpBinding }).http ? [{ name, http: (def as { http: HttpBinding }).http }] : [],
+);
 const send = (method: string, path: string, body?: unknown) =>
-  call(base, method, path, { token: app.token, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+  call(base, method, path, {
+    token: app.token,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
 
 describe('REST routes mounted from the contract', () => {
   it('puts every bound procedure in the OpenAPI document at its method, path and status', async () => {
     expect(bound.length).toBeGreaterThanOrEqual(25);
-    const doc = (await send('GET', '/v1/openapi.json')).json as { paths: Record<string, Record<string, { summary: string; responses: Record<string, unknown> }>> };
+    const doc = (await send('GET', '/v1/openapi.json')).json as {
+      paths: Record<string, Record<string, { summary: string; responses: Record<string, unknown> }>>;
+    };
     for (const { name, http } of bound) {
       const path = '/v1' + http.path.replace(/:([A-Za-z_]\w*)/g, '{$1}');
       const op = doc.paths[path]?.[http.method.toLowerCase()];
@@ -69,6 +76,8 @@ describe('REST routes mounted from the contract', () => {
   it('refuses, when the app starts, a binding whose path parameter names no input field', () => {
     const input = z.object({ datasetId: z.string() }).strict();
     expect(() => routeSchemas('x.y', input, { method: 'GET', path: '/things/:id', summary: 's', tags: [] })).toThrow(/:id names no input field "id"/);
-    expect(routeSchemas('x.y', input, { method: 'GET', path: '/things/:id', params: { id: 'datasetId' }, summary: 's', tags: [] }).schema.query).toBeUndefined();
+    expect(
+      routeSchemas('x.y', input, { method: 'GET', path: '/things/:id', params: { id: 'datasetId' }, summary: 's', tags: [] }).schema.query,
+    ).toBeUndefined();
   });
 });

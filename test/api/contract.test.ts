@@ -56,7 +56,11 @@ function opFor(method: string, path: string): Operation {
 }
 
 /** Sends one request and records every disagreement with the document. */
-async function send(o: Operation, path: string, init: { headers?: Record<string, string>; body?: string | Buffer; mustFail?: string; token?: boolean } = {}): Promise<Answer> {
+async function send(
+  o: Operation,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string | Buffer; mustFail?: string; token?: boolean } = {},
+): Promise<Answer> {
   const headers = { ...(init.headers ?? {}) };
   const a = await call(server.url, o.method, path, { headers, body: init.body, token: init.token === false ? undefined : server.token });
   sent++;
@@ -119,7 +123,10 @@ async function runScenario(s: Scenario): Promise<void> {
   const upload = opFor('POST', '/v1/datasets/{id}/images');
   const kinds = ['red', 'blue'] as const;
   for (const [i, label] of s.labels.entries()) {
-    const form = multipart((await kindPictures(kinds[i], s.perLabel, 10 + i * 10)).map((bytes, n) => ({ name: `${n}.png`, bytes })), { label });
+    const form = multipart(
+      (await kindPictures(kinds[i], s.perLabel, 10 + i * 10)).map((bytes, n) => ({ name: `${n}.png`, bytes })),
+      { label },
+    );
     const up = await send(upload, `/v1/datasets/${id}/images`, { headers: { 'content-type': form.contentType }, body: form.body });
     expect(up.status, up.text).toBe(201);
   }
@@ -149,13 +156,25 @@ async function runScenario(s: Scenario): Promise<void> {
   const raw = await send(predict, `/v1/models/${modelId}/predict?top=${s.top}`, { headers: { 'content-type': 'image/png' }, body: picture });
   expect(raw.status, raw.text).toBe(200);
   expect(raw.json.predictions[0]).toHaveLength(s.top);
-  const form = multipart([{ name: 'a.png', bytes: picture }, { name: 'b.png', bytes: picture }]);
-  expect((await send(predict, `/v1/models/${modelId}/predict`, { headers: { 'content-type': form.contentType }, body: form.body })).json.predictions).toHaveLength(2);
+  const form = multipart([
+    { name: 'a.png', bytes: picture },
+    { name: 'b.png', bytes: picture },
+  ]);
+  expect(
+    (await send(predict, `/v1/models/${modelId}/predict`, { headers: { 'content-type': form.contentType }, body: form.body })).json.predictions,
+  ).toHaveLength(2);
   const lobe = opFor('POST', '/predict/{modelId}');
   // Both Lobe shapes name the same best label (a model on a few pictures may well be wrong; the contract is the shape).
   const best = (await send(lobe, `/predict/${modelId}`, json({ image: picture.toString('base64') }))).json.predictions[0].label;
   expect(s.labels).toContain(best);
-  expect((await send(lobe, `/predict/${modelId}`, { headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ inputs: { Image: picture.toString('base64') } }) })).json.outputs.Prediction).toEqual([best]);
+  expect(
+    (
+      await send(lobe, `/predict/${modelId}`, {
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ inputs: { Image: picture.toString('base64') } }),
+      })
+    ).json.outputs.Prediction,
+  ).toEqual([best]);
   const exported = await send(opFor('GET', '/v1/models/{id}/export'), `/v1/models/${modelId}/export`);
   expect(exported.status).toBe(200);
 
@@ -197,7 +216,12 @@ function tame(o: Operation, body: unknown): unknown {
   if ('path' in b && typeof b.path === 'string') b.path = b.path.length % 2 ? pictureDir : '/nonexistent/loupe-contract';
   if (o.path === '/v1/tasks' && typeof b.kind === 'string') {
     b.kind = ['script', 'import', b.kind][b.kind.length % 3];
-    b.input = b.kind === 'script' ? { source: SCRIPTS[String(b.input).length % SCRIPTS.length] } : b.kind === 'import' ? { datasetId: [...known.dataset][0] ?? '1', paths: ['/nonexistent'], labels: 'none' } : b.input;
+    b.input =
+      b.kind === 'script'
+        ? { source: SCRIPTS[String(b.input).length % SCRIPTS.length] }
+        : b.kind === 'import'
+          ? { datasetId: [...known.dataset][0] ?? '1', paths: ['/nonexistent'], labels: 'none' }
+          : b.input;
     if (typeof b.timeoutMs === 'number') b.timeoutMs = Math.min(b.timeoutMs, 20_000);
   }
   if (typeof b.source === 'string') b.source = SCRIPTS[b.source.length % SCRIPTS.length];
@@ -212,7 +236,12 @@ function queryFits(schema: Schema, text: string): boolean {
 }
 
 function generated(o: Operation): fc.Arbitrary<Generated> {
-  const params = ((o.op.parameters ?? []) as Schema[]).map((p) => ({ name: p.name as string, in: p.in as string, required: p.required === true, schema: p.schema as Schema }));
+  const params = ((o.op.parameters ?? []) as Schema[]).map((p) => ({
+    name: p.name as string,
+    in: p.in as string,
+    required: p.required === true,
+    schema: p.schema as Schema,
+  }));
   const pathParams = params.filter((p) => p.in === 'path');
   const queryParams = params.filter((p) => p.in === 'query');
   const rb = o.op.requestBody as { required?: boolean; content: Record<string, { schema?: Schema }> } | undefined;
@@ -223,8 +252,13 @@ function generated(o: Operation): fc.Arbitrary<Generated> {
     // `/v1/datasets/.` is `/v1/datasets/`, which the server rightly redirects to `/v1/datasets`.
     const dotFree = (v: unknown) => (String(v) === '.' || String(v) === '..' ? `${String(v)}x` : String(v));
     const options: fc.Arbitrary<{ v: string; bad?: string }>[] = [valid(p.schema).map((v) => ({ v: dotFree(v) }))];
-    if (pool.length) options.push(fc.constantFrom(...pool).map((v) => ({ v })), fc.constantFrom(...pool).map((v) => ({ v })));
-    if (typeof p.schema.maxLength === 'number') options.push(fc.constant({ v: 'x'.repeat((p.schema.maxLength as number) + 1), bad: `path ${p.name} is longer than maxLength` }));
+    if (pool.length)
+      options.push(
+        fc.constantFrom(...pool).map((v) => ({ v })),
+        fc.constantFrom(...pool).map((v) => ({ v })),
+      );
+    if (typeof p.schema.maxLength === 'number')
+      options.push(fc.constant({ v: 'x'.repeat((p.schema.maxLength as number) + 1), bad: `path ${p.name} is longer than maxLength` }));
     return fc.oneof(...options);
   };
   const queryValue = (p: (typeof queryParams)[number]): fc.Arbitrary<{ v: string; bad?: string }> =>
@@ -258,16 +292,25 @@ function generated(o: Operation): fc.Arbitrary<Generated> {
         }
       } else if (media === 'multipart/form-data') {
         choices.push(
-          fc.record({ files: fc.integer({ min: 0, max: 3 }), garbage: fc.boolean(), label: fc.option(labelName, { nil: undefined }) }).map(({ files, garbage, label }) => {
-            const f = multipart(
-              Array.from({ length: files }, (_, i) => ({ name: `p${i}.png`, bytes: garbage ? Buffer.from('not a picture') : picture })),
-              label ? { label } : {},
-            );
-            return { headers: { 'content-type': f.contentType }, body: f.body, bad: files === 0 ? 'the form carries no picture' : undefined };
-          }),
+          fc
+            .record({ files: fc.integer({ min: 0, max: 3 }), garbage: fc.boolean(), label: fc.option(labelName, { nil: undefined }) })
+            .map(({ files, garbage, label }) => {
+              const f = multipart(
+                Array.from({ length: files }, (_, i) => ({ name: `p${i}.png`, bytes: garbage ? Buffer.from('not a picture') : picture })),
+                label ? { label } : {},
+              );
+              return { headers: { 'content-type': f.contentType }, body: f.body, bad: files === 0 ? 'the form carries no picture' : undefined };
+            }),
         );
       } else {
-        choices.push(fc.boolean().map((garbage) => ({ headers: { 'content-type': media === 'image/*' ? 'image/png' : media }, body: garbage ? Buffer.from('GIF89a nonsense') : picture })));
+        choices.push(
+          fc
+            .boolean()
+            .map((garbage) => ({
+              headers: { 'content-type': media === 'image/*' ? 'image/png' : media },
+              body: garbage ? Buffer.from('GIF89a nonsense') : picture,
+            })),
+        );
       }
     }
     choices.push(fc.constant({ headers: { 'content-type': 'application/xml' }, body: '<a/>', bad: 'the media type is not declared' }));
@@ -280,8 +323,15 @@ function generated(o: Operation): fc.Arbitrary<Generated> {
     .record({
       path: fc.tuple(...pathParams.map(pathValue)),
       // A required parameter is always sent (fc.option takes no zero frequency); an optional one is left out now and then.
-      query: fc.tuple(...queryParams.map((p): fc.Arbitrary<{ v: string; bad?: string } | undefined> => (p.required ? queryValue(p) : fc.option(queryValue(p), { nil: undefined, freq: 2 })))),
-      unknownParam: fc.boolean().chain((yes) => (yes ? fc.constantFrom('lable', 'limt', 'x') : fc.constant(null))).map((x) => x),
+      query: fc.tuple(
+        ...queryParams.map((p): fc.Arbitrary<{ v: string; bad?: string } | undefined> =>
+          p.required ? queryValue(p) : fc.option(queryValue(p), { nil: undefined, freq: 2 }),
+        ),
+      ),
+      unknownParam: fc
+        .boolean()
+        .chain((yes) => (yes ? fc.constantFrom('lable', 'limt', 'x') : fc.constant(null)))
+        .map((x) => x),
       unknownWeight: fc.integer({ min: 0, max: 9 }),
       body: bodyArb,
     })
@@ -316,7 +366,16 @@ function generated(o: Operation): fc.Arbitrary<Generated> {
 describe('the API against its own OpenAPI document', () => {
   it('documents every route the issue names, with operationIds and 4XX answers', () => {
     const paths = new Set(ops.map((o) => `${o.method} ${o.path}`));
-    for (const p of ['GET /metrics', 'GET /v1/events', 'GET /ipc', 'GET /v1', 'POST /predict/{modelId}', 'POST /v1/datasets/{id}/images', 'POST /v1/models/{id}/predict']) expect(paths).toContain(p);
+    for (const p of [
+      'GET /metrics',
+      'GET /v1/events',
+      'GET /ipc',
+      'GET /v1',
+      'POST /predict/{modelId}',
+      'POST /v1/datasets/{id}/images',
+      'POST /v1/models/{id}/predict',
+    ])
+      expect(paths).toContain(p);
     for (const o of ops) {
       expect(o.op.operationId, `${o.method} ${o.path}`).toEqual(expect.any(String));
       expect(Object.keys(o.op.responses as object), `${o.method} ${o.path}`).toContain('4XX');
@@ -356,7 +415,9 @@ describe('the API against its own OpenAPI document', () => {
     await health();
     const sorted = [...healthMs].sort((a, b) => a - b);
     const p50 = sorted[Math.floor(sorted.length / 2)];
-    process.stdout.write(`contract: ${sent} requests, ${mismatches.length} mismatches; /v1/health p50 ${p50.toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms over ${sorted.length} checks; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((x, y) => x[0] - y[0])))}\n`);
+    process.stdout.write(
+      `contract: ${sent} requests, ${mismatches.length} mismatches; /v1/health p50 ${p50.toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms over ${sorted.length} checks; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((x, y) => x[0] - y[0])))}\n`,
+    );
     expect(mismatches.slice(0, 25)).toEqual([]);
     expect(p50).toBeLessThan(250);
     expect(sorted[sorted.length - 1]).toBeLessThan(3_000);

@@ -22,7 +22,9 @@ export async function fmnistPictures(classes: number[], perClass: number): Promi
     for (let i = 0; i < set.count && n < perClass; i++) {
       if (set.classIds[i] !== c) continue;
       const px = Buffer.from(Array.from(set.features.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)));
-      const bytes = await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+      const bytes = await sharp(px, { raw: { width: 28, height: 28, channels: 1 } })
+        .png()
+        .toBuffer();
       out.push({ index: i, name: FMNIST_NAMES[c], bytes });
       n++;
     }

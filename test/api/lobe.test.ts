@@ -26,8 +26,13 @@ const json = (value: unknown) => ({ headers: { 'content-type': 'application/json
 async function trainedModel(): Promise<string> {
   const id = (await call(base, 'POST', '/v1/datasets', { token: app.token, ...json({ name: 'lobe' }) })).json.id as string;
   for (const kind of ['red', 'blue'] as const) {
-    const form = multipart((await kindPictures(kind, 8, 1)).map((bytes, i) => ({ name: `${kind}${i}.png`, bytes })), { label: kind });
-    expect((await call(base, 'POST', `/v1/datasets/${id}/images`, { token: app.token, headers: { 'content-type': form.contentType }, body: form.body })).status).toBe(201);
+    const form = multipart(
+      (await kindPictures(kind, 8, 1)).map((bytes, i) => ({ name: `${kind}${i}.png`, bytes })),
+      { label: kind },
+    );
+    expect(
+      (await call(base, 'POST', `/v1/datasets/${id}/images`, { token: app.token, headers: { 'content-type': form.contentType }, body: form.body })).status,
+    ).toBe(201);
   }
   const start = await call(base, 'POST', `/v1/datasets/${id}/train`, { token: app.token, ...json({}) });
   expect(start.status).toBe(202);
@@ -45,7 +50,11 @@ beforeAll(async () => {
   base = (await app.listen({ port: 0 })).url;
   modelId = await trainedModel();
   // lobe-python re-encodes the picture as JPEG (PIL) before base64.
-  picture = (await sharp(await kindPicture('red', 99)).jpeg().toBuffer()).toString('base64');
+  picture = (
+    await sharp(await kindPicture('red', 99))
+      .jpeg()
+      .toBuffer()
+  ).toString('base64');
 }, 120_000);
 afterAll(async () => {
   await app.close();
@@ -66,7 +75,13 @@ interface Replay {
 }
 
 function replays(): Replay[] {
-  const requests = { 'user-agent': 'python-requests/2.25.1', 'accept-encoding': 'gzip, deflate', accept: '*/*', connection: 'keep-alive', 'content-type': 'application/json' };
+  const requests = {
+    'user-agent': 'python-requests/2.25.1',
+    'accept-encoding': 'gzip, deflate',
+    accept: '*/*',
+    connection: 'keep-alive',
+    'content-type': 'application/json',
+  };
   return [
     // lobe-python 0.3: requests.post(url, json={"inputs": {"Image": b64}})
     { client: 'lobe-python 0.3', reads: 'lobe-python-0.3', headers: requests, body: pythonJson({ inputs: { Image: picture } }) },
@@ -80,7 +95,12 @@ function replays(): Replay[] {
       body: JSON.stringify({ image: `data:image/jpeg;base64,${picture}` }),
     },
     // …and the older shape posted with no Content-Type at all.
-    { client: 'browser sample (no content type, pre-0.9 shape)', reads: 'browser', headers: { origin: 'http://localhost:3000' }, body: JSON.stringify({ inputs: { Image: picture } }) },
+    {
+      client: 'browser sample (no content type, pre-0.9 shape)',
+      reads: 'browser',
+      headers: { origin: 'http://localhost:3000' },
+      body: JSON.stringify({ inputs: { Image: picture } }),
+    },
   ];
 }
 
@@ -90,7 +110,8 @@ function readAnswer(r: Replay, a: Answer): { labels: [string, number][]; predict
   if (r.reads === 'browser') {
     // What the samples do: res.json(), then the top label.
     const data = JSON.parse(a.text);
-    if (data.predictions) return { labels: data.predictions.map((p: { label: string; confidence: number }) => [p.label, p.confidence]), prediction: data.predictions[0].label };
+    if (data.predictions)
+      return { labels: data.predictions.map((p: { label: string; confidence: number }) => [p.label, p.confidence]), prediction: data.predictions[0].label };
     return { labels: data.outputs.Labels, prediction: data.outputs.Prediction[0] };
   }
   const py = spawnSync('python3', [join(__dirname, '../fixtures/lobe/parse_answer.py'), r.reads], { input: a.text, encoding: 'utf8' });
@@ -130,10 +151,22 @@ describe('Lobe clients on the main listener (they add the bearer header)', () =>
 
   it('writes a sure confidence as a float, so lobe-python 0.3 still recognises the pairs', async () => {
     const { lobeAnswerText } = await import('../../src/main/api/vision-lobe');
-    const text = lobeAnswerText([{ label: 'red', confidence: 1 }, { label: 'blue', confidence: 0 }], true);
+    const text = lobeAnswerText(
+      [
+        { label: 'red', confidence: 1 },
+        { label: 'blue', confidence: 0 },
+      ],
+      true,
+    );
     const py = spawnSync('python3', [join(__dirname, '../fixtures/lobe/parse_answer.py'), 'lobe-python-0.3'], { input: text, encoding: 'utf8' });
     expect(py.stderr).toBe('');
-    expect(JSON.parse(py.stdout)).toEqual({ labels: [['red', 1], ['blue', 0]], prediction: 'red' });
+    expect(JSON.parse(py.stdout)).toEqual({
+      labels: [
+        ['red', 1],
+        ['blue', 0],
+      ],
+      prediction: 'red',
+    });
   });
 });
 
@@ -152,9 +185,19 @@ describe('Lobe Connect', () => {
     expect((await call(url, 'GET', '/v1/datasets', { token: app.token })).status).toBe(404);
     expect((await call(url, 'GET', '/metrics')).status).toBe(404);
     // The same DNS-rebinding guard as the main API.
-    expect((await call(url, 'POST', `/predict/${modelId}`, { headers: { host: 'evil.example:38100', 'content-type': 'application/json' }, body: JSON.stringify({ image: picture }) })).status).toBe(421);
+    expect(
+      (
+        await call(url, 'POST', `/predict/${modelId}`, {
+          headers: { host: 'evil.example:38100', 'content-type': 'application/json' },
+          body: JSON.stringify({ image: picture }),
+        })
+      ).status,
+    ).toBe(421);
     // A page from another site cannot read the answers.
-    const foreign = await call(url, 'POST', `/predict/${modelId}`, { headers: { origin: 'https://evil.example', 'content-type': 'text/plain' }, body: JSON.stringify({ image: picture }) });
+    const foreign = await call(url, 'POST', `/predict/${modelId}`, {
+      headers: { origin: 'https://evil.example', 'content-type': 'text/plain' },
+      body: JSON.stringify({ image: picture }),
+    });
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
   });
 

@@ -83,7 +83,11 @@ describe('/metrics and the queue', () => {
     // Every family is declared once, and every sample line is name{labels} value.
     const types = text.split('\n').filter((l) => l.startsWith('# TYPE '));
     expect(new Set(types).size).toBe(types.length);
-    for (const l of text.trim().split('\n').filter((x) => !x.startsWith('#'))) expect(l).toMatch(/^[a-z_:]+(\{[^}]*\})? (-?[0-9.e+-]+|NaN)$/);
+    for (const l of text
+      .trim()
+      .split('\n')
+      .filter((x) => !x.startsWith('#')))
+      expect(l).toMatch(/^[a-z_:]+(\{[^}]*\})? (-?[0-9.e+-]+|NaN)$/);
   });
 
   // Debian's `prometheus` package (CI installs it: .ci/run) has promtool; without it this test says so and skips.
@@ -101,7 +105,10 @@ describe('/metrics and the queue', () => {
     expect(r.status).toBe(0);
     // docs/api.md lists every family that /metrics writes.
     const doc = readFileSync(join(__dirname, '../../docs/api.md'), 'utf8');
-    const families = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
+    const families = text
+      .split('\n')
+      .filter((l) => l.startsWith('# TYPE '))
+      .map((l) => l.split(' ')[2]);
     expect(families.length).toBeGreaterThan(10);
     for (const f of families) expect(doc, `docs/api.md names ${f}`).toContain(`\`${f}`);
     // The windowed times are real summaries: quantiles with _sum and _count.

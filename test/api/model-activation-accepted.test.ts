@@ -55,20 +55,28 @@ async function images(query: string): Promise<Item[]> {
 async function train(): Promise<{ modelId: string; activation: Activation; metrics: { accuracy: number } }> {
   const start = await send('POST', `/v1/datasets/${datasetId}/train?force=true`, {});
   expect(start.status, start.text).toBe(202);
-  const run = await waitFor(async () => {
-    const r = await get(`/v1/runs/${start.json.runId}`);
-    return r.json.status === 'queued' || r.json.status === 'running' ? undefined : r.json;
-  }, 'run', 240_000);
+  const run = await waitFor(
+    async () => {
+      const r = await get(`/v1/runs/${start.json.runId}`);
+      return r.json.status === 'queued' || r.json.status === 'running' ? undefined : r.json;
+    },
+    'run',
+    240_000,
+  );
   expect(run.status).toBe('succeeded');
   return run;
 }
 
 /** Accepts the active model's guess on every unlabelled picture, as Select all N + Enter does. */
 async function acceptAllGuesses(modelId: string): Promise<number> {
-  const unlabelled = await waitFor(async () => {
-    const items = await images('unlabelled=true');
-    return items.every((i) => i.prediction?.modelId === modelId) ? items : undefined;
-  }, 'every unlabelled picture predicted', 240_000);
+  const unlabelled = await waitFor(
+    async () => {
+      const items = await images('unlabelled=true');
+      return items.every((i) => i.prediction?.modelId === modelId) ? items : undefined;
+    },
+    'every unlabelled picture predicted',
+    240_000,
+  );
   const r = await send('POST', `/v1/datasets/${datasetId}/accept`, { items: unlabelled.map((i) => ({ id: i.id, label: i.prediction!.label })) });
   expect(r.status, r.text).toBe(200);
   return unlabelled.length;

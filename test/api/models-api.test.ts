@@ -35,16 +35,22 @@ async function upload(datasetId: string, files: Buffer[], label: string) {
     files.map((bytes, i) => ({ name: `${label}-${i}.png`, bytes })),
     { label },
   );
-  expect((await call(base, 'POST', `/v1/datasets/${datasetId}/images`, { token, headers: { 'content-type': form.contentType }, body: form.body })).status).toBe(201);
+  expect((await call(base, 'POST', `/v1/datasets/${datasetId}/images`, { token, headers: { 'content-type': form.contentType }, body: form.body })).status).toBe(
+    201,
+  );
 }
 
 async function train(datasetId: string, params: unknown = {}, query = '') {
   const start = await send('POST', `/v1/datasets/${datasetId}/train${query}`, params);
   expect(start.status, start.text).toBe(202);
-  return waitFor(async () => {
-    const r = await get(`/v1/runs/${start.json.runId}`);
-    return r.json.status === 'queued' || r.json.status === 'running' ? undefined : r.json;
-  }, 'run', 120_000);
+  return waitFor(
+    async () => {
+      const r = await get(`/v1/runs/${start.json.runId}`);
+      return r.json.status === 'queued' || r.json.status === 'running' ? undefined : r.json;
+    },
+    'run',
+    120_000,
+  );
 }
 
 describe('model versions', () => {

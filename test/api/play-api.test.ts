@@ -34,13 +34,19 @@ describe('POST /v1/models/:id/evaluate', () => {
         (await kindPictures(kind, 8, 1)).map((bytes, i) => ({ name: `${kind}-${i}.png`, bytes })),
         { label: kind },
       );
-      expect((await call(base, 'POST', `/v1/datasets/${datasetId}/images`, { token, headers: { 'content-type': form.contentType }, body: form.body })).status).toBe(201);
+      expect(
+        (await call(base, 'POST', `/v1/datasets/${datasetId}/images`, { token, headers: { 'content-type': form.contentType }, body: form.body })).status,
+      ).toBe(201);
     }
     const start = await call(base, 'POST', `/v1/datasets/${datasetId}/train`, { token, ...json({}) });
-    const run = await waitFor(async () => {
-      const r = await call(base, 'GET', `/v1/runs/${start.json.runId}`, { token });
-      return r.json.status === 'queued' || r.json.status === 'running' ? undefined : r.json;
-    }, 'the run', 120_000);
+    const run = await waitFor(
+      async () => {
+        const r = await call(base, 'GET', `/v1/runs/${start.json.runId}`, { token });
+        return r.json.status === 'queued' || r.json.status === 'running' ? undefined : r.json;
+      },
+      'the run',
+      120_000,
+    );
     modelId = run.modelId;
   }, 240_000);
 

@@ -70,7 +70,11 @@ describe('rate limits on the local API', () => {
       expect(ds.headers['ratelimit-remaining']).toBe('9');
       const files = await Promise.all([1, 2, 3, 4, 5, 6].map(async (i) => ({ name: `p${i}.png`, bytes: await picture(i * 40) })));
       const form = multipart(files);
-      const up = await call(base, 'POST', `/v1/datasets/${ds.json.id}/images`, { token: app.token, headers: { 'content-type': form.contentType }, body: form.body });
+      const up = await call(base, 'POST', `/v1/datasets/${ds.json.id}/images`, {
+        token: app.token,
+        headers: { 'content-type': form.contentType },
+        body: form.body,
+      });
       expect(up.status).toBe(201);
       expect(up.headers['ratelimit-remaining']).toBe('8');
     } finally {

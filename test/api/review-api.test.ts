@@ -52,10 +52,14 @@ describe.skipIf(!fmnistAvailable())('GET /v1/datasets/:id/review', () => {
       await upload(mine.slice(1, 20), name);
       unlabelled.push(...(await upload(mine.slice(20), null)));
     }
-    await waitFor(() => {
-      const s = app.services.vision.status(datasetId);
-      return s.embedded === 66 ? s : undefined;
-    }, 'every picture embedded', 240_000);
+    await waitFor(
+      () => {
+        const s = app.services.vision.status(datasetId);
+        return s.embedded === 66 ? s : undefined;
+      },
+      'every picture embedded',
+      240_000,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -98,10 +102,14 @@ describe.skipIf(!fmnistAvailable())('GET /v1/datasets/:id/review', () => {
 
     const start = await call(base, 'POST', `/v1/datasets/${datasetId}/train`, { token, ...json({}) });
     expect(start.status).toBe(202);
-    await waitFor(async () => {
-      const run = await get(`/v1/runs/${start.json.runId}`);
-      return run.json.status === 'succeeded' ? run.json : undefined;
-    }, 'the run', 120_000);
+    await waitFor(
+      async () => {
+        const run = await get(`/v1/runs/${start.json.runId}`);
+        return run.json.status === 'succeeded' ? run.json : undefined;
+      },
+      'the run',
+      120_000,
+    );
 
     const next = await get(`/v1/datasets/${datasetId}/review?queue=label-next&limit=6`);
     expect(next.status).toBe(200);

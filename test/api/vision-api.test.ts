@@ -88,7 +88,13 @@ describe('train, read, export, predict over HTTP', () => {
     expect(next.json.nextCursor).toBeNull();
     const one = await call(base, 'GET', `/v1/models/${modelId}`, { token });
     expect(one.status).toBe(200);
-    expect(one.json).toMatchObject({ id: modelId, labels: ['blue', 'red'], backbone: expect.any(String), metrics: expect.any(Object), createdAt: expect.any(String) });
+    expect(one.json).toMatchObject({
+      id: modelId,
+      labels: ['blue', 'red'],
+      backbone: expect.any(String),
+      metrics: expect.any(Object),
+      createdAt: expect.any(String),
+    });
     expect((await call(base, 'GET', '/v1/models/999', { token })).status).toBe(404);
     expect((await call(base, 'GET', '/v1/runs/999', { token })).json.error.code).toBe('not_found');
     expect((await call(base, 'GET', '/v1/models?cursor=garbage', { token })).status).toBe(422);

@@ -20,7 +20,11 @@ export interface Result {
 export function loupe(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
   // Asynchronous, so that a server started by the same test keeps answering meanwhile.
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, LOUPE_TOKEN: '', LOUPE_DATA: '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, LOUPE_TOKEN: '', LOUPE_DATA: '', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -41,7 +45,11 @@ export interface Server {
 }
 
 export function serve(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir], { cwd: ROOT, env: { ...process.env, LOUPE_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, LOUPE_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));

@@ -22,7 +22,11 @@ export interface Proc {
 
 /** Starts `loupe ARGS` and resolves once stdout matches `ready` (with the match). */
 export function start(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Proc & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LOUPE_AUTO_TRAIN: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOUPE_AUTO_TRAIN: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -55,7 +59,11 @@ export function worker(broker: string, server: string, name: string, extra: stri
 
 /** A dataset with `count` distinct pictures uploaded; returns its id and the pictures' hashes. */
 export async function datasetWith(url: string, count: number, firstSeed = 1): Promise<{ id: string; hashes: string[] }> {
-  const ds = await call(url, 'POST', '/v1/datasets', { token: TOKEN, body: JSON.stringify({ name: `d${firstSeed}` }), headers: { 'content-type': 'application/json' } });
+  const ds = await call(url, 'POST', '/v1/datasets', {
+    token: TOKEN,
+    body: JSON.stringify({ name: `d${firstSeed}` }),
+    headers: { 'content-type': 'application/json' },
+  });
   const id = ds.json.id as string;
   const hashes: string[] = [];
   for (let i = 0; i < count; i += 50) {

@@ -101,10 +101,31 @@ describe('with no Loupe running: the command opens the data folder itself', () =
 
   it('predict --csv writes a new file, every cell quoted, and never replaces one (exit 5); --top K and --json', async () => {
     const csv = join(dir, 'out.csv');
-    const r = await loupe(['predict', '--model', modelId, join(fresh, 'a-red.png'), join(fresh, 'c-broken.png'), '--top', '2', '--csv', csv, '--data', data, '--json']);
+    const r = await loupe([
+      'predict',
+      '--model',
+      modelId,
+      join(fresh, 'a-red.png'),
+      join(fresh, 'c-broken.png'),
+      '--top',
+      '2',
+      '--csv',
+      csv,
+      '--data',
+      data,
+      '--json',
+    ]);
     expect(r.code).toBe(4);
     const json = JSON.parse(r.stdout);
-    expect(json.results).toEqual([{ file: join(fresh, 'a-red.png'), predictions: [{ label: 'red', confidence: expect.any(Number) }, { label: 'blue', confidence: expect.any(Number) }] }]);
+    expect(json.results).toEqual([
+      {
+        file: join(fresh, 'a-red.png'),
+        predictions: [
+          { label: 'red', confidence: expect.any(Number) },
+          { label: 'blue', confidence: expect.any(Number) },
+        ],
+      },
+    ]);
     expect(json.errors).toEqual([{ file: join(fresh, 'c-broken.png'), message: expect.stringMatching(/not an image format/) }]);
     const rows = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     expect(rows[0]).toBe('"file","rank","label","confidence","error"');

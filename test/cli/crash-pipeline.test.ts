@@ -189,7 +189,9 @@ describe.skipIf(!fmnistAvailable())('kill -9 during import, labelling and traini
         // Settled only if no retrain is still owed (a label change the newest model has not read).
         const db = new BetterSqlite3(join(data, 'loupe.db'), { readonly: true });
         const v = db.prepare('SELECT labels_version AS v FROM datasets WHERE id = ?').get(Number(ds)) as { v: number };
-        const trained = db.prepare(`SELECT max(labels_version) AS v FROM training_runs WHERE dataset_id = ? AND status = 'succeeded'`).get(Number(ds)) as { v: number | null };
+        const trained = db.prepare(`SELECT max(labels_version) AS v FROM training_runs WHERE dataset_id = ? AND status = 'succeeded'`).get(Number(ds)) as {
+          v: number | null;
+        };
         const newestRun = db.prepare('SELECT labels_version AS v FROM training_runs WHERE model_id = ?').get(Number(newest)) as { v: number };
         db.close();
         if (trained.v === v.v && newestRun.v === v.v) break;

@@ -55,7 +55,10 @@ describe.each([
 describe('loupe --version and --help', () => {
   it('answer from the dispatcher alone', () => {
     const v = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
-    expect([v.status, v.stdout.trim()]).toEqual([0, JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { cwd: ROOT, encoding: 'utf8' }))]);
+    expect([v.status, v.stdout.trim()]).toEqual([
+      0,
+      JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { cwd: ROOT, encoding: 'utf8' })),
+    ]);
     const h = spawnSync(BIN, ['--help'], { encoding: 'utf8' });
     expect(h.status).toBe(0);
     expect(h.stdout).not.toMatch(/coming with/);

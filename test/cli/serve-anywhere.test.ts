@@ -65,7 +65,11 @@ describe('loupe serve from any folder', () => {
     expect(health.json).toMatchObject({ status: 'ok', backbone: 'ready', message: null });
     const token = readFileSync(join(data, 'token'), 'utf8').trim();
 
-    const created = await call(base, 'POST', '/v1/datasets', { token, body: JSON.stringify({ name: 'colours' }), headers: { 'content-type': 'application/json' } });
+    const created = await call(base, 'POST', '/v1/datasets', {
+      token,
+      body: JSON.stringify({ name: 'colours' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
     const red = (await kindPictures('red', 5, 1)).map((bytes, i) => ({ name: `r${i}.png`, bytes, label: 'red' }));

@@ -204,7 +204,10 @@ describe('workers under faults, with real processes', () => {
 
       // A rogue runner (not a registered worker) takes the server's task and answers it.
       const rogue = new RedisTaskQueue(redis.url, { name: 'loupe', workerId: 'rogue', workerInfo: { role: 'rogue' } });
-      rogue.define('embed-batch', { input: z.any(), handler: (input: { hashes: string[] }) => ({ backbone: 'x', dim: 1, items: input.hashes.map((hash) => ({ hash, vector: 'AAAAAA==' })) }) });
+      rogue.define('embed-batch', {
+        input: z.any(),
+        handler: (input: { hashes: string[] }) => ({ backbone: 'x', dim: 1, items: input.hashes.map((hash) => ({ hash, vector: 'AAAAAA==' })) }),
+      });
       rogue.start();
       await datasetWith(server.url, 4);
       const task = await embedTaskDone(server.url);

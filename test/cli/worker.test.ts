@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('loupe serve --broker and loupe worker', () => {
-  it('a worker registers, embeds the server\'s pictures fetched by hash, and the server stores the vectors', async () => {
+  it("a worker registers, embeds the server's pictures fetched by hash, and the server stores the vectors", async () => {
     const data = join(dir, 'e2e');
     const server = await serveWithBroker(data, redis.url);
     const w = await worker(redis.url, server.url, 'gpu-box-1', ['--slots', '2']);
@@ -68,7 +68,10 @@ describe('loupe serve --broker and loupe worker', () => {
 
       // The Tasks page's view of the same, over the contract.
       const listed = await ipc(server.url, 'workers.list', {});
-      expect(listed).toMatchObject({ ok: true, value: { broker: { kind: 'redis' }, items: [{ name: 'gpu-box-1', provider: 'cpu', slots: 2, state: 'alive' }] } });
+      expect(listed).toMatchObject({
+        ok: true,
+        value: { broker: { kind: 'redis' }, items: [{ name: 'gpu-box-1', provider: 'cpu', slots: 2, state: 'alive' }] },
+      });
 
       // The blob route: token-protected, streamed, the bytes hash to their name.
       const blob = await call(server.url, 'GET', `/v1/blobs/${hashes[0]}`, { token: TOKEN });
@@ -104,22 +107,36 @@ describe('loupe serve --broker and loupe worker', () => {
       const id = (await send('POST', '/v1/datasets', { name: 'colours' })).json.id as string;
       const uploaded: string[] = [];
       for (const label of ['red', 'blue'] as const) {
-        const form = multipart((await kindPictures(label, 8, 1)).map((bytes, i) => ({ name: `${label}-${i}.png`, bytes })), { label });
-        const up = await call(server.url, 'POST', `/v1/datasets/${id}/images`, { token: TOKEN, headers: { 'content-type': form.contentType }, body: form.body });
+        const form = multipart(
+          (await kindPictures(label, 8, 1)).map((bytes, i) => ({ name: `${label}-${i}.png`, bytes })),
+          { label },
+        );
+        const up = await call(server.url, 'POST', `/v1/datasets/${id}/images`, {
+          token: TOKEN,
+          headers: { 'content-type': form.contentType },
+          body: form.body,
+        });
         expect(up.status).toBe(201);
         uploaded.push(...(up.json.items as { hash: string }[]).map((x) => x.hash));
       }
       await embedTaskDone(server.url);
       const start = await send('POST', `/v1/datasets/${id}/train`, {});
       expect(start.status, start.text).toBe(202);
-      const run = await waitFor(async () => {
-        const r = (await call(server.url, 'GET', `/v1/runs/${start.json.runId}`, { token: TOKEN })).json;
-        return r.status === 'queued' || r.status === 'running' ? undefined : r;
-      }, 'run', 120_000);
+      const run = await waitFor(
+        async () => {
+          const r = (await call(server.url, 'GET', `/v1/runs/${start.json.runId}`, { token: TOKEN })).json;
+          return r.status === 'queued' || r.status === 'running' ? undefined : r;
+        },
+        'run',
+        120_000,
+      );
       expect(run.status).toBe('succeeded');
 
       // Predicting a library picture by id: its embedding is a broker task that the worker ran.
-      const image = (await call(server.url, 'GET', `/v1/datasets/${id}/images?label=red&limit=1`, { token: TOKEN })).json.items[0] as { id: string; hash: string };
+      const image = (await call(server.url, 'GET', `/v1/datasets/${id}/images?label=red&limit=1`, { token: TOKEN })).json.items[0] as {
+        id: string;
+        hash: string;
+      };
       const before = new Set((await embedTasks()).map((t) => t.id));
       const predicted = await ipc(server.url, 'models.predict', { modelId: run.modelId, inputs: [{ imageId: image.id }], top: 2 });
       expect(predicted).toMatchObject({ ok: true, value: { predictions: [[{ label: 'red' }, { label: 'blue' }]] } });

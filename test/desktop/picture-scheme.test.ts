@@ -24,7 +24,9 @@ beforeAll(async () => {
   close = () => store.close();
   library = new LibraryService(store, join(dir, 'data'), () => {});
   const ds = library.createDataset('big').id;
-  const bytes = await sharp({ create: { width: 1200, height: 800, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer();
+  const bytes = await sharp({ create: { width: 1200, height: 800, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+    .jpeg()
+    .toBuffer();
   id = (await library.upload(ds, [{ name: 'big.jpg', bytes }])).items[0].id;
 });
 afterAll(() => {

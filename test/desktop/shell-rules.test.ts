@@ -54,7 +54,21 @@ describe('permissions', () => {
   });
 
   it('refuses everything else, from anyone', () => {
-    for (const p of ['geolocation', 'notifications', 'midi', 'midiSysex', 'hid', 'serial', 'usb', 'openExternal', 'clipboard-read', 'fileSystem', 'display-capture', 'pointerLock', 'unknown']) {
+    for (const p of [
+      'geolocation',
+      'notifications',
+      'midi',
+      'midiSysex',
+      'hid',
+      'serial',
+      'usb',
+      'openExternal',
+      'clipboard-read',
+      'fileSystem',
+      'display-capture',
+      'pointerLock',
+      'unknown',
+    ]) {
       expect({ p, allowed: ask(p) }).toEqual({ p, allowed: false });
     }
     expect(ask('clipboard-sanitized-write')).toBe(true);

@@ -12,9 +12,11 @@ const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 describe('docs/map.md', () => {
   const map = read('docs/map.md');
 
-  it('names every table of loupe.db, the queue engine\'s included', () => {
+  it("names every table of loupe.db, the queue engine's included", () => {
     const store = openStore(':memory:');
-    const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((r) => r.name);
+    const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map(
+      (r) => r.name,
+    );
     store.close();
     const queueTables = [...read('src/main/queue/store/schema.ts').matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]);
     expect(queueTables.length).toBeGreaterThan(0);

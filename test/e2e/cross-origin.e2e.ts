@@ -35,7 +35,12 @@ function api(request: APIRequestContext, url: string, token: string) {
   };
 }
 
-test('a page on another local port cannot upload, cancel or retry with the cookie; Loupe’s own page still can', async ({ app: page, loupe, request, context }) => {
+test('a page on another local port cannot upload, cancel or retry with the cookie; Loupe’s own page still can', async ({
+  app: page,
+  loupe,
+  request,
+  context,
+}) => {
   const loupeApi = api(request, loupe.url, loupe.token);
   await createDataset(page, 'Guarded'); // signed in: the cookie is set, the page works over /ipc
   const dataset = ((await loupeApi.get('/v1/datasets')).items as Array<{ id: string; name: string }>).find((d) => d.name === 'Guarded')!.id;

@@ -49,12 +49,19 @@ test('the desktop window exposes a frozen window.loupe and shows the Library', a
     // The page comes from Loupe's own scheme, which answers nothing outside the built folder;
     // permissions the app does not use are refused.
     expect(win.url()).toBe('loupe://app/index.html');
-    const escape = await win.evaluate(() => fetch('loupe://app/..%2f..%2fpackage.json').then((r) => r.status, () => 'refused'));
+    const escape = await win.evaluate(() =>
+      fetch('loupe://app/..%2f..%2fpackage.json').then(
+        (r) => r.status,
+        () => 'refused',
+      ),
+    );
     expect([400, 'refused']).toContain(escape);
     expect(await win.evaluate(() => navigator.permissions.query({ name: 'geolocation' }).then((p) => p.state))).toBe('denied');
     const created = await win.evaluate(() => (window as unknown as { loupe: LoupeClient }).loupe.call('datasets.create', { name: 'From Electron' }));
     expect(created.name).toBe('From Electron');
-    const bad = await win.evaluate(() => (window as unknown as { loupe: LoupeClient }).loupe.call('datasets.create', { name: '' } as never).catch((e: { code: string }) => e.code));
+    const bad = await win.evaluate(() =>
+      (window as unknown as { loupe: LoupeClient }).loupe.call('datasets.create', { name: '' } as never).catch((e: { code: string }) => e.code),
+    );
     expect(bad).toBe('validation');
   } finally {
     await app.close();

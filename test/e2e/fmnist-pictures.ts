@@ -26,7 +26,9 @@ export async function fmnistPictures(classes: string[], perClass: number, skip =
     for (let i = 0; i < count && out.filter((p) => p.label === name).length < perClass; i++) {
       if (labels.data[i] !== id || seen++ < skip) continue;
       const px = Buffer.from(images.data.subarray(i * h * w, (i + 1) * h * w));
-      const bytes = await sharp(px, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+      const bytes = await sharp(px, { raw: { width: w, height: h, channels: 1 } })
+        .png()
+        .toBuffer();
       out.push({ name: `${name.toLowerCase()}-${i}.png`, label: name, bytes });
     }
   }

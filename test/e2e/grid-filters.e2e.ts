@@ -62,7 +62,14 @@ test('filter by guess and confidence, sort, search, then Select all N + Enter la
   await bar.getByLabel('Sort by').selectOption('-confidence');
   await expect(page).toHaveURL(/sort=-confidence$/);
 
-  const expected = await callInPage(page, 'images.list', { datasetId, unlabeled: true, predicted: 'Sneaker', minConfidence: 0.6, sort: '-confidence', limit: 500 });
+  const expected = await callInPage(page, 'images.list', {
+    datasetId,
+    unlabeled: true,
+    predicted: 'Sneaker',
+    minConfidence: 0.6,
+    sort: '-confidence',
+    limit: 500,
+  });
   const n = expected.items.length;
   expect(n).toBeGreaterThan(5); // more than one page of 5
   await expect(page.locator('.toolbar-info')).toContainText(`Unlabelled (filtered) · ${n} pictures`);

@@ -41,7 +41,9 @@ test('bulk clear says what it did and Undo, Ctrl+Z and Ctrl+Shift+Z take it back
 
   // Seven pictures selected, 0 pressed: they are unlabelled, and the notice says so with Undo.
   await cells(page).nth(0).click();
-  await cells(page).nth(6).click({ modifiers: ['Shift'] });
+  await cells(page)
+    .nth(6)
+    .click({ modifiers: ['Shift'] });
   await page.keyboard.press('0');
   await expect(notice(page)).toContainText('7 pictures unlabelled');
   await expect(labelCount(page, 'unlabeled')).toHaveText('7');
@@ -90,7 +92,9 @@ test('labels by mouse: selection bar, right-click menu, drag onto a label; focus
 
   // Drag two pictures onto "dogs" in the sidebar.
   await cells(page).nth(0).click();
-  await cells(page).nth(1).click({ modifiers: ['Shift'] });
+  await cells(page)
+    .nth(1)
+    .click({ modifiers: ['Shift'] });
   const before = Number(await labelCount(page, 'label:dogs').textContent());
   await cells(page).nth(0).dragTo(labelButton(page, 'label:dogs'));
   await expect(labelCount(page, 'label:dogs')).toHaveText(String(before + 2));
@@ -113,7 +117,10 @@ test('labels by mouse: selection bar, right-click menu, drag onto a label; focus
 
 test('labels keep their shortcuts in creation order, and can be renamed, merged, recoloured and deleted with undo', async ({ app: page }) => {
   await page.setViewportSize({ width: 1280, height: 860 });
-  const keys = () => page.locator('.labels .label-item[data-filter^="label:"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-filter')}=${e.querySelector('.label-key')?.textContent ?? ''}`));
+  const keys = () =>
+    page
+      .locator('.labels .label-item[data-filter^="label:"]')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-filter')}=${e.querySelector('.label-key')?.textContent ?? ''}`));
   await expect(labelButton(page, 'label:birds')).toBeVisible();
   expect(await keys()).toEqual(['label:cats=1', 'label:dogs=2', 'label:birds=3']);
   // A new label alphabetically first still goes last: no shortcut renumbers.
@@ -172,7 +179,9 @@ test('labels keep their shortcuts in creation order, and can be renamed, merged,
 
   await labelButton(page, 'all').click();
   await cells(page).nth(0).click();
-  await cells(page).nth(2).click({ modifiers: ['Shift'] });
+  await cells(page)
+    .nth(2)
+    .click({ modifiers: ['Shift'] });
   await waitForThumbnails(page);
   await page.screenshot({ path: join(ROOT, 'docs/labelling.png') });
 });

@@ -100,7 +100,9 @@ test('dropped files are uploaded; bad ones are listed by name and the rest arriv
 
 test('the label picker creates a label, Delete asks first, F2 renames, bad input names its field', async ({ app: page }) => {
   await createDataset(page, 'Picked');
-  const dogs = readdirSync(join(pics, 'pets/dogs')).slice(0, 6).map((n) => join(pics, 'pets/dogs', n));
+  const dogs = readdirSync(join(pics, 'pets/dogs'))
+    .slice(0, 6)
+    .map((n) => join(pics, 'pets/dogs', n));
   await page.getByTestId('picture-input').setInputFiles(dogs);
   await expect(labelCount(page, 'unlabeled')).toHaveText('6', { timeout: 60_000 });
 
@@ -135,12 +137,10 @@ test('the label picker creates a label, Delete asks first, F2 renames, bad input
   await expect(page.getByRole('button', { name: /Dataset: Puppies\./ })).toBeVisible();
 
   const err = await page.evaluate(() =>
-    (window as unknown as { loupe: { call(m: string, i: unknown): Promise<unknown> } }).loupe
-      .call('images.setLabel', { ids: [], label: 'x' })
-      .then(
-        () => null,
-        (e: { code: string; field?: string; message: string }) => ({ code: e.code, field: e.field, message: e.message }),
-      ),
+    (window as unknown as { loupe: { call(m: string, i: unknown): Promise<unknown> } }).loupe.call('images.setLabel', { ids: [], label: 'x' }).then(
+      () => null,
+      (e: { code: string; field?: string; message: string }) => ({ code: e.code, field: e.field, message: e.message }),
+    ),
   );
   expect(err?.code).toBe('validation');
   expect(err?.field).toBe('ids');
@@ -238,4 +238,3 @@ test('keyboard help lists the shortcuts; Alt+digit changes pages; no token, no e
   await expect(other.getByRole('alert')).toContainText('#token=', { timeout: 20_000 });
   await stranger.close();
 });
-

@@ -42,9 +42,12 @@ test('training shows in the Library; versions are pinned, renamed, compared and 
   await expect(v2).toBeVisible({ timeout: 90_000 });
   await expect(page.getByTestId('run-done')).toBeVisible({ timeout: 90_000 });
   // The run's line gives both scores and on how many pictures they were made.
-  await expect(page.getByTestId('run-done')).toContainText(/It is now the active model: [\d.]+ % against [\d.]+ % for the model it replaces on the same \d+ held-out pictures\./, {
-    timeout: 90_000,
-  });
+  await expect(page.getByTestId('run-done')).toContainText(
+    /It is now the active model: [\d.]+ % against [\d.]+ % for the model it replaces on the same \d+ held-out pictures\./,
+    {
+      timeout: 90_000,
+    },
+  );
 
   // Pin v1: it is the active one whatever v2 scored.
   await page.getByRole('button', { name: 'Pin Colours v1' }).click();

@@ -20,7 +20,9 @@ test.beforeAll(async () => {
   // The last two cats and dogs go in as loose, unlabelled pictures.
   mkdirSync(join(pics, 'loose'));
   for (const kind of ['cats', 'dogs']) {
-    for (const f of readdirSync(join(pics, 'pets', kind)).sort().slice(6)) {
+    for (const f of readdirSync(join(pics, 'pets', kind))
+      .sort()
+      .slice(6)) {
       copyFileSync(join(pics, 'pets', kind, f), join(pics, 'loose', f));
       rmSync(join(pics, 'pets', kind, f));
     }

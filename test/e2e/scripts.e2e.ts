@@ -6,7 +6,10 @@ import { ROOT } from './loupe-server';
 // would add a second `}`.
 test.describe('the Scripts page', () => {
   test('edits a script, shows a diagnostic, runs it and shows its output', async ({ app }) => {
-    await app.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: /Scripts/ }).click();
+    await app
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('button', { name: /Scripts/ })
+      .click();
     const editor = app.getByTestId('script-editor').locator('.cm-content');
     await expect(editor).toBeVisible();
 
@@ -48,7 +51,10 @@ test.describe('the Scripts page', () => {
   });
 
   test('saves a script under a name and stops a running one', async ({ app }) => {
-    await app.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: /Scripts/ }).click();
+    await app
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('button', { name: /Scripts/ })
+      .click();
     const editor = app.getByTestId('script-editor').locator('.cm-content');
     await editor.click();
     await app.keyboard.press('ControlOrMeta+a');
@@ -107,7 +113,10 @@ test.describe('the Scripts page', () => {
 
   test('in dark mode every token keeps at least 4.5:1 against the editor', async ({ app }) => {
     await app.emulateMedia({ colorScheme: 'dark' });
-    await app.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: /Scripts/ }).click();
+    await app
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('button', { name: /Scripts/ })
+      .click();
     const editor = app.getByTestId('script-editor').locator('.cm-content');
     await editor.click();
     await app.keyboard.press('ControlOrMeta+a');
@@ -141,7 +150,10 @@ test.describe('the Scripts page', () => {
 
 test.describe('a schedule that keeps failing', () => {
   test('is paused after three failed runs, the page says why, and Resume turns it back on', async ({ app, loupe }) => {
-    await app.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: /Scripts/ }).click();
+    await app
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('button', { name: /Scripts/ })
+      .click();
     const editor = app.getByTestId('script-editor').locator('.cm-content');
     await editor.click();
     await app.keyboard.press('ControlOrMeta+a');
@@ -158,20 +170,34 @@ test.describe('a schedule that keeps failing', () => {
     await expect(schedule).toContainText('Runs on “0 3 * * *”', { timeout: 15_000 });
 
     // Three runs as the schedule's tick enqueues them, through the API.
-    const items = await app.evaluate(() => (window as unknown as { loupe: { call(m: string, p: unknown): Promise<{ items: Array<{ id: string; name: string }> }> } }).loupe.call('scripts.list', {}));
+    const items = await app.evaluate(() =>
+      (window as unknown as { loupe: { call(m: string, p: unknown): Promise<{ items: Array<{ id: string; name: string }> }> } }).loupe.call('scripts.list', {}),
+    );
     const id = items.items.find((s) => s.name === 'Always fails')!.id;
     const headers = { authorization: `Bearer ${loupe.token}`, 'content-type': 'application/json' };
     for (let i = 0; i < 3; i++) {
-      const r = await fetch(`${loupe.url}/v1/tasks`, { method: 'POST', headers, body: JSON.stringify({ kind: 'script', input: { scriptId: id, scheduled: true }, maxAttempts: 1 }) });
+      const r = await fetch(`${loupe.url}/v1/tasks`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ kind: 'script', input: { scriptId: id, scheduled: true }, maxAttempts: 1 }),
+      });
       expect(r.status).toBeLessThan(300);
       const task = (await r.json()) as { id: string };
-      await expect.poll(async () => ((await (await fetch(`${loupe.url}/v1/tasks/${task.id}`, { headers })).json()) as { state: string }).state, { timeout: 30_000 }).toBe('dead');
+      await expect
+        .poll(async () => ((await (await fetch(`${loupe.url}/v1/tasks/${task.id}`, { headers })).json()) as { state: string }).state, { timeout: 30_000 })
+        .toBe('dead');
     }
 
     // The page learns of it when the script is opened again.
     await app.reload();
-    await app.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: /Scripts/ }).click();
-    await app.getByRole('list', { name: 'Saved scripts' }).getByRole('button', { name: /Always fails/ }).click();
+    await app
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('button', { name: /Scripts/ })
+      .click();
+    await app
+      .getByRole('list', { name: 'Saved scripts' })
+      .getByRole('button', { name: /Always fails/ })
+      .click();
     const notice = app.getByRole('alert', { name: 'Schedule paused' });
     await expect(notice).toContainText('Paused after 3 failed runs in a row. Last error: boom (line 2, column 1).', { timeout: 15_000 });
     await notice.getByRole('button', { name: 'Resume schedule' }).click();

@@ -81,7 +81,12 @@ export function listTree(dir: string, skip: string[] = []): Map<string, Entry> {
         continue;
       }
       const kind = st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-      out.set(relative(dir, p), { kind, size: kind === 'dir' ? 0 : st.size, mtimeMs: kind === 'dir' ? 0 : st.mtimeMs, ...(kind === 'link' ? { target: readlinkSync(p) } : {}) });
+      out.set(relative(dir, p), {
+        kind,
+        size: kind === 'dir' ? 0 : st.size,
+        mtimeMs: kind === 'dir' ? 0 : st.mtimeMs,
+        ...(kind === 'link' ? { target: readlinkSync(p) } : {}),
+      });
       if (kind === 'dir') walk(p);
     }
   };

@@ -75,34 +75,72 @@ export function hostScript(r: () => number, L: FuzzLayout, index: number): strin
       `range(${big()})`,
     ]);
   const pattern = () =>
-    pick(['"*"', '"*.png"', '"{jpg,png}"', '"?1.png"', '"[a-"', `"${'*a'.repeat(8 + Math.floor(r() * 30))}b"`, `"*".repeat(${big()})`, `"{" .repeat(50)`, '"***************************************x"']);
+    pick([
+      '"*"',
+      '"*.png"',
+      '"{jpg,png}"',
+      '"?1.png"',
+      '"[a-"',
+      `"${'*a'.repeat(8 + Math.floor(r() * 30))}b"`,
+      `"*".repeat(${big()})`,
+      `"{" .repeat(50)`,
+      '"***************************************x"',
+    ]);
   let k = 0;
   const stmt = (): string => {
     k++;
     switch (Math.floor(r() * 22)) {
-      case 0: return `print(loupe.files(${q(path())}${r() < 0.7 ? `, ${pattern()}` : ''}))`;
-      case 1: return `print(loupe.copy(${q(path())}, ${q(path())}))`;
-      case 2: return `print(loupe.move(${q(r() < 0.5 ? hostile() : `${g()}/${n()}.txt`)}, ${q(path())}))`;
-      case 3: return `print(loupe.mkdir(${q(path())}))`;
-      case 4: return `print(loupe.classify(${q(path())}))`;
-      case 5: return `print(loupe.enqueue("predict-folder", {"modelId": ${q(L.modelId)}, "path": ${q(path())}, "output": ${q(path())}}))`;
-      case 6: return `print(loupe.enqueue("predict-folder", {"modelId": ${q(L.modelId)}, "path": ${q(r() < 0.5 ? o : g())}}))`;
-      case 7: return `print(loupe.enqueue("import", {"datasetId": ${q(L.datasetId)}, "paths": [${q(path())}, ${q(path())}]}))`;
+      case 0:
+        return `print(loupe.files(${q(path())}${r() < 0.7 ? `, ${pattern()}` : ''}))`;
+      case 1:
+        return `print(loupe.copy(${q(path())}, ${q(path())}))`;
+      case 2:
+        return `print(loupe.move(${q(r() < 0.5 ? hostile() : `${g()}/${n()}.txt`)}, ${q(path())}))`;
+      case 3:
+        return `print(loupe.mkdir(${q(path())}))`;
+      case 4:
+        return `print(loupe.classify(${q(path())}))`;
+      case 5:
+        return `print(loupe.enqueue("predict-folder", {"modelId": ${q(L.modelId)}, "path": ${q(path())}, "output": ${q(path())}}))`;
+      case 6:
+        return `print(loupe.enqueue("predict-folder", {"modelId": ${q(L.modelId)}, "path": ${q(r() < 0.5 ? o : g())}}))`;
+      case 7:
+        return `print(loupe.enqueue("import", {"datasetId": ${q(L.datasetId)}, "paths": [${q(path())}, ${q(path())}]}))`;
       // A task a script enqueues must keep the script's grants: a script that escapes, run as a task.
-      case 8: return `print(loupe.enqueue("script", {"source": ${q(`import "loupe" as loupe\nloupe.copy(${q(`${g()}/cats/c1.png`)}, ${q(hostile())})`)}}))`;
-      case 9: return `loupe.log(${pick(['"x"', huge(), `"line".repeat(${big()})`, `str(range(${big()}))`])})`;
-      case 10: return `print(${pick([`"p".repeat(${big()})`, huge(), 'loupe.datasets()'])})`;
-      case 11: return `let h${k} = ${huge()}`;
-      case 12: return `fn deep${k}(k) { return deep${k}(k + 1) + 1 }\nprint(deep${k}(0))`;
-      case 13: return pick(['while true {}', 'for i in range(1000000000) {}', 'let s = "x"\nwhile true { s = s + s }', 'let l = [1]\nwhile true { l = [l, l] }', 'let m = {}\nlet k = 0\nwhile true { m[k] = "v".repeat(1000); k += 1 }']);
-      case 14: return `fn g${k}() { try { while true {} } finally { return "escaped the time limit" } }\nprint(g${k}())`;
-      case 15: return `fn g${k}() { try { return g${k}() } finally { return "escaped the depth limit" } }\nprint(g${k}())`;
-      case 16: return `try { print(len(${huge()})) } catch e { print("caught", e.message) } finally { print("finally") }`;
-      case 17: return 'while true { try { while true {} } catch e { print(e.message) } }';
-      case 18: return `print(loupe.images(${q(L.datasetId)}), loupe.labels(${q(L.datasetId)}))`;
-      case 19: return `print(loupe.${pick(['progress(0.5)', 'progress(-1)', 'progress(nan)', 'label("nope", "x")', 'datasets(1, 2)', 'nothing()', 'predictions("nope", {})'])})`;
-      case 20: return `loupe.log(loupe.files(${q(g())}, ${pattern()}))`;
-      default: return `for p in loupe.files(${q(g())}) { print(loupe.copy(p, ${q(path())})) }`;
+      case 8:
+        return `print(loupe.enqueue("script", {"source": ${q(`import "loupe" as loupe\nloupe.copy(${q(`${g()}/cats/c1.png`)}, ${q(hostile())})`)}}))`;
+      case 9:
+        return `loupe.log(${pick(['"x"', huge(), `"line".repeat(${big()})`, `str(range(${big()}))`])})`;
+      case 10:
+        return `print(${pick([`"p".repeat(${big()})`, huge(), 'loupe.datasets()'])})`;
+      case 11:
+        return `let h${k} = ${huge()}`;
+      case 12:
+        return `fn deep${k}(k) { return deep${k}(k + 1) + 1 }\nprint(deep${k}(0))`;
+      case 13:
+        return pick([
+          'while true {}',
+          'for i in range(1000000000) {}',
+          'let s = "x"\nwhile true { s = s + s }',
+          'let l = [1]\nwhile true { l = [l, l] }',
+          'let m = {}\nlet k = 0\nwhile true { m[k] = "v".repeat(1000); k += 1 }',
+        ]);
+      case 14:
+        return `fn g${k}() { try { while true {} } finally { return "escaped the time limit" } }\nprint(g${k}())`;
+      case 15:
+        return `fn g${k}() { try { return g${k}() } finally { return "escaped the depth limit" } }\nprint(g${k}())`;
+      case 16:
+        return `try { print(len(${huge()})) } catch e { print("caught", e.message) } finally { print("finally") }`;
+      case 17:
+        return 'while true { try { while true {} } catch e { print(e.message) } }';
+      case 18:
+        return `print(loupe.images(${q(L.datasetId)}), loupe.labels(${q(L.datasetId)}))`;
+      case 19:
+        return `print(loupe.${pick(['progress(0.5)', 'progress(-1)', 'progress(nan)', 'label("nope", "x")', 'datasets(1, 2)', 'nothing()', 'predictions("nope", {})'])})`;
+      case 20:
+        return `loupe.log(loupe.files(${q(g())}, ${pattern()}))`;
+      default:
+        return `for p in loupe.files(${q(g())}) { print(loupe.copy(p, ${q(path())})) }`;
     }
   };
   const lines = ['import "loupe" as loupe'];

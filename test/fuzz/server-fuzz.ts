@@ -39,7 +39,11 @@ function postWithin(base: string, path: string, token: string, body: string, ms:
   return new Promise((ok, fail) => {
     const req = httpRequest(
       new URL(path, base),
-      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, signal: AbortSignal.timeout(ms) },
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        signal: AbortSignal.timeout(ms),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -68,7 +72,12 @@ export interface FuzzReport {
   outcomes: Record<string, number>;
   /** Scripts during which the server process died (exit code or signal, last stderr). */
   deaths: Array<{ index: number; seed: number; exit: string; stderr: string; source: string }>;
-  health: { polls: number; maxMs: number; slow: Array<{ at: number; ms: number; running: number[] }>; failed: Array<{ at: number; error: string; running: number[] }> };
+  health: {
+    polls: number;
+    maxMs: number;
+    slow: Array<{ at: number; ms: number; running: number[] }>;
+    failed: Array<{ at: number; error: string; running: number[] }>;
+  };
   /** Scripts after which the server answered nothing for 10 s past the script's limit (then killed and restarted). */
   stalls: Array<{ index: number; running: number[]; source: string }>;
   /** /v1/health polled for 10 s before any script ran: what the machine alone costs. */
@@ -304,8 +313,18 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         status = r.status;
         body = r.text.slice(0, 300);
         // Stack overflow is an ordinary, catchable error (LANGUAGE.md §8); time and memory limits are not.
-        if (r.status === 200 && /escaped the time limit|caught Memory limit exceeded|caught Time limit exceeded/.test(String(r.json?.output ?? ''))) report.limitEscapes.push(index);
-        code = r.status === 200 ? 'ok' : r.status === 422 && r.json?.error?.code === 'script_error' ? `error: ${String(r.json.error.message).split(sb.root).join('SANDBOX').replace(/[0-9]+/g, 'N').slice(0, 70)}` : `http ${r.status}`;
+        if (r.status === 200 && /escaped the time limit|caught Memory limit exceeded|caught Time limit exceeded/.test(String(r.json?.output ?? '')))
+          report.limitEscapes.push(index);
+        code =
+          r.status === 200
+            ? 'ok'
+            : r.status === 422 && r.json?.error?.code === 'script_error'
+              ? `error: ${String(r.json.error.message)
+                  .split(sb.root)
+                  .join('SANDBOX')
+                  .replace(/[0-9]+/g, 'N')
+                  .slice(0, 70)}`
+              : `http ${r.status}`;
       } catch (err) {
         code = err instanceof Error && err.name === 'TimeoutError' ? 'stalled' : 'request failed';
         body = String(err);
@@ -330,7 +349,8 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         await sleep(300);
         if (server.exit() !== null) {
           if (!restarting) {
-            if (code !== 'stalled' && !stallKill) report.deaths.push({ index, seed, exit: server.exit()!, stderr: server.stderr().slice(-1500), source: source.slice(0, 1500) });
+            if (code !== 'stalled' && !stallKill)
+              report.deaths.push({ index, seed, exit: server.exit()!, stderr: server.stderr().slice(-1500), source: source.slice(0, 1500) });
             if (!stallKill) log(`server died during script ${index} (${server.exit()}); ${opts.keepGoing ? 'restarting' : 'stopping'}`);
             if (!opts.keepGoing) {
               stop = true;
@@ -348,7 +368,8 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         }
       }
       if (code.startsWith('http') || code === 'request failed') report.unexpected.push({ index, status, body });
-      if (opts.progressFile && report.ran % 100 === 0) writeFileSync(opts.progressFile, JSON.stringify({ ...report, seconds: Math.round((Date.now() - t0) / 1000) }, null, 1));
+      if (opts.progressFile && report.ran % 100 === 0)
+        writeFileSync(opts.progressFile, JSON.stringify({ ...report, seconds: Math.round((Date.now() - t0) / 1000) }, null, 1));
     };
 
     const lane = async () => {
@@ -379,7 +400,12 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     // The server's own caches and temp files are its business; a script's names carry the marker.
     const appOwn = (c: string) => / home\/\.cache\//.test(c) || (/ tmp\//.test(c) && !c.includes(sb.marker));
     report.appWrites = changes.filter(appOwn);
-    report.outsideWrites = [...changes.filter((c) => !appOwn(c)), ...markedInTmp(sb.marker).filter((n) => !tmpBefore.includes(n)).map((n) => `created /tmp/${n}`)];
+    report.outsideWrites = [
+      ...changes.filter((c) => !appOwn(c)),
+      ...markedInTmp(sb.marker)
+        .filter((n) => !tmpBefore.includes(n))
+        .map((n) => `created /tmp/${n}`),
+    ];
     if (server.exit() === null) {
       const imgs = await call(server.url, 'GET', `/v1/datasets/${datasetId}/images?limit=500`, { token });
       report.readEscapes = ((imgs.json?.items ?? []) as Array<{ fileName: string }>).map((i) => i.fileName).filter((n) => /^p90\d\./.test(n));
@@ -422,6 +448,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const out = arg('out', '');
   if (out) writeFileSync(out, text);
   console.log(text);
-  const ok = report.deaths.length === 0 && report.stalls.length === 0 && report.health.slow.length === 0 && report.health.failed.length === 0 && report.outsideWrites.length === 0 && report.readEscapes.length === 0 && report.limitEscapes.length === 0 && report.unexpected.length === 0;
+  const ok =
+    report.deaths.length === 0 &&
+    report.stalls.length === 0 &&
+    report.health.slow.length === 0 &&
+    report.health.failed.length === 0 &&
+    report.outsideWrites.length === 0 &&
+    report.readEscapes.length === 0 &&
+    report.limitEscapes.length === 0 &&
+    report.unexpected.length === 0;
   process.exit(ok ? 0 : 1);
 }

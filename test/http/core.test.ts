@@ -159,8 +159,7 @@ describe('JSON bodies', () => {
   };
   it('parses, limits and guards JSON', async () => {
     const { url } = await up(build, { bodyLimit: 1024 });
-    const post = (path: string, body: string, type = 'application/json') =>
-      fetch(url + path, { method: 'POST', body, headers: { 'content-type': type } });
+    const post = (path: string, body: string, type = 'application/json') => fetch(url + path, { method: 'POST', body, headers: { 'content-type': type } });
     expect(await (await post('/echo', '{"a":[1,2]}')).json()).toEqual({ a: [1, 2] });
     let r = await post('/echo', '{"a":');
     expect(r.status).toBe(400);

@@ -73,7 +73,11 @@ const BROKEN_JSON = ['{', '{"a":', '[1,2', '{"a" 1}', 'nul', '{"a":1}}', "{'a':1
 const GENERATORS: Record<string, Gen> = {
   brokenRequestLine: (r) =>
     r.pick([
-      () => `${r.bytes(5 + r.int(60)).toString('latin1').replace(/\r\n/g, '')}\r\n\r\n`,
+      () =>
+        `${r
+          .bytes(5 + r.int(60))
+          .toString('latin1')
+          .replace(/\r\n/g, '')}\r\n\r\n`,
       () => `GET\r\n${H}\r\n`,
       () => `GET / HTTP/9.${r.int(10)}\r\n${H}\r\n`,
       () => `G@T / HTTP/1.1\r\n${H}\r\n`,
@@ -98,15 +102,21 @@ const GENERATORS: Record<string, Gen> = {
       () => `POST /json HTTP/1.1\r\n${H}Content-Type: application/json\r\nContent-Length: ${100 + r.int(1000)}\r\n\r\n{"a":1}`,
     ])(),
   invalidJson: (r) => post('/json', 'application/json', r.pick(BROKEN_JSON) + (r.next() < 0.3 ? r.bytes(r.int(30)).toString('latin1') : '')),
-  poisonedJson: (r) => post('/json', 'application/json', r.pick(['{"__proto__":{"x":1}}', '{"a":{"constructor":{"prototype":{}}}}', '[{"\\u005f_proto__":1}]'])),
+  poisonedJson: (r) =>
+    post('/json', 'application/json', r.pick(['{"__proto__":{"x":1}}', '{"a":{"constructor":{"prototype":{}}}}', '[{"\\u005f_proto__":1}]'])),
   overLimit: (r) =>
     r.pick([
       () => post('/json', 'application/json', `{"a":"${'x'.repeat(4100 + r.int(4000))}"}`),
       () => `POST /json HTTP/1.1\r\n${H}Content-Type: application/json\r\nContent-Length: ${5_000_000 + r.int(1e6)}\r\n\r\n{"a":`,
-      () => `POST /json HTTP/1.1\r\n${H}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${`1000\r\n${'x'.repeat(4096)}\r\n`.repeat(2)}0\r\n\r\n`,
+      () =>
+        `POST /json HTTP/1.1\r\n${H}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${`1000\r\n${'x'.repeat(4096)}\r\n`.repeat(2)}0\r\n\r\n`,
     ])(),
   wrongContentType: (r) =>
-    post('/json', r.pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'image/png', 'multipart/form-data', 'applicationjson', '']), '{"a":1}'),
+    post(
+      '/json',
+      r.pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'image/png', 'multipart/form-data', 'applicationjson', '']),
+      '{"a":1}',
+    ),
   truncatedMultipart: (r) => {
     const full = multipart(1 + r.int(3));
     const cut = full.slice(0, 10 + r.int(full.length - 20));
@@ -116,7 +126,12 @@ const GENERATORS: Record<string, Gen> = {
     r.pick([
       () => post('/upload', 'multipart/form-data', multipart(1)),
       () => post('/upload', 'multipart/form-data; boundary=B', `--B\r\nContent-Disposition: form-data; name="__proto__"\r\n\r\nx\r\n--B--\r\n`),
-      () => post('/upload', 'multipart/form-data; boundary=B', `--B\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n${'y'.repeat(3000)}\r\n--B--\r\n`),
+      () =>
+        post(
+          '/upload',
+          'multipart/form-data; boundary=B',
+          `--B\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n${'y'.repeat(3000)}\r\n--B--\r\n`,
+        ),
       () => post('/upload', 'multipart/form-data; boundary=B', multipart(6)),
       () => post('/upload', 'multipart/form-data; boundary=B', r.bytes(200)),
     ])(),
@@ -249,7 +264,11 @@ describe('malformed input', () => {
     for (const o of outcomes) byKind.set(`${o.kind}:${o.status ?? 'closed'}`, (byKind.get(`${o.kind}:${o.status ?? 'closed'}`) ?? 0) + 1);
     if (process.env.FUZZ_DEBUG) console.log([...byKind].sort().join('\n'), outcomes.length, Date.now() - started);
     // Every kind got through to an answer at least sometimes (the generators do reach the server).
-    for (const k of kinds) expect([...byKind.keys()].some((x) => x.startsWith(`${k}:4`)), k).toBe(true);
+    for (const k of kinds)
+      expect(
+        [...byKind.keys()].some((x) => x.startsWith(`${k}:4`)),
+        k,
+      ).toBe(true);
 
     // The server still answers normally, and its memory is back near where it started.
     expect(await (await fetch(`http://127.0.0.1:${port}/users/42`)).json()).toEqual({ id: '42' });

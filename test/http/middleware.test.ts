@@ -231,11 +231,7 @@ describe('validate', () => {
         validate({ params: z.object({ id: z.coerce.number().int() }), query: z.object({ limit: z.coerce.number().max(500).default(50) }) }),
         (ctx) => ({ params: ctx.valid?.params, query: ctx.valid?.query }),
       );
-      app.get(
-        '/typed/:id',
-        { schema: { query: z.object({ q: z.string() }) } },
-        (ctx) => ({ id: ctx.params.id, q: ctx.valid.query.q }),
-      );
+      app.get('/typed/:id', { schema: { query: z.object({ q: z.string() }) } }, (ctx) => ({ id: ctx.params.id, q: ctx.valid.query.q }));
     });
     expect(await (await fetch(`${url}/items/5?limit=10`)).json()).toEqual({ params: { id: 5 }, query: { limit: 10 } });
     let r = await fetch(`${url}/items/x`);

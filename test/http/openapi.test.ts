@@ -16,7 +16,12 @@ describe('openapi', () => {
       g.ws('/events', () => undefined, { summary: 'Change feed' });
       g.post(
         '/files',
-        { schema: { requestBody: { content: [{ contentType: 'image/png', schema: { type: 'string', contentMediaType: 'image/png' } }] }, response: { 204: null } } },
+        {
+          schema: {
+            requestBody: { content: [{ contentType: 'image/png', schema: { type: 'string', contentMediaType: 'image/png' } }] },
+            response: { 204: null },
+          },
+        },
         () => undefined,
       );
     });

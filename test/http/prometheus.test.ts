@@ -10,7 +10,17 @@ function sampleText(): string {
     .counter('demo_requests_total', 'Requests, with a \\ backslash\nand a newline in the help.', [[{ path: 'a"b\\c\nd' }, 3]])
     .gauge('demo_temperature_celsius', 'A gauge with no data yet.', [[{}, null]])
     .histogram('demo_duration_seconds', 'A histogram.', [{ labels: { route: '/x' }, bounds: [0.1, 1], cumulative: [1, 2], sum: 1.2, count: 3 }])
-    .summary('demo_wait_seconds', 'A summary.', [{ labels: {}, quantiles: [[0.5, 0.2], [1, null]], sum: 0.4, count: 2 }])
+    .summary('demo_wait_seconds', 'A summary.', [
+      {
+        labels: {},
+        quantiles: [
+          [0.5, 0.2],
+          [1, null],
+        ],
+        sum: 0.4,
+        count: 2,
+      },
+    ])
     .toString();
 }
 

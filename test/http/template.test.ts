@@ -20,9 +20,7 @@ describe('Templates', () => {
         '{{#each items}}{{ @index }}:{{ name }}@{{ ../site }}{{#if @last}}.{{else}},{{/if}}{{else}}empty{{/each}}|' +
         '{{#each map}}{{ @key }}={{ this }};{{/each}}',
     );
-    expect(t({ user: { name: 'Ada' }, site: 'L', items: [{ name: 'a' }, { name: 'b' }], map: { x: 1, y: 2 } })).toBe(
-      'hi Ada|0:a@L,1:b@L.|x=1;y=2;',
-    );
+    expect(t({ user: { name: 'Ada' }, site: 'L', items: [{ name: 'a' }, { name: 'b' }], map: { x: 1, y: 2 } })).toBe('hi Ada|0:a@L,1:b@L.|x=1;y=2;');
     expect(t({ items: [], map: {} })).toBe('anon|noneempty|');
   });
 

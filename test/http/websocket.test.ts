@@ -39,10 +39,14 @@ function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
 const build = (app: import('../../src/main/http').App) => {
   app.use(hostAllowList({ hosts: 'loopback' }));
   app.use(bearerAuth({ token: 'tok' }));
-  app.ws('/events/:room', (socket, ctx) => {
-    void wsSend(socket, JSON.stringify({ hello: ctx.params.room }));
-    socket.on('message', (m) => void wsSend(socket, `echo:${m.toString()}`));
-  }, { maxPayload: 1024 });
+  app.ws(
+    '/events/:room',
+    (socket, ctx) => {
+      void wsSend(socket, JSON.stringify({ hello: ctx.params.room }));
+      socket.on('message', (m) => void wsSend(socket, `echo:${m.toString()}`));
+    },
+    { maxPayload: 1024 },
+  );
 };
 
 describe('WebSocket routes', () => {

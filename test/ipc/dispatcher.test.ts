@@ -40,7 +40,13 @@ beforeEach(() => {
     library,
     apiSettings,
     tasks,
-    appInfo: () => ({ version: '0.0.0', shell: 'electron', dataDir: dir, api: { enabled: false, url: null }, backbone: { state: 'ready', id: 'test', message: null, fix: null } }),
+    appInfo: () => ({
+      version: '0.0.0',
+      shell: 'electron',
+      dataDir: dir,
+      api: { enabled: false, url: null },
+      backbone: { state: 'ready', id: 'test', message: null, fix: null },
+    }),
   });
   dispatcher = createDispatcher(handlers as Handlers, { log: (err) => logged.push(err) });
 });
@@ -107,7 +113,13 @@ describe('dispatcher', () => {
 describe('settings.api', () => {
   it('shows the token, keeps allowed origins, and regenerates the token into DATA/token', async () => {
     const before = (await dispatcher.call('settings.api.get', {})) as any;
-    expect(before.value).toEqual({ enabled: false, url: null, token: 't'.repeat(64), allowedOrigins: [], lobeConnect: { enabled: false, url: null, error: null } });
+    expect(before.value).toEqual({
+      enabled: false,
+      url: null,
+      token: 't'.repeat(64),
+      allowedOrigins: [],
+      lobeConnect: { enabled: false, url: null, error: null },
+    });
     const set = (await dispatcher.call('settings.api.set', { allowedOrigins: ['https://tool.example/path'] })) as any;
     expect(set.value.allowedOrigins).toEqual(['https://tool.example']);
     const bad = await dispatcher.call('settings.api.set', { allowedOrigins: ['not a url'] });

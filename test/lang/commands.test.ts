@@ -7,12 +7,25 @@ import { describe, expect, test } from 'vitest';
 import { checkFile, formatFile, langCommand, repl, runFile, type CommandIO } from '../../src/main/cli/lang-commands';
 
 function capture(): CommandIO & { out: string; err: string } {
-  const io = { out: '', err: '', stdout: (t: string) => { io.out += t; }, stderr: (t: string) => { io.err += t; } };
+  const io = {
+    out: '',
+    err: '',
+    stdout: (t: string) => {
+      io.out += t;
+    },
+    stderr: (t: string) => {
+      io.err += t;
+    },
+  };
   return io;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'loupe-lang-'));
-const file = (name: string, text: string): string => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const file = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
 
 describe('loupe run', () => {
   test('prints, imports relative modules, and exits 0', () => {

@@ -215,9 +215,7 @@ describe('Loupe conformance', () => {
       }
       // Awaiting also tolerates an implementation that returns a promise.
       const result = await Promise.resolve(runProgram(source, { mainPath, readFile }));
-      expect({ stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }).toEqual(
-        expected,
-      );
+      expect({ stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }).toEqual(expected);
     });
   }
 });

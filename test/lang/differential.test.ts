@@ -25,7 +25,11 @@ function compare(src: string, options: RunOptions = {}): boolean {
 function loupeFiles(dir: string): string[] {
   let out: string[] = [];
   let entries: string[] = [];
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out = out.concat(loupeFiles(p));
@@ -40,7 +44,13 @@ describe('compiled engine vs reference interpreter', () => {
     let compared = 0;
     for (const file of loupeFiles(dir)) {
       if (relative(dir, file).startsWith('depth')) continue;
-      const readFile = (p: string): string | null => { try { return readFileSync(p, 'utf8'); } catch { return null; } };
+      const readFile = (p: string): string | null => {
+        try {
+          return readFileSync(p, 'utf8');
+        } catch {
+          return null;
+        }
+      };
       if (compare(readFileSync(file, 'utf8'), { mainPath: file, readFile, budget: 2_000_000 })) compared++;
     }
     for (const src of SEEDS.slice(-5)) if (compare(src)) compared++;
@@ -60,11 +70,29 @@ describe('compiled engine vs reference interpreter', () => {
   test('operands are read in order when a later operand reassigns them, in functions and at top level', () => {
     const prelude = [
       'class B { fn init(v) { self.v = v } fn m(x) { return self.v + x } }',
-      'let v = 1', 'let l = [10, 20]', 'let o = B(100)', 'let f = fn(x) { return x + 1000 }',
+      'let v = 1',
+      'let l = [10, 20]',
+      'let o = B(100)',
+      'let f = fn(x) { return x + 1000 }',
       'let mut = fn() { v = 2; l = [30, 40]; o = B(200); f = fn(x) { return x + 2000 }; return 1 }',
     ];
-    const forms = ['v + mut()', 'v < mut()', 'v == mut()', '[v, mut()]', '{v: mut()}', 'l[mut()]', 'l[0] + mut()', 'o.v + mut()',
-      'o.m(mut())', 'f(mut())', 'max(v, mut())', 'v and mut()', '-v + mut()', 'l + [mut()]', '(v) + mut()'];
+    const forms = [
+      'v + mut()',
+      'v < mut()',
+      'v == mut()',
+      '[v, mut()]',
+      '{v: mut()}',
+      'l[mut()]',
+      'l[0] + mut()',
+      'o.v + mut()',
+      'o.m(mut())',
+      'f(mut())',
+      'max(v, mut())',
+      'v and mut()',
+      '-v + mut()',
+      'l + [mut()]',
+      '(v) + mut()',
+    ];
     const statements = ['l[0] = mut()', 'l[mut()] = v', 'o.v = mut()', 'o.v += mut()', 'l[0] += mut()', 'v += mut()'];
     const bodies = [...forms.map((x) => `print(${x})`), ...statements];
     for (const body of bodies) {

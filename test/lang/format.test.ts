@@ -3,8 +3,9 @@ import { format } from '../../src/main/lang/index';
 
 describe('format', () => {
   test('normalises layout and spacing', () => {
-    expect(format('let x=1\nfn f(a,b){ return a+b*(2-1) }\nif x { print(1) } else if y { print(2) }\nelse { print(3) }\n'))
-      .toBe('let x = 1\nfn f(a, b) {\n    return a + b * (2 - 1)\n}\nif x {\n    print(1)\n} else if y {\n    print(2)\n} else {\n    print(3)\n}\n');
+    expect(format('let x=1\nfn f(a,b){ return a+b*(2-1) }\nif x { print(1) } else if y { print(2) }\nelse { print(3) }\n')).toBe(
+      'let x = 1\nfn f(a, b) {\n    return a + b * (2 - 1)\n}\nif x {\n    print(1)\n} else if y {\n    print(2)\n} else {\n    print(3)\n}\n',
+    );
   });
 
   test('keeps comments and single blank lines, drops semicolons', () => {
@@ -15,7 +16,9 @@ describe('format', () => {
   test('classes, try, anonymous functions inside calls, maps and lists', () => {
     const src = 'class A<B{\nfn init(){ self.x=[1,{"k":-1}] }\n}\ntry{throw 1}catch e{print(e)}\npush(l, fn(v){ return v })\n';
     const out = format(src);
-    expect(out).toBe('class A < B {\n    fn init() {\n        self.x = [1, {"k": -1}]\n    }\n}\ntry {\n    throw 1\n} catch e {\n    print(e)\n}\npush(l, fn(v) {\n    return v\n})\n');
+    expect(out).toBe(
+      'class A < B {\n    fn init() {\n        self.x = [1, {"k": -1}]\n    }\n}\ntry {\n    throw 1\n} catch e {\n    print(e)\n}\npush(l, fn(v) {\n    return v\n})\n',
+    );
     expect(format(out)).toBe(out);
   });
 
@@ -37,7 +40,11 @@ describe('format over the conformance programs', () => {
     const walk = (d: string): string[] => {
       let out: string[] = [];
       let names: string[] = [];
-      try { names = readdirSync(d); } catch { return out; }
+      try {
+        names = readdirSync(d);
+      } catch {
+        return out;
+      }
       for (const n of names) {
         const p = join(d, n);
         if (statSync(p).isDirectory()) out = out.concat(walk(p));
@@ -45,7 +52,13 @@ describe('format over the conformance programs', () => {
       }
       return out;
     };
-    const readFile = (p: string): string | null => { try { return readFileSync(p, 'utf8'); } catch { return null; } };
+    const readFile = (p: string): string | null => {
+      try {
+        return readFileSync(p, 'utf8');
+      } catch {
+        return null;
+      }
+    };
     let checked = 0;
     for (const file of walk(dir)) {
       if (relative(dir, file).startsWith('depth')) continue;

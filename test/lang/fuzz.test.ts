@@ -13,7 +13,10 @@ function assertWellBehaved(src: string): number {
   } catch (e) {
     throw new Error(`host crashed on:\n${src}\n${String(e)}`);
   }
-  if (r.exitCode === 0) { expect(r.stderr).toBe(''); return 0; }
+  if (r.exitCode === 0) {
+    expect(r.stderr).toBe('');
+    return 0;
+  }
   if (!STDERR.test(r.stderr) || r.error === undefined || r.error.line < 1 || r.error.column < 1 || r.error.message.startsWith('Internal error')) {
     throw new Error(`bad failure for:\n${src}\n${JSON.stringify(r)}`);
   }

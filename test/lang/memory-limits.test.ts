@@ -14,10 +14,11 @@ const WORKER_CAP: RunOptions = { maxMemory: 64 * 1024 * 1024 };
 
 /** Each program must end with the memory limit, uncaught, under the worker's cap. */
 const GROWERS: Record<string, string> = {
-  'repeat': '"x".repeat(2 ^ 28)',
+  repeat: '"x".repeat(2 ^ 28)',
   'repeat past the longest string': '"xy".repeat(2 ^ 28)',
   'replace with an empty-looking needle growing every char': 'let s = "a".repeat(2 ^ 20)\ns.replace("a", "b".repeat(1000))',
-  'replace many occurrences': 'let s = "ab".repeat(2 ^ 22)\nlet t = s.replace("a", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")\nt.replace("x", "yyyyyyyyyyyyyyyyyy")',
+  'replace many occurrences':
+    'let s = "ab".repeat(2 ^ 22)\nlet t = s.replace("a", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")\nt.replace("x", "yyyyyyyyyyyyyyyyyy")',
   'doubling by concatenation': 'let s = "ab"\nwhile true { s = s + s }',
   'doubling a list by concatenation': 'let l = [1]\nwhile true { l = l + l }',
   'split into a huge list': 'let s = ",".repeat(2 ^ 26)\nlet parts = s.split(",")\nprint(len(parts))',
@@ -27,8 +28,9 @@ const GROWERS: Record<string, string> = {
   'str of a list repeated into itself': 'let l = ["abc"]\nfor i in range(60) { l = [l, l] }\nlet s = str(l)',
   'repr of a list repeated into itself': 'let l = ["abc"]\nfor i in range(60) { l = [l, l] }\nrepr(l)',
   'print of a list repeated into itself': 'let l = [1]\nfor i in range(60) { l = [l, l] }\nprint(l)',
-  'a map key that is huge in an error message': 'let l = [1]\nfor i in range(60) { l = [l, l] }\nlet m = {}\ntry { m[l] } catch e { print(len(e.message)) }\nprint(l)',
-  'range': 'range(2 ^ 40)',
+  'a map key that is huge in an error message':
+    'let l = [1]\nfor i in range(60) { l = [l, l] }\nlet m = {}\ntry { m[l] } catch e { print(len(e.message)) }\nprint(l)',
+  range: 'range(2 ^ 40)',
   'range under the list cap, over the estimate': 'let a = range(2 ^ 24)\nlet b = range(2 ^ 24)\nlet c = range(2 ^ 24)',
   'map building': 'let m = {}\nlet i = 0\nwhile true { m[i] = i\ni += 1 }',
   'list building with push': 'let l = []\nwhile true { push(l, nil) }',
@@ -40,19 +42,30 @@ const GROWERS: Record<string, string> = {
 };
 
 /** The growers that, uncounted, end a Node process with a V8 fatal error or a heap abort. */
-const FATAL_UNCOUNTED = ['repeat past the longest string', 'split into a huge list', 'join of a huge list',
-  'join of a list repeated into itself', 'str of a list repeated into itself', 'replace many occurrences', 'doubling a list by concatenation'];
+const FATAL_UNCOUNTED = [
+  'repeat past the longest string',
+  'split into a huge list',
+  'join of a huge list',
+  'join of a list repeated into itself',
+  'str of a list repeated into itself',
+  'replace many occurrences',
+  'doubling a list by concatenation',
+];
 
 describe('built-ins count before they build', () => {
   for (const [name, source] of Object.entries(GROWERS)) {
-    test(name, () => {
-      const started = Date.now();
-      const r = runProgram(source, WORKER_CAP);
-      expect(r.error).toMatchObject({ kind: 'limit', message: 'Memory limit exceeded.' });
-      expect(r.exitCode).toBe(70);
-      // Refused up front, not after building hundreds of megabytes.
-      expect(Date.now() - started).toBeLessThan(20_000);
-    }, 30_000);
+    test(
+      name,
+      () => {
+        const started = Date.now();
+        const r = runProgram(source, WORKER_CAP);
+        expect(r.error).toMatchObject({ kind: 'limit', message: 'Memory limit exceeded.' });
+        expect(r.exitCode).toBe(70);
+        // Refused up front, not after building hundreds of megabytes.
+        expect(Date.now() - started).toBeLessThan(20_000);
+      },
+      30_000,
+    );
   }
 
   test('the memory limit cannot be caught either', () => {
@@ -67,15 +80,18 @@ describe('built-ins count before they build', () => {
   });
 
   test('ordinary sizes still work and keep their exact results', () => {
-    const r = runProgram([
-      'print("ab".repeat(3))',
-      'print("a,b,,c".split(","))',
-      'print("aXbXc".replace("X", "$&"))',
-      'print(join(["a", 1, [2]], "-"))',
-      'print(len(str(range(1000))))',
-      'print(min(range(100000)), max(range(100000)))',
-      'print("Straße".upper())',
-    ].join('\n'), WORKER_CAP);
+    const r = runProgram(
+      [
+        'print("ab".repeat(3))',
+        'print("a,b,,c".split(","))',
+        'print("aXbXc".replace("X", "$&"))',
+        'print(join(["a", 1, [2]], "-"))',
+        'print(len(str(range(1000))))',
+        'print(min(range(100000)), max(range(100000)))',
+        'print("Straße".upper())',
+      ].join('\n'),
+      WORKER_CAP,
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('ababab\n["a", "b", "", "c"]\na$&b$&c\na-1-[2]\n4890\n0 99999\nSTRASSE\n');
   });
@@ -98,7 +114,10 @@ describe('built-ins count before they build', () => {
     type L = LoupeValue[];
     let l: L = ['a\n', 1, null];
     for (let i = 0; i < 3; i++) l = [l, l];
-    const m = new Map<LoupeValue, LoupeValue>([['k', l], [2, [l]]]);
+    const m = new Map<LoupeValue, LoupeValue>([
+      ['k', l],
+      [2, [l]],
+    ]);
     l.push(m);
     (l[0] as L).push(l);
     expect(strWithin(l, false, 1e9)).toBe(str(l));
@@ -122,7 +141,11 @@ describe('built-ins count before they build', () => {
       }
       console.log('survived ' + sources.length);
     `;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(r.signal).toBeNull();
     expect(r.stdout.trim()).toBe(`survived ${FATAL_UNCOUNTED.length}`);
     expect(r.status).toBe(0);

@@ -7,7 +7,8 @@ const main = '/proj/main.loupe';
 describe('modules', () => {
   test('import as, from-import with aliases, live exports, run once', () => {
     const readFile = memoryFiles({
-      '/proj/lib/shapes.loupe': 'print("loading shapes")\nlet count = 0\nfn bump() { count += 1 }\nclass Sq { fn init(s) { self.s = s } fn area() { return self.s * self.s } }',
+      '/proj/lib/shapes.loupe':
+        'print("loading shapes")\nlet count = 0\nfn bump() { count += 1 }\nclass Sq { fn init(s) { self.s = s } fn area() { return self.s * self.s } }',
     });
     const src = 'import "lib/shapes" as shapes\nfrom "lib/shapes.loupe" import Sq, bump as b\nb()\nb()\nprint(shapes.count, Sq(3).area(), shapes, shapes.bump)';
     expect(transcript(src, { mainPath: main, readFile })).toBe('loading shapes\n2 9 <module lib/shapes.loupe> <fn bump>\n[0]');
@@ -46,7 +47,9 @@ describe('modules', () => {
 
   test('compile errors in a module end the program with 65 and cannot be caught', () => {
     const readFile = memoryFiles({ '/proj/bad.loupe': 'let x = \n' });
-    expect(transcript('print("before")\nimport "bad" as b', { mainPath: main, readFile })).toBe('before\nError at bad.loupe:2:1: Expected expression but found end of file.\n[65]');
+    expect(transcript('print("before")\nimport "bad" as b', { mainPath: main, readFile })).toBe(
+      'before\nError at bad.loupe:2:1: Expected expression but found end of file.\n[65]',
+    );
     const r = runProgram('import "bad" as b', { mainPath: main, readFile });
     expect(r.error).toMatchObject({ kind: 'compile', path: 'bad.loupe', line: 2, column: 1 });
   });
@@ -63,17 +66,32 @@ describe('host functions and modules', () => {
     const r = transcript(
       'import "loupe" as loupe\nlog("hi", 2)\nprint(loupe.classify("a.jpg"), loupe.version)\ntry { loupe.fail() } catch e { print(e.message) }\nlog()',
       {
-        globals: { log: { arity: [1, 3], call: (...a) => { calls.push(a); return null; } } },
+        globals: {
+          log: {
+            arity: [1, 3],
+            call: (...a) => {
+              calls.push(a);
+              return null;
+            },
+          },
+        },
         hostModules: {
           loupe: {
             classify: { arity: 1, call: (p) => toLoupe({ label: 'cat', path: p, scores: [0.9, 0.1] }) },
-            fail: { arity: 0, call: () => { throw new Error('Folder not granted.'); } },
+            fail: {
+              arity: 0,
+              call: () => {
+                throw new Error('Folder not granted.');
+              },
+            },
             version: '1.0',
           },
         },
       },
     );
-    expect(r).toBe('{"label": "cat", "path": "a.jpg", "scores": [0.9, 0.1]} 1.0\nFolder not granted.\nError at 5:4: Expected 1 to 3 arguments but got 0.\n[70]');
+    expect(r).toBe(
+      '{"label": "cat", "path": "a.jpg", "scores": [0.9, 0.1]} 1.0\nFolder not granted.\nError at 5:4: Expected 1 to 3 arguments but got 0.\n[70]',
+    );
     expect(calls).toEqual([['hi', 2]]);
   });
 

@@ -4,7 +4,13 @@ import { parse } from '../../src/main/lang/parser';
 import { transcript } from './helpers';
 
 const syntaxError = (src: string): string => {
-  try { parse(src); return 'ok'; } catch (e) { const c = e as { line: number; col: number; message: string }; return `${c.line}:${c.col}: ${c.message}`; }
+  try {
+    parse(src);
+    return 'ok';
+  } catch (e) {
+    const c = e as { line: number; col: number; message: string };
+    return `${c.line}:${c.col}: ${c.message}`;
+  }
 };
 
 describe('parser', () => {
@@ -28,7 +34,7 @@ describe('parser', () => {
     expect(syntaxError('class A {')).toBe("1:10: Expected '}' but found end of file.");
     expect(syntaxError('import x')).toBe("1:8: Expected string but found 'x'.");
     expect(syntaxError('import "x" y')).toBe("1:12: Expected 'as' but found 'y'.");
-    expect(syntaxError('from "x" import a,')).toBe("1:19: Expected identifier but found end of file.");
+    expect(syntaxError('from "x" import a,')).toBe('1:19: Expected identifier but found end of file.');
     expect(syntaxError('fn f(a,) {}')).toBe("1:8: Expected identifier but found ')'.");
     expect(syntaxError('print(super)')).toBe("1:12: Expected '.' but found ')'.");
     // A map split across lines: the optional NEWLINE before `}` is consumed first, and the

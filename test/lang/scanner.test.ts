@@ -46,6 +46,9 @@ describe('scanner', () => {
   test('comments run to the end of the line and are kept for the formatter', () => {
     const r = scan('a # note\n# own\nb');
     expect(r.tokens.map((t) => t.text)).toEqual(['a', '\n', 'b', '']);
-    expect(r.comments.map((c) => [c.text, c.ownLine])).toEqual([['# note', false], ['# own', true]]);
+    expect(r.comments.map((c) => [c.text, c.ownLine])).toEqual([
+      ['# note', false],
+      ['# own', true],
+    ]);
   });
 });

@@ -4,8 +4,9 @@ import { transcript } from './helpers';
 
 describe('values and operators', () => {
   test('numbers print as ECMAScript does, except nan/inf', () => {
-    expect(transcript('print(1e21, 1e-7, 123e-20, 100, -0, 0.1 + 0.2, 1/3, 2^70, -inf, nan, 2^53)'))
-      .toBe('1e+21 1e-7 1.23e-18 100 0 0.30000000000000004 0.3333333333333333 1.1805916207174113e+21 -inf nan 9007199254740992\n[0]');
+    expect(transcript('print(1e21, 1e-7, 123e-20, 100, -0, 0.1 + 0.2, 1/3, 2^70, -inf, nan, 2^53)')).toBe(
+      '1e+21 1e-7 1.23e-18 100 0 0.30000000000000004 0.3333333333333333 1.1805916207174113e+21 -inf nan 9007199254740992\n[0]',
+    );
   });
 
   test('floored modulo, division by zero after the type check', () => {
@@ -22,18 +23,23 @@ describe('values and operators', () => {
   });
 
   test('equality is by value for primitives and by identity otherwise', () => {
-    expect(transcript('let l = [1]\nclass A { fn m() {} }\nlet a = A()\nprint(1 == 1.0, nan == nan, 0 == -0, [] == [], l == l, a.m == a.m, nil == false, "a" == "a")'))
-      .toBe('true false true false true false false true\n[0]');
+    expect(
+      transcript(
+        'let l = [1]\nclass A { fn m() {} }\nlet a = A()\nprint(1 == 1.0, nan == nan, 0 == -0, [] == [], l == l, a.m == a.m, nil == false, "a" == "a")',
+      ),
+    ).toBe('true false true false true false false true\n[0]');
   });
 
   test('maps: any key, nan is one key, -0 is 0, insertion order kept', () => {
-    expect(transcript('let m = {nan: 1, -0: "z", [1]: 2}\nm[nan] = 3\nm["x"] = 1\nremove(m, "x")\nm["x"] = 2\nprint(m, m[0], len(m))'))
-      .toBe('{nan: 3, 0: "z", [1]: 2, "x": 2} z 4\n[0]');
+    expect(transcript('let m = {nan: 1, -0: "z", [1]: 2}\nm[nan] = 3\nm["x"] = 1\nremove(m, "x")\nm["x"] = 2\nprint(m, m[0], len(m))')).toBe(
+      '{nan: 3, 0: "z", [1]: 2, "x": 2} z 4\n[0]',
+    );
   });
 
   test('str and repr, including cycles and escapes', () => {
-    expect(transcript('let l = [1, "a\\n"]\npush(l, l)\nprint(l, repr("\\u{7}\\"\\\\"), str(nil))\nprint({"k": {}})'))
-      .toBe('[1, "a\\n", [...]] "\\u{7}\\"\\\\" nil\n{"k": {}}\n[0]');
+    expect(transcript('let l = [1, "a\\n"]\npush(l, l)\nprint(l, repr("\\u{7}\\"\\\\"), str(nil))\nprint({"k": {}})')).toBe(
+      '[1, "a\\n", [...]] "\\u{7}\\"\\\\" nil\n{"k": {}}\n[0]',
+    );
   });
 
   test('indexing rules and errors', () => {
@@ -70,8 +76,9 @@ describe('statements', () => {
   test('try/catch/finally completions, including overriding ones', () => {
     expect(transcript('fn f() { try { return 1 } finally { print("fin") } }\nprint(f())')).toBe('fin\n1\n[0]');
     expect(transcript('fn f() { try { throw 1 } finally { return 2 } }\nprint(f())')).toBe('2\n[0]');
-    expect(transcript('for i in [1, 2, 3] { try { if i == 2 { continue } print(i) } finally { print("f", i) } }'))
-      .toBe('Error at 1:51: Expected end of statement but found \'print\'.\n[65]');
+    expect(transcript('for i in [1, 2, 3] { try { if i == 2 { continue } print(i) } finally { print("f", i) } }')).toBe(
+      "Error at 1:51: Expected end of statement but found 'print'.\n[65]",
+    );
     expect(transcript('try { try { throw "in" } catch e { throw e + "!" } } catch e { print(e) }')).toBe('in!\n[0]');
     expect(transcript('try { 1 / 0 } catch e { print(type(e), e.message, e) }')).toBe('instance Division by zero. <Error instance>\n[0]');
   });
@@ -93,7 +100,9 @@ describe('functions and classes', () => {
   });
 
   test('closures share captured variables', () => {
-    expect(transcript('fn mk() { let n = 0; return [fn() { n += 1; return n }, fn() { return n }] }\nlet p = mk()\np[0]()\np[0]()\nprint(p[1]())')).toBe('2\n[0]');
+    expect(transcript('fn mk() { let n = 0; return [fn() { n += 1; return n }, fn() { return n }] }\nlet p = mk()\np[0]()\np[0]()\nprint(p[1]())')).toBe(
+      '2\n[0]',
+    );
   });
 
   test('inheritance, super, init re-run, fields shadow methods', () => {
@@ -108,7 +117,9 @@ describe('functions and classes', () => {
     expect(transcript(src)).toBe('BA4 true 10 <class B> <B instance> <fn who>\nfield\n[0]');
     expect(transcript('class A {}\nA().x')).toBe("Error at 2:5: Undefined property 'x'.\n[70]");
     expect(transcript('let A = 1\nclass B < A {}')).toBe('Error at 2:11: Superclass must be a class.\n[70]');
-    expect(transcript('class A { fn f() { return super.g } }\nclass B < A { fn f() { return super.g() } }\nB().f()')).toBe("Error at 1:27: Cannot use 'super' in a class with no superclass.\n[65]");
+    expect(transcript('class A { fn f() { return super.g } }\nclass B < A { fn f() { return super.g() } }\nB().f()')).toBe(
+      "Error at 1:27: Cannot use 'super' in a class with no superclass.\n[65]",
+    );
   });
 
   test('the callee, receiver and assignment object are read before arguments that reassign them', () => {
@@ -131,8 +142,9 @@ describe('functions and classes', () => {
   });
 
   test('script names never reach JS built-in slots', () => {
-    expect(transcript('class A { fn init() { self.constructor = 1; self.__proto__ = 2 } }\nlet a = A()\nprint(a.constructor, a.__proto__)\nprint(a.toString)'))
-      .toBe("1 2\nError at 4:9: Undefined property 'toString'.\n[70]");
+    expect(
+      transcript('class A { fn init() { self.constructor = 1; self.__proto__ = 2 } }\nlet a = A()\nprint(a.constructor, a.__proto__)\nprint(a.toString)'),
+    ).toBe("1 2\nError at 4:9: Undefined property 'toString'.\n[70]");
     expect(transcript('let m = {}\nm["__proto__"] = 1\nprint(m, has(m, "constructor"), get(m, "toString"))')).toBe('{"__proto__": 1} false nil\n[0]');
     expect(transcript('print("".constructor)')).toBe("Error at 1:10: Undefined property 'constructor'.\n[70]");
   });

@@ -22,7 +22,7 @@ describe('loupe/sql-in-store', () => {
     }
   }, 60_000);
 
-  it('accepts it in the store and in the queue engine\'s own store', async () => {
+  it("accepts it in the store and in the queue engine's own store", async () => {
     expect(await sqlErrors('src/main/store/scripts.ts')).toEqual([]);
     expect(await sqlErrors('src/main/queue/store/x.ts')).toEqual([]);
   }, 60_000);

@@ -23,7 +23,6 @@ describe('enqueue and run', () => {
       expect([stored.kind, stored.priority, stored.maxAttempts, stored.runAt]).toEqual([t.kind, t.priority, t.maxAttempts, t.runAt]);
     });
   });
-
 });
 
 describe('debounce', () => {

@@ -23,7 +23,11 @@ describe('completions written together', () => {
     queue.on('task', (t) => void (t.state === 'succeeded' && announced.set(t.id, t)));
     const tasks = queue.enqueueMany(Array.from({ length: total }, (_, n) => ({ kind: 'gated', input: { n } })));
     queue.start();
-    await waitFor(() => (db.prepare(`SELECT count(*) AS c FROM queue_tasks WHERE state = 'running'`).get() as { c: number }).c === total, 10_000, 'all running');
+    await waitFor(
+      () => (db.prepare(`SELECT count(*) AS c FROM queue_tasks WHERE state = 'running'`).get() as { c: number }).c === total,
+      10_000,
+      'all running',
+    );
 
     // Another runner took these over (as after an expired lease): a new attempt under its id.
     const stale = new Set(staleAt.map((i) => tasks[i].id));
@@ -35,7 +39,12 @@ describe('completions written together', () => {
     await sleep(50);
 
     const rows = db.prepare('SELECT id, state, worker_id, attempts, result, finished_at FROM queue_tasks ORDER BY id').all() as {
-      id: number; state: string; worker_id: string; attempts: number; result: string | null; finished_at: number | null;
+      id: number;
+      state: string;
+      worker_id: string;
+      attempts: number;
+      result: string | null;
+      finished_at: number | null;
     }[];
     for (const [i, r] of rows.entries()) {
       if (stale.has(String(r.id))) {

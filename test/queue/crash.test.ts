@@ -29,10 +29,15 @@ function exited(child: ChildProcess): Promise<void> {
 
 function readLog(log: string): { event: string; id: string; pid: number; at: number }[] {
   if (!fs.existsSync(log)) return [];
-  return fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
-    const [event, id, pid, at] = l.split(' ');
-    return { event, id, pid: Number(pid), at: Number(at) };
-  });
+  return fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [event, id, pid, at] = l.split(' ');
+      return { event, id, pid: Number(pid), at: Number(at) };
+    });
 }
 
 function setup(n: number) {
@@ -67,7 +72,7 @@ describe('a runner killed with SIGKILL', () => {
     expect(count('dead') + count('failed') + count('queued')).toBe(0);
   }, 150_000);
 
-  it('a different runner re-queues the dead runner\'s tasks once their lease expires', async () => {
+  it("a different runner re-queues the dead runner's tasks once their lease expires", async () => {
     const { file, log, count, queue } = setup(60);
     const first = await runner(file, log, 'runner-a', 1500, 100);
     await waitFor(() => count('succeeded') >= 10, 60_000, '10 tasks done');

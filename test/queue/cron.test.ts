@@ -10,7 +10,7 @@ function countKind(queue: TaskQueue, kind: string): number {
 }
 
 describe('cron schedules', () => {
-  it('computes the next run in the schedule\'s time zone', () => {
+  it("computes the next run in the schedule's time zone", () => {
     const cron = parseCron('30 9 * * *', 'Asia/Tokyo');
     const next = cron.nextRun(new Date('2026-01-01T00:00:00Z'))!;
     expect(next.toISOString()).toBe('2026-01-01T00:30:00.000Z');

@@ -18,7 +18,6 @@ describe('handlers that fail in process', () => {
     db.prepare('UPDATE queue_tasks SET started_at = ? WHERE id = ?').run(deadAt, Number(t.id));
     expect(queue.timeline(t.id).map((e) => e.event)).toEqual(['created', 'started', 'dead']);
   });
-
 });
 
 const POOL: TaskQueueOptions['processPool'] = {

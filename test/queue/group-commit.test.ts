@@ -126,7 +126,10 @@ describe('group commit with synchronous=FULL', () => {
     queue.start();
     await waitFor(() => queue.stats().totals.succeeded === 45, 30_000);
     expect(peak).toBe(2);
-    const starts = queue.list({ kind: 'limited' }).items.map((t) => t.startedAt!).sort((a, b) => a - b);
+    const starts = queue
+      .list({ kind: 'limited' })
+      .items.map((t) => t.startedAt!)
+      .sort((a, b) => a - b);
     expect(starts).toHaveLength(7);
     for (let i = 3; i < starts.length; i++) expect(starts[i] - starts[i - 3]).toBeGreaterThanOrEqual(400);
   });

@@ -47,17 +47,25 @@ export async function waitFor<T>(fn: () => T | undefined | null | false, timeout
 const TERMINAL = new Set(['succeeded', 'dead', 'cancelled']);
 
 export function waitSettled(queue: TaskQueue, id: string, timeoutMs = 30_000): Promise<Task> {
-  return waitFor(() => {
-    const t = queue.get(id);
-    return t && TERMINAL.has(t.state) ? t : null;
-  }, timeoutMs, `task ${id} to settle`);
+  return waitFor(
+    () => {
+      const t = queue.get(id);
+      return t && TERMINAL.has(t.state) ? t : null;
+    },
+    timeoutMs,
+    `task ${id} to settle`,
+  );
 }
 
 export function waitState(queue: TaskQueue, id: string, state: Task['state'], timeoutMs = 30_000): Promise<Task> {
-  return waitFor(() => {
-    const t = queue.get(id);
-    return t && t.state === state ? t : null;
-  }, timeoutMs, `task ${id} to be ${state}`);
+  return waitFor(
+    () => {
+      const t = queue.get(id);
+      return t && t.state === state ? t : null;
+    },
+    timeoutMs,
+    `task ${id} to be ${state}`,
+  );
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -14,7 +14,7 @@ afterEach(() => {
 });
 afterAll(() => redis.stop());
 
-it('a runner whose clock is an hour ahead keeps its leases and runs delayed tasks on time (times are the server\'s)', async () => {
+it("a runner whose clock is an hour ahead keeps its leases and runs delayed tasks on time (times are the server's)", async () => {
   const skewed = new RedisTaskQueue(redis.url, { name: 'skew', leaseMs: 1000, heartbeatMs: 250, pollMs: 50, workerId: 'fast-clock' });
   skewed.define('slow', { input: z.number(), maxAttempts: 1, handler: async (n) => (await sleep(2500), n) });
   skewed.define('later', { input: z.number(), handler: (n) => n });

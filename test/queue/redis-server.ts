@@ -37,8 +37,25 @@ export interface RedisHandle {
 export async function startRedis(opts: { appendonly?: boolean; extra?: string[] } = {}): Promise<RedisHandle> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-redis-'));
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no',
-    '--appendonly', opts.appendonly ? 'yes' : 'no', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction', ...(opts.extra ?? [])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--appendonly',
+    opts.appendonly ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    '--maxmemory-policy',
+    'noeviction',
+    ...(opts.extra ?? []),
+  ];
   const handle: RedisHandle = {
     url: `redis://127.0.0.1:${port}`,
     port,

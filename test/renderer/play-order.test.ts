@@ -11,12 +11,7 @@ describe('play order', () => {
   });
 
   it('sums up per predicted label, most pictures first, ignoring pictures still running', () => {
-    const rows = summarise([
-      { label: 'cats', confidence: 0.9 },
-      { label: 'dogs', confidence: 0.6 },
-      undefined,
-      { label: 'cats', confidence: 0.7 },
-    ]);
+    const rows = summarise([{ label: 'cats', confidence: 0.9 }, { label: 'dogs', confidence: 0.6 }, undefined, { label: 'cats', confidence: 0.7 }]);
     expect(rows).toEqual([
       { label: 'cats', count: 2, meanConfidence: expect.closeTo(0.8, 6) },
       { label: 'dogs', count: 1, meanConfidence: expect.closeTo(0.6, 6) },
@@ -24,7 +19,10 @@ describe('play order', () => {
   });
 
   it('takes each test picture’s label from its folder and leaves loose ones out', () => {
-    const files = ['test/dogs/1.png', 'test/cats/2.png', 'test/readme.png', 'test/cats/deep/3.png'].map((p) => ({ name: p.split('/').pop()!, webkitRelativePath: p }));
+    const files = ['test/dogs/1.png', 'test/cats/2.png', 'test/readme.png', 'test/cats/deep/3.png'].map((p) => ({
+      name: p.split('/').pop()!,
+      webkitRelativePath: p,
+    }));
     const r = labelledFiles(files);
     expect(r.items.map((x) => [x.file.webkitRelativePath, x.label])).toEqual([
       ['test/cats/2.png', 'cats'],

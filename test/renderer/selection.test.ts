@@ -87,7 +87,11 @@ describe('grid selection', () => {
   it('reconcile drops vanished ids from a multi-selection and keeps the rest', () => {
     let s = clickItem(emptySelection, ids, 'b');
     s = clickItem(s, ids, 'e', { shift: true });
-    const r = reconcile(s, ids, ids.filter((id) => id !== 'c'));
+    const r = reconcile(
+      s,
+      ids,
+      ids.filter((id) => id !== 'c'),
+    );
     expect(sorted(r.selected)).toEqual(['b', 'd', 'e']);
     expect(reconcile(r, ids, ids)).toBe(r);
   });

@@ -25,9 +25,13 @@ const task = (over: Partial<Task>): Task => ({
 describe('task titles in the person’s words', () => {
   it('says what and where', () => {
     expect(taskTitle(task({ kind: 'train', input: { datasetId: '1', runId: '4' } }), names)).toBe('Train Clothes');
-    expect(taskTitle(task({ input: { datasetId: '1', paths: ['/x/pets'] }, progressMessage: '3 of 242 files' }), names)).toBe('Import 242 pictures into Clothes');
+    expect(taskTitle(task({ input: { datasetId: '1', paths: ['/x/pets'] }, progressMessage: '3 of 242 files' }), names)).toBe(
+      'Import 242 pictures into Clothes',
+    );
     expect(taskTitle(task({ input: { datasetId: '1', paths: ['/x/pets/'] } }), names)).toBe('Import “pets” into Clothes');
-    expect(taskTitle(task({ state: 'succeeded', input: { datasetId: '1', paths: ['/a', '/b'] }, result: { total: 9, imported: 5 } }), names)).toBe('Import 9 pictures into Clothes');
+    expect(taskTitle(task({ state: 'succeeded', input: { datasetId: '1', paths: ['/a', '/b'] }, result: { total: 9, imported: 5 } }), names)).toBe(
+      'Import 9 pictures into Clothes',
+    );
     expect(taskTitle(task({ kind: 'script', input: { scriptId: '7' } }), names)).toBe('Run script “Sort inbox”');
     expect(taskTitle(task({ kind: 'script', input: { source: 'print(1)' } }), names)).toBe('Run a script from the editor');
     expect(taskTitle(task({ kind: 'predict-folder', input: { modelId: '2', path: 'C:\\photos\\inbox' } }), names)).toBe('Predict the pictures in “inbox”');
@@ -36,7 +40,10 @@ describe('task titles in the person’s words', () => {
   });
 
   it('lists the input and result as readable facts', () => {
-    const facts = taskFacts(task({ state: 'succeeded', input: { datasetId: '1', paths: ['/x/pets'], labels: 'folders' }, result: { imported: 5, duplicates: 1, failed: [{}] } }), names);
+    const facts = taskFacts(
+      task({ state: 'succeeded', input: { datasetId: '1', paths: ['/x/pets'], labels: 'folders' }, result: { imported: 5, duplicates: 1, failed: [{}] } }),
+      names,
+    );
     expect(facts).toEqual([
       ['Dataset', 'Clothes'],
       ['Folder', '/x/pets'],

@@ -31,13 +31,17 @@ describe('upload batching', () => {
     let running = 0;
     let peak = 0;
     const seen: number[] = [];
-    await runPool(Array.from({ length: 30 }, (_, i) => i), 4, async (t) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 1));
-      seen.push(t);
-      running--;
-    });
+    await runPool(
+      Array.from({ length: 30 }, (_, i) => i),
+      4,
+      async (t) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push(t);
+        running--;
+      },
+    );
     expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(peak).toBeLessThanOrEqual(4);
   });
@@ -45,11 +49,16 @@ describe('upload batching', () => {
   it('stops starting tasks on cancel and says so', async () => {
     const ac = new AbortController();
     let started = 0;
-    const run = runPool(Array.from({ length: 50 }, (_, i) => i), 2, async () => {
-      started++;
-      if (started === 3) ac.abort();
-      await new Promise((r) => setTimeout(r, 1));
-    }, ac.signal);
+    const run = runPool(
+      Array.from({ length: 50 }, (_, i) => i),
+      2,
+      async () => {
+        started++;
+        if (started === 3) ac.abort();
+        await new Promise((r) => setTimeout(r, 1));
+      },
+      ac.signal,
+    );
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     expect(started).toBeLessThan(50);
   });

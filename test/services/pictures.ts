@@ -10,7 +10,10 @@ export async function picture(seed: number, format: 'png' | 'jpeg' | 'webp' = 'p
   const overlay = await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: seed % 251, g: (seed >> 8) % 251, b: 7 } } })
     .png()
     .toBuffer();
-  return img.composite([{ input: overlay, top: 0, left: 0 }]).toFormat(format).toBuffer();
+  return img
+    .composite([{ input: overlay, top: 0, left: 0 }])
+    .toFormat(format)
+    .toBuffer();
 }
 
 export async function writePictures(dir: string, count: number, firstSeed: number, format: 'png' | 'jpeg' = 'png'): Promise<string[]> {

@@ -36,10 +36,14 @@ beforeAll(async () => {
     ];
     await app.services.library.upload(datasetId, files);
     const { runId } = app.services.vision.startTraining(datasetId);
-    const run = await waitFor(() => {
-      const r = app.services.vision.training.get(runId);
-      return r.status === 'queued' || r.status === 'running' ? undefined : r;
-    }, 'training', 120_000);
+    const run = await waitFor(
+      () => {
+        const r = app.services.vision.training.get(runId);
+        return r.status === 'queued' || r.status === 'running' ? undefined : r;
+      },
+      'training',
+      120_000,
+    );
     expect(run.status).toBe('succeeded');
     modelId = run.modelId!;
   } finally {
@@ -78,10 +82,14 @@ async function killMidRun(folder: string): Promise<string> {
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const base = await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`loupe serve exited: ${err}`);
-    return /loupe listening on (http:\/\/\S+)\n/.exec(out)?.[1];
-  }, 'loupe serve to listen', 90_000);
+  const base = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`loupe serve exited: ${err}`);
+      return /loupe listening on (http:\/\/\S+)\n/.exec(out)?.[1];
+    },
+    'loupe serve to listen',
+    90_000,
+  );
   const r = await fetch(`${base}/v1/tasks`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -115,10 +123,14 @@ describe('predict-folder killed mid-run', () => {
       expect(existsSync(join(folder, 'predictions.csv'))).toBe(false);
       // A new run works, and publishes its CSV.
       const again = app.services.vision.predictFolder({ modelId, path: folder });
-      const done = await waitFor(() => {
-        const t = app.services.tasks.get(again.id);
-        return t.state === 'succeeded' || t.state === 'dead' ? t : undefined;
-      }, 'the new run', 180_000);
+      const done = await waitFor(
+        () => {
+          const t = app.services.tasks.get(again.id);
+          return t.state === 'succeeded' || t.state === 'dead' ? t : undefined;
+        },
+        'the new run',
+        180_000,
+      );
       expect(done.state).toBe('succeeded');
       expect(readFileSync(join(folder, 'predictions.csv'), 'utf8').trim().split('\n')).toHaveLength(602);
       expect(temps(folder)).toHaveLength(0);

@@ -32,7 +32,9 @@ async function whileHealthy<T>(work: Promise<T>): Promise<{ value: T; slowest: n
   let done = false;
   let slowest = 0;
   let polls = 0;
-  const value = work.finally(() => { done = true; });
+  const value = work.finally(() => {
+    done = true;
+  });
   while (!done) {
     const started = performance.now();
     const h = await call(base, 'GET', '/v1/health');
@@ -91,7 +93,10 @@ describe('checking a huge script', () => {
   it('a check warms a script child up, so the first run does not wait for a process start', async () => {
     const children = () => {
       try {
-        return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'script-child'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+        return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'script-child'], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .filter(Boolean);
       } catch {
         return [];
       }

@@ -127,11 +127,15 @@ describe('loupe.files through the server', () => {
     const r = await run(`len(loupe.files(${JSON.stringify(join(dir, 'many'))}))`);
     expect(r.status, r.text).toBe(200);
     expect(r.json.value).toBe(MAX_FILES_RETURNED);
-    expect(r.json.output).toContain(`[loupe.files: the first ${MAX_FILES_RETURNED} matching files of ${join(dir, 'many')} only; move them away and call again, or narrow the pattern]`);
+    expect(r.json.output).toContain(
+      `[loupe.files: the first ${MAX_FILES_RETURNED} matching files of ${join(dir, 'many')} only; move them away and call again, or narrow the pattern]`,
+    );
   });
 
   it('a too long pattern is a catchable script error', async () => {
-    const r = await run(`let m = nil\ntry { loupe.files(${JSON.stringify(join(dir, 'many'))}, "${'*'.repeat(MAX_PATTERN_CHARS + 1)}") } catch e { m = e.message }\nm`);
+    const r = await run(
+      `let m = nil\ntry { loupe.files(${JSON.stringify(join(dir, 'many'))}, "${'*'.repeat(MAX_PATTERN_CHARS + 1)}") } catch e { m = e.message }\nm`,
+    );
     expect(r.status, r.text).toBe(200);
     expect(r.json.value).toMatch(/A file pattern may have at most/);
   });

@@ -37,7 +37,11 @@ async function healthy(): Promise<void> {
 /** Pids of this process's script children (`pgrep -P` of the vitest worker). */
 function scriptChildren(): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'script-child'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'script-child'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -46,7 +50,12 @@ function scriptChildren(): number[] {
 describe('a script cannot take the app down', () => {
   it('a real V8 fatal error in a script ends only its process, and the run says so', async () => {
     // 2^27 pieces: V8 aborts the process ("Fatal JavaScript invalid size error") rather than throw.
-    const running = call(base, 'POST', '/v1/scripts/run', json({ source: 'print("before")\nlet s = ",".repeat(2 ^ 27)\nlet parts = s.split(",")\nprint(len(parts))', timeoutMs: 60_000 }));
+    const running = call(
+      base,
+      'POST',
+      '/v1/scripts/run',
+      json({ source: 'print("before")\nlet s = ",".repeat(2 ^ 27)\nlet parts = s.split(",")\nprint(len(parts))', timeoutMs: 60_000 }),
+    );
     await healthy();
     const r = await running;
     expect(r.status).toBe(422);
@@ -104,7 +113,7 @@ describe('POST /v1/scripts/run says what it does', () => {
     expect(body.properties.timeoutMs.maximum).toBe(60_000);
     const tooLong = await call(base, 'POST', '/v1/scripts/run', json({ source: '1', timeoutMs: 60_001 }));
     expect(tooLong.status).toBe(422);
-    expect(tooLong.json.error.code).toBe("validation");
+    expect(tooLong.json.error.code).toBe('validation');
     const docs = (await import('node:fs')).readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'api.md'), 'utf8');
     expect(docs).toContain('held to 5 s by default and 60 s at most');
     expect(docs).not.toMatch(/runs on the server's own thread/);

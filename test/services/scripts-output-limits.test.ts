@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type LoupeApp } from '../../src/main/app';
 import {
-  LINE_CUT_NOTE, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_RUN_OUTPUT_BYTES, MAX_TASKS_PER_RUN, OUTPUT_CUT_NOTE, OutputBudget, jsonSizeWithin,
+  LINE_CUT_NOTE,
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_LOG_LINE_CHARS,
+  MAX_RUN_OUTPUT_BYTES,
+  MAX_TASKS_PER_RUN,
+  OUTPUT_CUT_NOTE,
+  OutputBudget,
+  jsonSizeWithin,
 } from '../../src/main/services/scripts/limits';
 import type { Task } from '../../src/shared/contract/index';
 import { call } from '../api/client';
@@ -30,10 +37,14 @@ afterAll(async () => {
 
 const src = (body: string) => `import "loupe" as loupe\n${body}`;
 const ended = (id: string): Promise<Task> =>
-  waitFor(() => {
-    const t = app.services.tasks.get(id);
-    return t.state === 'succeeded' || t.state === 'dead' || t.state === 'cancelled' ? t : undefined;
-  }, `task ${id}`, 120_000);
+  waitFor(
+    () => {
+      const t = app.services.tasks.get(id);
+      return t.state === 'succeeded' || t.state === 'dead' || t.state === 'cancelled' ? t : undefined;
+    },
+    `task ${id}`,
+    120_000,
+  );
 /** A script run as a task, as from the Scripts page, with the streamed output collected. */
 async function runTask(body: string): Promise<{ task: Task; streamed: string }> {
   const r = await app.dispatcher.call('scripts.run', { source: src(body), timeoutMs: 100_000 });
@@ -90,9 +101,7 @@ describe('prints and logs of a run', () => {
   it('caps a flood of prints and logs at the run limit, and the task log and database stay small', async () => {
     const before = queueDbBytes();
     // 400 × 2 × 100,000 characters tried: 80 MB, while one run may keep 1 MiB.
-    const { task, streamed } = await runTask(
-      `let line = "z".repeat(${MAX_LOG_LINE_CHARS * 10})\nfor i in range(400) { print(line)\nloupe.log(line) }\n"done"`,
-    );
+    const { task, streamed } = await runTask(`let line = "z".repeat(${MAX_LOG_LINE_CHARS * 10})\nfor i in range(400) { print(line)\nloupe.log(line) }\n"done"`);
     expect(task.state).toBe('succeeded');
     const result = task.result as { output: string; value: string };
     expect(result.value).toBe('done');
@@ -112,7 +121,12 @@ describe('prints and logs of a run', () => {
     const r = await app.services.scripts.runNow(src(`let m = nil\ntry { loupe.log("q".repeat(3000000)) } catch e { m = e.message }\nm`), 30_000);
     expect(r).toMatchObject({ ok: true, value: 'The arguments of loupe.log are larger than 1 MiB; pass less at a time.' });
     expect(r.output).toBe('');
-    const nested = await app.services.scripts.runNow(src(`let xs = []\nfor i in range(20000) { push(xs, "0123456789012345678901234567890123456789012345678901234567890123") }\nloupe.enqueue("script", {"source": "1", "junk": xs})`), 30_000);
+    const nested = await app.services.scripts.runNow(
+      src(
+        `let xs = []\nfor i in range(20000) { push(xs, "0123456789012345678901234567890123456789012345678901234567890123") }\nloupe.enqueue("script", {"source": "1", "junk": xs})`,
+      ),
+      30_000,
+    );
     expect(nested).toMatchObject({ ok: false, error: { message: 'The arguments of loupe.enqueue are larger than 1 MiB; pass less at a time.' } });
   });
 });
@@ -134,10 +148,15 @@ describe('what a run leaves in the database', () => {
   it('lets one run queue a bounded number of tasks', async () => {
     const ds = app.services.library.createDataset('empty').id;
     const r = await app.services.scripts.runNow(
-      src(`let n = 0\nlet err = nil\nfor i in range(${MAX_TASKS_PER_RUN + 20}) { try { loupe.enqueue("embed", {"datasetId": ${JSON.stringify(ds)}})\nn += 1 } catch e { err = e.message } }\n[n, err]`),
+      src(
+        `let n = 0\nlet err = nil\nfor i in range(${MAX_TASKS_PER_RUN + 20}) { try { loupe.enqueue("embed", {"datasetId": ${JSON.stringify(ds)}})\nn += 1 } catch e { err = e.message } }\n[n, err]`,
+      ),
       60_000,
     );
-    expect(r).toMatchObject({ ok: true, value: [MAX_TASKS_PER_RUN, `A run may queue at most ${MAX_TASKS_PER_RUN} tasks; queue fewer, larger ones (an import takes many paths).`] });
+    expect(r).toMatchObject({
+      ok: true,
+      value: [MAX_TASKS_PER_RUN, `A run may queue at most ${MAX_TASKS_PER_RUN} tasks; queue fewer, larger ones (an import takes many paths).`],
+    });
   });
 });
 

@@ -31,10 +31,14 @@ async function tick(id: string): Promise<string> {
   const s = app.services.tasks.queue.schedules().find((x) => x.name === `script:${id}`);
   expect(s).toBeDefined();
   const task = app.services.tasks.queue.enqueue(s!.kind, s!.input, { maxAttempts: 1 });
-  const done = await waitFor(() => {
-    const t = app.services.tasks.get(String(task.id));
-    return t.state === 'queued' || t.state === 'running' ? undefined : t;
-  }, 'the scheduled run', 30_000);
+  const done = await waitFor(
+    () => {
+      const t = app.services.tasks.get(String(task.id));
+      return t.state === 'queued' || t.state === 'running' ? undefined : t;
+    },
+    'the scheduled run',
+    30_000,
+  );
   return done.state;
 }
 

@@ -68,7 +68,10 @@ describe('running scripts in a worker', () => {
   });
 
   it('offers the editor exactly the members the loupe module has', async () => {
-    const host = createLoupeModule({ library: app.services.library, tasks: app.services.tasks, vision: app.services.vision, folders: app.services.scripts.folders }, { log: () => {}, progress: () => {} });
+    const host = createLoupeModule(
+      { library: app.services.library, tasks: app.services.tasks, vision: app.services.vision, folders: app.services.scripts.folders },
+      { log: () => {}, progress: () => {} },
+    );
     expect(Object.keys(host).sort()).toEqual(LOUPE_MODULE_MEMBERS.map((m) => m.name).sort());
   });
 
@@ -99,8 +102,8 @@ describe('running scripts in a worker', () => {
     await waitFor(() => (app.services.tasks.get(runId).state === 'running' ? true : undefined), 'the script to start');
     await waitFor(() => (out.text().includes('started') ? true : undefined), 'its first line');
     const before = app.services.tasks.get(runId);
-    expect(before.state, JSON.stringify(before)).toBe("running");
-    expect(await ok("scripts.stop", { runId })).toEqual({ stopped: true });
+    expect(before.state, JSON.stringify(before)).toBe('running');
+    expect(await ok('scripts.stop', { runId })).toEqual({ stopped: true });
     const task = await waitFor(() => {
       const t = app.services.tasks.get(runId);
       return t.state === 'running' || t.state === 'queued' ? undefined : t;

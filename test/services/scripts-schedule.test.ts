@@ -54,10 +54,14 @@ describe('a scheduled script sorts new pictures by label', () => {
 
     // What the hourly tick enqueues, enqueued now.
     const task = app.services.tasks.queue.enqueue(s!.kind, s!.input, { maxAttempts: 1 });
-    const done = await waitFor(() => {
-      const t = app.services.tasks.get(String(task.id));
-      return t.state === 'queued' || t.state === 'running' ? undefined : t;
-    }, 'the scheduled script', 90_000);
+    const done = await waitFor(
+      () => {
+        const t = app.services.tasks.get(String(task.id));
+        return t.state === 'queued' || t.state === 'running' ? undefined : t;
+      },
+      'the scheduled script',
+      90_000,
+    );
     expect(done.error).toBeNull();
     expect(done).toMatchObject({ state: 'succeeded', progress: 1, result: { value: 6 } });
     expect(readdirSync(join(inbox, 'red')).sort()).toEqual(['red-50.png', 'red-51.png', 'red-52.png']);

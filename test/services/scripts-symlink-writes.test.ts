@@ -53,8 +53,7 @@ function snapshot(root: string): Record<string, string> {
       if (st.isDirectory()) {
         out[p] = 'folder';
         walk(p);
-      }
-      else out[p] = st.isSymbolicLink() ? 'link' : readFileSync(p, 'utf8');
+      } else out[p] = st.isSymbolicLink() ? 'link' : readFileSync(p, 'utf8');
     }
   };
   walk(root);

@@ -35,10 +35,14 @@ beforeAll(async () => {
     ...(await kindPictures('blue', 6)).map((bytes, i) => ({ name: `b${i}.png`, bytes, label: '@blue' })),
   ]);
   const { runId } = app.services.vision.startTraining(datasetId);
-  const run = await waitFor(() => {
-    const r = app.services.vision.training.get(runId);
-    return r.status === 'queued' || r.status === 'running' ? undefined : r;
-  }, 'the training run', 120_000);
+  const run = await waitFor(
+    () => {
+      const r = app.services.vision.training.get(runId);
+      return r.status === 'queued' || r.status === 'running' ? undefined : r;
+    },
+    'the training run',
+    120_000,
+  );
   expect(run.status).toBe('succeeded');
   modelId = run.modelId!;
 }, 180_000);
@@ -59,10 +63,14 @@ async function run(body: string): Promise<{ ok: boolean; value?: unknown; messag
   return { ok: false, message: r.json.error.message };
 }
 const ended = (id: string): Promise<Task> =>
-  waitFor(() => {
-    const t = app.services.tasks.get(id);
-    return t.state === 'succeeded' || t.state === 'dead' || t.state === 'cancelled' ? t : undefined;
-  }, `task ${id}`, 60_000);
+  waitFor(
+    () => {
+      const t = app.services.tasks.get(id);
+      return t.state === 'succeeded' || t.state === 'dead' || t.state === 'cancelled' ? t : undefined;
+    },
+    `task ${id}`,
+    60_000,
+  );
 const taskCount = () => app.services.tasks.list({ limit: 500 }).items.length;
 
 /** A CSV's cells, honouring quotes (RFC 4180). */
@@ -75,13 +83,21 @@ function parseCsv(text: string): string[][] {
     let cell = '';
     i++;
     for (;;) {
-      if (text[i] === '"' && text[i + 1] === '"') { cell += '"'; i += 2; }
-      else if (text[i] === '"') { i++; break; }
-      else cell += text[i++];
+      if (text[i] === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 2;
+      } else if (text[i] === '"') {
+        i++;
+        break;
+      } else cell += text[i++];
     }
     row.push(cell);
     if (text[i] === ',') i++;
-    else { rows.push(row); row = []; i++; }
+    else {
+      rows.push(row);
+      row = [];
+      i++;
+    }
   }
   return rows;
 }
@@ -140,7 +156,7 @@ describe('loupe.enqueue checks paths at the call', () => {
     expect(t.error?.message).toMatch(/outside the folders scripts may use/);
   });
 
-  it('marks what it queues as the script\'s, whatever origin the script wrote', async () => {
+  it("marks what it queues as the script's, whatever origin the script wrote", async () => {
     mkdirSync(join(granted, 'marked'), { recursive: true });
     const r = await run(`loupe.enqueue("import", {"datasetId": ${q(datasetId)}, "paths": [${q(join(granted, 'marked'))}], "origin": nil})`);
     expect(r.ok, r.message).toBe(true);
@@ -178,7 +194,7 @@ describe('a task a script queued is checked again when it runs', () => {
     }
   });
 
-  it('a script\'s import takes the pictures inside and refuses links to pictures outside', async () => {
+  it("a script's import takes the pictures inside and refuses links to pictures outside", async () => {
     const folder = join(granted, 'imp', 'cats');
     await writeKind(folder, 'red', 2, 500);
     writeFileSync(join(outside, 'private.png'), await kindPicture('blue', 777));
@@ -190,7 +206,9 @@ describe('a task a script queued is checked again when it runs', () => {
     expect(t.state).toBe('succeeded');
     const p = t.result as { imported: number; failed: { name: string; code: string; message: string }[] };
     expect(p.imported).toBe(2);
-    expect(p.failed).toEqual([{ name: join('imp', 'cats', 'private.png'), code: 'forbidden', message: expect.stringMatching(/outside the folders scripts may use/) }]);
+    expect(p.failed).toEqual([
+      { name: join('imp', 'cats', 'private.png'), code: 'forbidden', message: expect.stringMatching(/outside the folders scripts may use/) },
+    ]);
     expect(app.services.library.getDataset(datasetId).imageCount).toBe(before + 2);
   });
 });

@@ -49,7 +49,12 @@ async function until<T>(read: () => T, done: (v: T) => boolean, what: string): P
   throw new Error(`gave up waiting for ${what}`);
 }
 
-const settled = (id: string) => until(() => tasks.get(id), (t) => !['queued', 'running', 'failed'].includes(t.state), `task ${id}`);
+const settled = (id: string) =>
+  until(
+    () => tasks.get(id),
+    (t) => !['queued', 'running', 'failed'].includes(t.state),
+    `task ${id}`,
+  );
 const ok = (value: number): Task => tasks.enqueue({ kind: 'probe', input: { value } });
 const failing = (message: string): Task => tasks.enqueue({ kind: 'probe', input: { fail: message } });
 
@@ -103,11 +108,19 @@ describe('task monitor', () => {
     expect(dead.items.map((t) => t.id)).not.toContain(good.id);
 
     expect(tasks.monitor.requeueDead([a.id, good.id])).toEqual({ requeued: 1 });
-    await until(() => tasks.monitor.timeline(a.id), (tl) => tl.filter((e) => e.event === 'dead').length === 2, 'second death');
+    await until(
+      () => tasks.monitor.timeline(a.id),
+      (tl) => tl.filter((e) => e.event === 'dead').length === 2,
+      'second death',
+    );
     expect(tasks.monitor.timeline(a.id).map((e) => e.event)).toContain('retried');
 
     expect(tasks.monitor.requeueDead()).toEqual({ requeued: 2 });
-    await until(() => tasks.monitor.deadLetters(100).items.length, (n) => n === 2, 'both dead again');
+    await until(
+      () => tasks.monitor.deadLetters(100).items.length,
+      (n) => n === 2,
+      'both dead again',
+    );
   });
 
   it('pauses a queue so nothing starts, cancels a waiting task, and resumes', async () => {

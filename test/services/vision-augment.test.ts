@@ -159,10 +159,9 @@ describe('training with augmentation', () => {
     const host = vision().backbone;
     const [remote, missing] = await host.embedVariants([path, join(dir, 'missing.png')]);
     // The same steps in this process: resize from the child, variants here, embeddings from the child.
-    const [local] = await embedVariantsWith(
-      { preprocess: (p) => host.preprocess(p), inputSize: () => host.inputSize(), embed: (x, o) => host.embed(x, o) },
-      [path],
-    );
+    const [local] = await embedVariantsWith({ preprocess: (p) => host.preprocess(p), inputSize: () => host.inputSize(), embed: (x, o) => host.embed(x, o) }, [
+      path,
+    ]);
     if (!remote.ok || !local.ok) throw new Error('variants failed');
     expect(remote.embeddings).toHaveLength(3);
     remote.embeddings.forEach((e, k) => expect(Array.from(e)).toEqual(Array.from(local.embeddings[k])));

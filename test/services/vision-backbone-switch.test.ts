@@ -41,13 +41,17 @@ async function get<T>(path: string): Promise<T> {
 
 /** The dataset's newest model once it runs on the app's backbone and has predicted every picture. */
 async function settled(datasetId: string, count: number): Promise<Model> {
-  return waitFor(async () => {
-    const newest = app!.services.store.models.latest(datasetId);
-    if (!newest || newest.backbone !== app!.services.vision.backbone.id) return undefined;
-    const page = await get<{ items: Image[] }>(`/v1/datasets/${datasetId}/images?limit=100`);
-    if (page.items.length !== count || !page.items.every((i) => i.prediction?.modelId === String(newest.id))) return undefined;
-    return get<Model>(`/v1/models/${newest.id}`);
-  }, 'a model on the current backbone predicting every picture', 120_000);
+  return waitFor(
+    async () => {
+      const newest = app!.services.store.models.latest(datasetId);
+      if (!newest || newest.backbone !== app!.services.vision.backbone.id) return undefined;
+      const page = await get<{ items: Image[] }>(`/v1/datasets/${datasetId}/images?limit=100`);
+      if (page.items.length !== count || !page.items.every((i) => i.prediction?.modelId === String(newest.id))) return undefined;
+      return get<Model>(`/v1/models/${newest.id}`);
+    },
+    'a model on the current backbone predicting every picture',
+    120_000,
+  );
 }
 
 beforeAll(async () => {
@@ -125,15 +129,23 @@ describe('switching the default backbone from float to int8', () => {
 
     const db = new BetterSqlite3(join(dir, 'data', 'loupe.db'), { readonly: true });
     try {
-      const perBackbone = db.prepare('SELECT backbone, count(*) AS n FROM embeddings GROUP BY backbone ORDER BY backbone').all() as Array<{ backbone: string; n: number }>;
+      const perBackbone = db.prepare('SELECT backbone, count(*) AS n FROM embeddings GROUP BY backbone ORDER BY backbone').all() as Array<{
+        backbone: string;
+        n: number;
+      }>;
       // Both builds' vectors kept apart: 18 each (switching back to float costs nothing).
-      expect(perBackbone).toEqual([
-        { backbone: floatModel.backbone, n: 18 },
-        { backbone: health.backboneId, n: 18 },
-      ].sort((a, b) => a.backbone.localeCompare(b.backbone)));
+      expect(perBackbone).toEqual(
+        [
+          { backbone: floatModel.backbone, n: 18 },
+          { backbone: health.backboneId, n: 18 },
+        ].sort((a, b) => a.backbone.localeCompare(b.backbone)),
+      );
       // The int8 model predicted every picture; the float model's predictions are the 18 it made before the switch, none since.
       const byModel = db.prepare('SELECT model_id AS m, count(*) AS n FROM predictions GROUP BY model_id ORDER BY model_id').all();
-      expect(byModel).toEqual([{ m: Number(floatModel.id), n: 18 }, { m: Number(int8Model.id), n: 18 }]);
+      expect(byModel).toEqual([
+        { m: Number(floatModel.id), n: 18 },
+        { m: Number(int8Model.id), n: 18 },
+      ]);
     } finally {
       db.close();
     }
@@ -142,6 +154,11 @@ describe('switching the default backbone from float to int8', () => {
     const exported = await call(base, 'GET', `/v1/models/${int8Model.id}/export`, { token: app!.token });
     expect(exported.status).toBe(200);
     const meta = Object.fromEntries((decodeModel(exported.body).metadataProps ?? []).map((p) => [p.key, p.value]));
-    expect(meta).toMatchObject({ backbone: health.backboneId, backbone_quantization: 'int8-static', backbone_sha256: int8Model.embeddedWith!.sha256, backbone_variant: 'int8' });
+    expect(meta).toMatchObject({
+      backbone: health.backboneId,
+      backbone_quantization: 'int8-static',
+      backbone_sha256: int8Model.embeddedWith!.sha256,
+      backbone_variant: 'int8',
+    });
   }, 240_000);
 });

@@ -93,7 +93,12 @@ describe('near duplicates of a dataset, slice by slice', () => {
 
   it('groups the copies with their originals at the default threshold, keeping the largest, and nothing else', () => {
     const db = app.services.store.db;
-    const rows = db.prepare('SELECT id, file_name, width, height FROM images WHERE dataset_id = ?').all(Number(datasetId)) as Array<{ id: number; file_name: string; width: number; height: number }>;
+    const rows = db.prepare('SELECT id, file_name, width, height FROM images WHERE dataset_id = ?').all(Number(datasetId)) as Array<{
+      id: number;
+      file_name: string;
+      width: number;
+      height: number;
+    }>;
     const byId = new Map(rows.map((r) => [String(r.id), r]));
     expect(DEFAULT_DUPLICATE_THRESHOLD).toBe(0.9);
     const { groups } = app.services.vision.selection.nearDuplicates(datasetId, DEFAULT_DUPLICATE_THRESHOLD, { blockRows: 5 });

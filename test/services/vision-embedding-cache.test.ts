@@ -29,9 +29,18 @@ describe('EmbeddingCache.ensure', () => {
     const asked: string[] = [];
     const embed: Embedder = async (paths) => {
       asked.push(...paths);
-      return paths.map((p) => (p.endsWith('bad') ? { ok: false as const, error: { code: 'image_corrupt', message: 'not a picture' } } : { ok: true as const, embedding: vector(Number(p.slice(1))) }));
+      return paths.map((p) =>
+        p.endsWith('bad')
+          ? { ok: false as const, error: { code: 'image_corrupt', message: 'not a picture' } }
+          : { ok: true as const, embedding: vector(Number(p.slice(1))) },
+      );
     };
-    const sources = [{ hash: 'h0', path: 'p0' }, { hash: 'h1', path: 'p1' }, { hash: 'h1', path: 'p1' }, { hash: 'h2', path: 'p2bad' }];
+    const sources = [
+      { hash: 'h0', path: 'p0' },
+      { hash: 'h1', path: 'p1' },
+      { hash: 'h1', path: 'p1' },
+      { hash: 'h2', path: 'p2bad' },
+    ];
     const r = await cache.ensure('bb', sources, embed);
     expect(asked).toEqual(['p1', 'p2bad']);
     expect(r.computed).toBe(1);
@@ -43,7 +52,15 @@ describe('EmbeddingCache.ensure', () => {
 
   it('with vectors: false fills the cache and reads nothing back', async () => {
     const embed: Embedder = async (paths) => paths.map((_, i) => ({ ok: true as const, embedding: vector(i) }));
-    const r = await cache.ensure('bb', [{ hash: 'a', path: 'pa' }, { hash: 'b', path: 'pb' }], embed, { vectors: false });
+    const r = await cache.ensure(
+      'bb',
+      [
+        { hash: 'a', path: 'pa' },
+        { hash: 'b', path: 'pb' },
+      ],
+      embed,
+      { vectors: false },
+    );
     expect(r.vectors.size).toBe(0);
     expect(r.computed).toBe(2);
     expect(cache.countCached('bb', ['a', 'b'])).toBe(2);
@@ -62,9 +79,13 @@ describe('EmbeddingCache.ensure', () => {
       setImmediate(tick);
     };
     setImmediate(tick);
-    const r = await cache.ensure('bb', Array.from({ length: n }, (_, i) => ({ hash: `h${i}`, path: `p${i}` })), async () => {
-      throw new Error('nothing should need embedding');
-    });
+    const r = await cache.ensure(
+      'bb',
+      Array.from({ length: n }, (_, i) => ({ hash: `h${i}`, path: `p${i}` })),
+      async () => {
+        throw new Error('nothing should need embedding');
+      },
+    );
     reading = false;
     expect(r.vectors.size).toBe(n);
     expect(r.vectors.get('h3999')![5]).toBe(vector(3999)[5]);
@@ -84,7 +105,12 @@ describe('EmbeddingCache.ensure', () => {
     const controller = new AbortController();
     setImmediate(() => controller.abort());
     const err = await cache
-      .ensure('bb', Array.from({ length: 2000 }, (_, i) => ({ hash: `h${i}`, path: `p${i}` })), async () => [], { signal: controller.signal })
+      .ensure(
+        'bb',
+        Array.from({ length: 2000 }, (_, i) => ({ hash: `h${i}`, path: `p${i}` })),
+        async () => [],
+        { signal: controller.signal },
+      )
       .catch((e: unknown) => e);
     expect((err as Error).name).toBe('AbortError');
   });

@@ -48,7 +48,8 @@ describe('the backbone in its own process', () => {
       const here = await local.embed(inputs);
       expect(remote.map((r) => r.ok)).toEqual([true, true, true, false]);
       for (let i = 0; i < 3; i++) {
-        const a = remote[i], b = here[i];
+        const a = remote[i],
+          b = here[i];
         if (!a.ok || !b.ok) throw new Error('unexpected failure');
         expect(a.embedding).toBeInstanceOf(Float32Array);
         expect(Array.from(a.embedding)).toEqual(Array.from(b.embedding));

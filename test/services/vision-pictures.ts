@@ -37,7 +37,9 @@ export async function kindPicture(kind: Kind, seed: number, size = 64): Promise<
       px[o + 2] = kind === 'red' ? other : main;
     }
   }
-  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 export async function kindPictures(kind: Kind, count: number, firstSeed = 1): Promise<Buffer[]> {

@@ -56,11 +56,15 @@ describe('every picture embedded and predicted', () => {
     datasetId = library().createDataset('colours').id;
     await labelled(datasetId, 6, 1);
     const up = await unlabelled(datasetId, 4, 300);
-    const items = await waitFor(async () => {
-      const newest = app.services.store.models.latest(datasetId);
-      const page = await get(`/v1/datasets/${datasetId}/images?unlabelled=true&limit=100`);
-      return newest && page.items.length === 8 && page.items.every((i) => i.prediction?.modelId === String(newest.id)) ? page.items : undefined;
-    }, 'predictions of every unlabelled picture', 90_000);
+    const items = await waitFor(
+      async () => {
+        const newest = app.services.store.models.latest(datasetId);
+        const page = await get(`/v1/datasets/${datasetId}/images?unlabelled=true&limit=100`);
+        return newest && page.items.length === 8 && page.items.every((i) => i.prediction?.modelId === String(newest.id)) ? page.items : undefined;
+      },
+      'predictions of every unlabelled picture',
+      90_000,
+    );
     expect(items.map((i) => i.id).sort()).toEqual(up.items.map((i) => i.id).sort());
     for (const i of items) expect(i.prediction!.label).toBe(i.fileName.startsWith('u-red') ? 'red' : 'blue');
     // Labelled pictures are embedded and predicted too.
@@ -95,11 +99,16 @@ describe('every picture embedded and predicted', () => {
     expect(conf).toEqual([...conf].sort((a, b) => b - a));
 
     const ascending = await get(`/v1/datasets/${datasetId}/images?sort=confidence&limit=100`);
-    expect(ascending.items.map((i) => i.id)).toEqual([...seen].reverse().map((i) => i.id).sort((a, b) => {
-      const ca = seen.find((s) => s.id === a)!.prediction!.confidence;
-      const cb = seen.find((s) => s.id === b)!.prediction!.confidence;
-      return ca - cb || Number(a) - Number(b);
-    }));
+    expect(ascending.items.map((i) => i.id)).toEqual(
+      [...seen]
+        .reverse()
+        .map((i) => i.id)
+        .sort((a, b) => {
+          const ca = seen.find((s) => s.id === a)!.prediction!.confidence;
+          const cb = seen.find((s) => s.id === b)!.prediction!.confidence;
+          return ca - cb || Number(a) - Number(b);
+        }),
+    );
     const byName = await get(`/v1/datasets/${datasetId}/images?sort=name&limit=100`);
     const names = byName.items.map((i) => i.fileName);
     expect(names).toEqual([...names].sort());
@@ -147,7 +156,11 @@ describe('every picture embedded and predicted', () => {
     const queue = app.services.tasks.queue;
     const ids = (await get(`/v1/datasets/${datasetId}/images?unlabelled=true&limit=2`)).items.map((i) => i.id);
     // A retrain still running from the first test holds the key (a loaded machine trains slowly): start from none live.
-    await waitFor(() => (queue.list({ kind: 'train' }).items.every((t) => !['queued', 'running', 'failed'].includes(t.state)) ? true : undefined), 'no live training', 90_000);
+    await waitFor(
+      () => (queue.list({ kind: 'train' }).items.every((t) => !['queued', 'running', 'failed'].includes(t.state)) ? true : undefined),
+      'no live training',
+      90_000,
+    );
     const t0 = Date.now();
     library().setLabel([ids[0]], 'red');
     const first = queue.list({ kind: 'train', state: 'queued' }).items.find((t) => t.dedupeKey === `retrain:${datasetId}`);
@@ -160,24 +173,34 @@ describe('every picture embedded and predicted', () => {
     expect(second.runAt).toBeGreaterThan(first!.runAt);
     expect(queue.list({ kind: 'train', state: 'queued' }).items.filter((t) => t.dedupeKey === `retrain:${datasetId}`)).toHaveLength(1);
     // The retrain runs once, and the new model predicts every picture.
-    await waitFor(() => {
-      const newest = app.services.store.models.latest(datasetId)!;
-      const c = app.services.store.predictions.counts(datasetId, app.services.vision.backbone.id, String(newest.id));
-      return queue.get(first!.id)!.state === 'succeeded' && c.predicted === 20 ? true : undefined;
-    }, 'the debounced retrain and its predictions', 90_000);
+    await waitFor(
+      () => {
+        const newest = app.services.store.models.latest(datasetId)!;
+        const c = app.services.store.predictions.counts(datasetId, app.services.vision.backbone.id, String(newest.id));
+        return queue.get(first!.id)!.state === 'succeeded' && c.predicted === 20 ? true : undefined;
+      },
+      'the debounced retrain and its predictions',
+      90_000,
+    );
 
     // Old models' predictions go once two newer models exist: every retrain predicts every picture again.
     // The same pictures and labels: "Train now" would say nothing changed, so train anyway.
     const { runId } = app.services.vision.startTraining(datasetId, {}, true);
-    await waitFor(() => {
-      const run = app.services.vision.training.get(runId);
-      if (run.status !== 'succeeded') return undefined;
-      const c = app.services.store.predictions.counts(datasetId, app.services.vision.backbone.id, run.modelId);
-      return c.predicted === 20 ? true : undefined;
-    }, 'a third model and its predictions', 90_000);
+    await waitFor(
+      () => {
+        const run = app.services.vision.training.get(runId);
+        if (run.status !== 'succeeded') return undefined;
+        const c = app.services.store.predictions.counts(datasetId, app.services.vision.backbone.id, run.modelId);
+        return c.predicted === 20 ? true : undefined;
+      },
+      'a third model and its predictions',
+      90_000,
+    );
     const perModel = () =>
       app.services.store.db
-        .prepare('SELECT m.id AS id, count(p.image_id) AS n FROM models m LEFT JOIN predictions p ON p.model_id = m.id WHERE m.dataset_id = ? GROUP BY m.id ORDER BY m.id DESC')
+        .prepare(
+          'SELECT m.id AS id, count(p.image_id) AS n FROM models m LEFT JOIN predictions p ON p.model_id = m.id WHERE m.dataset_id = ? GROUP BY m.id ORDER BY m.id DESC',
+        )
         .all(Number(datasetId)) as Array<{ id: number; n: number }>;
     // The embed task prunes when it has predicted everything with the new model.
     const rows = await waitFor(() => {
@@ -205,12 +228,16 @@ describe('the start-up sweep', () => {
 
     const next = await createApp({ dataDir: data, shell: 'headless', log: () => {}, vision: { debounceMs: 100 } });
     try {
-      await waitFor(() => {
-        const model = next.services.store.models.latest(ds);
-        if (!model) return undefined;
-        const c = next.services.store.predictions.counts(ds, next.services.vision.backbone.id, String(model.id));
-        return c.embedded === 13 && c.predicted === 13 ? true : undefined;
-      }, 'the sweep to embed, train and predict', 90_000);
+      await waitFor(
+        () => {
+          const model = next.services.store.models.latest(ds);
+          if (!model) return undefined;
+          const c = next.services.store.predictions.counts(ds, next.services.vision.backbone.id, String(model.id));
+          return c.embedded === 13 && c.predicted === 13 ? true : undefined;
+        },
+        'the sweep to embed, train and predict',
+        90_000,
+      );
       // Idempotent: a second sweep finds nothing to do.
       await waitFor(() => (next.services.tasks.queue.list({ state: ['queued', 'running'] }).items.length === 0 ? true : undefined), 'an idle queue');
       expect(next.services.vision.sweep()).toEqual({ refreshed: 0, retrained: 0 });
@@ -219,11 +246,15 @@ describe('the start-up sweep', () => {
       const old = next.services.store.models.latest(ds)!;
       next.services.store.db.prepare(`UPDATE models SET backbone = 'an-older-backbone' WHERE id = ?`).run(old.id);
       expect(next.services.vision.sweep()).toMatchObject({ retrained: 1 });
-      await waitFor(() => {
-        const model = next.services.store.models.latest(ds)!;
-        if (model.id === old.id || model.backbone !== next.services.vision.backbone.id) return undefined;
-        return next.services.store.predictions.counts(ds, model.backbone, String(model.id)).predicted === 13 ? true : undefined;
-      }, 'a retrain on the current backbone and its predictions', 90_000);
+      await waitFor(
+        () => {
+          const model = next.services.store.models.latest(ds)!;
+          if (model.id === old.id || model.backbone !== next.services.vision.backbone.id) return undefined;
+          return next.services.store.predictions.counts(ds, model.backbone, String(model.id)).predicted === 13 ? true : undefined;
+        },
+        'a retrain on the current backbone and its predictions',
+        90_000,
+      );
     } finally {
       await next.close();
     }

@@ -37,16 +37,30 @@ async function upload(datasetId: string, perKind: number, firstSeed: number) {
 
 /** The next automatic run after `after` (a run id or null) once it has finished. */
 async function nextAutoRun(datasetId: string, after: string | null): Promise<Run> {
-  return waitFor(() => {
-    const runs = vision().records.listRuns(datasetId, 50).items.filter((r) => r.trigger === 'auto' && (after === null || Number(r.id) > Number(after)));
-    const run = runs.at(-1);
-    return run && run.status !== 'queued' && run.status !== 'running' ? run : undefined;
-  }, 'an automatic run', 120_000);
+  return waitFor(
+    () => {
+      const runs = vision()
+        .records.listRuns(datasetId, 50)
+        .items.filter((r) => r.trigger === 'auto' && (after === null || Number(r.id) > Number(after)));
+      const run = runs.at(-1);
+      return run && run.status !== 'queued' && run.status !== 'running' ? run : undefined;
+    },
+    'an automatic run',
+    120_000,
+  );
 }
 
 async function quiet(datasetId: string) {
   // Let any run still queued or running finish before the next change.
-  await waitFor(() => (vision().records.listRuns(datasetId, 50).items.every((r) => r.status !== 'queued' && r.status !== 'running') ? true : undefined), 'runs to settle');
+  await waitFor(
+    () =>
+      vision()
+        .records.listRuns(datasetId, 50)
+        .items.every((r) => r.status !== 'queued' && r.status !== 'running')
+        ? true
+        : undefined,
+    'runs to settle',
+  );
 }
 
 describe('per-dataset training preferences', () => {

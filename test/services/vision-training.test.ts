@@ -108,7 +108,9 @@ describe('learning while labelling', () => {
     // The same picture at the model's input size, made by the app's own resize: a near duplicate
     // of the first red one. (These pictures are mostly pixel noise, the worst case for a copy
     // resized by another resampler: at 80 px its texture reaches the model at another scale.)
-    const dup = await sharp(await preprocessImage(extra[0], { width: 224, height: 224 }), { raw: { width: 224, height: 224, channels: 3 } }).png().toBuffer();
+    const dup = await sharp(await preprocessImage(extra[0], { width: 224, height: 224 }), { raw: { width: 224, height: 224, channels: 3 } })
+      .png()
+      .toBuffer();
     const up = await library().upload(datasetId, [
       { name: 'u1.png', bytes: extra[0] },
       { name: 'u2.png', bytes: extra[1] },

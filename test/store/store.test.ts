@@ -124,7 +124,10 @@ describe('repositories', () => {
   it('migrates a database made by an older schema without losing images', () => {
     const old = new BetterSqlite3(join(dir, 'old.db'));
     old.pragma('foreign_keys = ON');
-    migrate(old, MIGRATIONS.filter((m) => m.version < 4));
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version < 4),
+    );
     old.prepare("INSERT INTO datasets (name, created_at) VALUES ('d', 'now')").run();
     old.prepare("INSERT INTO images (dataset_id, hash, ext, file_name, width, height, created_at) VALUES (1, 'h', 'png', 'f', 1, 1, 'now')").run();
     old.close();
@@ -135,20 +138,28 @@ describe('repositories', () => {
 
   it('keeps cached embeddings when their tables become ordinary (rowid) tables', () => {
     const old = new BetterSqlite3(join(dir, 'emb.db'));
-    migrate(old, MIGRATIONS.filter((m) => m.version < 8));
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version < 8),
+    );
     const vector = Buffer.from(Float32Array.from([1.5, -2, 3]).buffer);
     old.prepare("INSERT INTO embeddings VALUES ('h1', 'bb', 3, ?, 'then')").run(vector);
     old.prepare("INSERT INTO embedding_variants VALUES ('h1', 'bb', 'flip', 3, ?, 'then')").run(vector);
     old.close();
     store.close();
     store = openStore(join(dir, 'emb.db'));
-    const row = store.db.prepare("SELECT dim, vector, created_at FROM embeddings WHERE hash = 'h1' AND backbone = 'bb'").get() as { dim: number; vector: Buffer; created_at: string };
+    const row = store.db.prepare("SELECT dim, vector, created_at FROM embeddings WHERE hash = 'h1' AND backbone = 'bb'").get() as {
+      dim: number;
+      vector: Buffer;
+      created_at: string;
+    };
     expect(row).toMatchObject({ dim: 3, created_at: 'then' });
     expect(Array.from(new Float32Array(new Uint8Array(row.vector).buffer))).toEqual([1.5, -2, 3]);
     expect((store.db.prepare('SELECT count(*) AS n FROM embedding_variants').get() as { n: number }).n).toBe(1);
     // The (hash, backbone) key still refuses a second copy, and the tables are no longer WITHOUT ROWID.
     expect(() => store.db.prepare("INSERT INTO embeddings VALUES ('h1', 'bb', 3, x'00', 'now')").run()).toThrow(/UNIQUE/);
-    const sql = (store.db.prepare("SELECT group_concat(sql) AS s FROM sqlite_master WHERE name IN ('embeddings', 'embedding_variants')").get() as { s: string }).s;
+    const sql = (store.db.prepare("SELECT group_concat(sql) AS s FROM sqlite_master WHERE name IN ('embeddings', 'embedding_variants')").get() as { s: string })
+      .s;
     expect(sql).not.toMatch(/WITHOUT ROWID/i);
   });
 

@@ -53,7 +53,9 @@ describe('int8 static quantization', () => {
     a.forEach((ra, i) => {
       const rb = b[i];
       if (!ra.ok || !rb.ok) throw new Error('expected embeddings');
-      let dot = 0, na = 0, nb = 0;
+      let dot = 0,
+        na = 0,
+        nb = 0;
       for (let j = 0; j < ra.embedding.length; j++) {
         dot += ra.embedding[j] * rb.embedding[j];
         na += ra.embedding[j] ** 2;

@@ -14,7 +14,10 @@ import { loadLayersModelFile } from '../../src/main/vision/node/convert/tfjs-mod
 async function saveAsFiles(model: tf.LayersModel, dir: string): Promise<string> {
   await model.save(
     tf.io.withSaveHandler(async (a) => {
-      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+      writeFileSync(
+        join(dir, 'model.json'),
+        JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }),
+      );
       writeFileSync(join(dir, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
@@ -24,12 +27,17 @@ async function saveAsFiles(model: tf.LayersModel, dir: string): Promise<string> 
 
 function randomise(model: tf.LayersModel): void {
   let s = 11;
-  const r = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const r = (): number => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   for (const l of model.layers.flatMap((x) => ('layers' in x ? (x as tf.LayersModel).layers : [x]))) {
-    l.setWeights(l.getWeights().map((w) => {
-      const isVar = l.getClassName() === 'BatchNormalization' && w.shape.length === 1;
-      return tf.tensor(Float32Array.from({ length: w.size }, () => (isVar ? 0.5 + r() : r() - 0.5)), w.shape);
-    }));
+    l.setWeights(
+      l.getWeights().map((w) => {
+        const isVar = l.getClassName() === 'BatchNormalization' && w.shape.length === 1;
+        return tf.tensor(
+          Float32Array.from({ length: w.size }, () => (isVar ? 0.5 + r() : r() - 0.5)),
+          w.shape,
+        );
+      }),
+    );
   }
 }
 
@@ -39,7 +47,14 @@ describe('converting a Teachable Machine style model', () => {
     const base = tf.sequential({
       name: 'base',
       layers: [
-        tf.layers.zeroPadding2d({ inputShape: [32, 32, 3], padding: [[1, 2], [0, 1]], name: 'pad' }),
+        tf.layers.zeroPadding2d({
+          inputShape: [32, 32, 3],
+          padding: [
+            [1, 2],
+            [0, 1],
+          ],
+          name: 'pad',
+        }),
         tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu', name: 'c1' }),
         tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', name: 'dw' }),
         tf.layers.batchNormalization({ name: 'bn' }),
@@ -78,10 +93,18 @@ describe('converting a Teachable Machine style model', () => {
   it('names the file and the layer it cannot convert', () => {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-tm-bad-'));
     const file = join(dir, 'model.json');
-    writeFileSync(file, JSON.stringify({
-      modelTopology: { model_config: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'LSTM', config: { name: 'lstm', units: 4, batch_input_shape: [null, 8, 8, 3] } }] } } },
-      weightsManifest: [],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        modelTopology: {
+          model_config: {
+            class_name: 'Sequential',
+            config: { name: 's', layers: [{ class_name: 'LSTM', config: { name: 'lstm', units: 4, batch_input_shape: [null, 8, 8, 3] } }] },
+          },
+        },
+        weightsManifest: [],
+      }),
+    );
     let err: unknown;
     try {
       convertLayersModel(loadLayersModelFile(file));

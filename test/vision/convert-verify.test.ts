@@ -29,7 +29,9 @@ describe('TF.js layers -> ONNX converter (nsfwjs MobileNetV2)', () => {
 
     await tf.setBackend('cpu');
     const a = readMinJsArtifacts(dir);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs as tf.io.WeightsManifestEntry[], weightData: a.weightData }));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs as tf.io.WeightsManifestEntry[], weightData: a.weightData }),
+    );
     const layers = [...new Set([...RAW, ...DEFAULT_TAPS.map((t) => parseTap(t).layer)])];
     const sub = tf.model({ inputs: model.inputs, outputs: layers.map((l) => model.getLayer(l).output as tf.SymbolicTensor) });
     const x = tf.tensor4d(pixels, [N, 224, 224, 3], 'int32').toFloat().div(255);
@@ -76,7 +78,7 @@ describe('TF.js layers -> ONNX converter (nsfwjs MobileNetV2)', () => {
 
   it('puts the pooled taps side by side, in order, as `features` [N, D]', () => {
     const f = onnxOut.features;
-    const dims = DEFAULT_TAPS.map((t) => (onnxOut[`tap:${t}`].dims[1] as number));
+    const dims = DEFAULT_TAPS.map((t) => onnxOut[`tap:${t}`].dims[1] as number);
     expect(f.dims).toEqual([N, dims.reduce((a, b) => a + b, 0)]);
     const data = f.data as Float32Array;
     let off = 0;

@@ -1,7 +1,13 @@
 // Metrics checked against numbers worked out by hand.
 import { describe, expect, it } from 'vitest';
 import {
-  confusionCell, evaluateLabels, evaluatePredictions, evaluateProbabilities, misclassified, toRunMetrics, topKAccuracy,
+  confusionCell,
+  evaluateLabels,
+  evaluatePredictions,
+  evaluateProbabilities,
+  misclassified,
+  toRunMetrics,
+  topKAccuracy,
 } from '../../src/main/vision/pure/eval';
 
 describe('classification metrics', () => {
@@ -32,7 +38,14 @@ describe('classification metrics', () => {
   });
 
   it('builds the confusion matrix (rows true, columns predicted) and its cells', () => {
-    expect(report.confusion).toEqual({ labels, matrix: [[2, 1, 1], [1, 2, 0], [0, 1, 2]] });
+    expect(report.confusion).toEqual({
+      labels,
+      matrix: [
+        [2, 1, 1],
+        [1, 2, 0],
+        [0, 1, 2],
+      ],
+    });
     expect(confusionCell(report, 'a', 'c')).toEqual([3]);
     expect(confusionCell(report, 'c', 'b')).toEqual([9]);
     expect(confusionCell(report, 'a', 'a')).toEqual([0, 1]);
@@ -75,10 +88,18 @@ describe('classification metrics', () => {
 
   it('computes top-k accuracy from the ranking alone, ties to the earlier label', () => {
     const probs = Float32Array.from([
-      0.5, 0.3, 0.2, // truth 1: rank 1
-      0.1, 0.2, 0.7, // truth 0: rank 2
-      0.4, 0.4, 0.2, // truth 1: tie with label 0, which comes first: rank 1
-      0.2, 0.2, 0.6, // truth 2: rank 0
+      0.5,
+      0.3,
+      0.2, // truth 1: rank 1
+      0.1,
+      0.2,
+      0.7, // truth 0: rank 2
+      0.4,
+      0.4,
+      0.2, // truth 1: tie with label 0, which comes first: rank 1
+      0.2,
+      0.2,
+      0.6, // truth 2: rank 0
     ]);
     const t = [1, 0, 1, 2];
     expect(topKAccuracy(probs, 3, t, 1)).toBe(0.25);
@@ -93,6 +114,8 @@ describe('classification metrics', () => {
   it('refuses inconsistent input with a code', () => {
     expect(() => evaluatePredictions({ labels, truth: [0, 1], predicted: [0] })).toThrow(expect.objectContaining({ code: 'length_mismatch' }));
     expect(() => evaluatePredictions({ labels, truth: [0, 3], predicted: [0, 1] })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
-    expect(() => evaluateProbabilities({ labels, truth: [0], probabilities: new Float32Array(2) })).toThrow(expect.objectContaining({ code: 'length_mismatch' }));
+    expect(() => evaluateProbabilities({ labels, truth: [0], probabilities: new Float32Array(2) })).toThrow(
+      expect.objectContaining({ code: 'length_mismatch' }),
+    );
   });
 });

@@ -91,7 +91,11 @@ describe.skipIf(!fmnistAvailable())('one forward pass for training, prediction a
 
   it('refuses to export a head the forward pass would refuse, with the export code', () => {
     const good: HeadWeights = {
-      kind: 'softmax', inputDim: 2, mean: new Float32Array(2), std: Float32Array.of(1, 1), labels: ['a', 'b'],
+      kind: 'softmax',
+      inputDim: 2,
+      mean: new Float32Array(2),
+      std: Float32Array.of(1, 1),
+      labels: ['a', 'b'],
       layers: [{ inDim: 2, outDim: 2, weight: Float32Array.of(1, 0, 0, 1), bias: new Float32Array(2), activation: 'none' }],
     };
     expect(() => buildHeadModel(good)).not.toThrow();

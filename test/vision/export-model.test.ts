@@ -132,7 +132,7 @@ describe('exportModel', () => {
     await session.release();
   });
 
-  it('puts a float32 NCHW backbone\'s normalisation and layout into the graph', async () => {
+  it("puts a float32 NCHW backbone's normalisation and layout into the graph", async () => {
     const g = new GraphBuilder();
     g.input('pixel_values', 'float32', ['batch', 3, 224, 224]);
     const pooled = g.node('GlobalAveragePool', ['pixel_values'], 'pool');
@@ -141,12 +141,28 @@ describe('exportModel', () => {
     const tinyPath = join(dir, 'tiny.onnx');
     writeFileSync(tinyPath, g.encode('tiny'));
     const tiny: ModelCard = {
-      format: 'loupe-backbone-card/1', id: 'tiny', name: 'tiny', file: 'tiny.onnx',
-      input: { name: 'pixel_values', dtype: 'float32', layout: 'NCHW', width: 224, height: 224, channels: 3, normalize: { mean: [10, 20, 30], std: [2, 4, 5] }, normalizeInGraph: false },
+      format: 'loupe-backbone-card/1',
+      id: 'tiny',
+      name: 'tiny',
+      file: 'tiny.onnx',
+      input: {
+        name: 'pixel_values',
+        dtype: 'float32',
+        layout: 'NCHW',
+        width: 224,
+        height: 224,
+        channels: 3,
+        normalize: { mean: [10, 20, 30], std: [2, 4, 5] },
+        normalizeInGraph: false,
+      },
       output: { name: 'embedding', dim: 3 },
     };
     const head: HeadWeights = {
-      kind: 'softmax', inputDim: 3, mean: new Float32Array(3), std: Float32Array.of(10, 10, 10), labels: ['r', 'g', 'b'],
+      kind: 'softmax',
+      inputDim: 3,
+      mean: new Float32Array(3),
+      std: Float32Array.of(10, 10, 10),
+      labels: ['r', 'g', 'b'],
       layers: [{ inDim: 3, outDim: 3, weight: Float32Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), bias: new Float32Array(3), activation: 'none' }],
     };
     const file = await exportModel({ backbonePath: tinyPath, card: tiny, head });
@@ -159,7 +175,10 @@ describe('exportModel', () => {
 
   it('refuses a head that does not fit the backbone or its labels', async () => {
     const bad = async (h: HeadWeights, labels?: string[]): Promise<string> => {
-      const err = await exportModel({ backbonePath: modelPath, card, head: h, labels }).then(() => undefined, (e: unknown) => e);
+      const err = await exportModel({ backbonePath: modelPath, card, head: h, labels }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(VisionError);
       return (err as VisionError).code;
     };
@@ -167,7 +186,10 @@ describe('exportModel', () => {
     expect(await bad({ ...head, inputDim: 10 })).toBe('export_invalid');
     expect(await bad(head, ['only one'])).toBe('export_invalid');
     expect(await bad({ ...head, std: new Float32Array(card.output.dim) })).toBe('export_invalid');
-    const err = await exportModel({ backbonePath: join(dir, 'missing.onnx'), card, head }).then(() => undefined, (e: unknown) => e);
+    const err = await exportModel({ backbonePath: join(dir, 'missing.onnx'), card, head }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((err as VisionError).code).toBe('export_invalid');
   });
 });

@@ -44,7 +44,11 @@ function head(seed: number): HeadWeights {
   const r = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
   const dim = card.output.dim;
   return {
-    kind: 'softmax', inputDim: dim, mean: new Float32Array(dim), std: new Float32Array(dim).fill(1), labels: ['a', 'b', 'c', 'd'],
+    kind: 'softmax',
+    inputDim: dim,
+    mean: new Float32Array(dim),
+    std: new Float32Array(dim).fill(1),
+    labels: ['a', 'b', 'c', 'd'],
     layers: [{ inDim: dim, outDim: 4, weight: Float32Array.from({ length: 4 * dim }, () => r() / 8), bias: new Float32Array(4), activation: 'none' }],
   };
 }
@@ -53,9 +57,16 @@ function head(seed: number): HeadWeights {
 async function pictures(): Promise<Record<string, Buffer>> {
   const grey = Buffer.from(Array.from({ length: 28 * 28 }, (_, i) => (i * 37) % 256));
   return {
-    'grey.png': await sharp(grey, { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer(),
-    'alpha.png': await sharp(Buffer.from(Array.from({ length: 40 * 30 * 4 }, (_, i) => (i * 11) % 256)), { raw: { width: 40, height: 30, channels: 4 } }).png().toBuffer(),
-    'turned.jpg': await sharp(await noiseJpeg(90, 60, 3)).withMetadata({ orientation: 6 }).jpeg().toBuffer(),
+    'grey.png': await sharp(grey, { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toBuffer(),
+    'alpha.png': await sharp(Buffer.from(Array.from({ length: 40 * 30 * 4 }, (_, i) => (i * 11) % 256)), { raw: { width: 40, height: 30, channels: 4 } })
+      .png()
+      .toBuffer(),
+    'turned.jpg': await sharp(await noiseJpeg(90, 60, 3))
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer(),
     'wide.jpg': await noiseJpeg(640, 360, 9),
   };
 }

@@ -8,9 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 
 export const FMNIST_DIR = '/usr/share/datasets/fashion-mnist';
-export const FMNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-];
+export const FMNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 export const fmnistAvailable = (): boolean =>
   existsSync(path.join(FMNIST_DIR, 'train-images-idx3-ubyte.gz')) && existsSync(path.join(FMNIST_DIR, 't10k-labels-idx1-ubyte.gz'));
@@ -61,7 +59,8 @@ export function loadFashionMnist(split: 'train' | 't10k', count: number, pool = 
   const { images, labels } = load(split);
   const [total, h, w] = images.dims;
   const n = Math.min(count, total - offset);
-  const ph = Math.floor(h / pool), pw = Math.floor(w / pool);
+  const ph = Math.floor(h / pool),
+    pw = Math.floor(w / pool);
   const dim = ph * pw;
   const features = new Float32Array(n * dim);
   const classIds = new Int32Array(n);

@@ -19,7 +19,10 @@ let card: ModelCard;
 let engine: InferenceEngine;
 
 async function openError(p: Promise<unknown>): Promise<VisionError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(VisionError);
   return err as VisionError;
 }
@@ -75,7 +78,9 @@ describe('InferenceEngine on the default backbone', () => {
     const [r] = await engine.embed([img]);
     if (!r.ok) throw new Error(r.error.message);
     const rgb = await preprocessImage(img, { width: 224, height: 224 });
-    const s = await ort.InferenceSession.create(readFileSync(modelPath), { extra: { 'session.disable_quant_qdq': '1' } } as ort.InferenceSession.SessionOptions);
+    const s = await ort.InferenceSession.create(readFileSync(modelPath), {
+      extra: { 'session.disable_quant_qdq': '1' },
+    } as ort.InferenceSession.SessionOptions);
     const out = await s.run({ image: new ort.Tensor('uint8', rgb, [1, 224, 224, 3]) });
     const ref = out.features.data as Float32Array;
     expect(Math.max(...r.embedding.map((v, i) => Math.abs(v - ref[i])))).toBeLessThan(1e-4);
@@ -98,7 +103,9 @@ describe('InferenceEngine on the default backbone', () => {
   it('keeps up with many inputs through small batches without stalling', async () => {
     const e = await InferenceEngine.open({ modelPath, threads: 1, maxBatch: 3, decodeConcurrency: 2 });
     try {
-      const colours = Array.from({ length: 25 }, (_, i) => solid(`#${(i * 10).toString(16).padStart(2, '0')}${(255 - i * 10).toString(16).padStart(2, '0')}80`, 30, 30));
+      const colours = Array.from({ length: 25 }, (_, i) =>
+        solid(`#${(i * 10).toString(16).padStart(2, '0')}${(255 - i * 10).toString(16).padStart(2, '0')}80`, 30, 30),
+      );
       const imgs = await Promise.all(colours);
       const res = await e.embed([...imgs, ...imgs]);
       expect(res.every((r) => r.ok)).toBe(true);
@@ -182,7 +189,16 @@ describe('InferenceEngine with other backbones', () => {
       id: 'tiny-test',
       name: 'tiny',
       file: 'tiny.onnx',
-      input: { name: 'pixel_values', dtype: 'float32', layout: 'NCHW', width: 32, height: 32, channels: 3, normalize: { mean: [10, 20, 30], std: [2, 4, 5] }, normalizeInGraph: false },
+      input: {
+        name: 'pixel_values',
+        dtype: 'float32',
+        layout: 'NCHW',
+        width: 32,
+        height: 32,
+        channels: 3,
+        normalize: { mean: [10, 20, 30], std: [2, 4, 5] },
+        normalizeInGraph: false,
+      },
       output: { name: 'embedding', dim: 3 },
     };
     writeFileSync(join(dir, 'tiny.json'), JSON.stringify(tiny));

@@ -27,7 +27,11 @@ async function fashion(from: number, count: number): Promise<{ png: Buffer[]; la
   const order = shuffledIndices(60000, 6).slice(from, from + count);
   const px = imgs.rows * imgs.cols;
   const png = await Promise.all(
-    order.map((i) => sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } }).png().toBuffer()),
+    order.map((i) =>
+      sharp(Buffer.from(imgs.pixels.subarray(i * px, (i + 1) * px)), { raw: { width: imgs.cols, height: imgs.rows, channels: 1 } })
+        .png()
+        .toBuffer(),
+    ),
   );
   return { png, labels: order.map((i) => FASHION_LABELS[labels[i]]) };
 }
@@ -93,7 +97,11 @@ describe('the int8 default backbone', () => {
       card.selection.int8Check = { ...(card.selection.int8Check as object), int8ValAccuracy: 0.71, floatValAccuracy: 0.858, offered: false };
       writeFileSync(join(dir, DEFAULT_INT8_CARD), JSON.stringify(card));
       const host = new BackboneHost(dir);
-      expect(host.status()).toMatchObject({ state: 'ready', variant: 'float', note: expect.stringMatching(/int8 backbone failed its accuracy check \(validation accuracy 0\.71 against 0\.858/) });
+      expect(host.status()).toMatchObject({
+        state: 'ready',
+        variant: 'float',
+        note: expect.stringMatching(/int8 backbone failed its accuracy check \(validation accuracy 0\.71 against 0\.858/),
+      });
       expect(host.embeddedWith?.variant).toBe('float');
       expect(host.id).toMatch(/^mobilenet_v2-nsfwjs-[0-9a-f]{12}\+/);
 

@@ -25,7 +25,7 @@ describe('held-out split by fixed keys', () => {
     expect(foldKey('ffffffffffffff')).toBeLessThan(1);
     let held = 0;
     for (let i = 0; i < 2000; i++) {
-      const hash = (BigInt(i) * 0x9e3779b97f4a7c15n % (1n << 64n)).toString(16).padStart(16, '0');
+      const hash = ((BigInt(i) * 0x9e3779b97f4a7c15n) % (1n << 64n)).toString(16).padStart(16, '0');
       if (isHeldOut(hash)) held++;
     }
     expect(held / 2000).toBeGreaterThan(0.15);

@@ -43,9 +43,14 @@ describe('preprocessImage', () => {
   });
 
   it('composites transparency onto white and widens greyscale to RGB', async () => {
-    const clear = await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const clear = await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
     expect(pixelAt(await preprocessImage(clear, size), 224, 100, 100)).toEqual([255, 255, 255]);
-    const grey = await sharp(Buffer.alloc(40 * 40, 128), { raw: { width: 40, height: 40, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    const grey = await sharp(Buffer.alloc(40 * 40, 128), { raw: { width: 40, height: 40, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
     expect((await sharp(grey).metadata()).channels).toBe(1);
     const g = pixelAt(await preprocessImage(grey, size), 224, 100, 100);
     expect(g[0]).toBe(g[1]);
@@ -54,11 +59,17 @@ describe('preprocessImage', () => {
   });
 
   it('reads 16-bit PNG, CMYK JPEG and the first frame of an animated GIF correctly', async () => {
-    const png16 = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#ff8000' } }).toColourspace('rgb16').png().toBuffer();
+    const png16 = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#ff8000' } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     expect((await sharp(png16).metadata()).depth).toBe('ushort');
     expect(near(pixelAt(await preprocessImage(png16, size), 224, 100, 100), [255, 128, 0], 3)).toBe(true);
 
-    const cmyk = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#20c040' } }).toColourspace('cmyk').jpeg().toBuffer();
+    const cmyk = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#20c040' } })
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
     expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
     // libvips's CMYK round trip is not exact; the colour must stay a clear green.
     const [r, g, b] = pixelAt(await preprocessImage(cmyk, size), 224, 100, 100);
@@ -66,7 +77,9 @@ describe('preprocessImage', () => {
     expect(g).toBeGreaterThan(b + 50);
 
     const frames = await Promise.all([solid('#ff0000', 32, 32), solid('#0000ff', 32, 32)]);
-    const gif = await sharp(frames, { join: { animated: true } }).gif().toBuffer();
+    const gif = await sharp(frames, { join: { animated: true } })
+      .gif()
+      .toBuffer();
     expect((await sharp(gif, { animated: true }).metadata()).pages).toBe(2);
     expect(near(pixelAt(await preprocessImage(gif, size), 224, 100, 100), [255, 0, 0], 10)).toBe(true);
   });

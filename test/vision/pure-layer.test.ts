@@ -49,7 +49,10 @@ describe('src/main/vision/pure', () => {
       const probe = join(dir, 'probe.ts');
       writeFileSync(probe, "import { readFileSync } from 'node:fs';\nexport const b = Buffer.from('x');\nexport const r = readFileSync;\n");
       const config = join(dir, 'tsconfig.json');
-      writeFileSync(config, JSON.stringify({ extends: join(root, 'tsconfig.vision-pure.json'), include: [join(root, 'src/main/vision/pure/host.d.ts'), probe] }));
+      writeFileSync(
+        config,
+        JSON.stringify({ extends: join(root, 'tsconfig.vision-pure.json'), include: [join(root, 'src/main/vision/pure/host.d.ts'), probe] }),
+      );
       let out = '';
       try {
         execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', config, '--noEmit'], { encoding: 'utf8' });

@@ -111,7 +111,12 @@ describe.skipIf(!posix)('decoding a picture named by path', () => {
     expect(err).toMatchObject({ code: 'image_not_a_file' });
     expect((err as Error).message).toMatch(/named pipe/);
     const png = join(dir, 'real.png');
-    writeFileSync(png, await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).png().toBuffer());
+    writeFileSync(
+      png,
+      await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer(),
+    );
     expect((await preprocessImage(png, { width: 32, height: 32 })).length).toBe(32 * 32 * 3);
     expect(await preprocessImage('/dev/zero', { width: 32, height: 32 }).catch((e: VisionError) => e.code)).toBe('image_not_a_file');
   });

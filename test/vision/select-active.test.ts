@@ -57,7 +57,12 @@ describe('label next', () => {
 
   it('without a model, covers the variety of the folder', () => {
     const rng = createRng(9);
-    const centres = [[0, 0], [20, 0], [0, 20], [20, 20]];
+    const centres = [
+      [0, 0],
+      [20, 0],
+      [0, 20],
+      [20, 20],
+    ];
     const ids: string[] = [];
     const features: Float32Array[] = [];
     centres.forEach(([x, y], c) => {

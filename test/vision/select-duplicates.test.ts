@@ -1,6 +1,13 @@
 // Near-duplicate groups on constructed vectors, exact and through LSH.
 import { describe, expect, it } from 'vitest';
-import { centringStats, DEFAULT_DUPLICATE_THRESHOLD, findNearDuplicates, findNearDuplicatesBlocked, matrixSource, type RowSource } from '../../src/main/vision/pure/select';
+import {
+  centringStats,
+  DEFAULT_DUPLICATE_THRESHOLD,
+  findNearDuplicates,
+  findNearDuplicatesBlocked,
+  matrixSource,
+  type RowSource,
+} from '../../src/main/vision/pure/select';
 import { createRng } from '../../src/main/vision/pure/train';
 
 /** `n` random non-negative vectors, plus `copies` noisy copies of the first `groups` of them. */
@@ -24,19 +31,32 @@ function library(n: number, dim: number, groups: number, copies: number, noise: 
 describe('near-duplicate groups', () => {
   it('groups near-copies, transitively, with the first as keeper', () => {
     const ids = ['a', 'b', 'c', 'd', 'e'];
-    const features = [[1, 0, 0], [0.99, 0.05, 0], [0, 1, 0], [0.96, 0.3, 0], [0, 0.999, 0.04]].map((v) => Float32Array.from(v));
+    const features = [
+      [1, 0, 0],
+      [0.99, 0.05, 0],
+      [0, 1, 0],
+      [0.96, 0.3, 0],
+      [0, 0.999, 0.04],
+    ].map((v) => Float32Array.from(v));
     // a~b (0.9987), b~d (0.97), a~d only 0.954 at threshold 0.96: still one group through b.
     // (Raw cosine: these hand-made angles are the point, not standardisation.)
     const r = findNearDuplicates({ ids, features, threshold: 0.96, centre: 'none' });
     expect(r.method).toBe('exact');
-    expect(r.groups.map((g) => g.members.map((m) => m.id))).toEqual([['a', 'b', 'd'], ['c', 'e']]);
+    expect(r.groups.map((g) => g.members.map((m) => m.id))).toEqual([
+      ['a', 'b', 'd'],
+      ['c', 'e'],
+    ]);
     expect(r.groups[0].keeper).toBe('a');
     expect(r.groups[0].members[0].similarity).toBe(1);
     expect(r.groups[0].members[1].similarity).toBeGreaterThan(r.groups[0].members[2].similarity);
   });
 
   it('keeps the largest when sizes are given', () => {
-    const features = [[1, 0], [1, 0.01], [1, 0.02]].map((v) => Float32Array.from(v));
+    const features = [
+      [1, 0],
+      [1, 0.01],
+      [1, 0.02],
+    ].map((v) => Float32Array.from(v));
     const r = findNearDuplicates({ ids: ['s', 'l', 'm'], features, keeper: 'largest', sizes: [100, 4000, 2000], centre: 'none' });
     expect(r.groups).toHaveLength(1);
     expect(r.groups[0].keeper).toBe('l');
@@ -94,7 +114,11 @@ describe('near-duplicate similarity on standardised vectors', () => {
     expect(raw.groups).toHaveLength(1);
     expect(raw.groups[0].members).toHaveLength(203);
     const r = findNearDuplicates(lib);
-    expect(groupsOf(r)).toEqual([['copy-of-3', 'img-3'], ['copy-of-50', 'img-50'], ['copy-of-120', 'img-120']]);
+    expect(groupsOf(r)).toEqual([
+      ['copy-of-3', 'img-3'],
+      ['copy-of-50', 'img-50'],
+      ['copy-of-120', 'img-120'],
+    ]);
     expect(Math.min(...r.groups.map((g) => g.members[1].similarity))).toBeGreaterThan(0.93);
     // The same through LSH (its buckets are taken on the standardised vectors too).
     expect(groupsOf(findNearDuplicates({ ...lib, method: 'lsh' }))).toEqual(groupsOf(r));

@@ -16,8 +16,14 @@ describe('confident learning', () => {
     // Class 0 pictures: self-confidence 0.9, 0.9, 0.9, 0.25 (suspect), 0.1 (more suspect) -> t0 = 0.61.
     // Class 1 pictures: 0.8, 0.8, 0.55 (unsure: below t1 = 0.72, but still its likeliest and p(0) < t0: only hard, not flagged).
     const rows = [
-      [0.9, 0.1], [0.9, 0.1], [0.9, 0.1], [0.25, 0.75], [0.1, 0.9],
-      [0.2, 0.8], [0.2, 0.8], [0.45, 0.55],
+      [0.9, 0.1],
+      [0.9, 0.1],
+      [0.9, 0.1],
+      [0.25, 0.75],
+      [0.1, 0.9],
+      [0.2, 0.8],
+      [0.2, 0.8],
+      [0.45, 0.55],
     ];
     const given = [0, 0, 0, 0, 0, 1, 1, 1];
     const r = findLikelyMislabelled({ probabilities: Float32Array.from(rows.flat()), given, classes: 2 });
@@ -30,9 +36,13 @@ describe('confident learning', () => {
 
   it('suggests the likeliest of several confidently present classes', () => {
     const rows = [
-      [0.9, 0.05, 0.05], [0.9, 0.05, 0.05], [0.05, 0.35, 0.6],
-      [0.1, 0.5, 0.4], [0.1, 0.5, 0.4],
-      [0.1, 0.4, 0.5], [0.1, 0.4, 0.5],
+      [0.9, 0.05, 0.05],
+      [0.9, 0.05, 0.05],
+      [0.05, 0.35, 0.6],
+      [0.1, 0.5, 0.4],
+      [0.1, 0.5, 0.4],
+      [0.1, 0.4, 0.5],
+      [0.1, 0.4, 0.5],
     ];
     const given = [0, 0, 0, 1, 1, 2, 2];
     const r = findLikelyMislabelled({ probabilities: Float32Array.from(rows.flat()), given, classes: 3 });
@@ -43,8 +53,14 @@ describe('confident learning', () => {
   it('flags a picture whose likeliest class is another even when no class reaches its threshold', () => {
     // Easy class 1 (t1 = 0.93): picture 4, labelled 0, has p(1) = 0.6: below t1, but the model's likeliest.
     const rows = [
-      [0.9, 0.1], [0.9, 0.1], [0.9, 0.1], [0.8, 0.2], [0.4, 0.6],
-      [0.02, 0.98], [0.05, 0.95], [0.15, 0.85],
+      [0.9, 0.1],
+      [0.9, 0.1],
+      [0.9, 0.1],
+      [0.8, 0.2],
+      [0.4, 0.6],
+      [0.02, 0.98],
+      [0.05, 0.95],
+      [0.15, 0.85],
     ];
     const r = findLikelyMislabelled({ probabilities: Float32Array.from(rows.flat()), given: [0, 0, 0, 0, 0, 1, 1, 1], classes: 2 });
     expect(r.thresholds[1]).toBeGreaterThan(0.6);

@@ -9,7 +9,10 @@ describe('prediction sorting and filtering', () => {
 
   it('describes each item by its best label, confidence and margin', () => {
     expect(items.map((i) => [i.id, i.label, i.predicted])).toEqual([
-      ['i1', 'cat', 'cat'], ['i2', 'cat', 'dog'], ['i3', null, 'cat'], ['i4', 'dog', 'dog'],
+      ['i1', 'cat', 'cat'],
+      ['i2', 'cat', 'dog'],
+      ['i3', null, 'cat'],
+      ['i4', 'dog', 'dog'],
     ]);
     expect(items[0].confidence).toBeCloseTo(0.9);
     expect(items[2].margin).toBeCloseTo(0.1);

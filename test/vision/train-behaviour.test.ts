@@ -10,7 +10,8 @@ function weightedLoss(P: Float32Array, truth: Int32Array, K: number): number {
   // Class-balanced cross-entropy, as the trainer reports it.
   const counts = new Array<number>(K).fill(0);
   for (const t of truth) counts[t]++;
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   truth.forEach((t, i) => {
     const w = truth.length / (K * counts[t]);
     num += w * -Math.log(P[i * K + t]);
@@ -42,7 +43,15 @@ describe('training behaviour', () => {
     const data = gaussianBlobs({ classes: 4, perClass: 500, dim: 256, seed: 3 });
     const afterFirst = new AbortController();
     let epochs = 0;
-    const p1 = trainHead(data, { epochs: 100, patience: 100, signal: afterFirst.signal, onEpoch: () => { epochs++; afterFirst.abort(); } });
+    const p1 = trainHead(data, {
+      epochs: 100,
+      patience: 100,
+      signal: afterFirst.signal,
+      onEpoch: () => {
+        epochs++;
+        afterFirst.abort();
+      },
+    });
     await expect(p1).rejects.toMatchObject({ code: 'cancelled' });
     expect(epochs).toBe(1);
 
@@ -99,7 +108,10 @@ describe('MLP input compression', () => {
     // Class signal in the high-variance directions, as in real embeddings: compression keeps it.
     const data = gaussianBlobs({ classes: 3, perClass: 100, dim: 60, separation: 2, seed: 12 });
     const r = await trainHead(data, { kind: 'mlp', hiddenUnits: 16, inputComponents: 12, epochs: 30, learningRate: 0.01 });
-    expect(r.head.layers.map((l) => [l.inDim, l.outDim])).toEqual([[60, 16], [16, 3]]);
+    expect(r.head.layers.map((l) => [l.inDim, l.outDim])).toEqual([
+      [60, 16],
+      [16, 3],
+    ]);
     const rows = r.validationIndices.map((i) => data.features.subarray(i * 60, (i + 1) * 60));
     const P = predict(r.head, rows);
     expect(P.length).toBe(r.validationProbabilities.length);

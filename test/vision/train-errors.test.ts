@@ -23,24 +23,48 @@ function allFinite(a: Float32Array): boolean {
 }
 
 describe('training input checks', () => {
-  it('speaks the engine\'s one error type: a training refusal and a picture failure are both VisionError, told apart by code', async () => {
-    const refusal = await failure({ features: rows([[1, 2], [3, 4]]), labels: ['cat', 'cat'] });
+  it("speaks the engine's one error type: a training refusal and a picture failure are both VisionError, told apart by code", async () => {
+    const refusal = await failure({
+      features: rows([
+        [1, 2],
+        [3, 4],
+      ]),
+      labels: ['cat', 'cat'],
+    });
     expect(refusal.toJSON()).toEqual({ code: 'too_few_labels', message: refusal.message });
     expect(isTrainingRefusal(refusal)).toBe(true);
-    const picture = await preprocessImage(Buffer.from('not a picture'), { width: 8, height: 8 }).then(() => null, (e: unknown) => e);
+    const picture = await preprocessImage(Buffer.from('not a picture'), { width: 8, height: 8 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(picture).toBeInstanceOf(VisionError);
     expect((picture as VisionError).code).toBe('image_unsupported');
     expect(isTrainingRefusal(picture)).toBe(false);
   });
 
   it('refuses a single label and says how to fix it', async () => {
-    const e = await failure({ features: rows([[1, 2], [3, 4], [5, 6]]), labels: ['cat', 'cat', 'cat'] });
+    const e = await failure({
+      features: rows([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      labels: ['cat', 'cat', 'cat'],
+    });
     expect(e.code).toBe('too_few_labels');
     expect(e.message).toMatch(/^Training needs at least two labels; all 3 pictures are labelled "cat"/);
   });
 
   it('names the label that has only one picture', async () => {
-    const e = await failure({ features: rows([[1, 2], [3, 4], [5, 6], [7, 8]]), labels: ['cat', 'cat', 'dog', 'owl'] });
+    const e = await failure({
+      features: rows([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+        [7, 8],
+      ]),
+      labels: ['cat', 'cat', 'dog', 'owl'],
+    });
     expect(e.code).toBe('label_too_small');
     expect(e.message).toContain('"dog"');
     expect(e.message).toContain('"owl"');
@@ -48,7 +72,15 @@ describe('training input checks', () => {
   });
 
   it('refuses NaN and infinite features, naming the picture', async () => {
-    const nan = await failure({ features: rows([[1, 2], [3, NaN], [5, 6], [7, 8]]), labels: ['a', 'a', 'b', 'b'] });
+    const nan = await failure({
+      features: rows([
+        [1, 2],
+        [3, NaN],
+        [5, 6],
+        [7, 8],
+      ]),
+      labels: ['a', 'a', 'b', 'b'],
+    });
     expect(nan.code).toBe('non_finite_feature');
     expect(nan.message).toContain('Picture 1');
     const inf = await failure({ features: Float32Array.from([1, 2, 3, 4, 5, Infinity, 7, 8]), labels: ['a', 'a', 'b', 'b'] });
@@ -57,7 +89,15 @@ describe('training input checks', () => {
   });
 
   it('refuses embeddings of different dimensions and mismatched counts', async () => {
-    const dims = await failure({ features: rows([[1, 2], [3, 4, 5], [5, 6], [7, 8]]), labels: ['a', 'a', 'b', 'b'] });
+    const dims = await failure({
+      features: rows([
+        [1, 2],
+        [3, 4, 5],
+        [5, 6],
+        [7, 8],
+      ]),
+      labels: ['a', 'a', 'b', 'b'],
+    });
     expect(dims.code).toBe('dimension_mismatch');
     expect(dims.message).toContain('Picture 1');
     expect((await failure({ features: Float32Array.from([1, 2, 3, 4, 5]), labels: ['a', 'a', 'b', 'b'] })).code).toBe('dimension_mismatch');
@@ -73,7 +113,15 @@ describe('training input checks', () => {
   });
 
   it('checks augmented rows and options', async () => {
-    const data = { features: rows([[0, 1], [0, 2], [5, 1], [5, 2]]), labels: ['a', 'a', 'b', 'b'] };
+    const data = {
+      features: rows([
+        [0, 1],
+        [0, 2],
+        [5, 1],
+        [5, 2],
+      ]),
+      labels: ['a', 'a', 'b', 'b'],
+    };
     expect((await failure({ ...data, augmented: [{ features: Float32Array.from([1, 1]), label: 'zebra' }] })).code).toBe('unknown_label');
     expect((await failure({ ...data, augmented: [{ features: Float32Array.from([1]), label: 'a' }] })).code).toBe('dimension_mismatch');
     expect((await failure({ ...data, augmented: [{ features: Float32Array.from([NaN, 1]), label: 'a' }] })).code).toBe('non_finite_feature');
@@ -91,7 +139,12 @@ describe('training input checks', () => {
   it('trains on the smallest allowed dataset, a constant dimension and huge values without NaN', async () => {
     // Two pictures per label (one goes to validation), a dimension that never changes,
     // and magnitudes near float32's limit: standardisation must keep all of it finite.
-    const features = rows([[1e30, 3, -2e30], [2e30, 3, -1e30], [-1e30, 3, 2e30], [-2e30, 3, 1e30]]);
+    const features = rows([
+      [1e30, 3, -2e30],
+      [2e30, 3, -1e30],
+      [-1e30, 3, 2e30],
+      [-2e30, 3, 1e30],
+    ]);
     for (const kind of ['softmax', 'mlp'] as const) {
       const r = await trainHead({ features, labels: ['x', 'x', 'y', 'y'] }, { kind, epochs: 5 });
       for (const l of r.head.layers) {

@@ -61,7 +61,10 @@ describe.skipIf(!fmnistAvailable())('training on Fashion-MNIST pixels', () => {
 
   it('the MLP does at least as well as softmax regression', async () => {
     const mlp = await trainHead({ features: train.features, labels: train.labels }, { kind: 'mlp', hiddenUnits: 64, seed: 7, epochs: 20 });
-    expect(mlp.head.layers.map((l) => [l.inDim, l.outDim, l.activation])).toEqual([[196, 64, 'relu'], [64, 10, 'none']]);
+    expect(mlp.head.layers.map((l) => [l.inDim, l.outDim, l.activation])).toEqual([
+      [196, 64, 'relu'],
+      [64, 10, 'none'],
+    ]);
     const acc = testAccuracy(mlp, test);
     expect(acc).toBeGreaterThanOrEqual(softmaxAcc - 0.005);
     expect(acc).toBeGreaterThanOrEqual(0.8);

@@ -10,7 +10,13 @@ const rand = (n: number, seed: number): Float32Array => {
 };
 
 describe('dense kernels', () => {
-  for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [4, 2, 16], [9, 3, 33], [13, 10, 64]]) {
+  for (const [M, N, K] of [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 2, 16],
+    [9, 3, 33],
+    [13, 10, 64],
+  ]) {
     it(`match the naive loops for ${M}×${K} by ${N}×${K}`, () => {
       const A = rand(2 * M * K, M + N + K);
       const B = rand(N * K, 2);

@@ -1,9 +1,7 @@
 // A head stored in SQLite (binary) or sent as JSON comes back predicting exactly the same,
 // and a damaged one is refused with a clear error instead of predicting garbage.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  deserializeHead, headFromJSON, headToJSON, predict, predictTop, serializeHead, trainHead, type HeadWeights,
-} from '../../src/main/vision/pure/train';
+import { deserializeHead, headFromJSON, headToJSON, predict, predictTop, serializeHead, trainHead, type HeadWeights } from '../../src/main/vision/pure/train';
 import { gaussianBlobs } from './train-synthetic';
 
 describe('head storage and prediction', () => {
@@ -60,7 +58,9 @@ describe('head storage and prediction', () => {
   });
 
   it('refuses rows of the wrong dimension, naming the problem', () => {
-    expect(() => predict(softmax, [new Float32Array(11)])).toThrow(expect.objectContaining({ code: 'dimension_mismatch', message: expect.stringContaining('expects 12') }));
+    expect(() => predict(softmax, [new Float32Array(11)])).toThrow(
+      expect.objectContaining({ code: 'dimension_mismatch', message: expect.stringContaining('expects 12') }),
+    );
     expect(() => predict(softmax, new Float32Array(13))).toThrow(expect.objectContaining({ code: 'dimension_mismatch' }));
     expect(() => predict(softmax, [new Float32Array(12).fill(NaN)])).toThrow(expect.objectContaining({ code: 'non_finite_feature' }));
     expect(predict(softmax, new Float32Array(0))).toEqual(new Float32Array(0));

@@ -15,7 +15,7 @@ export function gaussianBlobs(opts: { classes: number; perClass: number | number
   const rng = createRng(opts.seed ?? 1);
   const sep = opts.separation ?? 1;
   const counts = Array.isArray(opts.perClass) ? opts.perClass : Array.from({ length: opts.classes }, () => opts.perClass as number);
-  const centres = Array.from({ length: opts.classes }, () => Float32Array.from({ length: opts.dim }, () => rng.normal() * sep / Math.sqrt(2)));
+  const centres = Array.from({ length: opts.classes }, () => Float32Array.from({ length: opts.dim }, () => (rng.normal() * sep) / Math.sqrt(2)));
   const total = counts.reduce((a, b) => a + b, 0);
   const features = new Float32Array(total * opts.dim);
   const labels: string[] = [];

@@ -19,15 +19,27 @@ const HashParams = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-25
  */
 export function brokerRoutes(broker: BrokerService | null, blobPath: (hash: string) => string | null): (v1: Blueprint) => void {
   return (v1) => {
-    v1.get('/blobs/:hash', { summary: 'A picture’s bytes by content hash (for workers)', tags: ['workers'], schema: { params: HashParams, response: { 200: blob } } }, (ctx) => {
-      const path = blobPath(ctx.valid.params.hash);
-      if (!path) throw new HttpError(404, 'not_found', `No picture with hash ${ctx.valid.params.hash} in this library.`);
-      return ctx.sendFile(path, { contentType: 'application/octet-stream', maxAge: 31_536_000, immutable: true });
-    });
+    v1.get(
+      '/blobs/:hash',
+      { summary: 'A picture’s bytes by content hash (for workers)', tags: ['workers'], schema: { params: HashParams, response: { 200: blob } } },
+      (ctx) => {
+        const path = blobPath(ctx.valid.params.hash);
+        if (!path) throw new HttpError(404, 'not_found', `No picture with hash ${ctx.valid.params.hash} in this library.`);
+        return ctx.sendFile(path, { contentType: 'application/octet-stream', maxAge: 31_536_000, immutable: true });
+      },
+    );
 
-    v1.get('/workers', { summary: 'Workers registered on the broker: name, provider, slots, tasks done, rate, last heartbeat, state', tags: ['workers'], schema: { response: { 200: Workers } } }, async () => ({
-      broker: broker ? broker.describe() : { kind: 'sqlite' as const },
-      items: broker ? await broker.workers() : [],
-    }));
+    v1.get(
+      '/workers',
+      {
+        summary: 'Workers registered on the broker: name, provider, slots, tasks done, rate, last heartbeat, state',
+        tags: ['workers'],
+        schema: { response: { 200: Workers } },
+      },
+      async () => ({
+        broker: broker ? broker.describe() : { kind: 'sqlite' as const },
+        items: broker ? await broker.workers() : [],
+      }),
+    );
   };
 }

@@ -25,7 +25,7 @@ export function websocketFor(httpOrigin: string): string | null {
 }
 
 export function contentSecurityPolicy(opts: CspOptions = {}): string {
-  const dev = opts.devServer ? /^https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i.exec(opts.devServer)?.[0] ?? null : null;
+  const dev = opts.devServer ? (/^https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i.exec(opts.devServer)?.[0] ?? null) : null;
   const sockets = [opts.websocket ? websocketSource(opts.websocket) : null, dev ? websocketFor(dev) : null].filter((s): s is string => s !== null);
   const directives: Array<[string, string[]]> = [
     ['default-src', ["'self'"]],

@@ -49,7 +49,8 @@ export function eventRoutes(app: Blueprint, deps: ApiDeps): void {
     {
       origins,
       summary: 'Change feed (WebSocket; token as header or ?token=)',
-      description: 'Sends JSON messages `{"type":"task","task"}`, `{"type":"import","import"}`, `{"type":"run","run"}` and `{"type":"dataset","datasetId","reason"}`; it reads nothing. A plain GET answers 426.',
+      description:
+        'Sends JSON messages `{"type":"task","task"}`, `{"type":"import","import"}`, `{"type":"run","run"}` and `{"type":"dataset","datasetId","reason"}`; it reads nothing. A plain GET answers 426.',
       tags: ['events'],
     },
   );
@@ -58,7 +59,8 @@ export function eventRoutes(app: Blueprint, deps: ApiDeps): void {
     origins,
     maxPayload: 4 * 1024 * 1024,
     summary: 'The typed contract over WebSocket (the browser shell’s window.loupe)',
-    description: 'Text frames `{"id","method","params"}` answered by `{"id","ok","value"|"error"}`; events pushed as `{"event","payload"}`. A plain GET answers 426.',
+    description:
+      'Text frames `{"id","method","params"}` answered by `{"id","ok","value"|"error"}`; events pushed as `{"event","payload"}`. A plain GET answers 426.',
     tags: ['events'],
   });
 }

@@ -71,9 +71,14 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
       const result = await library.upload(ctx.params.id, files, label);
       if (result.items.length === 0) {
         const first = result.failed[0];
-        throw new HttpError(first.code === 'too_large' ? 413 : first.code === 'unsupported_media_type' ? 415 : 422, first.code, `${first.name}: ${first.message}`, {
-          details: { failed: result.failed },
-        });
+        throw new HttpError(
+          first.code === 'too_large' ? 413 : first.code === 'unsupported_media_type' ? 415 : 422,
+          first.code,
+          `${first.name}: ${first.message}`,
+          {
+            details: { failed: result.failed },
+          },
+        );
       }
       ctx.status(201);
       return {
@@ -88,7 +93,8 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
   v1.get(
     '/datasets/:id/images',
     {
-      summary: 'Page through a dataset’s images, each with the active model’s prediction; filter by label, prediction, confidence, agreement and file name, sort by confidence, name or time added; the first page says the total',
+      summary:
+        'Page through a dataset’s images, each with the active model’s prediction; filter by label, prediction, confidence, agreement and file name, sort by confidence, name or time added; the first page says the total',
       tags: ['images'],
       schema: { params: IdParams, query: ListQuery, response: { 200: ImagePage } },
     },
@@ -110,17 +116,25 @@ export function imageRoutes(v1: Blueprint, { library }: ApiDeps): void {
     },
   );
 
-  v1.patch('/images/:id', { summary: 'Set or clear an image’s label', tags: ['images'], schema: { params: IdParams, body: PatchImage, response: { 200: Image } } }, (ctx) => {
-    library.getImage(ctx.params.id);
-    library.setLabel([ctx.params.id], ctx.valid.body.label);
-    return library.getImage(ctx.params.id);
-  });
+  v1.patch(
+    '/images/:id',
+    { summary: 'Set or clear an image’s label', tags: ['images'], schema: { params: IdParams, body: PatchImage, response: { 200: Image } } },
+    (ctx) => {
+      library.getImage(ctx.params.id);
+      library.setLabel([ctx.params.id], ctx.valid.body.label);
+      return library.getImage(ctx.params.id);
+    },
+  );
 
-  v1.delete('/images/:id', { summary: 'Remove an image from its dataset', tags: ['images'], schema: { params: IdParams, response: { 204: null } } }, async (ctx) => {
-    library.getImage(ctx.params.id);
-    await library.deleteImages([ctx.params.id]);
-    ctx.empty(204);
-  });
+  v1.delete(
+    '/images/:id',
+    { summary: 'Remove an image from its dataset', tags: ['images'], schema: { params: IdParams, response: { 204: null } } },
+    async (ctx) => {
+      library.getImage(ctx.params.id);
+      await library.deleteImages([ctx.params.id]);
+      ctx.empty(204);
+    },
+  );
 
   v1.get('/images/:id/thumbnail', { summary: 'The 256 px WebP thumbnail', tags: ['images'], schema: { params: IdParams, response: { 200: webp } } }, (ctx) =>
     // Content-addressed: the bytes behind an image id never change.

@@ -21,7 +21,11 @@ const StartImport = z
 export function importRoutes(v1: Blueprint, { tasks }: ApiDeps): void {
   v1.post(
     '/datasets/:id/import',
-    { summary: 'Import a folder on this machine (sub-folder names as labels)', tags: ['images'], schema: { params: IdParams, body: StartImport, response: { 202: TaskStarted } } },
+    {
+      summary: 'Import a folder on this machine (sub-folder names as labels)',
+      tags: ['images'],
+      schema: { params: IdParams, body: StartImport, response: { 202: TaskStarted } },
+    },
     (ctx) => {
       const body = ctx.valid.body;
       const started = tasks.startImport({ datasetId: ctx.params.id, paths: [body.path], labels: body.labels, label: body.label });

@@ -26,13 +26,17 @@ Prometheus metrics: <code>GET /metrics</code>. The guide: <code>docs/api.md</cod
  */
 export function indexPageRoutes(v1: Blueprint, app: App, deps: ApiDeps): void {
   const render = Templates.compile(PAGE, 'api-index');
-  v1.get('/', { summary: 'A page listing every route, for a person', tags: ['meta'], operationId: 'getIndexPage', schema: { response: { 200: html } } }, (ctx) => {
-    const routes = app
-      .routes()
-      .filter((r) => !r.options.hidden)
-      .map((r) => ({ method: r.ws ? 'WS' : r.method, path: r.path, summary: r.options.summary ?? (r.ws ? 'WebSocket' : '') }));
-    ctx.sendHtml(render({ version: deps.version, routes }));
-  });
+  v1.get(
+    '/',
+    { summary: 'A page listing every route, for a person', tags: ['meta'], operationId: 'getIndexPage', schema: { response: { 200: html } } },
+    (ctx) => {
+      const routes = app
+        .routes()
+        .filter((r) => !r.options.hidden)
+        .map((r) => ({ method: r.ws ? 'WS' : r.method, path: r.path, summary: r.options.summary ?? (r.ws ? 'WebSocket' : '') }));
+      ctx.sendHtml(render({ version: deps.version, routes }));
+    },
+  );
 
   let doc: unknown = null;
   v1.get('/openapi.json', { summary: 'This API as an OpenAPI 3.1 document', tags: ['meta'], schema: { response: { 200: OpenApiDocument } } }, () => {

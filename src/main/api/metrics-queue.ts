@@ -32,9 +32,11 @@ export function writeQueueMetrics(out: PrometheusText, monitor: TaskMonitor, win
     ['run', s.latencyMs.run, 'from start to end'],
     ['wait', s.latencyMs.wait, 'from creation to start'],
   ] as const) {
-    out.summary(`loupe_queue_task_${name}_seconds_window`, `Task time ${what}, over tasks ended in the last ${windowMinutes} minutes (quantile 1 is the longest).`, [
-      { labels: {}, quantiles: QUANTILES.map(([q, key]) => [q, seconds(p[key])] as const), sum: p.sum / 1000, count: p.count },
-    ]);
+    out.summary(
+      `loupe_queue_task_${name}_seconds_window`,
+      `Task time ${what}, over tasks ended in the last ${windowMinutes} minutes (quantile 1 is the longest).`,
+      [{ labels: {}, quantiles: QUANTILES.map(([q, key]) => [q, seconds(p[key])] as const), sum: p.sum / 1000, count: p.count }],
+    );
   }
   const ended: [Record<string, string>, number][] = [];
   for (const [key, n] of monitor.counters.finished) {
@@ -47,9 +49,29 @@ export function writeQueueMetrics(out: PrometheusText, monitor: TaskMonitor, win
     'Run time of task attempts that ended in this process, by kind.',
     [...monitor.counters.runSeconds].map(([kind, h]) => ({ labels: { kind }, bounds: RUN_BUCKETS_S, cumulative: h.buckets, sum: h.sum, count: h.count })),
   );
-  out.gauge('loupe_queue_worker_heartbeat_timestamp_seconds', 'When each worker last reported (Unix time).', s.workers.map((w) => [{ worker: w.id }, w.heartbeatAt / 1000] as const));
-  out.gauge('loupe_queue_worker_up', '1 while a worker heartbeats within its lease, else 0.', s.workers.map((w) => [{ worker: w.id }, w.alive ? 1 : 0] as const));
-  out.gauge('loupe_queue_worker_running', 'Tasks each worker is running now.', s.workers.map((w) => [{ worker: w.id }, w.running] as const));
-  out.gauge('loupe_queue_worker_concurrency', 'Tasks each worker may run at once.', s.workers.map((w) => [{ worker: w.id }, w.concurrency] as const));
-  out.gauge('loupe_queue_paused', '1 for each paused queue ("*": every queue).', s.paused.map((q) => [{ queue: q }, 1] as const));
+  out.gauge(
+    'loupe_queue_worker_heartbeat_timestamp_seconds',
+    'When each worker last reported (Unix time).',
+    s.workers.map((w) => [{ worker: w.id }, w.heartbeatAt / 1000] as const),
+  );
+  out.gauge(
+    'loupe_queue_worker_up',
+    '1 while a worker heartbeats within its lease, else 0.',
+    s.workers.map((w) => [{ worker: w.id }, w.alive ? 1 : 0] as const),
+  );
+  out.gauge(
+    'loupe_queue_worker_running',
+    'Tasks each worker is running now.',
+    s.workers.map((w) => [{ worker: w.id }, w.running] as const),
+  );
+  out.gauge(
+    'loupe_queue_worker_concurrency',
+    'Tasks each worker may run at once.',
+    s.workers.map((w) => [{ worker: w.id }, w.concurrency] as const),
+  );
+  out.gauge(
+    'loupe_queue_paused',
+    '1 for each paused queue ("*": every queue).',
+    s.paused.map((q) => [{ queue: q }, 1] as const),
+  );
 }

@@ -67,7 +67,13 @@ export class Metrics {
     out.histogram(
       'loupe_http_request_duration_seconds',
       'Time to answer, by method and route pattern.',
-      [...this.latency.values()].map((h) => ({ labels: { method: h.method, route: h.route }, bounds: BUCKETS, cumulative: h.counts, sum: h.sum, count: h.count })),
+      [...this.latency.values()].map((h) => ({
+        labels: { method: h.method, route: h.route },
+        bounds: BUCKETS,
+        cumulative: h.counts,
+        sum: h.sum,
+        count: h.count,
+      })),
     );
     const mem = process.memoryUsage();
     out.gauge(

@@ -40,12 +40,26 @@ export function playRoutes(vision: VisionService): (v1: Blueprint) => void {
   return (v1) => {
     v1.post(
       '/models/:id/evaluate',
-      { summary: 'Score the model on labelled pictures (multipart "image" files + "labels"): accuracy, per-label metrics, confusion matrix', tags: ['models'], schema: { params: IdParams, requestBody: { content: [evaluateForm] }, response: { 200: Evaluation } }, timeoutMs: 10 * 60_000 },
+      {
+        summary: 'Score the model on labelled pictures (multipart "image" files + "labels"): accuracy, per-label metrics, confusion matrix',
+        tags: ['models'],
+        schema: { params: IdParams, requestBody: { content: [evaluateForm] }, response: { 200: Evaluation } },
+        timeoutMs: 10 * 60_000,
+      },
       async (ctx) => {
         const model = vision.models.get(ctx.params.id);
-        const type = String(ctx.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-        if (type !== 'multipart/form-data') throw new HttpError(415, 'unsupported_media_type', 'Send multipart/form-data: files in the field "image" and their labels in the field "labels".');
-        const form = await ctx.multipart({ maxFileSize: MAX_FILE_BYTES, maxTotalSize: 500 * 1024 * 1024, maxFiles: MAX_EVALUATE_PICTURES, fileFields: ['image'] });
+        const type = String(ctx.headers['content-type'] ?? '')
+          .split(';')[0]
+          .trim()
+          .toLowerCase();
+        if (type !== 'multipart/form-data')
+          throw new HttpError(415, 'unsupported_media_type', 'Send multipart/form-data: files in the field "image" and their labels in the field "labels".');
+        const form = await ctx.multipart({
+          maxFileSize: MAX_FILE_BYTES,
+          maxTotalSize: 500 * 1024 * 1024,
+          maxFiles: MAX_EVALUATE_PICTURES,
+          fileFields: ['image'],
+        });
         if (form.files.length === 0) throw new HttpError(400, 'bad_request', 'Send at least one file in the multipart field "image".');
         const names = form.files.map((f, i) => f.filename || `image ${i + 1}`);
         const labels = labelsOf(form.fields, names.length);

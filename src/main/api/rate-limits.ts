@@ -42,13 +42,8 @@ function callerOf(ctx: Context, token: string): Caller {
 }
 
 /** One middleware in front of auth, behind the sessions (auth.ts): picks the caller's bucket, or none for the UI. */
-export function apiRateLimits(opts: {
-  token: () => string;
-  isApiPath: (path: string) => boolean;
-  limits?: ApiRateLimits;
-}): Middleware {
-  const pick = (rule: RateLimitRule | false | undefined, fallback: RateLimitRule): RateLimitRule | null =>
-    rule === false ? null : (rule ?? fallback);
+export function apiRateLimits(opts: { token: () => string; isApiPath: (path: string) => boolean; limits?: ApiRateLimits }): Middleware {
+  const pick = (rule: RateLimitRule | false | undefined, fallback: RateLimitRule): RateLimitRule | null => (rule === false ? null : (rule ?? fallback));
   const tokenRule = pick(opts.limits?.token, DEFAULT_RATE_LIMITS.token as RateLimitRule);
   const anonRule = pick(opts.limits?.anonymous, DEFAULT_RATE_LIMITS.anonymous as RateLimitRule);
   const byToken = tokenRule ? rateLimit({ ...tokenRule, key: () => 'token' }) : null;

@@ -56,7 +56,12 @@ export function imageForm(extraFields: Record<string, Record<string, unknown>> =
       type: 'object',
       required: ['image'],
       properties: {
-        image: { type: 'array', minItems: 1, items: { type: 'string', contentMediaType: 'application/octet-stream' }, description: 'One or more picture files.' },
+        image: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', contentMediaType: 'application/octet-stream' },
+          description: 'One or more picture files.',
+        },
         ...extraFields,
       },
     },

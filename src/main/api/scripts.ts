@@ -20,16 +20,25 @@ const RunScript = z
  */
 export function scriptApiRoutes(scripts: ScriptService) {
   return (v1: Blueprint): void => {
-    v1.post('/scripts/run', { summary: 'Run a script and answer its output and value', tags: ['scripts'], schema: { body: RunScript, response: { 200: ScriptAnswer } }, timeoutMs: 75_000 }, async (ctx) => {
-      const { source, timeoutMs } = ctx.valid.body;
-      // A client that goes away stops its script.
-      const r = await scripts.runNow(source, timeoutMs ?? 5_000, ctx.signal);
-      if (!r.ok) {
-        // API.md puts the position beside the message, not under `details`.
-        ctx.sendJson({ error: { code: 'script_error', message: r.error.message, line: r.error.line, column: r.error.column, output: r.output } }, 422);
-        return undefined;
-      }
-      return { output: r.output, value: r.value ?? null };
-    });
+    v1.post(
+      '/scripts/run',
+      {
+        summary: 'Run a script and answer its output and value',
+        tags: ['scripts'],
+        schema: { body: RunScript, response: { 200: ScriptAnswer } },
+        timeoutMs: 75_000,
+      },
+      async (ctx) => {
+        const { source, timeoutMs } = ctx.valid.body;
+        // A client that goes away stops its script.
+        const r = await scripts.runNow(source, timeoutMs ?? 5_000, ctx.signal);
+        if (!r.ok) {
+          // API.md puts the position beside the message, not under `details`.
+          ctx.sendJson({ error: { code: 'script_error', message: r.error.message, line: r.error.line, column: r.error.column, output: r.output } }, 422);
+          return undefined;
+        }
+        return { output: r.output, value: r.value ?? null };
+      },
+    );
   };
 }

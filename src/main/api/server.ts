@@ -1,4 +1,16 @@
-import { App, PrometheusText, PROMETHEUS_CONTENT_TYPE, accessLog, cors, hostAllowList, ownOrigin, serveStatic, type AccessLogEntry, type Context, type Middleware } from '../http/index';
+import {
+  App,
+  PrometheusText,
+  PROMETHEUS_CONTENT_TYPE,
+  accessLog,
+  cors,
+  hostAllowList,
+  ownOrigin,
+  serveStatic,
+  type AccessLogEntry,
+  type Context,
+  type Middleware,
+} from '../http/index';
 import { contentSecurityPolicy, websocketFor } from './csp';
 import { contractRoutes } from './contract-routes';
 import { datasetRoutes } from './datasets';
@@ -65,10 +77,14 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
 
   app.group('/v1', (v1) => {
     healthRoutes(v1, deps);
-    v1.post('/session', { summary: 'Trade the bearer token for a session cookie (browser shell)', tags: ['meta'], schema: { response: { 204: null } } }, (ctx) => {
-      signIn(ctx);
-      ctx.empty(204);
-    });
+    v1.post(
+      '/session',
+      { summary: 'Trade the bearer token for a session cookie (browser shell)', tags: ['meta'], schema: { response: { 204: null } } },
+      (ctx) => {
+        signIn(ctx);
+        ctx.empty(204);
+      },
+    );
     v1.delete('/session', { summary: 'End the browser session', tags: ['meta'], schema: { response: { 204: null } } }, (ctx) => {
       signOut(ctx);
       ctx.empty(204);
@@ -83,12 +99,16 @@ export function createApiApp(deps: ApiDeps, opts: ApiServerOptions = {}): App {
     indexPageRoutes(v1, app, deps);
   });
   eventRoutes(app, deps);
-  app.get('/metrics', { summary: 'Prometheus metrics (text format 0.0.4)', tags: ['meta'], operationId: 'getMetrics', schema: { response: { 200: prometheusText } } }, (ctx) => {
-    const out = new PrometheusText();
-    deps.metrics.write(out);
-    writeQueueMetrics(out, deps.tasks.monitor);
-    ctx.send(out.toString(), PROMETHEUS_CONTENT_TYPE);
-  });
+  app.get(
+    '/metrics',
+    { summary: 'Prometheus metrics (text format 0.0.4)', tags: ['meta'], operationId: 'getMetrics', schema: { response: { 200: prometheusText } } },
+    (ctx) => {
+      const out = new PrometheusText();
+      deps.metrics.write(out);
+      writeQueueMetrics(out, deps.tasks.monitor);
+      ctx.send(out.toString(), PROMETHEUS_CONTENT_TYPE);
+    },
+  );
 
   if (opts.rendererDir) {
     const files = serveStatic(opts.rendererDir, {

@@ -19,7 +19,10 @@ const MAX_PREDICT_FILES = 64;
  * with one or more files in the field `image` (API.md).
  */
 export async function predictImages(ctx: Context): Promise<NamedImage[]> {
-  const type = String(ctx.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(ctx.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (type.startsWith('image/') || type === 'application/octet-stream') {
     const bytes = await ctx.raw(MAX_FILE_BYTES);
     if (bytes.length === 0) throw new HttpError(400, 'empty_body', 'The request body is empty; send the picture’s bytes.');
@@ -44,7 +47,12 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
       {
         summary: 'Train a model on the dataset’s labelled pictures (409 when nothing changed since the last model; ?force=true trains anyway)',
         tags: ['models'],
-        schema: { params: IdParams, body: TrainParams.optional(), query: z.object({ force: z.enum(['true', 'false']).optional() }), response: { 202: TrainStarted } },
+        schema: {
+          params: IdParams,
+          body: TrainParams.optional(),
+          query: z.object({ force: z.enum(['true', 'false']).optional() }),
+          response: { 202: TrainStarted },
+        },
       },
       (ctx) => {
         const started = vision.startTraining(ctx.params.id, ctx.valid.body ?? {}, ctx.valid.query.force === 'true');
@@ -57,8 +65,10 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
     // stores it too), GET /runs/:id, POST /runs/:id/cancel and GET /models/:id are the
     // contract's (training.*, runs.get, models.get), mounted by contract-routes.ts.
 
-    v1.get('/datasets/:id/runs', { summary: 'The dataset’s training runs, newest first', tags: ['models'], schema: { params: IdParams, query: RunsQuery, response: { 200: Page(Run) } } }, (ctx) =>
-      vision.records.listRuns(ctx.params.id, ctx.valid.query.limit, ctx.valid.query.cursor ?? null),
+    v1.get(
+      '/datasets/:id/runs',
+      { summary: 'The dataset’s training runs, newest first', tags: ['models'], schema: { params: IdParams, query: RunsQuery, response: { 200: Page(Run) } } },
+      (ctx) => vision.records.listRuns(ctx.params.id, ctx.valid.query.limit, ctx.valid.query.cursor ?? null),
     );
 
     v1.get('/models', { summary: 'Models, newest first', tags: ['models'], schema: { query: ModelsQuery, response: { 200: Page(Model) } } }, (ctx) => {
@@ -68,7 +78,12 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
 
     v1.get(
       '/models/:id/export',
-      { summary: 'The model as one ONNX file (uint8 image in, probabilities out)', tags: ['models'], schema: { params: IdParams, response: { 200: onnxFile } }, timeoutMs: 120_000 },
+      {
+        summary: 'The model as one ONNX file (uint8 image in, probabilities out)',
+        tags: ['models'],
+        schema: { params: IdParams, response: { 200: onnxFile } },
+        timeoutMs: 120_000,
+      },
       async (ctx) => {
         const model = vision.models.get(ctx.params.id);
         const path = await vision.models.ensureExport(model.id);
@@ -79,7 +94,12 @@ export function visionRoutes(vision: VisionService): (v1: Blueprint, app: App) =
 
     v1.post(
       '/models/:id/predict',
-      { summary: 'Classify pictures (image/* bytes or multipart "image" files); ?top=K', tags: ['models'], schema: { params: IdParams, query: PredictQuery, requestBody: { content: [...rawImage, imageForm()] }, response: { 200: PredictAnswer } }, timeoutMs: 120_000 },
+      {
+        summary: 'Classify pictures (image/* bytes or multipart "image" files); ?top=K',
+        tags: ['models'],
+        schema: { params: IdParams, query: PredictQuery, requestBody: { content: [...rawImage, imageForm()] }, response: { 200: PredictAnswer } },
+        timeoutMs: 120_000,
+      },
       async (ctx) => {
         const model = vision.models.get(ctx.params.id);
         const images = await predictImages(ctx);

@@ -5,7 +5,11 @@ import { CliError, EXIT } from './exit';
 import type { Connection } from './connection';
 
 export class ApiError extends CliError {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(status === 404 ? EXIT.notFound : status === 400 || status === 422 ? EXIT.usage : EXIT.failed, message);
   }
 }
@@ -18,7 +22,11 @@ export interface Page<T> {
 export class ApiClient {
   constructor(private readonly conn: Pick<Connection, 'url' | 'token'>) {}
 
-  async request(method: string, path: string, init: { json?: unknown; body?: Uint8Array | FormData; contentType?: string; timeoutMs?: number } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    init: { json?: unknown; body?: Uint8Array | FormData; contentType?: string; timeoutMs?: number } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.conn.token}` };
     let body: string | Uint8Array | FormData | undefined;
     if (init.json !== undefined) {

@@ -41,16 +41,29 @@ export async function connect(dataDir: string, opts: { readOnly?: boolean } = {}
   const holder = readServerFile(dataDir);
   if (holder) {
     if (holder.url === null) {
-      throw new CliError(EXIT.busy, `Loupe (process ${holder.pid}) has ${dataDir} open and its local API is off. Turn it on in Settings → Local API, or quit that Loupe, and try again.`);
+      throw new CliError(
+        EXIT.busy,
+        `Loupe (process ${holder.pid}) has ${dataDir} open and its local API is off. Turn it on in Settings → Local API, or quit that Loupe, and try again.`,
+      );
     }
     if (!(await answers(holder.url))) {
-      throw new CliError(EXIT.busy, `Loupe (process ${holder.pid}) has ${dataDir} open but does not answer at ${holder.url}. Try again when it has started, or stop it.`);
+      throw new CliError(
+        EXIT.busy,
+        `Loupe (process ${holder.pid}) has ${dataDir} open but does not answer at ${holder.url}. Try again when it has started, or stop it.`,
+      );
     }
     return { url: holder.url, token: folderToken(dataDir, env), via: 'server', dataDir, close: async () => {} };
   }
   const { createApp } = await import('../app');
   // No retraining while a command imports: `loupe train` says when to train.
-  const app = await createApp({ dataDir, shell: 'headless', version, vision: { autoTrain: false }, runTasks: !opts.readOnly, log: (message, err) => process.stderr.write(`loupe: ${message}${err instanceof Error ? ` ${err.message}` : ''}\n`) });
+  const app = await createApp({
+    dataDir,
+    shell: 'headless',
+    version,
+    vision: { autoTrain: false },
+    runTasks: !opts.readOnly,
+    log: (message, err) => process.stderr.write(`loupe: ${message}${err instanceof Error ? ` ${err.message}` : ''}\n`),
+  });
   try {
     const { url } = await app.listen({ host: '127.0.0.1', port: 0 });
     return { url, token: app.token, via: 'direct', dataDir, close: () => app.close() };

@@ -26,7 +26,7 @@ export function createExclusive(path: string): { write(data: string | Uint8Array
   return {
     write: (data) => {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
+      for (let off = 0; off < bytes.byteLength;) off += writeSync(fd, bytes, off);
     },
     close: () => closeSync(fd),
   };

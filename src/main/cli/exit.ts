@@ -20,10 +20,12 @@ export const EXIT = {
 
 /** An error that ends the command with its exit code and a sentence on stderr. */
 export class CliError extends Error {
-  constructor(readonly exitCode: number, message: string) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export const usageError = (message: string): CliError => new CliError(EXIT.usage, message);
-

@@ -24,7 +24,8 @@ export async function importCommand(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw usageError(positionals.length ? `give one folder, not ${positionals.length}.` : 'give the folder to import: loupe import DIR --dataset NAME.');
+  if (positionals.length !== 1)
+    throw usageError(positionals.length ? `give one folder, not ${positionals.length}.` : 'give the folder to import: loupe import DIR --dataset NAME.');
   if (!values.dataset?.trim()) throw usageError('give the dataset with --dataset NAME.');
   if (values.labels !== 'folders' && values.labels !== 'none') throw usageError(`--labels must be folders or none, not "${values.labels}".`);
   const dir = resolve(positionals[0]);
@@ -54,9 +55,12 @@ export async function importCommand(args: string[]): Promise<number> {
   const p = final.progress;
   if (values.json) printJson({ dataset: final.dataset, import: p });
   else {
-    process.stdout.write(`${p.imported} imported, ${p.duplicates} already there, ${p.failed.length} could not be read, into "${final.dataset.name}" (dataset ${final.dataset.id}).\n`);
+    process.stdout.write(
+      `${p.imported} imported, ${p.duplicates} already there, ${p.failed.length} could not be read, into "${final.dataset.name}" (dataset ${final.dataset.id}).\n`,
+    );
   }
   for (const f of p.failed) process.stderr.write(`loupe import: ${f.name}: ${f.message}\n`);
-  if (p.state === 'failed' || p.state === 'cancelled') throw new CliError(EXIT.failed, p.message ?? `the import ${p.state === 'failed' ? 'failed' : 'was cancelled'}.`);
+  if (p.state === 'failed' || p.state === 'cancelled')
+    throw new CliError(EXIT.failed, p.message ?? `the import ${p.state === 'failed' ? 'failed' : 'was cancelled'}.`);
   return p.failed.length ? EXIT.partial : EXIT.ok;
 }

@@ -20,7 +20,10 @@ const err = fdOutput(2);
 const processIO: CommandIO = {
   stdout: (t) => out.write(t),
   // What was printed before an error comes out before it, also when both go to one pipe.
-  stderr: (t) => { out.flush(); err.write(t); },
+  stderr: (t) => {
+    out.flush();
+    err.write(t);
+  },
   flush: () => out.flush(),
 };
 
@@ -28,13 +31,20 @@ const processIO: CommandIO = {
 const slashPath = (p: string): string => resolve(p).split('\\').join('/');
 
 function readModule(path: string): string | null {
-  try { return readFileSync(path, 'utf8'); } catch { return null; }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** `loupe run FILE`: exactly the spec's §1 output; returns the exit status. */
 export function runFile(file: string, io: CommandIO = processIO, options: RunOptions = {}): number {
   const source = readModule(slashPath(file));
-  if (source === null) { io.stderr(`Cannot read file '${file}'.\n`); return 66; }
+  if (source === null) {
+    io.stderr(`Cannot read file '${file}'.\n`);
+    return 66;
+  }
   const result = runProgram(source, { mainPath: slashPath(file), readFile: readModule, stdout: io.stdout, ...options });
   if (result.stderr) io.stderr(result.stderr);
   return result.exitCode;
@@ -43,7 +53,10 @@ export function runFile(file: string, io: CommandIO = processIO, options: RunOpt
 /** `loupe check FILE`: every diagnostic as a JSON array; status 65 when there are any. */
 export function checkFile(file: string, io: CommandIO = processIO): number {
   const source = readModule(slashPath(file));
-  if (source === null) { io.stderr(`Cannot read file '${file}'.\n`); return 66; }
+  if (source === null) {
+    io.stderr(`Cannot read file '${file}'.\n`);
+    return 66;
+  }
   const diagnostics = check(source, { mainPath: slashPath(file) });
   io.stdout(JSON.stringify(diagnostics, null, 2) + '\n');
   return diagnostics.length ? 65 : 0;
@@ -52,16 +65,20 @@ export function checkFile(file: string, io: CommandIO = processIO): number {
 /** `loupe fmt FILE [--write]`: prints (or rewrites) the formatted file. */
 export function formatFile(file: string, write: boolean, io: CommandIO = processIO): number {
   const source = readModule(slashPath(file));
-  if (source === null) { io.stderr(`Cannot read file '${file}'.\n`); return 66; }
+  if (source === null) {
+    io.stderr(`Cannot read file '${file}'.\n`);
+    return 66;
+  }
   const out = format(source);
-  if (write) writeFileSync(file, out); else io.stdout(out);
+  if (write) writeFileSync(file, out);
+  else io.stdout(out);
   return 0;
 }
 
 /** True when the parser stopped only because the input ended: the REPL reads another line. */
 function needsMore(source: string): boolean {
   const d = check(source);
-  return d.some((x) => x.message.endsWith('but found end of file.') || x.message === 'Unterminated string.' && !source.endsWith('\n\n'));
+  return d.some((x) => x.message.endsWith('but found end of file.') || (x.message === 'Unterminated string.' && !source.endsWith('\n\n')));
 }
 
 function endsWithExpression(entry: string): boolean {
@@ -86,7 +103,11 @@ export async function repl(input: NodeJS.ReadableStream = process.stdin, io: Com
   io.flush?.();
   for await (const line of rl) {
     pending += line + '\n';
-    if (needsMore(transcript + pending) && line.trim() !== '') { io.stdout('. '); io.flush?.(); continue; }
+    if (needsMore(transcript + pending) && line.trim() !== '') {
+      io.stdout('. ');
+      io.flush?.();
+      continue;
+    }
     const program = transcript + pending;
     let seen = 0;
     const before = runProgram(transcript);
@@ -121,11 +142,16 @@ export async function langCommand(command: string, args: string[], io: CommandIO
 
 async function langCommandUnflushed(command: string, args: string[], io: CommandIO): Promise<number> {
   switch (command) {
-    case 'run': return args[0] ? runFile(args[0], io) : usage(io);
-    case 'check': return args[0] ? checkFile(args[0], io) : usage(io);
-    case 'fmt': return args[0] ? formatFile(args[0], args.includes('--write'), io) : usage(io);
-    case 'repl': return repl(process.stdin, io);
-    default: return usage(io);
+    case 'run':
+      return args[0] ? runFile(args[0], io) : usage(io);
+    case 'check':
+      return args[0] ? checkFile(args[0], io) : usage(io);
+    case 'fmt':
+      return args[0] ? formatFile(args[0], args.includes('--write'), io) : usage(io);
+    case 'repl':
+      return repl(process.stdin, io);
+    default:
+      return usage(io);
   }
 }
 

@@ -27,21 +27,29 @@ export async function datasetsCommand(args: string[]): Promise<number> {
 export async function modelsCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { ...DATA_FLAGS, dataset: { type: 'string' } });
   if (values.help) {
-    process.stdout.write(`Usage: loupe models [--dataset NAME] [--data DIR] [--json]\n  List the models, newest first: id, name, dataset, labels, accuracy, created.\n  --dataset NAME  only the models trained on this dataset\n${DATA_HELP}`);
+    process.stdout.write(
+      `Usage: loupe models [--dataset NAME] [--data DIR] [--json]\n  List the models, newest first: id, name, dataset, labels, accuracy, created.\n  --dataset NAME  only the models trained on this dataset\n${DATA_HELP}`,
+    );
     return EXIT.ok;
   }
-  const { items, names } = await withApi(dataDirOf(values.data), async (api) => {
-    const datasets = await api.all<Dataset>('/v1/datasets');
-    const filter = values.dataset === undefined ? '' : `?datasetId=${encodeURIComponent((await datasetByName(api, values.dataset)).id)}`;
-    return { items: await api.all<Model>(`/v1/models${filter}`), names: new Map(datasets.map((d) => [d.id, d.name])) };
-  }, READ_ONLY);
+  const { items, names } = await withApi(
+    dataDirOf(values.data),
+    async (api) => {
+      const datasets = await api.all<Dataset>('/v1/datasets');
+      const filter = values.dataset === undefined ? '' : `?datasetId=${encodeURIComponent((await datasetByName(api, values.dataset)).id)}`;
+      return { items: await api.all<Model>(`/v1/models${filter}`), names: new Map(datasets.map((d) => [d.id, d.name])) };
+    },
+    READ_ONLY,
+  );
   if (values.json) printJson(items);
   else if (items.length === 0) process.stderr.write('No models yet; `loupe train --dataset NAME` trains one.\n');
   else {
-    process.stdout.write(table([
-      ['ID', 'NAME', 'DATASET', 'LABELS', 'ACCURACY', 'CREATED'],
-      ...items.map((m) => [m.id, m.name, (m.datasetId && names.get(m.datasetId)) || '-', m.labels.join(','), pct(m.metrics?.accuracy), day(m.createdAt)]),
-    ]));
+    process.stdout.write(
+      table([
+        ['ID', 'NAME', 'DATASET', 'LABELS', 'ACCURACY', 'CREATED'],
+        ...items.map((m) => [m.id, m.name, (m.datasetId && names.get(m.datasetId)) || '-', m.labels.join(','), pct(m.metrics?.accuracy), day(m.createdAt)]),
+      ]),
+    );
   }
   return EXIT.ok;
 }
@@ -49,7 +57,9 @@ export async function modelsCommand(args: string[]): Promise<number> {
 export async function tasksCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { ...DATA_FLAGS, state: { type: 'string' } });
   if (values.help) {
-    process.stdout.write(`Usage: loupe tasks [--state STATE] [--data DIR] [--json]\n  List the tasks, newest first: id, kind, state, progress, created.\n  --state  one of ${STATES.join(', ')}\n${DATA_HELP}`);
+    process.stdout.write(
+      `Usage: loupe tasks [--state STATE] [--data DIR] [--json]\n  List the tasks, newest first: id, kind, state, progress, created.\n  --state  one of ${STATES.join(', ')}\n${DATA_HELP}`,
+    );
     return EXIT.ok;
   }
   if (values.state !== undefined && !STATES.includes(values.state)) throw usageError(`--state must be one of ${STATES.join(', ')}, not "${values.state}".`);
@@ -57,10 +67,12 @@ export async function tasksCommand(args: string[]): Promise<number> {
   if (values.json) printJson(items);
   else if (items.length === 0) process.stderr.write(values.state ? `No ${values.state} tasks.\n` : 'No tasks.\n');
   else {
-    process.stdout.write(table([
-      ['ID', 'KIND', 'STATE', 'PROGRESS', 'CREATED', 'MESSAGE'],
-      ...items.map((t) => [t.id, t.kind, t.state, pct(t.progress), day(t.createdAt), t.error?.message ?? t.progressMessage ?? '']),
-    ]));
+    process.stdout.write(
+      table([
+        ['ID', 'KIND', 'STATE', 'PROGRESS', 'CREATED', 'MESSAGE'],
+        ...items.map((t) => [t.id, t.kind, t.state, pct(t.progress), day(t.createdAt), t.error?.message ?? t.progressMessage ?? '']),
+      ]),
+    );
   }
   return EXIT.ok;
 }

@@ -67,14 +67,19 @@ async function classify(api: ApiClient, modelId: string, files: string[], top: n
 }
 
 export async function predictCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { ...DATA_FLAGS, model: { type: 'string' }, dataset: { type: 'string' }, csv: { type: 'string' }, top: { type: 'string', default: '1' } }, true);
+  const { values, positionals } = parseFlags(
+    args,
+    { ...DATA_FLAGS, model: { type: 'string' }, dataset: { type: 'string' }, csv: { type: 'string' }, top: { type: 'string', default: '1' } },
+    true,
+  );
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT.ok;
   }
   if ((values.model === undefined) === (values.dataset === undefined)) throw usageError('give either --model ID or --dataset NAME.');
   if (positionals.length === 0) throw usageError('give the pictures: files or folders after the flags.');
-  if (!/^\d{1,3}$/.test(values.top) || Number(values.top) < 1 || Number(values.top) > 100) throw usageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
+  if (!/^\d{1,3}$/.test(values.top) || Number(values.top) < 1 || Number(values.top) > 100)
+    throw usageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
   const top = Number(values.top);
   // The CSV is created before any work, so a name that is taken fails at once.
   const csv = values.csv === undefined ? null : createExclusive(values.csv);
@@ -116,7 +121,8 @@ export async function predictCommand(args: string[]): Promise<number> {
     }
     if (values.json) printJson({ model: model.id, results, errors });
     else {
-      for (const r of results) process.stdout.write(`${shown(r.file)}\t${r.predictions.map((p) => `${p.label} ${(p.confidence * 100).toFixed(1)}%`).join(', ')}\n`);
+      for (const r of results)
+        process.stdout.write(`${shown(r.file)}\t${r.predictions.map((p) => `${p.label} ${(p.confidence * 100).toFixed(1)}%`).join(', ')}\n`);
     }
     for (const e of errors) process.stderr.write(`loupe predict: ${e.file}: ${e.message}\n`);
     if (errors.length === 0) return EXIT.ok;

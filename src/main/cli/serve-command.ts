@@ -59,7 +59,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { token } = resolveToken(dataDir, values.token);
 
   const ui = rendererDir();
-  if (values.broker !== undefined && !/^rediss?:\/\//.test(values.broker)) throw usageError(`--broker must be a redis:// or rediss:// URL, not "${values.broker}".`);
+  if (values.broker !== undefined && !/^rediss?:\/\//.test(values.broker))
+    throw usageError(`--broker must be a redis:// or rediss:// URL, not "${values.broker}".`);
   const app = await createApp({ dataDir, shell: 'headless', token, version, allowRemote, rendererDir: ui, broker: values.broker });
   let addr;
   try {
@@ -72,7 +73,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new CliError(EXIT.failed, String(err));
   }
   process.stdout.write(`loupe listening on ${addr.url}\n`);
-  const stalls = watchStalls((ms) => process.stderr.write(`loupe: ${new Date().toISOString()} the main thread was busy for ${ms} ms; requests waited that long\n`));
+  const stalls = watchStalls((ms) =>
+    process.stderr.write(`loupe: ${new Date().toISOString()} the main thread was busy for ${ms} ms; requests waited that long\n`),
+  );
   if (ui) process.stderr.write(`loupe: open ${addr.url}/#token=${app.token} in a browser\n`);
   else process.stderr.write('loupe: the UI is not built (run `npm run build`); serving the API only\n');
 

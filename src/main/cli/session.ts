@@ -23,7 +23,10 @@ export async function datasetByName(api: ApiClient, name: string): Promise<Datas
   const found = await findDataset(api, name);
   if (found) return found;
   const names = (await api.all<Dataset>('/v1/datasets')).map((d) => `"${d.name}"`);
-  throw new CliError(EXIT.notFound, `no dataset named "${name}"${names.length ? `; there are ${names.join(', ')}` : '; there are none yet (loupe import DIR --dataset NAME makes one)'}.`);
+  throw new CliError(
+    EXIT.notFound,
+    `no dataset named "${name}"${names.length ? `; there are ${names.join(', ')}` : '; there are none yet (loupe import DIR --dataset NAME makes one)'}.`,
+  );
 }
 
 export async function modelById(api: ApiClient, id: string): Promise<Model> {
@@ -38,7 +41,8 @@ export async function modelById(api: ApiClient, id: string): Promise<Model> {
 /** The newest model trained on the dataset. */
 export async function latestModel(api: ApiClient, dataset: Dataset): Promise<Model> {
   const page = await api.json<{ items: Model[] }>('GET', `/v1/models?datasetId=${encodeURIComponent(dataset.id)}&limit=1`);
-  if (page.items.length === 0) throw new CliError(EXIT.notFound, `dataset "${dataset.name}" has no model yet; train one with \`loupe train --dataset "${dataset.name}"\`.`);
+  if (page.items.length === 0)
+    throw new CliError(EXIT.notFound, `dataset "${dataset.name}" has no model yet; train one with \`loupe train --dataset "${dataset.name}"\`.`);
   return page.items[0];
 }
 

@@ -38,7 +38,7 @@ export async function trainCommand(args: string[]): Promise<number> {
         return r;
       }
       task = await api.json<typeof task>('GET', `/v1/tasks/${started.taskId}`).catch(() => task);
-      bar.update(task.progress, r.status === 'queued' ? 'waiting to start' : task.progressMessage ?? 'training');
+      bar.update(task.progress, r.status === 'queued' ? 'waiting to start' : (task.progressMessage ?? 'training'));
       await sleep(250);
     }
   });

@@ -60,10 +60,17 @@ function parse(args: string[]): WorkerArgs | string {
   let values;
   try {
     ({ values } = parseArgs({
-      args, strict: true, allowPositionals: false,
+      args,
+      strict: true,
+      allowPositionals: false,
       options: {
-        broker: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, name: { type: 'string' },
-        slots: { type: 'string', default: '2' }, models: { type: 'string' }, 'lease-ms': { type: 'string', default: '30000' },
+        broker: { type: 'string' },
+        server: { type: 'string' },
+        token: { type: 'string' },
+        name: { type: 'string' },
+        slots: { type: 'string', default: '2' },
+        models: { type: 'string' },
+        'lease-ms': { type: 'string', default: '30000' },
       },
     }));
   } catch (err) {
@@ -72,9 +79,9 @@ function parse(args: string[]): WorkerArgs | string {
   const broker = values.broker ?? process.env.LOUPE_BROKER;
   if (!broker || !/^rediss?:\/\//.test(broker)) return '--broker must be a redis:// or rediss:// URL (or set LOUPE_BROKER).';
   const server = (values.server ?? '').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]+$/.test(server)) return '--server must be the Loupe server\'s http://HOST:PORT.';
+  if (!/^https?:\/\/[^/]+$/.test(server)) return "--server must be the Loupe server's http://HOST:PORT.";
   const token = values.token ?? process.env.LOUPE_TOKEN ?? '';
-  if (token.length < 16) return '--token (or LOUPE_TOKEN) must be the server\'s API token.';
+  if (token.length < 16) return "--token (or LOUPE_TOKEN) must be the server's API token.";
   const slots = Number(values.slots);
   if (!Number.isInteger(slots) || slots < 1 || slots > 64) return '--slots must be a whole number from 1 to 64.';
   const leaseMs = Number(values['lease-ms']);
@@ -101,7 +108,11 @@ export async function workerCommand(args: string[]): Promise<number> {
   const engine = await InferenceEngine.open({ modelPath: pickDefaultBackbone(a.modelsDir, backbonePreference()).modelPath });
   const report = engine.report();
   const queue = new RedisTaskQueue(a.broker, {
-    name: 'loupe', workerId: a.name, concurrency: a.slots, leaseMs: a.leaseMs, pollMs: 100,
+    name: 'loupe',
+    workerId: a.name,
+    concurrency: a.slots,
+    leaseMs: a.leaseMs,
+    pollMs: 100,
     workerInfo: { role: 'worker', name: a.name, provider: report.provider, slots: a.slots, backbone: report.backboneId, leaseMs: a.leaseMs },
     redis: { maxRetriesPerRequest: 1, commandTimeout: Math.max(1000, Math.floor(a.leaseMs / 3)) },
   });
@@ -133,7 +144,10 @@ export async function workerCommand(args: string[]): Promise<number> {
       if (stopping) process.exit(1);
       stopping = true;
       process.stderr.write(`loupe worker: ${signal}, finishing running tasks\n`);
-      queue.close({ deadlineMs: 60_000 }).then(() => engine.close()).then(resolve, resolve);
+      queue
+        .close({ deadlineMs: 60_000 })
+        .then(() => engine.close())
+        .then(resolve, resolve);
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

@@ -32,7 +32,17 @@ export function readBodyAs<T, A>(req: IncomingMessage, limit: number, finish: (b
   }
   if (req.readableEnded) return settleWith(finish, arg);
   return new Promise<T>((resolve, reject) => {
-    (req as BodyCarrier)[kReader] = { resolve, reject, finish: finish as ReaderState['finish'], arg, limit, size: 0, first: null, chunks: null, settled: false };
+    (req as BodyCarrier)[kReader] = {
+      resolve,
+      reject,
+      finish: finish as ReaderState['finish'],
+      arg,
+      limit,
+      size: 0,
+      first: null,
+      chunks: null,
+      settled: false,
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     // 'close' covers a client that leaves mid-body; IncomingMessage emits 'error' only to

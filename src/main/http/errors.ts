@@ -12,12 +12,7 @@ export class HttpError extends Error {
   /** Set by the framework when the underlying cause should be logged but never shown. */
   override readonly cause: unknown;
 
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    opts?: { headers?: Record<string, string>; details?: unknown; cause?: unknown },
-  ) {
+  constructor(status: number, code: string, message: string, opts?: { headers?: Record<string, string>; details?: unknown; cause?: unknown }) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
@@ -36,14 +31,10 @@ export function isHttpError(err: unknown): err is HttpError {
 export const errors = {
   badRequest: (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, { details }),
   notFound: (message = 'No such route.') => new HttpError(404, 'not_found', message),
-  methodNotAllowed: (allow: string) =>
-    new HttpError(405, 'method_not_allowed', `Method not allowed here; use ${allow}.`, { headers: { Allow: allow } }),
-  payloadTooLarge: (limit: number) =>
-    new HttpError(413, 'payload_too_large', `Body is larger than the limit of ${limit} bytes.`),
-  unsupportedMediaType: (expected: string) =>
-    new HttpError(415, 'unsupported_media_type', `Expected a body of type ${expected}.`),
-  unprocessable: (message: string, details?: unknown) =>
-    new HttpError(422, 'validation', message, { details }),
+  methodNotAllowed: (allow: string) => new HttpError(405, 'method_not_allowed', `Method not allowed here; use ${allow}.`, { headers: { Allow: allow } }),
+  payloadTooLarge: (limit: number) => new HttpError(413, 'payload_too_large', `Body is larger than the limit of ${limit} bytes.`),
+  unsupportedMediaType: (expected: string) => new HttpError(415, 'unsupported_media_type', `Expected a body of type ${expected}.`),
+  unprocessable: (message: string, details?: unknown) => new HttpError(422, 'validation', message, { details }),
   timeout: () => new HttpError(503, 'timeout', 'The server took too long to answer; try again.', { headers: { 'Retry-After': '1' } }),
   shuttingDown: () =>
     new HttpError(503, 'shutting_down', 'The server is shutting down; try again shortly.', {

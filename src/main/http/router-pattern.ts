@@ -3,10 +3,7 @@
  * inserts. Kept apart from the tree so pattern errors are reported with the whole
  * pattern in the message, at registration time rather than on the first request.
  */
-export type PatternToken =
-  | { kind: 'static'; text: string }
-  | { kind: 'param'; name: string; regex: RegExp | null }
-  | { kind: 'wildcard'; name: string };
+export type PatternToken = { kind: 'static'; text: string } | { kind: 'param'; name: string; regex: RegExp | null } | { kind: 'wildcard'; name: string };
 
 const NAME_CHAR = /[A-Za-z0-9_$]/;
 

@@ -60,7 +60,11 @@ export async function sendFile(ctx: Context, path: string, opts: SendFileOptions
   let end = st.size - 1;
   let status = ctx.statusCode;
   const range = req.headers.range;
-  if (range !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD') && ifRangeHolds(req.headers['if-range'] as string | undefined, etag, lastModified)) {
+  if (
+    range !== undefined &&
+    (ctx.method === 'GET' || ctx.method === 'HEAD') &&
+    ifRangeHolds(req.headers['if-range'] as string | undefined, etag, lastModified)
+  ) {
     const r = parseRange(range, st.size);
     if (r === 'unsatisfiable') {
       throw new HttpError(416, 'range_not_satisfiable', `The range is outside the file of ${st.size} bytes.`, {

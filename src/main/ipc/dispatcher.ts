@@ -1,11 +1,5 @@
 import { LoupeError, type AppErrorShape } from '../../shared/errors';
-import {
-  procedures,
-  type CallOutput,
-  type Envelope,
-  type HandlerInput,
-  type ProcedureName,
-} from '../../shared/contract/index';
+import { procedures, type CallOutput, type Envelope, type HandlerInput, type ProcedureName } from '../../shared/contract/index';
 import { validationError } from './validation-error';
 
 /** Who is calling: the handlers do not branch on it, but logs and rate limits may. */
@@ -15,10 +9,7 @@ export interface CallContext {
   signal?: AbortSignal;
 }
 
-export type Handler<K extends ProcedureName> = (
-  input: HandlerInput<K>,
-  ctx: CallContext,
-) => Promise<CallOutput<K>> | CallOutput<K>;
+export type Handler<K extends ProcedureName> = (input: HandlerInput<K>, ctx: CallContext) => Promise<CallOutput<K>> | CallOutput<K>;
 
 /** One handler per procedure of the contract: a missing one is a compile error. */
 export type Handlers = { [K in ProcedureName]: Handler<K> };

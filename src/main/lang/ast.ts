@@ -1,7 +1,10 @@
 // The typed syntax tree. Every node keeps the position the spec names for its errors:
 // operators at the operator token, calls at '(', properties at NAME, statements at their keyword.
 
-export interface Pos { line: number; col: number }
+export interface Pos {
+  line: number;
+  col: number;
+}
 
 /** A declaration slot filled by the resolver; the compiler names JS variables after it. */
 export interface Decl {
@@ -16,7 +19,11 @@ export interface Decl {
   assigned?: boolean;
 }
 
-export interface Ident extends Pos { name: string; decl?: Decl; safe?: boolean }
+export interface Ident extends Pos {
+  name: string;
+  decl?: Decl;
+  safe?: boolean;
+}
 
 export type Expr =
   | { kind: 'number'; pos: Pos; value: number; text: string }
@@ -48,7 +55,10 @@ export interface FnNode {
   endPos?: Pos;
 }
 
-export interface ImportName { name: Ident; alias: Ident | null }
+export interface ImportName {
+  name: Ident;
+  alias: Ident | null;
+}
 
 export type Stmt =
   | { kind: 'expr'; pos: Pos; expr: Expr }
@@ -68,7 +78,9 @@ export type Stmt =
   | { kind: 'continue'; pos: Pos }
   | { kind: 'block'; pos: Pos; body: Stmt[] };
 
-export interface Module { body: Stmt[] }
+export interface Module {
+  body: Stmt[];
+}
 
 /** Type-narrowing helpers for the compiler and formatter. */
 export type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;

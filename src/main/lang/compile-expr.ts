@@ -12,7 +12,12 @@ import { Builtin, type LoupeValue } from './values';
 const FAST_BUILTINS: Record<string, number> = { len: 1, push: 2, str: 1 };
 const COMPARE = new Set(['<', '<=', '>', '>=']);
 
-export interface FnState { top: number; max: number; usesV: boolean; init: boolean }
+export interface FnState {
+  top: number;
+  max: number;
+  usesV: boolean;
+  init: boolean;
+}
 
 export interface CompileInput {
   module: Module;
@@ -37,18 +42,29 @@ export abstract class ExpressionCompiler {
   protected unique = 0;
   protected usedBuiltins = new Set<string>();
 
-  constructor(protected rt: Runtime, protected input: CompileInput) {}
+  constructor(
+    protected rt: Runtime,
+    protected input: CompileInput,
+  ) {}
 
-  protected p(pos: Pos): number { return this.rt.pos(pos.line, pos.col, this.input.moduleIndex); }
+  protected p(pos: Pos): number {
+    return this.rt.pos(pos.line, pos.col, this.input.moduleIndex);
+  }
   protected tmp(): string {
     const n = this.fn.top++;
     if (this.fn.top > this.fn.max) this.fn.max = this.fn.top;
     return `$t${n}`;
   }
-  protected uid(prefix: string): string { return `${prefix}${this.unique++}`; }
+  protected uid(prefix: string): string {
+    return `${prefix}${this.unique++}`;
+  }
   protected withTemps<T>(f: () => T): T {
     const mark = this.fn.top;
-    try { return f(); } finally { this.fn.top = mark; }
+    try {
+      return f();
+    } finally {
+      this.fn.top = mark;
+    }
   }
 
   /** A complete JS `function (...) {...}` for a Loupe function or method body. */
@@ -72,43 +88,67 @@ export abstract class ExpressionCompiler {
   /** Side-effect-free reads: safe to inline and to duplicate. */
   protected isAtom(e: Expr): boolean {
     switch (e.kind) {
-      case 'number': case 'string': case 'bool': case 'nil': case 'self': return true;
-      case 'var': return (e.id.decl as Decl).kind !== 'module' || !!e.id.safe;
-      default: return false;
+      case 'number':
+      case 'string':
+      case 'bool':
+      case 'nil':
+      case 'self':
+        return true;
+      case 'var':
+        return (e.id.decl as Decl).kind !== 'module' || !!e.id.safe;
+      default:
+        return false;
     }
   }
   /** Cannot change any variable (may still raise an error). */
   protected isPure(e: Expr): boolean {
     switch (e.kind) {
-      case 'var': return true;
-      case 'group': return this.isPure(e.expr);
-      case 'unary': return this.isPure(e.operand);
-      case 'binary': return this.isPure(e.left) && this.isPure(e.right);
-      default: return this.isAtom(e);
+      case 'var':
+        return true;
+      case 'group':
+        return this.isPure(e.expr);
+      case 'unary':
+        return this.isPure(e.operand);
+      case 'binary':
+        return this.isPure(e.left) && this.isPure(e.right);
+      default:
+        return this.isAtom(e);
     }
   }
   protected isBool(e: Expr): boolean {
     switch (e.kind) {
-      case 'bool': return true;
-      case 'group': return this.isBool(e.expr);
-      case 'unary': return e.op === 'not';
-      case 'binary': return e.op === '==' || e.op === '!=' || COMPARE.has(e.op);
-      case 'logical': return this.isBool(e.left) && this.isBool(e.right);
-      default: return false;
+      case 'bool':
+        return true;
+      case 'group':
+        return this.isBool(e.expr);
+      case 'unary':
+        return e.op === 'not';
+      case 'binary':
+        return e.op === '==' || e.op === '!=' || COMPARE.has(e.op);
+      case 'logical':
+        return this.isBool(e.left) && this.isBool(e.right);
+      default:
+        return false;
     }
   }
 
   /** A JS boolean expression for the truthiness of `e`. */
   cond(e: Expr): string {
     if (this.isBool(e)) return this.expr(e);
-    if (this.isAtom(e)) { const x = this.expr(e); return `(${x} !== null && ${x} !== false)`; }
+    if (this.isAtom(e)) {
+      const x = this.expr(e);
+      return `(${x} !== null && ${x} !== false)`;
+    }
     const t = this.tmp();
     return `((${t} = ${this.expr(e)}) !== null && ${t} !== false)`;
   }
 
   protected varRef(id: Ident): string {
     const d = id.decl as Decl;
-    if (d.kind === 'builtin') { this.usedBuiltins.add(d.name); return `$b_${d.name}`; }
+    if (d.kind === 'builtin') {
+      this.usedBuiltins.add(d.name);
+      return `$b_${d.name}`;
+    }
     const n = jsName(d);
     if (d.kind === 'local' || id.safe) return n;
     return `(${n} === $U ? $R.uninit(${q(d.name)}, ${this.p(id)}) : ${n})`;
@@ -121,18 +161,30 @@ export abstract class ExpressionCompiler {
 
   expr(e: Expr): string {
     switch (e.kind) {
-      case 'number': return this.num(e.value);
-      case 'string': return q(e.value);
-      case 'bool': return e.value ? 'true' : 'false';
-      case 'nil': return 'null';
-      case 'var': return this.varRef(e.id);
-      case 'self': return '$self';
-      case 'super': return `$R.superGet(${this.currentSuper()}, ${q(e.name.name)}, $self, ${this.p(e.name)})`;
-      case 'group': return `(${this.expr(e.expr)})`;
-      case 'list': return `[${e.items.map((x) => this.expr(x)).join(', ')}]`;
-      case 'map': return `$R.mkMap([${e.entries.map(([k, v]) => `${this.expr(k)}, ${this.expr(v)}`).join(', ')}], ${this.p(e.pos)})`;
-      case 'fn': return this.fnValue(e.fn);
-      case 'call': return this.call(e);
+      case 'number':
+        return this.num(e.value);
+      case 'string':
+        return q(e.value);
+      case 'bool':
+        return e.value ? 'true' : 'false';
+      case 'nil':
+        return 'null';
+      case 'var':
+        return this.varRef(e.id);
+      case 'self':
+        return '$self';
+      case 'super':
+        return `$R.superGet(${this.currentSuper()}, ${q(e.name.name)}, $self, ${this.p(e.name)})`;
+      case 'group':
+        return `(${this.expr(e.expr)})`;
+      case 'list':
+        return `[${e.items.map((x) => this.expr(x)).join(', ')}]`;
+      case 'map':
+        return `$R.mkMap([${e.entries.map(([k, v]) => `${this.expr(k)}, ${this.expr(v)}`).join(', ')}], ${this.p(e.pos)})`;
+      case 'fn':
+        return this.fnValue(e.fn);
+      case 'call':
+        return this.call(e);
       case 'get': {
         const obj = this.expr(e.object);
         const o = this.tmp();
@@ -177,7 +229,9 @@ export abstract class ExpressionCompiler {
     }
   }
 
-  protected currentSuper(): string { return this.supers[this.supers.length - 1]; }
+  protected currentSuper(): string {
+    return this.supers[this.supers.length - 1];
+  }
 
   /** `left OP right` for arithmetic and comparison operators, in evaluation order. */
   protected binaryOn(op: string, left: Expr, right: Expr, opPos: Pos): string {
@@ -186,10 +240,18 @@ export abstract class ExpressionCompiler {
     let a: string;
     const literal = left.kind === 'number' || left.kind === 'string' || left.kind === 'bool' || left.kind === 'nil';
     if (literal || (this.isAtom(left) && this.isPure(right))) a = this.expr(left);
-    else { const code = this.expr(left); a = this.tmp(); pre += `${a} = ${code}, `; }
+    else {
+      const code = this.expr(left);
+      a = this.tmp();
+      pre += `${a} = ${code}, `;
+    }
     let b: string;
     if (this.isAtom(right)) b = this.expr(right);
-    else { const code = this.expr(right); b = this.tmp(); pre += `${b} = ${code}, `; }
+    else {
+      const code = this.expr(right);
+      b = this.tmp();
+      pre += `${b} = ${code}, `;
+    }
     let body: string;
     if (op === '+' && (left.kind === 'string' || right.kind === 'string')) {
       // A string literal operand: the other one is almost always a string too.
@@ -205,10 +267,14 @@ export abstract class ExpressionCompiler {
     if (!bNum) checks.push(`typeof ${b} === 'number'`);
     const both = checks.length ? checks.join(' && ') : 'true';
     switch (op) {
-      case '+': return `(${both} ? ${a} + ${b} : $R.add(${a}, ${b}, ${pos}))`;
-      case '-': return `(${both} ? ${a} - ${b} : $R.sub(${a}, ${b}, ${pos}))`;
-      case '*': return `(${both} ? ${a} * ${b} : $R.mul(${a}, ${b}, ${pos}))`;
-      case '/': return `(${both} && ${b} !== 0 ? ${a} / ${b} : $R.div(${a}, ${b}, ${pos}))`;
+      case '+':
+        return `(${both} ? ${a} + ${b} : $R.add(${a}, ${b}, ${pos}))`;
+      case '-':
+        return `(${both} ? ${a} - ${b} : $R.sub(${a}, ${b}, ${pos}))`;
+      case '*':
+        return `(${both} ? ${a} * ${b} : $R.mul(${a}, ${b}, ${pos}))`;
+      case '/':
+        return `(${both} && ${b} !== 0 ? ${a} / ${b} : $R.div(${a}, ${b}, ${pos}))`;
       case '%':
         // Positive literal divisor: JS % already has the floored result unless it is negative.
         if (bNum && Number(b) > 0) {
@@ -216,7 +282,8 @@ export abstract class ExpressionCompiler {
           return `(${aNum ? 'true' : `typeof ${a} === 'number'`} && (${r} = ${a} % ${b}) >= 0 ? ${r} : $R.mod(${a}, ${b}, ${pos}))`;
         }
         return `$R.mod(${a}, ${b}, ${pos})`;
-      case '^': return `$R.pow(${a}, ${b}, ${pos})`;
+      case '^':
+        return `$R.pow(${a}, ${b}, ${pos})`;
       default:
         if (COMPARE.has(op)) {
           if (aNum || bNum) return `(${both} ? ${a} ${op} ${b} : $R.cmp(${q(op)}, ${a}, ${b}, ${pos}))`;
@@ -233,7 +300,10 @@ export abstract class ExpressionCompiler {
     let pre = '';
     const refs: string[] = [];
     for (const a of args) {
-      if (a.kind === 'number' || a.kind === 'string' || a.kind === 'bool' || a.kind === 'nil') { refs.push(this.expr(a)); continue; }
+      if (a.kind === 'number' || a.kind === 'string' || a.kind === 'bool' || a.kind === 'nil') {
+        refs.push(this.expr(a));
+        continue;
+      }
       const code = this.expr(a);
       const t = this.tmp();
       pre += `${t} = ${code}, `;
@@ -254,9 +324,11 @@ export abstract class ExpressionCompiler {
       const m = this.tmp();
       const name = callee.name.name;
       const argList = a.list ? `${o.ref}, ${a.list}` : o.ref;
-      return `(${o.pre}${a.pre}${o.ref}?.$$inst === true && ${o.ref}.$${name} === undefined && (${m} = ${o.ref}.M$${name}) !== undefined && ${m}.arity === ${n}` +
+      return (
+        `(${o.pre}${a.pre}${o.ref}?.$$inst === true && ${o.ref}.$${name} === undefined && (${m} = ${o.ref}.M$${name}) !== undefined && ${m}.arity === ${n}` +
         ` ? (++$S.d > 10000 && $R.ovf(${pos}), $v = ${m}.fn(${argList}), $S.d--, $v)` +
-        ` : $R.invoke(${o.ref}, ${q(name)}, [${a.list}], ${this.p(callee.name)}, ${pos}))`;
+        ` : $R.invoke(${o.ref}, ${q(name)}, [${a.list}], ${this.p(callee.name)}, ${pos}))`
+      );
     }
     if (callee.kind === 'super') {
       const a = this.args(e.args);
@@ -284,13 +356,14 @@ export abstract class ExpressionCompiler {
     }
     const c = this.operand(callee, e.args);
     const a = this.args(e.args);
-    return `(${c.pre}${a.pre}${c.ref}?.$$arity === ${n}` +
+    return (
+      `(${c.pre}${a.pre}${c.ref}?.$$arity === ${n}` +
       ` ? (++$S.d > 10000 && $R.ovf(${pos}), $v = ${c.ref}.fn(${a.list}), $S.d--, $v)` +
       ` : ${c.ref}?.$$initArity === ${n} ? (${c.ref}.init === null ? new ${c.ref}.make()` +
       ` : (++$S.d > 10000 && $R.ovf(${pos}), $v = ${c.ref}.init.fn(${[`new ${c.ref}.make()`, ...(a.list ? [a.list] : [])].join(', ')}), $S.d--, $v))` +
-      ` : $R.call(${c.ref}, [${a.list}], ${pos}))`;
+      ` : $R.call(${c.ref}, [${a.list}], ${pos}))`
+    );
   }
-
 
   /**
    * `len(x)` inline for a list or string; anything else (a map, an error) goes to the
@@ -311,7 +384,11 @@ export abstract class ExpressionCompiler {
     let pre = l.pre;
     let v: string;
     if (this.isAtom(value)) v = this.expr(value);
-    else { const code = this.expr(value); v = this.tmp(); pre += `${v} = ${code}, `; }
+    else {
+      const code = this.expr(value);
+      v = this.tmp();
+      pre += `${v} = ${code}, `;
+    }
     return `(${pre}Array.isArray(${l.ref}) && ${l.ref}.length < ${MAX_ELEMENTS} ? (${l.ref}.push(${v}), ($S.m += 8) > $S.x && $R.grow(0, ${pos}), null) : $F.push(${l.ref}, ${v}, ${pos}))`;
   }
 

@@ -10,7 +10,9 @@ import type { Runtime } from './runtime';
 export type { CompileInput } from './compile-expr';
 
 export class Compiler extends ExpressionCompiler {
-  constructor(rt: Runtime, input: CompileInput) { super(rt, input); }
+  constructor(rt: Runtime, input: CompileInput) {
+    super(rt, input);
+  }
 
   // ---- module ---------------------------------------------------------------------------
   compileModule(): string {
@@ -21,10 +23,12 @@ export class Compiler extends ExpressionCompiler {
     // never read; leaving them out keeps its variables out of closures, in registers.
     const exp = isMain ? '' : exports.map((d) => `[${q(d.name)}, () => ${jsName(d)}]`).join(', ');
     const builtins = [...this.usedBuiltins].map((n) => `const $b_${n} = $B.get(${q(n)});`).join('\n');
-    return `"use strict";\n${builtins}\nreturn function${this.input.gen ? '*' : ''} ($M) {\n` +
+    return (
+      `"use strict";\n${builtins}\nreturn function${this.input.gen ? '*' : ''} ($M) {\n` +
       (decls.length ? `let ${decls.join(', ')};\n` : '') +
       `let $last = null${this.tempDecls(this.fn, true)};\n` +
-      `$M.exports = new Map([${exp}]);\n${body}\nreturn $last;\n};`;
+      `$M.exports = new Map([${exp}]);\n${body}\nreturn $last;\n};`
+    );
   }
 
   private tempDecls(f: FnState, leadingComma: boolean): string {
@@ -51,7 +55,8 @@ export class Compiler extends ExpressionCompiler {
 
   private stmtInner(s: Stmt, mainTop: boolean): string {
     switch (s.kind) {
-      case 'expr': return mainTop ? `$last = ${this.expr(s.expr)};` : `${this.expr(s.expr)};`;
+      case 'expr':
+        return mainTop ? `$last = ${this.expr(s.expr)};` : `${this.expr(s.expr)};`;
       case 'let': {
         const t = this.declTarget(s.name);
         return `${t.pre}${t.name} = ${s.init ? this.expr(s.init) : 'null'};`;
@@ -63,8 +68,10 @@ export class Compiler extends ExpressionCompiler {
         const value = `${raw} = ${this.fnCode(s.fn, false)}; ${t.name} = new $LF(${raw}, ${s.fn.params.length}, ${q(id.name)});`;
         return t.pre ? `let ${t.name}, ${raw}; ${value}` : value;
       }
-      case 'class': return this.classDecl(s);
-      case 'assign': return this.assign(s) + ';';
+      case 'class':
+        return this.classDecl(s);
+      case 'assign':
+        return this.assign(s) + ';';
       case 'if': {
         let out = `if (${this.cond(s.cond)}) ${this.block(s.then)}`;
         if (s.otherwise) out += ` else ${s.elseIf ? '{\n' + this.stmt(s.otherwise[0]) + '\n}' : this.block(s.otherwise)}`;
@@ -72,15 +79,21 @@ export class Compiler extends ExpressionCompiler {
       }
       case 'while':
         return `while (${this.cond(s.cond)}) {\n${this.fuel(s.pos)}\n${this.block(s.body)}\n}`;
-      case 'for': return this.forStmt(s);
-      case 'try': return this.tryStmt(s);
-      case 'throw': return `throw $R.mkThrow(${this.expr(s.value)}, ${this.p(s.pos)});`;
+      case 'for':
+        return this.forStmt(s);
+      case 'try':
+        return this.tryStmt(s);
+      case 'throw':
+        return `throw $R.mkThrow(${this.expr(s.value)}, ${this.p(s.pos)});`;
       case 'return':
         if (this.fn.init) return 'return $self;';
         return `return ${s.value ? this.expr(s.value) : 'null'};`;
-      case 'break': return 'break;';
-      case 'continue': return 'continue;';
-      case 'block': return this.block(s.body);
+      case 'break':
+        return 'break;';
+      case 'continue':
+        return 'continue;';
+      case 'block':
+        return this.block(s.body);
       case 'import': {
         const name = jsName(s.alias.decl as Decl);
         const pre = (s.alias.decl as Decl).kind === 'local' ? 'let ' : '';
@@ -99,7 +112,9 @@ export class Compiler extends ExpressionCompiler {
     }
   }
 
-  private fuel(pos: Pos): string { return `if (--$S.f < 0) $R.tick(${this.p(pos)});`; }
+  private fuel(pos: Pos): string {
+    return `if (--$S.f < 0) $R.tick(${this.p(pos)});`;
+  }
 
   private forStmt(s: StmtOf<'for'>): string {
     const c = this.uid('$c');
@@ -108,15 +123,19 @@ export class Compiler extends ExpressionCompiler {
     const inPos = this.p(s.inPos);
     const body = this.block(s.body);
     if (vars.length === 1) {
-      return `{\nconst ${c} = $R.iter1(${this.expr(s.iterable)}, ${inPos});\n` +
-        `for (let ${i} = 0; ${i} < ${c}.length; ${i}++) {\n${this.fuel(s.pos)}\nlet ${vars[0]} = ${c}[${i}];\n${body}\n}\n}`;
+      return (
+        `{\nconst ${c} = $R.iter1(${this.expr(s.iterable)}, ${inPos});\n` +
+        `for (let ${i} = 0; ${i} < ${c}.length; ${i}++) {\n${this.fuel(s.pos)}\nlet ${vars[0]} = ${c}[${i}];\n${body}\n}\n}`
+      );
     }
     const k = this.uid('$k');
     const vs = this.uid('$vs');
-    return `{\nconst ${c} = ${this.expr(s.iterable)};\nconst ${k} = $R.iterKeys(${c}, ${inPos});\n` +
+    return (
+      `{\nconst ${c} = ${this.expr(s.iterable)};\nconst ${k} = $R.iterKeys(${c}, ${inPos});\n` +
       `const ${vs} = $R.iterValues(${c}, ${k});\n` +
       `for (let ${i} = 0; ${i} < ${vs}.length; ${i}++) {\n${this.fuel(s.pos)}\n` +
-      `let ${vars[0]} = ${k} === null ? ${i} : ${k}[${i}];\nlet ${vars[1]} = ${vs}[${i}];\n${body}\n}\n}`;
+      `let ${vars[0]} = ${k} === null ? ${i} : ${k}[${i}];\nlet ${vars[1]} = ${vs}[${i}];\n${body}\n}\n}`
+    );
   }
 
   private tryStmt(s: StmtOf<'try'>): string {
@@ -195,7 +214,6 @@ export class Compiler extends ExpressionCompiler {
     }
     throw new Error('invalid assignment target');
   }
-
 
   // ---- functions ------------------------------------------------------------------------
   protected fnCode(f: FnNode, method: boolean): string {

@@ -23,7 +23,10 @@ export function check(source: string, options: { mainPath?: string; globals?: st
   }
   const out = errors.map((e): Diagnostic => {
     const d: Diagnostic = { line: e.line, column: e.col, message: e.message, severity: 'error' };
-    if (e.endLine !== undefined) { d.endLine = e.endLine; d.endColumn = e.endCol; }
+    if (e.endLine !== undefined) {
+      d.endLine = e.endLine;
+      d.endColumn = e.endCol;
+    }
     return d;
   });
   out.sort((a, b) => a.line - b.line || a.column - b.column);

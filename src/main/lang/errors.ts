@@ -2,8 +2,14 @@
 
 /** A lexical, syntax or resolution error (exit status 65). */
 export class CompileError extends Error {
-  constructor(message: string, public line: number, public col: number, public path?: string,
-    public endLine?: number, public endCol?: number) {
+  constructor(
+    message: string,
+    public line: number,
+    public col: number,
+    public path?: string,
+    public endLine?: number,
+    public endCol?: number,
+  ) {
     super(message);
   }
 }
@@ -13,12 +19,18 @@ export class CompileError extends Error {
  * keyword or the operation that raised the runtime error.
  */
 export class LoupeThrow {
-  constructor(public value: unknown, public pos: number) {}
+  constructor(
+    public value: unknown,
+    public pos: number,
+  ) {}
 }
 
 /** Budget, timeout, memory or cancellation: ends the program, never catchable by a script. */
 export class LimitError {
-  constructor(public message: string, public pos: number) {}
+  constructor(
+    public message: string,
+    public pos: number,
+  ) {}
 }
 
 /** A compile error in an imported module: ends the program with 65, never catchable. */

@@ -6,13 +6,26 @@ import { CompileError } from './errors';
 import { describeToken, type Token } from './scanner';
 
 const BINARY_PREC: Record<string, number> = {
-  '==': 1, '!=': 1, '<': 2, '<=': 2, '>': 2, '>=': 2, '+': 3, '-': 3, '*': 4, '/': 4, '%': 4,
+  '==': 1,
+  '!=': 1,
+  '<': 2,
+  '<=': 2,
+  '>': 2,
+  '>=': 2,
+  '+': 3,
+  '-': 3,
+  '*': 4,
+  '/': 4,
+  '%': 4,
 };
 
 export abstract class ExpressionParser {
   protected i = 0;
   readonly errors: CompileError[] = [];
-  constructor(protected tokens: Token[], protected recover: boolean) {}
+  constructor(
+    protected tokens: Token[],
+    protected recover: boolean,
+  ) {}
 
   /** `fn (params) { body }` after the `fn` keyword; statements live in the subclass. */
   protected abstract fnRest(pos: Pos, name: Ident | null): FnNode;
@@ -23,16 +36,31 @@ export abstract class ExpressionParser {
     if (t.type === 'error') throw new CompileError(t.message as string, t.line, t.col, undefined, t.line, t.col + t.text.length);
     return t;
   }
-  protected peekAt(k: number): Token { return this.tokens[Math.min(this.i + k, this.tokens.length - 1)]; }
-  protected advance(): Token { const t = this.peek(); if (t.type !== 'eof') this.i++; return t; }
+  protected peekAt(k: number): Token {
+    return this.tokens[Math.min(this.i + k, this.tokens.length - 1)];
+  }
+  protected advance(): Token {
+    const t = this.peek();
+    if (t.type !== 'eof') this.i++;
+    return t;
+  }
   protected is(text: string): boolean {
     const t = this.peek();
     return (t.type === 'punct' || t.type === 'keyword') && t.text === text;
   }
-  protected isSep(): boolean { const t = this.peek(); return t.type === 'newline' || (t.type === 'punct' && t.text === ';'); }
+  protected isSep(): boolean {
+    const t = this.peek();
+    return t.type === 'newline' || (t.type === 'punct' && t.text === ';');
+  }
   protected fail(expected: string, t: Token = this.peek()): never {
-    throw new CompileError(`Expected ${expected} but found ${describeToken(t)}.`, t.line, t.col, undefined,
-      t.line, t.col + Math.max(1, t.type === 'newline' ? 1 : t.end - t.start));
+    throw new CompileError(
+      `Expected ${expected} but found ${describeToken(t)}.`,
+      t.line,
+      t.col,
+      undefined,
+      t.line,
+      t.col + Math.max(1, t.type === 'newline' ? 1 : t.end - t.start),
+    );
   }
   protected expect(text: string): Token {
     if (this.is(text)) return this.advance();
@@ -44,7 +72,9 @@ export abstract class ExpressionParser {
     this.advance();
     return { name: t.text, line: t.line, col: t.col };
   }
-  protected pos(t: Token): Pos { return { line: t.line, col: t.col }; }
+  protected pos(t: Token): Pos {
+    return { line: t.line, col: t.col };
+  }
 
   // ---- expressions ----------------------------------------------------------------------
   expression(): Expr {
@@ -123,7 +153,10 @@ export abstract class ExpressionParser {
   /** Comma-separated expressions after the opener, trailing comma allowed, then the closer. */
   protected items(closer: string): Expr[] {
     const out: Expr[] = [];
-    if (this.is(closer)) { this.advance(); return out; }
+    if (this.is(closer)) {
+      this.advance();
+      return out;
+    }
     while (true) {
       out.push(this.expression());
       if (this.is(',')) {
@@ -142,16 +175,35 @@ export abstract class ExpressionParser {
     const t = this.peek();
     const pos = this.pos(t);
     switch (t.type) {
-      case 'number': this.advance(); return { kind: 'number', pos, value: t.value as number, text: t.text };
-      case 'string': this.advance(); return { kind: 'string', pos, value: t.value as string, text: t.text };
-      case 'ident': this.advance(); return { kind: 'var', pos, id: { name: t.text, line: t.line, col: t.col } };
+      case 'number':
+        this.advance();
+        return { kind: 'number', pos, value: t.value as number, text: t.text };
+      case 'string':
+        this.advance();
+        return { kind: 'string', pos, value: t.value as string, text: t.text };
+      case 'ident':
+        this.advance();
+        return { kind: 'var', pos, id: { name: t.text, line: t.line, col: t.col } };
       case 'keyword':
         switch (t.text) {
-          case 'true': case 'false': this.advance(); return { kind: 'bool', pos, value: t.text === 'true' };
-          case 'nil': this.advance(); return { kind: 'nil', pos };
-          case 'self': this.advance(); return { kind: 'self', pos };
-          case 'super': { this.advance(); this.expect('.'); return { kind: 'super', pos, name: this.ident() }; }
-          case 'fn': this.advance(); return { kind: 'fn', pos, fn: this.fnRest(pos, null) };
+          case 'true':
+          case 'false':
+            this.advance();
+            return { kind: 'bool', pos, value: t.text === 'true' };
+          case 'nil':
+            this.advance();
+            return { kind: 'nil', pos };
+          case 'self':
+            this.advance();
+            return { kind: 'self', pos };
+          case 'super': {
+            this.advance();
+            this.expect('.');
+            return { kind: 'super', pos, name: this.ident() };
+          }
+          case 'fn':
+            this.advance();
+            return { kind: 'fn', pos, fn: this.fnRest(pos, null) };
         }
         break;
       case 'punct':
@@ -161,7 +213,10 @@ export abstract class ExpressionParser {
           this.expect(')');
           return { kind: 'group', pos, expr };
         }
-        if (t.text === '[') { this.advance(); return { kind: 'list', pos, items: this.items(']') }; }
+        if (t.text === '[') {
+          this.advance();
+          return { kind: 'list', pos, items: this.items(']') };
+        }
         if (t.text === '{') return this.mapLiteral();
         break;
     }
@@ -179,14 +234,20 @@ export abstract class ExpressionParser {
       this.expect('}');
       return { kind: 'map', pos, entries };
     };
-    if (this.is('}')) { this.advance(); return { kind: 'map', pos, entries }; }
+    if (this.is('}')) {
+      this.advance();
+      return { kind: 'map', pos, entries };
+    }
     while (true) {
       const key = this.expression();
       this.expect(':');
       entries.push([key, this.expression()]);
       if (this.is(',')) {
         this.advance();
-        if (this.is('}')) { this.advance(); return { kind: 'map', pos, entries }; }
+        if (this.is('}')) {
+          this.advance();
+          return { kind: 'map', pos, entries };
+        }
         continue;
       }
       return closeMap();

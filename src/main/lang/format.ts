@@ -30,13 +30,16 @@ class Printer {
     return prev !== undefined && prev.trim() === '';
   }
 
-  private emitLine(depth: number, text: string): void { this.out.push(INDENT.repeat(depth) + text); }
+  private emitLine(depth: number, text: string): void {
+    this.out.push(INDENT.repeat(depth) + text);
+  }
 
   /** Comments on their own lines before `line`, at the given depth. */
   private flushComments(line: number, depth: number): void {
     while (this.comments.length && this.comments[0].line < line) {
       const c = this.comments.shift() as Comment;
-      if (this.blankBefore(c.line) && this.out.length && this.out[this.out.length - 1] !== '' && !this.out[this.out.length - 1].endsWith('{')) this.out.push('');
+      if (this.blankBefore(c.line) && this.out.length && this.out[this.out.length - 1] !== '' && !this.out[this.out.length - 1].endsWith('{'))
+        this.out.push('');
       this.emitLine(depth, c.text);
     }
   }
@@ -58,7 +61,10 @@ class Printer {
 
   private block(body: Stmt[], depth: number, head: string): void {
     const open = head ? `${head} {` : '{';
-    if (body.length === 0) { this.emitLine(depth, `${open}}`); return; }
+    if (body.length === 0) {
+      this.emitLine(depth, `${open}}`);
+      return;
+    }
     this.emitLine(depth, open);
     this.statements(body, depth + 1);
     this.emitLine(depth, '}');
@@ -74,13 +80,24 @@ class Printer {
 
   private stmt(s: Stmt, depth: number): void {
     switch (s.kind) {
-      case 'expr': this.emitLine(depth, this.expr(s.expr, depth)); break;
-      case 'assign': this.emitLine(depth, `${this.expr(s.target, depth)} ${s.op} ${this.expr(s.value, depth)}`); break;
-      case 'let': this.emitLine(depth, `let ${s.name.name}${s.init ? ' = ' + this.expr(s.init, depth) : ''}`); break;
-      case 'fnDecl': this.fn(s.fn, depth, `fn ${s.fn.name?.name}`); break;
+      case 'expr':
+        this.emitLine(depth, this.expr(s.expr, depth));
+        break;
+      case 'assign':
+        this.emitLine(depth, `${this.expr(s.target, depth)} ${s.op} ${this.expr(s.value, depth)}`);
+        break;
+      case 'let':
+        this.emitLine(depth, `let ${s.name.name}${s.init ? ' = ' + this.expr(s.init, depth) : ''}`);
+        break;
+      case 'fnDecl':
+        this.fn(s.fn, depth, `fn ${s.fn.name?.name}`);
+        break;
       case 'class': {
         const head = `class ${s.name.name}${s.superclass ? ' < ' + s.superclass.name : ''}`;
-        if (!s.methods.length) { this.emitLine(depth, `${head} {}`); break; }
+        if (!s.methods.length) {
+          this.emitLine(depth, `${head} {}`);
+          break;
+        }
         this.emitLine(depth, `${head} {`);
         s.methods.forEach((m, i) => {
           if (i > 0 && this.blankBefore(m.pos.line)) this.out.push('');
@@ -90,13 +107,21 @@ class Printer {
         this.emitLine(depth, '}');
         break;
       }
-      case 'import': this.emitLine(depth, `import ${s.pathText} as ${s.alias.name}`); break;
+      case 'import':
+        this.emitLine(depth, `import ${s.pathText} as ${s.alias.name}`);
+        break;
       case 'from':
         this.emitLine(depth, `from ${s.pathText} import ${s.names.map((n) => n.name.name + (n.alias ? ' as ' + n.alias.name : '')).join(', ')}`);
         break;
-      case 'if': this.ifChain(s, depth, 'if'); break;
-      case 'while': this.block(s.body, depth, `while ${this.expr(s.cond, depth)}`); break;
-      case 'for': this.block(s.body, depth, `for ${s.vars.map((v) => v.name).join(', ')} in ${this.expr(s.iterable, depth)}`); break;
+      case 'if':
+        this.ifChain(s, depth, 'if');
+        break;
+      case 'while':
+        this.block(s.body, depth, `while ${this.expr(s.cond, depth)}`);
+        break;
+      case 'for':
+        this.block(s.body, depth, `for ${s.vars.map((v) => v.name).join(', ')} in ${this.expr(s.iterable, depth)}`);
+        break;
       case 'try': {
         const parts: [string, Stmt[]][] = [['try', s.body]];
         if (s.catchBody) parts.push([`catch ${s.catchName?.name}`, s.catchBody]);
@@ -104,10 +129,19 @@ class Printer {
         this.chain(parts, depth);
         break;
       }
-      case 'throw': this.emitLine(depth, `throw ${this.expr(s.value, depth)}`); break;
-      case 'return': this.emitLine(depth, s.value ? `return ${this.expr(s.value, depth)}` : 'return'); break;
-      case 'break': case 'continue': this.emitLine(depth, s.kind); break;
-      case 'block': this.block(s.body, depth, ''); break;
+      case 'throw':
+        this.emitLine(depth, `throw ${this.expr(s.value, depth)}`);
+        break;
+      case 'return':
+        this.emitLine(depth, s.value ? `return ${this.expr(s.value, depth)}` : 'return');
+        break;
+      case 'break':
+      case 'continue':
+        this.emitLine(depth, s.kind);
+        break;
+      case 'block':
+        this.block(s.body, depth, '');
+        break;
     }
   }
 
@@ -117,8 +151,15 @@ class Printer {
     let head = keyword;
     while (cur) {
       parts.push([`${head} ${this.expr(cur.cond, depth)}`, cur.then]);
-      if (!cur.otherwise) { cur = null; break; }
-      if (cur.elseIf) { cur = cur.otherwise[0] as Extract<Stmt, { kind: 'if' }>; head = 'else if'; continue; }
+      if (!cur.otherwise) {
+        cur = null;
+        break;
+      }
+      if (cur.elseIf) {
+        cur = cur.otherwise[0] as Extract<Stmt, { kind: 'if' }>;
+        head = 'else if';
+        continue;
+      }
       parts.push(['else', cur.otherwise]);
       cur = null;
     }
@@ -152,22 +193,39 @@ class Printer {
 
   expr(e: Expr, depth: number): string {
     switch (e.kind) {
-      case 'number': case 'string': return e.text;
-      case 'bool': return e.value ? 'true' : 'false';
-      case 'nil': return 'nil';
-      case 'var': return e.id.name;
-      case 'self': return 'self';
-      case 'super': return `super.${e.name.name}`;
-      case 'group': return `(${this.expr(e.expr, depth)})`;
-      case 'list': return `[${e.items.map((x) => this.expr(x, depth)).join(', ')}]`;
-      case 'map': return `{${e.entries.map(([k, v]) => `${this.expr(k, depth)}: ${this.expr(v, depth)}`).join(', ')}}`;
-      case 'fn': return this.fnExpr(e.fn, depth);
-      case 'call': return `${this.expr(e.callee, depth)}(${e.args.map((x) => this.expr(x, depth)).join(', ')})`;
-      case 'get': return `${this.expr(e.object, depth)}.${e.name.name}`;
-      case 'index': return `${this.expr(e.object, depth)}[${this.expr(e.index, depth)}]`;
-      case 'unary': return e.op === 'not' ? `not ${this.expr(e.operand, depth)}` : `-${this.expr(e.operand, depth)}`;
-      case 'binary': return `${this.expr(e.left, depth)} ${e.op} ${this.expr(e.right, depth)}`;
-      case 'logical': return `${this.expr(e.left, depth)} ${e.op} ${this.expr(e.right, depth)}`;
+      case 'number':
+      case 'string':
+        return e.text;
+      case 'bool':
+        return e.value ? 'true' : 'false';
+      case 'nil':
+        return 'nil';
+      case 'var':
+        return e.id.name;
+      case 'self':
+        return 'self';
+      case 'super':
+        return `super.${e.name.name}`;
+      case 'group':
+        return `(${this.expr(e.expr, depth)})`;
+      case 'list':
+        return `[${e.items.map((x) => this.expr(x, depth)).join(', ')}]`;
+      case 'map':
+        return `{${e.entries.map(([k, v]) => `${this.expr(k, depth)}: ${this.expr(v, depth)}`).join(', ')}}`;
+      case 'fn':
+        return this.fnExpr(e.fn, depth);
+      case 'call':
+        return `${this.expr(e.callee, depth)}(${e.args.map((x) => this.expr(x, depth)).join(', ')})`;
+      case 'get':
+        return `${this.expr(e.object, depth)}.${e.name.name}`;
+      case 'index':
+        return `${this.expr(e.object, depth)}[${this.expr(e.index, depth)}]`;
+      case 'unary':
+        return e.op === 'not' ? `not ${this.expr(e.operand, depth)}` : `-${this.expr(e.operand, depth)}`;
+      case 'binary':
+        return `${this.expr(e.left, depth)} ${e.op} ${this.expr(e.right, depth)}`;
+      case 'logical':
+        return `${this.expr(e.left, depth)} ${e.op} ${this.expr(e.right, depth)}`;
     }
   }
 }

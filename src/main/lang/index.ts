@@ -84,7 +84,7 @@ function errorLine(e: RunError): string {
 
 /** The message of an uncaught value (§9). */
 function uncaughtMessage(v: unknown): string {
-  const m = v instanceof Instance && v.$message !== undefined ? v.$message as LoupeValue : v as LoupeValue;
+  const m = v instanceof Instance && v.$message !== undefined ? (v.$message as LoupeValue) : (v as LoupeValue);
   return strWithin(m, false, 1 << 20) ?? '<message too large to show>';
 }
 
@@ -106,7 +106,20 @@ export function runProgram(source: string, options: RunOptions = {}): RunResult 
   // Count what a streaming host has already been given, so a replay can skip it.
   let streamed = 0;
   const sink = options.stdout;
-  const first = runOnce(source, sink ? { ...options, stdout: (t) => { streamed += t.length; sink(t); } } : options, false, deadline);
+  const first = runOnce(
+    source,
+    sink
+      ? {
+          ...options,
+          stdout: (t) => {
+            streamed += t.length;
+            sink(t);
+          },
+        }
+      : options,
+    false,
+    deadline,
+  );
   // The host stack ran out before the spec's depth limit. If no host function ran, the
   // program is deterministic (clock() aside), so run it again in deep-stack mode, which
   // keeps Loupe frames off the host stack; output already streamed is not sent twice.
@@ -114,19 +127,31 @@ export function runProgram(source: string, options: RunOptions = {}): RunResult 
   if (first !== 'replay') return first;
   if (!sink) return runOnce(source, options, true, deadline) as RunResult;
   let skip = streamed;
-  return runOnce(source, {
-    ...options,
-    stdout: (t) => {
-      if (skip >= t.length) { skip -= t.length; return; }
-      sink(t.slice(skip));
-      skip = 0;
+  return runOnce(
+    source,
+    {
+      ...options,
+      stdout: (t) => {
+        if (skip >= t.length) {
+          skip -= t.length;
+          return;
+        }
+        sink(t.slice(skip));
+        skip = 0;
+      },
     },
-  }, true, deadline) as RunResult;
+    true,
+    deadline,
+  ) as RunResult;
 }
 
 function runOnce(source: string, options: RunOptions, gen: boolean, deadline: number): RunResult | 'replay' {
   const chunks: string[] = [];
-  const write = options.stdout ?? ((t: string) => { chunks.push(t); });
+  const write =
+    options.stdout ??
+    ((t: string) => {
+      chunks.push(t);
+    });
   const rt = new Runtime({
     budget: options.budget ?? DEFAULT_BUDGET,
     deadline,
@@ -135,7 +160,9 @@ function runOnce(source: string, options: RunOptions, gen: boolean, deadline: nu
     maxElements: options.maxElements ?? MAX_ELEMENTS,
   });
   const { values: builtins, fast } = createBuiltins(rt, write);
-  const onHostCall = (): void => { rt.hostCalled = true; };
+  const onHostCall = (): void => {
+    rt.hostCalled = true;
+  };
   for (const [name, h] of Object.entries(options.globals ?? {})) builtins.set(name, hostBuiltin(name, h.arity, h.call, onHostCall, rt));
   const hostModules = new Map<string, ReturnType<typeof hostModule>>();
   for (const [name, mod] of Object.entries(options.hostModules ?? {})) {
@@ -144,11 +171,21 @@ function runOnce(source: string, options: RunOptions, gen: boolean, deadline: nu
     hostModules.set(name, hostModule(name, entries));
   }
   const loader = new Loader(rt, {
-    mainPath: options.mainPath ?? 'main.loupe', readFile: options.readFile, hostModules, builtins, fast, engine: options.engine === 'reference' ? 'reference' : 'compiled', gen,
+    mainPath: options.mainPath ?? 'main.loupe',
+    readFile: options.readFile,
+    hostModules,
+    builtins,
+    fast,
+    engine: options.engine === 'reference' ? 'reference' : 'compiled',
+    gen,
   });
 
   const finish = (exitCode: 0 | 65 | 70, error?: RunError, value?: unknown): RunResult => ({
-    stdout: chunks.join(''), stderr: error ? errorLine(error) : '', exitCode, value, error,
+    stdout: chunks.join(''),
+    stderr: error ? errorLine(error) : '',
+    exitCode,
+    value,
+    error,
   });
   const at = (kind: RunError['kind'], message: string, pos: number): RunResult => {
     const p = rt.positions[pos] ?? rt.positions[0];

@@ -1,15 +1,18 @@
 // Conversions between plain JS data and Loupe values, for host functions and modules.
-import {
-  BoundMethod, Builtin, Instance, LClass, LFunction, LModule, classOf, str, strWithin, type LoupeValue,
-} from './values';
+import { BoundMethod, Builtin, Instance, LClass, LFunction, LModule, classOf, str, strWithin, type LoupeValue } from './values';
 
 /** JS → Loupe: arrays become lists, plain objects and Maps become maps, undefined is nil. */
 export function toLoupe(v: unknown): LoupeValue {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
-    case 'boolean': case 'number': case 'string': return v;
-    case 'bigint': return Number(v);
-    case 'function': return null;
+    case 'boolean':
+    case 'number':
+    case 'string':
+      return v;
+    case 'bigint':
+      return Number(v);
+    case 'function':
+      return null;
   }
   if (Array.isArray(v)) return v.map(toLoupe);
   if (v instanceof Map) {
@@ -17,8 +20,8 @@ export function toLoupe(v: unknown): LoupeValue {
     for (const [k, x] of v) m.set(toLoupe(k), toLoupe(x));
     return m;
   }
-  if (v instanceof LFunction || v instanceof Builtin || v instanceof BoundMethod || v instanceof LClass ||
-    v instanceof Instance || v instanceof LModule) return v as LoupeValue;
+  if (v instanceof LFunction || v instanceof Builtin || v instanceof BoundMethod || v instanceof LClass || v instanceof Instance || v instanceof LModule)
+    return v as LoupeValue;
   if (v instanceof Date) return v.toISOString();
   const m = new Map<LoupeValue, LoupeValue>();
   for (const k of Object.keys(v as object)) m.set(k, toLoupe((v as Record<string, unknown>)[k]));
@@ -29,7 +32,9 @@ export type PlainValue = null | boolean | number | string | PlainValue[] | { [ke
 
 /** Thrown by fromLoupe when the plain copy would pass its budget. */
 export class TooLargeToConvert extends Error {
-  constructor() { super('Memory limit exceeded.'); }
+  constructor() {
+    super('Memory limit exceeded.');
+  }
 }
 
 /**
@@ -52,9 +57,12 @@ export function fromLoupe(v: LoupeValue, seen: Set<unknown> = new Set(), room: {
   if (v instanceof Map || v instanceof Instance) {
     seen.add(v);
     const out: { [key: string]: PlainValue } = {};
-    const entries: [string, LoupeValue][] = v instanceof Map
-      ? [...v].map(([k, x]) => [strKey(k, room), x])
-      : Object.keys(v).filter((k) => k.startsWith('$')).map((k) => [k.slice(1), v[k] as LoupeValue]);
+    const entries: [string, LoupeValue][] =
+      v instanceof Map
+        ? [...v].map(([k, x]) => [strKey(k, room), x])
+        : Object.keys(v)
+            .filter((k) => k.startsWith('$'))
+            .map((k) => [k.slice(1), v[k] as LoupeValue]);
     for (const [k, x] of entries) Object.defineProperty(out, k, { value: fromLoupe(x, seen, room), enumerable: true, writable: true, configurable: true });
     seen.delete(v);
     if (v instanceof Instance) Object.defineProperty(out, '__class', { value: classOf(v).name, enumerable: false });

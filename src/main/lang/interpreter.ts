@@ -14,7 +14,9 @@ type V = LoupeValue;
 class Env {
   vars = new Map<number, V>();
   constructor(readonly parent: Env | null) {}
-  define(d: Decl, v: V): void { this.vars.set(d.id, v); }
+  define(d: Decl, v: V): void {
+    this.vars.set(d.id, v);
+  }
   find(d: Decl): Env | null {
     if (this.vars.has(d.id)) return this;
     return this.parent ? this.parent.find(d) : null;
@@ -23,17 +25,31 @@ class Env {
 
 class BreakSignal {}
 class ContinueSignal {}
-class ReturnSignal { constructor(readonly value: V) {} }
+class ReturnSignal {
+  constructor(readonly value: V) {}
+}
 const BREAK = new BreakSignal();
 const CONTINUE = new ContinueSignal();
 
-interface Ctx { self: Instance | null; sup: LClass | null; init: boolean }
+interface Ctx {
+  self: Instance | null;
+  sup: LClass | null;
+  init: boolean;
+}
 
 export class Interpreter {
-  constructor(private rt: Runtime, private moduleIndex: number, private builtins: Map<string, V>) {}
+  constructor(
+    private rt: Runtime,
+    private moduleIndex: number,
+    private builtins: Map<string, V>,
+  ) {}
 
-  private p(pos: { line: number; col: number }): number { return this.rt.pos(pos.line, pos.col, this.moduleIndex); }
-  private fuel(pos: { line: number; col: number }): void { if (--this.rt.S.f < 0) this.rt.tick(this.p(pos)); }
+  private p(pos: { line: number; col: number }): number {
+    return this.rt.pos(pos.line, pos.col, this.moduleIndex);
+  }
+  private fuel(pos: { line: number; col: number }): void {
+    if (--this.rt.S.f < 0) this.rt.tick(this.p(pos));
+  }
 
   runModule(module: Module, moduleDecls: Decl[], exports: Decl[], isMain: boolean, target: { exports: Map<string, () => V> }): V {
     const env = new Env(null);
@@ -61,16 +77,23 @@ export class Interpreter {
 
   private stmt(s: Stmt, env: Env, ctx: Ctx): void {
     switch (s.kind) {
-      case 'expr': this.expr(s.expr, env, ctx); return;
-      case 'let': this.declare(s.name, env, s.init ? this.expr(s.init, env, ctx) : null); return;
+      case 'expr':
+        this.expr(s.expr, env, ctx);
+        return;
+      case 'let':
+        this.declare(s.name, env, s.init ? this.expr(s.init, env, ctx) : null);
+        return;
       case 'fnDecl': {
         const d = (s.fn.name as Ident).decl as Decl;
         if (d.kind === 'local') env.define(d, null);
         this.declare(s.fn.name as Ident, env, this.closure(s.fn, env, ctx));
         return;
       }
-      case 'class': return this.classDecl(s, env);
-      case 'assign': this.assign(s, env, ctx); return;
+      case 'class':
+        return this.classDecl(s, env);
+      case 'assign':
+        this.assign(s, env, ctx);
+        return;
       case 'if':
         if (isTruthy(this.expr(s.cond, env, ctx))) this.block(s.then, env, ctx);
         else if (s.otherwise) this.block(s.otherwise, env, ctx);
@@ -129,12 +152,20 @@ export class Interpreter {
         }
         return;
       }
-      case 'throw': throw new LoupeThrow(this.expr(s.value, env, ctx), this.p(s.pos));
-      case 'return': throw new ReturnSignal(ctx.init ? (ctx.self as unknown as V) : s.value ? this.expr(s.value, env, ctx) : null);
-      case 'break': throw BREAK;
-      case 'continue': throw CONTINUE;
-      case 'block': this.block(s.body, env, ctx); return;
-      case 'import': this.declare(s.alias, env, this.rt.imp(s.path, this.moduleIndex, this.p(s.pos))); return;
+      case 'throw':
+        throw new LoupeThrow(this.expr(s.value, env, ctx), this.p(s.pos));
+      case 'return':
+        throw new ReturnSignal(ctx.init ? (ctx.self as unknown as V) : s.value ? this.expr(s.value, env, ctx) : null);
+      case 'break':
+        throw BREAK;
+      case 'continue':
+        throw CONTINUE;
+      case 'block':
+        this.block(s.body, env, ctx);
+        return;
+      case 'import':
+        this.declare(s.alias, env, this.rt.imp(s.path, this.moduleIndex, this.p(s.pos)));
+        return;
       case 'from': {
         const m = this.rt.imp(s.path, this.moduleIndex, this.p(s.pos));
         for (const n of s.names) this.declare(n.alias ?? n.name, env, this.rt.exportOf(m, s.path, n.name.name, this.p(n.name)));
@@ -164,8 +195,10 @@ export class Interpreter {
       if (!(v instanceof LClass)) this.rt.err('Superclass must be a class.', this.p(s.superclass));
       sup = v;
     }
-    const methods = s.methods.map((m) => new LMethod((self: Instance, ...args: V[]) =>
-      this.invokeBody(m, env, { self, sup, init: !!m.isInit }, args), m.params.length, (m.name as Ident).name));
+    const methods = s.methods.map(
+      (m) =>
+        new LMethod((self: Instance, ...args: V[]) => this.invokeBody(m, env, { self, sup, init: !!m.isInit }, args), m.params.length, (m.name as Ident).name),
+    );
     this.declare(s.name, env, new LClass(s.name.name, sup, methods));
   }
 
@@ -220,36 +253,66 @@ export class Interpreter {
 
   private binary(op: string, a: V, b: V, pos: number): V {
     switch (op) {
-      case '+': return this.rt.add(a, b, pos);
-      case '-': return this.rt.sub(a, b, pos);
-      case '*': return this.rt.mul(a, b, pos);
-      case '/': return this.rt.div(a, b, pos);
-      case '%': return this.rt.mod(a, b, pos);
-      case '^': return this.rt.pow(a, b, pos);
-      case '==': return a === b;
-      case '!=': return a !== b;
-      default: return this.rt.cmp(op, a, b, pos);
+      case '+':
+        return this.rt.add(a, b, pos);
+      case '-':
+        return this.rt.sub(a, b, pos);
+      case '*':
+        return this.rt.mul(a, b, pos);
+      case '/':
+        return this.rt.div(a, b, pos);
+      case '%':
+        return this.rt.mod(a, b, pos);
+      case '^':
+        return this.rt.pow(a, b, pos);
+      case '==':
+        return a === b;
+      case '!=':
+        return a !== b;
+      default:
+        return this.rt.cmp(op, a, b, pos);
     }
   }
 
   expr(e: Expr, env: Env, ctx: Ctx): V {
     switch (e.kind) {
-      case 'number': case 'string': case 'bool': return e.value;
-      case 'nil': return null;
-      case 'var': return this.variable(e.id, env);
-      case 'self': return ctx.self as unknown as V;
-      case 'super': return this.rt.superGet(ctx.sup as LClass, e.name.name, ctx.self as Instance, this.p(e.name));
-      case 'group': return this.expr(e.expr, env, ctx);
-      case 'list': return e.items.map((x) => this.expr(x, env, ctx));
-      case 'map': return this.rt.mkMap(e.entries.flatMap(([k, v]) => [this.expr(k, env, ctx), this.expr(v, env, ctx)]), this.p(e.pos));
-      case 'fn': return this.closure(e.fn, env, ctx);
-      case 'get': return this.rt.getp(this.expr(e.object, env, ctx), e.name.name, this.p(e.name));
-      case 'index': { const o = this.expr(e.object, env, ctx); return this.rt.idx(o, this.expr(e.index, env, ctx), this.p(e.bracket)); }
+      case 'number':
+      case 'string':
+      case 'bool':
+        return e.value;
+      case 'nil':
+        return null;
+      case 'var':
+        return this.variable(e.id, env);
+      case 'self':
+        return ctx.self as unknown as V;
+      case 'super':
+        return this.rt.superGet(ctx.sup as LClass, e.name.name, ctx.self as Instance, this.p(e.name));
+      case 'group':
+        return this.expr(e.expr, env, ctx);
+      case 'list':
+        return e.items.map((x) => this.expr(x, env, ctx));
+      case 'map':
+        return this.rt.mkMap(
+          e.entries.flatMap(([k, v]) => [this.expr(k, env, ctx), this.expr(v, env, ctx)]),
+          this.p(e.pos),
+        );
+      case 'fn':
+        return this.closure(e.fn, env, ctx);
+      case 'get':
+        return this.rt.getp(this.expr(e.object, env, ctx), e.name.name, this.p(e.name));
+      case 'index': {
+        const o = this.expr(e.object, env, ctx);
+        return this.rt.idx(o, this.expr(e.index, env, ctx), this.p(e.bracket));
+      }
       case 'unary': {
         const v = this.expr(e.operand, env, ctx);
         return e.op === 'not' ? !isTruthy(v) : this.rt.neg(v, this.p(e.pos));
       }
-      case 'binary': { const a = this.expr(e.left, env, ctx); return this.binary(e.op, a, this.expr(e.right, env, ctx), this.p(e.opPos)); }
+      case 'binary': {
+        const a = this.expr(e.left, env, ctx);
+        return this.binary(e.op, a, this.expr(e.right, env, ctx), this.p(e.opPos));
+      }
       case 'logical': {
         const a = this.expr(e.left, env, ctx);
         if (e.op === 'and') return isTruthy(a) ? this.expr(e.right, env, ctx) : a;

@@ -43,7 +43,10 @@ export function relative(fromDir: string, to: string): string {
 
 export type ModuleFactory = ($M: { exports: Map<string, () => LoupeValue> }) => LoupeValue;
 
-interface Record_ { state: 'loading' | 'loaded'; module: LModule }
+interface Record_ {
+  state: 'loading' | 'loaded';
+  module: LModule;
+}
 
 export interface LoaderOptions {
   mainPath: string;
@@ -64,19 +67,27 @@ export class Loader {
   private records = new Map<string, Record_>();
   private mainDir: string;
 
-  constructor(private rt: Runtime, private opts: LoaderOptions) {
+  constructor(
+    private rt: Runtime,
+    private opts: LoaderOptions,
+  ) {
     this.mainDir = dirname(normalize(opts.mainPath));
     rt.importer = (path, from, pos) => this.importModule(path, from, pos);
     rt.genMode = !!opts.gen;
   }
 
-  display(index: number): string | undefined { return index === 0 ? undefined : this.displays[index]; }
+  display(index: number): string | undefined {
+    return index === 0 ? undefined : this.displays[index];
+  }
 
   /** Parses, resolves and compiles one module; throws its CompileError (path filled in). */
   compile(source: string, path: string, isMain: boolean): { factory: ModuleFactory; index: number } {
     const index = this.paths.length;
     const display = isMain ? path : relative(this.mainDir, path);
-    const withPath = (e: CompileError): CompileError => { e.path = isMain ? undefined : display; return e; };
+    const withPath = (e: CompileError): CompileError => {
+      e.path = isMain ? undefined : display;
+      return e;
+    };
     let parsed;
     try {
       parsed = parse(source);
@@ -97,8 +108,13 @@ export class Loader {
     let factory: ModuleFactory;
     try {
       code = compileModule(this.rt, {
-        module: parsed.module, moduleIndex: index, moduleDecls: res.moduleDecls, exports: res.exports,
-        isMain, builtins: this.opts.builtins, gen: this.opts.gen,
+        module: parsed.module,
+        moduleIndex: index,
+        moduleDecls: res.moduleDecls,
+        exports: res.exports,
+        isMain,
+        builtins: this.opts.builtins,
+        gen: this.opts.gen,
       });
       const make = new Function('$R', '$S', '$B', '$F', '$LF', '$LM', '$LC', '$In', '$U', code) as (...a: unknown[]) => ModuleFactory;
       factory = make(this.rt, this.rt.S, this.opts.builtins, this.opts.fast, LFunction, LMethod, LClass, Instance, UNINIT);
@@ -132,7 +148,11 @@ export class Loader {
     if (rec?.state === 'loaded') return rec.module;
     if (rec?.state === 'loading') rtError(`Cyclic import of "${spec}".`, pos);
     let source: string | null = null;
-    try { source = this.opts.readFile ? this.opts.readFile(file) : null; } catch { source = null; }
+    try {
+      source = this.opts.readFile ? this.opts.readFile(file) : null;
+    } catch {
+      source = null;
+    }
     if (source === null) rtError(`Module not found: "${spec}".`, pos);
     let compiled;
     try {
@@ -155,4 +175,3 @@ export function hostModule(name: string, entries: Map<string, LoupeValue>): LMod
   for (const [k, v] of entries) exports.set(k, () => v);
   return new LModule(name, exports);
 }
-

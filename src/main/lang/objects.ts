@@ -4,7 +4,14 @@ import { LoupeThrow } from './errors';
 import { Instance, LClass, LMethod, type LoupeValue } from './values';
 
 export const ErrorClass = new LClass('Error', null, [
-  new LMethod((self: Instance, message: LoupeValue) => { self.$message = message; return self as unknown as LoupeValue; }, 1, 'init'),
+  new LMethod(
+    (self: Instance, message: LoupeValue) => {
+      self.$message = message;
+      return self as unknown as LoupeValue;
+    },
+    1,
+    'init',
+  ),
 ]);
 
 export function newInstance(cls: LClass): Instance {

@@ -9,10 +9,16 @@ import { scan, type Comment, type Token } from './scanner';
 const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=']);
 const STATEMENT_KEYWORDS = new Set(['let', 'fn', 'class', 'if', 'while', 'for', 'try', 'throw', 'return', 'import', 'from', 'break', 'continue']);
 
-export interface ParseResult { module: Module; errors: CompileError[]; comments: Comment[] }
+export interface ParseResult {
+  module: Module;
+  errors: CompileError[];
+  comments: Comment[];
+}
 
 class Parser extends ExpressionParser {
-  constructor(tokens: Token[], recover: boolean) { super(tokens, recover); }
+  constructor(tokens: Token[], recover: boolean) {
+    super(tokens, recover);
+  }
 
   // ---- statements -----------------------------------------------------------------------
   parseModule(): Module {
@@ -55,8 +61,7 @@ class Parser extends ExpressionParser {
     while (true) {
       const t = this.tokens[this.i];
       if (t.type === 'eof') return closer === null;
-      if (this.i > start && depth === 0 && t.line > prevLine &&
-        ((t.type === 'keyword' && STATEMENT_KEYWORDS.has(t.text)) || t.type === 'ident')) return true;
+      if (this.i > start && depth === 0 && t.line > prevLine && ((t.type === 'keyword' && STATEMENT_KEYWORDS.has(t.text)) || t.type === 'ident')) return true;
       if (t.type === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++;
       else if (t.type === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) {
         if (depth > 0) depth--;
@@ -91,13 +96,20 @@ class Parser extends ExpressionParser {
           this.advance();
           const name = this.ident();
           let init: Expr | null = null;
-          if (this.is('=')) { this.advance(); init = this.expression(); }
+          if (this.is('=')) {
+            this.advance();
+            init = this.expression();
+          }
           return { kind: 'let', pos, name, init };
         }
         case 'fn':
-          if (this.peekAt(1).type === 'ident') { this.advance(); return { kind: 'fnDecl', pos, fn: this.fnRest(pos, this.ident()) }; }
+          if (this.peekAt(1).type === 'ident') {
+            this.advance();
+            return { kind: 'fnDecl', pos, fn: this.fnRest(pos, this.ident()) };
+          }
           break;
-        case 'class': return this.classDecl();
+        case 'class':
+          return this.classDecl();
         case 'import': {
           this.advance();
           const p = this.stringTok();
@@ -112,31 +124,49 @@ class Parser extends ExpressionParser {
           do {
             const name = this.ident();
             let alias: Ident | null = null;
-            if (this.is('as')) { this.advance(); alias = this.ident(); }
+            if (this.is('as')) {
+              this.advance();
+              alias = this.ident();
+            }
             names.push({ name, alias });
           } while (this.is(',') && this.advance());
           return { kind: 'from', pos, path: p.value as string, pathText: p.text, names };
         }
-        case 'if': return this.ifStmt();
-        case 'while': { this.advance(); const cond = this.expression(); return { kind: 'while', pos, cond, body: this.block() }; }
+        case 'if':
+          return this.ifStmt();
+        case 'while': {
+          this.advance();
+          const cond = this.expression();
+          return { kind: 'while', pos, cond, body: this.block() };
+        }
         case 'for': {
           this.advance();
           const vars = [this.ident()];
-          if (this.is(',')) { this.advance(); vars.push(this.ident()); }
+          if (this.is(',')) {
+            this.advance();
+            vars.push(this.ident());
+          }
           const inTok = this.expect('in');
           const iterable = this.expression();
           return { kind: 'for', pos, vars, iterable, inPos: this.pos(inTok), body: this.block() };
         }
-        case 'try': return this.tryStmt();
-        case 'throw': this.advance(); return { kind: 'throw', pos, value: this.expression() };
+        case 'try':
+          return this.tryStmt();
+        case 'throw':
+          this.advance();
+          return { kind: 'throw', pos, value: this.expression() };
         case 'return': {
           this.advance();
           const n = this.peek();
           const none = this.isSep() || n.type === 'eof' || (n.type === 'punct' && n.text === '}');
           return { kind: 'return', pos, value: none ? null : this.expression() };
         }
-        case 'break': this.advance(); return { kind: 'break', pos };
-        case 'continue': this.advance(); return { kind: 'continue', pos };
+        case 'break':
+          this.advance();
+          return { kind: 'break', pos };
+        case 'continue':
+          this.advance();
+          return { kind: 'continue', pos };
       }
     }
     if (t.type === 'punct' && t.text === '{') return { kind: 'block', pos, body: this.block() };
@@ -164,7 +194,10 @@ class Parser extends ExpressionParser {
     const params: Ident[] = [];
     if (!this.is(')')) {
       params.push(this.ident());
-      while (this.is(',')) { this.advance(); params.push(this.ident()); }
+      while (this.is(',')) {
+        this.advance();
+        params.push(this.ident());
+      }
     }
     this.expect(')');
     const body = this.block();
@@ -176,12 +209,21 @@ class Parser extends ExpressionParser {
     const pos = this.pos(this.advance());
     const name = this.ident();
     let superclass: Ident | null = null;
-    if (this.is('<')) { this.advance(); superclass = this.ident(); }
+    if (this.is('<')) {
+      this.advance();
+      superclass = this.ident();
+    }
     this.expect('{');
     const methods: FnNode[] = [];
     while (true) {
-      if (this.isSep()) { this.advance(); continue; }
-      if (this.is('}')) { this.advance(); break; }
+      if (this.isSep()) {
+        this.advance();
+        continue;
+      }
+      if (this.is('}')) {
+        this.advance();
+        break;
+      }
       if (this.peek().type === 'eof') this.fail("'}'");
       if (!this.is('fn')) this.fail("'fn'");
       const fnTok = this.advance();
@@ -220,7 +262,10 @@ class Parser extends ExpressionParser {
       catchName = this.ident();
       catchBody = this.block();
       this.optNewlineBefore('finally');
-      if (this.is('finally')) { this.advance(); finallyBody = this.block(); }
+      if (this.is('finally')) {
+        this.advance();
+        finallyBody = this.block();
+      }
     } else {
       this.optNewlineBefore('finally');
       if (!this.is('finally')) this.fail("'catch' or 'finally'");
@@ -229,9 +274,7 @@ class Parser extends ExpressionParser {
     }
     return { kind: 'try', pos, body, catchName, catchBody, finallyBody };
   }
-
 }
-
 
 /** Parses a whole module. Strict mode throws the first CompileError; recovering mode lists all. */
 export function parse(source: string, recover = false): ParseResult {

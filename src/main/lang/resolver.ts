@@ -5,9 +5,17 @@ import { CompileError } from './errors';
 
 type FnType = 'top' | 'function' | 'method' | 'init';
 
-interface Scope { names: Map<string, Decl>; module: boolean }
-interface FnCtx { type: FnType; loops: number }
-interface ClassCtx { hasSuper: boolean }
+interface Scope {
+  names: Map<string, Decl>;
+  module: boolean;
+}
+interface FnCtx {
+  type: FnType;
+  loops: number;
+}
+interface ClassCtx {
+  hasSuper: boolean;
+}
 
 export interface Resolution {
   errors: CompileError[];
@@ -60,7 +68,10 @@ export class Resolver {
 
   private reference(id: Ident, assign: boolean): void {
     const d = this.lookup(id);
-    if (!d) { this.error(`Undefined variable '${id.name}'.`, id, id.name.length); return; }
+    if (!d) {
+      this.error(`Undefined variable '${id.name}'.`, id, id.name.length);
+      return;
+    }
     id.decl = d;
     if (assign) d.assigned = true;
     if (assign && d.kind === 'builtin') this.error(`Cannot assign to built-in '${id.name}'.`, id, id.name.length);
@@ -72,7 +83,11 @@ export class Resolver {
 
   private withScope<T>(f: () => T): T {
     this.scopes.push({ names: new Map(), module: false });
-    try { return f(); } finally { this.scopes.pop(); }
+    try {
+      return f();
+    } finally {
+      this.scopes.pop();
+    }
   }
 
   resolveModule(module: Module): Resolution {
@@ -84,29 +99,46 @@ export class Resolver {
       const add = (id: Ident, exported: boolean): void => {
         const before = scope.names.get(id.name);
         const d = this.declare(id, 'module', index);
-        if (d !== before) { moduleDecls.push(d); if (exported) exports.push(d); }
+        if (d !== before) {
+          moduleDecls.push(d);
+          if (exported) exports.push(d);
+        }
       };
       if (s.kind === 'let') add(s.name, true);
-      else if (s.kind === 'fnDecl' && s.fn.name) { add(s.fn.name, true); (s.fn.name.decl as Decl).fnArity ??= s.fn.params.length; }
-      else if (s.kind === 'class') add(s.name, true);
+      else if (s.kind === 'fnDecl' && s.fn.name) {
+        add(s.fn.name, true);
+        (s.fn.name.decl as Decl).fnArity ??= s.fn.params.length;
+      } else if (s.kind === 'class') add(s.name, true);
       else if (s.kind === 'import') add(s.alias, false);
       else if (s.kind === 'from') for (const n of s.names) add(n.alias ?? n.name, false);
     });
-    module.body.forEach((s, index) => { this.topIndex = index; this.stmt(s, true); });
+    module.body.forEach((s, index) => {
+      this.topIndex = index;
+      this.stmt(s, true);
+    });
     this.scopes.pop();
     return { errors: this.errors, exports, moduleDecls };
   }
 
   private block(body: Stmt[]): void {
-    this.withScope(() => { for (const s of body) this.stmt(s, false); });
+    this.withScope(() => {
+      for (const s of body) this.stmt(s, false);
+    });
   }
 
   private stmt(s: Stmt, top: boolean): void {
     switch (s.kind) {
-      case 'expr': this.expr(s.expr); break;
+      case 'expr':
+        this.expr(s.expr);
+        break;
       case 'assign':
-        if (s.target.kind === 'var') { this.expr(s.value); this.reference(s.target.id, true); }
-        else { this.expr(s.target); this.expr(s.value); }
+        if (s.target.kind === 'var') {
+          this.expr(s.value);
+          this.reference(s.target.id, true);
+        } else {
+          this.expr(s.target);
+          this.expr(s.value);
+        }
         break;
       case 'let':
         if (s.init) this.expr(s.init);
@@ -136,7 +168,8 @@ export class Resolver {
         this.cls = outer;
         break;
       }
-      case 'import': case 'from':
+      case 'import':
+      case 'from':
         if (!top) {
           this.error('Imports are only allowed at the top level.', s.pos, s.kind.length);
           if (s.kind === 'import') this.declare(s.alias, 'local');
@@ -146,7 +179,10 @@ export class Resolver {
       case 'if':
         this.expr(s.cond);
         this.block(s.then);
-        if (s.otherwise) { if (s.elseIf) this.stmt(s.otherwise[0], false); else this.block(s.otherwise); }
+        if (s.otherwise) {
+          if (s.elseIf) this.stmt(s.otherwise[0], false);
+          else this.block(s.otherwise);
+        }
         break;
       case 'while':
         this.expr(s.cond);
@@ -166,20 +202,28 @@ export class Resolver {
       case 'try':
         this.block(s.body);
         if (s.catchBody) {
-          this.withScope(() => { this.declare(s.catchName as Ident, 'local'); this.block(s.catchBody as Stmt[]); });
+          this.withScope(() => {
+            this.declare(s.catchName as Ident, 'local');
+            this.block(s.catchBody as Stmt[]);
+          });
         }
         if (s.finallyBody) this.block(s.finallyBody);
         break;
-      case 'throw': this.expr(s.value); break;
+      case 'throw':
+        this.expr(s.value);
+        break;
       case 'return':
         if (this.fn.type === 'top') this.error('Cannot return from top-level code.', s.pos, 6);
         else if (s.value && this.fn.type === 'init') this.error("Cannot return a value from 'init'.", s.pos, 6);
         if (s.value) this.expr(s.value);
         break;
-      case 'break': case 'continue':
+      case 'break':
+      case 'continue':
         if (this.fn.loops === 0) this.error(`Cannot use '${s.kind}' outside of a loop.`, s.pos, s.kind.length);
         break;
-      case 'block': this.block(s.body); break;
+      case 'block':
+        this.block(s.body);
+        break;
     }
   }
 
@@ -198,8 +242,14 @@ export class Resolver {
 
   private expr(e: Expr): void {
     switch (e.kind) {
-      case 'number': case 'string': case 'bool': case 'nil': break;
-      case 'var': this.reference(e.id, false); break;
+      case 'number':
+      case 'string':
+      case 'bool':
+      case 'nil':
+        break;
+      case 'var':
+        this.reference(e.id, false);
+        break;
       case 'self':
         if (!this.inMethod()) this.error("Cannot use 'self' outside of a method.", e.pos, 4);
         break;
@@ -207,20 +257,47 @@ export class Resolver {
         if (!this.inMethod()) this.error("Cannot use 'super' outside of a method.", e.pos, 5);
         else if (!this.cls?.hasSuper) this.error("Cannot use 'super' in a class with no superclass.", e.pos, 5);
         break;
-      case 'group': this.expr(e.expr); break;
-      case 'list': for (const x of e.items) this.expr(x); break;
-      case 'map': for (const [k, v] of e.entries) { this.expr(k); this.expr(v); } break;
-      case 'fn': this.function(e.fn, 'function'); break;
-      case 'call': this.expr(e.callee); for (const a of e.args) this.expr(a); break;
-      case 'get': this.expr(e.object); break;
-      case 'index': this.expr(e.object); this.expr(e.index); break;
-      case 'unary': this.expr(e.operand); break;
-      case 'binary': case 'logical': this.expr(e.left); this.expr(e.right); break;
+      case 'group':
+        this.expr(e.expr);
+        break;
+      case 'list':
+        for (const x of e.items) this.expr(x);
+        break;
+      case 'map':
+        for (const [k, v] of e.entries) {
+          this.expr(k);
+          this.expr(v);
+        }
+        break;
+      case 'fn':
+        this.function(e.fn, 'function');
+        break;
+      case 'call':
+        this.expr(e.callee);
+        for (const a of e.args) this.expr(a);
+        break;
+      case 'get':
+        this.expr(e.object);
+        break;
+      case 'index':
+        this.expr(e.object);
+        this.expr(e.index);
+        break;
+      case 'unary':
+        this.expr(e.operand);
+        break;
+      case 'binary':
+      case 'logical':
+        this.expr(e.left);
+        this.expr(e.right);
+        break;
     }
   }
 
   /** Inside a method body, or a function nested in one (self is captured). */
-  private inMethod(): boolean { return this.cls !== null; }
+  private inMethod(): boolean {
+    return this.cls !== null;
+  }
 }
 
 export function resolve(module: Module, builtinNames: Iterable<string>): Resolution {

@@ -5,10 +5,7 @@ import { ImportCompileError, LimitError, LoupeThrow, isHostStackOverflow } from 
 import { MAP_ENTRY_BYTES, MAX_ELEMENTS, MAX_MAP_ENTRIES, MAX_STRING_LENGTH, type Meter } from './limits';
 import { ErrorClass, checkArity, makeError, newInstance, rtError } from './objects';
 import { stringMethod } from './strings';
-import {
-  BoundMethod, Builtin, Instance, LClass, LFunction, LMethod, LModule, StringMethod,
-  reprForMessage, typeName, type LoupeValue,
-} from './values';
+import { BoundMethod, Builtin, Instance, LClass, LFunction, LMethod, LModule, StringMethod, reprForMessage, typeName, type LoupeValue } from './values';
 
 export const MAX_DEPTH = 10000;
 const CHUNK = 10000;
@@ -16,12 +13,21 @@ export { MAX_ELEMENTS, MAX_MAP_ENTRIES } from './limits';
 
 /** The mutable per-run counters compiled code touches on hot paths. */
 /** d: call depth, f: fuel left in this chunk, m: estimated bytes grown, x: the memory cap (read by inlined push). */
-export interface RunState { d: number; f: number; m: number; x: number }
+export interface RunState {
+  d: number;
+  f: number;
+  m: number;
+  x: number;
+}
 
 /** Marks a module variable whose declaration has not run yet. */
 export const UNINIT = Object.freeze({ uninitialized: true }) as unknown as LoupeValue;
 
-export interface Position { line: number; col: number; module: number }
+export interface Position {
+  line: number;
+  col: number;
+  module: number;
+}
 
 export interface SandboxOptions {
   budget: number;
@@ -40,7 +46,9 @@ export class Runtime implements Meter {
   private consumed = 0;
   private granted = 0;
   /** Set by the module loader; resolves and runs an import. */
-  importer: (path: string, from: number, pos: number) => LModule = () => { throw new Error('no importer'); };
+  importer: (path: string, from: number, pos: number) => LModule = () => {
+    throw new Error('no importer');
+  };
 
   constructor(private sandbox: SandboxOptions) {
     this.S.x = sandbox.maxMemory;
@@ -78,7 +86,10 @@ export class Runtime implements Meter {
 
   /** Called when the fuel of the current chunk runs out (function entry or back-edge). */
   tick(pos: number): void {
-    if (this.lim !== null) { this.S.f = 0; throw this.lim; }
+    if (this.lim !== null) {
+      this.S.f = 0;
+      throw this.lim;
+    }
     this.consumed += this.granted;
     if (this.consumed >= this.sandbox.budget) this.limit('Instruction budget exceeded.', pos);
     if (this.sandbox.signal?.aborted) this.limit('Cancelled.', pos);
@@ -107,19 +118,29 @@ export class Runtime implements Meter {
     return Math.max(0, Math.min(MAX_STRING_LENGTH, Math.floor((this.sandbox.maxMemory - this.S.m) / 2)));
   }
 
-  outOfMemory(pos: number): never { return this.limit('Memory limit exceeded.', pos); }
+  outOfMemory(pos: number): never {
+    return this.limit('Memory limit exceeded.', pos);
+  }
 
   /** Set when the program runs in deep-stack (generator) mode. */
   genMode = false;
   /** Set once a host function ran: the run can no longer be replayed in deep-stack mode. */
   hostCalled = false;
 
-  ovf(pos: number): never { return rtError('Stack overflow.', pos); }
-  err(message: string, pos: number): never { return rtError(message, pos); }
-  uninit(name: string, pos: number): never { return rtError(`Cannot access '${name}' before initialization.`, pos); }
+  ovf(pos: number): never {
+    return rtError('Stack overflow.', pos);
+  }
+  err(message: string, pos: number): never {
+    return rtError(message, pos);
+  }
+  uninit(name: string, pos: number): never {
+    return rtError(`Cannot access '${name}' before initialization.`, pos);
+  }
 
   // ---- exceptions ---------------------------------------------------------------------
-  mkThrow(v: V, pos: number): LoupeThrow { return new LoupeThrow(v, pos); }
+  mkThrow(v: V, pos: number): LoupeThrow {
+    return new LoupeThrow(v, pos);
+  }
 
   /** The value a script `catch` sees; limits, host failures and import compile errors pass through. */
   caught(e: unknown): V {
@@ -171,8 +192,12 @@ export class Runtime implements Meter {
   opError(op: string, a: V, b: V, pos: number): never {
     return rtError(`Cannot apply '${op}' to ${typeName(a)} and ${typeName(b)}.`, pos);
   }
-  sub(a: V, b: V, pos: number): V { return typeof a === 'number' && typeof b === 'number' ? a - b : this.opError('-', a, b, pos); }
-  mul(a: V, b: V, pos: number): V { return typeof a === 'number' && typeof b === 'number' ? a * b : this.opError('*', a, b, pos); }
+  sub(a: V, b: V, pos: number): V {
+    return typeof a === 'number' && typeof b === 'number' ? a - b : this.opError('-', a, b, pos);
+  }
+  mul(a: V, b: V, pos: number): V {
+    return typeof a === 'number' && typeof b === 'number' ? a * b : this.opError('*', a, b, pos);
+  }
   div(a: V, b: V, pos: number): V {
     if (typeof a !== 'number' || typeof b !== 'number') this.opError('/', a, b, pos);
     if (b === 0) rtError('Division by zero.', pos);
@@ -182,13 +207,26 @@ export class Runtime implements Meter {
     if (typeof a !== 'number' || typeof b !== 'number') this.opError('%', a, b, pos);
     if (b === 0) rtError('Division by zero.', pos);
     const r = a % b;
-    return r !== 0 && (r < 0) !== (b < 0) ? r + b : r;
+    return r !== 0 && r < 0 !== b < 0 ? r + b : r;
   }
-  pow(a: V, b: V, pos: number): V { return typeof a === 'number' && typeof b === 'number' ? a ** b : this.opError('^', a, b, pos); }
-  neg(a: V, pos: number): V { return typeof a === 'number' ? -a : rtError(`Cannot apply '-' to ${typeName(a)}.`, pos); }
+  pow(a: V, b: V, pos: number): V {
+    return typeof a === 'number' && typeof b === 'number' ? a ** b : this.opError('^', a, b, pos);
+  }
+  neg(a: V, pos: number): V {
+    return typeof a === 'number' ? -a : rtError(`Cannot apply '-' to ${typeName(a)}.`, pos);
+  }
   cmp(op: string, a: V, b: V, pos: number): boolean {
     if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')) {
-      switch (op) { case '<': return a < b; case '<=': return a <= b; case '>': return a > b; default: return a >= b; }
+      switch (op) {
+        case '<':
+          return a < b;
+        case '<=':
+          return a <= b;
+        case '>':
+          return a > b;
+        default:
+          return a >= b;
+      }
     }
     return this.opError(op, a, b, pos);
   }
@@ -219,9 +257,15 @@ export class Runtime implements Meter {
     return rtError(`Value of type ${typeName(o)} is not indexable.`, pos);
   }
   setIdx(o: V, i: V, v: V, pos: number): V {
-    if (Array.isArray(o)) { o[this.listIndex(o.length, i, pos)] = v; return v; }
+    if (Array.isArray(o)) {
+      o[this.listIndex(o.length, i, pos)] = v;
+      return v;
+    }
     if (o instanceof Map) {
-      if (!o.has(i)) { this.grow(MAP_ENTRY_BYTES, pos); if (o.size >= MAX_MAP_ENTRIES) this.outOfMemory(pos); }
+      if (!o.has(i)) {
+        this.grow(MAP_ENTRY_BYTES, pos);
+        if (o.size >= MAX_MAP_ENTRIES) this.outOfMemory(pos);
+      }
       o.set(i, v);
       return v;
     }
@@ -250,7 +294,10 @@ export class Runtime implements Meter {
     return rtError(`Value of type ${typeName(o)} has no properties.`, pos);
   }
   setp(o: V, name: string, v: V, pos: number): V {
-    if (o instanceof Instance) { o['$' + name] = v; return v; }
+    if (o instanceof Instance) {
+      o['$' + name] = v;
+      return v;
+    }
     return rtError(`Cannot set property on value of type ${typeName(o)}.`, pos);
   }
   superGet(sup: LClass, name: string, self: Instance, pos: number): V {
@@ -334,7 +381,10 @@ export class Runtime implements Meter {
       }
       try {
         const r = this.dispatch(step.value);
-        if (r instanceof PendingFrame) { frames.push(r.gen); input = null; } else input = r;
+        if (r instanceof PendingFrame) {
+          frames.push(r.gen);
+          input = null;
+        } else input = r;
       } catch (e) {
         error = e;
         failing = true;
@@ -374,7 +424,10 @@ export class Runtime implements Meter {
     if (f instanceof LClass) {
       const inst = newInstance(f);
       const init = f.init;
-      if (!init) { checkArity(0, 0, args.length, q.pos); return inst as unknown as V; }
+      if (!init) {
+        checkArity(0, 0, args.length, q.pos);
+        return inst as unknown as V;
+      }
       args = [inst as unknown as V, ...args];
       return this.enter(init.arity, args.length - 1, q.pos, () => init.fn(inst, ...args.slice(1)));
     }
@@ -441,7 +494,9 @@ export class Runtime implements Meter {
   }
 
   // ---- modules ------------------------------------------------------------------------
-  imp(path: string, from: number, pos: number): LModule { return this.importer(path, from, pos); }
+  imp(path: string, from: number, pos: number): LModule {
+    return this.importer(path, from, pos);
+  }
   exportOf(m: LModule, path: string, name: string, pos: number): V {
     const g = m.exports.get(name);
     if (!g) rtError(`Module "${path}" has no export '${name}'.`, pos);
@@ -467,7 +522,11 @@ class PendingFrame {
   constructor(readonly gen: Gen) {}
 }
 
-const GeneratorProto = Object.getPrototypeOf(function* () { /* probe */ }.prototype) as object;
+const GeneratorProto = Object.getPrototypeOf(
+  function* () {
+    /* probe */
+  }.prototype,
+) as object;
 export function isGenerator(v: unknown): boolean {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(Object.getPrototypeOf(v)) === GeneratorProto;
 }

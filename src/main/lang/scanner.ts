@@ -1,9 +1,7 @@
 // The lexer of LANGUAGE.md §2: UTF-16 positions, NEWLINE tokens governed by a bracket stack,
 // and lexical errors turned into error tokens so the parser reports the first one it reaches.
 
-export type TokenType =
-  | 'ident' | 'number' | 'string' | 'newline' | 'eof' | 'error'
-  | 'keyword' | 'punct';
+export type TokenType = 'ident' | 'number' | 'string' | 'newline' | 'eof' | 'error' | 'keyword' | 'punct';
 
 export interface Token {
   type: TokenType;
@@ -20,18 +18,69 @@ export interface Token {
   message?: string;
 }
 
-export interface Comment { text: string; line: number; col: number; ownLine: boolean }
+export interface Comment {
+  text: string;
+  line: number;
+  col: number;
+  ownLine: boolean;
+}
 
 export const KEYWORDS = new Set([
-  'and', 'as', 'break', 'catch', 'class', 'continue', 'else', 'false', 'finally', 'fn', 'for',
-  'from', 'if', 'import', 'in', 'let', 'nil', 'not', 'or', 'return', 'self', 'super', 'throw',
-  'true', 'try', 'while',
+  'and',
+  'as',
+  'break',
+  'catch',
+  'class',
+  'continue',
+  'else',
+  'false',
+  'finally',
+  'fn',
+  'for',
+  'from',
+  'if',
+  'import',
+  'in',
+  'let',
+  'nil',
+  'not',
+  'or',
+  'return',
+  'self',
+  'super',
+  'throw',
+  'true',
+  'try',
+  'while',
 ]);
 
 /** Tokens after which a line break does not end the statement (§2 rule 3). */
 const CONTINUES = new Set([
-  '+', '-', '*', '/', '%', '^', '==', '!=', '<', '<=', '>', '>=', '=', '+=', '-=', '*=', '/=',
-  '%=', ',', '.', ':', '{', 'and', 'or', 'not',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  ',',
+  '.',
+  ':',
+  '{',
+  'and',
+  'or',
+  'not',
 ]);
 
 const TWO_CHAR = new Set(['==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=']);
@@ -42,7 +91,10 @@ const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 &&
 const isIdentPart = (c: number): boolean => isIdentStart(c) || isDigit(c);
 const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
-export interface ScanResult { tokens: Token[]; comments: Comment[] }
+export interface ScanResult {
+  tokens: Token[];
+  comments: Comment[];
+}
 
 export function scan(input: string): ScanResult {
   const src = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
@@ -53,23 +105,34 @@ export function scan(input: string): ScanResult {
   let line = 1;
   let lineStart = 0;
 
-  const push = (t: Token): void => { tokens.push(t); };
-  const make = (type: TokenType, start: number, end: number, text: string): Token =>
-    ({ type, text, line, col: start - lineStart + 1, start, end });
+  const push = (t: Token): void => {
+    tokens.push(t);
+  };
+  const make = (type: TokenType, start: number, end: number, text: string): Token => ({ type, text, line, col: start - lineStart + 1, start, end });
 
   while (i < src.length) {
     const c = src.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 13) { i++; continue; }
+    if (c === 32 || c === 9 || c === 13) {
+      i++;
+      continue;
+    }
     if (c === 10) {
       const prev = tokens.length ? tokens[tokens.length - 1] : null;
       const top = brackets.length ? brackets[brackets.length - 1] : null;
-      const skip = top === '(' || top === '[' || prev === null || prev.type === 'newline' ||
+      const skip =
+        top === '(' ||
+        top === '[' ||
+        prev === null ||
+        prev.type === 'newline' ||
         ((prev.type === 'punct' || prev.type === 'keyword') && CONTINUES.has(prev.text));
       if (!skip) push(make('newline', i, i + 1, '\n'));
-      i++; line++; lineStart = i;
+      i++;
+      line++;
+      lineStart = i;
       continue;
     }
-    if (c === 35) { // '#'
+    if (c === 35) {
+      // '#'
       const start = i;
       while (i < src.length && src.charCodeAt(i) !== 10) i++;
       const before = src.slice(lineStart, start);
@@ -88,7 +151,13 @@ export function scan(input: string): ScanResult {
         const s = src.charCodeAt(i + 1);
         if (isDigit(s)) i += 1;
         else if ((s === 43 || s === 45) && isDigit(src.charCodeAt(i + 2))) i += 2;
-        else { const text = src.slice(start, i); const t = make('number', start, i, text); t.value = Number(text); push(t); continue; }
+        else {
+          const text = src.slice(start, i);
+          const t = make('number', start, i, text);
+          t.value = Number(text);
+          push(t);
+          continue;
+        }
         while (i < src.length && isDigit(src.charCodeAt(i))) i++;
       }
       const text = src.slice(start, i);
@@ -103,7 +172,8 @@ export function scan(input: string): ScanResult {
       push(make(KEYWORDS.has(text) ? 'keyword' : 'ident', start, i, text));
       continue;
     }
-    if (c === 34) { // '"'
+    if (c === 34) {
+      // '"'
       const r = scanString(src, i);
       const t = make(r.error ? 'error' : 'string', start, r.end, src.slice(start, r.end));
       if (r.error) {
@@ -115,7 +185,11 @@ export function scan(input: string): ScanResult {
       continue;
     }
     const two = src.slice(i, i + 2);
-    if (TWO_CHAR.has(two)) { push(make('punct', i, i + 2, two)); i += 2; continue; }
+    if (TWO_CHAR.has(two)) {
+      push(make('punct', i, i + 2, two));
+      i += 2;
+      continue;
+    }
     const one = src[i];
     if (ONE_CHAR.has(one)) {
       if (one === '(' || one === '[' || one === '{') brackets.push(one);
@@ -135,7 +209,12 @@ export function scan(input: string): ScanResult {
   return { tokens, comments };
 }
 
-interface StringScan { end: number; value: string; error?: string; errorAt: number }
+interface StringScan {
+  end: number;
+  value: string;
+  error?: string;
+  errorAt: number;
+}
 
 /** Scans a string literal starting at the opening quote; on error, `end` skips the rest of it. */
 function scanString(src: string, open: number): StringScan {
@@ -149,10 +228,18 @@ function scanString(src: string, open: number): StringScan {
     }
     const c = src[i];
     if (c === '"') return { end: i + 1, value: out, error, errorAt };
-    if (c !== '\\') { out += c; i++; continue; }
+    if (c !== '\\') {
+      out += c;
+      i++;
+      continue;
+    }
     const n = src[i + 1];
     const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '"': '"', '\\': '\\' };
-    if (n !== undefined && Object.prototype.hasOwnProperty.call(simple, n)) { out += simple[n]; i += 2; continue; }
+    if (n !== undefined && Object.prototype.hasOwnProperty.call(simple, n)) {
+      out += simple[n];
+      i += 2;
+      continue;
+    }
     if (n === 'u' && src[i + 2] === '{') {
       let j = i + 3;
       while (j < src.length && isHex(src.charCodeAt(j)) && j - (i + 3) < 7) j++;
@@ -163,7 +250,10 @@ function scanString(src: string, open: number): StringScan {
         continue;
       }
     }
-    if (!error) { error = 'Invalid escape sequence.'; errorAt = i; }
+    if (!error) {
+      error = 'Invalid escape sequence.';
+      errorAt = i;
+    }
     // Skip the backslash and the next code unit (unless it ends the line) and keep looking
     // for the closing quote, so an unterminated string is still found after a bad escape.
     i += n === undefined || n === '\n' ? 1 : 2;

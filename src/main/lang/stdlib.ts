@@ -6,9 +6,7 @@ import { MAP_ENTRY_BYTES, type Meter } from './limits';
 import { ErrorClass, makeError, rtError } from './objects';
 import { MAX_ELEMENTS, type Runtime } from './runtime';
 import { argError } from './strings';
-import {
-  BoundMethod, Builtin, LClass, LFunction, isTruthy, reprForMessage, strWithin, typeName, type LoupeValue,
-} from './values';
+import { BoundMethod, Builtin, LClass, LFunction, isTruthy, reprForMessage, strWithin, typeName, type LoupeValue } from './values';
 
 type V = LoupeValue;
 const isInt = (v: V): v is number => typeof v === 'number' && Number.isInteger(v);
@@ -35,8 +33,7 @@ function listIndex(len: number, i: number, pos: number): number {
   if (k < 0 || k >= len) rtError('Index out of range.', pos);
   return k;
 }
-const isCallable = (f: V): boolean =>
-  f instanceof LFunction || f instanceof Builtin || f instanceof BoundMethod || f instanceof LClass;
+const isCallable = (f: V): boolean => f instanceof LFunction || f instanceof Builtin || f instanceof BoundMethod || f instanceof LClass;
 
 function clockSeconds(): number {
   const perf = (globalThis as { performance?: { now(): number } }).performance;
@@ -91,10 +88,15 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
       rt.grow(8, pos);
       return null;
     },
-    str(v, pos) { return text(v, false, pos); },
+    str(v, pos) {
+      return text(v, false, pos);
+    },
   };
 
-  def('print', 0, Infinity, (a, p) => { write(a.map((v) => text(v, false, p)).join(' ') + '\n'); return null; });
+  def('print', 0, Infinity, (a, p) => {
+    write(a.map((v) => text(v, false, p)).join(' ') + '\n');
+    return null;
+  });
   def('str', 1, 1, (a, p) => text(a[0], false, p));
   def('repr', 1, 1, (a, p) => text(a[0], true, p));
   def('type', 1, 1, (a) => typeName(a[0]));
@@ -122,7 +124,10 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
     let start = 0;
     let stop = int(a[0], 1, 'range', p);
     let step = 1;
-    if (a.length >= 2) { start = stop; stop = int(a[1], 2, 'range', p); }
+    if (a.length >= 2) {
+      start = stop;
+      stop = int(a[1], 2, 'range', p);
+    }
     if (a.length === 3) {
       step = a[2] as number;
       if (!isInt(a[2]) || step === 0) argError(3, 'range', 'a non-zero integer', p);
@@ -163,8 +168,16 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
     }
     return argError(1, 'remove', 'a list or map', p);
   });
-  def('keys', 1, 1, (a, p) => { const m = map(a[0], 1, 'keys', p); rt.grow(m.size * 8, p); return Array.from(m.keys()); });
-  def('values', 1, 1, (a, p) => { const m = map(a[0], 1, 'values', p); rt.grow(m.size * 8, p); return Array.from(m.values()); });
+  def('keys', 1, 1, (a, p) => {
+    const m = map(a[0], 1, 'keys', p);
+    rt.grow(m.size * 8, p);
+    return Array.from(m.keys());
+  });
+  def('values', 1, 1, (a, p) => {
+    const m = map(a[0], 1, 'values', p);
+    rt.grow(m.size * 8, p);
+    return Array.from(m.values());
+  });
   def('has', 2, 2, (a, p) => {
     const c = a[0];
     if (c instanceof Map) return c.has(a[1]);
@@ -181,8 +194,14 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
   });
   def('copy', 1, 1, (a, p) => {
     const c = a[0];
-    if (Array.isArray(c)) { rt.grow(c.length * 8, p); return c.slice(); }
-    if (c instanceof Map) { rt.grow(c.size * MAP_ENTRY_BYTES, p); return new Map(c); }
+    if (Array.isArray(c)) {
+      rt.grow(c.length * 8, p);
+      return c.slice();
+    }
+    if (c instanceof Map) {
+      rt.grow(c.size * MAP_ENTRY_BYTES, p);
+      return new Map(c);
+    }
     return argError(1, 'copy', 'a list or map', p);
   });
   def('slice', 2, 3, (a, p) => {
@@ -229,7 +248,10 @@ export function createBuiltins(rt: Runtime, write: (text: string) => void): { va
     xs.sort((x, y) => (isTruthy(rt.call(less, [x, y], p)) ? -1 : isTruthy(rt.call(less, [y, x], p)) ? 1 : 0));
     return null;
   });
-  def('reverse', 1, 1, (a, p) => { list(a[0], 1, 'reverse', p).reverse(); return null; });
+  def('reverse', 1, 1, (a, p) => {
+    list(a[0], 1, 'reverse', p).reverse();
+    return null;
+  });
   def('ord', 1, 1, (a, p) => {
     const s = a[0];
     if (typeof s !== 'string' || s.length === 0) argError(1, 'ord', 'a non-empty string', p);

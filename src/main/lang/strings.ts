@@ -28,8 +28,14 @@ const charged = (m: Meter, length: number, pos: number): void => {
   m.grow(length * 2, pos);
 };
 
-def('upper', 0, 0, (s, _a, p, m) => { charged(m, s.length * 3, p); return s.toUpperCase(); });
-def('lower', 0, 0, (s, _a, p, m) => { charged(m, s.length * 2, p); return s.toLowerCase(); });
+def('upper', 0, 0, (s, _a, p, m) => {
+  charged(m, s.length * 3, p);
+  return s.toUpperCase();
+});
+def('lower', 0, 0, (s, _a, p, m) => {
+  charged(m, s.length * 2, p);
+  return s.toLowerCase();
+});
 def('trim', 0, 0, (s) => s.trim());
 def('split', 1, 1, (s, a, p, m) => {
   const sep = strArg(a, 0, 'split', p, true);

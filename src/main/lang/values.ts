@@ -8,14 +8,17 @@
 import type { Meter } from './limits';
 
 export type LoupeValue =
-  | null | boolean | number | string | LoupeValue[] | Map<LoupeValue, LoupeValue>
-  | LFunction | Builtin | BoundMethod | LClass | Instance | LModule;
+  null | boolean | number | string | LoupeValue[] | Map<LoupeValue, LoupeValue> | LFunction | Builtin | BoundMethod | LClass | Instance | LModule;
 
 /** A user function or anonymous function; `fn` takes exactly `arity` JS arguments. */
 export class LFunction {
   /** Same as arity, under a name no other value has: compiled call sites test `f?.$$arity === N`. */
   readonly $$arity: number;
-  constructor(public fn: (...args: LoupeValue[]) => LoupeValue, public arity: number, public name: string | null) {
+  constructor(
+    public fn: (...args: LoupeValue[]) => LoupeValue,
+    public arity: number,
+    public name: string | null,
+  ) {
     this.$$arity = arity;
   }
 }
@@ -24,24 +27,42 @@ export class LFunction {
 export type BuiltinImpl = (args: LoupeValue[], pos: number) => LoupeValue;
 
 export class Builtin {
-  constructor(public name: string, public min: number, public max: number, public impl: BuiltinImpl) {}
+  constructor(
+    public name: string,
+    public min: number,
+    public max: number,
+    public impl: BuiltinImpl,
+  ) {}
 }
 
 /** A class method: `fn` takes the receiver first, then exactly `arity` arguments. */
 export class LMethod {
-  constructor(public fn: (self: Instance, ...args: LoupeValue[]) => LoupeValue, public arity: number, public name: string) {}
+  constructor(
+    public fn: (self: Instance, ...args: LoupeValue[]) => LoupeValue,
+    public arity: number,
+    public name: string,
+  ) {}
 }
 
 /** A method of a string (§11.3): `impl` gets the receiver and the arguments. */
 export class StringMethod {
-  constructor(public name: string, public min: number, public max: number,
-    public impl: (s: string, args: LoupeValue[], pos: number, meter: Meter) => LoupeValue) {}
+  constructor(
+    public name: string,
+    public min: number,
+    public max: number,
+    public impl: (s: string, args: LoupeValue[], pos: number, meter: Meter) => LoupeValue,
+  ) {}
 }
 
 /** `o.method` or `"s".method`: a new one per property read (§4.1). */
 export class BoundMethod {
-  constructor(public receiver: LoupeValue, public method: LMethod | StringMethod) {}
-  get name(): string { return this.method.name; }
+  constructor(
+    public receiver: LoupeValue,
+    public method: LMethod | StringMethod,
+  ) {}
+  get name(): string {
+    return this.method.name;
+  }
 }
 
 /**
@@ -63,11 +84,17 @@ export class LClass {
   initArity: number;
   /** initArity under a name only classes have, for compiled call sites. */
   $$initArity: number;
-  constructor(public name: string, public superclass: LClass | null, methods: LMethod[]) {
+  constructor(
+    public name: string,
+    public superclass: LClass | null,
+    methods: LMethod[],
+  ) {
     this.proto = Object.create(superclass ? superclass.proto : Instance.prototype) as Record<string, unknown>;
     Object.defineProperty(this.proto, '$$class', { value: this, enumerable: false });
     for (const m of methods) this.proto['M$' + m.name] = m;
-    const make = function (this: Instance) { /* fields are added by init */ } as unknown as new () => Instance;
+    const make = function (this: Instance) {
+      /* fields are added by init */
+    } as unknown as new () => Instance;
     make.prototype = this.proto;
     this.make = make;
     this.init = this.findMethod('init') ?? null;
@@ -84,15 +111,21 @@ export function classOf(o: Instance): LClass {
 }
 
 export class LModule {
-  constructor(public display: string, public exports: Map<string, () => LoupeValue>) {}
+  constructor(
+    public display: string,
+    public exports: Map<string, () => LoupeValue>,
+  ) {}
 }
 
 export function typeName(v: LoupeValue): string {
   if (v === null) return 'nil';
   switch (typeof v) {
-    case 'boolean': return 'bool';
-    case 'number': return 'number';
-    case 'string': return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
   }
   if (Array.isArray(v)) return 'list';
   if (v instanceof Map) return 'map';
@@ -123,12 +156,24 @@ function escapeString(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     switch (c) {
-      case 92: out += '\\\\'; break;
-      case 34: out += '\\"'; break;
-      case 10: out += '\\n'; break;
-      case 9: out += '\\t'; break;
-      case 13: out += '\\r'; break;
-      case 0: out += '\\0'; break;
+      case 92:
+        out += '\\\\';
+        break;
+      case 34:
+        out += '\\"';
+        break;
+      case 10:
+        out += '\\n';
+        break;
+      case 9:
+        out += '\\t';
+        break;
+      case 13:
+        out += '\\r';
+        break;
+      case 0:
+        out += '\\0';
+        break;
       default:
         out += c < 0x20 || c === 0x7f ? `\\u{${c.toString(16)}}` : s[i];
     }
@@ -160,10 +205,15 @@ class Writer {
   put(s: string): void {
     if ((this.left -= s.length) < 0) throw TOO_LONG;
     this.buf.push(s);
-    if (this.buf.length >= 4096) { this.chunks.push(this.buf.join('')); this.buf = []; }
+    if (this.buf.length >= 4096) {
+      this.chunks.push(this.buf.join(''));
+      this.buf = [];
+    }
   }
   /** Refuses early a piece about to be built that cannot fit (escaping a long string). */
-  room(): number { return this.left; }
+  room(): number {
+    return this.left;
+  }
   text(): string {
     this.chunks.push(this.buf.join(''));
     return this.chunks.length === 1 ? this.chunks[0] : this.chunks.join('');
@@ -173,8 +223,10 @@ class Writer {
 function convert(v: LoupeValue, quoted: boolean, active: Set<unknown>, w: Writer): void {
   if (v === null) return w.put('nil');
   switch (typeof v) {
-    case 'boolean': return w.put(v ? 'true' : 'false');
-    case 'number': return w.put(formatNumber(v));
+    case 'boolean':
+      return w.put(v ? 'true' : 'false');
+    case 'number':
+      return w.put(formatNumber(v));
     case 'string':
       if (!quoted) return w.put(v);
       // Escaping grows a string; refuse before copying one that cannot fit.
@@ -231,7 +283,10 @@ function measure(v: LoupeValue, quoted: boolean, active: Set<unknown>, memo: Map
   if (!Array.isArray(v) && !(v instanceof Map)) return convertWithin(v, quoted, Infinity).length;
   const known = memo.get(v);
   if (known !== undefined) return known;
-  if (active.has(v)) { cut.seen = true; return 5; }
+  if (active.has(v)) {
+    cut.seen = true;
+    return 5;
+  }
   const outerCut = cut.seen;
   cut.seen = false;
   active.add(v);

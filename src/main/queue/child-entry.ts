@@ -23,7 +23,8 @@ async function load(job: RunJob): Promise<Handler> {
   if (!fn) {
     const mod = (await import(pathToFileURL(job.module).href)) as Record<string, unknown>;
     const found = mod[job.exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[job.exportName];
-    if (typeof found !== 'function') throw Object.assign(new Error(`Module ${job.module} has no function export "${job.exportName}".`), { code: 'bad_module', retryable: false });
+    if (typeof found !== 'function')
+      throw Object.assign(new Error(`Module ${job.module} has no function export "${job.exportName}".`), { code: 'bad_module', retryable: false });
     fn = found as Handler;
     handlers.set(key, fn);
   }

@@ -140,5 +140,4 @@ export class Claimer {
   pausedChanged(): void {
     this.pausedAt = -Infinity;
   }
-
 }

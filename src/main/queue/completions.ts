@@ -127,7 +127,7 @@ export class Completions {
 
 /** The task as the attempt left it, for publishing without reading it back. */
 function settledTask(exec: Execution, outcome: Outcome, now: number): Task {
-  const t = rowToTask(exec.row, { input: exec.input, result: outcome.kind === 'succeeded' ? outcome.result ?? null : null });
+  const t = rowToTask(exec.row, { input: exec.input, result: outcome.kind === 'succeeded' ? (outcome.result ?? null) : null });
   t.finishedAt = now;
   t.progress = exec.progress;
   t.progressMessage = exec.progressMessage;

@@ -1,6 +1,18 @@
 import type { LogEvent } from './task-queue';
 import type { GroupOptions } from './workflow';
-import type { EnqueueItem, EnqueueOptions, KindDefinition, ListFilter, ListPage, QueueStats, Schedule, ScheduleOptions, Task, TaskState, TimelineEntry } from './types';
+import type {
+  EnqueueItem,
+  EnqueueOptions,
+  KindDefinition,
+  ListFilter,
+  ListPage,
+  QueueStats,
+  Schedule,
+  ScheduleOptions,
+  Task,
+  TaskState,
+  TimelineEntry,
+} from './types';
 
 /** A value now (the SQLite store answers synchronously) or later (Redis). `await` reads both. */
 export type Awaitable<T> = T | Promise<T>;

@@ -4,15 +4,7 @@
  * handlers that know a retry cannot help, so the task goes straight to `dead`.
  */
 export type QueueErrorCode =
-  | 'unknown_kind'
-  | 'invalid_input'
-  | 'invalid_cron'
-  | 'invalid_timezone'
-  | 'invalid_option'
-  | 'duplicate_kind'
-  | 'not_found'
-  | 'invalid_state'
-  | 'stopped';
+  'unknown_kind' | 'invalid_input' | 'invalid_cron' | 'invalid_timezone' | 'invalid_option' | 'duplicate_kind' | 'not_found' | 'invalid_state' | 'stopped';
 
 export class QueueError extends Error {
   readonly code: QueueErrorCode;
@@ -56,5 +48,5 @@ export function toStoredError(err: unknown, fallbackCode = 'handler_error'): Sto
       retryable: !(err instanceof UnrecoverableError) && (err as { retryable?: unknown }).retryable !== false,
     };
   }
-  return { code: fallbackCode, message: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err), retryable: true };
+  return { code: fallbackCode, message: typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err)), retryable: true };
 }

@@ -96,7 +96,7 @@ export class Execution {
   lost(): void {
     if (this.done) return;
     this.abandon();
-    this.pool?.abort(String(this.row.id), { code: 'lease_lost', message: 'This worker lost the task\'s lease.', retryable: true });
+    this.pool?.abort(String(this.row.id), { code: 'lease_lost', message: "This worker lost the task's lease.", retryable: true });
   }
 
   /** Used at shutdown: stop the handler without reporting anything (the task is re-queued). */
@@ -155,7 +155,10 @@ class AttemptContext implements TaskContext {
   readonly log: (message: string) => void;
   readonly #exec: Execution;
 
-  constructor(exec: Execution, readonly idempotencyKey: string) {
+  constructor(
+    exec: Execution,
+    readonly idempotencyKey: string,
+  ) {
     this.#exec = exec;
     this.id = String(exec.id);
     this.kind = exec.row.kind;

@@ -49,9 +49,26 @@ export function resolveRunnerOptions(o: CommonQueueOptions): ResolvedRunnerOptio
 /** The Task a fresh enqueue returns, built from what was stored without reading it back. */
 export function newTask(id: number, row: TaskShape, input: unknown, createdAt: number, runAt: number = row.runAt): Task {
   return {
-    id: String(id), kind: row.kind, state: 'queued', queue: row.queue, priority: row.priority, input: input ?? null, result: null,
-    error: null, attempts: 0, maxAttempts: row.maxAttempts, progress: 0, progressMessage: null,
-    parentId: row.parentId === null ? null : String(row.parentId), workflow: null, dedupeKey: row.dedupeKey,
-    concurrencyKey: row.concurrencyKey, workerId: null, createdAt, startedAt: null, finishedAt: null, runAt,
+    id: String(id),
+    kind: row.kind,
+    state: 'queued',
+    queue: row.queue,
+    priority: row.priority,
+    input: input ?? null,
+    result: null,
+    error: null,
+    attempts: 0,
+    maxAttempts: row.maxAttempts,
+    progress: 0,
+    progressMessage: null,
+    parentId: row.parentId === null ? null : String(row.parentId),
+    workflow: null,
+    dedupeKey: row.dedupeKey,
+    concurrencyKey: row.concurrencyKey,
+    workerId: null,
+    createdAt,
+    startedAt: null,
+    finishedAt: null,
+    runAt,
   };
 }

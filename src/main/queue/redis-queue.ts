@@ -11,7 +11,20 @@ import { RedisStore, connectRedis } from './store/redis/redis-store';
 import { type RedisTaskRow, stepShape } from './store/redis/rows';
 import { summarizeStats } from './stats';
 import { type CommonQueueOptions, newTask, resolveRunnerOptions } from './options';
-import type { EnqueueItem, EnqueueOptions, KindDefinition, ListFilter, ListPage, QueueStats, Schedule, ScheduleOptions, Task, TaskState, TimelineEntry, WorkerInfo } from './types';
+import type {
+  EnqueueItem,
+  EnqueueOptions,
+  KindDefinition,
+  ListFilter,
+  ListPage,
+  QueueStats,
+  Schedule,
+  ScheduleOptions,
+  Task,
+  TaskState,
+  TimelineEntry,
+  WorkerInfo,
+} from './types';
 import type { GroupOptions } from './workflow';
 import type { LogEvent } from './task-queue';
 
@@ -56,7 +69,10 @@ export class RedisTaskQueue {
   readonly workerId: string;
   readonly leaseMs: number;
 
-  constructor(target: string | Redis, private readonly options: RedisTaskQueueOptions = {}) {
+  constructor(
+    target: string | Redis,
+    private readonly options: RedisTaskQueueOptions = {},
+  ) {
     this.ownsClient = typeof target === 'string';
     this.store = new RedisStore(connectRedis(target, options.redis), options.name ?? 'main');
     if (this.ownsClient) {
@@ -75,28 +91,34 @@ export class RedisTaskQueue {
     this.workerId = resolved.workerId;
     this.leaseMs = resolved.leaseMs;
     this.scheduler = new RedisScheduler(this.store, this.registry);
-    this.runner = new RedisRunner(this.store, this.registry, () => this.poolFor(), {
-      ...resolved,
-      info: options.workerInfo ?? {},
-      consume: options.consume !== false,
-      prefetch: Math.max(0, options.prefetch ?? 0),
-    }, {
-      ids: (ids) => void this.emitIds([...ids]),
-      log: (id, message) => this.events.emit('log', { id: String(id), message } satisfies LogEvent),
-      failure: (err) => this.fail(err),
-      tick: async () => {
-        const ids = await this.scheduler.tick();
-        if (ids.length > 0) await this.emitIds(ids);
+    this.runner = new RedisRunner(
+      this.store,
+      this.registry,
+      () => this.poolFor(),
+      {
+        ...resolved,
+        info: options.workerInfo ?? {},
+        consume: options.consume !== false,
+        prefetch: Math.max(0, options.prefetch ?? 0),
       },
-      progress: (exec) => {
-        if (this.events.listenerCount('task') === 0) return;
-        const task = rowToTask(exec.row, { input: exec.input });
-        task.progress = exec.progress;
-        task.progressMessage = exec.progressMessage;
-        this.events.emit('task', task);
+      {
+        ids: (ids) => void this.emitIds([...ids]),
+        log: (id, message) => this.events.emit('log', { id: String(id), message } satisfies LogEvent),
+        failure: (err) => this.fail(err),
+        tick: async () => {
+          const ids = await this.scheduler.tick();
+          if (ids.length > 0) await this.emitIds(ids);
+        },
+        progress: (exec) => {
+          if (this.events.listenerCount('task') === 0) return;
+          const task = rowToTask(exec.row, { input: exec.input });
+          task.progress = exec.progress;
+          task.progressMessage = exec.progressMessage;
+          this.events.emit('task', task);
+        },
+        lost: (id, reason) => this.events.emit('lost', { id: String(id), reason } satisfies LostEvent),
       },
-      lost: (id, reason) => this.events.emit('lost', { id: String(id), reason } satisfies LostEvent),
-    });
+    );
   }
 
   define<I, O>(kind: string, def: KindDefinition<I, O>): this {
@@ -204,7 +226,10 @@ export class RedisTaskQueue {
     const windowMs = Math.max(1, opts.windowMinutes ?? 5) * 60_000;
     const now = await this.store.time();
     const [counts, finished, workers, paused] = await Promise.all([
-      this.store.counts(), this.store.finishedSince(now - windowMs), this.workers(now), this.store.paused(),
+      this.store.counts(),
+      this.store.finishedSince(now - windowMs),
+      this.workers(now),
+      this.store.paused(),
     ]);
     return summarizeStats({ now, windowMs, counts, finished, workers, paused });
   }
@@ -212,12 +237,23 @@ export class RedisTaskQueue {
   /** Every runner registered on this queue (any machine), with the extra fields it registered. */
   async workers(now?: number): Promise<(WorkerInfo & Record<string, unknown>)[]> {
     const at = now ?? (await this.store.time());
-    return (await this.store.workers()).map(({ info, heartbeatAt }) => {
-      const w = info as Partial<WorkerInfo> & Record<string, unknown>;
-      const lease = typeof w.leaseMs === 'number' ? w.leaseMs : this.leaseMs;
-      return { ...w, id: String(w.id), pid: Number(w.pid ?? 0), host: String(w.host ?? ''), startedAt: Number(w.startedAt ?? 0), heartbeatAt,
-        running: Number(w.running ?? 0), concurrency: Number(w.concurrency ?? 0), alive: at - heartbeatAt < lease };
-    }).sort((a, b) => a.id.localeCompare(b.id));
+    return (await this.store.workers())
+      .map(({ info, heartbeatAt }) => {
+        const w = info as Partial<WorkerInfo> & Record<string, unknown>;
+        const lease = typeof w.leaseMs === 'number' ? w.leaseMs : this.leaseMs;
+        return {
+          ...w,
+          id: String(w.id),
+          pid: Number(w.pid ?? 0),
+          host: String(w.host ?? ''),
+          startedAt: Number(w.startedAt ?? 0),
+          heartbeatAt,
+          running: Number(w.running ?? 0),
+          concurrency: Number(w.concurrency ?? 0),
+          alive: at - heartbeatAt < lease,
+        };
+      })
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async schedule(name: string, cron: string, kind: string, input: unknown, opts?: ScheduleOptions): Promise<Schedule> {
@@ -246,13 +282,27 @@ export class RedisTaskQueue {
     const mode = opts.mode ?? 'failFast';
     if (mode !== 'failFast' && mode !== 'settleAll') throw new QueueError('invalid_option', `mode must be 'failFast' or 'settleAll' (got "${String(mode)}").`);
     const rows = this.buildAll(items, 'A group');
-    return this.workflow('group', { mode }, rows.length, rows, rows.map((r) => r.input), opts);
+    return this.workflow(
+      'group',
+      { mode },
+      rows.length,
+      rows,
+      rows.map((r) => r.input),
+      opts,
+    );
   }
 
   chord(items: EnqueueItem[], callback: { kind: string; options?: EnqueueOptions }, opts: GroupOptions = {}): Promise<Task> {
     const rows = this.buildAll(items, 'A chord');
     const cb = stepShape(this.registry.shapeOf(callback.kind, callback.options));
-    return this.workflow('chord', { mode: 'failFast', size: rows.length, callback: cb }, rows.length + 1, rows, rows.map((r) => r.input), opts);
+    return this.workflow(
+      'chord',
+      { mode: 'failFast', size: rows.length, callback: cb },
+      rows.length + 1,
+      rows,
+      rows.map((r) => r.input),
+      opts,
+    );
   }
 
   private buildAll(items: EnqueueItem[], what: string) {
@@ -261,12 +311,31 @@ export class RedisTaskQueue {
   }
 
   /** The parent (item 0) and its first children in one script, so no crash leaves half a workflow. */
-  private async workflow(kind: 'chain' | 'group' | 'chord', spec: object, total: number, children: TaskShape[], inputs: unknown[], opts: GroupOptions): Promise<Task> {
+  private async workflow(
+    kind: 'chain' | 'group' | 'chord',
+    spec: object,
+    total: number,
+    children: TaskShape[],
+    inputs: unknown[],
+    opts: GroupOptions,
+  ): Promise<Task> {
     const now = Date.now();
     const parent: TaskShape = {
-      kind: `__${kind}`, queue: opts.queue ?? 'default', priority: 0, maxAttempts: 1, timeoutMs: null, dedupeKey: null, concurrencyKey: null,
-      concurrencyLimit: null, parentId: opts.parentId !== undefined ? parseId(opts.parentId) : null, position: null, workflow: kind, spec: null,
-      childrenTotal: total, runAt: now, state: 'running',
+      kind: `__${kind}`,
+      queue: opts.queue ?? 'default',
+      priority: 0,
+      maxAttempts: 1,
+      timeoutMs: null,
+      dedupeKey: null,
+      concurrencyKey: null,
+      concurrencyLimit: null,
+      parentId: opts.parentId !== undefined ? parseId(opts.parentId) : null,
+      position: null,
+      workflow: kind,
+      spec: null,
+      childrenTotal: total,
+      runAt: now,
+      state: 'running',
     };
     const shapes = [parent, ...children.map((c, i) => ({ ...c, parentId: -1, position: i }))];
     const r = await this.store.enqueue(shapes, [null, ...inputs], now, [JSON.stringify(spec)]);

@@ -35,7 +35,11 @@ export interface RedisPublisher {
 }
 
 const LEASE_GONE = 'no heartbeat reached the broker for a whole lease';
-const CANCEL_GRACE: StoredError = { code: 'cancelled', message: 'The task was cancelled and did not stop in time, so its process was killed.', retryable: false };
+const CANCEL_GRACE: StoredError = {
+  code: 'cancelled',
+  message: 'The task was cancelled and did not stop in time, so its process was killed.',
+  retryable: false,
+};
 
 /**
  * The worker loop on Redis. Each turn is one round trip: the finished attempts (fenced by
@@ -245,7 +249,7 @@ export class RedisRunner {
       while (progressed && this.buffer.length > 0 && this.running.size < this.opts.concurrency && this.state === 'running') {
         progressed = false;
         const started: Execution[] = [];
-        for (let i = 0; i < this.buffer.length && this.running.size < this.opts.concurrency; ) {
+        for (let i = 0; i < this.buffer.length && this.running.size < this.opts.concurrency;) {
           const row = this.buffer[i];
           if (!this.canLaunch(row)) {
             i++;
@@ -283,7 +287,10 @@ export class RedisRunner {
     } catch (err) {
       const e = err as { code?: string; message: string };
       const message = e instanceof SyntaxError ? `Task ${row.id}'s input is not JSON.` : e.message;
-      this.finishes.push({ item: { id: row.id, fence: row.fence ?? '', type: row.validate ? 'i' : 'f', a: e.code ?? 'invalid_input', b: message }, exec: null });
+      this.finishes.push({
+        item: { id: row.id, fence: row.fence ?? '', type: row.validate ? 'i' : 'f', a: e.code ?? 'invalid_input', b: message },
+        exec: null,
+      });
       this.publish.failure(Object.assign(new Error(`refused task ${row.id} (${row.kind}): ${message}`), { code: 'invalid_input' }));
       this.again = true;
       return null;
@@ -375,8 +382,13 @@ export class RedisRunner {
   private async heartbeat(mine: boolean): Promise<void> {
     const held = [...this.running.values()].map((e) => ({ id: e.id, fence: fenceOf(e) })).concat(this.buffer.map((r) => ({ id: r.id, fence: r.fence ?? '' })));
     const info = JSON.stringify({
-      pid: process.pid, host: os.hostname(), startedAt: this.startedAt, running: this.running.size, concurrency: this.opts.concurrency,
-      done: this.done, ...this.opts.info,
+      pid: process.pid,
+      host: os.hostname(),
+      startedAt: this.startedAt,
+      running: this.running.size,
+      concurrency: this.opts.concurrency,
+      done: this.done,
+      ...this.opts.info,
     });
     try {
       const r = await this.store.heartbeat(this.opts.workerId, this.opts.leaseMs, info, mine, held);

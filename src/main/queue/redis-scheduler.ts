@@ -28,7 +28,10 @@ function nextAfter(cron: string, tz: string | null, at: number): number {
 export class RedisScheduler {
   private nextCheck = 0;
 
-  constructor(private readonly store: RedisStore, private readonly registry: Registry) {}
+  constructor(
+    private readonly store: RedisStore,
+    private readonly registry: Registry,
+  ) {}
 
   async add(name: string, cron: string, kind: string, input: unknown, opts: ScheduleOptions = {}): Promise<Schedule> {
     if (typeof name !== 'string' || name.length === 0) throw new QueueError('invalid_option', 'A schedule needs a non-empty name.');

@@ -154,7 +154,7 @@ export class Registry {
       dedupeKey: opts.dedupeKey ?? null,
       ...(opts.debounce && opts.dedupeKey !== undefined ? { debounce: true } : {}),
       concurrencyKey: opts.concurrencyKey ?? null,
-      concurrencyLimit: opts.concurrencyKey ? def.concurrencyKeyLimit ?? 1 : null,
+      concurrencyLimit: opts.concurrencyKey ? (def.concurrencyKeyLimit ?? 1) : null,
       parentId,
       position: null,
       workflow: null,

@@ -26,7 +26,11 @@ export interface Publisher {
   tick(now: number): void;
 }
 
-const CANCEL_GRACE: StoredError = { code: 'cancelled', message: 'The task was cancelled and did not stop in time, so its process was killed.', retryable: false };
+const CANCEL_GRACE: StoredError = {
+  code: 'cancelled',
+  message: 'The task was cancelled and did not stop in time, so its process was killed.',
+  retryable: false,
+};
 
 /**
  * The worker loop. Each event-loop turn it commits what finished since the last turn and
@@ -116,7 +120,10 @@ export class Runner {
     let requeued = 0;
     this.storage.write(() => {
       this.completions.flushInTxn(now);
-      requeued = this.storage.tasks.requeue(left.map((e) => ({ id: e.id, attempts: e.attempt, workerId: this.opts.workerId })), now);
+      requeued = this.storage.tasks.requeue(
+        left.map((e) => ({ id: e.id, attempts: e.attempt, workerId: this.opts.workerId })),
+        now,
+      );
       this.storage.queries.removeWorker(this.opts.workerId);
     });
     this.completions.publishFlushed();
@@ -155,7 +162,7 @@ export class Runner {
     }
     let next = held.size > 0 ? held.dueAt() : Infinity;
     if (this.state === 'running' && this.running.size < this.opts.concurrency) {
-      next = Math.min(next, wakeAt, claimed.length > 0 ? Infinity : this.storage.tasks.nextDueAt() ?? Infinity);
+      next = Math.min(next, wakeAt, claimed.length > 0 ? Infinity : (this.storage.tasks.nextDueAt() ?? Infinity));
     }
     if (next <= now) this.notify();
     else if (next < now + this.opts.pollMs) this.wake(next);
@@ -255,8 +262,13 @@ export class Runner {
       const expired = this.storage.write(() => {
         if (this.running.size > 0) this.storage.tasks.heartbeat([...this.running.keys()], this.opts.workerId, now + this.opts.leaseMs);
         this.storage.queries.upsertWorker({
-          id: this.opts.workerId, pid: process.pid, host: os.hostname(), startedAt: this.startedAt, heartbeatAt: now,
-          running: this.running.size, concurrency: this.opts.concurrency,
+          id: this.opts.workerId,
+          pid: process.pid,
+          host: os.hostname(),
+          startedAt: this.startedAt,
+          heartbeatAt: now,
+          running: this.running.size,
+          concurrency: this.opts.concurrency,
         });
         const maxRate = Math.max(0, ...this.registry.entries().map(([, d]) => d.rateLimit?.intervalMs ?? 0));
         this.storage.claims.trimStarts(now - maxRate);

@@ -59,7 +59,16 @@ export class Scheduler {
     const keep = existing && existing.cron === cron.trim() && existing.tz === (opts.tz ?? null);
     const nextRunAt = keep ? existing.nextRunAt : nextAfter(parsed, now);
     this.storage.write(() =>
-      this.storage.schedules.upsert({ name, cron: cron.trim(), tz: opts.tz ?? null, kind, input: value, catchUp, nextRunAt, options: { ...(opts.enqueue ?? {}) } }),
+      this.storage.schedules.upsert({
+        name,
+        cron: cron.trim(),
+        tz: opts.tz ?? null,
+        kind,
+        input: value,
+        catchUp,
+        nextRunAt,
+        options: { ...(opts.enqueue ?? {}) },
+      }),
     );
     this.nextCheck = 0;
     return this.storage.schedules.get(name)!;

@@ -21,7 +21,11 @@ export function summarizeStats({ now, windowMs, counts, finished, workers, pause
     totals[c.state] = (totals[c.state] ?? 0) + c.n;
   }
   const minutes = Math.ceil(windowMs / 60_000);
-  const perMinute = Array.from({ length: minutes }, (_, i) => ({ minute: Math.floor((now - (minutes - i) * 60_000) / 60_000) * 60_000 + 60_000, succeeded: 0, failed: 0 }));
+  const perMinute = Array.from({ length: minutes }, (_, i) => ({
+    minute: Math.floor((now - (minutes - i) * 60_000) / 60_000) * 60_000 + 60_000,
+    succeeded: 0,
+    failed: 0,
+  }));
   const run: number[] = [];
   const wait: number[] = [];
   let ok = 0;

@@ -8,7 +8,19 @@ import { Runner } from './runner';
 import { Scheduler } from './scheduler';
 import { type DurabilityOptions, type NewTask, Storage, type TaskRow, type TaskShape, parseId, rowToTask } from './store';
 import { buildStats } from './stats';
-import type { EnqueueItem, EnqueueOptions, KindDefinition, ListFilter, ListPage, QueueStats, Schedule, ScheduleOptions, Task, TaskState, TimelineEntry } from './types';
+import type {
+  EnqueueItem,
+  EnqueueOptions,
+  KindDefinition,
+  ListFilter,
+  ListPage,
+  QueueStats,
+  Schedule,
+  ScheduleOptions,
+  Task,
+  TaskState,
+  TimelineEntry,
+} from './types';
 import { type GroupOptions, Workflow } from './workflow';
 
 export interface TaskQueueOptions extends DurabilityOptions, CommonQueueOptions {
@@ -39,26 +51,39 @@ export class TaskQueue {
   readonly workerId: string;
   private readonly leaseMs: number;
 
-  constructor(readonly db: Database, private readonly options: TaskQueueOptions = {}) {
+  constructor(
+    readonly db: Database,
+    private readonly options: TaskQueueOptions = {},
+  ) {
     this.storage = new Storage(db, (s, input, parent, pos) => this.registry.buildStep(s, input, parent, pos), options);
     const resolved = resolveRunnerOptions(options);
     this.workerId = resolved.workerId;
     this.leaseMs = resolved.leaseMs;
-    this.runner = new Runner(this.storage, this.registry, () => this.poolFor(), {
-      ...resolved,
-      groupCommitMs: Math.max(0, options.groupCommitMs ?? 5),
-    }, {
-      wants: () => this.events.listenerCount('task') > 0,
-      rows: (rows) => this.emitRows(rows),
-      tasks: (tasks) => {
-        for (const t of tasks) this.events.emit('task', t);
+    this.runner = new Runner(
+      this.storage,
+      this.registry,
+      () => this.poolFor(),
+      {
+        ...resolved,
+        groupCommitMs: Math.max(0, options.groupCommitMs ?? 5),
       },
-      ids: (ids) => this.emitIds(ids),
-      log: (id, message) => this.events.emit('log', { id: String(id), message } satisfies LogEvent),
-      failure: (err) => (this.events.listenerCount('error') > 0 ? this.events.emit('error', err) : console.error('[queue]', err)),
-      tick: (now) => this.emitIds(this.scheduler.tick(now)),
-    });
-    this.scheduler = new Scheduler(this.storage, this.registry, (kind, input, opts) => this.storage.tasks.insert(this.registry.build(kind, input, opts), Date.now()).id);
+      {
+        wants: () => this.events.listenerCount('task') > 0,
+        rows: (rows) => this.emitRows(rows),
+        tasks: (tasks) => {
+          for (const t of tasks) this.events.emit('task', t);
+        },
+        ids: (ids) => this.emitIds(ids),
+        log: (id, message) => this.events.emit('log', { id: String(id), message } satisfies LogEvent),
+        failure: (err) => (this.events.listenerCount('error') > 0 ? this.events.emit('error', err) : console.error('[queue]', err)),
+        tick: (now) => this.emitIds(this.scheduler.tick(now)),
+      },
+    );
+    this.scheduler = new Scheduler(
+      this.storage,
+      this.registry,
+      (kind, input, opts) => this.storage.tasks.insert(this.registry.build(kind, input, opts), Date.now()).id,
+    );
     this.workflow = new Workflow(this.storage, this.registry);
   }
 
@@ -97,7 +122,9 @@ export class TaskQueue {
     // a single row is one statement, atomic without a transaction of its own.
     const tasks = keyed
       ? this.storage.write(() => shapes.map((s, i) => this.insert({ ...s, input: inputs[i] }, now)))
-      : shapes.length === 1 ? this.insertNew(shapes, inputs, now) : this.storage.write(() => this.insertNew(shapes, inputs, now));
+      : shapes.length === 1
+        ? this.insertNew(shapes, inputs, now)
+        : this.storage.write(() => this.insertNew(shapes, inputs, now));
     this.runner.notify();
     if (this.events.listenerCount('task') > 0) for (const t of tasks) this.events.emit('task', t);
     return tasks;
@@ -165,7 +192,10 @@ export class TaskQueue {
       this.storage.write(() => {
         const row = this.mustRow(id, n);
         if (!this.storage.tasks.retry(n, Date.now())) {
-          throw new QueueError('invalid_state', `Task ${id} is ${row.state}${row.workflow ? ' (a workflow)' : ''}; only dead, failed or cancelled tasks can be retried.`);
+          throw new QueueError(
+            'invalid_state',
+            `Task ${id} is ${row.state}${row.workflow ? ' (a workflow)' : ''}; only dead, failed or cancelled tasks can be retried.`,
+          );
         }
       });
     } catch (err) {
@@ -262,7 +292,12 @@ export class TaskQueue {
 
   private afterWorkflow(parentId: number): Task {
     this.runner.notify();
-    this.emitIds(this.storage.queries.children(parentId).map((r) => r.id).concat(parentId));
+    this.emitIds(
+      this.storage.queries
+        .children(parentId)
+        .map((r) => r.id)
+        .concat(parentId),
+    );
     return this.get(String(parentId))!;
   }
 

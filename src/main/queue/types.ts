@@ -54,9 +54,7 @@ export interface TaskContext {
 
 export type Handler<I = unknown, O = unknown> = (input: I, ctx: TaskContext) => Promise<O> | O;
 
-export type Backoff =
-  | { type: 'exponential'; baseMs?: number; maxMs?: number }
-  | { type: 'fixed'; delayMs: number };
+export type Backoff = { type: 'exponential'; baseMs?: number; maxMs?: number } | { type: 'fixed'; delayMs: number };
 
 export interface KindDefinition<I = unknown, O = unknown> {
   input: ZodType<I>;

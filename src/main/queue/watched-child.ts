@@ -92,15 +92,15 @@ export class WatchedChild {
         // At ready, not at spawn: Electron's utility process has no pid until it has started.
         if (opts.niceness && this.child.pid !== undefined) lowerPriority(this.child.pid, opts.niceness);
         ready();
-      }
-      else if (m.t === 'mem' && typeof m.rss === 'number') this.watch(m.rss);
+      } else if (m.t === 'mem' && typeof m.rss === 'number') this.watch(m.rss);
       else opts.onMessage(raw);
     });
     this.child.onExit((code, signal) => {
       this.exitedFlag = true;
       const oom = code === 134 || signal === 'SIGABRT' || signal === 'SIGTRAP';
-      const exit: ChildExit = this.killedFor
-        ?? (oom
+      const exit: ChildExit =
+        this.killedFor ??
+        (oom
           ? { cause: 'heap', why: `ran out of its ${opts.heapMb} MB heap`, heapMb: opts.heapMb }
           : { cause: 'crashed', why: `stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`, code, signal });
       failed(new Error(exit.why));

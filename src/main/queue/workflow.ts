@@ -19,7 +19,10 @@ function step(item: EnqueueItem): StepSpec {
  * children settle. Everything is validated before anything is stored.
  */
 export class Workflow {
-  constructor(private readonly storage: Storage, private readonly registry: Registry) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly registry: Registry,
+  ) {}
 
   /** The first step gets `input`; each next step gets the previous step's result. */
   chain(items: EnqueueItem[], opts: GroupOptions = {}): number {
@@ -50,7 +53,11 @@ export class Workflow {
   chord(items: EnqueueItem[], callback: { kind: string; options?: EnqueueOptions }, opts: GroupOptions = {}): number {
     const rows = this.buildAll(items, 'A chord');
     this.registry.get(callback.kind);
-    const spec: WorkflowSpec = { mode: 'failFast', size: rows.length, callback: { kind: callback.kind, options: callback.options as Record<string, unknown> | undefined } };
+    const spec: WorkflowSpec = {
+      mode: 'failFast',
+      size: rows.length,
+      callback: { kind: callback.kind, options: callback.options as Record<string, unknown> | undefined },
+    };
     return this.storage.write(() => {
       const parent = this.insertParent('chord', spec, rows.length + 1, opts);
       this.insertChildren(parent, rows);

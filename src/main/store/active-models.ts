@@ -28,8 +28,7 @@ export class ActiveModelRepository {
 
   get(datasetId: string): ActiveModelRecord {
     const row = this.db.prepare('SELECT model_id, pinned FROM active_models WHERE dataset_id = ?').get(toRowId(datasetId)) as
-      | { model_id: number | null; pinned: number }
-      | undefined;
+      { model_id: number | null; pinned: number } | undefined;
     return { modelId: row?.model_id == null ? null : toId(row.model_id), pinned: row?.pinned === 1 && row.model_id !== null };
   }
 

@@ -111,9 +111,7 @@ export class DatasetRepository {
          WHERE l.dataset_id = ? GROUP BY l.id ORDER BY l.position, l.id`,
       )
       .all(rowId) as LabelCountRecord[];
-    const unlabeled = this.db
-      .prepare('SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? AND label_id IS NULL')
-      .get(rowId) as { n: number };
+    const unlabeled = this.db.prepare('SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? AND label_id IS NULL').get(rowId) as { n: number };
     return { ...base, labels, unlabeledCount: unlabeled.n };
   }
 

@@ -42,7 +42,11 @@ export class EmbeddingRepository {
 
   /** The augmented copies' vectors of up to EMBEDDING_CHUNK hashes. */
   variantChunk(backbone: string, hashes: readonly string[]): Array<{ hash: string; variant: string; vector: Buffer }> {
-    return this.chunkQuery('embedding_variants', 'variant, vector', hashes.length).all(backbone, ...hashes) as Array<{ hash: string; variant: string; vector: Buffer }>;
+    return this.chunkQuery('embedding_variants', 'variant, vector', hashes.length).all(backbone, ...hashes) as Array<{
+      hash: string;
+      variant: string;
+      vector: Buffer;
+    }>;
   }
 
   putVariant(backbone: string, hash: string, variant: string, vector: Float32Array): void {

@@ -78,9 +78,8 @@ export class HistoryRepository {
     const id = Number(info.lastInsertRowid);
     const file = this.db.prepare('INSERT OR IGNORE INTO label_history_files (entry_id, hash, ext) VALUES (?, ?, ?)');
     for (const f of entry.files) file.run(id, f.hash, f.ext);
-    const cutoff = this.db
-      .prepare('SELECT id FROM label_history WHERE dataset_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?')
-      .get(ds, keep) as { id: number } | undefined;
+    const cutoff = this.db.prepare('SELECT id FROM label_history WHERE dataset_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?').get(ds, keep) as
+      { id: number } | undefined;
     if (cutoff) {
       released.push(...this.filesOf('h.dataset_id = ? AND h.id <= ?', ds, cutoff.id));
       this.db.prepare('DELETE FROM label_history WHERE dataset_id = ? AND id <= ?').run(ds, cutoff.id);
@@ -92,9 +91,7 @@ export class HistoryRepository {
   nextUndo(datasetId: string): HistoryRecord | null {
     const ds = toRowId(datasetId);
     if (ds === null) return null;
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM label_history WHERE dataset_id = ? AND undone = 0 ORDER BY id DESC LIMIT 1`).get(ds) as
-      | Row
-      | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM label_history WHERE dataset_id = ? AND undone = 0 ORDER BY id DESC LIMIT 1`).get(ds) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -102,9 +99,7 @@ export class HistoryRepository {
   nextRedo(datasetId: string): HistoryRecord | null {
     const ds = toRowId(datasetId);
     if (ds === null) return null;
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM label_history WHERE dataset_id = ? AND undone = 1 ORDER BY id LIMIT 1`).get(ds) as
-      | Row
-      | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM label_history WHERE dataset_id = ? AND undone = 1 ORDER BY id LIMIT 1`).get(ds) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -121,9 +116,7 @@ export class HistoryRepository {
   list(datasetId: string, limit: number): HistoryRecord[] {
     const ds = toRowId(datasetId);
     if (ds === null) return [];
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM label_history WHERE dataset_id = ? ORDER BY id DESC LIMIT ?`).all(ds, limit) as Row[]).map(
-      toRecord,
-    );
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM label_history WHERE dataset_id = ? ORDER BY id DESC LIMIT ?`).all(ds, limit) as Row[]).map(toRecord);
   }
 
   private filesOf(where: string, ...args: number[]): StoredFile[] {

@@ -98,8 +98,7 @@ const SORT_KEY: Record<ImageSort, string> = {
 
 function toRecord(r: Row, modelId: string | null = null): ImageRecord {
   return {
-    prediction:
-      modelId !== null && r.p_label !== null && r.p_label !== undefined ? { label: r.p_label, confidence: r.p_confidence ?? 0, modelId } : null,
+    prediction: modelId !== null && r.p_label !== null && r.p_label !== undefined ? { label: r.p_label, confidence: r.p_confidence ?? 0, modelId } : null,
     id: toId(r.id),
     datasetId: toId(r.dataset_id),
     hash: r.hash,
@@ -167,9 +166,7 @@ export class ImageRepository {
     if (q.unlabeled) where.push('i.label_id IS NULL');
     else if (q.label !== undefined) {
       // By label id, so the (dataset_id, label_id, id) index serves the page directly.
-      const label = this.db.prepare('SELECT id FROM labels WHERE dataset_id = ? AND name = ?').get(ds, q.label) as
-        | { id: number }
-        | undefined;
+      const label = this.db.prepare('SELECT id FROM labels WHERE dataset_id = ? AND name = ?').get(ds, q.label) as { id: number } | undefined;
       if (!label) return { items: [], nextCursor: null, total: q.cursor ? undefined : 0 };
       where.push('i.label_id = ?');
       args.push(label.id);
@@ -213,19 +210,14 @@ export class ImageRepository {
     }
     args.push(q.limit + 1);
     const order = key === 'i.id' ? 'i.id' : `${key}${desc ? ' DESC' : ''}, i.id`;
-    const rows = this.db
-      .prepare(`${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`)
-      .all(...args) as Row[];
+    const rows = this.db.prepare(`${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`).all(...args) as Row[];
     const more = rows.length > q.limit;
     const kept = more ? rows.slice(0, q.limit) : rows;
     const items = kept.map((r) => toRecord(r, model === null ? null : modelId));
     let nextCursor: string | null = null;
     if (more) {
       const last = kept[kept.length - 1];
-      nextCursor =
-        key === 'i.id'
-          ? encodeCursor(last.id)
-          : encodeKeyCursor(key === 'i.file_name' ? last.file_name : (last.p_confidence ?? -1), last.id);
+      nextCursor = key === 'i.id' ? encodeCursor(last.id) : encodeKeyCursor(key === 'i.file_name' ? last.file_name : (last.p_confidence ?? -1), last.id);
     }
     return { items, nextCursor, total };
   }
@@ -247,7 +239,10 @@ export class ImageRepository {
 
   /** The stored type and size of a picture's bytes, when any dataset holds them. */
   knownFile(hash: string): { ext: string; width: number; height: number } | null {
-    return (this.db.prepare('SELECT ext, width, height FROM images WHERE hash = ? LIMIT 1').get(hash) as { ext: string; width: number; height: number } | undefined) ?? null;
+    return (
+      (this.db.prepare('SELECT ext, width, height FROM images WHERE hash = ? LIMIT 1').get(hash) as
+        { ext: string; width: number; height: number } | undefined) ?? null
+    );
   }
 
   /** The datasets that own these images (for change events and per-dataset label lookup). */
@@ -256,9 +251,10 @@ export class ImageRepository {
     const all = rowIds(ids);
     for (let i = 0; i < all.length; i += CHUNK) {
       const part = all.slice(i, i + CHUNK);
-      const rows = this.db
-        .prepare(`SELECT id, dataset_id FROM images WHERE id IN (${part.map(() => '?').join(',')})`)
-        .all(...part) as Array<{ id: number; dataset_id: number }>;
+      const rows = this.db.prepare(`SELECT id, dataset_id FROM images WHERE id IN (${part.map(() => '?').join(',')})`).all(...part) as Array<{
+        id: number;
+        dataset_id: number;
+      }>;
       for (const r of rows) {
         const key = toId(r.dataset_id);
         const list = byDataset.get(key) ?? [];

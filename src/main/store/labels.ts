@@ -52,9 +52,7 @@ export class LabelRepository {
   get(datasetId: string, name: string): LabelRecord | null {
     const ds = toRowId(datasetId);
     if (ds === null) return null;
-    const row = this.db.prepare('SELECT id, name, position, color FROM labels WHERE dataset_id = ? AND name = ?').get(ds, name) as
-      | LabelRecord
-      | undefined;
+    const row = this.db.prepare('SELECT id, name, position, color FROM labels WHERE dataset_id = ? AND name = ?').get(ds, name) as LabelRecord | undefined;
     return row ?? null;
   }
 
@@ -66,18 +64,14 @@ export class LabelRepository {
 
   /** Ids of the pictures that carry this label. */
   imageIds(labelId: number): string[] {
-    return (this.db.prepare('SELECT id FROM images WHERE label_id = ? ORDER BY id').all(labelId) as Array<{ id: number }>).map((r) =>
-      String(r.id),
-    );
+    return (this.db.prepare('SELECT id FROM images WHERE label_id = ? ORDER BY id').all(labelId) as Array<{ id: number }>).map((r) => String(r.id));
   }
 
   /** Names in creation order (the order of the digit shortcuts). */
   names(datasetId: string): string[] {
     const ds = toRowId(datasetId);
     if (ds === null) return [];
-    return (
-      this.db.prepare('SELECT name FROM labels WHERE dataset_id = ? ORDER BY position, id').all(ds) as Array<{ name: string }>
-    ).map((r) => r.name);
+    return (this.db.prepare('SELECT name FROM labels WHERE dataset_id = ? ORDER BY position, id').all(ds) as Array<{ name: string }>).map((r) => r.name);
   }
 
   rename(labelId: number, name: string): void {

@@ -21,7 +21,9 @@ export function adoptLegacyQueue(db: Database, file: string): number {
       const old = new Set((db.prepare(`SELECT name FROM legacy.pragma_table_info('queue_tasks')`).all() as Array<{ name: string }>).map((c) => c.name));
       const shared = cols.filter((c) => old.has(c)).join(', ');
       moved = db.transaction(
-        () => db.prepare(`INSERT INTO queue_tasks (${shared}) SELECT ${shared} FROM legacy.queue_tasks WHERE state IN ('queued', 'running', 'failed')`).run().changes,
+        () =>
+          db.prepare(`INSERT INTO queue_tasks (${shared}) SELECT ${shared} FROM legacy.queue_tasks WHERE state IN ('queued', 'running', 'failed')`).run()
+            .changes,
       )();
     }
   } finally {

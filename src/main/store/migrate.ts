@@ -54,15 +54,11 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
     name       TEXT NOT NULL,
     applied_at TEXT NOT NULL
   )`);
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
-  );
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
   const known = Math.max(0, ...migrations.map((m) => m.version));
   const newest = Math.max(0, ...applied);
   if (newest > known) {
-    throw new Error(
-      `This data folder was written by a newer Loupe (schema ${newest}, this build knows ${known}). Update Loupe to open it.`,
-    );
+    throw new Error(`This data folder was written by a newer Loupe (schema ${newest}, this build knows ${known}). Update Loupe to open it.`);
   }
   const pending = migrations.filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
   if (pending.length === 0) return [];

@@ -45,7 +45,19 @@ export class ModelRepository {
       .prepare(
         'INSERT INTO models (dataset_id, run_id, version, name, labels, backbone, head, metrics, created_at, backbone_sha256, backbone_variant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(ds, toRowId(m.runId), version, `${m.datasetName} v${version}`, m.labels, m.backbone, Buffer.from(m.head), m.metrics, nowIso(), m.backboneBuild?.sha256 ?? null, m.backboneBuild?.variant ?? null);
+      .run(
+        ds,
+        toRowId(m.runId),
+        version,
+        `${m.datasetName} v${version}`,
+        m.labels,
+        m.backbone,
+        Buffer.from(m.head),
+        m.metrics,
+        nowIso(),
+        m.backboneBuild?.sha256 ?? null,
+        m.backboneBuild?.variant ?? null,
+      );
     return Number(info.lastInsertRowid);
   }
 
@@ -72,7 +84,9 @@ export class ModelRepository {
   }
 
   latest(datasetId: string): ModelRow | null {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM models WHERE dataset_id = ? ORDER BY id DESC LIMIT 1`).get(toRowId(datasetId)) as ModelRow | undefined) ?? null;
+    return (
+      (this.db.prepare(`SELECT ${COLUMNS} FROM models WHERE dataset_id = ? ORDER BY id DESC LIMIT 1`).get(toRowId(datasetId)) as ModelRow | undefined) ?? null
+    );
   }
 
   /**

@@ -33,8 +33,7 @@ export class PredictionRepository {
   get(modelId: string, imageId: string): { label: string; confidence: number } | null {
     return (
       (this.db.prepare('SELECT label, confidence FROM predictions WHERE model_id = ? AND image_id = ?').get(toRowId(modelId), toRowId(imageId)) as
-        | { label: string; confidence: number }
-        | undefined) ?? null
+        { label: string; confidence: number } | undefined) ?? null
     );
   }
 
@@ -45,9 +44,7 @@ export class PredictionRepository {
    */
   guessedBy(items: ReadonlyArray<{ imageId: string; label: string }>, preferred: string | null): Map<string, string> {
     const out = new Map<string, string>();
-    const stmt = this.db.prepare(
-      'SELECT model_id FROM predictions WHERE image_id = ? AND label = ? ORDER BY model_id = ? DESC, model_id DESC LIMIT 1',
-    );
+    const stmt = this.db.prepare('SELECT model_id FROM predictions WHERE image_id = ? AND label = ? ORDER BY model_id = ? DESC, model_id DESC LIMIT 1');
     const pref = preferred === null ? -1 : toRowId(preferred);
     for (const it of items) {
       const row = stmt.get(toRowId(it.imageId), it.label, pref) as { model_id: number } | undefined;
@@ -106,14 +103,19 @@ export class PredictionRepository {
         ? 0
         : (
             this.db
-              .prepare('SELECT count(*) AS n FROM images i WHERE i.dataset_id = ? AND EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)')
+              .prepare(
+                'SELECT count(*) AS n FROM images i WHERE i.dataset_id = ? AND EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)',
+              )
               .get(ds, backbone) as { n: number }
           ).n;
     const predicted =
       modelId === null
         ? 0
-        : (this.db.prepare('SELECT count(*) AS n FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.model_id = ? AND i.dataset_id = ?').get(toRowId(modelId), ds) as { n: number })
-            .n;
+        : (
+            this.db
+              .prepare('SELECT count(*) AS n FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.model_id = ? AND i.dataset_id = ?')
+              .get(toRowId(modelId), ds) as { n: number }
+          ).n;
     return { images, embedded, predicted };
   }
 }

@@ -102,9 +102,7 @@ export class RunRepository {
     f: { status: string; metrics: string | null; details: string | null; modelId: string | null; errorCode: string | null; errorMessage: string | null },
   ): void {
     this.db
-      .prepare(
-        `UPDATE training_runs SET status = ?, metrics = ?, details = ?, model_id = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`,
-      )
+      .prepare(`UPDATE training_runs SET status = ?, metrics = ?, details = ?, model_id = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`)
       .run(f.status, f.metrics, f.details, f.modelId === null ? null : toRowId(f.modelId), f.errorCode, f.errorMessage, nowIso(), toRowId(id));
   }
 
@@ -116,7 +114,8 @@ export class RunRepository {
   }
 
   latestId(datasetId: string): string | null {
-    const r = this.db.prepare('SELECT id FROM training_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(toRowId(datasetId)) as { id: number } | undefined;
+    const r = this.db.prepare('SELECT id FROM training_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(toRowId(datasetId)) as
+      { id: number } | undefined;
     return r ? String(r.id) : null;
   }
 

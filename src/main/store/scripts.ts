@@ -30,10 +30,10 @@ const toRecord = (r: Row): ScriptRecord => ({
   source: r.source,
   schedule: r.schedule_cron
     ? {
-      cron: r.schedule_cron,
-      enabled: r.schedule_enabled === 1,
-      paused: r.schedule_paused_at ? { at: r.schedule_paused_at, reason: r.schedule_paused_reason ?? '' } : null,
-    }
+        cron: r.schedule_cron,
+        enabled: r.schedule_enabled === 1,
+        paused: r.schedule_paused_at ? { at: r.schedule_paused_at, reason: r.schedule_paused_reason ?? '' } : null,
+      }
     : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -73,8 +73,10 @@ export class ScriptRepository {
   /** Sets or clears the schedule; either way a pause and the failure count are forgotten (resume). */
   setSchedule(id: string, schedule: { cron: string; enabled: boolean } | null): ScriptRecord | null {
     this.db
-      .prepare(`UPDATE scripts SET schedule_cron = ?, schedule_enabled = ?, schedule_failures = 0,
-        schedule_paused_at = NULL, schedule_paused_reason = NULL, updated_at = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE scripts SET schedule_cron = ?, schedule_enabled = ?, schedule_failures = 0,
+        schedule_paused_at = NULL, schedule_paused_reason = NULL, updated_at = ? WHERE id = ?`,
+      )
       .run(schedule?.cron ?? null, schedule?.enabled ? 1 : 0, new Date().toISOString(), toRowId(id));
     return this.get(id);
   }

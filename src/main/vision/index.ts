@@ -25,14 +25,7 @@
 export * from './pure';
 export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './node/preprocess/preprocess';
 export { readRegularFile, FileRefused, type FileRefusalReason } from './node/preprocess/read-file';
-export {
-  InferenceEngine,
-  type EngineOptions,
-  type EmbedInput,
-  type EmbedOptions,
-  type EmbedResult,
-  type EngineReport,
-} from './node/inference/engine';
+export { InferenceEngine, type EngineOptions, type EmbedInput, type EmbedOptions, type EmbedResult, type EngineReport } from './node/inference/engine';
 export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './node/inference/providers';
 export {
   listBackbones,
@@ -49,6 +42,13 @@ export { modelCardSchema, parseModelCard, readModelCard, cardPathFor, modelFileO
 export { convertLayersModel, type ConvertOptions, type ConvertResult } from './node/convert/layers-to-onnx';
 export { loadLayersModelFile, loadMinJsLayersModel, type LayersModel } from './node/convert/tfjs-model';
 export { exportModel, buildClassifier, preprocessingText, type ExportOptions } from './node/export/export-model';
-export { buildDefaultBackbone, writeDefaultBackbone, writeInt8Backbone, DEFAULT_TAPS, DEFAULT_MODEL_FILE, INT8_MODEL_FILE } from './node/convert/default-backbone';
+export {
+  buildDefaultBackbone,
+  writeDefaultBackbone,
+  writeInt8Backbone,
+  DEFAULT_TAPS,
+  DEFAULT_MODEL_FILE,
+  INT8_MODEL_FILE,
+} from './node/convert/default-backbone';
 export { quantizeStatic } from './node/convert/quantize';
 export { buildHeadModel } from './node/export/head-graph';

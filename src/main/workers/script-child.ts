@@ -12,8 +12,21 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  CTRL_ABORT, CTRL_LENGTH, CTRL_OUT_READ, CTRL_OUT_WRITE, CTRL_SLOTS, CTRL_STATE, DATA_BYTES, OUT_BYTES, OUT_WRAP,
-  type ChildRun, type FromChild, type FromWorker, type ScriptFailure, type ToChild, type WorkerInit,
+  CTRL_ABORT,
+  CTRL_LENGTH,
+  CTRL_OUT_READ,
+  CTRL_OUT_WRITE,
+  CTRL_SLOTS,
+  CTRL_STATE,
+  DATA_BYTES,
+  OUT_BYTES,
+  OUT_WRAP,
+  type ChildRun,
+  type FromChild,
+  type FromWorker,
+  type ScriptFailure,
+  type ToChild,
+  type WorkerInit,
 } from '../services/scripts/worker-protocol';
 import { listenToParent, reportMemory, sendToParent } from '../queue/parent-channel';
 
@@ -35,7 +48,8 @@ function startWorker(init: WorkerInit, memoryMb: number): Worker {
   if (!existsSync(file)) throw new Error(`The script worker is missing: ${file}`);
   if (!ts) return new Worker(file, { workerData: init, resourceLimits });
   // Running from source (tests, tsx): the worker loads TypeScript through tsx.
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })` +
+  const boot =
+    `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })` +
     `.catch((e) => { console.error(e); process.exit(1); });`;
   return new Worker(boot, { eval: true, workerData: init, resourceLimits });
 }
@@ -53,7 +67,10 @@ class Run {
   private quiet = false;
   private killTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly r: ChildRun, private readonly onEnd: () => void) {
+  constructor(
+    private readonly r: ChildRun,
+    private readonly onEnd: () => void,
+  ) {
     const control = new SharedArrayBuffer(CTRL_SLOTS * 4);
     const data = new SharedArrayBuffer(DATA_BYTES);
     const output = new SharedArrayBuffer(OUT_BYTES);
@@ -61,8 +78,15 @@ class Run {
     this.bytes = new Uint8Array(data);
     this.ring = new Uint8Array(output);
     const init: WorkerInit = {
-      source: r.source, mainPath: r.mainPath, budget: r.budget, timeoutMs: r.timeoutMs, maxMemory: r.maxMemory,
-      hostFunctions: r.hostFunctions, control, data, output,
+      source: r.source,
+      mainPath: r.mainPath,
+      budget: r.budget,
+      timeoutMs: r.timeoutMs,
+      maxMemory: r.maxMemory,
+      hostFunctions: r.hostFunctions,
+      control,
+      data,
+      output,
       ...(r.maxElements !== undefined ? { maxElements: r.maxElements } : {}),
     };
     this.poll = setInterval(() => this.drain(), 50);
@@ -84,8 +108,12 @@ class Run {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') this.fail('Memory limit exceeded.', 'limit');
       else this.fail(`The script stopped unexpectedly: ${err.message}`, 'runtime');
     });
-    this.worker.on('exit', () => this.fail(Atomics.load(this.ctrl, CTRL_ABORT) ? 'Cancelled.' : 'The script stopped unexpectedly.',
-      Atomics.load(this.ctrl, CTRL_ABORT) ? 'limit' : 'runtime'));
+    this.worker.on('exit', () =>
+      this.fail(
+        Atomics.load(this.ctrl, CTRL_ABORT) ? 'Cancelled.' : 'The script stopped unexpectedly.',
+        Atomics.load(this.ctrl, CTRL_ABORT) ? 'limit' : 'runtime',
+      ),
+    );
   }
 
   /** Forwards what the worker wrote into the ring since the last look. */
@@ -114,7 +142,8 @@ class Run {
   answer(json: string): void {
     if (this.ended) return;
     let buf = this.encoder.encode(json);
-    if (buf.length > DATA_BYTES) buf = this.encoder.encode(JSON.stringify({ ok: false, message: 'The answer of this call is too large (more than 8 MB); ask for less at a time.' }));
+    if (buf.length > DATA_BYTES)
+      buf = this.encoder.encode(JSON.stringify({ ok: false, message: 'The answer of this call is too large (more than 8 MB); ask for less at a time.' }));
     this.bytes.set(buf, 0);
     Atomics.store(this.ctrl, CTRL_LENGTH, buf.length);
     Atomics.store(this.ctrl, CTRL_STATE, 1);

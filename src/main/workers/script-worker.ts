@@ -5,7 +5,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { fromLoupe, runProgram, toLoupe, type HostFunction, type HostModule, type LoupeValue } from '../lang/index';
 import { hostArgsError } from '../services/scripts/limits';
-import { CTRL_ABORT, CTRL_LENGTH, CTRL_OUT_READ, CTRL_OUT_WRITE, CTRL_SLOTS, CTRL_STATE, OUT_BYTES, OUT_WRAP, type FromWorker, type HostAnswer, type WorkerInit } from '../services/scripts/worker-protocol';
+import {
+  CTRL_ABORT,
+  CTRL_LENGTH,
+  CTRL_OUT_READ,
+  CTRL_OUT_WRITE,
+  CTRL_SLOTS,
+  CTRL_STATE,
+  OUT_BYTES,
+  OUT_WRAP,
+  type FromWorker,
+  type HostAnswer,
+  type WorkerInit,
+} from '../services/scripts/worker-protocol';
 
 const init = workerData as WorkerInit;
 /** Most a host call's arguments may take as plain data (the answer buffer is 8 MiB). */

@@ -39,10 +39,7 @@ async function openSession(token: string | null): Promise<void> {
     throw new BootError('unavailable', 'Cannot reach Loupe. Start it with `loupe serve` and open the address it prints.');
   }
   if (res.status === 401 || res.status === 403) {
-    throw new BootError(
-      'unauthorized',
-      'This page needs the access token. Open the full address that `loupe serve` printed (it ends in #token=…).',
-    );
+    throw new BootError('unauthorized', 'This page needs the access token. Open the full address that `loupe serve` printed (it ends in #token=…).');
   }
   if (!res.ok) throw new BootError('unavailable', `Loupe answered ${res.status} when signing in. Restart \`loupe serve\` and open the address it prints.`);
 }

@@ -94,7 +94,11 @@ export async function uploadFiles(args: {
     } catch (err) {
       if (signal?.aborted) return;
       for (const item of batch.items) {
-        tally.failed.push({ name: nameOf(item), code: 'unavailable', message: `Could not send it to Loupe (${(err as Error).message}). Check that Loupe is running and try again.` });
+        tally.failed.push({
+          name: nameOf(item),
+          code: 'unavailable',
+          message: `Could not send it to Loupe (${(err as Error).message}). Check that Loupe is running and try again.`,
+        });
       }
       tally.done += batch.items.length;
       return;

@@ -2,7 +2,6 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState, type FormEvent } from 'react';
 import { messageOf } from '../lib/errors';
 
-
 /** Asks for a name (new dataset, rename). Errors from the call are shown in place. */
 export function NameDialog(props: {
   open: boolean;

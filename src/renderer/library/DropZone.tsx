@@ -5,7 +5,17 @@ import type { WalkEntry } from '../lib/folder-walk';
  * Takes pictures and folders dropped from the desktop. The entries must be taken from the
  * DataTransfer during the drop event itself; the browser empties it afterwards.
  */
-export function DropZone({ disabled, hint, onDrop, children }: { disabled: boolean; hint: string; onDrop: (entries: WalkEntry[], loose: File[], all: File[]) => void; children: ReactNode }) {
+export function DropZone({
+  disabled,
+  hint,
+  onDrop,
+  children,
+}: {
+  disabled: boolean;
+  hint: string;
+  onDrop: (entries: WalkEntry[], loose: File[], all: File[]) => void;
+  children: ReactNode;
+}) {
   const [over, setOver] = useState(false);
   const depth = useRef(0);
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');

@@ -69,9 +69,21 @@ export function FilterBar(props: {
 }) {
   const { labels, filter, query, hasModel, total, selected, onChange, onSelectAll } = props;
   const set = (patch: Partial<GridQuery>) => onChange(filter, { ...query, ...patch });
-  const [search, setSearch] = useDebounced(query.q ?? '', (v) => set({ q: v.trim() || undefined }), (v) => v.trim());
-  const [min, setMin] = useDebounced(query.min?.toString() ?? '', (v) => set({ min: confidenceOf(v) }), (v) => confidenceOf(v)?.toString() ?? '');
-  const [max, setMax] = useDebounced(query.max?.toString() ?? '', (v) => set({ max: confidenceOf(v) }), (v) => confidenceOf(v)?.toString() ?? '');
+  const [search, setSearch] = useDebounced(
+    query.q ?? '',
+    (v) => set({ q: v.trim() || undefined }),
+    (v) => v.trim(),
+  );
+  const [min, setMin] = useDebounced(
+    query.min?.toString() ?? '',
+    (v) => set({ min: confidenceOf(v) }),
+    (v) => confidenceOf(v)?.toString() ?? '',
+  );
+  const [max, setMax] = useDebounced(
+    query.max?.toString() ?? '',
+    (v) => set({ max: confidenceOf(v) }),
+    (v) => confidenceOf(v)?.toString() ?? '',
+  );
   const agreement: Agreement = filter.kind === 'unlabeled' ? 'unlabelled' : (query.agreement ?? 'any');
   const chooseAgreement = (a: Agreement) => {
     if (a === 'unlabelled') return onChange({ kind: 'unlabeled' }, { ...query, agreement: undefined });
@@ -84,7 +96,12 @@ export function FilterBar(props: {
     <div className="filter-bar" role="search" aria-label="Filter pictures">
       <label className="small filter-field">
         Guess
-        <select value={query.predicted ?? ''} onChange={(e) => set({ predicted: e.target.value || undefined })} aria-label="Predicted label" disabled={!hasModel && !query.predicted}>
+        <select
+          value={query.predicted ?? ''}
+          onChange={(e) => set({ predicted: e.target.value || undefined })}
+          aria-label="Predicted label"
+          disabled={!hasModel && !query.predicted}
+        >
           <option value="">Any</option>
           {labels.map((l) => (
             <option key={l} value={l}>
@@ -96,21 +113,58 @@ export function FilterBar(props: {
       <fieldset className="small filter-field confidence-range" disabled={!hasModel && query.min === undefined && query.max === undefined}>
         <legend className="visually-hidden">Confidence range</legend>
         Confidence
-        <input type="number" min={0} max={1} step={0.05} placeholder="0" value={min} onChange={(e) => setMin(e.target.value)} aria-label="Lowest confidence" aria-invalid={badRange} />
+        <input
+          type="number"
+          min={0}
+          max={1}
+          step={0.05}
+          placeholder="0"
+          value={min}
+          onChange={(e) => setMin(e.target.value)}
+          aria-label="Lowest confidence"
+          aria-invalid={badRange}
+        />
         –
-        <input type="number" min={0} max={1} step={0.05} placeholder="1" value={max} onChange={(e) => setMax(e.target.value)} aria-label="Highest confidence" aria-invalid={badRange} />
+        <input
+          type="number"
+          min={0}
+          max={1}
+          step={0.05}
+          placeholder="1"
+          value={max}
+          onChange={(e) => setMax(e.target.value)}
+          aria-label="Highest confidence"
+          aria-invalid={badRange}
+        />
       </fieldset>
       <div className="segmented small" role="group" aria-label="Guess and label">
         {(['any', 'agrees', 'disagrees', 'unlabelled'] as const).map((a) => (
-          <button key={a} type="button" aria-pressed={agreement === a} onClick={() => chooseAgreement(a)} disabled={!hasModel && (a === 'agrees' || a === 'disagrees') && agreement !== a}>
+          <button
+            key={a}
+            type="button"
+            aria-pressed={agreement === a}
+            onClick={() => chooseAgreement(a)}
+            disabled={!hasModel && (a === 'agrees' || a === 'disagrees') && agreement !== a}
+          >
             {a === 'any' ? 'All' : a === 'agrees' ? 'Agrees' : a === 'disagrees' ? 'Disagrees' : 'Unlabelled'}
           </button>
         ))}
       </div>
-      <input type="search" className="filter-search small" placeholder="File name" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search file names" />
+      <input
+        type="search"
+        className="filter-search small"
+        placeholder="File name"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        aria-label="Search file names"
+      />
       <label className="small filter-field">
         Sort
-        <select value={query.sort ?? 'added'} onChange={(e) => set({ sort: e.target.value === 'added' ? undefined : (e.target.value as ImageSort) })} aria-label="Sort by">
+        <select
+          value={query.sort ?? 'added'}
+          onChange={(e) => set({ sort: e.target.value === 'added' ? undefined : (e.target.value as ImageSort) })}
+          aria-label="Sort by"
+        >
           {SORT_NAMES.map(([v, name]) => (
             <option key={v} value={v} disabled={!hasModel && v.includes('confidence')}>
               {name}

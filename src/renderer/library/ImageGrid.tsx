@@ -37,7 +37,15 @@ interface CellEvents {
   onDragStart: (id: string, e: DragEvent) => void;
 }
 
-const Cell = memo(function Cell(props: { image: Image; selected: boolean; focused: boolean; size: number; color: string | undefined; guessColor: string | undefined; on: CellEvents }) {
+const Cell = memo(function Cell(props: {
+  image: Image;
+  selected: boolean;
+  focused: boolean;
+  size: number;
+  color: string | undefined;
+  guessColor: string | undefined;
+  on: CellEvents;
+}) {
   const { image, selected, focused, size, color, guessColor, on } = props;
   const label = image.label;
   const guess = guessOf(image);
@@ -80,7 +88,12 @@ const Cell = memo(function Cell(props: { image: Image; selected: boolean; focuse
         )}
         {guess && (label === null || disagrees) && (
           // What the active model says, styled apart from a given label: dashed, italic, in the guessed label's colour.
-          <span className="guess" data-testid="prediction" style={{ ['--hue' as string]: String(hueOf(guessColor)) }} title="The model’s guess (Enter accepts it)">
+          <span
+            className="guess"
+            data-testid="prediction"
+            style={{ ['--hue' as string]: String(hueOf(guessColor)) }}
+            title="The model’s guess (Enter accepts it)"
+          >
             {guess.label} {Math.round(guess.confidence * 100)}%
           </span>
         )}

@@ -10,19 +10,13 @@ export function ImportBar({ view, onCancel, onDismiss }: { view: ImportView; onC
       {running ? (
         <div className="import-progress">
           <span className="import-status" role="status">
-            {view.phase === 'scanning'
-              ? `Looking for pictures… ${view.total > 0 ? `${view.total} found` : ''}`
-              : `Importing ${view.done} of ${view.total}`}
+            {view.phase === 'scanning' ? `Looking for pictures… ${view.total > 0 ? `${view.total} found` : ''}` : `Importing ${view.done} of ${view.total}`}
           </span>
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label="Import progress"
-            aria-valuemin={0}
-            aria-valuemax={view.total}
-            aria-valuenow={view.done}
-          >
-            <div className={view.phase === 'scanning' ? 'progress-fill indeterminate' : 'progress-fill'} style={{ width: view.phase === 'scanning' ? undefined : `${pct}%` }} />
+          <div className="progress" role="progressbar" aria-label="Import progress" aria-valuemin={0} aria-valuemax={view.total} aria-valuenow={view.done}>
+            <div
+              className={view.phase === 'scanning' ? 'progress-fill indeterminate' : 'progress-fill'}
+              style={{ width: view.phase === 'scanning' ? undefined : `${pct}%` }}
+            />
           </div>
           <button type="button" className="button ghost small" onClick={onCancel}>
             Cancel

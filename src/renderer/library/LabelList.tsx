@@ -57,7 +57,12 @@ export function LabelList(props: {
           )}
           <span className="label-name">{name}</span>
           {few && (
-            <span className="few" role="img" aria-label="too few pictures to measure" title={`Too few pictures to measure: give it at least ${MIN_TO_MEASURE} (20 or more is better).`}>
+            <span
+              className="few"
+              role="img"
+              aria-label="too few pictures to measure"
+              title={`Too few pictures to measure: give it at least ${MIN_TO_MEASURE} (20 or more is better).`}
+            >
               !
             </span>
           )}

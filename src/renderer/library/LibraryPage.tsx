@@ -13,7 +13,20 @@ import { ImageGrid } from './ImageGrid';
 import { ImportBar } from './ImportBar';
 import { LabelList } from './LabelList';
 import { LabelPicker } from './LabelPicker';
-import { addTarget, expectedCount, filterKey, filterOfView, filterTitle, gridQueryKey, gridQueryOf, narrows, paramsOf, viewOf, type Filter, type GridQuery } from './filter';
+import {
+  addTarget,
+  expectedCount,
+  filterKey,
+  filterOfView,
+  filterTitle,
+  gridQueryKey,
+  gridQueryOf,
+  narrows,
+  paramsOf,
+  viewOf,
+  type Filter,
+  type GridQuery,
+} from './filter';
 import { FilterBar } from './FilterBar';
 import { useDataset, useDatasets, useImagePages, useRefresh } from './queries';
 import { useImporter } from './useImporter';
@@ -104,7 +117,8 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
   const selected = () => targets(selection, ids);
   const accept = (t: string[]) => {
     const items = acceptItems(images, new Set(t));
-    if (items.length === 0 && images.some((i) => t.includes(i.id) && guessOf(i))) return labelling.say('These pictures already have the label the model guesses.');
+    if (items.length === 0 && images.some((i) => t.includes(i.id) && guessOf(i)))
+      return labelling.say('These pictures already have the label the model guesses.');
     return void labelling.accept(items);
   };
   const pick = (t: string[]) => {
@@ -178,10 +192,10 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
     : narrows(grid)
       ? 'No pictures match these filters.'
       : filter.kind === 'all'
-      ? 'Drop pictures or folders here, or use “Add pictures…”. Sub-folder names become labels.'
-      : filter.kind === 'unlabeled'
-        ? 'Every picture has a label.'
-        : `No pictures labelled “${filter.name}” yet. Select some and press L, or drop pictures here to add them with this label.`;
+        ? 'Drop pictures or folders here, or use “Add pictures…”. Sub-folder names become labels.'
+        : filter.kind === 'unlabeled'
+          ? 'Every picture has a label.'
+          : `No pictures labelled “${filter.name}” yet. Select some and press L, or drop pictures here to add them with this label.`;
   const selectedIds = selected();
   const menuGuess = (() => {
     const guesses = new Set(images.filter((i) => selectedIds.includes(i.id)).map((i) => guessOf(i)?.label ?? null));
@@ -195,7 +209,14 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
       </h1>
       <header className="toolbar">
         {list.length > 0 && (
-          <DatasetMenu datasets={list} current={current} onSwitch={(id) => go(id)} onNew={() => setDialog('new')} onRename={() => setDialog('rename')} onDelete={() => setDialog('delete-dataset')} />
+          <DatasetMenu
+            datasets={list}
+            current={current}
+            onSwitch={(id) => go(id)}
+            onNew={() => setDialog('new')}
+            onRename={() => setDialog('rename')}
+            onDelete={() => setDialog('delete-dataset')}
+          />
         )}
         {current && (
           <span className="muted toolbar-info" aria-live="polite">
@@ -225,7 +246,13 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
         {current && (
           <>
             <ReviewButton datasetId={datasetId} onNavigate={onNavigate} />
-            <button type="button" className="button" aria-pressed={visionOpen} onClick={() => setVisionOpen((o) => !o)} title="Sort by prediction, label next, near duplicates">
+            <button
+              type="button"
+              className="button"
+              aria-pressed={visionOpen}
+              onClick={() => setVisionOpen((o) => !o)}
+              title="Sort by prediction, label next, near duplicates"
+            >
               Vision tools
             </button>
             <button type="button" className="button" onClick={() => pictureInput.current?.click()} disabled={importer.busy} title={`${target.button} (O)`}>
@@ -236,8 +263,26 @@ export function LibraryPage({ hidden, route, onNavigate }: { hidden: boolean; ro
             </button>
           </>
         )}
-        <input ref={pictureInput} type="file" accept="image/*" multiple hidden aria-label={target.button} data-testid="picture-input" onChange={onFiles(false)} />
-        <input ref={folderInput} type="file" multiple hidden aria-label="Add folder" data-testid="folder-input" {...{ webkitdirectory: '', directory: '' }} onChange={onFiles(true)} />
+        <input
+          ref={pictureInput}
+          type="file"
+          accept="image/*"
+          multiple
+          hidden
+          aria-label={target.button}
+          data-testid="picture-input"
+          onChange={onFiles(false)}
+        />
+        <input
+          ref={folderInput}
+          type="file"
+          multiple
+          hidden
+          aria-label="Add folder"
+          data-testid="folder-input"
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={onFiles(true)}
+        />
       </header>
       <ImportBar view={importer.view} onCancel={importer.cancel} onDismiss={importer.dismiss} />
       {visionOpen && detail.data && <VisionPanel detail={detail.data} onClose={() => setVisionOpen(false)} />}

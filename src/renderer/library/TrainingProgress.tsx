@@ -11,7 +11,14 @@ export function TrainingProgress({ datasetId, onOpen }: { datasetId: string | nu
   return (
     <button type="button" className="training-progress" onClick={onOpen} title="Open the Train page" data-testid="library-training">
       <span className="small">{text}</span>
-      <span className="progress mini" role="progressbar" aria-label="Training progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(share * 100)}>
+      <span
+        className="progress mini"
+        role="progressbar"
+        aria-label="Training progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(share * 100)}
+      >
         <span className="progress-fill" style={{ width: `${Math.round(share * 100)}%` }} />
       </span>
     </button>

@@ -8,7 +8,12 @@ export const PAGE_SIZE = Number(globalThis.localStorage?.getItem('loupe.pageSize
 
 export function useDatasets() {
   // Creating a dataset sends no event, so a list made in another window is picked up on focus.
-  return useQuery({ queryKey: ['datasets'], queryFn: () => window.loupe.call('datasets.list', {}), placeholderData: keepPreviousData, refetchOnWindowFocus: true });
+  return useQuery({
+    queryKey: ['datasets'],
+    queryFn: () => window.loupe.call('datasets.list', {}),
+    placeholderData: keepPreviousData,
+    refetchOnWindowFocus: true,
+  });
 }
 
 export function useDataset(id: string | null) {

@@ -78,7 +78,11 @@ export function useImporter(datasetId: string | null, looseLabel: string | undef
         show({ ...base, phase: 'finished', done: base.total, imported: r.imported, duplicates: r.duplicates, failed, message: summary({ ...r, failed }) });
       } catch (err) {
         const cancelled = err instanceof CancelledError || ac.signal.aborted;
-        show({ ...base, phase: cancelled ? 'cancelled' : 'finished', message: cancelled ? 'Import cancelled. Pictures already sent are kept.' : messageOf(err) });
+        show({
+          ...base,
+          phase: cancelled ? 'cancelled' : 'finished',
+          message: cancelled ? 'Import cancelled. Pictures already sent are kept.' : messageOf(err),
+        });
       }
       show.flush();
       void refresh(datasetId);

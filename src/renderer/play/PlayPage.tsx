@@ -54,7 +54,8 @@ export function PlayPage() {
     if (!model) return;
     // File order, not completion order: the list is laid out before any answer arrives.
     const images = inFileOrder(files.filter(isImage)).slice(0, MAX_TRIED);
-    if (images.length < files.length) setNotice(`${files.length - images.length} file${files.length - images.length === 1 ? ' was' : 's were'} not a picture or past the first ${MAX_TRIED}.`);
+    if (images.length < files.length)
+      setNotice(`${files.length - images.length} file${files.length - images.length === 1 ? ' was' : 's were'} not a picture or past the first ${MAX_TRIED}.`);
     const items: Tried[] = images.map((file) => ({ key: nextKey++, file, url: URL.createObjectURL(file), state: 'running' }));
     setTried((ts) => [...items, ...ts].slice(0, MAX_TRIED));
     let i = 0;
@@ -146,7 +147,13 @@ export function PlayPage() {
         <button type="button" className="button" disabled={!model} aria-pressed={camera} onClick={() => setCamera((c) => !c)}>
           Webcam
         </button>
-        <button type="button" className="button" disabled={!model || scoring !== null} onClick={() => testFolder.current?.click()} title="Sub-folders named after labels; nothing is added to the dataset">
+        <button
+          type="button"
+          className="button"
+          disabled={!model || scoring !== null}
+          onClick={() => testFolder.current?.click()}
+          title="Sub-folders named after labels; nothing is added to the dataset"
+        >
           Score a test folder…
         </button>
         {tried.length > 0 && (
@@ -154,9 +161,33 @@ export function PlayPage() {
             Clear
           </button>
         )}
-        <input ref={pick} type="file" accept="image/*" multiple hidden data-testid="play-input" onChange={(e) => (void run(Array.from(e.target.files ?? [])), (e.target.value = ''))} />
-        <input ref={folder} type="file" multiple hidden data-testid="play-folder-input" {...{ webkitdirectory: '', directory: '' }} onChange={(e) => (void run(Array.from(e.target.files ?? [])), (e.target.value = ''))} />
-        <input ref={testFolder} type="file" multiple hidden data-testid="score-folder-input" {...{ webkitdirectory: '', directory: '' }} onChange={(e) => (void scoreFolder(Array.from(e.target.files ?? [])), (e.target.value = ''))} />
+        <input
+          ref={pick}
+          type="file"
+          accept="image/*"
+          multiple
+          hidden
+          data-testid="play-input"
+          onChange={(e) => (void run(Array.from(e.target.files ?? [])), (e.target.value = ''))}
+        />
+        <input
+          ref={folder}
+          type="file"
+          multiple
+          hidden
+          data-testid="play-folder-input"
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={(e) => (void run(Array.from(e.target.files ?? [])), (e.target.value = ''))}
+        />
+        <input
+          ref={testFolder}
+          type="file"
+          multiple
+          hidden
+          data-testid="score-folder-input"
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={(e) => (void scoreFolder(Array.from(e.target.files ?? [])), (e.target.value = ''))}
+        />
       </header>
       <Notice text={notice} onDismiss={() => setNotice(null)} />
       <div className="play-body">

@@ -23,7 +23,12 @@ function Verdict({ t, model, onAdd }: { t: Tried; model: Model; onAdd: (label: s
   const [name, setName] = useState('');
   const top = t.predictions?.[0];
   if (!top) return null;
-  if (t.added) return <span className="muted small">{t.verdict === 'right' ? '✓' : '✗'} Added as “{t.added}”</span>;
+  if (t.added)
+    return (
+      <span className="muted small">
+        {t.verdict === 'right' ? '✓' : '✗'} Added as “{t.added}”
+      </span>
+    );
   if (!wrong) {
     return (
       <span className="play-verdict">
@@ -56,7 +61,9 @@ function Verdict({ t, model, onAdd }: { t: Tried; model: Model; onAdd: (label: s
           ))}
         <option value={NEW}>New label…</option>
       </select>
-      {choice === NEW && <input value={name} onChange={(e) => setName(e.target.value)} aria-label="New label" placeholder="New label" autoFocus maxLength={100} />}
+      {choice === NEW && (
+        <input value={name} onChange={(e) => setName(e.target.value)} aria-label="New label" placeholder="New label" autoFocus maxLength={100} />
+      )}
       <button type="submit" className="button small primary" disabled={!label}>
         Add to dataset
       </button>
@@ -113,7 +120,12 @@ export function PlayResults({ tried, model, onAdd }: { tried: Tried[]; model: Mo
                     {top.label}
                   </span>{' '}
                   <span className="small">{percent(top.confidence)}</span>
-                  {second && <span className="muted small"> · {second.label} {percent(second.confidence)}</span>}
+                  {second && (
+                    <span className="muted small">
+                      {' '}
+                      · {second.label} {percent(second.confidence)}
+                    </span>
+                  )}
                 </span>
               )}
               <Verdict t={t} model={model} onAdd={(label, v) => onAdd(t, label, v)} />

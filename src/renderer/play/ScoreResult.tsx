@@ -14,14 +14,23 @@ export function ScoreResult({ score, folder, unlabelled, onClose }: { score: Eva
         </button>
       </header>
       <p className="score-accuracy">
-        <strong data-testid="score-accuracy">{percent(score.accuracy)}</strong> right · {score.count} picture{score.count === 1 ? '' : 's'} scored, none added to
-        the dataset
+        <strong data-testid="score-accuracy">{percent(score.accuracy)}</strong> right · {score.count} picture{score.count === 1 ? '' : 's'} scored, none added
+        to the dataset
         {score.unknownLabels.length > 0 && <span className="muted"> · labels the model does not know: {score.unknownLabels.join(', ')}</span>}
-        {unlabelled > 0 && <span className="muted"> · {unlabelled} picture{unlabelled === 1 ? '' : 's'} outside a label folder left out</span>}
+        {unlabelled > 0 && (
+          <span className="muted">
+            {' '}
+            · {unlabelled} picture{unlabelled === 1 ? '' : 's'} outside a label folder left out
+          </span>
+        )}
       </p>
       {score.failed.length > 0 && (
         <p className="notice" role="alert">
-          {score.failed.length} could not be read: {score.failed.slice(0, 3).map((f) => f.message).join('; ')}
+          {score.failed.length} could not be read:{' '}
+          {score.failed
+            .slice(0, 3)
+            .map((f) => f.message)
+            .join('; ')}
         </p>
       )}
       <div className="train-metrics">

@@ -40,11 +40,7 @@ export function Webcam({ onCapture, onClose }: { onCapture: (file: File) => void
     canvas.width = v.videoWidth;
     canvas.height = v.videoHeight;
     canvas.getContext('2d')!.drawImage(v, 0, 0);
-    canvas.toBlob(
-      (blob) => blob && onCapture(new File([blob], `webcam-${String(shot++).padStart(3, '0')}.jpg`, { type: 'image/jpeg' })),
-      'image/jpeg',
-      0.9,
-    );
+    canvas.toBlob((blob) => blob && onCapture(new File([blob], `webcam-${String(shot++).padStart(3, '0')}.jpg`, { type: 'image/jpeg' })), 'image/jpeg', 0.9);
   };
 
   useEffect(() => {

@@ -5,7 +5,12 @@ import { reviewRoute } from './review-route';
 export function ReviewButton({ datasetId, onNavigate }: { datasetId: string | null; onNavigate: (r: Route) => void }) {
   if (!datasetId) return null;
   return (
-    <button type="button" className="button" onClick={() => onNavigate(reviewRoute(datasetId, 'label-next'))} title="One picture at a time: accept, correct or skip">
+    <button
+      type="button"
+      className="button"
+      onClick={() => onNavigate(reviewRoute(datasetId, 'label-next'))}
+      title="One picture at a time: accept, correct or skip"
+    >
       Review
     </button>
   );

@@ -1,13 +1,6 @@
 /** What a key press means in review mode (DOM-free, so it is tested in Node). */
 export type ReviewKey =
-  | { kind: 'accept' }
-  | { kind: 'label'; index: number }
-  | { kind: 'skip' }
-  | { kind: 'back' }
-  | { kind: 'undo' }
-  | { kind: 'redo' }
-  | { kind: 'close' }
-  | null;
+  { kind: 'accept' } | { kind: 'label'; index: number } | { kind: 'skip' } | { kind: 'back' } | { kind: 'undo' } | { kind: 'redo' } | { kind: 'close' } | null;
 
 export function reviewKey(e: { key: string; code?: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean }): ReviewKey {
   const mod = e.ctrlKey || e.metaKey;

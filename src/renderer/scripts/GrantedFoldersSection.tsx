@@ -43,10 +43,22 @@ export function GrantedFoldersSection() {
           if (path.trim()) void change('scripts.folders.grant', path.trim());
         }}
       >
-        <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/Pictures/Inbox or ~/Inbox" aria-label="Folder to grant" spellCheck={false} />
-        <button type="submit" className="button small" disabled={!path.trim()}>Grant</button>
+        <input
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          placeholder="/home/me/Pictures/Inbox or ~/Inbox"
+          aria-label="Folder to grant"
+          spellCheck={false}
+        />
+        <button type="submit" className="button small" disabled={!path.trim()}>
+          Grant
+        </button>
       </form>
-      {problem && <p className="error small" role="alert">{problem}</p>}
+      {problem && (
+        <p className="error small" role="alert">
+          {problem}
+        </p>
+      )}
     </>
   );
 }

@@ -2,7 +2,7 @@ import { useLayoutEffect, useRef } from 'react';
 import type { RunView } from './useScriptRun';
 
 function valueText(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'nil';
+  return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? 'nil');
 }
 
 /** How a run stands, in words: an error is "Failed", a stop is "Cancelled", never "Finished". */
@@ -54,7 +54,13 @@ export function OutputConsole({ view, onJump, onClear }: { view: RunView; onJump
       >
         {view.output}
         {view.error && (
-          <button type="button" className="console-error" data-testid="script-error" onClick={() => onJump(view.error!.line, view.error!.column)} title="Show this line in the editor">
+          <button
+            type="button"
+            className="console-error"
+            data-testid="script-error"
+            onClick={() => onJump(view.error!.line, view.error!.column)}
+            title="Show this line in the editor"
+          >
             Error at {view.error.line}:{view.error.column}: {view.error.message}
           </button>
         )}
@@ -63,7 +69,9 @@ export function OutputConsole({ view, onJump, onClear }: { view: RunView; onJump
             {view.problem}
           </span>
         )}
-        {view.finished && !view.error && !view.problem && view.value !== null && view.value !== undefined && <span className="muted">{`→ ${valueText(view.value)}`}</span>}
+        {view.finished && !view.error && !view.problem && view.value !== null && view.value !== undefined && (
+          <span className="muted">{`→ ${valueText(view.value)}`}</span>
+        )}
       </pre>
     </section>
   );

@@ -77,7 +77,8 @@ export const ScriptEditor = forwardRef<ScriptEditorHandle, Props>(function Scrip
               const shown = toEditorDiagnostics(ev, diagnostics);
               // The check sends the first 100; say how many more there are, at the last one shown.
               const last = shown[shown.length - 1];
-              if (more > 0 && last) shown.push({ from: last.from, to: last.to, severity: 'info', message: `${more} more problem${more === 1 ? '' : 's'} not shown.` });
+              if (more > 0 && last)
+                shown.push({ from: last.from, to: last.to, severity: 'info', message: `${more} more problem${more === 1 ? '' : 's'} not shown.` });
               return shown;
             } catch {
               return [];

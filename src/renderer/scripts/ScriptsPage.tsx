@@ -29,7 +29,13 @@ for ds in loupe.datasets() {
 `;
 
 let nextKey = 1;
-const draftOf = (s: { id?: string; name: string; source: string }): Draft => ({ id: s.id ?? null, name: s.name, source: s.source, key: nextKey++, dirty: false });
+const draftOf = (s: { id?: string; name: string; source: string }): Draft => ({
+  id: s.id ?? null,
+  name: s.name,
+  source: s.source,
+  key: nextKey++,
+  dirty: false,
+});
 
 export function ScriptsPage() {
   const queries = useQueryClient();
@@ -94,15 +100,25 @@ export function ScriptsPage() {
   return (
     <section className="page scripts-page" aria-labelledby="page-title">
       <aside className="scripts-side">
-        <h1 id="page-title" className="visually-hidden">Scripts</h1>
+        <h1 id="page-title" className="visually-hidden">
+          Scripts
+        </h1>
         <div className="labels-head">Saved scripts</div>
         <ul aria-label="Saved scripts">
           {(list.data?.items ?? []).map((s) => (
             <li key={s.id}>
               <button type="button" className="label-item" aria-pressed={s.id === draft.id} onClick={() => open(s)}>
                 <span className="label-name">{s.name}</span>
-                {s.schedule?.enabled && <span className="muted small" title={`Runs on ${s.schedule.cron}`}>⏱</span>}
-                {s.schedule?.paused && <span className="error small" title={s.schedule.paused.reason} aria-label="Schedule paused">⚠</span>}
+                {s.schedule?.enabled && (
+                  <span className="muted small" title={`Runs on ${s.schedule.cron}`}>
+                    ⏱
+                  </span>
+                )}
+                {s.schedule?.paused && (
+                  <span className="error small" title={s.schedule.paused.reason} aria-label="Schedule paused">
+                    ⚠
+                  </span>
+                )}
               </button>
             </li>
           ))}
@@ -137,9 +153,17 @@ export function ScriptsPage() {
           />
           {draft.dirty && <span className="muted small">unsaved</span>}
           <span className="spacer" />
-          <button type="button" className="button" onClick={() => void format()}>Format</button>
-          <button type="button" className="button" onClick={() => void save()} title="Ctrl+S">Save</button>
-          {draft.id && <button type="button" className="button ghost" onClick={() => void remove()}>Delete</button>}
+          <button type="button" className="button" onClick={() => void format()}>
+            Format
+          </button>
+          <button type="button" className="button" onClick={() => void save()} title="Ctrl+S">
+            Save
+          </button>
+          {draft.id && (
+            <button type="button" className="button ghost" onClick={() => void remove()}>
+              Delete
+            </button>
+          )}
           {running ? (
             <button type="button" className="button danger" onClick={() => void stop()} disabled={view.state === 'stopping'}>
               {view.state === 'stopping' ? 'Stopping…' : 'Stop'}
@@ -150,23 +174,27 @@ export function ScriptsPage() {
             </button>
           )}
         </div>
-        {problem && <p className="notice error" role="alert">{problem}</p>}
+        {problem && (
+          <p className="notice error" role="alert">
+            {problem}
+          </p>
+        )}
         {stored.restored === undefined ? (
           <div className="script-editor" aria-busy="true" />
         ) : (
-        <ScriptEditor
-          key={draft.key}
-          ref={editor}
-          label={`Source of ${draft.name}`}
-          initialSource={draft.source}
-          onChange={(source) => {
-            const next = draft.dirty ? draft : { ...draft, dirty: true };
-            if (!draft.dirty) setDraft(next);
-            keep(next, source);
-          }}
-          onRun={() => void run(editor.current?.getSource() ?? '', draft.id)}
-          onSave={() => void save()}
-        />
+          <ScriptEditor
+            key={draft.key}
+            ref={editor}
+            label={`Source of ${draft.name}`}
+            initialSource={draft.source}
+            onChange={(source) => {
+              const next = draft.dirty ? draft : { ...draft, dirty: true };
+              if (!draft.dirty) setDraft(next);
+              keep(next, source);
+            }}
+            onRun={() => void run(editor.current?.getSource() ?? '', draft.id)}
+            onSave={() => void save()}
+          />
         )}
         {draft.id && saved ? (
           <ScheduleField key={`${saved.id}:${saved.schedule?.cron ?? ''}`} script={saved} onChanged={refresh} />

@@ -8,15 +8,71 @@ import type { EditorView } from '@codemirror/view';
 import { LOUPE_MODULE_MEMBERS, type ScriptDiagnostic } from '../../shared/contract';
 
 export const KEYWORDS = [
-  'and', 'as', 'break', 'catch', 'class', 'continue', 'else', 'false', 'finally', 'fn', 'for', 'from', 'if', 'import',
-  'in', 'let', 'nil', 'not', 'or', 'return', 'self', 'super', 'throw', 'true', 'try', 'while',
+  'and',
+  'as',
+  'break',
+  'catch',
+  'class',
+  'continue',
+  'else',
+  'false',
+  'finally',
+  'fn',
+  'for',
+  'from',
+  'if',
+  'import',
+  'in',
+  'let',
+  'nil',
+  'not',
+  'or',
+  'return',
+  'self',
+  'super',
+  'throw',
+  'true',
+  'try',
+  'while',
 ];
 const ATOMS = new Set(['true', 'false', 'nil']);
 /** The built-in scope (LANGUAGE.md §11). */
 export const BUILTINS = [
-  'print', 'str', 'repr', 'type', 'num', 'len', 'clock', 'sqrt', 'abs', 'floor', 'ceil', 'round', 'min', 'max', 'range',
-  'push', 'pop', 'insert', 'remove', 'keys', 'values', 'has', 'get', 'copy', 'slice', 'join', 'sort', 'reverse', 'ord',
-  'chr', 'assert', 'Error', 'pi', 'inf', 'nan',
+  'print',
+  'str',
+  'repr',
+  'type',
+  'num',
+  'len',
+  'clock',
+  'sqrt',
+  'abs',
+  'floor',
+  'ceil',
+  'round',
+  'min',
+  'max',
+  'range',
+  'push',
+  'pop',
+  'insert',
+  'remove',
+  'keys',
+  'values',
+  'has',
+  'get',
+  'copy',
+  'slice',
+  'join',
+  'sort',
+  'reverse',
+  'ord',
+  'chr',
+  'assert',
+  'Error',
+  'pi',
+  'inf',
+  'nan',
 ];
 const KEYWORD_SET = new Set(KEYWORDS);
 const BUILTIN_SET = new Set(BUILTINS);
@@ -73,7 +129,8 @@ export const loupeLanguage = StreamLanguage.define(parser);
 /** Names declared in the script (let, fn, class, for variables, catch, parameters). */
 export function localNames(text: string): string[] {
   const names = new Set<string>();
-  const re = /\b(?:let|fn|class|catch)\s+([A-Za-z_]\w*)|\bfor\s+([A-Za-z_]\w*)(?:\s*,\s*([A-Za-z_]\w*))?|\bimport\s+"[^"]*"\s+as\s+([A-Za-z_]\w*)|\bfn\s*[A-Za-z_]*\s*\(([^)]*)\)/g;
+  const re =
+    /\b(?:let|fn|class|catch)\s+([A-Za-z_]\w*)|\bfor\s+([A-Za-z_]\w*)(?:\s*,\s*([A-Za-z_]\w*))?|\bimport\s+"[^"]*"\s+as\s+([A-Za-z_]\w*)|\bfn\s*[A-Za-z_]*\s*\(([^)]*)\)/g;
   for (const m of text.matchAll(re)) {
     for (const g of [m[1], m[2], m[3], m[4]]) if (g) names.add(g);
     if (m[5]) for (const p of m[5].split(',')) if (p.trim()) names.add(p.trim());

@@ -68,7 +68,13 @@ export function useScriptRun() {
       setView((v) =>
         v.finished
           ? v
-          : { ...v, state: 'idle', finished: true, cancelled: t.state === 'cancelled', problem: t.state === 'cancelled' ? 'Stopped.' : (t.error?.message ?? null) },
+          : {
+              ...v,
+              state: 'idle',
+              finished: true,
+              cancelled: t.state === 'cancelled',
+              problem: t.state === 'cancelled' ? 'Stopped.' : (t.error?.message ?? null),
+            },
       );
     });
     return () => {

@@ -46,7 +46,12 @@ function Origins({ api, save }: { api: ApiSettings; save: (origins: string[]) =>
         {api.allowedOrigins.map((o) => (
           <li key={o}>
             <code>{o}</code>
-            <button type="button" className="button ghost small" aria-label={`Remove ${o}`} onClick={() => void save(api.allowedOrigins.filter((x) => x !== o)).catch((err) => setError(messageOf(err)))}>
+            <button
+              type="button"
+              className="button ghost small"
+              aria-label={`Remove ${o}`}
+              onClick={() => void save(api.allowedOrigins.filter((x) => x !== o)).catch((err) => setError(messageOf(err)))}
+            >
               Remove
             </button>
           </li>
@@ -58,7 +63,11 @@ function Origins({ api, save }: { api: ApiSettings; save: (origins: string[]) =>
           Allow
         </button>
       </form>
-      {error ? <p className="error-text" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -166,10 +175,9 @@ export function ApiSettingsSection({ headless }: { headless: boolean }) {
               {a.lobeConnect.url ? `On: ${a.lobeConnect.url}` : a.lobeConnect.enabled ? (a.lobeConnect.error ?? 'starting…') : 'Off.'}
             </span>
             <p id="lobe-connect-what" className="muted small">
-              Opens a second address, http://127.0.0.1:38100 (this machine only), that answers <code>POST /predict/MODEL-ID</code> the way
-              Lobe&apos;s app did, <strong>without a token</strong>, so Lobe&apos;s Python SDK and samples work unchanged. Any program on
-              this computer, and web pages served from localhost or an allowed origin, can then classify pictures with your models; nothing
-              else (datasets, pictures, settings) is reachable there.
+              Opens a second address, http://127.0.0.1:38100 (this machine only), that answers <code>POST /predict/MODEL-ID</code> the way Lobe&apos;s app did,{' '}
+              <strong>without a token</strong>, so Lobe&apos;s Python SDK and samples work unchanged. Any program on this computer, and web pages served from
+              localhost or an allowed origin, can then classify pictures with your models; nothing else (datasets, pictures, settings) is reachable there.
             </p>
           </dd>
         </div>

@@ -23,7 +23,11 @@ export function BrokerWorkers() {
       <p className="muted small">
         Redis at <code>{data.broker.url}</code>
       </p>
-      {data.items.length === 0 ? <p className="muted small">No worker has registered yet: start one with <code>loupe worker</code>.</p> : null}
+      {data.items.length === 0 ? (
+        <p className="muted small">
+          No worker has registered yet: start one with <code>loupe worker</code>.
+        </p>
+      ) : null}
       {data.items.length > 0 ? (
         <table className="kind-table broker-workers" data-testid="broker-workers">
           <thead>
@@ -50,7 +54,9 @@ export function BrokerWorkers() {
                 <td>
                   {w.running}/{w.slots}
                 </td>
-                <td data-testid="worker-current">{w.current.length === 0 ? <span className="muted">idle</span> : w.current.map((t) => `${t.kind} #${t.id}`).join(', ')}</td>
+                <td data-testid="worker-current">
+                  {w.current.length === 0 ? <span className="muted">idle</span> : w.current.map((t) => `${t.kind} #${t.id}`).join(', ')}
+                </td>
                 <td>{w.done}</td>
                 <td>{w.rate.toFixed(1)}/min</td>
                 <td>{ago(w.lastHeartbeat, now)}</td>

@@ -87,7 +87,14 @@ export function TaskDetail(props: {
       </header>
       {active || t.progress > 0 ? (
         <div className="import-progress task-detail-progress">
-          <span className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(t.progress * 100)} aria-label="Progress">
+          <span
+            className="progress"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(t.progress * 100)}
+            aria-label="Progress"
+          >
             <span className="progress-fill" style={{ width: `${Math.round(t.progress * 100)}%` }} />
           </span>
           <span className="small">{t.progressMessage ?? `${Math.round(t.progress * 100)} %`}</span>

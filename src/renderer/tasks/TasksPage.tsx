@@ -184,7 +184,15 @@ export function TasksPage() {
       ) : null}
       <div className={`tasks-body${selected ? ' with-detail' : ''}`}>
         <div className="task-list-box">
-          <TaskList tasks={shown} selected={selected} onSelect={setSelected} hasMore={hasNextPage && !searchCapped} onMore={more} empty={emptyText} names={names} />
+          <TaskList
+            tasks={shown}
+            selected={selected}
+            onSelect={setSelected}
+            hasMore={hasNextPage && !searchCapped}
+            onMore={more}
+            empty={emptyText}
+            names={names}
+          />
           {searchCapped ? (
             <p className="task-list-foot muted small">
               Searched the newest {all.length} tasks.{' '}

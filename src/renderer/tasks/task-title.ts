@@ -9,7 +9,11 @@ export interface Names {
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const lastPart = (path: string) => path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
+const lastPart = (path: string) =>
+  path
+    .replace(/[\\/]+$/, '')
+    .split(/[\\/]/)
+    .pop() || path;
 const pictures = (n: number) => `${n.toLocaleString()} picture${n === 1 ? '' : 's'}`;
 
 /**
@@ -78,6 +82,7 @@ export function taskFacts(t: Task, names: Names): Array<[string, string]> {
   if (str(input.output)) out.push(['Writes', String(input.output)]);
   if (num(result.imported) !== null) out.push(['Added', pictures(num(result.imported)!)]);
   if (num(result.duplicates)) out.push(['Already there', pictures(num(result.duplicates)!)]);
-  if (Array.isArray(result.failed) && result.failed.length > 0) out.push(['Not imported', `${result.failed.length} file${result.failed.length === 1 ? '' : 's'}`]);
+  if (Array.isArray(result.failed) && result.failed.length > 0)
+    out.push(['Not imported', `${result.failed.length} file${result.failed.length === 1 ? '' : 's'}`]);
   return out;
 }

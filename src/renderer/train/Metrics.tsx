@@ -68,7 +68,12 @@ export function ConfusionMatrix({
               return (
                 <td key={predicted} className={t === p ? 'diag' : n > 0 ? 'off' : ''} style={{ ['--shade' as string]: shade }}>
                   {n > 0 && ids.length > 0 ? (
-                    <button type="button" className="cell-button" onClick={() => onOpen({ truth, predicted, ids })} title={`${n} “${truth}” predicted as “${predicted}”`}>
+                    <button
+                      type="button"
+                      className="cell-button"
+                      onClick={() => onOpen({ truth, predicted, ids })}
+                      title={`${n} “${truth}” predicted as “${predicted}”`}
+                    >
                       {n}
                     </button>
                   ) : (

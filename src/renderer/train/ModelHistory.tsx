@@ -86,7 +86,11 @@ export function ModelHistory({ datasetId, onExport, onNotice }: { datasetId: str
           </ul>
         </>
       )}
-      {pair.length === 2 ? <ModelCompare a={pair[0]} b={pair[1]} /> : items.length > 1 ? <p className="muted small">Tick two models to compare them on the same held-out pictures.</p> : null}
+      {pair.length === 2 ? (
+        <ModelCompare a={pair[0]} b={pair[1]} />
+      ) : items.length > 1 ? (
+        <p className="muted small">Tick two models to compare them on the same held-out pictures.</p>
+      ) : null}
       <NameDialog
         open={renaming !== null}
         onOpenChange={(o) => !o && setRenaming(null)}

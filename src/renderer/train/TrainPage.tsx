@@ -46,8 +46,18 @@ function RunStatus({ run }: { run: Run }) {
       </p>
     );
   }
-  if (run.status === 'queued') return <p className="run-status" role="status">Waiting to start…</p>;
-  if (run.status === 'failed') return <p className="run-status error" role="alert">{run.error?.message ?? 'Training failed.'}</p>;
+  if (run.status === 'queued')
+    return (
+      <p className="run-status" role="status">
+        Waiting to start…
+      </p>
+    );
+  if (run.status === 'failed')
+    return (
+      <p className="run-status error" role="alert">
+        {run.error?.message ?? 'Training failed.'}
+      </p>
+    );
   if (run.status === 'cancelled') return <p className="run-status muted">Cancelled.</p>;
   const a = run.activation;
   return (
@@ -149,7 +159,10 @@ export function TrainPage({ routeId, onNavigate }: { routeId?: string; onNavigat
             Cancel training
           </button>
         ) : null}
-        <label className="small" title="Also train on flipped, cropped and colour-changed copies of each picture (computed once, then cached); automatic retrains after labelling do too">
+        <label
+          className="small"
+          title="Also train on flipped, cropped and colour-changed copies of each picture (computed once, then cached); automatic retrains after labelling do too"
+        >
           <input
             type="checkbox"
             checked={setAugment.isPending ? Boolean(setAugment.variables) : augment}
@@ -158,10 +171,22 @@ export function TrainPage({ routeId, onNavigate }: { routeId?: string; onNavigat
           />{' '}
           Augment (flips, crops, colour)
         </label>
-        <button type="button" className="button primary" onClick={() => train.mutate(false)} disabled={Boolean(active) || train.isPending} title="Train now (T)">
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => train.mutate(false)}
+          disabled={Boolean(active) || train.isPending}
+          title="Train now (T)"
+        >
           Train now
         </button>
-        <button type="button" className="button" disabled={!activeModel} onClick={() => activeModel && onExport(activeModel)} title="Export the active model as ONNX">
+        <button
+          type="button"
+          className="button"
+          disabled={!activeModel}
+          onClick={() => activeModel && onExport(activeModel)}
+          title="Export the active model as ONNX"
+        >
           Export model
         </button>
       </header>

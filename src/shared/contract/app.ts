@@ -38,9 +38,7 @@ export const appProcedures = {
   'app.info': procedure(z.object({}).strict(), AppInfo),
   'settings.api.get': procedure(z.object({}).strict(), ApiSettings),
   'settings.api.set': procedure(
-    z
-      .object({ enabled: z.boolean().optional(), allowedOrigins: z.array(z.string().url()).max(50).optional(), lobeConnect: z.boolean().optional() })
-      .strict(),
+    z.object({ enabled: z.boolean().optional(), allowedOrigins: z.array(z.string().url()).max(50).optional(), lobeConnect: z.boolean().optional() }).strict(),
     ApiSettings,
   ),
   'settings.api.regenerateToken': procedure(z.object({}).strict(), ApiSettings),

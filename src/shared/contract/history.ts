@@ -16,4 +16,3 @@ export const HistoryEntry = z.object({
   createdAt: z.string(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
-

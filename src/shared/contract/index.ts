@@ -28,7 +28,19 @@ export * from './play';
  * Every procedure and event of the contract, declared once. Later features add their maps
  * here (one line each); nothing else needs to change for a new call to reach both shells.
  */
-export const procedures = { ...appProcedures, ...libraryProcedures, ...taskProcedures, ...visionProcedures, ...queueMonitorProcedures, ...scriptProcedures, ...labellingProcedures, ...draftProcedures, ...modelProcedures, ...reviewProcedures, ...playProcedures };
+export const procedures = {
+  ...appProcedures,
+  ...libraryProcedures,
+  ...taskProcedures,
+  ...visionProcedures,
+  ...queueMonitorProcedures,
+  ...scriptProcedures,
+  ...labellingProcedures,
+  ...draftProcedures,
+  ...modelProcedures,
+  ...reviewProcedures,
+  ...playProcedures,
+};
 export const events = { ...libraryEvents, ...taskEvents, ...visionEvents, ...scriptEvents };
 
 export type Procedures = typeof procedures;

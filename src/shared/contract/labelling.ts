@@ -60,9 +60,7 @@ export const labellingProcedures = {
 
   /** Rename (onto an existing name: merge) and/or recolour a label; one undo step. */
   'labels.update': procedure(
-    z
-      .object({ datasetId: Id, name: z.string().min(1).max(100), newName: LabelName.optional(), color: LabelColor.nullable().optional() })
-      .strict(),
+    z.object({ datasetId: Id, name: z.string().min(1).max(100), newName: LabelName.optional(), color: LabelColor.nullable().optional() }).strict(),
     z.object({ label: LabelCount, entry: HistoryEntry.nullable() }),
   ),
   /** Deletes a label; its pictures become unlabelled (one undo step). */
@@ -79,7 +77,14 @@ export const labellingProcedures = {
    * The guess travels with the call so a model that changed meanwhile cannot swap it.
    */
   'images.accept': procedure(
-    z.object({ items: z.array(z.object({ id: Id, label: LabelName })).min(1).max(100_000) }).strict(),
+    z
+      .object({
+        items: z
+          .array(z.object({ id: Id, label: LabelName }))
+          .min(1)
+          .max(100_000),
+      })
+      .strict(),
     LabelChange,
   ),
 };

@@ -56,8 +56,7 @@ export type Image = z.infer<typeof Image>;
 export const ImageSort = z.enum(['added', 'name', 'confidence', '-confidence']);
 export type ImageSort = z.infer<typeof ImageSort>;
 
-export const Page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 /** Whether a picture's given label and the active model's guess agree (both must exist). */
 export const Agreement = z.enum(['agrees', 'disagrees']);
@@ -91,9 +90,25 @@ export type ImportProgress = z.infer<typeof ImportProgress>;
 
 export const libraryProcedures = {
   'datasets.list': procedure(z.object({}).strict(), z.array(Dataset)),
-  'datasets.create': procedure(z.object({ name: DatasetName }).strict(), Dataset, { method: 'POST', path: '/datasets', status: 201, summary: 'Create a dataset', tags: ['datasets'] }),
-  'datasets.get': procedure(z.object({ id: Id }).strict(), DatasetDetail, { method: 'GET', path: '/datasets/:id', summary: 'A dataset with its labels and their counts', tags: ['datasets'] }),
-  'datasets.rename': procedure(z.object({ id: Id, name: DatasetName }).strict(), Dataset, { method: 'PATCH', path: '/datasets/:id', summary: 'Rename a dataset', tags: ['datasets'] }),
+  'datasets.create': procedure(z.object({ name: DatasetName }).strict(), Dataset, {
+    method: 'POST',
+    path: '/datasets',
+    status: 201,
+    summary: 'Create a dataset',
+    tags: ['datasets'],
+  }),
+  'datasets.get': procedure(z.object({ id: Id }).strict(), DatasetDetail, {
+    method: 'GET',
+    path: '/datasets/:id',
+    summary: 'A dataset with its labels and their counts',
+    tags: ['datasets'],
+  }),
+  'datasets.rename': procedure(z.object({ id: Id, name: DatasetName }).strict(), Dataset, {
+    method: 'PATCH',
+    path: '/datasets/:id',
+    summary: 'Rename a dataset',
+    tags: ['datasets'],
+  }),
   /** A dataset that does not exist is `not_found` (so a mistyped id is not a silent success). */
   'datasets.delete': procedure(z.object({ id: Id }).strict(), z.object({ deleted: z.boolean() }), {
     method: 'DELETE',
@@ -169,7 +184,13 @@ export const libraryProcedures = {
     summary: 'Detailed progress of an import (files done, failures by name)',
     tags: ['images'],
   }),
-  'imports.cancel': procedure(z.object({ importId: Id }).strict(), ImportProgress, { method: 'POST', path: '/imports/:id/cancel', params: { id: 'importId' }, summary: 'Cancel an import', tags: ['images'] }),
+  'imports.cancel': procedure(z.object({ importId: Id }).strict(), ImportProgress, {
+    method: 'POST',
+    path: '/imports/:id/cancel',
+    params: { id: 'importId' },
+    summary: 'Cancel an import',
+    tags: ['images'],
+  }),
 };
 
 export const libraryEvents = {

@@ -31,7 +31,10 @@ export const playProcedures = {
     z
       .object({
         modelId: Id,
-        items: z.array(z.object({ input: PredictInput, label: LabelName }).strict()).min(1).max(MAX_EVALUATE_PICTURES),
+        items: z
+          .array(z.object({ input: PredictInput, label: LabelName }).strict())
+          .min(1)
+          .max(MAX_EVALUATE_PICTURES),
       })
       .strict(),
     Evaluation,

@@ -71,14 +71,22 @@ export const scriptProcedures = {
   'scripts.list': procedure(z.object({}).strict(), z.object({ items: z.array(SavedScript) })),
   'scripts.get': procedure(z.object({ id: Id }).strict(), SavedScript),
   /** Creates a script (no id) or updates its name and/or source. */
-  'scripts.save': procedure(
-    z.object({ id: Id.optional(), name: ScriptName.optional(), source: Source.optional() }).strict(),
-    SavedScript,
-  ),
+  'scripts.save': procedure(z.object({ id: Id.optional(), name: ScriptName.optional(), source: Source.optional() }).strict(), SavedScript),
   'scripts.delete': procedure(z.object({ id: Id }).strict(), z.object({ deleted: z.boolean() })),
   /** Starts a run as a `script` task; output arrives as `script.output`, the end as `script.finished`. */
   'scripts.run': procedure(
-    z.object({ source: Source, scriptId: Id.optional(), timeoutMs: z.number().int().min(100).max(6 * 3600_000).optional() }).strict(),
+    z
+      .object({
+        source: Source,
+        scriptId: Id.optional(),
+        timeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(6 * 3600_000)
+          .optional(),
+      })
+      .strict(),
     z.object({ runId: Id }),
   ),
   'scripts.stop': procedure(z.object({ runId: Id }).strict(), z.object({ stopped: z.boolean() })),

@@ -44,7 +44,12 @@ export const taskProcedures = {
   'tasks.get': procedure(z.object({ id: Id }).strict(), Task, { method: 'GET', path: '/tasks/:id', summary: 'One task', tags: ['tasks'] }),
   'tasks.cancel': procedure(z.object({ id: Id }).strict(), Task, { method: 'POST', path: '/tasks/:id/cancel', summary: 'Cancel a task', tags: ['tasks'] }),
   /** Runs a dead, failed or cancelled task again, its attempts reset. */
-  'tasks.retry': procedure(z.object({ id: Id }).strict(), Task, { method: 'POST', path: '/tasks/:id/retry', summary: 'Run a dead, failed or cancelled task again', tags: ['tasks'] }),
+  'tasks.retry': procedure(z.object({ id: Id }).strict(), Task, {
+    method: 'POST',
+    path: '/tasks/:id/retry',
+    summary: 'Run a dead, failed or cancelled task again',
+    tags: ['tasks'],
+  }),
 };
 
 export const taskEvents = {

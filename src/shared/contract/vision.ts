@@ -76,9 +76,7 @@ export const Run = z.object({
   metrics: RunMetrics.nullable(),
   examples: z.array(z.array(z.array(Id))).nullable(),
   /** `augmented`: extra rows from augmented copies the trainer used (present when the run asked for augmentation). */
-  counts: z
-    .object({ images: z.number().int(), train: z.number().int(), validation: z.number().int(), augmented: z.number().int().optional() })
-    .nullable(),
+  counts: z.object({ images: z.number().int(), train: z.number().int(), validation: z.number().int(), augmented: z.number().int().optional() }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   modelId: Id.nullable(),
   /**
@@ -126,7 +124,10 @@ export const Model = z.object({
    * The backbone build that embedded the vectors its head was trained on: id, the ONNX file's
    * SHA-256 and float or int8. Null for models trained before Loupe recorded it.
    */
-  embeddedWith: z.object({ backbone: z.string(), sha256: z.string(), variant: z.enum(['float', 'int8']) }).nullable().optional(),
+  embeddedWith: z
+    .object({ backbone: z.string(), sha256: z.string(), variant: z.enum(['float', 'int8']) })
+    .nullable()
+    .optional(),
   metrics: RunMetrics,
   createdAt: z.string(),
 });
@@ -139,7 +140,15 @@ export type LabelConfidence = z.infer<typeof LabelConfidence>;
 export const PredictInput = z.union([
   z.object({ imageId: Id }).strict(),
   z.object({ path: z.string().min(1).max(4096) }).strict(),
-  z.object({ base64: z.string().min(1).max(70 * 1024 * 1024), name: z.string().max(500).optional() }).strict(),
+  z
+    .object({
+      base64: z
+        .string()
+        .min(1)
+        .max(70 * 1024 * 1024),
+      name: z.string().max(500).optional(),
+    })
+    .strict(),
 ]);
 
 export const PredictedImage = z.object({
@@ -202,7 +211,12 @@ export const visionProcedures = {
     tags: ['models'],
   }),
   'runs.list': procedure(z.object({ datasetId: Id, ...PageQuery }).strict(), Page(Run)),
-  'runs.get': procedure(z.object({ id: Id }).strict(), Run, { method: 'GET', path: '/runs/:id', summary: 'One training run: status, metrics, model', tags: ['models'] }),
+  'runs.get': procedure(z.object({ id: Id }).strict(), Run, {
+    method: 'GET',
+    path: '/runs/:id',
+    summary: 'One training run: status, metrics, model',
+    tags: ['models'],
+  }),
   'models.list': procedure(z.object({ datasetId: Id.optional(), ...PageQuery }).strict(), Page(Model)),
   'models.get': procedure(z.object({ id: Id }).strict(), Model, { method: 'GET', path: '/models/:id', summary: 'One model', tags: ['models'] }),
   /** Writes the exported ONNX file to `path` (desktop menu) or answers the cached file's path. */

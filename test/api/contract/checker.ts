@@ -67,7 +67,10 @@ export class ContractChecker {
     if (a.status >= 500) problems.push(`answered ${a.status}: ${a.text.slice(0, 200)}`);
     if (!declared) return [...problems, `status ${a.status} is not declared (declared: ${Object.keys(responses).join(', ')})`];
     const content = declared.content as Record<string, { schema?: Schema }> | undefined;
-    const type = String(a.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const type = String(a.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (!content) {
       if (a.body.length > 0) problems.push(`status ${a.status} declares no body, got ${a.body.length} bytes of ${type}`);
       return problems;

@@ -25,7 +25,8 @@ export function boundedFilter<T>(arb: fc.Arbitrary<T>, keep: (v: T) => boolean, 
       refused = 0;
       return true;
     }
-    if (++refused >= MAX_REJECTIONS) throw new Error(`the generator for ${what} refused ${MAX_REJECTIONS} candidates in a row: build its values instead of filtering them`);
+    if (++refused >= MAX_REJECTIONS)
+      throw new Error(`the generator for ${what} refused ${MAX_REJECTIONS} candidates in a row: build its values instead of filtering them`);
     return false;
   });
 }
@@ -43,7 +44,11 @@ function stringArb(s: Schema): fc.Arbitrary<string> {
     // forever, the test process at full CPU and the server idle.
     const declaredMax = num(s.maxLength);
     if (num(s.minLength) === undefined && declaredMax === undefined) return fc.stringMatching(re);
-    return boundedFilter(fc.stringMatching(re), (x) => x.length >= minLength && (declaredMax === undefined || x.length <= declaredMax), `strings matching ${s.pattern}`);
+    return boundedFilter(
+      fc.stringMatching(re),
+      (x) => x.length >= minLength && (declaredMax === undefined || x.length <= declaredMax),
+      `strings matching ${s.pattern}`,
+    );
   }
   if (s.format === 'date-time') return fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4102444800000) }).map((d) => d.toISOString());
   return fc.string({ minLength, maxLength, unit: fc.constantFrom('a', 'b', 'Z', '0', ' ', '-', '_', 'é', '/', '.', '%', '"') });
@@ -108,12 +113,11 @@ export function invalid(s: Schema): fc.Arbitrary<unknown> {
     const required = (s.required as string[] | undefined) ?? [];
     const base = valid(s) as fc.Arbitrary<Record<string, unknown>>;
     if (s.additionalProperties === false) candidates.push(base.map((v) => ({ ...v, surpriseField: 1 })));
-    if (required.length) candidates.push(fc.tuple(base, fc.constantFrom(...required)).map(([v, k]) => Object.fromEntries(Object.entries(v).filter(([x]) => x !== k))));
+    if (required.length)
+      candidates.push(fc.tuple(base, fc.constantFrom(...required)).map(([v, k]) => Object.fromEntries(Object.entries(v).filter(([x]) => x !== k))));
     const typed = Object.entries(props).filter(([, p]) => typeof p.type === 'string');
     if (typed.length) {
-      candidates.push(
-        fc.tuple(base, fc.constantFrom(...typed)).map(([v, [k, p]]) => ({ ...v, [k]: p.type === 'string' ? 12345 : 'not-a-' + String(p.type) })),
-      );
+      candidates.push(fc.tuple(base, fc.constantFrom(...typed)).map(([v, [k, p]]) => ({ ...v, [k]: p.type === 'string' ? 12345 : 'not-a-' + String(p.type) })));
     }
     candidates.push(fc.constantFrom<unknown>([], 'text', 42, null));
   } else if (type === 'string') {

@@ -35,7 +35,16 @@ forEachStore((store) => {
     expect(unknown.code).toBe('unknown_kind');
     expect((await rejection(() => queue.enqueue('add', { a: 'x', b: 1 }))).code).toBe('invalid_input');
     expect((await rejection(() => queue.enqueue('add', { a: 1, b: 1 }, { delayMs: -5 }))).code).toBe('invalid_option');
-    expect((await rejection(() => queue.enqueueMany([{ kind: 'add', input: { a: 1, b: 1 } }, { kind: 'add', input: {} }]))).code).toBe('invalid_input');
+    expect(
+      (
+        await rejection(() =>
+          queue.enqueueMany([
+            { kind: 'add', input: { a: 1, b: 1 } },
+            { kind: 'add', input: {} },
+          ]),
+        )
+      ).code,
+    ).toBe('invalid_input');
     expect((await rejection(() => queue.schedule('s', 'every minute', 'add', { a: 1, b: 1 }))).code).toBe('invalid_cron');
     expect((await rejection(() => queue.schedule('s', '* * * * *', 'add', { a: 1, b: 1 }, { tz: 'Mars/Olympus' }))).code).toBe('invalid_timezone');
     expect((await queue.list()).items).toHaveLength(0);

@@ -27,7 +27,10 @@ forEachStore((store) => {
 
   it('a cancel from another runner reaches the running handler', async () => {
     const queue = store.make();
-    queue.define('long', { input: Empty, handler: (_i, ctx) => new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('stopped')))) });
+    queue.define('long', {
+      input: Empty,
+      handler: (_i, ctx) => new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('stopped')))),
+    });
     const t = await queue.enqueue('long', {});
     queue.start();
     await waitState(queue, t.id, 'running');
@@ -54,7 +57,14 @@ forEachStore((store) => {
   it('re-queues a dead task with fresh attempts', async () => {
     const queue = store.make();
     let fail = true;
-    queue.define('job', { input: Empty, maxAttempts: 1, handler: () => { if (fail) throw new Error('not yet'); return 'ok'; } });
+    queue.define('job', {
+      input: Empty,
+      maxAttempts: 1,
+      handler: () => {
+        if (fail) throw new Error('not yet');
+        return 'ok';
+      },
+    });
     const t = await queue.enqueue('job', {});
     queue.start();
     expect((await waitSettled(queue, t.id)).state).toBe('dead');
@@ -87,7 +97,13 @@ forEachStore((store) => {
   it('prunes succeeded tasks past retention, keeping failures', async () => {
     const queue = store.make();
     queue.define('ok', { input: Empty, handler: () => 1 });
-    queue.define('bad', { input: Empty, maxAttempts: 1, handler: () => { throw new Error('x'); } });
+    queue.define('bad', {
+      input: Empty,
+      maxAttempts: 1,
+      handler: () => {
+        throw new Error('x');
+      },
+    });
     const a = await queue.enqueue('ok', {});
     const b = await queue.enqueue('bad', {});
     queue.start();

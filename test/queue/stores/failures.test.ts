@@ -33,7 +33,13 @@ forEachStore((store) => {
 
   it('UnrecoverableError skips the remaining attempts', async () => {
     const queue = store.make();
-    queue.define('bad', { input: Empty, maxAttempts: 5, handler: () => { throw new UnrecoverableError('no such file', 'missing_file'); } });
+    queue.define('bad', {
+      input: Empty,
+      maxAttempts: 5,
+      handler: () => {
+        throw new UnrecoverableError('no such file', 'missing_file');
+      },
+    });
     const t = await queue.enqueue('bad', {});
     queue.start();
     expect(await waitSettled(queue, t.id)).toMatchObject({ state: 'dead', attempts: 1, error: { code: 'missing_file' } });
@@ -60,15 +66,19 @@ forEachStore((store) => {
     const a = store.make({ workerId: 'slow-runner', leaseMs: 300, heartbeatMs: 10_000, concurrency: 1 });
     const b = store.second(a, { workerId: 'fast-runner', leaseMs: 300, heartbeatMs: 50 });
     let firstStarted = false;
-    a.define('job', { input: Empty, maxAttempts: 3, handler: async (_i, ctx) => {
-      firstStarted = true;
-      // Answer only once B holds the task (however slow this machine is): the answer is then late.
-      await waitFor(async () => {
-        const t = await a.get(ctx.id);
-        return t && (t.workerId === 'fast-runner' || t.state === 'succeeded');
-      }, 20_000);
-      return 'late';
-    } });
+    a.define('job', {
+      input: Empty,
+      maxAttempts: 3,
+      handler: async (_i, ctx) => {
+        firstStarted = true;
+        // Answer only once B holds the task (however slow this machine is): the answer is then late.
+        await waitFor(async () => {
+          const t = await a.get(ctx.id);
+          return t && (t.workerId === 'fast-runner' || t.state === 'succeeded');
+        }, 20_000);
+        return 'late';
+      },
+    });
     b.define('job', { input: Empty, maxAttempts: 3, handler: () => 'on time' });
     const t = await a.enqueue('job', {});
     a.start();

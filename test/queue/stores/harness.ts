@@ -97,7 +97,11 @@ export function forEachStore(body: (store: StoreCase) => void): void {
   });
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const v = await fn();
@@ -110,17 +114,25 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
 const TERMINAL = new Set(['succeeded', 'dead', 'cancelled']);
 
 export function waitSettled(queue: QueueEngine, id: string, timeoutMs = 30_000): Promise<Task> {
-  return waitFor(async () => {
-    const t = await queue.get(id);
-    return t && TERMINAL.has(t.state) ? t : null;
-  }, timeoutMs, `task ${id} to settle`);
+  return waitFor(
+    async () => {
+      const t = await queue.get(id);
+      return t && TERMINAL.has(t.state) ? t : null;
+    },
+    timeoutMs,
+    `task ${id} to settle`,
+  );
 }
 
 export function waitState(queue: QueueEngine, id: string, state: Task['state'], timeoutMs = 30_000): Promise<Task> {
-  return waitFor(async () => {
-    const t = await queue.get(id);
-    return t && t.state === state ? t : null;
-  }, timeoutMs, `task ${id} to be ${state}`);
+  return waitFor(
+    async () => {
+      const t = await queue.get(id);
+      return t && t.state === state ? t : null;
+    },
+    timeoutMs,
+    `task ${id} to be ${state}`,
+  );
 }
 
 export async function succeeded(queue: QueueEngine): Promise<number> {

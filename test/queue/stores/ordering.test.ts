@@ -105,11 +105,14 @@ forEachStore((store) => {
     const other = store.second(queue, { concurrency: 5 });
     const runs = new Map<number, number>();
     for (const q of [queue, other]) {
-      q.define('job', { input: N, handler: async ({ n }) => {
-        runs.set(n, (runs.get(n) ?? 0) + 1);
-        await sleep(2);
-        return n;
-      } });
+      q.define('job', {
+        input: N,
+        handler: async ({ n }) => {
+          runs.set(n, (runs.get(n) ?? 0) + 1);
+          await sleep(2);
+          return n;
+        },
+      });
     }
     await queue.enqueueMany(Array.from({ length: 300 }, (_, n) => ({ kind: 'job', input: { n } })));
     queue.start();

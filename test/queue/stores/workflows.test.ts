@@ -8,7 +8,13 @@ function setup(store: StoreCase) {
   queue.define('double', { input: z.number(), handler: (n) => n * 2 });
   queue.define('inc', { input: z.number(), handler: (n) => n + 1 });
   queue.define('sum', { input: z.array(z.number()), handler: (xs) => xs.reduce((a, b) => a + b, 0) });
-  queue.define('boom', { input: z.any(), maxAttempts: 1, handler: () => { throw Object.assign(new Error('boom'), { code: 'boom' }); } });
+  queue.define('boom', {
+    input: z.any(),
+    maxAttempts: 1,
+    handler: () => {
+      throw Object.assign(new Error('boom'), { code: 'boom' });
+    },
+  });
   queue.define('slow', {
     input: z.number(),
     handler: async (n, ctx) => {
@@ -25,7 +31,11 @@ function setup(store: StoreCase) {
 forEachStore((store) => {
   it('a chain feeds each result into the next step', async () => {
     const queue = setup(store);
-    const chain = await queue.chain([{ kind: 'double', input: 5 }, { kind: 'inc', input: undefined }, { kind: 'double', input: undefined }]);
+    const chain = await queue.chain([
+      { kind: 'double', input: 5 },
+      { kind: 'inc', input: undefined },
+      { kind: 'double', input: undefined },
+    ]);
     expect(chain).toMatchObject({ workflow: 'chain', state: 'running' });
     queue.start();
     expect(await waitSettled(queue, chain.id)).toMatchObject({ state: 'succeeded', result: 22, progress: 1 });
@@ -34,7 +44,11 @@ forEachStore((store) => {
 
   it('a chain stops at a failing step', async () => {
     const queue = setup(store);
-    const chain = await queue.chain([{ kind: 'double', input: 1 }, { kind: 'boom', input: undefined }, { kind: 'inc', input: undefined }]);
+    const chain = await queue.chain([
+      { kind: 'double', input: 1 },
+      { kind: 'boom', input: undefined },
+      { kind: 'inc', input: undefined },
+    ]);
     queue.start();
     const done = await waitSettled(queue, chain.id);
     expect(done).toMatchObject({ state: 'dead', error: { code: 'child_failed' } });
@@ -44,7 +58,10 @@ forEachStore((store) => {
 
   it('a chain whose result does not fit the next step ends with invalid_input', async () => {
     const queue = setup(store);
-    const chain = await queue.chain([{ kind: 'double', input: 1 }, { kind: 'sum', input: undefined }]);
+    const chain = await queue.chain([
+      { kind: 'double', input: 1 },
+      { kind: 'sum', input: undefined },
+    ]);
     queue.start();
     const done = await waitSettled(queue, chain.id);
     expect(done).toMatchObject({ state: 'dead', error: { code: 'invalid_input' } });
@@ -69,7 +86,13 @@ forEachStore((store) => {
 
   it('a settle-all group waits for every child and reports each outcome', async () => {
     const queue = setup(store);
-    const g = await queue.group([{ kind: 'double', input: 2 }, { kind: 'boom', input: 0 }], { mode: 'settleAll' });
+    const g = await queue.group(
+      [
+        { kind: 'double', input: 2 },
+        { kind: 'boom', input: 0 },
+      ],
+      { mode: 'settleAll' },
+    );
     queue.start();
     const done = await waitSettled(queue, g.id);
     expect(done.state).toBe('succeeded');
@@ -81,7 +104,10 @@ forEachStore((store) => {
 
   it('a chord passes the group results to its callback', async () => {
     const queue = setup(store);
-    const c = await queue.chord([1, 2, 3].map((n) => ({ kind: 'double', input: n })), { kind: 'sum' });
+    const c = await queue.chord(
+      [1, 2, 3].map((n) => ({ kind: 'double', input: n })),
+      { kind: 'sum' },
+    );
     queue.start();
     expect(await waitSettled(queue, c.id)).toMatchObject({ state: 'succeeded', result: 12 });
     expect((await queue.children(c.id)).map((t) => t.kind)).toEqual(['double', 'double', 'double', 'sum']);
@@ -89,7 +115,10 @@ forEachStore((store) => {
 
   it('a parent reports the progress of its children', async () => {
     const queue = setup(store);
-    const g = await queue.group([{ kind: 'slow', input: 1 }, { kind: 'slow', input: 2 }]);
+    const g = await queue.group([
+      { kind: 'slow', input: 1 },
+      { kind: 'slow', input: 2 },
+    ]);
     const seen: Task[] = [];
     queue.on('task', (t) => t.id === g.id && seen.push(t));
     queue.start();
@@ -107,8 +136,18 @@ forEachStore((store) => {
 
   it('validates every step before storing anything', async () => {
     const queue = setup(store);
-    await expect(async () => queue.group([{ kind: 'double', input: 1 }, { kind: 'double', input: 'x' }])).rejects.toThrow(QueueError);
-    await expect(async () => queue.chain([{ kind: 'double', input: 1 }, { kind: 'nope', input: undefined }])).rejects.toThrow(/No task kind named "nope"/);
+    await expect(async () =>
+      queue.group([
+        { kind: 'double', input: 1 },
+        { kind: 'double', input: 'x' },
+      ]),
+    ).rejects.toThrow(QueueError);
+    await expect(async () =>
+      queue.chain([
+        { kind: 'double', input: 1 },
+        { kind: 'nope', input: undefined },
+      ]),
+    ).rejects.toThrow(/No task kind named "nope"/);
     await expect(async () => queue.chord([{ kind: 'double', input: 1 }], { kind: 'nope' })).rejects.toThrow(QueueError);
     expect((await queue.list()).items).toHaveLength(0);
   });

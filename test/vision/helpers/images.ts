@@ -4,7 +4,9 @@ import sharp, { type Sharp } from 'sharp';
 // Small generated pictures for the vision tests: solid colours, halves, and crafted bad files.
 
 export function solid(color: string, width = 64, height = 48): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: color } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: color } })
+    .png()
+    .toBuffer();
 }
 
 /** Left half `left`, right half `right`, as raw RGB -> the requested format. */
@@ -31,7 +33,9 @@ export async function noiseJpeg(width: number, height: number, seed = 1): Promis
     raw[i + 1] = (y * 255) / height + ((s >>> 16) & 31);
     raw[i + 2] = (s >>> 8) & 255;
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 function crc32(buf: Buffer): number {
@@ -59,7 +63,12 @@ export function bombPng(width = 50_000, height = 50_000): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
   const rows = deflateSync(Buffer.alloc(width + 1), { level: 9 });
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', rows), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', rows),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export function pixelAt(rgb: Buffer, width: number, x: number, y: number): [number, number, number] {

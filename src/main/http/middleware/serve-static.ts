@@ -80,7 +80,7 @@ export async function resolveInside(base: string, urlPath: string, index: string
 function isSafeUrlPath(p: string): boolean {
   if (p.includes('\0') || p.includes('\\') || /%2F|%25/i.test(p)) return false;
   for (const seg of p.split('/')) {
-    if (seg === '..' || seg === '.' ) return false;
+    if (seg === '..' || seg === '.') return false;
     if (seg.startsWith('.') && seg !== '.well-known') return false;
   }
   return true;

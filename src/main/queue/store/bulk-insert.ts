@@ -18,9 +18,19 @@ const ROW = `(?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** The options every row of a chunk shares, bound once per statement instead of once per row. */
 function sameOptions(a: TaskShape, b: TaskShape): boolean {
-  return a === b || (a.kind === b.kind && a.queue === b.queue && a.priority === b.priority && a.maxAttempts === b.maxAttempts &&
-    a.timeoutMs === b.timeoutMs && a.concurrencyKey === b.concurrencyKey && a.concurrencyLimit === b.concurrencyLimit &&
-    a.parentId === b.parentId && a.position === b.position && a.runAt === b.runAt);
+  return (
+    a === b ||
+    (a.kind === b.kind &&
+      a.queue === b.queue &&
+      a.priority === b.priority &&
+      a.maxAttempts === b.maxAttempts &&
+      a.timeoutMs === b.timeoutMs &&
+      a.concurrencyKey === b.concurrencyKey &&
+      a.concurrencyLimit === b.concurrencyLimit &&
+      a.parentId === b.parentId &&
+      a.position === b.position &&
+      a.runAt === b.runAt)
+  );
 }
 
 /**
@@ -86,8 +96,20 @@ export class BulkInsert {
     const args: unknown[] = [];
     for (let i = at; i < at + size; i++) {
       const t = shapes[i];
-      args.push(t.kind, t.queue, t.priority, json(inputs[i]), t.maxAttempts, t.timeoutMs, t.concurrencyKey, t.concurrencyLimit,
-        t.parentId, t.position, t.runAt, now);
+      args.push(
+        t.kind,
+        t.queue,
+        t.priority,
+        json(inputs[i]),
+        t.maxAttempts,
+        t.timeoutMs,
+        t.concurrencyKey,
+        t.concurrencyLimit,
+        t.parentId,
+        t.position,
+        t.runAt,
+        now,
+      );
     }
     return Number(this.statement(false, size).run(args).lastInsertRowid);
   }

@@ -26,12 +26,37 @@ type Extras = [string | null, string | null, number | null, number | null, numbe
 function claimedRow(t: ClaimTuple, workerId: string, now: number, leaseUntil: number): TaskRow {
   const x = t[10] === null ? null : (JSON.parse(t[10]) as Extras);
   return {
-    id: t[0], kind: t[1], queue: t[2], state: 'running', priority: t[3], input: t[4], result: null,
-    error_code: x ? x[7] : null, error_message: x ? x[8] : null, error_stack: null, attempts: t[5] + 1, max_attempts: t[6],
-    timeout_ms: t[7], progress: x ? x[5] : 0, progress_message: x ? x[6] : null, dedupe_key: x ? x[0] : null,
-    concurrency_key: x ? x[1] : null, concurrency_limit: x ? x[2] : null, parent_id: x ? x[3] : null, position: x ? x[4] : null,
-    workflow: null, spec: null, children_total: null, worker_id: workerId, lease_until: leaseUntil, cancel_requested: 0,
-    run_at: t[8], created_at: t[9], started_at: now, finished_at: null, history: null,
+    id: t[0],
+    kind: t[1],
+    queue: t[2],
+    state: 'running',
+    priority: t[3],
+    input: t[4],
+    result: null,
+    error_code: x ? x[7] : null,
+    error_message: x ? x[8] : null,
+    error_stack: null,
+    attempts: t[5] + 1,
+    max_attempts: t[6],
+    timeout_ms: t[7],
+    progress: x ? x[5] : 0,
+    progress_message: x ? x[6] : null,
+    dedupe_key: x ? x[0] : null,
+    concurrency_key: x ? x[1] : null,
+    concurrency_limit: x ? x[2] : null,
+    parent_id: x ? x[3] : null,
+    position: x ? x[4] : null,
+    workflow: null,
+    spec: null,
+    children_total: null,
+    worker_id: workerId,
+    lease_until: leaseUntil,
+    cancel_requested: 0,
+    run_at: t[8],
+    created_at: t[9],
+    started_at: now,
+    finished_at: null,
+    history: null,
   };
 }
 
@@ -105,8 +130,10 @@ export class ClaimStore {
   /** Hands back claims a runner cannot start after all (a kind's limit filled up mid-claim). */
   unclaim(ids: number[]): void {
     this.s
-      .get(`UPDATE queue_tasks SET state = 'queued', attempts = attempts - 1, worker_id = NULL, lease_until = NULL
-            WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'`)
+      .get(
+        `UPDATE queue_tasks SET state = 'queued', attempts = attempts - 1, worker_id = NULL, lease_until = NULL
+            WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'`,
+      )
       .run(JSON.stringify(ids));
   }
 
@@ -116,8 +143,10 @@ export class ClaimStore {
 
   runningPerKey(keys: string[]): Map<string, number> {
     const rows = this.s
-      .get(`SELECT concurrency_key AS k, count(*) AS n FROM queue_tasks WHERE state = 'running'
-            AND concurrency_key IN (SELECT value FROM json_each(?)) GROUP BY concurrency_key`)
+      .get(
+        `SELECT concurrency_key AS k, count(*) AS n FROM queue_tasks WHERE state = 'running'
+            AND concurrency_key IN (SELECT value FROM json_each(?)) GROUP BY concurrency_key`,
+      )
       .all(JSON.stringify(keys)) as { k: string; n: number }[];
     return new Map(rows.map((r) => [r.k, r.n]));
   }
@@ -132,7 +161,13 @@ export class ClaimStore {
    * at most the runner's concurrency (or twice that plus 8), so the cache stays small.
    */
   private dueStatement(
-    cache: Map<number, Statement>, cols: string, kinds: number, paused: boolean, skipKeyCheck: boolean, raw: boolean, limit: number,
+    cache: Map<number, Statement>,
+    cols: string,
+    kinds: number,
+    paused: boolean,
+    skipKeyCheck: boolean,
+    raw: boolean,
+    limit: number,
   ): Statement {
     const key = (kinds * 4 + (paused ? 2 : 0) + (skipKeyCheck ? 1 : 0)) * 2 ** 32 + limit;
     let stmt = cache.get(key);
@@ -145,9 +180,12 @@ export class ClaimStore {
           WHERE state = 'running' AND concurrency_key IS NOT NULL GROUP BY concurrency_key
           HAVING count(*) >= max(coalesce(concurrency_limit, 1))))`;
     }
-    stmt = this.s.get(`SELECT ${cols} FROM queue_tasks INDEXED BY queue_tasks_ready
+    stmt = this.s.get(
+      `SELECT ${cols} FROM queue_tasks INDEXED BY queue_tasks_ready
       WHERE state IN ${WAITING_SQL} AND run_at <= ? AND kind IN (${marks(kinds)})${where}
-      ORDER BY priority DESC, run_at, id LIMIT ${Math.max(0, Math.floor(limit))}`, raw);
+      ORDER BY priority DESC, run_at, id LIMIT ${Math.max(0, Math.floor(limit))}`,
+      raw,
+    );
     cache.set(key, stmt);
     return stmt;
   }

@@ -23,7 +23,11 @@ export class Storage {
   readonly queries: QueryStore;
   readonly schedules: ScheduleStore;
 
-  constructor(readonly db: Database, build: BuildChild, durability: DurabilityOptions) {
+  constructor(
+    readonly db: Database,
+    build: BuildChild,
+    durability: DurabilityOptions,
+  ) {
     createSchema(db, durability);
     this.txn = db.transaction((fn: () => unknown) => fn());
     this.tasks = new TaskStore(db);

@@ -82,10 +82,12 @@ export class QueryStore {
 
   upsertWorker(w: Omit<WorkerInfo, 'alive'>): void {
     this.s
-      .get(`INSERT INTO queue_workers(id, pid, host, started_at, heartbeat_at, running, concurrency) VALUES (?, ?, ?, ?, ?, ?, ?)
+      .get(
+        `INSERT INTO queue_workers(id, pid, host, started_at, heartbeat_at, running, concurrency) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, host = excluded.host, heartbeat_at = excluded.heartbeat_at,
               running = excluded.running, concurrency = excluded.concurrency,
-              started_at = CASE WHEN queue_workers.pid = excluded.pid THEN queue_workers.started_at ELSE excluded.started_at END`)
+              started_at = CASE WHEN queue_workers.pid = excluded.pid THEN queue_workers.started_at ELSE excluded.started_at END`,
+      )
       .run(w.id, w.pid, w.host, w.startedAt, w.heartbeatAt, w.running, w.concurrency);
   }
 
@@ -104,16 +106,20 @@ export class QueryStore {
    * workflow is still live (its result is still to be collected).
    */
   prune(states: TaskState[], before: number): number {
-    return this.db.transaction(() => {
-      const ids = this.s
-        .get(`SELECT id FROM queue_tasks t WHERE state IN (SELECT value FROM json_each(?)) AND finished_at < ?
+    return this.db
+      .transaction(() => {
+        const ids = this.s
+          .get(
+            `SELECT id FROM queue_tasks t WHERE state IN (SELECT value FROM json_each(?)) AND finished_at < ?
                 AND id < (SELECT max(id) FROM queue_tasks)
                 AND (parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM queue_tasks p WHERE p.id = t.parent_id
-                  AND p.state IN ('queued', 'running', 'failed')))`)
-        .all(JSON.stringify(states), before) as { id: number }[];
-      const json = JSON.stringify(ids.map((r) => r.id));
-      this.s.get('DELETE FROM queue_logs WHERE task_id IN (SELECT value FROM json_each(?))').run(json);
-      return this.s.get('DELETE FROM queue_tasks WHERE id IN (SELECT value FROM json_each(?))').run(json).changes;
-    }).immediate();
+                  AND p.state IN ('queued', 'running', 'failed')))`,
+          )
+          .all(JSON.stringify(states), before) as { id: number }[];
+        const json = JSON.stringify(ids.map((r) => r.id));
+        this.s.get('DELETE FROM queue_logs WHERE task_id IN (SELECT value FROM json_each(?))').run(json);
+        return this.s.get('DELETE FROM queue_tasks WHERE id IN (SELECT value FROM json_each(?))').run(json).changes;
+      })
+      .immediate();
   }
 }

@@ -52,9 +52,11 @@ export class ScheduleStore {
 
   upsert(s: Omit<DueSchedule, 'lastRunAt'>): void {
     this.s
-      .get(`INSERT INTO queue_schedules(name, cron, tz, kind, input, options, catch_up, next_run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      .get(
+        `INSERT INTO queue_schedules(name, cron, tz, kind, input, options, catch_up, next_run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(name) DO UPDATE SET cron = excluded.cron, tz = excluded.tz, kind = excluded.kind, input = excluded.input,
-              options = excluded.options, catch_up = excluded.catch_up, next_run_at = excluded.next_run_at`)
+              options = excluded.options, catch_up = excluded.catch_up, next_run_at = excluded.next_run_at`,
+      )
       .run(s.name, s.cron, s.tz, s.kind, toJson(s.input), toJson(s.options), s.catchUp, s.nextRunAt);
   }
 
@@ -68,9 +70,11 @@ export class ScheduleStore {
 
   /** Moves a schedule on, fenced by the due time it was read with so two runners fire it once. */
   advance(name: string, dueAt: number, nextRunAt: number, ranAt: number | null): boolean {
-    return this.s
-      .get('UPDATE queue_schedules SET next_run_at = ?, last_run_at = coalesce(?, last_run_at) WHERE name = ? AND next_run_at = ?')
-      .run(nextRunAt, ranAt, name, dueAt).changes > 0;
+    return (
+      this.s
+        .get('UPDATE queue_schedules SET next_run_at = ?, last_run_at = coalesce(?, last_run_at) WHERE name = ? AND next_run_at = ?')
+        .run(nextRunAt, ranAt, name, dueAt).changes > 0
+    );
   }
 
   nextDueAt(): number | null {

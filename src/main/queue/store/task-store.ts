@@ -41,10 +41,7 @@ export interface AttemptRef {
   workerId: string;
 }
 
-export type Outcome =
-  | { kind: 'succeeded'; result: unknown }
-  | { kind: 'failed'; error: StoredError; retryAt: number | null }
-  | { kind: 'cancelled' };
+export type Outcome = { kind: 'succeeded'; result: unknown } | { kind: 'failed'; error: StoredError; retryAt: number | null } | { kind: 'cancelled' };
 
 function entry(at: number, event: TimelineEntry['event'], attempt: number, error?: StoredError): string {
   const e: TimelineEntry = { at, event, attempt };
@@ -73,7 +70,8 @@ export class TaskStore {
     if (t.dedupeKey !== null) {
       const existing = this.s.get(`SELECT * FROM queue_tasks WHERE dedupe_key = ? AND state IN ${LIVE_SQL}`).get(t.dedupeKey) as TaskRow | undefined;
       if (existing && t.debounce && existing.state === 'queued' && existing.run_at !== t.runAt) {
-        const moved = this.s.get(`UPDATE queue_tasks SET run_at = ? WHERE id = ? AND state = 'queued' RETURNING *`).get(t.runAt, existing.id) as TaskRow | undefined;
+        const moved = this.s.get(`UPDATE queue_tasks SET run_at = ? WHERE id = ? AND state = 'queued' RETURNING *`).get(t.runAt, existing.id) as
+          TaskRow | undefined;
         return { id: existing.id, existing: moved ?? existing };
       }
       if (existing) return { id: existing.id, existing };
@@ -85,8 +83,23 @@ export class TaskStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        t.kind, t.queue, t.state ?? 'queued', t.priority, toJson(t.input), t.maxAttempts, t.timeoutMs, t.dedupeKey, t.concurrencyKey,
-        t.concurrencyLimit, t.parentId, t.position, t.workflow, toJson(t.spec), t.childrenTotal, t.runAt, now,
+        t.kind,
+        t.queue,
+        t.state ?? 'queued',
+        t.priority,
+        toJson(t.input),
+        t.maxAttempts,
+        t.timeoutMs,
+        t.dedupeKey,
+        t.concurrencyKey,
+        t.concurrencyLimit,
+        t.parentId,
+        t.position,
+        t.workflow,
+        toJson(t.spec),
+        t.childrenTotal,
+        t.runAt,
+        now,
         t.state === 'running' ? now : null,
       );
     return { id: Number(info.lastInsertRowid), existing: null };
@@ -113,18 +126,34 @@ export class TaskStore {
     }
     const fence = [ref.id, ref.attempts, ref.workerId];
     if (outcome.kind === 'cancelled') {
-      return this.s
-        .get(`UPDATE queue_tasks SET state = 'cancelled', finished_at = ?, lease_until = NULL, error_code = 'cancelled',
-                error_message = 'The task was cancelled while it ran.', ${APPEND_HISTORY} WHERE ${FENCE}`)
-        .run(now, entry(now, 'cancelled', ref.attempts), ...fence).changes > 0;
+      return (
+        this.s
+          .get(
+            `UPDATE queue_tasks SET state = 'cancelled', finished_at = ?, lease_until = NULL, error_code = 'cancelled',
+                error_message = 'The task was cancelled while it ran.', ${APPEND_HISTORY} WHERE ${FENCE}`,
+          )
+          .run(now, entry(now, 'cancelled', ref.attempts), ...fence).changes > 0
+      );
     }
     const { error, retryAt } = outcome;
     const state: TaskState = retryAt === null ? 'dead' : 'failed';
-    return this.s
-      .get(`UPDATE queue_tasks SET state = ?, error_code = ?, error_message = ?, error_stack = ?, run_at = coalesce(?, run_at),
-              finished_at = ?, lease_until = NULL, ${APPEND_HISTORY} WHERE ${FENCE}`)
-      .run(state, error.code, error.message, error.stack ?? null, retryAt, state === 'dead' ? now : null,
-        entry(now, state === 'dead' ? 'dead' : 'failed', ref.attempts, error), ...fence).changes > 0;
+    return (
+      this.s
+        .get(
+          `UPDATE queue_tasks SET state = ?, error_code = ?, error_message = ?, error_stack = ?, run_at = coalesce(?, run_at),
+              finished_at = ?, lease_until = NULL, ${APPEND_HISTORY} WHERE ${FENCE}`,
+        )
+        .run(
+          state,
+          error.code,
+          error.message,
+          error.stack ?? null,
+          retryAt,
+          state === 'dead' ? now : null,
+          entry(now, state === 'dead' ? 'dead' : 'failed', ref.attempts, error),
+          ...fence,
+        ).changes > 0
+    );
   }
 
   saveProgress(id: number, progress: number, message: string | null): void {
@@ -143,9 +172,11 @@ export class TaskStore {
   }
 
   cancelRequested(ids: number[]): number[] {
-    return (this.s
-      .get(`SELECT id FROM queue_tasks WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' AND cancel_requested = 1`)
-      .all(JSON.stringify(ids)) as { id: number }[]).map((r) => r.id);
+    return (
+      this.s
+        .get(`SELECT id FROM queue_tasks WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' AND cancel_requested = 1`)
+        .all(JSON.stringify(ids)) as { id: number }[]
+    ).map((r) => r.id);
   }
 
   /**
@@ -157,7 +188,8 @@ export class TaskStore {
     const where = workerId === undefined ? `state = 'running' AND lease_until < ?` : `state = 'running' AND worker_id = ? AND lease_until IS NOT NULL`;
     const msg = 'The worker running this task stopped (its lease expired).';
     return this.s
-      .get(`UPDATE queue_tasks SET
+      .get(
+        `UPDATE queue_tasks SET
               state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
               error_code = CASE WHEN attempts >= max_attempts THEN 'lease_expired' ELSE error_code END,
               error_message = CASE WHEN attempts >= max_attempts THEN ? ELSE error_message END,
@@ -165,7 +197,8 @@ export class TaskStore {
               run_at = ?, lease_until = NULL,
               history = json_insert(coalesce(history, '[]'), '$[#]', json_object('at', ?, 'event', 'requeued', 'attempt', attempts,
                 'error', json_object('code', 'lease_expired', 'message', ?)))
-            WHERE ${where} RETURNING *`)
+            WHERE ${where} RETURNING *`,
+      )
       .all(msg, now, now, now, msg, workerId ?? now) as TaskRow[];
   }
 
@@ -181,9 +214,11 @@ export class TaskStore {
   /** Waiting tasks are cancelled at once; running ones are flagged for their runner. */
   cancel(id: number, now: number): 'cancelled' | 'requested' | 'noop' {
     const waiting = this.s
-      .get(`UPDATE queue_tasks SET state = 'cancelled', finished_at = ?, error_code = 'cancelled',
+      .get(
+        `UPDATE queue_tasks SET state = 'cancelled', finished_at = ?, error_code = 'cancelled',
               error_message = 'The task was cancelled before it ran.', ${APPEND_HISTORY}
-            WHERE id = ? AND state IN ${WAITING_SQL}`)
+            WHERE id = ? AND state IN ${WAITING_SQL}`,
+      )
       .run(now, entry(now, 'cancelled', 0), id);
     if (waiting.changes > 0) return 'cancelled';
     const running = this.s.get(`UPDATE queue_tasks SET cancel_requested = 1 WHERE id = ? AND state = 'running' AND workflow IS NULL`).run(id);
@@ -192,12 +227,16 @@ export class TaskStore {
 
   /** Re-queues a dead, cancelled or waiting-to-retry task with a fresh set of attempts. */
   retry(id: number, now: number): boolean {
-    return this.s
-      .get(`UPDATE queue_tasks SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, error_code = NULL,
+    return (
+      this.s
+        .get(
+          `UPDATE queue_tasks SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, error_code = NULL,
               error_message = NULL, error_stack = NULL, result = NULL, progress = 0, progress_message = NULL, cancel_requested = 0,
               ${APPEND_HISTORY}
-            WHERE id = ? AND state IN ('dead', 'failed', 'cancelled') AND workflow IS NULL`)
-      .run(now, entry(now, 'retried', 0), id).changes > 0;
+            WHERE id = ? AND state IN ('dead', 'failed', 'cancelled') AND workflow IS NULL`,
+        )
+        .run(now, entry(now, 'retried', 0), id).changes > 0
+    );
   }
 
   nextDueAt(): number | null {

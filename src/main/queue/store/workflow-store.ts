@@ -31,7 +31,10 @@ export class WorkflowStore {
   private readonly s: Statements;
   readonly touched = new Set<number>();
 
-  constructor(private readonly tasks: TaskStore, private readonly build: BuildChild) {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly build: BuildChild,
+  ) {
     this.s = new Statements(tasks.db);
   }
 
@@ -43,7 +46,7 @@ export class WorkflowStore {
     const spec = (fromJson(parent.spec) ?? {}) as WorkflowSpec;
     const kind: WorkflowKind = parent.workflow;
     const pos = child.position ?? 0;
-    const groupSize = kind === 'chord' ? spec.size ?? 0 : parent.children_total ?? 0;
+    const groupSize = kind === 'chord' ? (spec.size ?? 0) : (parent.children_total ?? 0);
     const inGroup = kind !== 'chain' && pos < groupSize;
     this.updateProgress(parent.id);
     if (child.state === 'succeeded') {
@@ -103,8 +106,10 @@ export class WorkflowStore {
 
   private cancelChildren(parentId: number, now: number): void {
     const ids = this.s
-      .get(`UPDATE queue_tasks SET state = 'cancelled', finished_at = ?, error_code = 'cancelled',
-              error_message = 'Its workflow ended before it ran.' WHERE parent_id = ? AND state IN ${WAITING_SQL} RETURNING id`)
+      .get(
+        `UPDATE queue_tasks SET state = 'cancelled', finished_at = ?, error_code = 'cancelled',
+              error_message = 'Its workflow ended before it ran.' WHERE parent_id = ? AND state IN ${WAITING_SQL} RETURNING id`,
+      )
       .all(now, parentId) as { id: number }[];
     for (const r of ids) this.touched.add(r.id);
     const running = this.s
@@ -113,11 +118,19 @@ export class WorkflowStore {
     for (const r of running) this.touched.add(r.id);
   }
 
-  private settleParent(id: number, state: 'succeeded' | 'dead' | 'cancelled', result: unknown, error: { code: string; message: string } | null, now: number): void {
+  private settleParent(
+    id: number,
+    state: 'succeeded' | 'dead' | 'cancelled',
+    result: unknown,
+    error: { code: string; message: string } | null,
+    now: number,
+  ): void {
     const changed = this.s
-      .get(`UPDATE queue_tasks SET state = ?, result = ?, error_code = ?, error_message = ?, finished_at = ?,
+      .get(
+        `UPDATE queue_tasks SET state = ?, result = ?, error_code = ?, error_message = ?, finished_at = ?,
               progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END
-            WHERE id = ? AND state = 'running' RETURNING *`)
+            WHERE id = ? AND state = 'running' RETURNING *`,
+      )
       .all(state, toJson(result), error?.code ?? null, error?.message ?? null, now, state, id) as TaskRow[];
     for (const row of changed) {
       this.touched.add(row.id);
@@ -128,9 +141,11 @@ export class WorkflowStore {
   /** A parent's progress is the sum of its children's over the number of children it will have. */
   updateProgress(parentId: number): void {
     const r = this.s
-      .get(`UPDATE queue_tasks SET progress = min(1.0, (SELECT coalesce(sum(CASE WHEN c.state = 'succeeded' THEN 1.0 ELSE c.progress END), 0)
+      .get(
+        `UPDATE queue_tasks SET progress = min(1.0, (SELECT coalesce(sum(CASE WHEN c.state = 'succeeded' THEN 1.0 ELSE c.progress END), 0)
               FROM queue_tasks c WHERE c.parent_id = queue_tasks.id) / max(1, coalesce(children_total, 1)))
-            WHERE id = ? AND state = 'running' AND workflow IS NOT NULL`)
+            WHERE id = ? AND state = 'running' AND workflow IS NOT NULL`,
+      )
       .run(parentId);
     if (r.changes > 0) this.touched.add(parentId);
   }

@@ -41,17 +41,30 @@ export class BrokerService {
   readonly url: string;
   private readonly perTask: number;
 
-  constructor(url: string, private readonly opts: BrokerOptions) {
+  constructor(
+    url: string,
+    private readonly opts: BrokerOptions,
+  ) {
     this.url = redactUrl(url);
     this.perTask = Math.max(1, opts.perTask ?? 8);
     this.queue = new RedisTaskQueue(url, {
-      name: 'loupe', workerId: `server:${process.pid}`, leaseMs: opts.leaseMs ?? 30_000, heartbeatMs: 1000, pollMs: 250,
-      workerInfo: { role: 'server' }, redis: { maxRetriesPerRequest: 2 }, consume: false,
+      name: 'loupe',
+      workerId: `server:${process.pid}`,
+      leaseMs: opts.leaseMs ?? 30_000,
+      heartbeatMs: 1000,
+      pollMs: 250,
+      workerInfo: { role: 'server' },
+      redis: { maxRetriesPerRequest: 2 },
+      consume: false,
     });
     // Defined to validate what the server enqueues; the server never runs it (consume: false).
-    this.queue.define(EMBED_KIND, { input: EmbedBatchInput, maxAttempts: 3, handler: () => {
-      throw new UnrecoverableError('The server does not embed; a `loupe worker` does.', 'not_a_worker');
-    } });
+    this.queue.define(EMBED_KIND, {
+      input: EmbedBatchInput,
+      maxAttempts: 3,
+      handler: () => {
+        throw new UnrecoverableError('The server does not embed; a `loupe worker` does.', 'not_a_worker');
+      },
+    });
     this.queue.on('error', (err) => opts.log('broker:', err));
     this.queue.start();
   }
@@ -70,16 +83,26 @@ export class BrokerService {
       held.set(t.workerId, list);
     }
     const now = Date.now();
-    return all.filter((w) => w.role === 'worker').map((w) => {
-      const done = Number(w.done ?? 0);
-      const minutes = Math.max(1 / 60, (now - w.startedAt) / 60_000);
-      return {
-        id: w.id, name: String(w.name ?? w.id), host: w.host, provider: String(w.provider ?? 'cpu'), slots: w.concurrency, running: w.running,
-        current: held.get(w.id) ?? [],
-        done, rate: Math.round((done / minutes) * 10) / 10, startedAt: new Date(w.startedAt).toISOString(),
-        lastHeartbeat: new Date(w.heartbeatAt).toISOString(), state: w.alive ? 'alive' : 'lost',
-      };
-    });
+    return all
+      .filter((w) => w.role === 'worker')
+      .map((w) => {
+        const done = Number(w.done ?? 0);
+        const minutes = Math.max(1 / 60, (now - w.startedAt) / 60_000);
+        return {
+          id: w.id,
+          name: String(w.name ?? w.id),
+          host: w.host,
+          provider: String(w.provider ?? 'cpu'),
+          slots: w.concurrency,
+          running: w.running,
+          current: held.get(w.id) ?? [],
+          done,
+          rate: Math.round((done / minutes) * 10) / 10,
+          startedAt: new Date(w.startedAt).toISOString(),
+          lastHeartbeat: new Date(w.heartbeatAt).toISOString(),
+          state: w.alive ? 'alive' : 'lost',
+        };
+      });
   }
 
   /**
@@ -111,7 +134,8 @@ export class BrokerService {
 
   private collect(t: Task, workers: Set<string>): [string, EmbedResult][] {
     const asked = (t.input as EmbedBatchInput).hashes;
-    const failAll = (code: string, message: string): [string, EmbedResult][] => asked.map((h) => [h, { ok: false, error: { code: 'inference_failed', message: `${code}: ${message}` } }]);
+    const failAll = (code: string, message: string): [string, EmbedResult][] =>
+      asked.map((h) => [h, { ok: false, error: { code: 'inference_failed', message: `${code}: ${message}` } }]);
     if (t.state !== 'succeeded') return failAll(t.error?.code ?? t.state, t.error?.message ?? `the task ended ${t.state}`);
     if (t.workerId === null || !workers.has(t.workerId)) {
       this.opts.log(`broker: refused the result of task ${t.id} from an unknown worker "${t.workerId ?? '?'}"`);
@@ -133,7 +157,12 @@ export class BrokerService {
         continue;
       }
       const v = r.backbone === (t.input as EmbedBatchInput).backbone ? decodeVector(item.vector, r.dim) : null;
-      out.push([item.hash, v ? { ok: true, embedding: v } : { ok: false, error: { code: 'inference_failed', message: 'The worker returned a vector of the wrong size or backbone.' } }]);
+      out.push([
+        item.hash,
+        v
+          ? { ok: true, embedding: v }
+          : { ok: false, error: { code: 'inference_failed', message: 'The worker returned a vector of the wrong size or backbone.' } },
+      ]);
     }
     return out;
   }

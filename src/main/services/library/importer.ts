@@ -196,7 +196,10 @@ export class Importer {
       progress.failed.push(...failures);
       // Labels are made before the pictures stream in, in folder-name order, so their
       // shortcuts (creation order) do not depend on which picture happened to land first.
-      this.ingestor.ensureLabels(req.datasetId, files.map((f) => f.label));
+      this.ingestor.ensureLabels(
+        req.datasetId,
+        files.map((f) => f.label),
+      );
       progress.total = files.length + failures.length;
       progress.done = failures.length;
       progress.message = files.length === 0 && failures.length === 0 ? 'No pictures found there.' : null;
@@ -230,11 +233,7 @@ export class Importer {
     report(true);
   }
 
-  private async importOne(
-    datasetId: string,
-    file: FoundFile,
-    signal: AbortSignal,
-  ): Promise<'imported' | 'duplicate' | 'gone' | 'skipped' | ImportFailure> {
+  private async importOne(datasetId: string, file: FoundFile, signal: AbortSignal): Promise<'imported' | 'duplicate' | 'gone' | 'skipped' | ImportFailure> {
     const fail = (code: string, message: string): ImportFailure => ({ name: file.name, code, message });
     try {
       // Never readFile: a name swapped for a named pipe or a device would hold a file thread for good.

@@ -91,7 +91,15 @@ export function renameAction(store: Store, datasetId: string, from: string, to: 
     count: ids.length,
     undo: [
       { op: 'restoreLabel', name: from, position: label.position, color: label.color },
-      { op: 'setLabels', groups: labelGroups(withProvenance(store, ids.map((id) => ({ id, label: from })))) },
+      {
+        op: 'setLabels',
+        groups: labelGroups(
+          withProvenance(
+            store,
+            ids.map((id) => ({ id, label: from })),
+          ),
+        ),
+      },
     ],
     redo: [
       { op: 'setLabels', groups: [{ label: to, ids }] },
@@ -104,7 +112,16 @@ export function deleteLabelAction(store: Store, datasetId: string, name: string)
   const label = existing(store, datasetId, name);
   const ids = store.labels.imageIds(label.id);
   const undo: Step[] = [{ op: 'restoreLabel', name, position: label.position, color: label.color }];
-  if (ids.length > 0) undo.push({ op: 'setLabels', groups: labelGroups(withProvenance(store, ids.map((id) => ({ id, label: name })))) });
+  if (ids.length > 0)
+    undo.push({
+      op: 'setLabels',
+      groups: labelGroups(
+        withProvenance(
+          store,
+          ids.map((id) => ({ id, label: name })),
+        ),
+      ),
+    });
   return {
     datasetId,
     action: 'delete-label',

@@ -37,7 +37,11 @@ export class LabellingService {
   accept(items: ReadonlyArray<{ id: string; label: string }>): LabelChange {
     const byId = new Map(items.map((i) => [i.id, i.label]));
     return this.perDataset([...byId.keys()], (datasetId, mine) =>
-      acceptAction(this.store, datasetId, mine.map((id) => ({ id, label: byId.get(id)! }))),
+      acceptAction(
+        this.store,
+        datasetId,
+        mine.map((id) => ({ id, label: byId.get(id)! })),
+      ),
     );
   }
 

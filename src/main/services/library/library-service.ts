@@ -50,7 +50,13 @@ export class LibraryService {
     this.files = new LibraryFiles(dataDir);
     this.ingestor = new Ingestor(store, this.files);
     this.importer = new Importer(this.ingestor, emit, log);
-    this.labelling = new LabellingService(store, emit, (files) => this.ingestor.release(files), (id) => void this.getDataset(id), () => this.ingestor.implied);
+    this.labelling = new LabellingService(
+      store,
+      emit,
+      (files) => this.ingestor.release(files),
+      (id) => void this.getDataset(id),
+      () => this.ingestor.implied,
+    );
   }
 
   /**
@@ -203,7 +209,11 @@ export class LibraryService {
     this.getDataset(datasetId);
     // Labels first, in the order the files name them: the pictures land concurrently, and
     // the shortcuts follow creation order.
-    this.ingestor.ensureLabels(datasetId, files.map((f) => f.label ?? label), true);
+    this.ingestor.ensureLabels(
+      datasetId,
+      files.map((f) => f.label ?? label),
+      true,
+    );
     const work = this.runUpload(datasetId, files, label);
     const set = this.uploads.get(datasetId) ?? new Set();
     set.add(work);

@@ -26,10 +26,7 @@ export interface WalkOptions {
  * with `pets/cats/` and `pets/dogs/` labels them "cats" and "dogs". A file dropped on its
  * own gets no label.
  */
-export async function walkPaths(
-  paths: readonly string[],
-  opts: WalkOptions,
-): Promise<{ files: FoundFile[]; failures: ImportFailure[] }> {
+export async function walkPaths(paths: readonly string[], opts: WalkOptions): Promise<{ files: FoundFile[]; failures: ImportFailure[] }> {
   const files: FoundFile[] = [];
   const failures: ImportFailure[] = [];
   const labelFor = (file: string, fromFolder: boolean): string | null => {
@@ -98,7 +95,9 @@ function relName(root: string, full: string): string {
 
 /** Folder names become labels: trimmed, without characters a label may not hold, at most 100 long. */
 export function cleanLabel(folder: string): string | null {
+  // Control characters are what this removes, so the pattern has to name them.
   // eslint-disable-next-line no-control-regex
-  const s = folder.replace(/[\\/\u0000-\u001f]/g, ' ').trim().slice(0, 100).trim();
+  const cleaned = folder.replace(/[\\/\u0000-\u001f]/g, ' ');
+  const s = cleaned.trim().slice(0, 100).trim();
   return s.length > 0 ? s : null;
 }

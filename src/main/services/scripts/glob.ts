@@ -6,12 +6,7 @@
 // carried along, so a match costs O(pattern × name) whatever the pattern. Nothing here
 // recurses on the name, and parsing is iterative too.
 
-type State =
-  | { t: 'ch'; c: string; out: number }
-  | { t: 'any'; out: number }
-  | { t: 'star'; out: number }
-  | { t: 'split'; outs: number[] }
-  | { t: 'match' };
+type State = { t: 'ch'; c: string; out: number } | { t: 'any'; out: number } | { t: 'star'; out: number } | { t: 'split'; outs: number[] } | { t: 'match' };
 
 type Item = { t: 'ch'; c: string } | { t: 'any' } | { t: 'star' } | { t: 'group'; alts: Item[][] };
 

@@ -46,7 +46,10 @@ export function realPathOf(path: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ELOOP') {
-      throw new LoupeError('forbidden', `${abs} goes through a symbolic link that leads nowhere (${at}); scripts cannot use such a path. Remove the link or point it at a real folder.`);
+      throw new LoupeError(
+        'forbidden',
+        `${abs} goes through a symbolic link that leads nowhere (${at}); scripts cannot use such a path. Remove the link or point it at a real folder.`,
+      );
     }
     throw err;
   }
@@ -87,7 +90,10 @@ export class GrantedFolders {
     } catch {
       // Not a usable path: remove it as written.
     }
-    this.settings.set(KEY, this.list().filter((p) => p !== real && p !== path));
+    this.settings.set(
+      KEY,
+      this.list().filter((p) => p !== real && p !== path),
+    );
     return this.list();
   }
 

@@ -15,7 +15,8 @@ function startWorker(): Worker {
   const here = fileURLToPath(import.meta.url);
   if (extname(here) === '.ts') {
     const file = join(dirname(here), '..', '..', 'workers', 'lang-worker.ts');
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })` +
+    const boot =
+      `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })` +
       `.catch((e) => { console.error(e); process.exit(1); });`;
     return new Worker(boot, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 } });
   }

@@ -125,7 +125,13 @@ export function createLoupeModule(deps: LoupeModuleDeps, report: RunReporter, wr
         const out: unknown[] = [];
         let cursor: string | null = null;
         do {
-          const page = library.listImages({ datasetId: id, label: typeof label === 'string' ? label : undefined, unlabeled: opts(o).unlabeled === true || undefined, limit: 5000, cursor });
+          const page = library.listImages({
+            datasetId: id,
+            label: typeof label === 'string' ? label : undefined,
+            unlabeled: opts(o).unlabeled === true || undefined,
+            limit: 5000,
+            cursor,
+          });
           out.push(...page.items.map((i) => ({ id: i.id, label: i.label, fileName: i.fileName, width: i.width, height: i.height })));
           cursor = page.nextCursor;
         } while (cursor && out.length < MAX_LIST_ITEMS);
@@ -149,7 +155,13 @@ export function createLoupeModule(deps: LoupeModuleDeps, report: RunReporter, wr
     predictions: {
       arity: [1, 2],
       call: (ds, o) => {
-        const r = vision.selection.predictions({ datasetId: datasetId(ds), sort: 'confidence', order: 'desc', limit: MAX_LIST_ITEMS, ...pick(opts(o), ['predicted', 'unlabelledOnly', 'minConfidence', 'maxConfidence']) });
+        const r = vision.selection.predictions({
+          datasetId: datasetId(ds),
+          sort: 'confidence',
+          order: 'desc',
+          limit: MAX_LIST_ITEMS,
+          ...pick(opts(o), ['predicted', 'unlabelledOnly', 'minConfidence', 'maxConfidence']),
+        });
         if (r.items.length >= MAX_LIST_ITEMS) note(`[loupe.predictions: the ${MAX_LIST_ITEMS} most confident only; narrow it with minConfidence or predicted]`);
         return r.items;
       },
@@ -179,7 +191,8 @@ export function createLoupeModule(deps: LoupeModuleDeps, report: RunReporter, wr
       call: async (folder, pattern) => {
         const real = folders.check(str(folder, 'A folder'));
         const r = await listFiles(real, pattern === undefined || pattern === null ? null : str(pattern, 'A pattern'));
-        if (r.stopped === 'returned') note(`[loupe.files: the first ${MAX_FILES_RETURNED} matching files of ${real} only; move them away and call again, or narrow the pattern]`);
+        if (r.stopped === 'returned')
+          note(`[loupe.files: the first ${MAX_FILES_RETURNED} matching files of ${real} only; move them away and call again, or narrow the pattern]`);
         if (r.stopped === 'work') note(`[loupe.files: the pattern took too long to match against the names in ${real}; stopped early — use a simpler pattern]`);
         if (r.stopped === 'scanned') note(`[loupe.files: looked at the first ${MAX_FILES_SCANNED} entries of ${real} only; the folder holds more]`);
         return r.paths;
@@ -200,7 +213,7 @@ export function createLoupeModule(deps: LoupeModuleDeps, report: RunReporter, wr
     log: {
       arity: 1,
       call: (msg) => {
-        const line = capLine(typeof msg === 'string' ? msg : JSON.stringify(msg) ?? 'nil');
+        const line = capLine(typeof msg === 'string' ? msg : (JSON.stringify(msg) ?? 'nil'));
         const kept = logBudget.take(`${line}\n`);
         if (!kept) return;
         write(kept);
@@ -218,7 +231,8 @@ export function createLoupeModule(deps: LoupeModuleDeps, report: RunReporter, wr
       arity: 2,
       call: (kind, input) => {
         const k = str(kind, 'A task kind');
-        if (queued >= MAX_TASKS_PER_RUN) throw new LoupeError('too_large', `A run may queue at most ${MAX_TASKS_PER_RUN} tasks; queue fewer, larger ones (an import takes many paths).`);
+        if (queued >= MAX_TASKS_PER_RUN)
+          throw new LoupeError('too_large', `A run may queue at most ${MAX_TASKS_PER_RUN} tasks; queue fewer, larger ones (an import takes many paths).`);
         const id = deps.tasks.enqueue({ kind: k, input: scriptTaskInput(k, input, folders) }).id;
         queued++;
         return id;

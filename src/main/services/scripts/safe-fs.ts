@@ -118,7 +118,8 @@ export async function moveInto(from: string, folder: string, checkReal: CheckRea
       await rename(from, path);
     } catch (err) {
       await rmdir(path).catch(() => {});
-      if (codeOf(err) === 'EXDEV') throw new LoupeError('validation', `${from} is a folder on another drive than ${into}; scripts move folders only within one drive.`);
+      if (codeOf(err) === 'EXDEV')
+        throw new LoupeError('validation', `${from} is a folder on another drive than ${into}; scripts move folders only within one drive.`);
       throw err;
     }
     return verifyCreated(path, checkReal, true);
@@ -164,7 +165,12 @@ async function crossDevice(from: string, placeholder: string): Promise<void> {
 export async function makeFolder(path: string, checkReal: CheckReal): Promise<string> {
   const missing: string[] = [];
   let at = path;
-  while (!(await lstat(at).then(() => true, () => false))) {
+  while (
+    !(await lstat(at).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     const up = dirname(at);
     if (up === at) break;
     missing.unshift(basename(at));

@@ -43,9 +43,7 @@ export interface ScriptRunOptions {
   unsafeNoCounting?: boolean;
 }
 
-export type ScriptOutcome =
-  | { ok: true; output: string; value: unknown }
-  | { ok: false; output: string; error: ScriptFailure };
+export type ScriptOutcome = { ok: true; output: string; value: unknown } | { ok: false; output: string; error: ScriptFailure };
 
 /** How long a script may take to notice a stop or timeout before its child is killed. */
 const STOP_GRACE_MS = 2000;
@@ -96,7 +94,10 @@ export class ScriptChildren {
   private idle: ScriptChild[] = [];
   private all = new Set<ScriptChild>();
   private closed = false;
-  constructor(private readonly spawn?: SpawnChild, private readonly keepWarm = 1) {}
+  constructor(
+    private readonly spawn?: SpawnChild,
+    private readonly keepWarm = 1,
+  ) {}
 
   /** A ready child for one run (a warm one when there is one). */
   async acquire(memoryMb: number): Promise<ScriptChild> {
@@ -122,7 +123,15 @@ export class ScriptChildren {
   prewarm(memoryMb = 512): void {
     if (this.closed || this.warming || this.idle.length > 0) return;
     this.warming = true;
-    this.acquire(memoryMb).then((c) => { this.warming = false; this.release(c, true); }, () => { this.warming = false; });
+    this.acquire(memoryMb).then(
+      (c) => {
+        this.warming = false;
+        this.release(c, true);
+      },
+      () => {
+        this.warming = false;
+      },
+    );
   }
 
   /** Back to the pool after a run that ended cleanly; a child in doubt is ended. */
@@ -205,7 +214,8 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
       if (settled || !child) return;
       let json = JSON.stringify(a);
       // Characters, not bytes: a cheap first check; the child checks the encoded size.
-      if (json.length > DATA_BYTES) json = JSON.stringify({ ok: false, message: 'The answer of this call is too large (more than 8 MB); ask for less at a time.' });
+      if (json.length > DATA_BYTES)
+        json = JSON.stringify({ ok: false, message: 'The answer of this call is too large (more than 8 MB); ask for less at a time.' });
       child.process.send({ t: 'answer', id: run.id, json });
     };
 
@@ -228,14 +238,19 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
           write(m.text);
           // Past the output cap the child only empties the ring, so a script printing in a
           // loop runs on without decoding or IPC for output nobody keeps.
-          if (budget.exhausted && !quiet) { quiet = true; child?.process.send({ t: 'quiet', id: run.id }); }
-        }
-        else if (m.t === 'call') {
+          if (budget.exhausted && !quiet) {
+            quiet = true;
+            child?.process.send({ t: 'quiet', id: run.id });
+          }
+        } else if (m.t === 'call') {
           const h = host[m.name];
           if (!h) return answer({ ok: false, message: `No host function ${m.name}.` });
           Promise.resolve()
             .then(() => h.call(...m.args))
-            .then((value) => answer({ ok: true, value: value ?? null }), (err) => answer({ ok: false, message: describe(err) }));
+            .then(
+              (value) => answer({ ok: true, value: value ?? null }),
+              (err) => answer({ ok: false, message: describe(err) }),
+            );
         } else if (m.ok) finish({ ok: true, output: kept, value: m.value }, true);
         else {
           // A stop that the engine noticed reads as the engine's own message ("Cancelled.").
@@ -244,18 +259,26 @@ export function runScript(opts: ScriptRunOptions): Promise<ScriptOutcome> {
         }
       },
       // The child died under the run: a V8 fatal error, a heap abort, a kill from outside.
-      onExit: (why) => failed(stopReason ?? `The script's process ended abnormally (${why}); Loupe itself is unaffected.`, stopReason ? 'limit' : 'runtime', false),
+      onExit: (why) =>
+        failed(stopReason ?? `The script's process ended abnormally (${why}); Loupe itself is unaffected.`, stopReason ? 'limit' : 'runtime', false),
     };
 
-    children.acquire(memoryMb).then((c) => {
-      if (settled) return children.release(c, true);
-      child = c;
-      c.tenant = tenant;
-      c.process.send({ t: 'run', run });
-      // The engine enforces timeoutMs itself (from when the worker is up); this also catches
-      // a script stuck in a host call, allowing for the worker's start.
-      deadline = setTimeout(() => stop('Time limit exceeded.'), timeoutMs + 2000);
-      if (stopReason) { const r = stopReason; stopReason = null; stop(r); }
-    }, (err) => failed(`The script could not start: ${describe(err)}`, 'runtime', false));
+    children.acquire(memoryMb).then(
+      (c) => {
+        if (settled) return children.release(c, true);
+        child = c;
+        c.tenant = tenant;
+        c.process.send({ t: 'run', run });
+        // The engine enforces timeoutMs itself (from when the worker is up); this also catches
+        // a script stuck in a host call, allowing for the worker's start.
+        deadline = setTimeout(() => stop('Time limit exceeded.'), timeoutMs + 2000);
+        if (stopReason) {
+          const r = stopReason;
+          stopReason = null;
+          stop(r);
+        }
+      },
+      (err) => failed(`The script could not start: ${describe(err)}`, 'runtime', false),
+    );
   });
 }

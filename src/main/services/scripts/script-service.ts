@@ -20,7 +20,12 @@ export const ScriptTaskInput = z
   .object({
     source: z.string().max(1_000_000).optional(),
     scriptId: z.string().min(1).max(64).optional(),
-    timeoutMs: z.number().int().min(1).max(6 * 3600_000).optional(),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(6 * 3600_000)
+      .optional(),
     /** Set by the script's schedule: three failed scheduled runs in a row pause the schedule. */
     scheduled: z.boolean().optional(),
   })
@@ -59,7 +64,10 @@ export class ScriptService {
   /** Check and format run in a worker thread: a huge source must not stall the app. */
   private readonly lang = new LangTools();
 
-  constructor(store: Store, private readonly deps: ScriptServiceDeps) {
+  constructor(
+    store: Store,
+    private readonly deps: ScriptServiceDeps,
+  ) {
     this.repo = store.scripts;
     this.children = new ScriptChildren(deps.spawn);
     this.folders = new GrantedFolders(store.settings);
@@ -103,7 +111,10 @@ export class ScriptService {
     if (input.scheduled && input.scriptId !== undefined) this.noteScheduledRun(input.scriptId, stored);
     if (!stored.ok) {
       const e = stored.error;
-      throw new UnrecoverableError(`${e.message} (line ${e.line}, column ${e.column})`, e.kind === 'limit' && e.message === 'Cancelled.' ? 'cancelled' : 'script_error');
+      throw new UnrecoverableError(
+        `${e.message} (line ${e.line}, column ${e.column})`,
+        e.kind === 'limit' && e.message === 'Cancelled.' ? 'cancelled' : 'script_error',
+      );
     }
     return { output: stored.output, value: stored.value ?? null };
   }
@@ -127,7 +138,14 @@ export class ScriptService {
   /** Runs a script here and now (off this thread) and answers when it ends. */
   runNow(source: string, timeoutMs: number, signal?: AbortSignal): Promise<ScriptOutcome> {
     // No task to report to: log lines are only output.
-    return runScript({ source, timeoutMs, signal, host: this.host({ log: () => {}, progress: () => {} }), children: this.children, unsafeNoCounting: this.deps.unsafeNoCounting });
+    return runScript({
+      source,
+      timeoutMs,
+      signal,
+      host: this.host({ log: () => {}, progress: () => {} }),
+      children: this.children,
+      unsafeNoCounting: this.deps.unsafeNoCounting,
+    });
   }
 
   run(input: HandlerInput<'scripts.run'>): CallOutput<'scripts.run'> {
@@ -183,7 +201,8 @@ export class ScriptService {
     try {
       // A paused schedule is still checked, so it can be turned on later as written.
       parseCron(cron);
-      if (enabled) this.deps.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id, scheduled: true }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
+      if (enabled)
+        this.deps.tasks.queue.schedule(scheduleName(id), cron, 'script', { scriptId: id, scheduled: true }, { catchUp: 'once', enqueue: { maxAttempts: 1 } });
       else this.deps.tasks.queue.unschedule(scheduleName(id));
     } catch (err) {
       if (err instanceof QueueError) throw new LoupeError('validation', err.message, 'cron');

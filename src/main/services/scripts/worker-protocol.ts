@@ -46,9 +46,7 @@ export interface ScriptFailure {
 }
 
 export type FromWorker =
-  | { t: 'call'; name: string; args: unknown[] }
-  | { t: 'done'; ok: true; value: unknown }
-  | { t: 'done'; ok: false; error: ScriptFailure };
+  { t: 'call'; name: string; args: unknown[] } | { t: 'done'; ok: true; value: unknown } | { t: 'done'; ok: false; error: ScriptFailure };
 
 /** The answer to one host call, written into `data` as JSON. */
 export type HostAnswer = { ok: true; value: unknown } | { ok: false; message: string };

@@ -93,9 +93,7 @@ export class TaskService {
     if (runAt !== undefined && Number.isNaN(runAt)) throw fail.validation('"runAt" must be an ISO date or epoch milliseconds.', 'runAt');
     if (req.kind === 'import') this.checkImport(req.input);
     return toTaskDto(
-      mapQueueErrors(() =>
-        this.queue.enqueue(req.kind, req.input, { priority: req.priority, runAt, maxAttempts: req.maxAttempts, timeoutMs: req.timeoutMs }),
-      ),
+      mapQueueErrors(() => this.queue.enqueue(req.kind, req.input, { priority: req.priority, runAt, maxAttempts: req.maxAttempts, timeoutMs: req.timeoutMs })),
     );
   }
 

@@ -137,7 +137,14 @@ export class BackboneHost {
 
   status(): BackboneStatus {
     if (!this.card) return { state: 'missing', id: null, message: this.failure ?? 'No backbone is installed.', fix: BACKBONE_FIX, variant: null, note: null };
-    return { state: this.opening && !this.engine ? 'loading' : 'ready', id: this.card.id, message: null, fix: null, variant: this.embeddedWith?.variant ?? null, note: this.note };
+    return {
+      state: this.opening && !this.engine ? 'loading' : 'ready',
+      id: this.card.id,
+      message: null,
+      fix: null,
+      variant: this.embeddedWith?.variant ?? null,
+      note: this.note,
+    };
   }
 
   report(): EngineReport | null {

@@ -62,7 +62,13 @@ export class EmbeddingCache {
    * vectors (60,000 × 6 KB) takes seconds; in one go it froze the API for 8–11 s, long enough
    * for keep-alive clients to see their connections reset.
    */
-  private async eachChunkYielding<R>(columns: 'vector' | 'dim' | '1', backbone: string, hashes: readonly string[], use: (rows: R[]) => void, signal?: AbortSignal): Promise<void> {
+  private async eachChunkYielding<R>(
+    columns: 'vector' | 'dim' | '1',
+    backbone: string,
+    hashes: readonly string[],
+    use: (rows: R[]) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const unique = [...new Set(hashes)];
     for (let i = 0; i < unique.length; i += CHUNK) {
       signal?.throwIfAborted();

@@ -3,7 +3,16 @@
 // bytes, and only its embedding (1,536 floats with the default backbone) comes back. A crash of that process (kill -9,
 // a native fault) fails the requests in flight with a clear error and marks this host dead;
 // BackboneHost then starts a fresh process for the next request.
-import { cardPathFor, readModelCard, VisionError, type EmbedInput, type EmbedResult, type EngineOptions, type EngineReport, type ModelCard } from '../../vision/index';
+import {
+  cardPathFor,
+  readModelCard,
+  VisionError,
+  type EmbedInput,
+  type EmbedResult,
+  type EngineOptions,
+  type EngineReport,
+  type ModelCard,
+} from '../../vision/index';
 import type { SpawnChild, WatchedChild } from '../../queue/index';
 import { startWorker } from '../worker-entry';
 import type { VariantResult } from './augmentation';

@@ -54,7 +54,11 @@ export function independentRows(
 }
 
 /** Accuracy of a head on labelled rows, and per label; a label the head never learnt counts as wrong. */
-export function scoreHead(head: HeadWeights, features: Float32Array[], labels: readonly string[]): { accuracy: number; correct: number; total: number; perLabel: Record<string, { correct: number; total: number }> } {
+export function scoreHead(
+  head: HeadWeights,
+  features: Float32Array[],
+  labels: readonly string[],
+): { accuracy: number; correct: number; total: number; perLabel: Record<string, { correct: number; total: number }> } {
   const perLabel: Record<string, { correct: number; total: number }> = {};
   if (features.length === 0) return { accuracy: 0, correct: 0, total: 0, perLabel };
   const P = predict(head, features);

@@ -130,7 +130,14 @@ export class ModelVersions {
     return {
       activated,
       reason: activated ? 'at-least-as-good' : 'worse',
-      comparedWith: { modelId: previous, accuracy: Math.max(0, old), newAccuracy: now, pictures: rows.features.length, leftOut: rows.leftOut, fallback: rows.fallback },
+      comparedWith: {
+        modelId: previous,
+        accuracy: Math.max(0, old),
+        newAccuracy: now,
+        pictures: rows.features.length,
+        leftOut: rows.leftOut,
+        fallback: rows.fallback,
+      },
     };
   }
 

@@ -215,7 +215,14 @@ export class Pipeline implements ImpliedWork {
       else failed.add(part[j].hash);
     });
     const model = this.activeHead(datasetId);
-    const rows = model && ok.length > 0 ? this.predictRows(model.head, ok.map((x) => x.image.id), ok.map((x) => x.vector)) : [];
+    const rows =
+      model && ok.length > 0
+        ? this.predictRows(
+            model.head,
+            ok.map((x) => x.image.id),
+            ok.map((x) => x.vector),
+          )
+        : [];
     this.vision.store.transaction(() => {
       for (const x of ok) this.vision.cache.put(backbone, x.image.hash, x.vector);
       if (model) this.vision.store.predictions.put(model.id, rows);

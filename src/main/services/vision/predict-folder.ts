@@ -88,7 +88,14 @@ async function verifyOutput(output: string, grants: GrantedFolders | undefined):
  * row per picture, `path,label,confidence` (unreadable pictures get an empty label and the
  * reason in a fourth column), in batches so progress moves and cancel lands quickly.
  */
-export async function runPredictFolder(vision: VisionContext, models: ModelRegistry, input: PredictFolderInput, ctx: TaskContext, grants?: GrantedFolders, temps?: TempOutputs) {
+export async function runPredictFolder(
+  vision: VisionContext,
+  models: ModelRegistry,
+  input: PredictFolderInput,
+  ctx: TaskContext,
+  grants?: GrantedFolders,
+  temps?: TempOutputs,
+) {
   const byScript = input.origin === SCRIPT_ORIGIN;
   let folder = resolve(input.path);
   let output = resolve(input.output ?? join(folder, 'predictions.csv'));
@@ -115,7 +122,13 @@ export async function runPredictFolder(vision: VisionContext, models: ModelRegis
   // A run of this task killed before (a retry): its temporary file goes first.
   await temps?.clean(ctx.id);
   // Said before hours of work, not after: the output must be a new file.
-  if (await lstat(output).then(() => true, () => false)) throw exists(output);
+  if (
+    await lstat(output).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw exists(output);
   const tmp = join(dirname(output), `.${basename(output)}.${randomUUID()}.tmp`);
   // Exclusive and no-follow: the temporary name cannot be a link planted to redirect the write.
   const handle = await open(tmp, CREATE_EXCLUSIVE, 0o644).catch((err: NodeJS.ErrnoException) => {

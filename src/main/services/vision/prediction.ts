@@ -13,7 +13,16 @@ export interface NamedImage {
 
 /** Image errors of the engine, as the API's codes (422 bad_image, 415 not an image…). */
 function imageError(code: string, name: string, message: string): LoupeError {
-  const apiCode = code === 'image_unsupported' ? 'unsupported_media_type' : code === 'image_too_large' ? 'too_large' : code === 'image_not_found' ? 'not_found' : code === 'image_not_a_file' ? 'validation' : 'bad_image';
+  const apiCode =
+    code === 'image_unsupported'
+      ? 'unsupported_media_type'
+      : code === 'image_too_large'
+        ? 'too_large'
+        : code === 'image_not_found'
+          ? 'not_found'
+          : code === 'image_not_a_file'
+            ? 'validation'
+            : 'bad_image';
   return new LoupeError(apiCode, `${name}: ${message}`);
 }
 
@@ -66,7 +75,11 @@ export class Prediction {
     const root = this.vision.library.files.root + sep;
     const isBlob = (i: NamedImage) => typeof i.input === 'string' && i.input.startsWith(root);
     const blobs = images.filter(isBlob).map((i) => i.input as string);
-    if (blobs.length === 0) return this.vision.backbone.embed(images.map((i) => i.input), { signal });
+    if (blobs.length === 0)
+      return this.vision.backbone.embed(
+        images.map((i) => i.input),
+        { signal },
+      );
     const others = images.filter((i) => !isBlob(i)).map((i) => i.input);
     const [fromBlobs, fromOthers] = await Promise.all([
       this.vision.embed(blobs, { signal }),

@@ -55,7 +55,10 @@ export class Review {
     switch (q.queue) {
       case 'label-next': {
         const r = this.selection.labelNext(q.datasetId, upTo);
-        return answer(r.items.slice(offset).map((x) => x.id), r.items.length === 0 ? 'Every embedded picture has a label.' : null);
+        return answer(
+          r.items.slice(offset).map((x) => x.id),
+          r.items.length === 0 ? 'Every embedded picture has a label.' : null,
+        );
       }
       case 'disagreements':
       case 'low-confidence': {
@@ -144,11 +147,21 @@ export class Review {
     for (const img of this.vision.store.images.ofDataset(datasetId)) byId.set(img.id, img);
     const found = ids.map((id) => byId.get(id)).filter((x): x is DatasetImageRecord => x !== undefined);
     const backbone = this.vision.backbone.id;
-    const vectors = head && backbone ? this.vision.cache.get(backbone, found.map((i) => i.hash)) : new Map<string, Float32Array>();
+    const vectors =
+      head && backbone
+        ? this.vision.cache.get(
+            backbone,
+            found.map((i) => i.hash),
+          )
+        : new Map<string, Float32Array>();
     const withVector = found.filter((i) => vectors.has(i.hash));
     const tops = new Map<string, LabelConfidence[]>();
     if (head && withVector.length > 0) {
-      predictTop(head, withVector.map((i) => vectors.get(i.hash)!), 3).forEach((t, j) => tops.set(withVector[j].id, t));
+      predictTop(
+        head,
+        withVector.map((i) => vectors.get(i.hash)!),
+        3,
+      ).forEach((t, j) => tops.set(withVector[j].id, t));
     }
     return found.map((img) => {
       const top = tops.get(img.id) ?? [];

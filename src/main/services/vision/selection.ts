@@ -1,4 +1,12 @@
-import { findNearDuplicatesBlocked, filterByPrediction, predict, predictionItems, rankForLabelling, sortByPrediction, type PredictedItem } from '../../vision/index';
+import {
+  findNearDuplicatesBlocked,
+  filterByPrediction,
+  predict,
+  predictionItems,
+  rankForLabelling,
+  sortByPrediction,
+  type PredictedItem,
+} from '../../vision/index';
 import type { CallOutput, HandlerInput } from '../../../shared/contract/index';
 import { fail } from '../errors';
 import type { VisionContext } from './context';
@@ -115,14 +123,21 @@ export class Selection {
     if (items.length < 2) return { groups: [] };
     const dim = dims.get(items[0].hash)!;
     const odd = items.find((i) => dims.get(i.hash) !== dim);
-    if (odd) throw fail.unavailable(`The cached embedding of picture ${odd.id} has ${dims.get(odd.hash)} values where the others have ${dim}; re-embed the dataset.`);
+    if (odd)
+      throw fail.unavailable(`The cached embedding of picture ${odd.id} has ${dims.get(odd.hash)} values where the others have ${dim}; re-embed the dataset.`);
     const cache = this.vision.cache;
     const r = findNearDuplicatesBlocked({
       ids: items.map((i) => i.id),
       source: {
         rows: items.length,
         dim,
-        read: (indices, out) => cache.readInto(backbone, Array.from(indices, (i) => items[i].hash), out, dim),
+        read: (indices, out) =>
+          cache.readInto(
+            backbone,
+            Array.from(indices, (i) => items[i].hash),
+            out,
+            dim,
+          ),
       },
       blockRows: opts.blockRows,
       threshold,

@@ -8,7 +8,14 @@
 // the child straight into its one N×D block. The main process never builds a second full copy
 // of the features (it used to pack them into one block first: ~415 MB at 60,000 × 1,728).
 import {
-  VisionError, isTrainingRefusalCode, type AugmentedExample, type OutOfFoldOptions, type OutOfFoldResult, type TrainOptions, type TrainProgress, type TrainResult,
+  VisionError,
+  isTrainingRefusalCode,
+  type AugmentedExample,
+  type OutOfFoldOptions,
+  type OutOfFoldResult,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
 } from '../../vision/index';
 import type { SpawnChild, WatchedChild } from '../../queue/index';
 import { startWorker } from '../worker-entry';
@@ -90,7 +97,10 @@ export interface OutOfFoldInWorkerOptions extends WorkerOutOfFoldOptions, Pick<T
 }
 
 /** outOfFoldProbabilities (K-fold heads) in the training child, so minutes of arithmetic never stall the main process. */
-export async function outOfFoldInChildProcess(data: { features: Float32Array[]; labels: string[] }, options: OutOfFoldInWorkerOptions = {}): Promise<OutOfFoldResult> {
+export async function outOfFoldInChildProcess(
+  data: { features: Float32Array[]; labels: string[] },
+  options: OutOfFoldInWorkerOptions = {},
+): Promise<OutOfFoldResult> {
   const { signal, spawn, memoryMb, onStart, onFold, ...rest } = options;
   return (await runInWorker(data, { signal, spawn, memoryMb, onStart, onFold }, { t: 'oof', options: rest })) as OutOfFoldResult;
 }
@@ -106,7 +116,12 @@ async function runInWorker(
   if (signal?.aborted) throw new VisionError('cancelled', 'Training was cancelled.');
   const dim = checkRows(data.features, 'Picture');
   const aug = data.augmented;
-  const augDim = aug ? checkRows(aug.map((r) => r.features), 'Augmented row') : 0;
+  const augDim = aug
+    ? checkRows(
+        aug.map((r) => r.features),
+        'Augmented row',
+      )
+    : 0;
   const bytes = (data.features.length * dim + (aug?.length ?? 0) * augDim) * 4;
   const capMb = memoryMb ?? Math.max(1024, 512 + Math.ceil((4 * bytes) / 1048576));
 
@@ -142,7 +157,8 @@ async function runInWorker(
             finish(() => resolve(m.result));
             void worker.kill('finished');
           } else {
-            const err = m.trainError && isTrainingRefusalCode(m.code) ? new VisionError(m.code, m.message) : Object.assign(new Error(m.message), { code: m.code });
+            const err =
+              m.trainError && isTrainingRefusalCode(m.code) ? new VisionError(m.code, m.message) : Object.assign(new Error(m.message), { code: m.code });
             finish(() => reject(err));
             void worker.kill('finished');
           }
@@ -189,10 +205,17 @@ async function runInWorker(
           dim,
           labels: data.labels,
           options: rest,
-          ...(aug ? { augmented: { count: aug.length, dim: augDim, labels: aug.map((r) => r.label), sources: Int32Array.from(aug, (r) => r.source ?? -1) } } : {}),
+          ...(aug
+            ? { augmented: { count: aug.length, dim: augDim, labels: aug.map((r) => r.label), sources: Int32Array.from(aug, (r) => r.source ?? -1) } }
+            : {}),
         } satisfies TrainWorkerMessage);
         await stream('main', data.features, dim);
-        if (aug) await stream('augmented', aug.map((r) => r.features), augDim);
+        if (aug)
+          await stream(
+            'augmented',
+            aug.map((r) => r.features),
+            augDim,
+          );
         if (!settled) worker.send(job satisfies TrainWorkerMessage);
       } catch {
         // The child ended before it was ready: onExit has said why.

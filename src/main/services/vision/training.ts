@@ -56,7 +56,10 @@ export class Training {
     const dataset = this.vision.library.getDataset(datasetId);
     // Checked at the door: a run over nothing would be accepted (202) and only die later.
     if (!dataset.labels.some((l) => l.count > 0)) {
-      throw fail.validation(`“${dataset.name}” has no labelled pictures to learn from. Label at least two pictures of each of two labels, then train.`, 'labels');
+      throw fail.validation(
+        `“${dataset.name}” has no labelled pictures to learn from. Label at least two pictures of each of two labels, then train.`,
+        'labels',
+      );
     }
     const backbone = this.vision.backbone.requireId();
     params = this.withPrefs(datasetId, params);
@@ -132,9 +135,16 @@ export class Training {
         if (input.trigger === 'auto' && !this.owed(input.datasetId)) return { skipped: 'The labels have not changed since the newest run.' };
         // Pictures still arriving: train once they are in. Ending here leaves the retrain owed,
         // and the pipeline queues it again a debounce later (Pipeline.afterTask).
-        if (input.trigger === 'auto' && this.vision.library.isReceiving(input.datasetId)) return { skipped: 'Pictures are still arriving; the retrain follows them.' };
+        if (input.trigger === 'auto' && this.vision.library.isReceiving(input.datasetId))
+          return { skipped: 'Pictures are still arriving; the retrain follows them.' };
         const params = this.withPrefs(input.datasetId, input.params ?? {});
-        const created = this.vision.records.createRun({ datasetId: input.datasetId, trigger: input.trigger ?? 'manual', backbone: this.vision.backbone.requireId(), params, taskId: ctx.id });
+        const created = this.vision.records.createRun({
+          datasetId: input.datasetId,
+          trigger: input.trigger ?? 'manual',
+          backbone: this.vision.backbone.requireId(),
+          params,
+          taskId: ctx.id,
+        });
         input = { ...input, runId: created.id };
       }
     }
@@ -150,18 +160,20 @@ export class Training {
     const { augment = false, ...trainParams } = run.params;
     const pictureShare = augment ? EMBED_SHARE * AUGMENT_SPLIT : EMBED_SHARE;
     ctx.progress(0, 'Embedding pictures');
-    const { vectors, failed } = await this.vision.cache.ensure(
-      backbone,
-      images.map((img) => ({ hash: img.hash, path: this.vision.library.files.filePath(img.hash, img.ext) })),
-      this.vision.embed,
-      {
-        signal: ctx.signal,
-        onProgress: (done, total) => {
-          ctx.progress(total === 0 ? pictureShare : (done / total) * pictureShare, `Embedding ${done} of ${total} pictures`);
-          if (total > 0) this.vision.emit('embed.progress', { datasetId: input.datasetId, done, total });
+    const { vectors, failed } = await this.vision.cache
+      .ensure(
+        backbone,
+        images.map((img) => ({ hash: img.hash, path: this.vision.library.files.filePath(img.hash, img.ext) })),
+        this.vision.embed,
+        {
+          signal: ctx.signal,
+          onProgress: (done, total) => {
+            ctx.progress(total === 0 ? pictureShare : (done / total) * pictureShare, `Embedding ${done} of ${total} pictures`);
+            if (total > 0) this.vision.emit('embed.progress', { datasetId: input.datasetId, done, total });
+          },
         },
-      },
-    ).catch((err: unknown) => this.stopOnError(run.id, err, ctx));
+      )
+      .catch((err: unknown) => this.stopOnError(run.id, err, ctx));
     const rows = images.filter((img) => vectors.has(img.hash));
     if (failed.length > 0) ctx.log(`${failed.length} pictures could not be read and were left out.`);
     const augmented = augment ? await this.augmentedRows(run.id, backbone, rows, pictureShare, ctx) : undefined;
@@ -255,8 +267,7 @@ export class Training {
         this.vision.backbone,
         {
           signal: ctx.signal,
-          onProgress: (done, total) =>
-            ctx.progress(from + (total === 0 ? 1 : done / total) * (EMBED_SHARE - from), `Augmenting ${done} of ${total} pictures`),
+          onProgress: (done, total) => ctx.progress(from + (total === 0 ? 1 : done / total) * (EMBED_SHARE - from), `Augmenting ${done} of ${total} pictures`),
         },
       )
       .catch((err: unknown) => this.stopOnError(runId, err, ctx));

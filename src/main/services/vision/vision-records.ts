@@ -132,7 +132,11 @@ export class VisionRecords {
     this.store.runs.setHistory(id, JSON.stringify(history));
   }
 
-  finishRun(id: string, status: RunStatus, f: { metrics?: RunMetrics; details?: RunDetails; modelId?: string; error?: { code: string; message: string } }): void {
+  finishRun(
+    id: string,
+    status: RunStatus,
+    f: { metrics?: RunMetrics; details?: RunDetails; modelId?: string; error?: { code: string; message: string } },
+  ): void {
     this.store.runs.finish(id, {
       status,
       metrics: f.metrics ? JSON.stringify(f.metrics) : null,

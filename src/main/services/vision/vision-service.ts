@@ -98,7 +98,8 @@ export class VisionService {
       log: opts.log,
       spawn: opts.spawn,
       // With a broker, pictures are embedded by `loupe worker`s; otherwise by this machine.
-      embed: (paths, embedOptions) => (opts.remoteEmbedder ? opts.remoteEmbedder(this.backbone.requireId())(paths, embedOptions) : this.backbone.embed(paths, embedOptions)),
+      embed: (paths, embedOptions) =>
+        opts.remoteEmbedder ? opts.remoteEmbedder(this.backbone.requireId())(paths, embedOptions) : this.backbone.embed(paths, embedOptions),
     };
     this.models = new ModelRegistry(this.vision);
     this.pipeline = new Pipeline(this.vision, this.models, {
@@ -135,7 +136,12 @@ export class VisionService {
       const task = run.taskId ? this.vision.queue.get(run.taskId) : null;
       if (task && (task.state === 'queued' || task.state === 'running' || task.state === 'failed')) continue;
       if (!task && run.status === 'queued') continue; // a run queued without a task (older builds): left as is
-      this.training.onTaskEnded(run.taskId ?? '', task?.state === 'cancelled' ? 'cancelled' : 'dead', run.id, task?.error?.message ?? 'Loupe stopped while the run was in progress.');
+      this.training.onTaskEnded(
+        run.taskId ?? '',
+        task?.state === 'cancelled' ? 'cancelled' : 'dead',
+        run.id,
+        task?.error?.message ?? 'Loupe stopped while the run was in progress.',
+      );
     }
     return this.pipeline.sweep();
   }
@@ -143,7 +149,13 @@ export class VisionService {
   private defineKinds(): void {
     const q = this.vision.queue;
     // One run at a time: runs of one dataset supersede each other, and training is CPU-bound.
-    q.define('train', { input: TrainTaskInput, maxAttempts: 2, concurrency: 1, timeoutMs: 30 * 60_000, handler: (input, ctx) => this.training.execute(input, ctx) });
+    q.define('train', {
+      input: TrainTaskInput,
+      maxAttempts: 2,
+      concurrency: 1,
+      timeoutMs: 30 * 60_000,
+      handler: (input, ctx) => this.training.execute(input, ctx),
+    });
     q.define('embed', {
       input: EmbedTaskInput,
       // Each kill -9 mid-task spends an attempt; what an attempt finished is kept, so more are cheap.

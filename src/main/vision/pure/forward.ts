@@ -22,9 +22,7 @@ export function allocateActivations(layers: HeadLayer[], rows: number): Float32A
  * Runs the layers on rows [xOff/inDim, …) of X; returns the last buffer, which holds logits
  * (rows × classes). Hidden activations stay in `acts` for back-propagation.
  */
-export function forwardLogits(
-  layers: HeadLayer[], X: Float32Array, xOff: number, rows: number, acts: Float32Array[],
-): Float32Array {
+export function forwardLogits(layers: HeadLayer[], X: Float32Array, xOff: number, rows: number, acts: Float32Array[]): Float32Array {
   let input = X;
   let off = xOff;
   for (let l = 0; l < layers.length; l++) {
@@ -52,8 +50,13 @@ export interface SoftmaxStats {
  * number rather than log 0) and accuracy to `stats`.
  */
 export function softmaxWithLoss(
-  Z: Float32Array, rows: number, classes: number,
-  y: Int32Array | null, yOff: number, classWeight: Float32Array | null, stats: SoftmaxStats | null,
+  Z: Float32Array,
+  rows: number,
+  classes: number,
+  y: Int32Array | null,
+  yOff: number,
+  classWeight: Float32Array | null,
+  stats: SoftmaxStats | null,
 ): void {
   for (let i = 0; i < rows; i++) {
     const o = i * classes;

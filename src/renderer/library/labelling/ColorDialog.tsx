@@ -30,7 +30,15 @@ export function ColorDialog(props: { label: { name: string; color: string } | nu
           <Dialog.Title>Colour of “{label?.name}”</Dialog.Title>
           <div className="color-presets" role="group" aria-label="Colours">
             {PRESETS.map((c) => (
-              <button key={c} type="button" className="color-preset" style={{ background: c }} aria-label={c} aria-pressed={c === label?.color} onClick={() => void pick(c)} />
+              <button
+                key={c}
+                type="button"
+                className="color-preset"
+                style={{ background: c }}
+                aria-label={c}
+                aria-pressed={c === label?.color}
+                onClick={() => void pick(c)}
+              />
             ))}
           </div>
           <form

@@ -6,7 +6,15 @@ import type { Labelling } from './useLabelling';
 export type LabelEdit = { kind: 'rename' | 'recolor' | 'delete'; label: LabelCount } | null;
 
 /** Rename (or merge), recolour and delete a label; each is one undo step. */
-export function LabelDialogs(props: { datasetId: string | null; labels: LabelCount[]; edit: LabelEdit; onClose: () => void; labelling: Labelling; onRenamed: (from: string, to: string) => void; onClosed: () => void }) {
+export function LabelDialogs(props: {
+  datasetId: string | null;
+  labels: LabelCount[];
+  edit: LabelEdit;
+  onClose: () => void;
+  labelling: Labelling;
+  onRenamed: (from: string, to: string) => void;
+  onClosed: () => void;
+}) {
   const { datasetId, labels, edit, onClose, labelling, onRenamed, onClosed } = props;
   const label = edit?.label;
   return (
@@ -27,7 +35,9 @@ export function LabelDialogs(props: { datasetId: string | null; labels: LabelCou
         }}
         hint={(name) => {
           const other = labels.find((l) => l.name === name.trim() && l.name !== label?.name);
-          return other ? `“${label?.name}” will be merged into “${other.name}”: its ${label?.count} pictures join the ${other.count} there. Ctrl+Z separates them again.` : null;
+          return other
+            ? `“${label?.name}” will be merged into “${other.name}”: its ${label?.count} pictures join the ${other.count} there. Ctrl+Z separates them again.`
+            : null;
         }}
       />
       <ColorDialog

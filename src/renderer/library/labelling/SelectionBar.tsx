@@ -24,7 +24,12 @@ export function SelectionBar(props: {
     );
   }
   return (
-    <div className="selection-bar" role="toolbar" aria-label={`Label ${count} selected picture${count === 1 ? '' : 's'}`} onMouseDown={(e) => e.preventDefault()}>
+    <div
+      className="selection-bar"
+      role="toolbar"
+      aria-label={`Label ${count} selected picture${count === 1 ? '' : 's'}`}
+      onMouseDown={(e) => e.preventDefault()}
+    >
       <span className="small">
         <strong>{count}</strong> selected
       </span>

@@ -15,7 +15,9 @@ export function guessOf(image: Image): Guess | null {
   const p = (image as Image & { prediction?: unknown }).prediction;
   if (!p || typeof p !== 'object') return null;
   const g = p as Partial<Guess>;
-  return typeof g.label === 'string' && typeof g.confidence === 'number' ? { label: g.label, confidence: g.confidence, modelId: String(g.modelId ?? '') } : null;
+  return typeof g.label === 'string' && typeof g.confidence === 'number'
+    ? { label: g.label, confidence: g.confidence, modelId: String(g.modelId ?? '') }
+    : null;
 }
 
 /** Accept = each picture takes its own guess; pictures without one are left as they are. */

@@ -37,7 +37,11 @@ export function VisionPanel({ detail, onClose }: { detail: DatasetDetail; onClos
       }),
     enabled: tab === 'prediction',
   });
-  const next = useQuery({ queryKey: ['label-next', datasetId], queryFn: () => window.loupe.call('vision.labelNext', { datasetId, count: 40 }), enabled: tab === 'next' });
+  const next = useQuery({
+    queryKey: ['label-next', datasetId],
+    queryFn: () => window.loupe.call('vision.labelNext', { datasetId, count: 40 }),
+    enabled: tab === 'next',
+  });
   const dups = useQuery({
     queryKey: ['duplicates', datasetId, threshold],
     queryFn: () => window.loupe.call('vision.nearDuplicates', { datasetId, threshold }),
@@ -159,7 +163,11 @@ export function VisionPanel({ detail, onClose }: { detail: DatasetDetail; onClos
             <div key={g.keeper} className="dup-group">
               <div className="vision-tabs">
                 <span className="small">{g.members.length} pictures; the highlighted one (largest) is kept.</span>
-                <button type="button" className="button small danger" onClick={() => remove.mutate(g.members.filter((m) => m.id !== g.keeper).map((m) => m.id))}>
+                <button
+                  type="button"
+                  className="button small danger"
+                  onClick={() => remove.mutate(g.members.filter((m) => m.id !== g.keeper).map((m) => m.id))}
+                >
                   Remove {g.members.length - 1} duplicate{g.members.length > 2 ? 's' : ''}
                 </button>
               </div>

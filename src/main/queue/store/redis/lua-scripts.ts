@@ -14,8 +14,22 @@ function script(body: string, extra = ''): string {
 
 /** The order of a task's fields in an enqueue (empty string = NULL). */
 export const TASK_FIELDS = [
-  'kind', 'queue', 'priority', 'input', 'max_attempts', 'timeout_ms', 'dedupe_key', 'concurrency_key', 'concurrency_limit',
-  'parent_id', 'position', 'run_at', 'state', 'workflow', 'spec', 'children_total',
+  'kind',
+  'queue',
+  'priority',
+  'input',
+  'max_attempts',
+  'timeout_ms',
+  'dedupe_key',
+  'concurrency_key',
+  'concurrency_limit',
+  'parent_id',
+  'position',
+  'run_at',
+  'state',
+  'workflow',
+  'spec',
+  'children_total',
 ] as const;
 
 const READ_FIELDS = String.raw`
@@ -33,7 +47,8 @@ end
 `;
 
 /** ARGV: clientNow, count, then count × TASK_FIELDS (parent_id '$K' names item K of the batch). Reply: now, then per task id and its row if it already existed (else 0). */
-export const ENQUEUE = script(String.raw`
+export const ENQUEUE = script(
+  String.raw`
 local now = now_ms()
 local clientNow = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
@@ -49,7 +64,9 @@ for i = 0, n - 1 do
   if existing then out[#out + 1] = redis.call('HGETALL', tk(id)) else out[#out + 1] = 0 end
 end
 return out
-`, READ_FIELDS);
+`,
+  READ_FIELDS,
+);
 
 /**
  * ARGV: workerId, leaseMs, free, scanExtra, nKinds, nKinds × (kind, left (-1: no limit), rateMax (0: none), rateIntervalMs),
@@ -249,7 +266,8 @@ end
  * n, n × (id, fence). Extends the leases still ours; hands expired ones (of any worker) back.
  * Reply: now, {lost ids}, {cancel-requested ids}, {touched ids}.
  */
-export const HEARTBEAT = script(String.raw`
+export const HEARTBEAT = script(
+  String.raw`
 local now = now_ms()
 local worker, lease, info, mine, n = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
 local lost, cancels = {}, {}
@@ -281,7 +299,9 @@ for _, w in ipairs(redis.call('ZRANGEBYSCORE', P .. 'wb', '-inf', now - 86400000
   redis.call('ZREM', P .. 'wb', w)
 end
 return {now, lost, cancels, touched}
-`, EXPIRE);
+`,
+  EXPIRE,
+);
 
 /** ARGV: workerId, n, n × (id, fence). Hands unfinished attempts back unspent and forgets the worker. Reply: count. */
 export const REQUEUE = script(String.raw`
@@ -365,7 +385,8 @@ return 'ok'
  * its due time and enqueues its run in the same step, so any number of schedulers fire it once. Reply: -1 (another
  * scheduler fired it), 0 (advanced, no run), or the new task's id.
  */
-export const FIRE = script(String.raw`
+export const FIRE = script(
+  String.raw`
 local now = now_ms()
 local name = ARGV[1]
 local cur = redis.call('ZSCORE', P .. 'schq', name)
@@ -375,7 +396,9 @@ if ARGV[4] ~= '1' then return 0 end
 redis.call('HSET', P .. 'schl', name, now)
 local id = insert(read_task(6, tonumber(ARGV[5]), now), now)
 return id
-`, READ_FIELDS);
+`,
+  READ_FIELDS,
+);
 
 /**
  * ARGV: before, offset, limit, nStates, states. Deletes finished tasks older than `before` in those states, never a child of a

@@ -4,8 +4,17 @@ import type { TaskShape } from '../task-store';
 import { CANCEL, CLAIM, COMMIT, ENQUEUE, FIRE, HEARTBEAT, PRUNE, REQUEUE, RETRY } from './lua-scripts';
 import { type RedisTaskRow, objToRow, taskArgs, toRow } from './rows';
 
-const SCRIPTS = { loupeEnqueue: ENQUEUE, loupeClaim: CLAIM, loupeCommit: COMMIT, loupeHeartbeat: HEARTBEAT, loupeRequeue: REQUEUE,
-  loupeCancel: CANCEL, loupeRetry: RETRY, loupeFire: FIRE, loupePrune: PRUNE } as const;
+const SCRIPTS = {
+  loupeEnqueue: ENQUEUE,
+  loupeClaim: CLAIM,
+  loupeCommit: COMMIT,
+  loupeHeartbeat: HEARTBEAT,
+  loupeRequeue: REQUEUE,
+  loupeCancel: CANCEL,
+  loupeRetry: RETRY,
+  loupeFire: FIRE,
+  loupePrune: PRUNE,
+} as const;
 type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
 type ScriptCall = (...args: Arg[]) => Promise<unknown>;
@@ -49,7 +58,10 @@ export function connectRedis(target: string | Redis, options: RedisOptions = {})
 export class RedisStore {
   readonly prefix: string;
 
-  constructor(readonly redis: Redis, name = 'main') {
+  constructor(
+    readonly redis: Redis,
+    name = 'main',
+  ) {
     this.prefix = `{loupe:${name}}:`;
     for (const [cmd, lua] of Object.entries(SCRIPTS)) {
       if (!(cmd in redis)) redis.defineCommand(cmd, { numberOfKeys: 1, lua });
@@ -60,7 +72,12 @@ export class RedisStore {
     return (this.redis as unknown as Record<ScriptName, ScriptCall>)[name](this.prefix, ...args);
   }
 
-  async enqueue(shapes: readonly TaskShape[], inputs: readonly unknown[], clientNow: number, specs?: (string | undefined)[]): Promise<{ now: number; ids: number[]; existing: (RedisTaskRow | null)[] }> {
+  async enqueue(
+    shapes: readonly TaskShape[],
+    inputs: readonly unknown[],
+    clientNow: number,
+    specs?: (string | undefined)[],
+  ): Promise<{ now: number; ids: number[]; existing: (RedisTaskRow | null)[] }> {
     const args: Arg[] = [clientNow, shapes.length];
     for (let i = 0; i < shapes.length; i++) args.push(...taskArgs(shapes[i], inputs[i], { spec: specs?.[i] }));
     const reply = (await this.run('loupeEnqueue', args)) as unknown[];
@@ -96,7 +113,10 @@ export class RedisStore {
    * One round trip per runner turn: what finished (fenced), then a claim. Two scripts in one
    * pipeline; each is atomic, and a commit that fails leaves its items for the next turn.
    */
-  async turn(commit: CommitRequest | null, claim: ClaimRequest | null): Promise<{
+  async turn(
+    commit: CommitRequest | null,
+    claim: ClaimRequest | null,
+  ): Promise<{
     committed: { oks: number[]; touched: number[] } | null;
     claimed: { now: number; wakeAt: number | null; nextDue: number | null; rows: RedisTaskRow[] } | null;
   }> {
@@ -127,8 +147,17 @@ export class RedisStore {
     return { committed, claimed };
   }
 
-  async heartbeat(workerId: string, leaseMs: number, info: string, mine: boolean, held: { id: number; fence: string }[]): Promise<{
-    now: number; lost: number[]; cancels: number[]; touched: number[];
+  async heartbeat(
+    workerId: string,
+    leaseMs: number,
+    info: string,
+    mine: boolean,
+    held: { id: number; fence: string }[],
+  ): Promise<{
+    now: number;
+    lost: number[];
+    cancels: number[];
+    touched: number[];
   }> {
     const args: Arg[] = [workerId, leaseMs, info, mine ? '1' : '0', held.length];
     for (const h of held) args.push(h.id, h.fence);
@@ -185,7 +214,11 @@ export class RedisStore {
   async list(f: ListFilter, limit: number, cursor: number | null): Promise<RedisTaskRow[]> {
     const states = f.state === undefined ? null : Array.isArray(f.state) ? f.state : [f.state];
     const sets = states === null ? [`${this.prefix}all`] : states.map((s) => `${this.prefix}s:${s}`);
-    if (f.parentId !== undefined) return (await this.children(Number(f.parentId))).filter((r) => match(r)).sort((a, b) => b.id - a.id).slice(0, limit);
+    if (f.parentId !== undefined)
+      return (await this.children(Number(f.parentId)))
+        .filter((r) => match(r))
+        .sort((a, b) => b.id - a.id)
+        .slice(0, limit);
     const out: RedisTaskRow[] = [];
     let max = cursor === null ? '+inf' : `(${cursor}`;
     const batch = Math.max(limit, 100);
@@ -275,7 +308,9 @@ export class RedisStore {
   // Schedules: the definition as JSON, the due time in a sorted set (advanced by the FIRE script).
   async scheduleGet(name: string): Promise<{ def: Record<string, unknown>; nextRunAt: number; lastRunAt: number | null } | null> {
     const [json, next, last] = await Promise.all([
-      this.redis.hget(`${this.prefix}sch`, name), this.redis.zscore(`${this.prefix}schq`, name), this.redis.hget(`${this.prefix}schl`, name),
+      this.redis.hget(`${this.prefix}sch`, name),
+      this.redis.zscore(`${this.prefix}schq`, name),
+      this.redis.hget(`${this.prefix}schl`, name),
     ]);
     if (json === null || next === null) return null;
     return { def: JSON.parse(json) as Record<string, unknown>, nextRunAt: Number(next), lastRunAt: last === null ? null : Number(last) };

@@ -193,7 +193,11 @@ export function emitLayer(ctx: EmitCtx, l: ResolvedLayer, inputs: Value[]): Valu
       return { name: y, shape: x.shape };
     }
     case 'Average': {
-      const s = g.node('Sum', xs.map((v) => v.name), `${l.name}/sum`);
+      const s = g.node(
+        'Sum',
+        xs.map((v) => v.name),
+        `${l.name}/sum`,
+      );
       return { name: g.node('Div', [s, g.scalar(`${l.name}/n`, xs.length)], l.name), shape: x.shape };
     }
     case 'Concatenate': {
@@ -201,7 +205,15 @@ export function emitLayer(ctx: EmitCtx, l: ResolvedLayer, inputs: Value[]): Valu
       if (axis !== -1 && axis !== x.shape.length) unsupported(ctx, l, `concatenates on axis ${axis}`);
       const shape = [...x.shape];
       shape[0] = xs.reduce((s, v) => s + v.shape[0], 0);
-      return { name: g.node('Concat', xs.map((v) => v.name), l.name, { axis: 1 }), shape };
+      return {
+        name: g.node(
+          'Concat',
+          xs.map((v) => v.name),
+          l.name,
+          { axis: 1 },
+        ),
+        shape,
+      };
     }
     case 'AveragePooling2D':
       return pool(ctx, l, x, 'AveragePool');
@@ -231,7 +243,8 @@ export function emitLayer(ctx: EmitCtx, l: ResolvedLayer, inputs: Value[]): Valu
       if (x.shape.length !== 1) unsupported(ctx, l, 'is applied to an image tensor');
       const k = ctx.w.kernel(l.name, 'kernel', 'asis');
       let y = g.node('MatMul', [x.name, k], l.name);
-      if (c.use_bias !== false && ctx.w.find(l.name, 'bias')) y = g.node('Add', [y, g.floats(`${l.name}/bias`, ctx.w.values(l.name, 'bias')!)], `${l.name}/bias_add`);
+      if (c.use_bias !== false && ctx.w.find(l.name, 'bias'))
+        y = g.node('Add', [y, g.floats(`${l.name}/bias`, ctx.w.values(l.name, 'bias')!)], `${l.name}/bias_add`);
       return activation(ctx, { name: y, shape: [Number(c.units)] }, c.activation, l.name);
     }
     case 'Dropout':

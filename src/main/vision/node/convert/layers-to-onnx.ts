@@ -61,10 +61,13 @@ function foldablePads(graph: FlatGraph): Set<string> {
   for (const l of graph.layers) {
     if (l.className !== 'ZeroPadding2D') continue;
     const cs = consumers.get(l.name) ?? [];
-    const ok = cs.length > 0 && !graph.outputs.includes(l.name) && cs.every((n) => {
-      const c = byName.get(n);
-      return (c?.className === 'Conv2D' || c?.className === 'DepthwiseConv2D') && c.config.padding === 'valid';
-    });
+    const ok =
+      cs.length > 0 &&
+      !graph.outputs.includes(l.name) &&
+      cs.every((n) => {
+        const c = byName.get(n);
+        return (c?.className === 'Conv2D' || c?.className === 'DepthwiseConv2D') && c.config.padding === 'valid';
+      });
     if (ok) out.add(l.name);
   }
   return out;
@@ -111,7 +114,15 @@ export function convertLayersModel(model: LayersModel, opts: ConvertOptions = {}
     value: globalPool(ctx, values.get(t.layer)!, `tap/${t.tap}`, t.pool === 'max' ? 'GlobalMaxPool' : 'GlobalAveragePool'),
   }));
   const featureDim = pooled.reduce((s, p) => s + p.value.shape[0], 0);
-  const concat = pooled.length === 1 ? g.node('Identity', [pooled[0].value.name], 'features_one') : g.node('Concat', pooled.map((p) => p.value.name), 'features_cat', { axis: 1 });
+  const concat =
+    pooled.length === 1
+      ? g.node('Identity', [pooled[0].value.name], 'features_one')
+      : g.node(
+          'Concat',
+          pooled.map((p) => p.value.name),
+          'features_cat',
+          { axis: 1 },
+        );
   g.rename(concat, 'features');
   g.output('features', 'float32', ['N', featureDim]);
   if (opts.tapOutputs) {

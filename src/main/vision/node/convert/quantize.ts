@@ -96,7 +96,11 @@ export function foldBatchNorms(model: ModelProto): void {
       for (let i = 0; i < per; i++) nw[o * per + i] = w[o * per + i] * s;
       nb[o] = ((bias?.[o] ?? 0) - mean[o]) * s + beta[o];
     }
-    conv.input = [conv.input[0], r.add(`${conv.name}/W`, DataType.FLOAT, r.dims(conv.input[1]), raw(nw)), r.add(`${conv.name}/B`, DataType.FLOAT, [cout], raw(nb))];
+    conv.input = [
+      conv.input[0],
+      r.add(`${conv.name}/W`, DataType.FLOAT, r.dims(conv.input[1]), raw(nw)),
+      r.add(`${conv.name}/B`, DataType.FLOAT, [cout], raw(nb)),
+    ];
     conv.output = [bn.output[0]];
     model.graph.node = model.graph.node.filter((n) => n !== bn);
   }
@@ -159,7 +163,10 @@ export async function quantizeStatic(backbone: Uint8Array, calibration: ort.Tens
     const q = `${t}__quant`;
     const dq = `${t}__dequant`;
     for (const c of r.consumers(t)) c.input = c.input.map((i) => (i === t ? dq : i));
-    graph.node.push({ opType: 'QuantizeLinear', name: q, input: [t, s, z], output: [q] }, { opType: 'DequantizeLinear', name: dq, input: [q, s, z], output: [dq] });
+    graph.node.push(
+      { opType: 'QuantizeLinear', name: q, input: [t, s, z], output: [q] },
+      { opType: 'DequantizeLinear', name: dq, input: [q, s, z], output: [dq] },
+    );
   }
 
   for (const conv of graph.node.filter((n) => n.opType === 'Conv')) {

@@ -45,7 +45,18 @@ function adaptInput(g: GraphBuilder, card: ModelCard, resized: string, backboneI
 }
 
 /** Ops whose inputs or attributes changed at opset 18: a backbone using them at an older opset cannot be raised to 18 as is. */
-const CHANGED_AT_18 = new Set(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare', 'Split']);
+const CHANGED_AT_18 = new Set([
+  'ReduceMean',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
+  'ReduceSumSquare',
+  'Split',
+]);
 
 /** How an outside program prepares pictures for the file, in words no library owns. */
 export function preprocessingText(card: ModelCard): string {
@@ -66,12 +77,16 @@ export function buildClassifier(backbone: ModelProto, opts: ExportOptions): Mode
   checkExportable(head, card.output.dim, labels);
   const graph = backbone.graph;
   const inputs = graph.input.filter((i) => !graph.initializer.some((t) => t.name === i.name));
-  if (inputs.length !== 1 || inputs[0].name !== card.input.name) invalid(`${opts.backbonePath} does not take the single input ${card.input.name} its card names.`);
+  if (inputs.length !== 1 || inputs[0].name !== card.input.name)
+    invalid(`${opts.backbonePath} does not take the single input ${card.input.name} its card names.`);
   if (!graph.output.some((o) => o.name === card.output.name)) invalid(`${opts.backbonePath} has no output ${card.output.name}.`);
   const backboneOpset = Math.max(0, ...backbone.opsetImport.filter((o) => !o.domain).map((o) => toNumber(o.version)));
   if (backboneOpset < RESIZE_OPSET) {
     const old = graph.node.find((n) => CHANGED_AT_18.has(n.opType));
-    if (old) invalid(`${opts.backbonePath} uses ${old.opType} at opset ${backboneOpset}; the exported file needs opset ${RESIZE_OPSET} for its resize. Re-save the backbone at opset ${RESIZE_OPSET} or later.`);
+    if (old)
+      invalid(
+        `${opts.backbonePath} uses ${old.opType} at opset ${backboneOpset}; the exported file needs opset ${RESIZE_OPSET} for its resize. Re-save the backbone at opset ${RESIZE_OPSET} or later.`,
+      );
   }
 
   // Float weights unless the backbone is meant to run quantized: fast with default options anywhere.
@@ -101,13 +116,17 @@ export function buildClassifier(backbone: ModelProto, opts: ExportOptions): Mode
     backbone: card.id,
     backbone_quantization: card.quantization ?? 'none',
     head: head.kind,
-    input: 'image: uint8 RGB [N,H,W,3] at the picture\'s own size (see preprocessing)',
+    input: "image: uint8 RGB [N,H,W,3] at the picture's own size (see preprocessing)",
     preprocessing: preprocessingText(card),
     output: 'probabilities: float32 [N,K], softmax over labels in the order of `labels`',
     ...opts.metadata,
   };
   const model = g.model('loupe_classifier', metadata, `Loupe classifier on ${card.name}`);
-  return { ...model, irVersion: Math.max(8, toNumber(backbone.irVersion)), opsetImport: [...backbone.opsetImport.filter((o) => o.domain), { domain: '', version: opset }] };
+  return {
+    ...model,
+    irVersion: Math.max(8, toNumber(backbone.irVersion)),
+    opsetImport: [...backbone.opsetImport.filter((o) => o.domain), { domain: '', version: opset }],
+  };
 }
 
 /** Writes one ONNX file (as bytes): backbone + standardisation + head + softmax. */

@@ -7,8 +7,7 @@ import { modelFileOf, readModelCard, type ModelCard } from './model-card';
 // valid or not, so a broken one is shown with its reason instead of silently missing.
 
 export type BackboneEntry =
-  | { ok: true; cardPath: string; modelPath: string; card: ModelCard }
-  | { ok: false; cardPath: string; error: { code: VisionErrorCode; message: string } };
+  { ok: true; cardPath: string; modelPath: string; card: ModelCard } | { ok: false; cardPath: string; error: { code: VisionErrorCode; message: string } };
 
 export function listBackbones(dir: string): BackboneEntry[] {
   if (!existsSync(dir)) return [];
@@ -69,12 +68,14 @@ export function pickDefaultBackbone(dir: string, prefer: BackbonePreference = 'a
   const cardPath = join(dir, DEFAULT_FLOAT_CARD);
   const card = readModelCard(cardPath);
   const modelPath = modelFileOf(cardPath, card);
-  if (!existsSync(modelPath)) throw new VisionError('model_not_found', `The card ${cardPath} names ${modelPath}, which does not exist. Run \`npm run models\` to build it.`);
+  if (!existsSync(modelPath))
+    throw new VisionError('model_not_found', `The card ${cardPath} names ${modelPath}, which does not exist. Run \`npm run models\` to build it.`);
   const float = (note: string | null): DefaultBackbone => ({ cardPath, modelPath, card, variant: 'float', note });
   if (prefer === 'float') return float(null);
 
   const int8Card = join(dir, DEFAULT_INT8_CARD);
-  if (!existsSync(int8Card)) return float('The int8 backbone is not built (`npm run models` builds it where the Fashion-MNIST dataset is installed); embedding with float.');
+  if (!existsSync(int8Card))
+    return float('The int8 backbone is not built (`npm run models` builds it where the Fashion-MNIST dataset is installed); embedding with float.');
   let q: ModelCard;
   try {
     q = readModelCard(int8Card);
@@ -85,7 +86,8 @@ export function pickDefaultBackbone(dir: string, prefer: BackbonePreference = 'a
   if (!existsSync(qPath)) return float(`The int8 backbone's file ${qPath} is missing (run \`npm run models\`); embedding with float.`);
   const check = int8CheckOf(q);
   if (!check?.offered) {
-    const acc = check?.int8ValAccuracy !== undefined ? ` (validation accuracy ${check.int8ValAccuracy} against ${check.floatValAccuracy ?? '?'} for float)` : '';
+    const acc =
+      check?.int8ValAccuracy !== undefined ? ` (validation accuracy ${check.int8ValAccuracy} against ${check.floatValAccuracy ?? '?'} for float)` : '';
     return float(`The int8 backbone failed its accuracy check${acc}; embedding with float.`);
   }
   return { cardPath: int8Card, modelPath: qPath, card: q, variant: 'int8', note: null };

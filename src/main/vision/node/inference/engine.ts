@@ -83,7 +83,10 @@ export class InferenceEngine {
     this.session = opened.thread;
     this.provider = opened.provider;
     this.attempts = opened.attempts;
-    this.batcher = new DynamicBatcher({ maxBatch: opts.maxBatch, maxDelayMs: opts.maxDelayMs, run: (b) => this.runBatch(b),
+    this.batcher = new DynamicBatcher({
+      maxBatch: opts.maxBatch,
+      maxDelayMs: opts.maxDelayMs,
+      run: (b) => this.runBatch(b),
       onTake: () => this.admit(),
       moreComing: () => this.incoming > 0,
     });
@@ -96,11 +99,15 @@ export class InferenceEngine {
       throw new VisionError('model_not_found', `No model file at ${options.modelPath}.`);
     });
     const threads = options.threads ?? defaultThreads();
-    const opened = await openSession(bytes, options.modelPath, options.providers ?? defaultProviders(), threads, { keepQdq: card.quantization === 'int8-static' });
+    const opened = await openSession(bytes, options.modelPath, options.providers ?? defaultProviders(), threads, {
+      keepQdq: card.quantization === 'int8-static',
+    });
     try {
       checkModelFits(opened.meta, card, options.modelPath);
       // One warm-up image checks the output length against the card and pays first-run costs now.
-      const probe = await opened.thread.run({ [card.input.name]: toInputTensor(card, [new Uint8Array(card.input.width * card.input.height * 3)]) }, [card.output.name]);
+      const probe = await opened.thread.run({ [card.input.name]: toInputTensor(card, [new Uint8Array(card.input.width * card.input.height * 3)]) }, [
+        card.output.name,
+      ]);
       const dim = featureOutputDim(probe[card.output.name]);
       if (dim !== card.output.dim) {
         throw new VisionError('model_input_mismatch', `${options.modelPath} gives ${dim} features but its card says ${card.output.dim}.`);
@@ -177,7 +184,10 @@ export class InferenceEngine {
     const size = this.card.input.width * this.card.input.height * 3;
     if (typeof input === 'object' && !Buffer.isBuffer(input)) {
       if (input.pixels.length !== size) {
-        throw new VisionError('image_unsupported', `Preprocessed pixels must be ${this.card.input.width}×${this.card.input.height} RGB (${size} bytes), not ${input.pixels.length}.`);
+        throw new VisionError(
+          'image_unsupported',
+          `Preprocessed pixels must be ${this.card.input.width}×${this.card.input.height} RGB (${size} bytes), not ${input.pixels.length}.`,
+        );
       }
       return input.pixels;
     }
@@ -232,7 +242,11 @@ export class InferenceEngine {
     const old = this.session;
     this.session = opened.thread;
     this.provider = 'cpu';
-    this.attempts = [...this.attempts.filter((a) => a.provider !== failed), { provider: failed, ok: false, error: `failed while running: ${(err as Error).message?.split('\n')[0]}` }, ...opened.attempts];
+    this.attempts = [
+      ...this.attempts.filter((a) => a.provider !== failed),
+      { provider: failed, ok: false, error: `failed while running: ${(err as Error).message?.split('\n')[0]}` },
+      ...opened.attempts,
+    ];
     await old.close().catch(() => undefined);
   }
 

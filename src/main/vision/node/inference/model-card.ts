@@ -38,9 +38,7 @@ export const modelCardSchema = z.object({
    * engine sets disable_quant_qdq), 'int8-static' (QDQ int8, run quantized), or 'none' (float).
    */
   quantization: z.enum(['none', 'weights-uint8', 'int8-static']).optional(),
-  preprocess: z
-    .object({ fit: z.literal('cover'), position: z.literal('centre'), kernel: z.literal('lanczos3'), alpha: z.literal('white') })
-    .optional(),
+  preprocess: z.object({ fit: z.literal('cover'), position: z.literal('centre'), kernel: z.literal('lanczos3'), alpha: z.literal('white') }).optional(),
   description: z.string().optional(),
   license: z.string().optional(),
   source: z.record(z.string(), z.unknown()).optional(),

@@ -89,7 +89,13 @@ export interface OpenedSession {
 }
 
 /** Opens a session, on its own thread, on the first provider that works. */
-export async function openSession(model: Uint8Array, file: string, providers: ProviderName[], threads: number, opts: { keepQdq?: boolean } = {}): Promise<OpenedSession> {
+export async function openSession(
+  model: Uint8Array,
+  file: string,
+  providers: ProviderName[],
+  threads: number,
+  opts: { keepQdq?: boolean } = {},
+): Promise<OpenedSession> {
   const order = providers.includes('cpu') ? providers : [...providers, 'cpu' as const];
   const attempts: ProviderAttempt[] = [];
   const thread = new SessionThread();

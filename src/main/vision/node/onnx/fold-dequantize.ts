@@ -19,7 +19,14 @@ export function foldConstantDequantize(graph: GraphProto): number {
     const qb = q && bytes(q);
     const sb = s && bytes(s);
     const perTensor = s && (s.dims ?? []).reduce((a: number, d) => a * toNumber(d), 1) === 1;
-    const ok = n.opType === 'DequantizeLinear' && qb && sb && perTensor && !axis && (q.dataType === DataType.UINT8 || q.dataType === DataType.INT8) && s.dataType === DataType.FLOAT;
+    const ok =
+      n.opType === 'DequantizeLinear' &&
+      qb &&
+      sb &&
+      perTensor &&
+      !axis &&
+      (q.dataType === DataType.UINT8 || q.dataType === DataType.INT8) &&
+      s.dataType === DataType.FLOAT;
     if (!ok) {
       keep.push(n);
       continue;

@@ -83,9 +83,13 @@ export function evaluatePredictions(input: PredictionInput): EvaluationReport {
   }
 
   const perClassEntries: Array<[string, ClassMetrics]> = [];
-  let sumP = 0, sumR = 0, sumF = 0, present = 0;
+  let sumP = 0,
+    sumR = 0,
+    sumF = 0,
+    present = 0;
   for (let c = 0; c < K; c++) {
-    let support = 0, predictedCount = 0;
+    let support = 0,
+      predictedCount = 0;
     for (let j = 0; j < K; j++) {
       support += matrix[c][j];
       predictedCount += matrix[j][c];
@@ -125,8 +129,10 @@ export function confusionCell(report: EvaluationReport, trueLabel: string, predi
 export function misclassified(report: EvaluationReport): Array<{ index: number; truth: string; predicted: string }> {
   const out: Array<{ index: number; truth: string; predicted: string }> = [];
   const L = report.confusion.labels;
-  report.cells.forEach((row, t) => row.forEach((cell, p) => {
-    if (t !== p) for (const index of cell) out.push({ index, truth: L[t], predicted: L[p] });
-  }));
+  report.cells.forEach((row, t) =>
+    row.forEach((cell, p) => {
+      if (t !== p) for (const index of cell) out.push({ index, truth: L[t], predicted: L[p] });
+    }),
+  );
   return out.sort((a, b) => a.index - b.index);
 }

@@ -13,9 +13,7 @@ export interface RunMetrics {
 export function toRunMetrics(report: EvaluationReport): RunMetrics {
   return {
     accuracy: report.accuracy,
-    perClass: Object.fromEntries(
-      Object.entries(report.perClass).map(([label, m]) => [label, { precision: m.precision, recall: m.recall, f1: m.f1 }]),
-    ),
+    perClass: Object.fromEntries(Object.entries(report.perClass).map(([label, m]) => [label, { precision: m.precision, recall: m.recall, f1: m.f1 }])),
     confusion: { labels: [...report.confusion.labels], matrix: report.confusion.matrix.map((row) => [...row]) },
   };
 }

@@ -77,7 +77,9 @@ export function rankForLabelling(input: LabelNextInput): LabelNextItem[] {
     uncertainty = uncertaintyScores(input.probabilities, K, input.strategy ?? 'margin');
     const u = uncertainty;
     const size = Math.min(n, MAX_POOL, Math.max(count, Math.ceil(count * poolFactor)));
-    pool = Array.from({ length: n }, (_, i) => i).sort((a, b) => u[b] - u[a] || a - b).slice(0, size);
+    pool = Array.from({ length: n }, (_, i) => i)
+      .sort((a, b) => u[b] - u[a] || a - b)
+      .slice(0, size);
   } else {
     pool = sample(n, MAX_POOL, seed);
   }
@@ -154,7 +156,8 @@ export function rankForLabelling(input: LabelNextInput): LabelNextItem[] {
 function mostTypical(X: Float32Array, rows: number, dim: number): number {
   const mean = new Float32Array(dim);
   for (let i = 0; i < rows; i++) for (let k = 0; k < dim; k++) mean[k] += X[i * dim + k] / rows;
-  let best = 0, bestD = Infinity;
+  let best = 0,
+    bestD = Infinity;
   for (let i = 0; i < rows; i++) {
     const d = squaredDistance(X, i * dim, mean, 0, dim);
     if (d < bestD) {

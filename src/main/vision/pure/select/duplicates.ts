@@ -138,7 +138,8 @@ function unitRows(data: Float32Array, count: number, dim: number, out = new Floa
 }
 
 function dot(A: Float32Array, ao: number, B: Float32Array, bo: number, dim: number): number {
-  let s0 = 0, s1 = 0;
+  let s0 = 0,
+    s1 = 0;
   let k = 0;
   for (; k + 1 < dim; k += 2) {
     s0 += A[ao + k] * B[bo + k];
@@ -251,7 +252,10 @@ function statsOf(slices: Slices, dim: number, shrinkRows: number): { mean: Float
 
 function compileStats(stats: CentringStats, dim: number): Standardise {
   if (stats.mean.length !== dim || (stats.std && stats.std.length !== dim)) {
-    throw new VisionError('length_mismatch', `Centring statistics have ${stats.mean.length} means and ${stats.std?.length ?? 'no'} stds for ${dim}-value embeddings.`);
+    throw new VisionError(
+      'length_mismatch',
+      `Centring statistics have ${stats.mean.length} means and ${stats.std?.length ?? 'no'} stds for ${dim}-value embeddings.`,
+    );
   }
   const mean = Float32Array.from(stats.mean);
   const scale = new Float32Array(dim);
@@ -344,7 +348,7 @@ function lshPairs(slices: Slices, n: number, dim: number, threshold: number, uf:
       order[i] = i;
     }
     order.sort((a, b) => keys[a] - keys[b] || a - b);
-    for (let s = 0; s < n; ) {
+    for (let s = 0; s < n;) {
       let e = s + 1;
       while (e < n && keys[order[e]] === keys[order[s]]) e++;
       for (let x = s; x < e; x++) for (let y = x + 1; y < e; y++) seen.add(order[x] * n + order[y]);
@@ -369,9 +373,11 @@ function lshPairs(slices: Slices, n: number, dim: number, threshold: number, uf:
       if (!list) continue;
       A ??= slices.load(sa);
       const B = sb === sa ? A : slices.load(sb);
-      const fa = slices.first(sa), fb = slices.first(sb);
+      const fa = slices.first(sa),
+        fb = slices.first(sb);
       for (const pair of list) {
-        const a = Math.floor(pair / n), b = pair - a * n;
+        const a = Math.floor(pair / n),
+          b = pair - a * n;
         if (dot(A, (a - fa) * dim, B, (b - fb) * dim, dim) >= threshold) uf.union(a, b);
       }
     }
@@ -385,9 +391,10 @@ function describeGroups(input: BlockedDuplicateInput, slices: Slices, uf: UnionF
   const sizes = input.sizes as number[];
   const out: DuplicateGroup[] = [];
   const all = uf.groups();
-  for (let g = 0; g < all.length; ) {
+  for (let g = 0; g < all.length;) {
     // As many whole groups as fit in one slice (a larger group alone, in pieces, below).
-    let end = g, rows = 0;
+    let end = g,
+      rows = 0;
     while (end < all.length && (end === g || rows + all[end].length <= slices.size)) rows += all[end++].length;
     const batch = all.slice(g, end);
     g = end;
@@ -447,9 +454,7 @@ export function findNearDuplicatesBlocked(input: BlockedDuplicateInput): Duplica
   const centre = input.centre ?? 'data';
   if (centre !== 'none') slices.standardise = compileStats(centre === 'data' ? statsOf(slices, source.dim, SHRINK_ROWS) : centre, source.dim);
   const uf = new UnionFind(n);
-  const comparisons = method === 'exact'
-    ? exactPairs(slices, source.dim, threshold, uf)
-    : lshPairs(slices, n, source.dim, threshold, uf, input.seed ?? 1);
+  const comparisons = method === 'exact' ? exactPairs(slices, source.dim, threshold, uf) : lshPairs(slices, n, source.dim, threshold, uf, input.seed ?? 1);
   return { groups: describeGroups({ ...input, keeper }, slices, uf, source.dim), method, comparisons };
 }
 

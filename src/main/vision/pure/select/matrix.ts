@@ -83,7 +83,8 @@ export function standardizedRows(m: Matrix, pick: ArrayLike<number>, mean: Float
 }
 
 export function squaredDistance(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {
-  let s0 = 0, s1 = 0;
+  let s0 = 0,
+    s1 = 0;
   let k = 0;
   for (; k + 1 < dim; k += 2) {
     const d0 = a[ao + k] - b[bo + k];

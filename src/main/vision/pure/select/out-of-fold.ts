@@ -91,7 +91,7 @@ export function assignFolds(given: Int32Array, classes: number, folds: number, s
 export async function outOfFoldProbabilities(input: OutOfFoldInput, options: OutOfFoldOptions = {}): Promise<OutOfFoldResult> {
   const n = input.labels.length;
   const flat = input.features instanceof Float32Array;
-  const dim = flat ? (n > 0 ? (input.features as Float32Array).length / n : 0) : (input.features as Float32Array[])[0]?.length ?? 0;
+  const dim = flat ? (n > 0 ? (input.features as Float32Array).length / n : 0) : ((input.features as Float32Array[])[0]?.length ?? 0);
   if (!flat && (input.features as Float32Array[]).length !== n) {
     throw new VisionError('length_mismatch', `Got ${(input.features as Float32Array[]).length} embeddings for ${n} labels.`);
   }
@@ -104,8 +104,7 @@ export async function outOfFoldProbabilities(input: OutOfFoldInput, options: Out
   const folds = Math.max(2, Math.min(options.folds ?? 5, n));
   const seed = options.seed ?? 1;
   const repeats = Math.max(1, options.repeats ?? repeatsFor(n));
-  const row = (i: number): Float32Array =>
-    flat ? (input.features as Float32Array).subarray(i * dim, (i + 1) * dim) : (input.features as Float32Array[])[i];
+  const row = (i: number): Float32Array => (flat ? (input.features as Float32Array).subarray(i * dim, (i + 1) * dim) : (input.features as Float32Array[])[i]);
 
   const probabilities = new Float32Array(n * K);
   for (let rep = 0; rep < repeats; rep++) {

@@ -30,7 +30,10 @@ export interface PredictionFilter {
 export type PredictionSortKey = 'confidence' | 'margin' | 'predicted';
 
 export function predictionItems(
-  ids: string[], labels: string[], probabilities: ArrayLike<number>, currentLabels?: Array<string | null | undefined>,
+  ids: string[],
+  labels: string[],
+  probabilities: ArrayLike<number>,
+  currentLabels?: Array<string | null | undefined>,
 ): PredictedItem[] {
   const K = labels.length;
   if (K === 0 || probabilities.length !== ids.length * K) {
@@ -59,11 +62,14 @@ export function filterByPrediction<T extends PredictedItem>(items: T[], f: Predi
   const wanted = f.predicted === undefined ? null : new Set(Array.isArray(f.predicted) ? f.predicted : [f.predicted]);
   const lo = f.minConfidence ?? -Infinity;
   const hi = f.maxConfidence ?? Infinity;
-  return items.filter((it) =>
-    (wanted === null || wanted.has(it.predicted)) &&
-    it.confidence >= lo && it.confidence <= hi &&
-    (!f.disagreeing || (it.label !== null && it.label !== it.predicted)) &&
-    (!f.unlabelledOnly || it.label === null));
+  return items.filter(
+    (it) =>
+      (wanted === null || wanted.has(it.predicted)) &&
+      it.confidence >= lo &&
+      it.confidence <= hi &&
+      (!f.disagreeing || (it.label !== null && it.label !== it.predicted)) &&
+      (!f.unlabelledOnly || it.label === null),
+  );
 }
 
 const byId = (a: PredictedItem, b: PredictedItem): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

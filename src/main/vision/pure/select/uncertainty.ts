@@ -22,7 +22,9 @@ export function uncertaintyScores(probabilities: ArrayLike<number>, classes: num
   const logK = Math.log(classes);
   for (let i = 0; i < n; i++) {
     const o = i * classes;
-    let p1 = -Infinity, p2 = -Infinity, h = 0;
+    let p1 = -Infinity,
+      p2 = -Infinity,
+      h = 0;
     for (let j = 0; j < classes; j++) {
       const p = probabilities[o + j];
       if (p - p !== 0) throw new VisionError('non_finite_feature', `Item ${i} has a probability of ${p}.`);

@@ -54,9 +54,7 @@ function orthonormalizeRows(M: Float32Array, rows: number, dim: number): number 
  * iteration from random directions Ω, whose rows lean towards the directions of largest
  * variance.
  */
-export function fitCompression(
-  X: Float32Array, rows: number, dim: number, components: number, seed: number, y: Int32Array, classes: number,
-): Compression {
+export function fitCompression(X: Float32Array, rows: number, dim: number, components: number, seed: number, y: Int32Array, classes: number): Compression {
   const rng = createRng(seed);
   const s = Math.min(rows, SAMPLE_ROWS);
   let sample = X;

@@ -41,7 +41,10 @@ export class Network {
   private readonly vB: Float32Array[];
   private step = 0;
 
-  constructor(layers: HeadLayer[], private readonly maxRows: number) {
+  constructor(
+    layers: HeadLayer[],
+    private readonly maxRows: number,
+  ) {
     this.layers = layers;
     this.acts = allocateActivations(layers, maxRows);
     this.deltas = allocateActivations(layers, maxRows);
@@ -55,7 +58,14 @@ export class Network {
   }
 
   /** Probabilities for `rows` rows of X starting at row `first` (rows ≤ maxRows). */
-  probabilities(X: Float32Array, first: number, rows: number, y: Int32Array | null, classWeight: Float32Array | null, stats: SoftmaxStats | null): Float32Array {
+  probabilities(
+    X: Float32Array,
+    first: number,
+    rows: number,
+    y: Int32Array | null,
+    classWeight: Float32Array | null,
+    stats: SoftmaxStats | null,
+  ): Float32Array {
     const dim = this.layers[0].inDim;
     const Z = forwardLogits(this.layers, X, first * dim, rows, this.acts);
     softmaxWithLoss(Z, rows, this.layers[this.layers.length - 1].outDim, y, first, classWeight, stats);
@@ -66,10 +76,7 @@ export class Network {
    * Forward and backward on the batch X[0..rows) (already gathered), then one AdamW step.
    * The loss is the class-weighted mean cross-entropy of the batch.
    */
-  trainBatch(
-    X: Float32Array, y: Int32Array, rows: number, classWeight: Float32Array | null,
-    lr: number, weightDecay: number, stats: SoftmaxStats,
-  ): void {
+  trainBatch(X: Float32Array, y: Int32Array, rows: number, classWeight: Float32Array | null, lr: number, weightDecay: number, stats: SoftmaxStats): void {
     const L = this.layers.length;
     const classes = this.layers[L - 1].outDim;
     const P = this.probabilities(X, 0, rows, y, classWeight, stats);
@@ -128,10 +135,7 @@ export class Network {
   }
 }
 
-function adamUpdate(
-  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
-  stepSize: number, decay: number, sqrtC2: number,
-): void {
+function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number, decay: number, sqrtC2: number): void {
   // eps is scaled by √c2 so that, with the bias corrections folded into stepSize, this is
   // exactly Adam's m̂ / (√v̂ + ε).
   const eps = EPS * sqrtC2;

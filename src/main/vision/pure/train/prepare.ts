@@ -27,13 +27,7 @@ export interface PreparedData {
  * Per label, holds out round(n·fraction) pictures, at least one and at most n−1, so every
  * label is seen by both sides whatever its size.
  */
-export function stratifiedSplit(
-  y: Int32Array,
-  classes: number,
-  fraction: number,
-  seed: number,
-  keys?: readonly number[],
-): { train: number[]; val: number[] } {
+export function stratifiedSplit(y: Int32Array, classes: number, fraction: number, seed: number, keys?: readonly number[]): { train: number[]; val: number[] } {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < y.length; i++) byClass[y[i]].push(i);
   const rng = createRng(seed);

@@ -48,7 +48,11 @@ export function headToJSON(head: HeadWeights): HeadJSON {
     mean: Array.from(head.mean),
     std: Array.from(head.std),
     layers: head.layers.map((l) => ({
-      inDim: l.inDim, outDim: l.outDim, activation: l.activation, weight: Array.from(l.weight), bias: Array.from(l.bias),
+      inDim: l.inDim,
+      outDim: l.outDim,
+      activation: l.activation,
+      weight: Array.from(l.weight),
+      bias: Array.from(l.bias),
     })),
   };
 }
@@ -64,8 +68,11 @@ export function headFromJSON(value: unknown): HeadWeights {
     mean: Float32Array.from(j.mean),
     std: Float32Array.from(j.std),
     layers: j.layers.map((l) => ({
-      inDim: l.inDim, outDim: l.outDim, activation: l.activation,
-      weight: Float32Array.from(l.weight), bias: Float32Array.from(l.bias),
+      inDim: l.inDim,
+      outDim: l.outDim,
+      activation: l.activation,
+      weight: Float32Array.from(l.weight),
+      bias: Float32Array.from(l.bias),
     })),
   };
   checkHead(head);
@@ -79,12 +86,14 @@ function arraysOf(head: HeadWeights): Float32Array[] {
 /** Compact binary form (a Uint8Array; Node's Buffer is one too). */
 export function serializeHead(head: HeadWeights): Uint8Array {
   checkHead(head);
-  const header = new TextEncoder().encode(JSON.stringify({
-    kind: head.kind,
-    inputDim: head.inputDim,
-    labels: head.labels,
-    layers: head.layers.map((l) => ({ inDim: l.inDim, outDim: l.outDim, activation: l.activation })),
-  }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      kind: head.kind,
+      inputDim: head.inputDim,
+      labels: head.labels,
+      layers: head.layers.map((l) => ({ inDim: l.inDim, outDim: l.outDim, activation: l.activation })),
+    }),
+  );
   const headerEnd = 12 + header.length;
   const dataStart = (headerEnd + 3) & ~3;
   const arrays = arraysOf(head);

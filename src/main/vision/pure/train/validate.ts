@@ -51,10 +51,7 @@ export function checkTrainData(data: TrainData): CheckedData {
   let copyRow: CheckedData['copyRow'];
   if (features instanceof Float32Array) {
     if (features.length === 0 || features.length % n !== 0) {
-      throw new VisionError(
-        'dimension_mismatch',
-        `The feature matrix has ${features.length} values, which is not a whole number of rows for ${n} pictures.`,
-      );
+      throw new VisionError('dimension_mismatch', `The feature matrix has ${features.length} values, which is not a whole number of rows for ${n} pictures.`);
     }
     dim = features.length / n;
     copyRow = (i, dst, off) => dst.set(features.subarray(i * dim, (i + 1) * dim), off);
@@ -94,8 +91,7 @@ export function checkTrainData(data: TrainData): CheckedData {
   if (labels.length < 2) {
     throw new VisionError(
       'too_few_labels',
-      `Training needs at least two labels; all ${n} picture${n === 1 ? ' is' : 's are'} labelled ${quote(labels[0])}. ` +
-        'Add pictures with another label.',
+      `Training needs at least two labels; all ${n} picture${n === 1 ? ' is' : 's are'} labelled ${quote(labels[0])}. ` + 'Add pictures with another label.',
     );
   }
   const small = labels.filter((l) => (counts.get(l) ?? 0) < 2);
