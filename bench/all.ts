@@ -1,7 +1,7 @@
 // `npm run bench`: every engine's benchmark in turn (each prints its own ratios and writes
 // bench/<engine>/RESULTS.md), then bench/RESULTS.md is rebuilt from those pages.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 
 // `--assemble` rebuilds bench/RESULTS.md from the engines' pages without running anything.
@@ -15,9 +15,16 @@ for (const e of engines) {
   if (r.status !== 0) failed.push(e);
 }
 
-const parts = ['http', 'queue', 'vision', 'lang']
-  .flatMap((e) => [`bench/${e}/RESULTS.md`, `bench/${e}/RESULTS-train.md`, `bench/${e}/RESULTS-app.md`])
-  .filter((p) => existsSync(p))
+// Every results page of every engine (RESULTS.md first, then RESULTS-*.md by name), so a new
+// benchmark's page is in the assembled file without editing this list.
+const parts = ['http', 'queue', 'vision', 'lang', 'cli']
+  .filter((e) => existsSync(`bench/${e}`))
+  .flatMap((e) =>
+    readdirSync(`bench/${e}`)
+      .filter((f) => /^RESULTS(-[\w-]+)?\.md$/.test(f))
+      .sort((a, b) => (a === 'RESULTS.md' ? -1 : b === 'RESULTS.md' ? 1 : a.localeCompare(b)))
+      .map((f) => `bench/${e}/${f}`),
+  )
   .map((p) => readFileSync(p, 'utf8').trim());
 const header = [
   '# Benchmark results',

@@ -304,12 +304,10 @@ function generated(o: Operation): fc.Arbitrary<Generated> {
         );
       } else {
         choices.push(
-          fc
-            .boolean()
-            .map((garbage) => ({
-              headers: { 'content-type': media === 'image/*' ? 'image/png' : media },
-              body: garbage ? Buffer.from('GIF89a nonsense') : picture,
-            })),
+          fc.boolean().map((garbage) => ({
+            headers: { 'content-type': media === 'image/*' ? 'image/png' : media },
+            body: garbage ? Buffer.from('GIF89a nonsense') : picture,
+          })),
         );
       }
     }
