@@ -99,13 +99,13 @@ export class RedisStore {
     return args;
   }
 
-  private commitArgs(c: CommitRequest): Arg[] {
-    const args: Arg[] = [c.finish.length];
-    for (const f of c.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '');
-    args.push(c.progress.length);
-    for (const p of c.progress) args.push(p.id, p.fence, p.progress, p.message === null ? '' : `=${p.message}`);
-    args.push(c.logs.length);
-    for (const l of c.logs) args.push(l.id, l.entry);
+  private commitArgs(commit: CommitRequest): Arg[] {
+    const args: Arg[] = [commit.finish.length];
+    for (const f of commit.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '');
+    args.push(commit.progress.length);
+    for (const p of commit.progress) args.push(p.id, p.fence, p.progress, p.message === null ? '' : `=${p.message}`);
+    args.push(commit.logs.length);
+    for (const l of commit.logs) args.push(l.id, l.entry);
     return args;
   }
 

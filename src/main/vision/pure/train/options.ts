@@ -59,25 +59,25 @@ function num(name: string, v: number | undefined, def: number, min: number, max:
   return v;
 }
 
-export function resolveOptions(o: TrainOptions = {}): ResolvedOptions {
-  const kind = o.kind ?? TRAIN_DEFAULTS.kind;
+export function resolveOptions(asked: TrainOptions = {}): ResolvedOptions {
+  const kind = asked.kind ?? TRAIN_DEFAULTS.kind;
   if (kind !== 'softmax' && kind !== 'mlp') bad('kind', "'softmax' or 'mlp'", kind);
-  if (o.classBalanced !== undefined && typeof o.classBalanced !== 'boolean') bad('classBalanced', 'true or false', o.classBalanced);
+  if (asked.classBalanced !== undefined && typeof asked.classBalanced !== 'boolean') bad('classBalanced', 'true or false', asked.classBalanced);
   return {
     kind,
-    hiddenUnits: int('hiddenUnits', o.hiddenUnits, TRAIN_DEFAULTS.hiddenUnits, 1, 4096),
-    inputComponents: o.inputComponents === undefined ? null : int('inputComponents', o.inputComponents, 0, 0, 4096),
-    epochs: int('epochs', o.epochs, TRAIN_DEFAULTS.epochs, 1, 10_000),
-    batchSize: int('batchSize', o.batchSize, TRAIN_DEFAULTS.batchSize, 1, 65_536),
-    learningRate: num('learningRate', o.learningRate, TRAIN_DEFAULTS.learningRate, 0, 10, true),
-    weightDecay: num('weightDecay', o.weightDecay, TRAIN_DEFAULTS.weightDecay, 0, 1),
-    classBalanced: o.classBalanced ?? TRAIN_DEFAULTS.classBalanced,
-    validationFraction: num('validationFraction', o.validationFraction, TRAIN_DEFAULTS.validationFraction, 0, 0.5),
-    patience: int('patience', o.patience, TRAIN_DEFAULTS.patience, 1, 10_000),
-    lrPatience: int('lrPatience', o.lrPatience, TRAIN_DEFAULTS.lrPatience, 1, 10_000),
-    lrDecayFactor: num('lrDecayFactor', o.lrDecayFactor, TRAIN_DEFAULTS.lrDecayFactor, 0, 1, true),
-    minDelta: num('minDelta', o.minDelta, TRAIN_DEFAULTS.minDelta, 0, 1e6),
-    seed: int('seed', o.seed, TRAIN_DEFAULTS.seed, -(2 ** 31), 2 ** 32),
+    hiddenUnits: int('hiddenUnits', asked.hiddenUnits, TRAIN_DEFAULTS.hiddenUnits, 1, 4096),
+    inputComponents: asked.inputComponents === undefined ? null : int('inputComponents', asked.inputComponents, 0, 0, 4096),
+    epochs: int('epochs', asked.epochs, TRAIN_DEFAULTS.epochs, 1, 10_000),
+    batchSize: int('batchSize', asked.batchSize, TRAIN_DEFAULTS.batchSize, 1, 65_536),
+    learningRate: num('learningRate', asked.learningRate, TRAIN_DEFAULTS.learningRate, 0, 10, true),
+    weightDecay: num('weightDecay', asked.weightDecay, TRAIN_DEFAULTS.weightDecay, 0, 1),
+    classBalanced: asked.classBalanced ?? TRAIN_DEFAULTS.classBalanced,
+    validationFraction: num('validationFraction', asked.validationFraction, TRAIN_DEFAULTS.validationFraction, 0, 0.5),
+    patience: int('patience', asked.patience, TRAIN_DEFAULTS.patience, 1, 10_000),
+    lrPatience: int('lrPatience', asked.lrPatience, TRAIN_DEFAULTS.lrPatience, 1, 10_000),
+    lrDecayFactor: num('lrDecayFactor', asked.lrDecayFactor, TRAIN_DEFAULTS.lrDecayFactor, 0, 1, true),
+    minDelta: num('minDelta', asked.minDelta, TRAIN_DEFAULTS.minDelta, 0, 1e6),
+    seed: int('seed', asked.seed, TRAIN_DEFAULTS.seed, -(2 ** 31), 2 ** 32),
   };
 }
 
