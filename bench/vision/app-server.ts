@@ -127,7 +127,8 @@ function httpOnce(s: Server, method: string, path: string, body?: Buffer | strin
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
 
-export function multipartBody(files: Array<{ name: string; bytes: Buffer }>): { body: Buffer; type: string } {
+/** A multipart upload: each file as an `image` part, then any plain fields (e.g. `labels`). */
+export function multipartBody(files: Array<{ name: string; bytes: Buffer }>, fields: Record<string, string> = {}): { body: Buffer; type: string } {
   const boundary = `----bench${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const f of files) {
@@ -137,6 +138,8 @@ export function multipartBody(files: Array<{ name: string; bytes: Buffer }>): { 
       Buffer.from('\r\n'),
     );
   }
+  for (const [name, value] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
 }

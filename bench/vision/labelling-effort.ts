@@ -31,7 +31,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { FASHION_LABELS, readIdxImages, readIdxLabels, shuffledIndices } from './fashion-mnist';
-import { http, machine, startServer, waitRun, waitTask, type Server } from './app-server';
+import { http, machine, multipartBody, startServer, waitRun, waitTask, type Server } from './app-server';
 
 const PER_CLASS = 60;
 const UNLABELLED = 1000;
@@ -99,18 +99,7 @@ async function pictures(): Promise<{ labelled: Picture[]; unlabelled: Picture[] 
 }
 
 function form(files: Picture[], labels: Array<string | null>): { body: Buffer; type: string } {
-  const boundary = `----bench${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const f of files) {
-    parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${f.name}"\r\nContent-Type: image/png\r\n\r\n`),
-      f.bytes,
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="labels"\r\n\r\n${JSON.stringify(labels)}\r\n`));
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+  return multipartBody(files, { labels: JSON.stringify(labels) });
 }
 
 async function ok(s: Server, method: string, path: string, body?: unknown): Promise<any> {
