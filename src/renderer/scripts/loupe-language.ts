@@ -7,6 +7,8 @@ import type { Diagnostic } from '@codemirror/lint';
 import type { EditorView } from '@codemirror/view';
 import { LOUPE_MODULE_MEMBERS, type ScriptDiagnostic } from '../../shared/contract';
 
+// A copy of the language's keywords and built-ins (the renderer may import only shared/);
+// test/renderer/language-names.test.ts holds it equal to src/main/lang.
 export const KEYWORDS = [
   'and',
   'as',
