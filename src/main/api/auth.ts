@@ -14,7 +14,14 @@ const SIGNED_IN = 'signedIn';
  * which read it.
  */
 export function loupeSessions(token: () => string): Middleware {
-  return sessions({ secret: () => sessionKey(token()), cookieName: SESSION_COOKIE, sameSite: 'Strict', maxAge: SESSION_SECONDS });
+  // Asked on every request: the key is derived once per token, not once per request.
+  let keyOf = { token: '', key: '' };
+  const secret = (): string => {
+    const now = token();
+    if (now !== keyOf.token) keyOf = { token: now, key: sessionKey(now) };
+    return keyOf.key;
+  };
+  return sessions({ secret, cookieName: SESSION_COOKIE, sameSite: 'Strict', maxAge: SESSION_SECONDS });
 }
 
 /** A key of its own for sessions, so a cookie's MAC is never a MAC under the bare token. */
