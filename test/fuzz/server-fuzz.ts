@@ -2,7 +2,7 @@
 // `loupe serve` through POST /v1/scripts/run, while /v1/health is polled every 50 ms from
 // another thread. Records every server death (and restarts it, to go on), every health
 // answer slower than 200 ms, and every write outside the granted folders.
-//   npx tsx test/fuzz/server-fuzz.ts --count 10000 [--seed 1] [--concurrency 2] [--out report.json] [--stop-file PATH]
+//   npx tsx test/fuzz/server-fuzz.ts --count 10000 [--from 0] [--seed 1] [--concurrency 2] [--out report.json] [--stop-file PATH]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ import { fuzzScript } from './host-script-gen';
 
 export interface FuzzOptions {
   count: number;
+  /** First script index (to replay the tail of a run: `--from 9500 --count 500`). */
+  from?: number;
   seed?: number;
   concurrency?: number;
   /** Each script's time limit (ms) in POST /v1/scripts/run. */
@@ -133,8 +135,10 @@ interface Server {
 }
 
 function startServer(sb: Sandbox, token: string): Promise<Server> {
+  // LOUPE_FUZZ_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server through a run.
+  const nodeArgs = (process.env.LOUPE_FUZZ_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // The working folder is the sandbox's too: a relative path that slips through lands where it is seen.
-  const child = spawn(process.execPath, [join(ROOT, 'bin/loupe.js'), 'serve', '--port', '0', '--data', sb.data, '--token', token], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/loupe.js'), 'serve', '--port', '0', '--data', sb.data, '--token', token], {
     cwd: sb.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, HOME: sb.home, TMPDIR: sb.tmp, LOUPE_AUTO_TRAIN: '0' },
@@ -296,7 +300,8 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const tmpBefore = markedInTmp(sb.marker);
     const running = new Map<number, number>(); // index → start time
     const spans: Array<{ index: number; start: number; end: number }> = [];
-    let next = 0;
+    const end = (opts.from ?? 0) + opts.count;
+    let next = opts.from ?? 0;
     let stop = false;
     let restarting: Promise<void> | null = null;
     let stallKill = false;
@@ -373,7 +378,7 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     };
 
     const lane = async () => {
-      while (!stop && next < opts.count) {
+      while (!stop && next < end) {
         if (opts.shouldStop?.()) {
           if (!stop) log(`stopping early after ${next} scripts, as asked`);
           stop = true;
@@ -382,7 +387,7 @@ export async function runServerFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         if (restarting) await restarting;
         const index = next++;
         await one(index);
-        if (index % 100 === 0) log(`${index}/${opts.count} after ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(report.outcomes).slice(0, 300)}`);
+        if (index % 100 === 0) log(`${index}/${end} after ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(report.outcomes).slice(0, 300)}`);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
@@ -436,6 +441,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   };
   const report = await runServerFuzz({
     count: Number(arg('count', '10000')),
+    from: Number(arg('from', '0')),
     seed: Number(arg('seed', '1')),
     concurrency: Number(arg('concurrency', '2')),
     keepGoing: true,

@@ -1,8 +1,8 @@
 // The backbone runs in its own process: the same results as the in-process engine, pictures
 // passed as paths or bytes, a kill -9 of the process reported clearly and survived (the next
 // request starts a new process), and cancellation still answers at once.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forkChild, type SpawnChild } from '../../src/main/queue/index';
@@ -41,6 +41,11 @@ describe('the backbone in its own process', () => {
     expect(host.pid).not.toBe(process.pid);
     expect(spawned.at(-1)!.entry).toMatch(/inference-worker\.ts$/);
     expect(spawned.at(-1)!.execArgv).toContain('--max-old-space-size=1024');
+    // Embedding fills the cores; the app's event loop comes first: every thread of the process
+    // (onnxruntime's pool, V8's helpers) runs 5 nicer than the app.
+    const threads = readdirSync(`/proc/${host.pid}/task`).map(Number);
+    expect(threads.length).toBeGreaterThan(3);
+    expect(threads.map((tid) => getPriority(tid))).toEqual(threads.map(() => Math.min(19, getPriority() + 5)));
 
     // The same build the host picked (int8 where its accuracy check held).
     const local = await InferenceEngine.open({ modelPath: host.modelPath!, threads: 2 });

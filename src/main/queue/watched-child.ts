@@ -3,6 +3,7 @@
 // tasks in these; a product may start its own long-lived children (an inference host, a
 // trainer) the same way, speaking its own messages over the same channel.
 import { fork } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { ChildLike, SpawnChild } from './child-protocol';
 
@@ -45,8 +46,9 @@ export interface WatchedChildOptions {
   /** How to start the process (default forkChild; Electron passes utilityProcess.fork). */
   spawn?: SpawnChild;
   /**
-   * How much nicer than its parent the child runs (0–19, default 0). Background work that may
-   * spin (a script at its time limit) must not take the CPU from the parent's event loop.
+   * How much nicer than its parent the child runs (0–19, default 0), every thread of it.
+   * Background work that may spin (a script at its time limit, inference, training) must not
+   * take the CPU from the parent's event loop.
    */
   niceness?: number;
   /** Every message but the channel's own `ready` and `mem`. */
@@ -55,12 +57,27 @@ export interface WatchedChildOptions {
   onExit(exit: ChildExit): void;
 }
 
-/** Best effort: a platform or sandbox that refuses leaves the child at the parent's priority. */
+/**
+ * Linux keeps a priority per thread, and setpriority(pid) reaches only the main one: the V8
+ * helpers that collect a script's garbage and onnxruntime's pool were started before and would
+ * keep the parent's priority. So every thread listed under /proc is lowered; threads started
+ * later inherit from a lowered one. Best effort: a platform or sandbox that refuses leaves the
+ * child (or a thread of it) at the parent's priority.
+ */
 function lowerPriority(pid: number, niceness: number): void {
+  const target = Math.min(19, getPriority() + niceness);
+  let threads: number[] = [pid];
   try {
-    setPriority(pid, Math.min(19, getPriority() + niceness));
+    threads = readdirSync(`/proc/${pid}/task`).map(Number);
   } catch {
-    // Not fatal: the child only runs at the parent's priority.
+    // No /proc (macOS, Windows): the process's priority is all there is.
+  }
+  for (const tid of threads) {
+    try {
+      setPriority(tid, target);
+    } catch {
+      // Not fatal: that thread only runs at the parent's priority (or has just ended).
+    }
   }
 }
 
@@ -78,6 +95,8 @@ export class WatchedChild {
   constructor(private readonly opts: WatchedChildOptions) {
     const execArgv = [...(opts.execArgv ?? []), `--max-old-space-size=${opts.heapMb}`];
     this.child = (opts.spawn ?? forkChild)(opts.entry, { execArgv, env: process.env });
+    // At once where the pid is known: loading a child's modules is CPU work too.
+    if (opts.niceness && this.child.pid !== undefined) lowerPriority(this.child.pid, opts.niceness);
     let ready!: () => void;
     let failed!: (err: Error) => void;
     this.readyPromise = new Promise<void>((resolve, reject) => {
@@ -89,7 +108,8 @@ export class WatchedChild {
     this.child.onMessage((raw) => {
       const m = raw as { t?: unknown; rss?: unknown };
       if (m.t === 'ready') {
-        // At ready, not at spawn: Electron's utility process has no pid until it has started.
+        // Again at ready: the threads the runtime started meanwhile, and Electron's utility
+        // process, which has no pid until it has started.
         if (opts.niceness && this.child.pid !== undefined) lowerPriority(this.child.pid, opts.niceness);
         ready();
       } else if (m.t === 'mem' && typeof m.rss === 'number') this.watch(m.rss);

@@ -77,6 +77,10 @@ export class EngineProcess {
     const worker = startWorker('inference-worker', {
       spawn,
       heapMb,
+      // Embedding a batch fills both cores for seconds; the app's event loop (the UI's API,
+      // health) must still win a core when it wants one. 5, not 10: a person waiting on a
+      // prediction is waiting on this process too.
+      niceness: 5,
       onMessage: (m) => {
         const r = m as unknown as InferenceReply;
         if (r.t === 'opened') opened(r.report);

@@ -143,6 +143,8 @@ async function runInWorker(
       worker = startWorker('train-worker', {
         spawn,
         heapMb: HEAP_MB,
+        // Training fills a core for minutes in the background: the app's event loop comes first.
+        niceness: 10,
         rssCapMb: capMb,
         onMessage: (raw) => {
           const m = raw as unknown as TrainWorkerReply;
