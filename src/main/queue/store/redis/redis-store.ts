@@ -22,7 +22,10 @@ type ScriptCall = (...args: Arg[]) => Promise<unknown>;
 export interface ClaimRequest {
   workerId: string;
   leaseMs: number;
+  /** Tasks wanted: free slots plus the ones to prefetch. */
   free: number;
+  /** How many of them start at once (the free slots); the rest are prefetched and read as claimed. */
+  start: number;
   kinds: { kind: string; left: number; rateMax: number; rateIntervalMs: number }[];
   queueLeft: Record<string, number>;
 }
@@ -38,6 +41,8 @@ export interface FinishItem {
 }
 
 export interface CommitRequest {
+  /** Prefetched tasks that began since the last turn (their started_at is written now). */
+  starts: { id: number; fence: string }[];
   finish: FinishItem[];
   progress: { id: number; fence: string; progress: number; message: string | null }[];
   logs: { id: number; entry: string }[];
@@ -91,7 +96,7 @@ export class RedisStore {
   }
 
   private claimArgs(r: ClaimRequest): Arg[] {
-    const args: Arg[] = [r.workerId, r.leaseMs, r.free, 8, r.kinds.length];
+    const args: Arg[] = [r.workerId, r.leaseMs, r.free, 8, r.start, r.kinds.length];
     for (const k of r.kinds) args.push(k.kind, k.left, k.rateMax, k.rateIntervalMs);
     const q = Object.entries(r.queueLeft);
     args.push(q.length);
@@ -100,7 +105,9 @@ export class RedisStore {
   }
 
   private commitArgs(commit: CommitRequest): Arg[] {
-    const args: Arg[] = [commit.finish.length];
+    const args: Arg[] = [commit.starts.length];
+    for (const st of commit.starts) args.push(st.id, st.fence);
+    args.push(commit.finish.length);
     for (const f of commit.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '');
     args.push(commit.progress.length);
     for (const p of commit.progress) args.push(p.id, p.fence, p.progress, p.message === null ? '' : `=${p.message}`);
