@@ -38,6 +38,10 @@ it("prefetched tasks run once each, respect a kind's limit, and a cancelled one 
   await waitFor(async () => (await q.stats()).totals.succeeded === 65, 30_000);
   expect([...runs.values()].every((v) => v === 1) && runs.size === 60).toBe(true);
   expect(peak).toBe(1);
+  // Every one has a start time, whether it was written at claim, by a later turn, or with its finish.
+  const done = (await q.list({ state: 'succeeded', limit: 100 })).items;
+  expect(done).toHaveLength(65);
+  for (const t of done) expect(t.startedAt !== null && t.startedAt <= t.finishedAt! && t.startedAt >= t.createdAt).toBe(true);
 
   // Two long tasks fill the slots; the third is claimed ahead (prefetched) and cancelled before it starts.
   let started = 0;

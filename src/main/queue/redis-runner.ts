@@ -58,8 +58,8 @@ export class RedisRunner {
   private finishes: { item: FinishItem; exec: Execution | null }[] = [];
   /** Claimed (leased) but not started yet: see RedisRunnerOptions.prefetch. */
   private buffer: RedisTaskRow[] = [];
-  /** Prefetched tasks started since the last turn: the next turn writes their startedAt. */
-  private starts: { id: number; fence: string }[] = [];
+  /** Prefetched tasks started since the last turn (local start time): the next turn writes their startedAt. */
+  private starts = new Map<number, { fence: string; at: number }>();
   /** Buffered task id -> the local time its lease surely lasts until (from when the claim or heartbeat was sent). */
   private readonly leaseUntil = new Map<number, number>();
   private readonly launchedAt = new Map<number, number>();
@@ -158,9 +158,19 @@ export class RedisRunner {
   }
 
   private commitRequest(): CommitRequest | null {
-    if (this.finishes.length === 0 && this.progress.size === 0 && this.logs.length === 0 && this.starts.length === 0) return null;
+    if (this.finishes.length === 0 && this.progress.size === 0 && this.logs.length === 0 && this.starts.size === 0) return null;
     const progress = [...this.progress].filter((e) => !e.done).map((e) => ({ id: e.id, fence: fenceOf(e), progress: e.progress, message: e.progressMessage }));
-    return { starts: this.starts, finish: this.finishes.map((f) => f.item), progress, logs: this.logs };
+    const finish = this.finishes.map((f) => f.item);
+    const ended = new Set<number>();
+    for (const f of finish) {
+      // Started and ended since the last turn: the finish carries how long it ran (one write, not two).
+      const st = this.starts.get(f.id);
+      if (!st) continue;
+      f.s = String(Math.max(0, Date.now() - st.at));
+      ended.add(f.id);
+    }
+    const starts = [...this.starts].filter(([id]) => !ended.has(id)).map(([id, st]) => ({ id, fence: st.fence }));
+    return { starts, finish, progress, logs: this.logs };
   }
 
   /** The prefetch for the next claim: fixed, or (auto) what this runner finishes during one round trip. */
@@ -183,7 +193,7 @@ export class RedisRunner {
   private take(): { item: FinishItem; exec: Execution | null }[] {
     const held = this.finishes;
     this.finishes = [];
-    this.starts = [];
+    this.starts = new Map();
     this.progress.clear();
     this.logs = [];
     return held;
@@ -202,16 +212,18 @@ export class RedisRunner {
 
   private readonly pump = async (): Promise<void> => {
     this.again = false;
+    // Buffered tasks start first (on their slots), so the turn carries what they did if they ended at once.
     this.launchBuffered();
-    const prefetch = this.prefetchNow();
     const free = this.opts.concurrency - this.running.size;
-    const want = free + Math.max(0, prefetch - this.buffer.length);
+    // Slots plus prefetch, less what is held. The buffer fills free slots first, so only the
+    // slots it cannot fill start at once; the rest of the claim is prefetched.
+    const want = this.opts.concurrency + this.prefetchNow() - this.running.size - this.buffer.length;
     const start = Math.max(0, free - this.buffer.length);
-    const claim = this.state === 'running' && want > 0 && this.buffer.length <= prefetch ? this.claimRequest(want, start) : null;
+    const claim = this.state === 'running' && want > 0 ? this.claimRequest(want, start) : null;
     const commit = this.commitRequest();
     if (!claim && !commit) return this.idle(null);
     const starts = this.starts;
-    const held = this.take();
+    const taken = this.take();
     let next: number | null = null;
     const sentAt = Date.now();
     const t0 = performance.now();
@@ -219,7 +231,7 @@ export class RedisRunner {
       const { committed, claimed } = await this.store.turn(commit, claim);
       const rtt = performance.now() - t0;
       this.rttEma = this.rttEma === null ? rtt : this.rttEma * 0.9 + rtt * 0.1;
-      if (committed) this.afterCommit(held, committed);
+      if (committed) this.afterCommit(taken, committed);
       if (claimed) {
         for (const row of claimed.rows) {
           this.buffer.push(row);
@@ -234,8 +246,9 @@ export class RedisRunner {
       // Nothing was lost: the held items go back for the next turn (each script is all or nothing;
       // a retried commit whose first try did land is refused by its fence, which is harmless).
       // Unless the broker has been out of reach for a whole lease: then they are dropped, not retried.
-      this.finishes = held.concat(this.finishes);
-      this.starts = starts.concat(this.starts);
+      this.finishes = taken.concat(this.finishes);
+      for (const [id, st] of this.starts) starts.set(id, st);
+      this.starts = starts;
       this.publish.failure(err);
       if (this.leaseGone()) this.dropAll(LEASE_GONE);
       next = Date.now() + this.opts.pollMs;
@@ -339,8 +352,8 @@ export class RedisRunner {
     this.leaseUntil.delete(row.id);
     if (row.started_at === null) {
       // Prefetched: it reads as claimed until the next turn writes that it began.
-      this.starts.push({ id: row.id, fence: row.fence ?? '' });
       row.started_at = Date.now();
+      this.starts.set(row.id, { fence: row.fence ?? '', at: row.started_at });
     }
     this.launchedAt.set(row.id, performance.now());
     const exec = new Execution(row, def, this.hooks, def.process ? this.pool() : null);

@@ -163,14 +163,15 @@ return out
 `);
 
 /**
- * ARGV: nStarts, nStarts × (id, fence), nFinish, nFinish × (id, fence, type s|f|c|i, a, b, c, d), nProgress, nProgress × (id, fence, progress, message ('' none, else
+ * ARGV: nStarts, nStarts × (id, fence), nFinish, nFinish × (id, fence, type s|f|c|i, a, b, c, d, ran ('' or ms it ran, when
+ * its start was not written yet)), nProgress, nProgress × (id, fence, progress, message ('' none, else
  * prefixed by '=')), nLogs, nLogs × (id, entry JSON). Reply: {ok flags}, {touched ids}.
  * Types: s succeeded (a result); c cancelled; f failed (a code, b message, c stack, d retry delay ms, '' = dead);
  * i a workflow step whose input its kind refused (a code, b message).
  */
 export const COMMIT = script(String.raw`
 local now = now_ms()
-local function finish(id, fence, typ, a, b, c, d)
+local function finish(id, fence, typ, a, b, c, d, ran)
   local key = tk(id)
   local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority', 'cancel_requested')
   if t[1] ~= 'running' or t[2] ~= fence then return 0 end
@@ -181,14 +182,20 @@ local function finish(id, fence, typ, a, b, c, d)
   local to
   if typ == 's' then
     to = 'succeeded'
-    redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1)
+    if ran ~= '' then
+      redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1, 'started_at', now - tonumber(ran))
+    else
+      redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1)
+    end
     redis.call('HDEL', key, 'lease_until', 'error_code', 'error_message', 'error_stack')
   elseif typ == 'c' then
     to = 'cancelled'
     redis.call('HDEL', key, 'lease_until')
     redis.call('HSET', key, 'state', to, 'finished_at', now, 'error_code', 'cancelled', 'error_message', 'The task was cancelled while it ran.')
+    if ran ~= '' then redis.call('HSET', key, 'started_at', now - tonumber(ran)) end
     hist(id, now, 'cancelled', attempts)
   else
+    if ran ~= '' then redis.call('HSET', key, 'started_at', now - tonumber(ran)) end
     local retry = typ == 'f' and d ~= ''
     if retry then to = 'failed' else to = 'dead' end
     redis.call('HDEL', key, 'lease_until')
@@ -226,8 +233,8 @@ local oks = {}
 local n = tonumber(ARGV[at])
 at = at + 1
 for i = 1, n do
-  oks[i] = finish(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6])
-  at = at + 7
+  oks[i] = finish(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7])
+  at = at + 8
 end
 local np = tonumber(ARGV[at])
 at = at + 1

@@ -38,6 +38,8 @@ export interface FinishItem {
   b?: string;
   c?: string;
   d?: string;
+  /** Ms it ran, when its start (prefetched) was not written yet: started_at is set from it. */
+  s?: string;
 }
 
 export interface CommitRequest {
@@ -108,7 +110,7 @@ export class RedisStore {
     const args: Arg[] = [commit.starts.length];
     for (const st of commit.starts) args.push(st.id, st.fence);
     args.push(commit.finish.length);
-    for (const f of commit.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '');
+    for (const f of commit.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '', f.s ?? '');
     args.push(commit.progress.length);
     for (const p of commit.progress) args.push(p.id, p.fence, p.progress, p.message === null ? '' : `=${p.message}`);
     args.push(commit.logs.length);
