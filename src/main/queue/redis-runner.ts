@@ -18,8 +18,12 @@ export interface RedisRunnerOptions extends ResolvedRunnerOptions {
    * claim is on its way), so the round trip to the server overlaps the work. They hold
    * their leases meanwhile and read as claimed (no startedAt) until they start; a kind's
    * own concurrency limit is never prefetched past. 'auto': as many as this runner
-   * finishes during one round trip (measured), at most one per slot, so short tasks
-   * overlap the trip and long ones are not taken from other workers (0 for them).
+   * finishes during one round trip (measured), at most two per slot, so short tasks
+   * overlap the trip and long ones are not taken from other workers (0 for them). Two per
+   * slot, not one: a turn then carries about 30 tasks instead of 20 on a 10-slot runner,
+   * and each turn's socket write costs as much as the tasks' own work (measured on the
+   * 20,000-task bench: a third fewer turns, about 10 % less client CPU per task); what a
+   * runner holds beyond its slots is still at most one round trip's work.
    */
   prefetch: number | 'auto';
 }
@@ -178,7 +182,7 @@ export class RedisRunner {
     if (this.opts.prefetch !== 'auto') return this.opts.prefetch;
     if (this.runEma === null || this.rttEma === null) return 0;
     const n = this.opts.concurrency;
-    return Math.min(n, Math.floor((n * this.rttEma) / Math.max(this.runEma, 0.001)));
+    return Math.min(2 * n, Math.floor((n * this.rttEma) / Math.max(this.runEma, 0.001)));
   }
 
   /** Writes what is held without claiming (at stop). */
