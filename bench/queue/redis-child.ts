@@ -16,10 +16,15 @@ function cpuMs(c0: NodeJS.CpuUsage): number {
   return (c.user + c.system) / 1000;
 }
 
+/** LOUPE_PREFETCH: a number to fix the prefetch; unset or empty for the default ('auto'). */
+function prefetchOption(): { prefetch?: number } {
+  const v = process.env.LOUPE_PREFETCH;
+  return v === undefined || v === '' ? {} : { prefetch: Number(v) };
+}
+
 async function loupeE2e(port: number, n: number) {
   const name = `bench${process.pid}`;
-  const prefetch = Number(process.env.LOUPE_PREFETCH ?? 0);
-  const queue = new RedisTaskQueue(`redis://127.0.0.1:${port}`, { name, concurrency: IN_FLIGHT, pollMs: 500, prefetch });
+  const queue = new RedisTaskQueue(`redis://127.0.0.1:${port}`, { name, concurrency: IN_FLIGHT, pollMs: 500, ...prefetchOption() });
   queue.define('noop', { input: z.object({ i: z.number() }), handler: () => null });
   const counter = `${queue.store.prefix}n`;
   const c0 = process.cpuUsage();
@@ -58,8 +63,7 @@ async function bullmqE2e(port: number, n: number) {
 }
 
 async function worker(port: number, name: string, slots: number) {
-  const prefetch = Number(process.env.LOUPE_PREFETCH ?? 0);
-  const queue = new RedisTaskQueue(`redis://127.0.0.1:${port}`, { name: 'scale', workerId: name, concurrency: slots, pollMs: 100, prefetch });
+  const queue = new RedisTaskQueue(`redis://127.0.0.1:${port}`, { name: 'scale', workerId: name, concurrency: slots, pollMs: 100, ...prefetchOption() });
   queue.define('sleep', { input: z.object({ ms: z.number() }), handler: ({ ms }) => new Promise((r) => setTimeout(r, ms)) });
   queue.start();
   await queue.ready();

@@ -9,7 +9,15 @@ import { type LoupeServer, startLoupe } from './loupe-server';
  * The Tasks page's workers table in Debian's Chromium, against a real redis-server, a real
  * `loupe serve --broker` and a real `loupe worker` process: the worker appears with its name
  * and host, shows the task it holds, and reads as lost once it is killed and its lease ends.
+ *
+ * The lease is 15 s, not shorter: the page reads the workers every 3 s (BrokerWorkers'
+ * REFRESH_MS), and a frozen worker holds its task only until its lease runs out (then the
+ * server hands the task back and the row truthfully reads "idle"). With a 2 s lease that
+ * window (lease minus up to one heartbeat, 1.3-2 s) was shorter than one refresh, so the
+ * row showed the task only when a refresh happened to land in it: on a busy machine it did
+ * not, and the row read "idle". Frozen, the worker now holds its task for at least 10 s.
  */
+const LEASE_MS = 15_000;
 
 let redis: RedisHandle;
 let server: LoupeServer;
@@ -27,7 +35,7 @@ test.afterAll(async () => {
 
 test('a worker shows on the Tasks page with its host and current task, and as lost once killed', async ({ page }) => {
   test.setTimeout(180_000);
-  box = await worker(redis.url, server.url, 'e2e-box', ['--slots', '1', '--lease-ms', '2000']);
+  box = await worker(redis.url, server.url, 'e2e-box', ['--slots', '1', '--lease-ms', String(LEASE_MS)]);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(`${server.url}/#token=${TOKEN}`);
   await expect(page.getByRole('navigation', { name: 'Pages' })).toBeVisible({ timeout: 30_000 });
@@ -47,12 +55,15 @@ test('a worker shows on the Tasks page with its host and current task, and as lo
       expect(t).toBeDefined();
       box!.child.kill('SIGSTOP');
     }).toPass({ timeout: 60_000, intervals: [20] });
-    // Stopped now: what it holds is what it was given last (a claim may have landed meanwhile).
-    const holding = (await broker.list({ state: 'running', limit: 100 })).items.filter((x) => x.workerId === 'e2e-box');
-    expect(holding.length).toBeGreaterThan(0);
-    await expect(row.getByTestId('worker-current')).toHaveText(holding.map((t) => `embed-batch #${t.id}`).join(', '), { timeout: 20_000 });
+    // Stopped now: what it holds is what it was given last (a claim it sent just before may
+    // land meanwhile, so the broker is read again on every try, not once).
+    await expect(async () => {
+      const holding = (await broker.list({ state: 'running', limit: 100 })).items.filter((x) => x.workerId === 'e2e-box');
+      expect(holding.length).toBeGreaterThan(0);
+      await expect(row.getByTestId('worker-current')).toHaveText(holding.map((t) => `embed-batch #${t.id}${t.startedAt === null ? ' (claimed)' : ''}`).join(', '), { timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
 
-    // Killed: no more heartbeats, so after its 2 s lease it reads as lost and holds nothing.
+    // Killed: no more heartbeats, so once its lease ends it reads as lost and holds nothing.
     await stop(box, 'SIGKILL');
     box = null;
     await expect(row).toHaveAttribute('data-state', 'lost', { timeout: 30_000 });

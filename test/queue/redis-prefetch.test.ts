@@ -38,6 +38,10 @@ it("prefetched tasks run once each, respect a kind's limit, and a cancelled one 
   await waitFor(async () => (await q.stats()).totals.succeeded === 65, 30_000);
   expect([...runs.values()].every((v) => v === 1) && runs.size === 60).toBe(true);
   expect(peak).toBe(1);
+  // Every one has a start time, whether it was written at claim, by a later turn, or with its finish.
+  const done = (await q.list({ state: 'succeeded', limit: 100 })).items;
+  expect(done).toHaveLength(65);
+  for (const t of done) expect(t.startedAt !== null && t.startedAt <= t.finishedAt! && t.startedAt >= t.createdAt).toBe(true);
 
   // Two long tasks fill the slots; the third is claimed ahead (prefetched) and cancelled before it starts.
   let started = 0;
@@ -50,7 +54,7 @@ it("prefetched tasks run once each, respect a kind's limit, and a cancelled one 
     },
   });
   await q.stop();
-  const q2 = new RedisTaskQueue(redis.url, { name: 'prefetch', concurrency: 2, prefetch: 2, pollMs: 50 });
+  const q2 = new RedisTaskQueue(redis.url, { name: 'prefetch', concurrency: 2, prefetch: 2, pollMs: 50, heartbeatMs: 200 });
   q2.define('long', {
     input: z.number(),
     handler: async (n, ctx) => {
@@ -63,9 +67,55 @@ it("prefetched tasks run once each, respect a kind's limit, and a cancelled one 
   q2.start();
   await waitFor(async () => (await q2.get(tasks[2].id))!.state === 'running', 10_000);
   expect(started).toBeLessThanOrEqual(2);
+  // The prefetched one holds a lease but reads as claimed: no start time, while the two in slots have one.
+  await waitFor(async () => started === 2, 10_000);
+  expect((await q2.get(tasks[2].id))!.startedAt).toBeNull();
+  for (const t of tasks.slice(0, 2)) expect((await q2.get(t.id))!.startedAt).not.toBeNull();
+  // Its heartbeat says so too: two running, one claimed.
+  await waitFor(async () => (await q2.workers()).find((w) => w.id === q2.workerId)?.claimed === 1, 10_000);
+  expect((await q2.workers()).find((w) => w.id === q2.workerId)?.running).toBe(2);
   await q2.cancel(tasks[2].id);
   await waitFor(async () => (await q2.get(tasks[2].id))!.state === 'cancelled', 10_000);
   expect(started).toBe(2);
   await q2.close({ deadlineMs: 200 });
   await q.close();
+});
+
+it('a prefetched task starts with a start time, and one whose lease ran out before a slot freed is not started', async () => {
+  // Prefetch 1 beside one slot: the second task waits claimed while the first runs 100 ms.
+  const q = new RedisTaskQueue(redis.url, { name: 'prefetch-start', concurrency: 1, prefetch: 1, pollMs: 50 });
+  q.define('job', { input: z.number(), handler: () => sleep(100) });
+  const [a, b] = await q.enqueueMany([0, 1].map((n) => ({ kind: 'job', input: n })));
+  q.start();
+  await waitFor(async () => (await q.get(b.id))!.state === 'succeeded', 10_000);
+  const [ta, tb] = [(await q.get(a.id))!, (await q.get(b.id))!];
+  // b began when a ended (its start was written by a later turn), not when it was claimed with a.
+  expect(tb.startedAt).not.toBeNull();
+  expect(tb.startedAt!).toBeGreaterThanOrEqual(ta.finishedAt! - 20);
+  expect((await q.timeline(b.id)).filter((e) => e.event === 'started')).toHaveLength(1);
+  await q.close();
+
+  // No heartbeat within the 300 ms lease (heartbeats every 10 s): the task prefetched beside a
+  // 600 ms one may belong to someone else by the time the slot frees, so it must not start.
+  const lost: string[] = [];
+  const runs: number[] = [];
+  const slow = new RedisTaskQueue(redis.url, { name: 'prefetch-lapse', concurrency: 1, prefetch: 1, leaseMs: 300, heartbeatMs: 10_000, pollMs: 60_000 });
+  slow.define('job', { input: z.number(), maxAttempts: 1, handler: async (n) => (runs.push(n), n === 0 ? sleep(600) : undefined) });
+  slow.on('lost', (e) => lost.push(`${e.id}: ${e.reason}`));
+  const [first, second] = await slow.enqueueMany([0, 1].map((n) => ({ kind: 'job', input: n })));
+  slow.start();
+  await waitFor(() => lost.length > 0, 10_000);
+  expect(lost).toEqual([`${second.id}: its lease ran out before a slot freed, so it was not started`]);
+  expect(runs).toEqual([0]);
+  // Handed back once its lease ended (by any runner's heartbeat): never started, so the claim
+  // was not an attempt, and with maxAttempts 1 it still runs rather than going dead.
+  const other = new RedisTaskQueue(redis.url, { name: 'prefetch-lapse', concurrency: 1, prefetch: 0, pollMs: 50 });
+  other.define('job', { input: z.number(), maxAttempts: 1, handler: (n) => void runs.push(n) });
+  other.start();
+  await waitFor(async () => (await other.get(second.id))!.state === 'succeeded', 10_000);
+  expect((await other.get(second.id))!.attempts).toBe(1);
+  expect(runs).toEqual([0, 1]);
+  expect((await other.get(first.id))!.state).not.toBe('running');
+  await other.close();
+  await slow.close({ deadlineMs: 200 });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/shared/contract';
-import { taskFacts, taskTitle, type Names } from '../../src/renderer/tasks/task-title';
+import { stateTag, taskFacts, taskTitle, type Names } from '../../src/renderer/tasks/task-title';
 
 const names: Names = { dataset: (id) => (id === '1' ? 'Clothes' : null), script: (id) => (id === '7' ? 'Sort inbox' : null) };
 const task = (over: Partial<Task>): Task => ({
@@ -52,5 +52,14 @@ describe('task titles in the person’s words', () => {
       ['Already there', '1 picture'],
       ['Not imported', '1 file'],
     ]);
+  });
+});
+
+describe('state tags', () => {
+  it('tags a running task with no start time as claimed (a broker worker prefetched it), not running', () => {
+    expect(stateTag(task({ state: 'running', startedAt: null }))).toBe('Claimed');
+    expect(stateTag(task({ state: 'running', startedAt: '2026-01-01T00:00:01Z' }))).toBe('Running');
+    expect(stateTag(task({ state: 'queued', startedAt: null }))).toBe('Queued');
+    expect(stateTag(task({ state: 'succeeded', startedAt: '2026-01-01T00:00:01Z' }))).toBe('Done');
   });
 });

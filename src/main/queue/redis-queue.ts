@@ -41,11 +41,13 @@ export interface RedisTaskQueueOptions extends CommonQueueOptions {
    */
   consume?: boolean;
   /**
-   * Tasks claimed ahead of free slots, to hide the round trip to the server (default 0). Such a
-   * task reads as running (it holds a lease) before its handler starts, and a cancel reaches it
-   * within pollMs; worth it for short tasks, not for long ones shared by many workers.
+   * Tasks claimed ahead of free slots, to hide the round trip to the server. Such a task holds
+   * a lease and reads as running with no startedAt (claimed) until its handler starts; a cancel
+   * reaches it within pollMs, and it is not started once its lease may have lapsed. Default
+   * 'auto': as many as this runner finishes during one round trip, at most two per slot, so
+   * short tasks overlap the trip and long ones (0 prefetched) stay free for other workers.
    */
-  prefetch?: number;
+  prefetch?: number | 'auto';
 }
 
 /** A lease lost or a result refused by its fence: the runner dropped the attempt. */
@@ -99,7 +101,7 @@ export class RedisTaskQueue {
         ...resolved,
         info: options.workerInfo ?? {},
         consume: options.consume !== false,
-        prefetch: Math.max(0, options.prefetch ?? 0),
+        prefetch: options.prefetch === undefined || options.prefetch === 'auto' ? 'auto' : Math.max(0, options.prefetch),
       },
       {
         ids: (ids) => void this.emitIds([...ids]),

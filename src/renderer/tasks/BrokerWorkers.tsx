@@ -55,7 +55,11 @@ export function BrokerWorkers() {
                   {w.running}/{w.slots}
                 </td>
                 <td data-testid="worker-current">
-                  {w.current.length === 0 ? <span className="muted">idle</span> : w.current.map((t) => `${t.kind} #${t.id}`).join(', ')}
+                  {w.current.length === 0 ? (
+                    <span className="muted">idle</span>
+                  ) : (
+                    w.current.map((t) => `${t.kind} #${t.id}${t.claimed ? ' (claimed)' : ''}`).join(', ')
+                  )}
                 </td>
                 <td>{w.done}</td>
                 <td>{w.rate.toFixed(1)}/min</td>

@@ -1,6 +1,6 @@
 import type { Task, TaskInspection } from '../../shared/contract';
 import { canCancel, canRetry, formatTime, STATE_TITLES } from './task-view';
-import { STATE_TAGS, taskFacts, taskTitle, type Names } from './task-title';
+import { stateTag, taskFacts, taskTitle, type Names } from './task-title';
 
 const MAX_INPUT_CHARS = 4000;
 
@@ -40,7 +40,7 @@ function ChildRow({ child, onSelect }: { child: Task; onSelect: (id: string) => 
       <button type="button" className="link" onClick={() => onSelect(child.id)}>
         #{child.id} {child.kind}
       </button>
-      <span className={`state-tag st-${child.state}`}>{STATE_TAGS[child.state]}</span>
+      <span className={`state-tag st-${child.state}`}>{stateTag(child)}</span>
       {child.error ? <span className="task-error small">{child.error.message}</span> : null}
     </li>
   );
@@ -72,7 +72,7 @@ export function TaskDetail(props: {
           {taskTitle(t, props.names)} <span className="muted">#{t.id}</span>
         </h2>
         <span className={`state-tag st-${t.state}`} data-testid="detail-state">
-          {STATE_TITLES[t.state]}
+          {t.state === 'running' && t.startedAt === null ? 'Claimed by a worker, waiting for a free slot' : STATE_TITLES[t.state]}
         </span>
         <span className="spacer" />
         <button type="button" className="button small" disabled={!canRetry(t) || props.busy} onClick={() => props.onRetry(t.id)} title="R">

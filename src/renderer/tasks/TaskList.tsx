@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Task } from '../../shared/contract';
 import { formatTime } from './task-view';
-import { STATE_TAGS, taskTitle, type Names } from './task-title';
+import { stateTag, taskTitle, type Names } from './task-title';
 
 const ROW = 44;
 
@@ -18,7 +18,7 @@ function Row({ task, selected, onSelect, names }: { task: Task; selected: boolea
       className={`task-row${selected ? ' selected' : ''}`}
       onClick={onSelect}
     >
-      <span className={`state-tag st-${task.state}`}>{STATE_TAGS[task.state]}</span>
+      <span className={`state-tag st-${task.state}`}>{stateTag(task)}</span>
       <span className="task-kind" title={task.kind}>
         {taskTitle(task, names)}
       </span>

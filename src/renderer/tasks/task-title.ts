@@ -66,6 +66,14 @@ export const STATE_TAGS: Record<TaskState, string> = {
   cancelled: 'Cancelled',
 };
 
+/**
+ * The tag a task's row shows: a running task with no start time is one a broker worker has
+ * claimed ahead of a free slot (prefetched): it holds a lease but its handler has not begun.
+ */
+export function stateTag(t: Pick<Task, 'state' | 'startedAt'>): string {
+  return t.state === 'running' && t.startedAt === null ? 'Claimed' : STATE_TAGS[t.state];
+}
+
 /** Readable facts from a task's input and result: label → value, in a useful order. */
 export function taskFacts(t: Task, names: Names): Array<[string, string]> {
   const input = obj(t.input);

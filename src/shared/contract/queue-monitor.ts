@@ -84,8 +84,11 @@ export const BrokerWorker = z.object({
   provider: z.string(),
   slots: z.number().int().nonnegative(),
   running: z.number().int().nonnegative(),
-  /** The broker tasks it holds now (their leases are its): what it is working on. */
-  current: z.array(z.object({ id: z.string(), kind: z.string() })),
+  /**
+   * The broker tasks it holds now (their leases are its): what it is working on. claimed: taken
+   * ahead of a free slot (prefetched) and not started yet.
+   */
+  current: z.array(z.object({ id: z.string(), kind: z.string(), claimed: z.boolean() })),
   done: z.number().int().nonnegative(),
   /** Tasks finished per minute since it started. */
   rate: z.number().nonnegative(),

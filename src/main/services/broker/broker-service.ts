@@ -75,11 +75,11 @@ export class BrokerService {
 
   async workers(): Promise<WorkerView[]> {
     const [all, running] = await Promise.all([this.queue.workers(), this.queue.list({ state: 'running', limit: 1000 })]);
-    const held = new Map<string, { id: string; kind: string }[]>();
+    const held = new Map<string, { id: string; kind: string; claimed: boolean }[]>();
     for (const t of running.items) {
       if (t.workerId === null) continue;
       const list = held.get(t.workerId) ?? [];
-      list.push({ id: t.id, kind: t.kind });
+      list.push({ id: t.id, kind: t.kind, claimed: t.startedAt === null });
       held.set(t.workerId, list);
     }
     const now = Date.now();

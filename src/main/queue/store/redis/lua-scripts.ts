@@ -69,12 +69,14 @@ return out
 );
 
 /**
- * ARGV: workerId, leaseMs, free, scanExtra, nKinds, nKinds × (kind, left (-1: no limit), rateMax (0: none), rateIntervalMs),
+ * ARGV: workerId, leaseMs, free, scanExtra, start, nKinds, nKinds × (kind, left (-1: no limit), rateMax (0: none), rateIntervalMs),
  * nQueueLimits, nQueueLimits × (queue, left). Reply: now, wakeAt (-1), nextDue (-1), then the claimed rows (HGETALL).
+ * The first `start` rows claimed start at once (started_at now); the rest are prefetched: claimed under a lease, with no
+ * started_at until the runner reports their start (COMMIT), so they read as claimed, not running, meanwhile.
  */
 export const CLAIM = script(String.raw`
 local now = now_ms()
-local worker, lease, free, extra = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local worker, lease, free, extra, start = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 -- Delayed tasks that came due move to their kind's ready set.
 local due = redis.call('ZRANGEBYSCORE', P .. 'd', '-inf', now, 'LIMIT', 0, 1000)
 for _, id in ipairs(due) do
@@ -82,8 +84,8 @@ for _, id in ipairs(due) do
   if t[1] then redis.call('ZADD', P .. 'r:' .. t[1], -tonumber(t[2]), member(tonumber(t[3]), id)) end
   redis.call('ZREM', P .. 'd', id)
 end
-local nk = tonumber(ARGV[5])
-local at = 6
+local nk = tonumber(ARGV[6])
+local at = 7
 local kinds = {}
 local wake = -1
 local paused = {}
@@ -133,8 +135,16 @@ if not paused['*'] and free > 0 then
         and (not t[3] or tonumber(redis.call('HGET', P .. 'ck', t[3]) or '0') < tonumber(t[4] or '1')) then
       -- One fencing token per claim step: with the task id it names this attempt, and no later claim reuses it.
       if not fence then fence = redis.call('INCR', P .. 'fence') end
-      redis.call('HSET', key, 'state', 'running', 'attempts', tonumber(t[5]) + 1, 'worker_id', worker, 'started_at', now,
-        'lease_until', now + lease, 'fence', fence, 'cancel_requested', 0)
+      local attempts = tonumber(t[5])
+      if start > 0 then
+        redis.call('HSET', key, 'state', 'running', 'attempts', attempts + 1, 'worker_id', worker,
+          'lease_until', now + lease, 'fence', fence, 'cancel_requested', 0, 'started_at', now)
+        start = start - 1
+      else
+        redis.call('HSET', key, 'state', 'running', 'attempts', attempts + 1, 'worker_id', worker,
+          'lease_until', now + lease, 'fence', fence, 'cancel_requested', 0)
+        if attempts > 0 then redis.call('HDEL', key, 'started_at') end
+      end
       redis.call('ZREM', P .. 'r:' .. kind, c[1])
       redis.call('ZADD', P .. 'run', now + lease, id)
       setstate(id, kind, t[1], 'running')
@@ -153,14 +163,15 @@ return out
 `);
 
 /**
- * ARGV: nFinish, nFinish × (id, fence, type s|f|c|i, a, b, c, d), nProgress, nProgress × (id, fence, progress, message ('' none, else
+ * ARGV: nStarts, nStarts × (id, fence), nFinish, nFinish × (id, fence, type s|f|c|i, a, b, c, d, ran ('' or ms it ran, when
+ * its start was not written yet)), nProgress, nProgress × (id, fence, progress, message ('' none, else
  * prefixed by '=')), nLogs, nLogs × (id, entry JSON). Reply: {ok flags}, {touched ids}.
  * Types: s succeeded (a result); c cancelled; f failed (a code, b message, c stack, d retry delay ms, '' = dead);
  * i a workflow step whose input its kind refused (a code, b message).
  */
 export const COMMIT = script(String.raw`
 local now = now_ms()
-local function finish(id, fence, typ, a, b, c, d)
+local function finish(id, fence, typ, a, b, c, d, ran)
   local key = tk(id)
   local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority', 'cancel_requested')
   if t[1] ~= 'running' or t[2] ~= fence then return 0 end
@@ -171,14 +182,20 @@ local function finish(id, fence, typ, a, b, c, d)
   local to
   if typ == 's' then
     to = 'succeeded'
-    redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1)
+    if ran ~= '' then
+      redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1, 'started_at', now - tonumber(ran))
+    else
+      redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1)
+    end
     redis.call('HDEL', key, 'lease_until', 'error_code', 'error_message', 'error_stack')
   elseif typ == 'c' then
     to = 'cancelled'
     redis.call('HDEL', key, 'lease_until')
     redis.call('HSET', key, 'state', to, 'finished_at', now, 'error_code', 'cancelled', 'error_message', 'The task was cancelled while it ran.')
+    if ran ~= '' then redis.call('HSET', key, 'started_at', now - tonumber(ran)) end
     hist(id, now, 'cancelled', attempts)
   else
+    if ran ~= '' then redis.call('HSET', key, 'started_at', now - tonumber(ran)) end
     local retry = typ == 'f' and d ~= ''
     if retry then to = 'failed' else to = 'dead' end
     redis.call('HDEL', key, 'lease_until')
@@ -203,12 +220,21 @@ local function finish(id, fence, typ, a, b, c, d)
   end
   return 1
 end
-local oks = {}
-local n = tonumber(ARGV[1])
+-- Prefetched tasks that began (before their finishes, which may be in this same call).
+local ns = tonumber(ARGV[1])
 local at = 2
+for i = 1, ns do
+  local key = tk(ARGV[at])
+  local t = redis.call('HMGET', key, 'state', 'fence')
+  if t[1] == 'running' and t[2] == ARGV[at + 1] then redis.call('HSET', key, 'started_at', now) end
+  at = at + 2
+end
+local oks = {}
+local n = tonumber(ARGV[at])
+at = at + 1
 for i = 1, n do
-  oks[i] = finish(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6])
-  at = at + 7
+  oks[i] = finish(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7])
+  at = at + 8
 end
 local np = tonumber(ARGV[at])
 at = at + 1
@@ -236,11 +262,16 @@ const EXPIRE = String.raw`
 local LEASE_MSG = 'The worker running this task stopped (its lease expired).'
 local function expire(id, now)
   local key = tk(id)
-  local t = redis.call('HMGET', key, 'state', 'attempts', 'max_attempts', 'kind', 'priority', 'dedupe_key', 'concurrency_key', 'parent_id')
+  local t = redis.call('HMGET', key, 'state', 'attempts', 'max_attempts', 'kind', 'priority', 'dedupe_key', 'concurrency_key', 'parent_id', 'started_at')
   redis.call('ZREM', P .. 'run', id)
   redis.call('SREM', P .. 'cx', id)
   if t[1] ~= 'running' then return end
   local attempts = tonumber(t[2])
+  if not t[9] then
+    -- Prefetched and never started: the claim was not an attempt, so it does not count as one.
+    attempts = attempts - 1
+    redis.call('HSET', key, 'attempts', attempts)
+  end
   hist(id, now, 'requeued', attempts, 'lease_expired', LEASE_MSG)
   unkey(t[7])
   redis.call('HDEL', key, 'lease_until')

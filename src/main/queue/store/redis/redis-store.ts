@@ -22,7 +22,10 @@ type ScriptCall = (...args: Arg[]) => Promise<unknown>;
 export interface ClaimRequest {
   workerId: string;
   leaseMs: number;
+  /** Tasks wanted: free slots plus the ones to prefetch. */
   free: number;
+  /** How many of them start at once (the free slots); the rest are prefetched and read as claimed. */
+  start: number;
   kinds: { kind: string; left: number; rateMax: number; rateIntervalMs: number }[];
   queueLeft: Record<string, number>;
 }
@@ -35,9 +38,13 @@ export interface FinishItem {
   b?: string;
   c?: string;
   d?: string;
+  /** Ms it ran, when its start (prefetched) was not written yet: started_at is set from it. */
+  s?: string;
 }
 
 export interface CommitRequest {
+  /** Prefetched tasks that began since the last turn (their started_at is written now). */
+  starts: { id: number; fence: string }[];
   finish: FinishItem[];
   progress: { id: number; fence: string; progress: number; message: string | null }[];
   logs: { id: number; entry: string }[];
@@ -91,7 +98,7 @@ export class RedisStore {
   }
 
   private claimArgs(r: ClaimRequest): Arg[] {
-    const args: Arg[] = [r.workerId, r.leaseMs, r.free, 8, r.kinds.length];
+    const args: Arg[] = [r.workerId, r.leaseMs, r.free, 8, r.start, r.kinds.length];
     for (const k of r.kinds) args.push(k.kind, k.left, k.rateMax, k.rateIntervalMs);
     const q = Object.entries(r.queueLeft);
     args.push(q.length);
@@ -100,8 +107,10 @@ export class RedisStore {
   }
 
   private commitArgs(commit: CommitRequest): Arg[] {
-    const args: Arg[] = [commit.finish.length];
-    for (const f of commit.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '');
+    const args: Arg[] = [commit.starts.length];
+    for (const st of commit.starts) args.push(st.id, st.fence);
+    args.push(commit.finish.length);
+    for (const f of commit.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '', f.s ?? '');
     args.push(commit.progress.length);
     for (const p of commit.progress) args.push(p.id, p.fence, p.progress, p.message === null ? '' : `=${p.message}`);
     args.push(commit.logs.length);
