@@ -60,7 +60,10 @@ test('a worker shows on the Tasks page with its host and current task, and as lo
     await expect(async () => {
       const holding = (await broker.list({ state: 'running', limit: 100 })).items.filter((x) => x.workerId === 'e2e-box');
       expect(holding.length).toBeGreaterThan(0);
-      await expect(row.getByTestId('worker-current')).toHaveText(holding.map((t) => `embed-batch #${t.id}${t.startedAt === null ? ' (claimed)' : ''}`).join(', '), { timeout: 1000 });
+      await expect(row.getByTestId('worker-current')).toHaveText(
+        holding.map((t) => `embed-batch #${t.id}${t.startedAt === null ? ' (claimed)' : ''}`).join(', '),
+        { timeout: 1000 },
+      );
     }).toPass({ timeout: 20_000 });
 
     // Killed: no more heartbeats, so once its lease ends it reads as lost and holds nothing.
