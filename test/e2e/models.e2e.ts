@@ -23,10 +23,20 @@ test('training shows in the Library; versions are pinned, renamed, compared and 
   test.setTimeout(240_000);
   await page.setViewportSize({ width: 1280, height: 900 });
   await createDataset(page, 'Colours');
+  // The automatic run of 24 small pictures can be over in well under a second on a fast, idle
+  // machine: between two of Playwright's polls (500 ms apart), so polling for the indicator
+  // may never see it. The page itself notes every time the indicator is rendered.
+  await page.evaluate(() => {
+    const w = window as unknown as { trainingShown: boolean };
+    w.trainingShown = false;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid="library-training"]')) w.trainingShown = true;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
   await page.getByTestId('folder-input').setInputFiles(join(pics, 'colours'));
   await expect(labelCount(page, 'label:red')).toHaveText('12', { timeout: 60_000 });
-  // Loupe trains on its own after the labels arrive, and the Library says so.
-  await expect(page.getByTestId('library-training')).toBeVisible({ timeout: 60_000 });
+  // Loupe trains on its own after the labels arrive, and the Library says so while it runs.
+  await expect.poll(() => page.evaluate(() => (window as unknown as { trainingShown: boolean }).trainingShown), { timeout: 60_000 }).toBe(true);
   await expect(page.getByTestId('library-training')).toBeHidden({ timeout: 120_000 });
 
   await page.getByRole('button', { name: 'Train', exact: true }).click();

@@ -162,7 +162,8 @@ export class Runner {
     }
     let next = held.size > 0 ? held.dueAt() : Infinity;
     if (this.state === 'running' && this.running.size < this.opts.concurrency) {
-      next = Math.min(next, wakeAt, claimed.length > 0 ? Infinity : (this.storage.tasks.nextDueAt() ?? Infinity));
+      // A due task left waiting is blocked (see nextDueAt): what unblocks it notifies, so only a later runAt sets a wake-up.
+      next = Math.min(next, wakeAt, claimed.length > 0 ? Infinity : (this.storage.tasks.nextDueAt(now) ?? Infinity));
     }
     if (next <= now) this.notify();
     else if (next < now + this.opts.pollMs) this.wake(next);

@@ -57,6 +57,11 @@ function onMessage(raw: unknown): void {
       const px = await engine!.preprocess(asInput(m.input) as Buffer | string);
       return new Uint8Array(px.buffer, px.byteOffset, px.byteLength);
     });
+  } else if (m.t === 'decode-ahead') {
+    void answer(m.id, async () => {
+      const thumb = await engine!.decodeAhead(asInput(m.input) as Buffer, m.path, m.thumbnailSide);
+      return new Uint8Array(thumb.buffer, thumb.byteOffset, thumb.byteLength);
+    });
   } else if (m.t === 'variants') {
     const controller = new AbortController();
     controllers.set(m.id, controller);

@@ -239,8 +239,14 @@ export class TaskStore {
     );
   }
 
-  nextDueAt(): number | null {
-    const row = this.s.get(`SELECT min(run_at) AS t FROM queue_tasks WHERE state IN ${WAITING_SQL}`).get() as { t: number | null };
+  /**
+   * When the next waiting task becomes due, after `now`. Tasks due already are left out: one
+   * the claim just passed over waits on something (its kind's concurrency, the process pool,
+   * a concurrency key, a paused queue, a kind this runner does not know) that tells the runner
+   * when it frees up (a task settles, the poll tick), so turning again at once would only spin.
+   */
+  nextDueAt(now: number): number | null {
+    const row = this.s.get(`SELECT min(run_at) AS t FROM queue_tasks WHERE state IN ${WAITING_SQL} AND run_at > ?`).get(now) as { t: number | null };
     return row.t;
   }
 

@@ -1,6 +1,6 @@
 import type { ImageRecord, StoredFile, Store } from '../../store/index';
 import { KeyedLock, Semaphore } from '../concurrency';
-import { decodeImage, type DecodedImage } from './decode';
+import { decodeImage, inspectImage, THUMBNAIL_SIZE, type DecodedImage } from './decode';
 import { LibraryFiles } from './library-files';
 
 export interface IngestInput {
@@ -24,6 +24,16 @@ export interface ImpliedWork {
   /** The dataset's labelled set changed (its labels_version was bumped in this transaction). */
   labelsChanged(datasetId: string): void;
 }
+
+/**
+ * Decodes a picture where it will be decoded again for its embedding (the inference process),
+ * checking it as strictly as decodeImage, and answers its thumbnail (`side` px at most, WebP,
+ * EXIF rotation applied); the decoded pixels stay there for the embedding of the library file
+ * at `path`, so a picture is decoded once from import to embedding. Throws when it cannot (a
+ * damaged picture, no inference process): the library then decodes the picture itself, which
+ * refuses or accepts it exactly as without a maker.
+ */
+export type ThumbnailMaker = (bytes: Buffer, path: string, side: number) => Promise<Buffer>;
 
 /** Until a feature registers, changes imply nothing (the library alone, in tests). */
 export const NO_IMPLIED_WORK: ImpliedWork = { picturesStored: () => {}, labelsChanged: () => {} };
@@ -52,16 +62,18 @@ export class Ingestor {
 
   /** Set by the app once the feature that does the implied work exists. */
   implied: ImpliedWork = NO_IMPLIED_WORK;
+  /** Set by the vision feature while its inference process can decode for the library (see ThumbnailMaker). */
+  thumbnails: ThumbnailMaker | null = null;
 
   async ingest(input: IngestInput): Promise<IngestResult> {
     const hash = LibraryFiles.hash(input.bytes);
     const known = this.knownDimensions(hash);
     // Decoding is the expensive part: skip it when the library already holds the picture.
-    let decoded: DecodedImage | null = known ? null : await this.cpu.run(() => decodeImage(input.bytes));
+    let decoded: DecodedImage | null = known ? null : await this.cpu.run(() => this.decode(input.bytes, hash));
     return this.locks.run(hash, async () => {
       const ext = decoded?.ext ?? known!.ext;
       if (!this.files.has(hash, ext)) {
-        decoded ??= await this.cpu.run(() => decodeImage(input.bytes));
+        decoded ??= await this.cpu.run(() => this.decode(input.bytes, hash));
         await this.files.put(hash, decoded.ext, input.bytes, decoded.thumbnail);
       }
       const dims = decoded ?? known!;
@@ -115,6 +127,23 @@ export class Ingestor {
         if (!this.store.images.isHashUsed(f.hash)) await this.files.remove(f.hash, f.ext);
       });
     }
+  }
+
+  /**
+   * Checks the picture and makes its thumbnail: in the inference process when one is there, so
+   * the decode also serves the embedding that follows; here otherwise, or when it could not.
+   */
+  private async decode(bytes: Buffer, hash: string): Promise<DecodedImage> {
+    const maker = this.thumbnails;
+    if (maker) {
+      const inspected = await inspectImage(bytes);
+      try {
+        return { ...inspected, thumbnail: await maker(bytes, this.files.filePath(hash, inspected.ext), THUMBNAIL_SIZE) };
+      } catch {
+        // Damaged, or no inference process: decodeImage refuses or accepts it as it always did.
+      }
+    }
+    return decodeImage(bytes);
   }
 
   private knownDimensions(hash: string): { ext: string; width: number; height: number } | null {

@@ -4,7 +4,7 @@ import { InvalidCursorError, type DatasetRecord, type ImageRecord, type Store } 
 import { fail } from '../errors';
 import type { Emit } from '../events';
 import { ImageRejection } from './decode';
-import { DatasetGoneError, Ingestor, type ImpliedWork } from './ingest';
+import { DatasetGoneError, Ingestor, type ImpliedWork, type ThumbnailMaker } from './ingest';
 import { Importer, MAX_FILE_BYTES } from './importer';
 import { LibraryFiles } from './library-files';
 import { LabellingService, toLabelCount } from './labelling-service';
@@ -65,6 +65,11 @@ export class LibraryService {
    */
   setImpliedWork(work: ImpliedWork): void {
     this.ingestor.implied = work;
+  }
+
+  /** Registers (or, with null, removes) where pictures are decoded at import (see ThumbnailMaker). */
+  setThumbnailMaker(maker: ThumbnailMaker | null): void {
+    this.ingestor.thumbnails = maker;
   }
 
   /** Pictures are arriving in the dataset (an upload or an import is under way in this process). */

@@ -206,6 +206,11 @@ export class BackboneHost {
     return this.use((e) => e.embed(inputs, { signal: opts.signal }));
   }
 
+  /** A picture checked and its thumbnail made in the inference process, its pixels kept there for embedding `path` (EngineProcess.decodeAhead). */
+  decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<Buffer> {
+    return this.use((e) => e.decodeAhead(bytes, path, thumbnailSide));
+  }
+
   /** Augmented copies of each picture, made and embedded in the inference process. */
   embedVariants(paths: string[], opts: { signal?: AbortSignal } = {}): Promise<VariantResult[]> {
     return this.use((e) => e.embedVariants(paths, { signal: opts.signal }));

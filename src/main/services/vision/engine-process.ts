@@ -22,6 +22,7 @@ export type InferenceRequest =
   | { t: 'open'; options: EngineOptions }
   | { t: 'embed'; id: number; inputs: Array<string | Uint8Array | { pixels: Uint8Array }> }
   | { t: 'preprocess'; id: number; input: string | Uint8Array }
+  | { t: 'decode-ahead'; id: number; input: Uint8Array; path: string; thumbnailSide: number }
   | { t: 'variants'; id: number; paths: string[] }
   | { t: 'abort'; id: number }
   | { t: 'close' };
@@ -128,6 +129,16 @@ export class EngineProcess {
   async preprocess(input: Buffer | string): Promise<Buffer> {
     const px = await this.call<Uint8Array>((id) => ({ t: 'preprocess', id, input: wire(input) as string | Uint8Array }));
     return Buffer.from(px.buffer, px.byteOffset, px.byteLength);
+  }
+
+  /**
+   * Checks a picture and makes its thumbnail in this process, which keeps the pixels for the
+   * embedding of the file at `path` that follows (InferenceEngine.decodeAhead): the import's decode
+   * and the embedding's are one.
+   */
+  async decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<Buffer> {
+    const thumb = await this.call<Uint8Array>((id) => ({ t: 'decode-ahead', id, input: wire(bytes) as Uint8Array, path, thumbnailSide }));
+    return Buffer.from(thumb.buffer, thumb.byteOffset, thumb.byteLength);
   }
 
   /** Augmented copies of each picture embedded where it is decoded: no pixels cross (see augmentation.ts). */

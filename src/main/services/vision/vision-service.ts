@@ -118,6 +118,16 @@ export class VisionService {
     this.review = new Review(this.vision, this.models, this.selection);
     this.defineKinds();
     opts.library.setImpliedWork(this.pipeline);
+    // Pictures embedded on this machine are decoded once, from import to embedding: the
+    // inference process checks each and makes its thumbnail, keeping the pixels for the embed
+    // task that follows. A backbone that would not open is not retried per picture: the
+    // library decodes itself then (and with a broker, whose workers embed elsewhere).
+    if (this.backbone.id && !opts.remoteEmbedder) {
+      opts.library.setThumbnailMaker((bytes, path, side) => {
+        if (this.closed || this.backbone.error) return Promise.reject(new Error('no inference process'));
+        return this.backbone.decodeAhead(bytes, path, side);
+      });
+    }
     this.off = opts.subscribe((event, payload) => this.onEvent(event, payload));
   }
 
@@ -247,6 +257,7 @@ export class VisionService {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.opts.library.setThumbnailMaker(null);
     this.off();
     await this.backbone.close();
   }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { VisionError, type VisionErrorCode } from '../../pure/errors';
-import { DEFAULT_LIMIT_INPUT_PIXELS, preprocessImage } from '../preprocess/preprocess';
+import { DEFAULT_LIMIT_INPUT_PIXELS, decodeUpright, preprocessImage, resizeDecoded, thumbnailOf } from '../preprocess/preprocess';
 import { DynamicBatcher } from './batcher';
 import { cardPathFor, readModelCard, type ModelCard } from './model-card';
+import { PreparedPixels } from './prepared-pixels';
 import { checkModelFits, featureOutputDim, toInputTensor } from './model-io';
 import { defaultProviders, defaultThreads, openSession, type ProviderAttempt, type ProviderName } from './providers';
 import type { PlainTensor, SessionThread } from './session-thread';
@@ -26,6 +27,8 @@ export interface EngineOptions {
   decodeConcurrency?: number;
   /** Refuse images above this many pixels before decoding (default 100 MP). */
   limitInputPixels?: number;
+  /** Memory for pixels prepared ahead of their embedding (see decodeAhead; default 64 MiB, about 430 pictures at 224 px). */
+  preparedBytes?: number;
 }
 
 /** An encoded image (bytes or a file path), or pixels already preprocessed to the model's input size (RGB, HWC). */
@@ -73,6 +76,7 @@ export class InferenceEngine {
   private incoming = 0;
   private drained: Array<() => void> = [];
   private closed = false;
+  private readonly prepared: PreparedPixels;
 
   private constructor(
     private readonly opts: Required<Omit<EngineOptions, 'cardPath' | 'providers'>>,
@@ -80,6 +84,7 @@ export class InferenceEngine {
     opened: Awaited<ReturnType<typeof openSession>>,
     private readonly modelBytes: Uint8Array,
   ) {
+    this.prepared = new PreparedPixels(opts.preparedBytes);
     this.session = opened.thread;
     this.provider = opened.provider;
     this.attempts = opened.attempts;
@@ -124,6 +129,7 @@ export class InferenceEngine {
       maxDelayMs: options.maxDelayMs ?? 4,
       decodeConcurrency: options.decodeConcurrency ?? 2,
       limitInputPixels: options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
+      preparedBytes: options.preparedBytes ?? 64 * 2 ** 20,
     };
     return new InferenceEngine(opts, card, opened, bytes);
   }
@@ -144,6 +150,23 @@ export class InferenceEngine {
   /** Decodes and resizes one image exactly as embed() does (RGB bytes at the model's input size). */
   preprocess(input: Buffer | string): Promise<Buffer> {
     return preprocessImage(input, { width: this.card.input.width, height: this.card.input.height, limitInputPixels: this.opts.limitInputPixels });
+  }
+
+  /**
+   * Decodes a picture once for two uses: checks it strictly (`failOn: 'warning'`: damaged data
+   * is refused, not decoded half grey) and returns its thumbnail (`thumbnailSide` px, WebP);
+   * the pixels embed() would make from the file at `path` are kept for it, so embedding that
+   * file later skips its decode. They are the same pixels: the same decode and resize
+   * (preprocessImage), only the refusal is stricter. `path` must name a file that holds these
+   * bytes once written and never anything else (a content-addressed library file).
+   */
+  async decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<Buffer> {
+    if (this.closed) throw new VisionError('engine_closed', 'The inference engine is closed.');
+    const { width, height } = this.card.input;
+    const picture = await decodeUpright(bytes, { side: Math.max(width, height), limitInputPixels: this.opts.limitInputPixels, failOn: 'warning' });
+    const [thumbnail, pixels] = await Promise.all([thumbnailOf(picture, thumbnailSide), resizeDecoded(picture, width, height)]);
+    this.prepared.put(path, pixels);
+    return thumbnail;
   }
 
   /**
@@ -191,6 +214,8 @@ export class InferenceEngine {
       }
       return input.pixels;
     }
+    const ready = typeof input === 'string' ? this.prepared.take(input) : undefined;
+    if (ready !== undefined) return ready;
     await new Promise<void>((resolve) => {
       this.decodeQueue.push(resolve);
       this.admit();

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type LoupeApp } from '../../src/main/app';
+import { PreparedPixels } from '../../src/main/vision/node/inference/prepared-pixels';
+import { picture, truncatedJpeg } from './pictures';
+import { waitFor } from './vision-pictures';
+
+/*
+ * With a backbone, a picture is decoded once from import to embedding: the inference process
+ * checks it, makes its thumbnail and keeps the model's pixels for the embed task. What a
+ * person sees must not change: damaged pictures are refused, thumbnails are upright, and the
+ * embedding is bit for bit the one the file itself gives.
+ */
+
+let dir: string;
+let app: LoupeApp;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-import-decode-'));
+  app = await createApp({ dataDir: join(dir, 'data'), shell: 'headless', log: () => {}, vision: { debounceMs: 200 } });
+});
+afterAll(async () => {
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('import through the inference process', () => {
+  it('refuses damaged pictures, makes upright thumbnails there, and embeds exactly what the file gives', async () => {
+    const library = app.services.library;
+    const ds = library.createDataset('decode-once').id;
+    const rotated = await sharp({ create: { width: 600, height: 300, channels: 3, background: '#336699' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    // Half transparent: the inference process decodes onto white (as the model sees it), so its thumbnail has no alpha.
+    const clear = await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 200, g: 20, b: 20, alpha: 0.5 } } })
+      .png()
+      .toBuffer();
+    const photos = await Promise.all([1, 2, 3].map((s) => picture(s, 'jpeg', { width: 320, height: 240 })));
+    const r = await library.upload(ds, [
+      { name: 'rotated.jpg', bytes: rotated },
+      { name: 'clear.png', bytes: clear },
+      { name: 'bad.jpg', bytes: await truncatedJpeg(4) },
+      ...photos.map((bytes, i) => ({ name: `p${i}.jpg`, bytes })),
+    ]);
+    expect(r.failed).toEqual([expect.objectContaining({ name: 'bad.jpg', code: 'bad_image' })]);
+    expect(r.imported).toBe(5);
+
+    const items = library.listImages({ datasetId: ds, limit: 10 }).items;
+    const byName = (n: string) => items.find((i) => i.fileName === n)!;
+    const upright = byName('rotated.jpg');
+    expect({ w: upright.width, h: upright.height }).toEqual({ w: 300, h: 600 });
+    const thumb = await sharp(library.thumbnailPath(upright.id)).metadata();
+    expect({ format: thumb.format, w: thumb.width, h: thumb.height }).toEqual({ format: 'webp', w: 128, h: 256 });
+    const clearThumb = await sharp(library.thumbnailPath(byName('clear.png').id)).metadata();
+    expect({ w: clearThumb.width, h: clearThumb.height, alpha: clearThumb.hasAlpha }).toEqual({ w: 40, h: 30, alpha: false });
+
+    const backbone = app.services.vision.backbone.id!;
+    await waitFor(() => (app.services.store.predictions.counts(ds, backbone, null).embedded === 5 ? true : undefined), 'five pictures embedded', 90_000);
+    // The stored vectors came from the pixels kept at import; the files, decoded now, give the same bits.
+    const hashes = items.map((i) => i.hash);
+    const stored = app.services.vision.cache.get(backbone, hashes);
+    const fresh = await app.services.vision.backbone.embed(items.map((i) => library.originalPath(i.id).path));
+    fresh.forEach((f, k) => {
+      expect(f.ok).toBe(true);
+      if (!f.ok) return;
+      const bits = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      expect(bits(f.embedding).equals(bits(stored.get(hashes[k])!))).toBe(true);
+    });
+  });
+});
+
+describe('PreparedPixels', () => {
+  it('hands each entry out once and lets the oldest go past its bound', () => {
+    const px = (n: number) => new Uint8Array(n);
+    const cache = new PreparedPixels(10);
+    cache.put('a', px(4));
+    cache.put('b', px(4));
+    expect(cache.take('a')?.length).toBe(4);
+    expect(cache.take('a')).toBeUndefined();
+    cache.put('c', px(4));
+    cache.put('d', px(4)); // b + c + d = 12 > 10: b goes
+    expect(cache.take('b')).toBeUndefined();
+    expect([cache.take('c')?.length, cache.take('d')?.length]).toEqual([4, 4]);
+    cache.put('huge', px(11));
+    expect(cache.size).toBe(0);
+  });
+});
