@@ -16,12 +16,12 @@ export interface RedisRunnerOptions extends ResolvedRunnerOptions {
    * claim is on its way), so the round trip to the server overlaps the work. They hold
    * their leases meanwhile and read as claimed (no startedAt) until they start; a kind's
    * own concurrency limit is never prefetched past. 'auto': as many as this runner
-   * finishes during one round trip (measured), at most two per slot, so short tasks
-   * overlap the trip and long ones are not taken from other workers (0 for them). Two per
-   * slot, not one: a turn then carries about 30 tasks instead of 20 on a 10-slot runner,
-   * and each turn's socket write costs as much as the tasks' own work (measured on the
-   * 20,000-task bench: a third fewer turns, about 10 % less client CPU per task); what a
-   * runner holds beyond its slots is still at most one round trip's work.
+   * finishes during one round trip (measured), at most five per slot, so short tasks
+   * overlap the trip and long ones are not taken from other workers (0 for them). Five per
+   * slot: two turns of about 30 tasks each can then be out at once on a 10-slot runner
+   * (see RedisRunner.maxInflight), and each turn's socket write costs as much as the tasks'
+   * own work, so turns stay large; what a runner holds beyond its slots is still at most
+   * what it finishes during one round trip.
    */
   prefetch: number | 'auto';
 }
@@ -68,6 +68,9 @@ export class RunnerSlots {
   private runEma: number | null = null;
   private rttEma: number | null = null;
   private launching = false;
+  /** Tasks the claims in flight may still bring: in all, and per kind (for their limits). */
+  pendingWant = 0;
+  private readonly pendingKinds = new Map<string, number>();
 
   constructor(
     private readonly registry: Registry,
@@ -84,12 +87,23 @@ export class RunnerSlots {
     this.rttEma = this.rttEma === null ? rtt : this.rttEma * 0.9 + rtt * 0.1;
   }
 
+  /** A claim was sent: what it may bring counts as held until its reply. */
+  reserve(claim: ClaimRequest): void {
+    this.pendingWant += claim.free;
+    for (const k of claim.kinds) this.pendingKinds.set(k.kind, (this.pendingKinds.get(k.kind) ?? 0) + (k.left < 0 ? claim.free : Math.min(k.left, claim.free)));
+  }
+
+  release(claim: ClaimRequest): void {
+    this.pendingWant -= claim.free;
+    for (const k of claim.kinds) this.pendingKinds.set(k.kind, (this.pendingKinds.get(k.kind) ?? 0) - (k.left < 0 ? claim.free : Math.min(k.left, claim.free)));
+  }
+
   /** The prefetch for the next claim: fixed, or (auto) what this runner finishes during one round trip. */
   prefetchNow(): number {
     if (this.opts.prefetch !== 'auto') return this.opts.prefetch;
     if (this.runEma === null || this.rttEma === null) return 0;
     const n = this.opts.concurrency;
-    return Math.min(2 * n, Math.floor((n * this.rttEma) / Math.max(this.runEma, 0.001)));
+    return Math.min(5 * n, Math.floor((n * this.rttEma) / Math.max(this.runEma, 0.001)));
   }
 
   /** Rows a claim sent at sentAt returned: buffered, each leased until sentAt + leaseMs. */
@@ -144,7 +158,7 @@ export class RunnerSlots {
     const buffered = new Map<string, number>();
     for (const r of this.buffer) buffered.set(r.kind, (buffered.get(r.kind) ?? 0) + 1);
     for (const [kind, def] of this.registry.entries()) {
-      const b = buffered.get(kind) ?? 0;
+      const b = (buffered.get(kind) ?? 0) + (this.pendingKinds.get(kind) ?? 0);
       let left = def.concurrency !== undefined ? Math.max(0, def.concurrency - (this.byKind.get(kind) ?? 0) - b) : -1;
       if (def.process) {
         const poolFree = Math.max(0, (this.pool()?.free() ?? 0) - b);

@@ -27,6 +27,8 @@ export class RedisRunner {
   private readonly slots: RunnerSlots;
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private busy = false;
+  /** Turns sent and not answered yet (at most maxInflight()). */
+  private inflight = 0;
   private again = false;
   private timers: NodeJS.Timeout[] = [];
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -71,7 +73,7 @@ export class RedisRunner {
 
   notify(): void {
     if (this.state === 'idle' || this.state === 'stopped') return;
-    if (this.busy) {
+    if (this.busy || this.inflight >= this.maxInflight()) {
       this.again = true;
       return;
     }
@@ -102,7 +104,7 @@ export class RedisRunner {
       });
     }
     this.drained = null;
-    while (this.busy) await new Promise((r) => setTimeout(r, 5));
+    while (this.busy || this.inflight > 0) await new Promise((r) => setTimeout(r, 5));
     const left = [...slots.running.values()];
     for (const e of left) e.abandon();
     slots.running.clear();
@@ -150,17 +152,25 @@ export class RedisRunner {
     const free = this.opts.concurrency - slots.running.size;
     // Slots plus prefetch, less what is held. The buffer fills free slots first, so only the
     // slots it cannot fill start at once; the rest of the claim is prefetched.
-    const want = this.opts.concurrency + slots.prefetchNow() - slots.running.size - slots.buffer.length;
-    const start = Math.max(0, free - slots.buffer.length);
+    const want = this.opts.concurrency + slots.prefetchNow() - slots.running.size - slots.buffer.length - slots.pendingWant;
+    const start = Math.max(0, free - slots.buffer.length - slots.pendingWant);
     const claim = this.state === 'running' && want > 0 ? slots.claimRequest(want, start) : null;
     const commit = this.outbox.request();
     if (!claim && !commit) return this.idle(null);
     const taken = this.outbox.take();
+    if (claim) slots.reserve(claim);
+    this.inflight++;
+    // The next turn may be prepared while this one is out (see maxInflight).
+    this.busy = false;
     let next: number | null = null;
     const sentAt = Date.now();
     const t0 = performance.now();
     try {
-      const { committed, claimed } = await this.store.turn(commit, claim);
+      const reply = await this.store.turn(commit, claim).finally(() => {
+        this.inflight--;
+        if (claim) slots.release(claim);
+      });
+      const { committed, claimed } = reply;
       slots.noteRtt(performance.now() - t0);
       if (committed) this.afterCommit(taken.held, committed);
       if (claimed) {
@@ -180,6 +190,16 @@ export class RedisRunner {
     }
     this.idle(next);
   };
+
+  /**
+   * Two turns may be out at once when prefetching: the client handles one turn's tasks while
+   * Redis runs the next one's scripts, instead of each waiting on the other. One connection
+   * keeps them in order, so a task's start and finish land in the order they were sent, and
+   * the second claim is sized less what the first may still bring. Prefetch 0 keeps one.
+   */
+  private maxInflight(): number {
+    return this.opts.prefetch === 0 ? 1 : 2;
+  }
 
   private idle(next: number | null): void {
     this.busy = false;
