@@ -75,6 +75,12 @@ export class Completions {
     this.pending = [];
     this.flushed = [];
     try {
+      // Progress first, while the rows still run: a handler's last report ("8 of 8 files") and
+      // its end often share a commit, and skipping it left the finished task with a stale one.
+      for (const exec of this.progress) {
+        tasks.saveProgress(exec.id, exec.progress, exec.progressMessage);
+        if (exec.row.parent_id !== null) workflows.updateProgress(exec.row.parent_id);
+      }
       for (const { exec, result } of pending) {
         const outcome = this.outcomeOf(exec, result, now);
         const row = exec.row;
@@ -84,11 +90,6 @@ export class Completions {
           const after = tasks.row(row.id);
           if (after) workflows.childSettled(after, now);
         }
-      }
-      for (const exec of this.progress) {
-        if (exec.done) continue;
-        tasks.saveProgress(exec.id, exec.progress, exec.progressMessage);
-        if (exec.row.parent_id !== null) workflows.updateProgress(exec.row.parent_id);
       }
       for (const l of this.logs) tasks.addLog(l.id, l.attempt, l.at, l.message);
     } catch (err) {

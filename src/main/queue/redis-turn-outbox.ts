@@ -38,7 +38,7 @@ export class TurnOutbox {
   /** The commit half of the next turn, or null when nothing is owed. */
   request(): CommitRequest | null {
     if (this.finishes.length === 0 && this.progress.size === 0 && this.logs.length === 0 && this.starts.size === 0) return null;
-    const progress = [...this.progress].filter((e) => !e.done).map((e) => ({ id: e.id, fence: fenceOf(e), progress: e.progress, message: e.progressMessage }));
+    const progress = [...this.progress].map((e) => ({ id: e.id, fence: fenceOf(e), progress: e.progress, message: e.progressMessage }));
     const finish = this.finishes.map((f) => f.item);
     const ended = new Set<number>();
     for (const f of finish) {

@@ -63,6 +63,26 @@ forEachStore((store) => {
     expect((await queue.get(tasks[49].id))!.result).toBe(50);
   });
 
+  it("keeps a task's last progress report, made just before it ends, on the finished task", async () => {
+    const queue = store.make();
+    queue.define('files', {
+      input: z.object({}),
+      handler: async (_i, ctx) => {
+        ctx.progress(0, '0 of 8 files');
+        await new Promise((r) => setTimeout(r, 50));
+        // The last report and the end land in one group commit.
+        ctx.progress(1, '8 of 8 files');
+        return 'ok';
+      },
+    });
+    const t = await queue.enqueue('files', {});
+    queue.start();
+    await waitSettled(queue, t.id);
+    const done = (await queue.get(t.id))!;
+    expect(done.state).toBe('succeeded');
+    expect({ progress: done.progress, message: done.progressMessage }).toEqual({ progress: 1, message: '8 of 8 files' });
+  });
+
   it('emits an event on every state change and progress update, and keeps logs', async () => {
     const queue = store.make();
     queue.define('work', {

@@ -231,11 +231,10 @@ for i = 1, ns do
 end
 local oks = {}
 local n = tonumber(ARGV[at])
-at = at + 1
-for i = 1, n do
-  oks[i] = finish(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7])
-  at = at + 8
-end
+local fat = at + 1
+at = fat + 8 * n
+-- Progress before the finishes, while the tasks still run: a handler's last report and its end
+-- often share a commit, and the finished task must keep that report.
 local np = tonumber(ARGV[at])
 at = at + 1
 for i = 1, np do
@@ -248,6 +247,10 @@ for i = 1, np do
     if m == '' then redis.call('HDEL', key, 'progress_message') else redis.call('HSET', key, 'progress_message', string.sub(m, 2)) end
     if t[3] then update_progress(t[3]) end
   end
+end
+for i = 1, n do
+  oks[i] = finish(ARGV[fat], ARGV[fat + 1], ARGV[fat + 2], ARGV[fat + 3], ARGV[fat + 4], ARGV[fat + 5], ARGV[fat + 6], ARGV[fat + 7])
+  fat = fat + 8
 end
 local nl = tonumber(ARGV[at])
 at = at + 1
