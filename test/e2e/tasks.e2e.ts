@@ -88,6 +88,11 @@ test('the Tasks page follows the queue live: pause, cancel, resume, success and 
   await row(ok[2]).click();
   const done = page.getByRole('region', { name: `Task ${ok[2]}` });
   await expect(done.getByTestId('detail-state')).toHaveText('Succeeded');
+  // Its last progress report stays, and the bar is drawn full (a span fill once drew nothing).
+  await expect(done.locator('.task-detail-progress')).toContainText('8 of 8 files');
+  const bar = await done.getByRole('progressbar').boundingBox();
+  const fill = await done.locator('.progress-fill').boundingBox();
+  expect(fill?.width ?? 0).toBeGreaterThan((bar?.width ?? 0) * 0.95);
   // In the person's words: what and where, readable facts, the JSON one click away.
   await expect(done.getByRole('heading', { level: 2 })).toContainText('Import 8 pictures into Pets');
   await expect(done.locator('.task-facts')).toContainText('Added');
