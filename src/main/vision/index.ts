@@ -25,7 +25,15 @@
 export * from './pure';
 export { preprocessImage, DEFAULT_LIMIT_INPUT_PIXELS, type PreprocessOptions } from './node/preprocess/preprocess';
 export { readRegularFile, FileRefused, type FileRefusalReason } from './node/preprocess/read-file';
-export { InferenceEngine, type EngineOptions, type EmbedInput, type EmbedOptions, type EmbedResult, type EngineReport } from './node/inference/engine';
+export {
+  InferenceEngine,
+  type DecodedAhead,
+  type EngineOptions,
+  type EmbedInput,
+  type EmbedOptions,
+  type EmbedResult,
+  type EngineReport,
+} from './node/inference/engine';
 export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './node/inference/providers';
 export {
   listBackbones,

@@ -53,6 +53,28 @@ function classify(err: unknown): ImageRejection {
 
 export type InspectedImage = Omit<DecodedImage, 'thumbnail'>;
 
+/** The library extension of a format sharp names, or null when Loupe does not keep that format. */
+export function extensionOf(format: string): string | null {
+  return EXTENSIONS[format] ?? null;
+}
+
+const startsWith = (bytes: Buffer, at: number, ascii: string) => bytes.length >= at + ascii.length && bytes.toString('latin1', at, at + ascii.length) === ascii;
+
+/**
+ * The extension the file's first bytes promise, for the common formats whose signature is
+ * unambiguous (null for the rest: AVIF and HEIF share one container). Only a guess until a
+ * decoder agrees: it names the library file before the header is parsed where the picture
+ * is decoded (see Ingestor.decode), and a picture whose decoder says otherwise takes the slow path.
+ */
+export function sniffExtension(bytes: Buffer): string | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg';
+  if (startsWith(bytes, 0, '\x89PNG\r\n\x1a\n')) return 'png';
+  if (startsWith(bytes, 0, 'GIF87a') || startsWith(bytes, 0, 'GIF89a')) return 'gif';
+  if (startsWith(bytes, 0, 'RIFF') && startsWith(bytes, 8, 'WEBP')) return 'webp';
+  if (startsWith(bytes, 0, 'II*\x00') || startsWith(bytes, 0, 'MM\x00*')) return 'tif';
+  return null;
+}
+
 /** The header alone: a supported format (its library extension) and the size after EXIF rotation; nothing is decoded. */
 export async function inspectImage(bytes: Buffer): Promise<InspectedImage> {
   if (bytes.length === 0) throw new ImageRejection('empty_file', 'The file is empty.');

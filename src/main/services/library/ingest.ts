@@ -1,6 +1,6 @@
 import type { ImageRecord, StoredFile, Store } from '../../store/index';
 import { KeyedLock, Semaphore } from '../concurrency';
-import { decodeImage, inspectImage, THUMBNAIL_SIZE, type DecodedImage } from './decode';
+import { decodeImage, extensionOf, inspectImage, sniffExtension, THUMBNAIL_SIZE, type DecodedImage } from './decode';
 import { LibraryFiles } from './library-files';
 
 export interface IngestInput {
@@ -28,12 +28,21 @@ export interface ImpliedWork {
 /**
  * Decodes a picture where it will be decoded again for its embedding (the inference process),
  * checking it as strictly as decodeImage, and answers its thumbnail (`side` px at most, WebP,
- * EXIF rotation applied); the decoded pixels stay there for the embedding of the library file
- * at `path`, so a picture is decoded once from import to embedding. Throws when it cannot (a
- * damaged picture, no inference process): the library then decodes the picture itself, which
- * refuses or accepts it exactly as without a maker.
+ * EXIF rotation applied) with what its header said; the decoded pixels stay there for the
+ * embedding of the library file at `path`, so a picture is decoded once from import to
+ * embedding. Throws when it cannot (a damaged picture, no inference process): the library then
+ * decodes the picture itself, which refuses or accepts it exactly as without a maker.
  */
-export type ThumbnailMaker = (bytes: Buffer, path: string, side: number) => Promise<Buffer>;
+export type ThumbnailMaker = (bytes: Buffer, path: string, side: number) => Promise<DecodedElsewhere>;
+
+export interface DecodedElsewhere {
+  thumbnail: Buffer;
+  /** sharp's format name (jpeg, png, …). */
+  format: string;
+  /** Upright size. */
+  width: number;
+  height: number;
+}
 
 /** Until a feature registers, changes imply nothing (the library alone, in tests). */
 export const NO_IMPLIED_WORK: ImpliedWork = { picturesStored: () => {}, labelsChanged: () => {} };
@@ -136,9 +145,13 @@ export class Ingestor {
   private async decode(bytes: Buffer, hash: string): Promise<DecodedImage> {
     const maker = this.thumbnails;
     if (maker) {
-      const inspected = await inspectImage(bytes);
+      // The signature names the file, and the decoder's header confirms it: one parse of the
+      // header instead of two. A picture whose signature says nothing is inspected here first.
+      const sniffed = sniffExtension(bytes);
+      const ext = sniffed ?? (await inspectImage(bytes)).ext;
       try {
-        return { ...inspected, thumbnail: await maker(bytes, this.files.filePath(hash, inspected.ext), THUMBNAIL_SIZE) };
+        const d = await maker(bytes, this.files.filePath(hash, ext), THUMBNAIL_SIZE);
+        if (extensionOf(d.format) === ext) return { ext, width: d.width, height: d.height, thumbnail: d.thumbnail };
       } catch {
         // Damaged, or no inference process: decodeImage refuses or accepts it as it always did.
       }

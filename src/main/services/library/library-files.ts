@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -42,15 +42,16 @@ export class LibraryFiles {
       await atomicWrite(this.filePath(hash, ext), bytes);
       await atomicWrite(this.thumbnailPath(hash), thumbnail);
     };
+    // mkdir is one quick call on our own folder: done in place, not handed to a thread.
     if (!this.shards.has(shard)) {
-      await mkdir(join(this.root, shard), { recursive: true });
+      mkdirSync(join(this.root, shard), { recursive: true });
       this.shards.add(shard);
     }
     try {
       await write();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await mkdir(join(this.root, shard), { recursive: true });
+      mkdirSync(join(this.root, shard), { recursive: true });
       await write();
     }
   }
@@ -61,8 +62,26 @@ export class LibraryFiles {
   }
 }
 
+/**
+ * Files up to this size are written in place. Each call handed to libuv's pool costs two
+ * thread hand-offs, more CPU than writing a few hundred KiB into the page cache (measured: an
+ * import of 28×28 PNGs spent about twice the CPU on its async writes), and a write this small
+ * holds the event loop for well under a millisecond. Bigger files still go to the pool.
+ */
+const WRITE_IN_PLACE_BYTES = 1 << 20;
+
 async function atomicWrite(path: string, bytes: Buffer): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  if (bytes.length <= WRITE_IN_PLACE_BYTES) {
+    try {
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    return;
+  }
   try {
     await writeFile(tmp, bytes);
     await rename(tmp, path);

@@ -8,6 +8,7 @@ import {
   VisionError,
   type BackbonePreference,
   type BackboneVariant,
+  type DecodedAhead,
   type EmbedInput,
   type EmbedResult,
   type EngineReport,
@@ -207,7 +208,7 @@ export class BackboneHost {
   }
 
   /** A picture checked and its thumbnail made in the inference process, its pixels kept there for embedding `path` (EngineProcess.decodeAhead). */
-  decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<Buffer> {
+  decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<DecodedAhead> {
     return this.use((e) => e.decodeAhead(bytes, path, thumbnailSide));
   }
 

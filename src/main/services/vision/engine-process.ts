@@ -7,6 +7,7 @@ import {
   cardPathFor,
   readModelCard,
   VisionError,
+  type DecodedAhead,
   type EmbedInput,
   type EmbedResult,
   type EngineOptions,
@@ -136,9 +137,15 @@ export class EngineProcess {
    * embedding of the file at `path` that follows (InferenceEngine.decodeAhead): the import's decode
    * and the embedding's are one.
    */
-  async decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<Buffer> {
-    const thumb = await this.call<Uint8Array>((id) => ({ t: 'decode-ahead', id, input: wire(bytes) as Uint8Array, path, thumbnailSide }));
-    return Buffer.from(thumb.buffer, thumb.byteOffset, thumb.byteLength);
+  async decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<DecodedAhead> {
+    const a = await this.call<Omit<DecodedAhead, 'thumbnail'> & { thumbnail: Uint8Array }>((id) => ({
+      t: 'decode-ahead',
+      id,
+      input: wire(bytes) as Uint8Array,
+      path,
+      thumbnailSide,
+    }));
+    return { ...a, thumbnail: Buffer.from(a.thumbnail.buffer, a.thumbnail.byteOffset, a.thumbnail.byteLength) };
   }
 
   /** Augmented copies of each picture embedded where it is decoded: no pixels cross (see augmentation.ts). */

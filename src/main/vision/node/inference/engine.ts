@@ -1,12 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { VisionError, type VisionErrorCode } from '../../pure/errors';
-import { DEFAULT_LIMIT_INPUT_PIXELS, decodeUpright, preprocessImage, resizeDecoded, thumbnailOf } from '../preprocess/preprocess';
+import { DEFAULT_LIMIT_INPUT_PIXELS, decodeUpright, preprocessImage, resizeDecodedWithCover, thumbnailOf, thumbnailSource } from '../preprocess/preprocess';
 import { DynamicBatcher } from './batcher';
 import { cardPathFor, readModelCard, type ModelCard } from './model-card';
 import { PreparedPixels } from './prepared-pixels';
 import { checkModelFits, featureOutputDim, toInputTensor } from './model-io';
 import { defaultProviders, defaultThreads, openSession, type ProviderAttempt, type ProviderName } from './providers';
 import type { PlainTensor, SessionThread } from './session-thread';
+
+/** A picture checked and decoded ahead of its embedding (InferenceEngine.decodeAhead). */
+export interface DecodedAhead {
+  /** WebP, upright, on white. */
+  thumbnail: Buffer;
+  /** sharp's name of the file's format (jpeg, png, webp, …). */
+  format: string;
+  /** Size as a person sees it (EXIF rotation applied). */
+  width: number;
+  height: number;
+}
 
 export interface EngineOptions {
   /** The backbone ONNX file. */
@@ -158,15 +169,18 @@ export class InferenceEngine {
    * the pixels embed() would make from the file at `path` are kept for it, so embedding that
    * file later skips its decode. They are the same pixels: the same decode and resize
    * (preprocessImage), only the refusal is stricter. `path` must name a file that holds these
-   * bytes once written and never anything else (a content-addressed library file).
+   * bytes once written and never anything else (a content-addressed library file). The
+   * header's format and upright size come back with the thumbnail, so the caller need not
+   * parse the picture a second time.
    */
-  async decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<Buffer> {
+  async decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<DecodedAhead> {
     if (this.closed) throw new VisionError('engine_closed', 'The inference engine is closed.');
     const { width, height } = this.card.input;
     const picture = await decodeUpright(bytes, { side: Math.max(width, height), limitInputPixels: this.opts.limitInputPixels, failOn: 'warning' });
-    const [thumbnail, pixels] = await Promise.all([thumbnailOf(picture, thumbnailSide), resizeDecoded(picture, width, height)]);
+    const { pixels, covered } = await resizeDecodedWithCover(picture, width, height);
+    const thumbnail = await thumbnailOf(thumbnailSource(picture, covered, thumbnailSide), thumbnailSide);
     this.prepared.put(path, pixels);
-    return thumbnail;
+    return { thumbnail, ...picture.source };
   }
 
   /**

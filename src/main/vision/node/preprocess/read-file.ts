@@ -60,14 +60,18 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<B
     // Read to the end, not to the size fstat gave: the file may change meanwhile; its growth is capped too.
     const chunks: Buffer[] = [];
     let total = 0;
+    // The first read asks for one byte more than fstat's size: a short read then means the end
+    // was reached, and the usual file costs one read, not two (each is a hand-off to a thread).
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(Math.max(info.size - total, 64 * 1024), maxBytes + 1 - total));
+      const want = total === 0 ? info.size + 1 : Math.max(info.size - total, 64 * 1024);
+      const buf = Buffer.allocUnsafe(Math.min(want, maxBytes + 1 - total));
       if (buf.length === 0) throw new FileRefused('too_large', `${path} is larger than ${Math.floor(maxBytes / 2 ** 20)} MiB.`);
       const { bytesRead } = await handle.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       chunks.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
       total += bytesRead;
       if (total > maxBytes) throw new FileRefused('too_large', `${path} is larger than ${Math.floor(maxBytes / 2 ** 20)} MiB.`);
+      if (bytesRead < buf.length) break;
     }
     if (total === 0) throw new FileRefused('empty', `${path} is empty (0 bytes).`);
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
