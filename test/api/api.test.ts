@@ -175,6 +175,13 @@ describe('datasets and images', () => {
     expect(thumb.status).toBe(200);
     expect(thumb.headers['content-type']).toBe('image/webp');
     expect((await sharp(thumb.body).metadata()).format).toBe('webp');
+    // Cached for good and revalidated by the picture's content hash: a browser asking again gets a 304.
+    expect(thumb.headers['cache-control']).toContain('immutable');
+    const etag = thumb.headers.etag as string;
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    const again = await call(base, 'GET', `/v1/images/${imageId}/thumbnail`, { token, headers: { 'if-none-match': `W/"other", ${etag}` } });
+    expect([again.status, again.body.length]).toEqual([304, 0]);
+    expect((await call(base, 'GET', `/v1/images/${imageId}/thumbnail`, { token, headers: { 'if-none-match': '"other"' } })).status).toBe(200);
     expect((await call(base, 'GET', '/v1/images/999999/thumbnail', { token })).status).toBe(404);
   });
 

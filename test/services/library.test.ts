@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -93,7 +93,7 @@ describe('import from folders', () => {
     await importAndWait(ds.id, [file]);
     const [img] = lib.listImages({ datasetId: ds.id, limit: 10 }).items;
     expect({ w: img.width, h: img.height, label: img.label }).toEqual({ w: 300, h: 600, label: null });
-    const thumb = await sharp(lib.thumbnailPath(img.id)).metadata();
+    const thumb = await sharp((await lib.thumbnail(img.id)).webp).metadata();
     expect({ format: thumb.format, w: thumb.width, h: thumb.height }).toEqual({ format: 'webp', w: 128, h: 256 });
     expect(lib.originalPath(img.id).path).toMatch(new RegExp(`library/${img.hash.slice(0, 2)}/${img.hash}\\.jpg$`));
   });
@@ -134,12 +134,35 @@ describe('content-addressed library', () => {
     expect([first.imported, again.duplicates, other.imported]).toEqual([1, 1, 1]);
     expect(again.items[0].id).toBe(first.items[0].id);
     expect(lib.getDataset(a.id).imageCount).toBe(1);
-    expect(libraryFiles().sort()).toEqual([`${first.items[0].hash}.png`, `${first.items[0].hash}.thumb.webp`]);
+    expect(libraryFiles().sort()).toEqual([`${first.items[0].hash}.png`]);
+    expect(store.thumbnails.has(first.items[0].hash)).toBe(true);
 
     // A file shared by two datasets survives the first deletion and goes with the last.
     await lib.deleteDataset(a.id);
-    expect(libraryFiles()).toHaveLength(2);
+    expect(libraryFiles()).toHaveLength(1);
+    expect(store.thumbnails.has(first.items[0].hash)).toBe(true);
     await lib.deleteDataset(b.id);
+    expect(libraryFiles()).toEqual([]);
+    expect(store.thumbnails.has(first.items[0].hash)).toBe(false);
+  });
+
+  it('reads and removes the thumbnail files of a library written before thumbnails moved into the database', async () => {
+    const bytes = await picture(7);
+    const a = lib.createDataset('old');
+    const up = (await lib.upload(a.id, [{ name: 'one.png', bytes }])).items[0];
+    // As an older Loupe left it: the thumbnail in a file beside the picture, no row.
+    const webp = store.thumbnails.get(up.hash)!;
+    const legacy = join(dir, 'data', 'library', up.hash.slice(0, 2), `${up.hash}.thumb.webp`);
+    writeFileSync(legacy, webp);
+    store.thumbnails.remove(up.hash);
+    expect((await lib.thumbnail(up.id)).webp.equals(webp)).toBe(true);
+    // The same bytes again: the library has them whole, so nothing is decoded or written twice.
+    const b = lib.createDataset('new');
+    expect((await lib.upload(b.id, [{ name: 'again.png', bytes }])).imported).toBe(1);
+    expect(store.thumbnails.has(up.hash)).toBe(false);
+    await lib.deleteDataset(a.id);
+    await lib.deleteDataset(b.id);
+    expect(existsSync(legacy)).toBe(false);
     expect(libraryFiles()).toEqual([]);
   });
 
@@ -168,12 +191,14 @@ describe('content-addressed library', () => {
     expect(lib.listImages({ datasetId: ds.id, unlabeled: true, limit: 10 }).items).toHaveLength(2);
     expect(await lib.deleteImages([ids[2]])).toBe(1);
     // The deleted picture's file stays while an undo may bring it back; the dataset's deletion lets it go.
-    expect(libraryFiles()).toHaveLength(6);
+    expect(libraryFiles()).toHaveLength(3);
+    expect(store.thumbnails.has(up.items[2].hash)).toBe(true);
     await lib.labelling.undo(ds.id);
     expect(lib.listImages({ datasetId: ds.id, limit: 10 }).items.map((i) => i.id)).toEqual([...ids].sort());
     await lib.labelling.redo(ds.id);
     await lib.deleteDataset(ds.id);
     expect(libraryFiles()).toHaveLength(0);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM thumbnails').get()).toEqual({ n: 0 });
   });
 });
 
@@ -206,7 +231,8 @@ describe('deleting a dataset while its import runs', () => {
     const rows = store.db.prepare('SELECT (SELECT COUNT(*) FROM images) AS images, (SELECT COUNT(*) FROM labels) AS labels').get();
     expect(rows).toEqual({ images: 1, labels: 0 });
     // Only the other dataset's picture and its thumbnail remain; no temp files either.
-    expect(libraryFiles()).toHaveLength(2);
+    expect(libraryFiles()).toHaveLength(1);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM thumbnails').get()).toEqual({ n: 1 });
     expect(() => lib.getDataset(ds.id)).toThrow(/No dataset/);
   });
 
@@ -236,6 +262,6 @@ describe('restart', () => {
       { name: 'empty-label', count: 0, color: expect.any(String) },
     ]);
     const [img] = lib.listImages({ datasetId: ds.id, limit: 1 }).items;
-    expect(statSync(lib.thumbnailPath(img.id)).size).toBeGreaterThan(0);
+    expect((await lib.thumbnail(img.id)).webp.length).toBeGreaterThan(0);
   });
 });

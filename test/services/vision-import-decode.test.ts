@@ -53,9 +53,9 @@ describe('import through the inference process', () => {
     const byName = (n: string) => items.find((i) => i.fileName === n)!;
     const upright = byName('rotated.jpg');
     expect({ w: upright.width, h: upright.height }).toEqual({ w: 300, h: 600 });
-    const thumb = await sharp(library.thumbnailPath(upright.id)).metadata();
+    const thumb = await sharp((await library.thumbnail(upright.id)).webp).metadata();
     expect({ format: thumb.format, w: thumb.width, h: thumb.height }).toEqual({ format: 'webp', w: 128, h: 256 });
-    const clearThumb = await sharp(library.thumbnailPath(byName('clear.png').id)).metadata();
+    const clearThumb = await sharp((await library.thumbnail(byName('clear.png').id)).webp).metadata();
     expect({ w: clearThumb.width, h: clearThumb.height, alpha: clearThumb.hasAlpha }).toEqual({ w: 40, h: 30, alpha: false });
 
     const backbone = app.services.vision.backbone.id!;

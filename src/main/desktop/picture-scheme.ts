@@ -6,7 +6,7 @@ export const PICTURE_SCHEME = 'loupe-thumb';
 
 /** Where a picture's bytes lie; the library service answers both (and throws for an unknown id). */
 export interface PictureFiles {
-  thumbnailPath(imageId: string): string;
+  thumbnail(imageId: string): Promise<{ webp: Buffer }>;
   originalPath(imageId: string): { path: string; ext: string };
 }
 
@@ -27,8 +27,7 @@ export async function servePicture(files: PictureFiles, url: string): Promise<Re
   if (u.protocol !== `${PICTURE_SCHEME}:` || id.length === 0 || (u.host !== 'image' && u.host !== 'file')) return new Response('Not found', { status: 404 });
   try {
     const original = u.host === 'file' ? files.originalPath(id) : null;
-    const path = original ? original.path : files.thumbnailPath(id);
-    const bytes = await readFile(path);
+    const bytes = original ? await readFile(original.path) : (await files.thumbnail(id)).webp;
     const type = original ? contentTypeFor(`x.${original.ext}`) : 'image/webp';
     return new Response(new Uint8Array(bytes), { headers: { 'content-type': type, 'cache-control': 'max-age=31536000, immutable' } });
   } catch {

@@ -14,6 +14,7 @@ import { ModelRepository } from './models';
 import { EmbeddingRepository } from './embeddings';
 import { PredictionRepository } from './predictions';
 import { ScriptRepository } from './scripts';
+import { ThumbnailRepository } from './thumbnails';
 
 export * from './datasets';
 export * from './images';
@@ -26,6 +27,7 @@ export * from './models';
 export * from './embeddings';
 export * from './predictions';
 export * from './scripts';
+export * from './thumbnails';
 export { InvalidCursorError, toRowId } from './ids';
 export { migrate, MIGRATIONS, type Migration } from './migrate';
 export { adoptLegacyQueue } from './legacy-queue';
@@ -43,6 +45,7 @@ export interface Store {
   readonly predictions: PredictionRepository;
   readonly activeModels: ActiveModelRepository;
   readonly scripts: ScriptRepository;
+  readonly thumbnails: ThumbnailRepository;
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -80,6 +83,7 @@ export function openStore(file: string): Store {
     predictions: new PredictionRepository(db),
     activeModels,
     scripts: new ScriptRepository(db),
+    thumbnails: new ThumbnailRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();

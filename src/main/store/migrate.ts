@@ -15,6 +15,7 @@ import activeModels from './migrations/013_active_models.sql?raw';
 import scriptSchedulePause from './migrations/015_script_schedule_pause.sql?raw';
 import modelBackboneBuild from './migrations/019_model_backbone_build.sql?raw';
 import labelAcceptedFrom from './migrations/021_label_accepted_from.sql?raw';
+import thumbnails from './migrations/022_thumbnails.sql?raw';
 
 export interface Migration {
   version: number;
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: '015_script_schedule_pause', sql: scriptSchedulePause },
   { version: 19, name: '019_model_backbone_build', sql: modelBackboneBuild },
   { version: 21, name: '021_label_accepted_from', sql: labelAcceptedFrom },
+  { version: 22, name: '022_thumbnails', sql: thumbnails },
 ];
 
 /**

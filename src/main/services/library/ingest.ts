@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { ImageRecord, StoredFile, Store } from '../../store/index';
 import { KeyedLock, Semaphore } from '../concurrency';
 import { decodeImage, extensionOf, inspectImage, sniffExtension, THUMBNAIL_SIZE, type DecodedImage } from './decode';
@@ -81,13 +82,17 @@ export class Ingestor {
     let decoded: DecodedImage | null = known ? null : await this.cpu.run(() => this.decode(input.bytes, hash));
     return this.locks.run(hash, async () => {
       const ext = decoded?.ext ?? known!.ext;
-      if (!this.files.has(hash, ext)) {
+      // The thumbnail row commits with the image row below; the file must be there first.
+      let thumbnail: Buffer | null = null;
+      if (!this.stored(hash, ext)) {
         decoded ??= await this.cpu.run(() => this.decode(input.bytes, hash));
-        await this.files.put(hash, decoded.ext, input.bytes, decoded.thumbnail);
+        if (!this.files.has(hash, decoded.ext)) await this.files.put(hash, decoded.ext, input.bytes);
+        thumbnail = decoded.thumbnail;
       }
       const dims = decoded ?? known!;
       try {
         return this.store.transaction(() => {
+          if (thumbnail) this.store.thumbnails.put(hash, thumbnail);
           if (!this.store.datasets.exists(input.datasetId)) throw new DatasetGoneError(input.datasetId);
           const labelId = input.label === null ? null : this.store.labels.ensure(input.datasetId, input.label);
           const { image, inserted } = this.store.images.insert({
@@ -110,7 +115,7 @@ export class Ingestor {
         });
       } catch (err) {
         // The row never landed: a file nobody references must not stay behind.
-        if (!this.store.images.isHashUsed(hash)) await this.files.remove(hash, dims.ext);
+        if (!this.store.images.isHashUsed(hash)) await this.forget(hash, dims.ext);
         throw err;
       }
     });
@@ -133,7 +138,7 @@ export class Ingestor {
       if (seen.has(f.hash)) continue;
       seen.add(f.hash);
       await this.locks.run(f.hash, async () => {
-        if (!this.store.images.isHashUsed(f.hash)) await this.files.remove(f.hash, f.ext);
+        if (!this.store.images.isHashUsed(f.hash)) await this.forget(f.hash, f.ext);
       });
     }
   }
@@ -161,6 +166,17 @@ export class Ingestor {
 
   private knownDimensions(hash: string): { ext: string; width: number; height: number } | null {
     const row = this.store.images.knownFile(hash);
-    return row && this.files.has(hash, row.ext) ? row : null;
+    return row && this.stored(hash, row.ext) ? row : null;
+  }
+
+  /** The picture's file and its thumbnail (a row, or a file in a library from before migration 022) are both there. */
+  private stored(hash: string, ext: string): boolean {
+    return this.files.has(hash, ext) && (this.store.thumbnails.has(hash) || existsSync(this.files.legacyThumbnailPath(hash)));
+  }
+
+  /** Removes what the library holds for a hash no row uses any more (called under the hash's lock). */
+  private async forget(hash: string, ext: string): Promise<void> {
+    this.store.thumbnails.remove(hash);
+    await this.files.remove(hash, ext);
   }
 }

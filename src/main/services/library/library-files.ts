@@ -4,9 +4,10 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * The content-addressed picture library: `library/ab/abcdef….ext` named by the SHA-256
- * of the bytes, with `abcdef….thumb.webp` beside it. The same bytes are stored once,
- * whatever the number of datasets that hold them.
+ * The content-addressed picture library: `library/ab/abcdef….ext` named by the SHA-256 of
+ * the bytes. The same bytes are stored once, whatever the number of datasets that hold them.
+ * Thumbnails live in the database (store/thumbnails.ts); libraries written before that keep
+ * an `abcdef….thumb.webp` beside the picture, read and removed here.
  */
 export class LibraryFiles {
   readonly root: string;
@@ -25,40 +26,38 @@ export class LibraryFiles {
     return join(this.root, hash.slice(0, 2), `${hash}.${ext}`);
   }
 
-  thumbnailPath(hash: string): string {
+  /** Where a library written before migration 022 keeps the thumbnail of `hash`. */
+  legacyThumbnailPath(hash: string): string {
     return join(this.root, hash.slice(0, 2), `${hash}.thumb.webp`);
   }
 
   has(hash: string, ext: string): boolean {
-    return existsSync(this.filePath(hash, ext)) && existsSync(this.thumbnailPath(hash));
+    return existsSync(this.filePath(hash, ext));
   }
 
-  /** Writes the picture and its thumbnail; each appears whole or not at all (temp file + rename). */
-  async put(hash: string, ext: string, bytes: Buffer, thumbnail: Buffer): Promise<void> {
+  /** Writes the picture; it appears whole or not at all (temp file + rename). */
+  async put(hash: string, ext: string, bytes: Buffer): Promise<void> {
     // 256 shard folders: made once per process, not one mkdir per picture (and again if
-    // something removed one meanwhile: the write then fails with ENOENT).
+    // something removed one meanwhile: the write then fails with ENOENT). mkdir is one quick
+    // call on our own folder: done in place, not handed to a thread.
     const shard = hash.slice(0, 2);
-    const write = async () => {
-      await atomicWrite(this.filePath(hash, ext), bytes);
-      await atomicWrite(this.thumbnailPath(hash), thumbnail);
-    };
-    // mkdir is one quick call on our own folder: done in place, not handed to a thread.
     if (!this.shards.has(shard)) {
       mkdirSync(join(this.root, shard), { recursive: true });
       this.shards.add(shard);
     }
     try {
-      await write();
+      await atomicWrite(this.filePath(hash, ext), bytes);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       mkdirSync(join(this.root, shard), { recursive: true });
-      await write();
+      await atomicWrite(this.filePath(hash, ext), bytes);
     }
   }
 
+  /** Removes the picture and, in an older library, its thumbnail file. */
   async remove(hash: string, ext: string): Promise<void> {
     await rm(this.filePath(hash, ext), { force: true });
-    await rm(this.thumbnailPath(hash), { force: true });
+    await rm(this.legacyThumbnailPath(hash), { force: true });
   }
 }
 

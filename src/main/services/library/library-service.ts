@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { CallOutput, HandlerInput, ImportFailure, ImportProgress } from '../../../shared/contract';
 import { InvalidCursorError, type DatasetRecord, type ImageRecord, type Store } from '../../store/index';
 import { fail } from '../errors';
@@ -175,11 +176,12 @@ export class LibraryService {
     return (await this.labelling.deleteImages(ids)).deleted;
   }
 
-  thumbnailPath(imageId: string): string {
+  /** The picture's 256 px WebP thumbnail, and the content hash that names it for good (an ETag). */
+  async thumbnail(imageId: string): Promise<{ webp: Buffer; hash: string }> {
     const img = this.store.images.get(imageId);
-    const path = img && this.files.thumbnailPath(img.hash);
-    if (!path || !existsSync(path)) throw fail.notFound(`No thumbnail for image ${imageId}.`);
-    return path;
+    const webp = img && (this.store.thumbnails.get(img.hash) ?? (await readFile(this.files.legacyThumbnailPath(img.hash)).catch(() => null)));
+    if (!img || !webp) throw fail.notFound(`No thumbnail for image ${imageId}.`);
+    return { webp, hash: img.hash };
   }
 
   originalPath(imageId: string): { path: string; ext: string } {
