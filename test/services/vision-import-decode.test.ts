@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -40,14 +40,30 @@ describe('import through the inference process', () => {
       .png()
       .toBuffer();
     const photos = await Promise.all([1, 2, 3].map((s) => picture(s, 'jpeg', { width: 320, height: 240 })));
+    // Big pictures (64 KiB and more) reach the inference process as a staged library file, not through its pipe.
+    const noise = Buffer.alloc(640 * 480 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const big = await sharp(noise, { raw: { width: 640, height: 480, channels: 3 } })
+      .jpeg({ quality: 92 })
+      .toBuffer();
+    expect(big.length).toBeGreaterThan(64 * 1024);
     const r = await library.upload(ds, [
       { name: 'rotated.jpg', bytes: rotated },
       { name: 'clear.png', bytes: clear },
       { name: 'bad.jpg', bytes: await truncatedJpeg(4) },
+      { name: 'big-bad.jpg', bytes: big.subarray(0, Math.floor(big.length * 0.6)) },
+      { name: 'big.jpg', bytes: big },
       ...photos.map((bytes, i) => ({ name: `p${i}.jpg`, bytes })),
     ]);
-    expect(r.failed).toEqual([expect.objectContaining({ name: 'bad.jpg', code: 'bad_image' })]);
-    expect(r.imported).toBe(5);
+    expect(r.failed).toEqual([
+      expect.objectContaining({ name: 'bad.jpg', code: 'bad_image' }),
+      expect.objectContaining({ name: 'big-bad.jpg', code: 'bad_image' }),
+    ]);
+    expect(r.imported).toBe(6);
+    // The refused big picture's staged file is gone; every stored picture is whole, under its own name.
+    const files = readdirSync(join(dir, 'data', 'library'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.map((e) => e.name).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(files).toHaveLength(6);
 
     const items = library.listImages({ datasetId: ds, limit: 10 }).items;
     const byName = (n: string) => items.find((i) => i.fileName === n)!;
@@ -59,7 +75,7 @@ describe('import through the inference process', () => {
     expect({ w: clearThumb.width, h: clearThumb.height, alpha: clearThumb.hasAlpha }).toEqual({ w: 40, h: 30, alpha: false });
 
     const backbone = app.services.vision.backbone.id!;
-    await waitFor(() => (app.services.store.predictions.counts(ds, backbone, null).embedded === 5 ? true : undefined), 'five pictures embedded', 90_000);
+    await waitFor(() => (app.services.store.predictions.counts(ds, backbone, null).embedded === 6 ? true : undefined), 'six pictures embedded', 90_000);
     // The stored vectors came from the pixels kept at import; the files, decoded now, give the same bits.
     const hashes = items.map((i) => i.hash);
     const stored = app.services.vision.cache.get(backbone, hashes);

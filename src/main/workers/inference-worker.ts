@@ -2,6 +2,7 @@
 // InferenceEngine lives here, with sharp's decode and resize, so pictures cross the process
 // boundary as paths or encoded bytes and only embeddings come back. Inside, the engine keeps
 // its ORT session on a worker thread, so decodes still overlap inference.
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { InferenceEngine, type EmbedInput } from '../vision/node/inference/engine';
 import { VisionError } from '../vision/pure/errors';
@@ -65,7 +66,9 @@ function onMessage(raw: unknown): void {
     });
   } else if (m.t === 'decode-ahead') {
     void answer(m.id, async () => {
-      const ahead = await engine!.decodeAhead(asInput(m.input) as Buffer, m.path, m.thumbnailSide);
+      // A path names a file the app staged itself (never one a person named): read in one call.
+      const bytes = typeof m.input === 'string' ? readFileSync(m.input) : (asInput(m.input) as Buffer);
+      const ahead = await engine!.decodeAhead(bytes, m.path, m.thumbnailSide);
       const t = ahead.thumbnail;
       return { ...ahead, thumbnail: new Uint8Array(t.buffer, t.byteOffset, t.byteLength) };
     });

@@ -34,7 +34,13 @@ export interface ImpliedWork {
  * embedding. Throws when it cannot (a damaged picture, no inference process): the library then
  * decodes the picture itself, which refuses or accepts it exactly as without a maker.
  */
-export type ThumbnailMaker = (bytes: Buffer, path: string, side: number) => Promise<DecodedElsewhere>;
+export type ThumbnailMaker = (input: Buffer | { staged: string }, path: string, side: number) => Promise<DecodedElsewhere>;
+
+/**
+ * Pictures at least this big reach the maker as a staged library file rather than as bytes:
+ * the file is written anyway, and a pipe costs about 1 CPU ms per 300 KiB (both ends).
+ */
+const STAGE_FROM_BYTES = 64 * 1024;
 
 export interface DecodedElsewhere {
   thumbnail: Buffer;
@@ -44,6 +50,11 @@ export interface DecodedElsewhere {
   width: number;
   height: number;
 }
+
+type Dimensions = { ext: string; width: number; height: number };
+
+/** A checked picture, and where its bytes wait to become the library's copy (a staged file), if anywhere yet. */
+type Decoded = DecodedImage & { staged?: string };
 
 /** Until a feature registers, changes imply nothing (the library alone, in tests). */
 export const NO_IMPLIED_WORK: ImpliedWork = { picturesStored: () => {}, labelsChanged: () => {} };
@@ -79,46 +90,60 @@ export class Ingestor {
     const hash = LibraryFiles.hash(input.bytes);
     const known = this.knownDimensions(hash);
     // Decoding is the expensive part: skip it when the library already holds the picture.
-    let decoded: DecodedImage | null = known ? null : await this.cpu.run(() => this.decode(input.bytes, hash));
-    return this.locks.run(hash, async () => {
-      const ext = decoded?.ext ?? known!.ext;
-      // The thumbnail row commits with the image row below; the file must be there first.
-      let thumbnail: Buffer | null = null;
-      if (!this.stored(hash, ext)) {
-        decoded ??= await this.cpu.run(() => this.decode(input.bytes, hash));
-        if (!this.files.has(hash, decoded.ext)) await this.files.put(hash, decoded.ext, input.bytes);
-        thumbnail = decoded.thumbnail;
+    const work: { decoded: Decoded | null } = { decoded: known ? null : await this.cpu.run(() => this.decode(input.bytes, hash)) };
+    try {
+      return await this.locks.run(hash, () => this.keep(input, hash, known, work));
+    } finally {
+      // A staged file that did not become the library's copy (it was there already, or the row failed).
+      if (work.decoded?.staged) this.files.discard(work.decoded.staged);
+    }
+  }
+
+  /** Under the hash's lock: the file and thumbnail if the library lacks them, then the rows in one transaction. */
+  private async keep(input: IngestInput, hash: string, known: Dimensions | null, work: { decoded: Decoded | null }): Promise<IngestResult> {
+    let thumbnail: Buffer | null = null;
+    if (!this.stored(hash, work.decoded?.ext ?? known!.ext)) {
+      const decoded = (work.decoded ??= await this.cpu.run(() => this.decode(input.bytes, hash)));
+      if (this.files.has(hash, decoded.ext)) {
+        // The file is there (an older library's, or a row that failed after it): keep it.
+      } else if (decoded.staged) {
+        this.files.adopt(decoded.staged, hash, decoded.ext);
+        decoded.staged = undefined;
+      } else {
+        await this.files.put(hash, decoded.ext, input.bytes);
       }
-      const dims = decoded ?? known!;
-      try {
-        return this.store.transaction(() => {
-          if (thumbnail) this.store.thumbnails.put(hash, thumbnail);
-          if (!this.store.datasets.exists(input.datasetId)) throw new DatasetGoneError(input.datasetId);
-          const labelId = input.label === null ? null : this.store.labels.ensure(input.datasetId, input.label);
-          const { image, inserted } = this.store.images.insert({
-            datasetId: input.datasetId,
-            hash,
-            ext: dims.ext,
-            fileName: input.fileName,
-            labelId,
-            width: dims.width,
-            height: dims.height,
-          });
-          if (inserted) {
-            if (labelId !== null) {
-              this.store.datasets.bumpLabelsVersion(input.datasetId);
-              this.implied.labelsChanged(input.datasetId);
-            }
-            this.implied.picturesStored(input.datasetId);
-          }
-          return { status: inserted ? 'imported' : 'duplicate', image } as IngestResult;
+      // The thumbnail row commits with the image row below.
+      thumbnail = decoded.thumbnail;
+    }
+    const dims = work.decoded ?? known!;
+    try {
+      return this.store.transaction(() => {
+        if (thumbnail) this.store.thumbnails.put(hash, thumbnail);
+        if (!this.store.datasets.exists(input.datasetId)) throw new DatasetGoneError(input.datasetId);
+        const labelId = input.label === null ? null : this.store.labels.ensure(input.datasetId, input.label);
+        const { image, inserted } = this.store.images.insert({
+          datasetId: input.datasetId,
+          hash,
+          ext: dims.ext,
+          fileName: input.fileName,
+          labelId,
+          width: dims.width,
+          height: dims.height,
         });
-      } catch (err) {
-        // The row never landed: a file nobody references must not stay behind.
-        if (!this.store.images.isHashUsed(hash)) await this.forget(hash, dims.ext);
-        throw err;
-      }
-    });
+        if (inserted) {
+          if (labelId !== null) {
+            this.store.datasets.bumpLabelsVersion(input.datasetId);
+            this.implied.labelsChanged(input.datasetId);
+          }
+          this.implied.picturesStored(input.datasetId);
+        }
+        return { status: inserted ? 'imported' : 'duplicate', image } as IngestResult;
+      });
+    } catch (err) {
+      // The row never landed: a file nobody references must not stay behind.
+      if (!this.store.images.isHashUsed(hash)) await this.forget(hash, dims.ext);
+      throw err;
+    }
   }
 
   /** Creates these labels (those the dataset lacks), in natural name order or (`asGiven`) in the order given. */
@@ -147,24 +172,26 @@ export class Ingestor {
    * Checks the picture and makes its thumbnail: in the inference process when one is there, so
    * the decode also serves the embedding that follows; here otherwise, or when it could not.
    */
-  private async decode(bytes: Buffer, hash: string): Promise<DecodedImage> {
+  private async decode(bytes: Buffer, hash: string): Promise<Decoded> {
     const maker = this.thumbnails;
     if (maker) {
       // The signature names the file, and the decoder's header confirms it: one parse of the
       // header instead of two. A picture whose signature says nothing is inspected here first.
       const sniffed = sniffExtension(bytes);
       const ext = sniffed ?? (await inspectImage(bytes)).ext;
+      const staged = bytes.length >= STAGE_FROM_BYTES ? this.files.stage(hash, ext, bytes) : undefined;
       try {
-        const d = await maker(bytes, this.files.filePath(hash, ext), THUMBNAIL_SIZE);
-        if (extensionOf(d.format) === ext) return { ext, width: d.width, height: d.height, thumbnail: d.thumbnail };
+        const d = await maker(staged ? { staged } : bytes, this.files.filePath(hash, ext), THUMBNAIL_SIZE);
+        if (extensionOf(d.format) === ext) return { ext, width: d.width, height: d.height, thumbnail: d.thumbnail, staged };
       } catch {
         // Damaged, or no inference process: decodeImage refuses or accepts it as it always did.
       }
+      if (staged) this.files.discard(staged);
     }
     return decodeImage(bytes);
   }
 
-  private knownDimensions(hash: string): { ext: string; width: number; height: number } | null {
+  private knownDimensions(hash: string): Dimensions | null {
     const row = this.store.images.knownFile(hash);
     return row && this.stored(hash, row.ext) ? row : null;
   }

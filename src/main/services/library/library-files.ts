@@ -37,21 +37,55 @@ export class LibraryFiles {
 
   /** Writes the picture; it appears whole or not at all (temp file + rename). */
   async put(hash: string, ext: string, bytes: Buffer): Promise<void> {
-    // 256 shard folders: made once per process, not one mkdir per picture (and again if
-    // something removed one meanwhile: the write then fails with ENOENT). mkdir is one quick
-    // call on our own folder: done in place, not handed to a thread.
-    const shard = hash.slice(0, 2);
-    if (!this.shards.has(shard)) {
-      mkdirSync(join(this.root, shard), { recursive: true });
-      this.shards.add(shard);
-    }
+    this.shard(hash);
     try {
       await atomicWrite(this.filePath(hash, ext), bytes);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      mkdirSync(join(this.root, shard), { recursive: true });
+      this.shard(hash, true);
       await atomicWrite(this.filePath(hash, ext), bytes);
     }
+  }
+
+  /**
+   * 256 shard folders: made once per process, not one mkdir per picture (and again if something
+   * removed one meanwhile: the write then fails with ENOENT). mkdir is one quick call on our own
+   * folder: done in place, not handed to a thread.
+   */
+  private shard(hash: string, again = false): void {
+    const shard = hash.slice(0, 2);
+    if (again || !this.shards.has(shard)) {
+      mkdirSync(join(this.root, shard), { recursive: true });
+      this.shards.add(shard);
+    }
+  }
+
+  /**
+   * Writes a picture's bytes under a temporary name beside where it belongs, before it is
+   * checked: the inference process then reads them from there rather than through its pipe.
+   * adopt() moves the file into place, discard() removes it.
+   */
+  stage(hash: string, ext: string, bytes: Buffer): string {
+    this.shard(hash);
+    const tmp = `${this.filePath(hash, ext)}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      writeFileSync(tmp, bytes);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.shard(hash, true);
+      writeFileSync(tmp, bytes);
+    }
+    return tmp;
+  }
+
+  /** Moves a staged file into place (the caller holds the hash's lock). */
+  adopt(staged: string, hash: string, ext: string): void {
+    renameSync(staged, this.filePath(hash, ext));
+  }
+
+  discard(staged: string): void {
+    rmSync(staged, { force: true });
   }
 
   /** Removes the picture and, in an older library, its thumbnail file. */

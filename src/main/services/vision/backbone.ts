@@ -208,8 +208,8 @@ export class BackboneHost {
   }
 
   /** A picture checked and its thumbnail made in the inference process, its pixels kept there for embedding `path` (EngineProcess.decodeAhead). */
-  decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<DecodedAhead> {
-    return this.use((e) => e.decodeAhead(bytes, path, thumbnailSide));
+  decodeAhead(input: Buffer | string, path: string, thumbnailSide: number): Promise<DecodedAhead> {
+    return this.use((e) => e.decodeAhead(input, path, thumbnailSide));
   }
 
   /** Augmented copies of each picture, made and embedded in the inference process. */

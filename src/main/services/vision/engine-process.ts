@@ -23,7 +23,7 @@ export type InferenceRequest =
   | { t: 'open'; options: EngineOptions }
   | { t: 'embed'; id: number; inputs: Array<string | Uint8Array | { pixels: Uint8Array }> }
   | { t: 'preprocess'; id: number; input: string | Uint8Array }
-  | { t: 'decode-ahead'; id: number; input: Uint8Array; path: string; thumbnailSide: number }
+  | { t: 'decode-ahead'; id: number; input: Uint8Array | string; path: string; thumbnailSide: number }
   | { t: 'variants'; id: number; paths: string[] }
   | { t: 'abort'; id: number }
   | { t: 'close' };
@@ -135,13 +135,14 @@ export class EngineProcess {
   /**
    * Checks a picture and makes its thumbnail in this process, which keeps the pixels for the
    * embedding of the file at `path` that follows (InferenceEngine.decodeAhead): the import's decode
-   * and the embedding's are one.
+   * and the embedding's are one. `input` is the picture's bytes, or the path of a file the app
+   * wrote itself (a staged library file), read there whole: a big picture then crosses no pipe.
    */
-  async decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<DecodedAhead> {
+  async decodeAhead(input: Buffer | string, path: string, thumbnailSide: number): Promise<DecodedAhead> {
     const a = await this.call<Omit<DecodedAhead, 'thumbnail'> & { thumbnail: Uint8Array }>((id) => ({
       t: 'decode-ahead',
       id,
-      input: wire(bytes) as Uint8Array,
+      input: wire(input) as Uint8Array | string,
       path,
       thumbnailSide,
     }));

@@ -123,9 +123,9 @@ export class VisionService {
     // task that follows. A backbone that would not open is not retried per picture: the
     // library decodes itself then (and with a broker, whose workers embed elsewhere).
     if (this.backbone.id && !opts.remoteEmbedder) {
-      opts.library.setThumbnailMaker((bytes, path, side) => {
+      opts.library.setThumbnailMaker((input, path, side) => {
         if (this.closed || this.backbone.error) return Promise.reject(new Error('no inference process'));
-        return this.backbone.decodeAhead(bytes, path, side);
+        return this.backbone.decodeAhead(Buffer.isBuffer(input) ? input : input.staged, path, side);
       });
     }
     this.off = opts.subscribe((event, payload) => this.onEvent(event, payload));
