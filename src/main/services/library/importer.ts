@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { FileRefused, readRegularFile } from '../../vision/node/preprocess/read-file';
+import { FileRefused } from '../../vision/node/preprocess/read-file';
 import type { ImportFailure, ImportProgress } from '../../../shared/contract';
 import type { Emit } from '../events';
 import { ImageRejection } from './decode';
 import { DatasetGoneError, type Ingestor } from './ingest';
+import { ReadAheadQueue, ReaderThread, type ReadAhead } from './read-ahead';
 import { walkPaths, type FoundFile } from './walk';
 
 /** The per-file limit for imports and uploads alike (API.md: 50 MiB per image). */
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
 const CHANGED_EVERY_MS = 1000;
-/** Files read and hashed ahead of the two sharp slots, so disk and CPU overlap. */
+/** Files being ingested at once (read and hashed ahead of them on the reading thread), so disk and CPU overlap. */
 const FILES_IN_FLIGHT = 4;
 
 export interface ImportRequest {
@@ -54,6 +55,8 @@ export interface ExecuteOptions {
  */
 export class Importer {
   private readonly jobs = new Map<string, Job>();
+  /** Reads every import's files (read-ahead.ts); its thread runs only while files are read. */
+  private readonly reader = new ReaderThread();
 
   constructor(
     private readonly ingestor: Ingestor,
@@ -159,6 +162,7 @@ export class Importer {
     const live = [...this.jobs.values()].filter((j) => j.progress.state === 'running');
     for (const j of live) this.abort(j);
     await Promise.all(live.map((j) => j.finished));
+    await this.reader.close();
   }
 
   private abort(job: Job): void {
@@ -206,10 +210,19 @@ export class Importer {
       report(true);
       let next = 0;
       let gone = false;
+      // take() answers in call order, so the n-th call gets files[n].
+      const reads = new ReadAheadQueue(
+        this.reader,
+        files.map((f) => f.path),
+        MAX_FILE_BYTES,
+        signal,
+      );
       const worker = async () => {
         while (!signal.aborted && next < files.length) {
           const file = files[next++];
-          const failure = await this.importOne(req.datasetId, file, signal);
+          const read = await reads.take();
+          if (!read) break;
+          const failure = await this.importOne(req.datasetId, file, read, signal);
           if (failure === 'gone') {
             gone = true;
             controller.abort();
@@ -233,13 +246,18 @@ export class Importer {
     report(true);
   }
 
-  private async importOne(datasetId: string, file: FoundFile, signal: AbortSignal): Promise<'imported' | 'duplicate' | 'gone' | 'skipped' | ImportFailure> {
+  private async importOne(
+    datasetId: string,
+    file: FoundFile,
+    read: ReadAhead,
+    signal: AbortSignal,
+  ): Promise<'imported' | 'duplicate' | 'gone' | 'skipped' | ImportFailure> {
     const fail = (code: string, message: string): ImportFailure => ({ name: file.name, code, message });
     try {
-      // Never readFile: a name swapped for a named pipe or a device would hold a file thread for good.
-      const bytes = await readRegularFile(file.path, MAX_FILE_BYTES);
+      // Read as readRegularFile reads: a name swapped for a named pipe or a device is refused, never waited on.
+      if (!read.ok) throw read.error;
       if (signal.aborted) return 'skipped';
-      const r = await this.ingestor.ingest({ datasetId, bytes, fileName: file.name, label: file.label });
+      const r = await this.ingestor.ingest({ datasetId, bytes: read.bytes, hash: read.hash, fileName: file.name, label: file.label });
       return r.status;
     } catch (err) {
       if (err instanceof DatasetGoneError) return 'gone';

@@ -7,6 +7,8 @@ import { LibraryFiles } from './library-files';
 export interface IngestInput {
   datasetId: string;
   bytes: Buffer;
+  /** The SHA-256 of `bytes` in hex, when the reader computed it already (read-ahead.ts). */
+  hash?: string;
   fileName: string;
   label: string | null;
 }
@@ -87,7 +89,7 @@ export class Ingestor {
   thumbnails: ThumbnailMaker | null = null;
 
   async ingest(input: IngestInput): Promise<IngestResult> {
-    const hash = LibraryFiles.hash(input.bytes);
+    const hash = input.hash ?? LibraryFiles.hash(input.bytes);
     const known = this.knownDimensions(hash);
     // Decoding is the expensive part: skip it when the library already holds the picture.
     const work: { decoded: Decoded | null } = { decoded: known ? null : await this.cpu.run(() => this.decode(input.bytes, hash)) };
