@@ -46,22 +46,69 @@ local function read_task(at, clientNow, now)
 end
 `;
 
-/** ARGV: clientNow, count, then count × TASK_FIELDS (parent_id '$K' names item K of the batch). Reply: now, then per task id and its row if it already existed (else 0). */
+/**
+ * ARGV: clientNow, nGroups, then per group: count, TASK_FIELDS (input left empty), count × input. A group is a run of items
+ * that share every field but their input (a batch of one kind without options is one group); parent_id '$K' names item K of
+ * the batch. Reply: now, then per task id and its row if it already existed (else 0).
+ */
 export const ENQUEUE = script(
   String.raw`
 local now = now_ms()
 local clientNow = tonumber(ARGV[1])
-local n = tonumber(ARGV[2])
+local ng = tonumber(ARGV[2])
+local at = 3
 local out = {now}
 local ids = {}
-for i = 0, n - 1 do
-  local f = read_task(3 + i * #FIELDS, clientNow, now)
-  -- '$K': the id of item K of this batch (a workflow's children name their parent so).
-  if f.parent_id and string.sub(f.parent_id, 1, 1) == '$' then f.parent_id = ids[tonumber(string.sub(f.parent_id, 2)) + 1] end
-  local id, existing = insert(f, now)
-  ids[#ids + 1] = id
-  out[#out + 1] = id
-  if existing then out[#out + 1] = redis.call('HGETALL', tk(id)) else out[#out + 1] = 0 end
+-- Ids, state and ready sets of a group of plain tasks, written in a few multi-member calls.
+local function ids_zadd(key, list)
+  for j = 1, #list, 500 do redis.call('ZADD', key, unpack(list, j, math.min(j + 499, #list))) end
+end
+for g = 1, ng do
+  local cnt = tonumber(ARGV[at])
+  local f0 = read_task(at + 1, clientNow, now)
+  at = at + 1 + #FIELDS
+  local state = f0.state or 'queued'
+  if not f0.dedupe_key and not f0.parent_id and not f0.workflow and state == 'queued' then
+    -- The fields every task of the group shares, as insert() would write them.
+    local base = {}
+    for k, v in pairs(f0) do base[#base + 1] = k; base[#base + 1] = v end
+    for _, kv in ipairs({{'created_at', now}, {'attempts', 0}, {'progress', 0}, {'cancel_requested', 0}, {'state', 'queued'}}) do
+      if not f0[kv[1]] then base[#base + 1] = kv[1]; base[#base + 1] = kv[2] end
+    end
+    local nb = #base
+    local last = redis.call('INCRBY', P .. 'seq', cnt)
+    local first = last - cnt + 1
+    local runAt = tonumber(f0.run_at)
+    local all, queued, ready = {}, {}, {}
+    for i = 0, cnt - 1 do
+      local id = first + i
+      base[nb + 1] = 'id'; base[nb + 2] = id; base[nb + 3] = 'input'; base[nb + 4] = ARGV[at + i]
+      redis.call('HSET', tk(id), unpack(base))
+      all[#all + 1] = id; all[#all + 1] = id
+      if runAt <= now then ready[#ready + 1] = -tonumber(f0.priority); ready[#ready + 1] = member(runAt, id)
+      else ready[#ready + 1] = runAt; ready[#ready + 1] = id end
+      ids[#ids + 1] = id
+      out[#out + 1] = id
+      out[#out + 1] = 0
+    end
+    ids_zadd(P .. 'all', all)
+    ids_zadd(P .. 's:queued', all)
+    if runAt <= now then ids_zadd(P .. 'r:' .. f0.kind, ready) else ids_zadd(P .. 'd', ready) end
+    count(f0.kind .. '|queued', cnt)
+  else
+    for i = 0, cnt - 1 do
+      local f = {}
+      for k, v in pairs(f0) do f[k] = v end
+      f.input = ARGV[at + i]
+      -- '$K': the id of item K of this batch (a workflow's children name their parent so).
+      if f.parent_id and string.sub(f.parent_id, 1, 1) == '$' then f.parent_id = ids[tonumber(string.sub(f.parent_id, 2)) + 1] end
+      local id, existing = insert(f, now)
+      ids[#ids + 1] = id
+      out[#out + 1] = id
+      if existing then out[#out + 1] = redis.call('HGETALL', tk(id)) else out[#out + 1] = 0 end
+    end
+  end
+  at = at + cnt
 end
 return out
 `,

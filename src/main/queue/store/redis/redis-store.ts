@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ListFilter, TaskState, WorkerInfo } from '../../types';
 import type { TaskShape } from '../task-store';
-import { CANCEL, CLAIM, COMMIT, ENQUEUE, FIRE, HEARTBEAT, PRUNE, REQUEUE, RETRY } from './lua-scripts';
+import { CANCEL, CLAIM, COMMIT, ENQUEUE, FIRE, HEARTBEAT, PRUNE, REQUEUE, RETRY, TASK_FIELDS } from './lua-scripts';
 import { type RedisTaskRow, objToRow, taskArgs, toRow } from './rows';
 
 const SCRIPTS = {
@@ -17,6 +17,7 @@ const SCRIPTS = {
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
+const INPUT_AT = TASK_FIELDS.indexOf('input');
 type ScriptCall = (...args: Arg[]) => Promise<unknown>;
 
 export interface ClaimRequest {
@@ -85,8 +86,21 @@ export class RedisStore {
     clientNow: number,
     specs?: (string | undefined)[],
   ): Promise<{ now: number; ids: number[]; existing: (RedisTaskRow | null)[] }> {
-    const args: Arg[] = [clientNow, shapes.length];
-    for (let i = 0; i < shapes.length; i++) args.push(...taskArgs(shapes[i], inputs[i], { spec: specs?.[i] }));
+    // Runs of items that share one shape (the registry hands a batch's plain items one object) go as one
+    // group: its fields once, then the inputs.
+    const args: Arg[] = [clientNow, 0];
+    let groups = 0;
+    for (let i = 0; i < shapes.length;) {
+      let j = i + 1;
+      if (specs?.[i] === undefined) while (j < shapes.length && shapes[j] === shapes[i] && specs?.[j] === undefined) j++;
+      const fields = taskArgs(shapes[i], undefined, { spec: specs?.[i] });
+      fields[INPUT_AT] = '';
+      args.push(j - i, ...fields);
+      for (let k = i; k < j; k++) args.push(inputs[k] === undefined ? 'null' : JSON.stringify(inputs[k]));
+      groups++;
+      i = j;
+    }
+    args[1] = groups;
     const reply = (await this.run('loupeEnqueue', args)) as unknown[];
     const ids: number[] = [];
     const existing: (RedisTaskRow | null)[] = [];
