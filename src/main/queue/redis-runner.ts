@@ -183,6 +183,7 @@ export class RedisRunner {
       slots.noteRtt(performance.now() - t0);
       if (committed) this.afterCommit(taken.held, committed);
       if (claimed) {
+        this.outbox.clock.note(claimed.now, sentAt, Date.now());
         this.streaming = claimed.rows.length > 0;
         slots.hold(claimed.rows, sentAt);
         slots.launchBuffered();
@@ -293,6 +294,7 @@ export class RedisRunner {
     const sentAt = Date.now();
     try {
       const r = await this.store.heartbeat(this.opts.workerId, this.opts.leaseMs, info, mine, held);
+      this.outbox.clock.note(r.now, sentAt, Date.now());
       this.lastBeat = sentAt;
       slots.extendBuffered(buffered, r.lost, sentAt);
       slots.dropRunning(r.lost, 'its lease ended and the broker handed it back');

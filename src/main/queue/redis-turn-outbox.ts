@@ -4,6 +4,30 @@ import { DEFAULT_BACKOFF, type Registry } from './registry';
 import type { CommitRequest, FinishItem } from './store/redis/redis-store';
 import type { RedisTaskRow } from './store/redis/rows';
 
+/**
+ * The server's clock as this process sees it, from the replies that carry the server's time: a
+ * prefetched task's start is sent as a time on the server's clock, not as how long ago it was,
+ * so a turn sent again (a failed turn given back, or ioredis resending it after a reconnect)
+ * writes the same start, not a later one. The offset kept is a lower bound (the server read its
+ * clock before the reply arrived), so a start written from it is never later than the real one.
+ */
+export class ServerClock {
+  /** server - local, at most the true offset; null until a reply was seen. */
+  private lo: number | null = null;
+
+  /** A reply carrying the server's time `serverNow` came back for a request sent at sentAt, received at recvAt (local ms). */
+  note(serverNow: number, sentAt: number, recvAt: number): void {
+    const lo = serverNow - recvAt;
+    // hi bounds the offset from above: below the kept bound, this clock was set back or forward since.
+    const hi = serverNow - sentAt;
+    if (this.lo === null || lo > this.lo || hi < this.lo) this.lo = lo;
+  }
+
+  toServer(local: number): number {
+    return local + (this.lo ?? 0);
+  }
+}
+
 /** A finished (or refused, or cancelled-before-start) attempt waiting for the next turn. */
 export interface HeldFinish {
   item: FinishItem;
@@ -29,6 +53,7 @@ export interface Taken {
  * starts back (progress and logs are best effort and are dropped).
  */
 export class TurnOutbox {
+  readonly clock = new ServerClock();
   finishes: HeldFinish[] = [];
   /** Prefetched tasks started since the last turn (local start time): the next turn writes their startedAt. */
   starts = new Map<number, StartNote>();
@@ -42,13 +67,13 @@ export class TurnOutbox {
     const finish = this.finishes.map((f) => f.item);
     const ended = new Set<number>();
     for (const f of finish) {
-      // Started and ended since the last turn: the finish carries how long it ran (one write, not two).
+      // Started and ended since the last turn: the finish carries its start (one write, not two).
       const st = this.starts.get(f.id);
       if (!st) continue;
-      f.s = String(Math.max(0, Date.now() - st.at));
+      f.s = String(this.clock.toServer(st.at));
       ended.add(f.id);
     }
-    const starts = [...this.starts].filter(([id]) => !ended.has(id)).map(([id, st]) => ({ id, fence: st.fence }));
+    const starts = [...this.starts].filter(([id]) => !ended.has(id)).map(([id, st]) => ({ id, fence: st.fence, at: this.clock.toServer(st.at) }));
     return { starts, finish, progress, logs: this.logs };
   }
 

@@ -210,8 +210,8 @@ return out
 `);
 
 /**
- * ARGV: nStarts, nStarts × (id, fence), nFinish, nFinish × (id, fence, type s|f|c|i, a, b, c, d, ran ('' or ms it ran, when
- * its start was not written yet)), nProgress, nProgress × (id, fence, progress, message ('' none, else
+ * ARGV: nStarts, nStarts × (id, fence, startedAt), nFinish, nFinish × (id, fence, type s|f|c|i, a, b, c, d, startedAt ('', or
+ * when it started on the server's clock, when its start was not written yet)), nProgress, nProgress × (id, fence, progress, message ('' none, else
  * prefixed by '=')), nLogs, nLogs × (id, entry JSON). Reply: {ok flags}, {touched ids}.
  * Types: s succeeded (a result); c cancelled; f failed (a code, b message, c stack, d retry delay ms, '' = dead);
  * i a workflow step whose input its kind refused (a code, b message).
@@ -221,7 +221,14 @@ local now = now_ms()
 local function finish(id, fence, typ, a, b, c, d, ran)
   local key = tk(id)
   local t = redis.call('HMGET', key, 'state', 'fence', 'kind', 'attempts', 'dedupe_key', 'concurrency_key', 'parent_id', 'priority', 'cancel_requested')
-  if t[1] ~= 'running' or t[2] ~= fence then return 0 end
+  if t[1] ~= 'running' or t[2] ~= fence then
+    -- Sent again after its reply was lost (a reconnect resends it): it landed the first time.
+    -- Only this attempt ends its own claim succeeded or cancelled under this fence.
+    if t[2] == fence and ((typ == 's' and t[1] == 'succeeded') or (typ == 'c' and t[1] == 'cancelled')) then return 1 end
+    return 0
+  end
+  -- Its start (prefetched, not written yet) on the server's clock: never after its end.
+  if ran ~= '' then ran = math.min(now, tonumber(ran)) end
   local kind, attempts = t[3], tonumber(t[4])
   redis.call('ZREM', P .. 'run', id)
   if t[9] == '1' then redis.call('SREM', P .. 'cx', id) end
@@ -230,7 +237,7 @@ local function finish(id, fence, typ, a, b, c, d, ran)
   if typ == 's' then
     to = 'succeeded'
     if ran ~= '' then
-      redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1, 'started_at', now - tonumber(ran))
+      redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1, 'started_at', ran)
     else
       redis.call('HSET', key, 'state', to, 'result', a, 'finished_at', now, 'progress', 1)
     end
@@ -239,10 +246,10 @@ local function finish(id, fence, typ, a, b, c, d, ran)
     to = 'cancelled'
     redis.call('HDEL', key, 'lease_until')
     redis.call('HSET', key, 'state', to, 'finished_at', now, 'error_code', 'cancelled', 'error_message', 'The task was cancelled while it ran.')
-    if ran ~= '' then redis.call('HSET', key, 'started_at', now - tonumber(ran)) end
+    if ran ~= '' then redis.call('HSET', key, 'started_at', ran) end
     hist(id, now, 'cancelled', attempts)
   else
-    if ran ~= '' then redis.call('HSET', key, 'started_at', now - tonumber(ran)) end
+    if ran ~= '' then redis.call('HSET', key, 'started_at', ran) end
     local retry = typ == 'f' and d ~= ''
     if retry then to = 'failed' else to = 'dead' end
     redis.call('HDEL', key, 'lease_until')
@@ -273,8 +280,8 @@ local at = 2
 for i = 1, ns do
   local key = tk(ARGV[at])
   local t = redis.call('HMGET', key, 'state', 'fence')
-  if t[1] == 'running' and t[2] == ARGV[at + 1] then redis.call('HSET', key, 'started_at', now) end
-  at = at + 2
+  if t[1] == 'running' and t[2] == ARGV[at + 1] then redis.call('HSET', key, 'started_at', math.min(now, tonumber(ARGV[at + 2]))) end
+  at = at + 3
 end
 local oks = {}
 local n = tonumber(ARGV[at])

@@ -39,13 +39,13 @@ export interface FinishItem {
   b?: string;
   c?: string;
   d?: string;
-  /** Ms it ran, when its start (prefetched) was not written yet: started_at is set from it. */
+  /** When it started, on the server's clock, if that start (prefetched) was not written yet. */
   s?: string;
 }
 
 export interface CommitRequest {
-  /** Prefetched tasks that began since the last turn (their started_at is written now). */
-  starts: { id: number; fence: string }[];
+  /** Prefetched tasks that began since the last turn, with when (the server's clock). */
+  starts: { id: number; fence: string; at: number }[];
   finish: FinishItem[];
   progress: { id: number; fence: string; progress: number; message: string | null }[];
   logs: { id: number; entry: string }[];
@@ -122,7 +122,7 @@ export class RedisStore {
 
   private commitArgs(commit: CommitRequest): Arg[] {
     const args: Arg[] = [commit.starts.length];
-    for (const st of commit.starts) args.push(st.id, st.fence);
+    for (const st of commit.starts) args.push(st.id, st.fence, st.at);
     args.push(commit.finish.length);
     for (const f of commit.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '', f.s ?? '');
     args.push(commit.progress.length);
