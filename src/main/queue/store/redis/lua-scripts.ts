@@ -1,8 +1,8 @@
 import { LUA_COMMON } from './lua-common';
 
-/** A script: the prelude, then its body as a function, then the counters it changed, written once. */
+/** A script: the prelude, then its body as a function, then the sorted-set writes it deferred and the counters it changed. */
 function script(body: string, extra = ''): string {
-  return `${LUA_COMMON}${extra}\nlocal function main()\n${body}\nend\nlocal result = main()\nflush_counts()\nreturn result\n`;
+  return `${LUA_COMMON}${extra}\nlocal function main()\n${body}\nend\nlocal result = main()\nflush_z()\nflush_counts()\nreturn result\n`;
 }
 
 /**
@@ -122,6 +122,7 @@ return out
  * started_at until the runner reports their start (COMMIT), so they read as claimed, not running, meanwhile.
  */
 export const CLAIM = script(String.raw`
+DEFER = true
 local now = now_ms()
 local worker, lease, free, extra, start = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 -- Delayed tasks that came due move to their kind's ready set.
@@ -163,11 +164,14 @@ for i = 1, nq do qleft[ARGV[at]] = tonumber(ARGV[at + 1]); at = at + 2 end
 local out = {now, wake, -1}
 if not paused['*'] and free > 0 then
   local cands = {}
+  local nsets = 0
   for kind, k in pairs(kinds) do
     local m = redis.call('ZRANGE', P .. 'r:' .. kind, 0, math.min(k.left, free) + extra - 1, 'WITHSCORES')
+    if #m > 0 then nsets = nsets + 1 end
     for j = 1, #m, 2 do cands[#cands + 1] = {m[j], tonumber(m[j + 1]), kind} end
   end
-  table.sort(cands, function(a, b) if a[2] ~= b[2] then return a[2] < b[2] end return a[1] < b[1] end)
+  -- One kind's candidates are already in this order (a sorted set's: score, then member).
+  if nsets > 1 then table.sort(cands, function(a, b) if a[2] ~= b[2] then return a[2] < b[2] end return a[1] < b[1] end) end
   local fence
   for _, c in ipairs(cands) do
     if free <= 0 then break end
@@ -177,7 +181,7 @@ if not paused['*'] and free > 0 then
     local key = tk(id)
     local t = redis.call('HMGET', key, 'state', 'queue', 'concurrency_key', 'concurrency_limit', 'attempts')
     if t[1] ~= 'queued' and t[1] ~= 'failed' then
-      redis.call('ZREM', P .. 'r:' .. kind, c[1])
+      zrem(P .. 'r:' .. kind, c[1])
     elseif k.left > 0 and not paused[t[2]] and (qleft[t[2]] == nil or qleft[t[2]] > 0)
         and (not t[3] or tonumber(redis.call('HGET', P .. 'ck', t[3]) or '0') < tonumber(t[4] or '1')) then
       -- One fencing token per claim step: with the task id it names this attempt, and no later claim reuses it.
@@ -192,8 +196,8 @@ if not paused['*'] and free > 0 then
           'lease_until', now + lease, 'fence', fence, 'cancel_requested', 0)
         if attempts > 0 then redis.call('HDEL', key, 'started_at') end
       end
-      redis.call('ZREM', P .. 'r:' .. kind, c[1])
-      redis.call('ZADD', P .. 'run', now + lease, id)
+      zrem(P .. 'r:' .. kind, c[1])
+      zadd(P .. 'run', now + lease, id)
       setstate(id, kind, t[1], 'running')
       if k.rate then redis.call('ZADD', P .. 'rate:' .. kind, now, fence .. ':' .. id) end
       if t[3] then redis.call('HINCRBY', P .. 'ck', t[3], 1) end
@@ -217,6 +221,7 @@ return out
  * i a workflow step whose input its kind refused (a code, b message).
  */
 export const COMMIT = script(String.raw`
+DEFER = true
 local now = now_ms()
 local function finish(id, fence, typ, a, b, c, d, ran)
   local key = tk(id)
@@ -230,7 +235,7 @@ local function finish(id, fence, typ, a, b, c, d, ran)
   -- Its start (prefetched, not written yet) on the server's clock: never after its end.
   if ran ~= '' then ran = math.min(now, tonumber(ran)) end
   local kind, attempts = t[3], tonumber(t[4])
-  redis.call('ZREM', P .. 'run', id)
+  zrem(P .. 'run', id)
   if t[9] == '1' then redis.call('SREM', P .. 'cx', id) end
   unkey(t[6])
   local to
