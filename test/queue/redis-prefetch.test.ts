@@ -180,3 +180,33 @@ it('with two turns out, a dropped connection (CLIENT KILL) under a prefetched st
   admin.disconnect();
   await q.close();
 });
+
+it('a claimed row whose stored values hold a NUL (an earlier error message) still runs with its input', async () => {
+  // Claimed rows travel as one NUL-joined string, or as an array when a value holds a NUL.
+  const q = new RedisTaskQueue(redis.url, { name: 'nul-row', concurrency: 2, pollMs: 20 });
+  const seen: string[] = [];
+  q.define('job', {
+    input: z.object({ s: z.string() }),
+    maxAttempts: 2,
+    backoff: { type: 'fixed', delayMs: 10 },
+    handler: ({ s }, ctx) => {
+      seen.push(s);
+      if (ctx.attempt === 1) throw new Error('first\u0000try');
+      ctx.progress(0.5, 'half');
+      return s;
+    },
+  });
+  // A running task's progress is announced from the claimed row: the earlier error read back whole.
+  const announced: (string | undefined)[] = [];
+  q.on('task', (task) => void (task.progressMessage === 'half' && announced.push(task.error?.message)));
+  const t = await q.enqueue('job', { s: 'a\u0000b' });
+  q.start();
+  const done = await waitFor(async () => {
+    const r = await q.get(t.id);
+    return r?.state === 'succeeded' ? r : null;
+  }, 10_000);
+  expect(done).toMatchObject({ attempts: 2, result: 'a\u0000b' });
+  expect(seen).toEqual(['a\u0000b', 'a\u0000b']);
+  expect(announced[0]).toBe('first\u0000try');
+  await q.close();
+});

@@ -117,12 +117,19 @@ return out
 
 /**
  * ARGV: workerId, leaseMs, free, scanExtra, start, nKinds, nKinds × (kind, left (-1: no limit), rateMax (0: none), rateIntervalMs),
- * nQueueLimits, nQueueLimits × (queue, left). Reply: now, wakeAt (-1), nextDue (-1), then the claimed rows (HGETALL).
+ * nQueueLimits, nQueueLimits × (queue, left). Reply: now, wakeAt (-1), nextDue (-1), then the claimed rows (HGETALL's fields
+ * and values joined by NUL, or HGETALL's array when a value holds a NUL).
  * The first `start` rows claimed start at once (started_at now); the rest are prefetched: claimed under a lease, with no
  * started_at until the runner reports their start (COMMIT), so they read as claimed, not running, meanwhile.
  */
 export const CLAIM = script(String.raw`
 DEFER = true
+-- A claimed row goes back as one string, its fields and values joined by NUL (the client splits it
+-- natively instead of decoding 30-odd bulk strings), unless a value holds a NUL: then as the array.
+local function packrow(a)
+  for i = 2, #a, 2 do if string.find(a[i], '\0', 1, true) then return a end end
+  return table.concat(a, '\0')
+end
 local now = now_ms()
 local worker, lease, free, extra, start = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 -- Delayed tasks that came due move to their kind's ready set.
@@ -204,7 +211,7 @@ if not paused['*'] and free > 0 then
       if qleft[t[2]] then qleft[t[2]] = qleft[t[2]] - 1 end
       k.left = k.left - 1
       free = free - 1
-      out[#out + 1] = redis.call('HGETALL', key)
+      out[#out + 1] = packrow(redis.call('HGETALL', key))
     end
   end
 end

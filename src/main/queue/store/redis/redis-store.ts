@@ -164,7 +164,7 @@ export class RedisStore {
         now: Number(r[0]),
         wakeAt: Number(r[1]) < 0 ? null : Number(r[1]),
         nextDue: Number(r[2]) < 0 ? null : Number(r[2]),
-        rows: r.slice(3).map((x) => toRow(x)!),
+        rows: r.slice(3).map((x) => toRow(typeof x === 'string' ? x.split('\0') : x)!),
       };
     }
     return { committed, claimed };
