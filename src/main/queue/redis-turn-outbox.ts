@@ -101,15 +101,16 @@ export class TurnOutbox {
 
 /** The finish a settled attempt commits: success, cancel, or failure with its retry delay (none when dead). */
 export function finishItem(registry: Registry, exec: Execution, result: AttemptResult): FinishItem {
-  const base = { id: exec.id, fence: fenceOf(exec) };
-  if (result.ok) return { ...base, type: 's', a: result.result === undefined ? 'null' : JSON.stringify(result.result) };
-  if (result.cancelled || exec.cancelRequested) return { ...base, type: 'c' };
+  const id = exec.id;
+  const fence = fenceOf(exec);
+  if (result.ok) return { id, fence, type: 's', a: result.result === undefined ? 'null' : JSON.stringify(result.result) };
+  if (result.cancelled || exec.cancelRequested) return { id, fence, type: 'c' };
   const row = exec.row;
   const e = result.error;
   const dead = !e.retryable || row.attempts >= row.max_attempts;
   const def = registry.has(row.kind) ? registry.get(row.kind) : null;
   const delay = dead ? '' : String(backoffDelay(def?.backoff ?? DEFAULT_BACKOFF, row.attempts));
-  return { ...base, type: 'f', a: e.code, b: e.message, c: e.stack ?? '', d: delay };
+  return { id, fence, type: 'f', a: e.code, b: e.message, c: e.stack ?? '', d: delay };
 }
 
 /** The claim token an attempt's writes are fenced by. */
