@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { RedisTaskQueue } from '../../src/main/queue';
 import { type RedisHandle, startRedis } from './redis-server';
@@ -118,4 +119,94 @@ it('a prefetched task starts with a start time, and one whose lease ran out befo
   expect((await other.get(first.id))!.state).not.toBe('running');
   await other.close();
   await slow.close({ deadlineMs: 200 });
+});
+
+it('with two turns out, a dropped connection (CLIENT KILL) under a prefetched start runs each task once, with a true start time or none', async () => {
+  // Short tasks on 2 slots with prefetch: claims are split between two turns out, and prefetched
+  // tasks begin between turns, so turns carry their start times (alone or with their finish).
+  const q = new RedisTaskQueue(redis.url, { name: 'prefetch-kill', concurrency: 2, prefetch: 6, pollMs: 50, leaseMs: 3000, heartbeatMs: 300 });
+  const runs = new Map<number, { n: number; at: number; end: number }>();
+  q.define('job', {
+    input: z.number(),
+    handler: async (n) => {
+      const at = Date.now();
+      await sleep(n % 3);
+      const r = runs.get(n);
+      runs.set(n, { n: (r?.n ?? 0) + 1, at, end: Date.now() });
+    },
+  });
+  const lost: string[] = [];
+  q.on('lost', (e) => lost.push(`${e.id}: ${e.reason}`));
+  const admin = new Redis(redis.url);
+  const connId = Number(await q.store.redis.client('ID'));
+  // The first turn that writes a prefetched task's start while another turn is out: its
+  // connection is killed on the server right behind it, so the reply never comes back.
+  const store = q.store;
+  const turn = store.turn.bind(store);
+  let out = 0;
+  let killed: { out: number } | null = null;
+  store.turn = async (commit, claim) => {
+    const carriesStart = commit !== null && (commit.starts.length > 0 || commit.finish.some((f) => f.s !== undefined));
+    out++;
+    const p = turn(commit, claim);
+    if (!killed && carriesStart && out >= 2) {
+      killed = { out };
+      await admin.client('KILL', 'ID', String(connId));
+    }
+    try {
+      return await p;
+    } finally {
+      out--;
+    }
+  };
+  const tasks = await q.enqueueMany(Array.from({ length: 400 }, (_, n) => ({ kind: 'job', input: n })));
+  q.start();
+  await waitFor(async () => (await q.stats()).totals.succeeded === 400, 30_000);
+  expect(killed).toEqual({ out: 2 });
+  for (const [i, t] of tasks.entries()) {
+    const row = (await q.get(t.id))!;
+    const ran = runs.get(i)!;
+    // Once, in one attempt: no re-run, no second claim counted.
+    expect({ runs: ran.n, attempts: row.attempts, state: row.state }).toEqual({ runs: 1, attempts: 1, state: 'succeeded' });
+    // A start time from before the handler began (its claim, or its begin as this runner saw
+    // it; same machine, one clock), or none: never one written late.
+    if (row.startedAt !== null) {
+      expect(row.startedAt).toBeGreaterThanOrEqual(row.createdAt);
+      expect(row.startedAt).toBeLessThanOrEqual(ran.at + 1);
+    }
+    expect((await q.timeline(t.id)).filter((e) => e.event === 'started').length).toBeLessThanOrEqual(1);
+  }
+  expect(lost).toEqual([]);
+  admin.disconnect();
+  await q.close();
+});
+
+it('a claimed row whose stored values hold a NUL (an earlier error message) still runs with its input', async () => {
+  // Claimed rows travel as one NUL-joined string, or as an array when a value holds a NUL.
+  const q = new RedisTaskQueue(redis.url, { name: 'nul-row', concurrency: 2, pollMs: 20 });
+  const seen: string[] = [];
+  q.define('job', {
+    input: z.object({ s: z.string() }),
+    maxAttempts: 2,
+    backoff: { type: 'fixed', delayMs: 10 },
+    handler: ({ s }, ctx) => {
+      seen.push(s);
+      if (ctx.attempt === 1) throw new Error('first\u0000try');
+      ctx.progress(0.5, 'half');
+      return s;
+    },
+  });
+  // A running task's progress is announced from the claimed row: the earlier error read back whole.
+  const announced: (string | undefined)[] = [];
+  q.on('task', (task) => void (task.progressMessage === 'half' && announced.push(task.error?.message)));
+  const t = await q.enqueue('job', { s: 'a\u0000b' });
+  q.start();
+  const done = await waitFor(async () => {
+    const r = await q.get(t.id);
+    return r?.state === 'succeeded' ? r : null;
+  }, 10_000);
+  expect(done).toMatchObject({ attempts: 2, result: 'a\u0000b' });
+  expect(seen).toEqual(['a\u0000b', 'a\u0000b']);
+  expect(announced[0]).toBe('first\u0000try');
+  await q.close();
 });

@@ -44,7 +44,7 @@ export interface RedisTaskQueueOptions extends CommonQueueOptions {
    * Tasks claimed ahead of free slots, to hide the round trip to the server. Such a task holds
    * a lease and reads as running with no startedAt (claimed) until its handler starts; a cancel
    * reaches it within pollMs, and it is not started once its lease may have lapsed. Default
-   * 'auto': as many as this runner finishes during one round trip, at most five per slot (two turns may be out at once), so
+   * 'auto': as many as this runner finishes during one round trip, at most ten per slot (two turns may be out at once), so
    * short tasks overlap the trip and long ones (0 prefetched) stay free for other workers.
    */
   prefetch?: number | 'auto';

@@ -16,12 +16,13 @@ export interface RedisRunnerOptions extends ResolvedRunnerOptions {
    * claim is on its way), so the round trip to the server overlaps the work. They hold
    * their leases meanwhile and read as claimed (no startedAt) until they start; a kind's
    * own concurrency limit is never prefetched past. 'auto': as many as this runner
-   * finishes during one round trip (measured), at most five per slot, so short tasks
-   * overlap the trip and long ones are not taken from other workers (0 for them). Five per
-   * slot: two turns of about 30 tasks each can then be out at once on a 10-slot runner
-   * (see RedisRunner.maxInflight), and each turn's socket write costs as much as the tasks'
-   * own work, so turns stay large; what a runner holds beyond its slots is still at most
-   * what it finishes during one round trip.
+   * finishes during one round trip (measured), at most ten per slot, so short tasks
+   * overlap the trip and long ones are not taken from other workers (0 for them). Ten per
+   * slot: the claims are split between two turns out at once (see RedisRunner.maxInflight),
+   * about 55 tasks each on a 10-slot runner, and each turn costs the client a fixed 0.2-0.3 ms
+   * (mostly its socket write), so turns stay large (5 per slot: 30 per turn, 5 µs more client
+   * CPU per no-op task); what a runner holds beyond its slots is still at most what it
+   * finishes during one round trip.
    */
   prefetch: number | 'auto';
 }
@@ -103,7 +104,7 @@ export class RunnerSlots {
     if (this.opts.prefetch !== 'auto') return this.opts.prefetch;
     if (this.runEma === null || this.rttEma === null) return 0;
     const n = this.opts.concurrency;
-    return Math.min(5 * n, Math.floor((n * this.rttEma) / Math.max(this.runEma, 0.001)));
+    return Math.min(10 * n, Math.floor((n * this.rttEma) / Math.max(this.runEma, 0.001)));
   }
 
   /** Rows a claim sent at sentAt returned: buffered, each leased until sentAt + leaseMs. */

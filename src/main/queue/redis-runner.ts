@@ -30,6 +30,8 @@ export class RedisRunner {
   /** Turns sent and not answered yet (at most maxInflight()). */
   private inflight = 0;
   private again = false;
+  /** The last claim brought tasks: claims are then split between two turns out (see pump). */
+  private streaming = false;
   private timers: NodeJS.Timeout[] = [];
   private wakeTimer: NodeJS.Timeout | null = null;
   private drained: (() => void) | null = null;
@@ -152,7 +154,13 @@ export class RedisRunner {
     const free = this.opts.concurrency - slots.running.size;
     // Slots plus prefetch, less what is held. The buffer fills free slots first, so only the
     // slots it cannot fill start at once; the rest of the claim is prefetched.
-    const want = this.opts.concurrency + slots.prefetchNow() - slots.running.size - slots.buffer.length - slots.pendingWant;
+    const prefetch = slots.prefetchNow();
+    const target = this.opts.concurrency + prefetch;
+    const short = target - slots.running.size - slots.buffer.length - slots.pendingWant;
+    // Prefetching while claims bring tasks, the target is split between the turns that may be out
+    // at once, so a second turn is out while the first one's reply is handled (see maxInflight).
+    // An idle runner (its last claim found nothing) polls with one claim.
+    const want = prefetch > 0 && this.streaming ? Math.min(short, Math.ceil(target / this.maxInflight())) : short;
     const start = Math.max(0, free - slots.buffer.length - slots.pendingWant);
     const claim = this.state === 'running' && want > 0 ? slots.claimRequest(want, start) : null;
     const commit = this.outbox.request();
@@ -162,6 +170,7 @@ export class RedisRunner {
     this.inflight++;
     // The next turn may be prepared while this one is out (see maxInflight).
     this.busy = false;
+    if (want < short && this.inflight < this.maxInflight()) this.notify();
     let next: number | null = null;
     const sentAt = Date.now();
     const t0 = performance.now();
@@ -174,6 +183,8 @@ export class RedisRunner {
       slots.noteRtt(performance.now() - t0);
       if (committed) this.afterCommit(taken.held, committed);
       if (claimed) {
+        this.outbox.clock.note(claimed.now, sentAt, Date.now());
+        this.streaming = claimed.rows.length > 0;
         slots.hold(claimed.rows, sentAt);
         slots.launchBuffered();
         if (claimed.rows.length > 0 && claimed.rows.length >= want) this.again = true;
@@ -283,6 +294,7 @@ export class RedisRunner {
     const sentAt = Date.now();
     try {
       const r = await this.store.heartbeat(this.opts.workerId, this.opts.leaseMs, info, mine, held);
+      this.outbox.clock.note(r.now, sentAt, Date.now());
       this.lastBeat = sentAt;
       slots.extendBuffered(buffered, r.lost, sentAt);
       slots.dropRunning(r.lost, 'its lease ended and the broker handed it back');

@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ListFilter, TaskState, WorkerInfo } from '../../types';
 import type { TaskShape } from '../task-store';
-import { CANCEL, CLAIM, COMMIT, ENQUEUE, FIRE, HEARTBEAT, PRUNE, REQUEUE, RETRY } from './lua-scripts';
+import { CANCEL, CLAIM, COMMIT, ENQUEUE, FIRE, HEARTBEAT, PRUNE, REQUEUE, RETRY, TASK_FIELDS } from './lua-scripts';
 import { type RedisTaskRow, objToRow, taskArgs, toRow } from './rows';
 
 const SCRIPTS = {
@@ -17,6 +17,7 @@ const SCRIPTS = {
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
+const INPUT_AT = TASK_FIELDS.indexOf('input');
 type ScriptCall = (...args: Arg[]) => Promise<unknown>;
 
 export interface ClaimRequest {
@@ -38,13 +39,13 @@ export interface FinishItem {
   b?: string;
   c?: string;
   d?: string;
-  /** Ms it ran, when its start (prefetched) was not written yet: started_at is set from it. */
+  /** When it started, on the server's clock, if that start (prefetched) was not written yet. */
   s?: string;
 }
 
 export interface CommitRequest {
-  /** Prefetched tasks that began since the last turn (their started_at is written now). */
-  starts: { id: number; fence: string }[];
+  /** Prefetched tasks that began since the last turn, with when (the server's clock). */
+  starts: { id: number; fence: string; at: number }[];
   finish: FinishItem[];
   progress: { id: number; fence: string; progress: number; message: string | null }[];
   logs: { id: number; entry: string }[];
@@ -85,8 +86,21 @@ export class RedisStore {
     clientNow: number,
     specs?: (string | undefined)[],
   ): Promise<{ now: number; ids: number[]; existing: (RedisTaskRow | null)[] }> {
-    const args: Arg[] = [clientNow, shapes.length];
-    for (let i = 0; i < shapes.length; i++) args.push(...taskArgs(shapes[i], inputs[i], { spec: specs?.[i] }));
+    // Runs of items that share one shape (the registry hands a batch's plain items one object) go as one
+    // group: its fields once, then the inputs.
+    const args: Arg[] = [clientNow, 0];
+    let groups = 0;
+    for (let i = 0; i < shapes.length;) {
+      let j = i + 1;
+      if (specs?.[i] === undefined) while (j < shapes.length && shapes[j] === shapes[i] && specs?.[j] === undefined) j++;
+      const fields = taskArgs(shapes[i], undefined, { spec: specs?.[i] });
+      fields[INPUT_AT] = '';
+      args.push(j - i, ...fields);
+      for (let k = i; k < j; k++) args.push(inputs[k] === undefined ? 'null' : JSON.stringify(inputs[k]));
+      groups++;
+      i = j;
+    }
+    args[1] = groups;
     const reply = (await this.run('loupeEnqueue', args)) as unknown[];
     const ids: number[] = [];
     const existing: (RedisTaskRow | null)[] = [];
@@ -108,7 +122,7 @@ export class RedisStore {
 
   private commitArgs(commit: CommitRequest): Arg[] {
     const args: Arg[] = [commit.starts.length];
-    for (const st of commit.starts) args.push(st.id, st.fence);
+    for (const st of commit.starts) args.push(st.id, st.fence, st.at);
     args.push(commit.finish.length);
     for (const f of commit.finish) args.push(f.id, f.fence, f.type, f.a ?? '', f.b ?? '', f.c ?? '', f.d ?? '', f.s ?? '');
     args.push(commit.progress.length);
@@ -150,7 +164,7 @@ export class RedisStore {
         now: Number(r[0]),
         wakeAt: Number(r[1]) < 0 ? null : Number(r[1]),
         nextDue: Number(r[2]) < 0 ? null : Number(r[2]),
-        rows: r.slice(3).map((x) => toRow(x)!),
+        rows: r.slice(3).map((x) => toRow(typeof x === 'string' ? x.split('\0') : x)!),
       };
     }
     return { committed, claimed };
