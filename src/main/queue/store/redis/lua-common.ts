@@ -269,3 +269,8 @@ child_settled = function(cid, now, invalid)
   settle_parent(pid, 'dead', nil, 'child_failed', what .. ' failed: ' .. (c.error_message or 'unknown error'), now)
 end
 `;
+
+/** A script: the prelude, then its body as a function, then the sorted-set writes it deferred and the counters it changed. */
+export function script(body: string, extra = ''): string {
+  return `${LUA_COMMON}${extra}\nlocal function main()\n${body}\nend\nlocal result = main()\nflush_z()\nflush_counts()\nreturn result\n`;
+}

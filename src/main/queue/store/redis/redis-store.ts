@@ -1,7 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ListFilter, TaskState, WorkerInfo } from '../../types';
 import type { TaskShape } from '../task-store';
-import { CANCEL, CLAIM, COMMIT, ENQUEUE, FIRE, HEARTBEAT, PRUNE, REQUEUE, RETRY, TASK_FIELDS } from './lua-scripts';
+import { CLAIM, COMMIT, ENQUEUE, TASK_FIELDS } from './lua-scripts';
+import { CANCEL, FIRE, HEARTBEAT, PRUNE, REQUEUE, RETRY } from './lua-upkeep';
 import { type RedisTaskRow, objToRow, taskArgs, toRow } from './rows';
 
 const SCRIPTS = {
