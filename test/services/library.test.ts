@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -164,6 +164,31 @@ describe('content-addressed library', () => {
     await lib.deleteDataset(b.id);
     expect(existsSync(legacy)).toBe(false);
     expect(libraryFiles()).toEqual([]);
+  });
+
+  it('removes temporary files an interrupted import left in the library when it opens, never fresh ones', async () => {
+    const shard = join(dir, 'data', 'library', 'ab');
+    mkdirSync(shard, { recursive: true });
+    const old = join(shard, `${'ab'.repeat(32)}.jpg.0123456789ab.tmp`);
+    const fresh = join(shard, `${'ab'.repeat(32)}.png.ba9876543210.tmp`);
+    const other = join(shard, 'notes.tmp');
+    for (const f of [old, other]) writeFileSync(f, 'x');
+    const past = new Date(Date.now() - 120_000);
+    utimesSync(old, past, past);
+    utimesSync(other, past, past);
+    const logged: unknown[] = [];
+    const again = new LibraryService(
+      store,
+      join(dir, 'data'),
+      () => {},
+      (m) => logged.push(m),
+    );
+    // Staged by the process now running (or by one killed a moment ago): it stays.
+    writeFileSync(fresh, 'x');
+    for (let i = 0; i < 200 && existsSync(old); i++) await new Promise((r) => setTimeout(r, 10));
+    expect([existsSync(old), existsSync(fresh), existsSync(other)]).toEqual([false, true, true]);
+    expect(String(logged[0])).toMatch(/Removed 1 temporary picture file/);
+    await again.close();
   });
 
   it('uploads: bad files are listed with their name, good ones stored with the label', async () => {

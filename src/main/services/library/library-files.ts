@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -88,12 +88,39 @@ export class LibraryFiles {
     rmSync(staged, { force: true });
   }
 
+  /**
+   * Removes temporary files that a process killed mid-write left in the library (a staged
+   * picture waits there while it is checked), those older than `before` (ms since the epoch):
+   * younger ones may be this process's own writes in flight. Answers how many went.
+   */
+  async sweepTemporary(before: number): Promise<number> {
+    const shards = await readdir(this.root).catch(() => [] as string[]);
+    let removed = 0;
+    for (const shard of shards) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      const names = await readdir(join(this.root, shard)).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!TEMPORARY.test(name)) continue;
+        const path = join(this.root, shard, name);
+        const info = await stat(path).catch(() => null);
+        if (info && info.mtimeMs < before) {
+          await rm(path, { force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
   /** Removes the picture and, in an older library, its thumbnail file. */
   async remove(hash: string, ext: string): Promise<void> {
     await rm(this.filePath(hash, ext), { force: true });
     await rm(this.legacyThumbnailPath(hash), { force: true });
   }
 }
+
+/** `<sha-256>.<ext>.<12 hex>.tmp`: what stage() and atomicWrite() name a file before it is whole. */
+const TEMPORARY = /^[0-9a-f]{64}\.[a-z0-9.]+\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * Files up to this size are written in place. Each call handed to libuv's pool costs two
