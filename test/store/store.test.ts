@@ -113,6 +113,25 @@ describe('repositories', () => {
     expect(store.images.isHashUsed('h1')).toBe(false);
   });
 
+  it('lists pictures still to embed or predict past a cursor, in id order, so a long run never walks them twice', () => {
+    const ds = store.datasets.create('cursor').id;
+    const ids = ['a', 'b', 'c', 'd', 'e'].map((h) => addImage(ds, h.repeat(64)).image.id);
+    store.embeddings.put('bb', 'b'.repeat(64), new Float32Array(4));
+    const all = store.predictions.unembedded(ds, 'bb', 10);
+    expect(all.map((p) => p.id)).toEqual([ids[0], ids[2], ids[3], ids[4]]);
+    // Past 'c': only what comes after it, even though 'a' is still missing.
+    expect(store.predictions.unembedded(ds, 'bb', 10, [], ids[2]).map((p) => p.id)).toEqual([ids[3], ids[4]]);
+    expect(store.predictions.unembedded(ds, 'bb', 1, [], ids[3]).map((p) => p.id)).toEqual([ids[4]]);
+    expect(store.predictions.unembedded(ds, 'bb', 10, [], ids[4])).toEqual([]);
+    // A picture stored later is past any cursor taken before it.
+    const later = addImage(ds, 'f'.repeat(64)).image.id;
+    expect(store.predictions.unembedded(ds, 'bb', 10, ['e'.repeat(64)], ids[4]).map((p) => p.id)).toEqual([later]);
+    // The same for predictions (a model that predicted nothing yet).
+    for (const h of ['a', 'c', 'd', 'e', 'f']) store.embeddings.put('bb', h.repeat(64), new Float32Array(4));
+    expect(store.predictions.unpredicted(ds, 'bb', '999', 10).map((p) => p.id)).toEqual([...ids, later]);
+    expect(store.predictions.unpredicted(ds, 'bb', '999', 2, ids[2]).map((p) => p.id)).toEqual([ids[3], ids[4]]);
+  });
+
   it('never hands out a deleted image id again (clients cache thumbnails by id)', () => {
     const ds = store.datasets.create('x');
     addImage(ds.id, 'a');

@@ -69,28 +69,31 @@ export class PredictionRepository {
   }
 
   /** Pictures of the dataset with no embedding for `backbone` (at most `limit`, in id order). */
-  unembedded(datasetId: string, backbone: string, limit: number, exclude: readonly string[] = []): PipelineImage[] {
+  unembedded(datasetId: string, backbone: string, limit: number, exclude: readonly string[] = [], afterId = '0'): PipelineImage[] {
+    // `afterId`: a caller that went through the pictures up to an id asks only past it. Ids only
+    // grow (migration 004), so nothing stored later is skipped, and a long import's embed task
+    // does not walk the whole dataset again for each batch (8.5 ms a query at 10,000 pictures).
     const rows = this.db
       .prepare(
         `SELECT i.id, i.hash, i.ext FROM images i
-         WHERE i.dataset_id = ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)
+         WHERE i.dataset_id = ? AND i.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)
            AND i.hash NOT IN (SELECT value FROM json_each(?))
          ORDER BY i.id LIMIT ?`,
       )
-      .all(toRowId(datasetId), backbone, JSON.stringify(exclude), limit) as Array<{ id: number; hash: string; ext: string }>;
+      .all(toRowId(datasetId), toRowId(afterId) ?? 0, backbone, JSON.stringify(exclude), limit) as Array<{ id: number; hash: string; ext: string }>;
     return rows.map((r) => ({ id: String(r.id), hash: r.hash, ext: r.ext }));
   }
 
   /** Embedded pictures of the dataset that `modelId` has not predicted yet (at most `limit`). */
-  unpredicted(datasetId: string, backbone: string, modelId: string, limit: number): PipelineImage[] {
+  unpredicted(datasetId: string, backbone: string, modelId: string, limit: number, afterId = '0'): PipelineImage[] {
     const rows = this.db
       .prepare(
         `SELECT i.id, i.hash, i.ext FROM images i
-         WHERE i.dataset_id = ? AND EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)
+         WHERE i.dataset_id = ? AND i.id > ? AND EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)
            AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.model_id = ? AND p.image_id = i.id)
          ORDER BY i.id LIMIT ?`,
       )
-      .all(toRowId(datasetId), backbone, toRowId(modelId), limit) as Array<{ id: number; hash: string; ext: string }>;
+      .all(toRowId(datasetId), toRowId(afterId) ?? 0, backbone, toRowId(modelId), limit) as Array<{ id: number; hash: string; ext: string }>;
     return rows.map((r) => ({ id: String(r.id), hash: r.hash, ext: r.ext }));
   }
 

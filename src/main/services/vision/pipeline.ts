@@ -181,11 +181,14 @@ export class Pipeline implements ImpliedWork {
       ctx.progress(total === 0 ? 1 : Math.min(1, embedded / total), `${embedded} of ${total} pictures embedded`);
       if (total > 0) this.vision.emit('embed.progress', { datasetId, done: Math.min(embedded, total), total });
     };
+    // Pictures are looked at in id order and each once per run: the next slice starts past the last.
+    let after = '0';
     for (;;) {
       ctx.signal.throwIfAborted();
       if (!this.vision.library.hasDataset(datasetId)) break;
-      const slice = this.vision.store.predictions.unembedded(datasetId, backbone, EMBED_SLICE, [...failed]);
+      const slice = this.vision.store.predictions.unembedded(datasetId, backbone, EMBED_SLICE, [...failed], after);
       if (slice.length === 0) break;
+      after = slice[slice.length - 1].id;
       if (embedded + slice.length > total) total = embedded + slice.length;
       for (let i = 0; i < slice.length; i += EMBED_BATCH) {
         ctx.signal.throwIfAborted();
@@ -234,12 +237,16 @@ export class Pipeline implements ImpliedWork {
   /** Embedded pictures the active model has not predicted: a head over cached vectors, a slice at a time. */
   private async predictMissing(datasetId: string, backbone: string, signal: AbortSignal): Promise<number> {
     let n = 0;
+    // Past the last slice, as long as the active model stays the same (a new one starts over).
+    let after = { modelId: '', id: '0' };
     for (;;) {
       signal.throwIfAborted();
       const model = this.activeHead(datasetId);
       if (!model) return n;
-      const slice = this.vision.store.predictions.unpredicted(datasetId, backbone, model.id, PREDICT_SLICE);
+      if (after.modelId !== model.id) after = { modelId: model.id, id: '0' };
+      const slice = this.vision.store.predictions.unpredicted(datasetId, backbone, model.id, PREDICT_SLICE, after.id);
       if (slice.length === 0) return n;
+      after.id = slice[slice.length - 1].id;
       const vectors = this.vision.cache.get(
         backbone,
         slice.map((s) => s.hash),
