@@ -90,18 +90,49 @@ describe('import through the inference process', () => {
 });
 
 describe('PreparedPixels', () => {
-  it('hands each entry out once and lets the oldest go past its bound', () => {
-    const px = (n: number) => new Uint8Array(n);
-    const cache = new PreparedPixels(10);
-    cache.put('a', px(4));
-    cache.put('b', px(4));
+  const px = (n: number) => new Uint8Array(n);
+
+  it('hands each entry out once, and when full keeps what it holds rather than drop what the embedding needs next', () => {
+    let now = 0;
+    const cache = new PreparedPixels(10, 60_000, 1000, () => now);
+    expect(cache.put('a', px(4))).toBe(true);
+    expect(cache.put('b', px(4))).toBe(true);
     expect(cache.take('a')?.length).toBe(4);
     expect(cache.take('a')).toBeUndefined();
+    expect(cache.put('c', px(4))).toBe(true);
+    expect(cache.put('d', px(4))).toBe(false); // b + c + d = 12 > 10: d is refused, b and c stay
+    expect([cache.take('b')?.length, cache.take('c')?.length, cache.take('d')]).toEqual([4, 4, undefined]);
+    expect(cache.put('huge', px(11))).toBe(false);
+    // Entries nobody took for a long time make room.
+    cache.put('e', px(4));
+    cache.put('f', px(4));
+    now += 61_000;
+    expect(cache.put('g', px(4))).toBe(true);
+    expect([cache.take('e'), cache.take('f')?.length, cache.take('g')?.length]).toEqual([undefined, 4, 4]);
+  });
+
+  it('lets a decode ahead wait for room while an embedding takes pixels, and not at all when none does', async () => {
+    const cache = new PreparedPixels(8, 60_000, 200);
+    cache.put('a', px(4));
+    cache.put('b', px(4));
+    // Nothing has taken pixels yet: no wait, even though it is full.
+    const t0 = performance.now();
+    await cache.room(4);
+    expect(performance.now() - t0).toBeLessThan(50);
+    // An embedding takes 'a': from now on a full cache makes the import wait for the next take.
+    cache.take('a');
     cache.put('c', px(4));
-    cache.put('d', px(4)); // b + c + d = 12 > 10: b goes
-    expect(cache.take('b')).toBeUndefined();
-    expect([cache.take('c')?.length, cache.take('d')?.length]).toEqual([4, 4]);
-    cache.put('huge', px(11));
-    expect(cache.size).toBe(0);
+    let roomy = false;
+    const waiting = cache.room(4).then(() => (roomy = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(roomy).toBe(false);
+    cache.take('b');
+    await waiting;
+    expect(roomy).toBe(true);
+    // The embedding stops taking: the wait ends on its own within about `activeMs`.
+    cache.put('d', px(4));
+    const t1 = performance.now();
+    await cache.room(4);
+    expect(performance.now() - t1).toBeLessThan(1000);
   });
 });

@@ -176,6 +176,9 @@ export class InferenceEngine {
   async decodeAhead(bytes: Buffer, path: string, thumbnailSide: number): Promise<DecodedAhead> {
     if (this.closed) throw new VisionError('engine_closed', 'The inference engine is closed.');
     const { width, height } = this.card.input;
+    // While an embedding takes these pixels, an import waits for room rather than run so far
+    // ahead that its pictures would be decoded again (PreparedPixels).
+    await this.prepared.room(width * height * 3);
     const picture = await decodeUpright(bytes, { side: Math.max(width, height), limitInputPixels: this.opts.limitInputPixels, failOn: 'warning' });
     const { pixels, covered } = await resizeDecodedWithCover(picture, width, height);
     const thumbnail = await thumbnailOf(thumbnailSource(picture, covered, thumbnailSide), thumbnailSide);
