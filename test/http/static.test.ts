@@ -108,3 +108,22 @@ describe('sendFile', () => {
     expect(bad.status).toBe(404);
   });
 });
+
+describe('ctx.sendBytes', () => {
+  it('answers bytes held in memory with their validator, and 304 to a matching If-None-Match, weak or in a list', async () => {
+    const { url } = await L.up((app) => {
+      app.get('/thumb', (ctx) => ctx.sendBytes(Buffer.from('webp bytes'), { etag: '"abc"', contentType: 'image/webp', maxAge: 60, immutable: true }));
+    });
+    let r = await fetch(`${url}/thumb`);
+    expect([r.status, await r.text(), r.headers.get('content-type'), r.headers.get('etag')]).toEqual([200, 'webp bytes', 'image/webp', '"abc"']);
+    expect(r.headers.get('cache-control')).toBe('public, max-age=60, immutable');
+    for (const inm of ['"abc"', 'W/"abc"', '"zzz", W/"abc"', '*']) {
+      r = await fetch(`${url}/thumb`, { headers: { 'if-none-match': inm } });
+      expect([inm, r.status, await r.text()]).toEqual([inm, 304, '']);
+    }
+    r = await fetch(`${url}/thumb`, { headers: { 'if-none-match': '"abd"' } });
+    expect(r.status).toBe(200);
+    r = await fetch(`${url}/thumb`, { method: 'HEAD' });
+    expect([r.status, r.headers.get('etag')]).toEqual([200, '"abc"']);
+  });
+});

@@ -5,7 +5,7 @@ import { hasBody, isJsonType, mediaType, parseJsonSafe, parseUrlEncoded, readBod
 import { parseCookies, serializeCookie, type CookieOptions } from './cookies';
 import { HttpError, errors } from './errors';
 import { parseMultipart, type MultipartOptions, type MultipartResult } from './multipart';
-import { sendFile, type SendFileOptions } from './send-file';
+import { sendBytes, sendFile, type SendBytesOptions, type SendFileOptions } from './send-file';
 import { SseStream, type SseOptions } from './sse';
 import { sendStream } from './stream';
 import { validateWith } from './validation';
@@ -277,6 +277,11 @@ export class Context<P extends Record<string, string> = Record<string, string>> 
   sendFile(path: string, opts?: SendFileOptions): Promise<void> {
     if (this.responded) return Promise.resolve();
     return sendFile(this, path, opts);
+  }
+  /** Sends bytes held in memory under the caller's ETag, with sendFile's caching and 304s. */
+  sendBytes(bytes: Buffer, opts: SendBytesOptions): void {
+    if (this.responded) return;
+    sendBytes(this, bytes, opts);
   }
 
   /** @internal Marks the answer as started; true when it must not be written (timed out). */

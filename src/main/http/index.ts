@@ -25,7 +25,7 @@ export { validateWith, type ValidationTarget } from './validation';
 export { Router, type RouterOptions, type RouteEntry } from './router';
 export { type Middleware, type Handler, type RouteOptions, type RouteSchema, type Validated, type ParamsOf, type BodyDoc, type JsonSchema } from './types';
 export { type MultipartOptions, type MultipartResult, type UploadedFile } from './multipart';
-export { type SendFileOptions } from './send-file';
+export { type SendBytesOptions, type SendFileOptions } from './send-file';
 export { SseStream, type SseOptions, type SseEvent } from './sse';
 export { wsSend, type WsHandler, type WsOptions } from './websocket';
 export { type CookieOptions } from './cookies';

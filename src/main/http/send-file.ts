@@ -40,8 +40,7 @@ export async function sendFile(ctx: Context, path: string, opts: SendFileOptions
   ctx.header('etag', etag);
   ctx.header('last-modified', lastModified.toUTCString());
   ctx.header('accept-ranges', 'bytes');
-  const maxAge = opts.maxAge ?? 0;
-  ctx.header('cache-control', maxAge > 0 ? `public, max-age=${maxAge}${opts.immutable ? ', immutable' : ''}` : 'no-cache');
+  ctx.header('cache-control', cacheControl(opts));
   if (opts.download) {
     const name = typeof opts.download === 'string' ? opts.download : (file.split(/[\\/]/).pop() ?? 'download');
     ctx.header('content-disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
@@ -98,16 +97,40 @@ export function confine(root: string, path: string): string {
   return full;
 }
 
-function notModified(inm: string | undefined, ims: string | undefined, etag: string, lm: Date): boolean {
+export interface SendBytesOptions {
+  /** The validator, strong (`"…"`) or weak (`W/"…"`): the bytes behind it never differ. */
+  etag: string;
+  contentType: string;
+  /** Cache-Control max-age in seconds (default 0: `no-cache`, revalidated by ETag). */
+  maxAge?: number;
+  immutable?: boolean;
+}
+
+/** Sends bytes held in memory with sendFile's caching: the caller's ETag, Cache-Control, and a 304 to a matching If-None-Match. */
+export function sendBytes(ctx: Context, bytes: Buffer, opts: SendBytesOptions): void {
+  ctx.header('etag', opts.etag);
+  ctx.header('cache-control', cacheControl(opts));
+  if ((ctx.method === 'GET' || ctx.method === 'HEAD') && notModified(ctx.req.headers['if-none-match'], undefined, opts.etag, null)) {
+    ctx.end(304, '', '');
+    return;
+  }
+  ctx.end(ctx.statusCode, bytes, opts.contentType);
+}
+
+function cacheControl(opts: { maxAge?: number; immutable?: boolean }): string {
+  const maxAge = opts.maxAge ?? 0;
+  return maxAge > 0 ? `public, max-age=${maxAge}${opts.immutable ? ', immutable' : ''}` : 'no-cache';
+}
+
+/** If-None-Match compares weakly (RFC 9110 §13.1.2): `W/` aside, the tags must be equal. */
+function notModified(inm: string | undefined, ims: string | undefined, etag: string, lm: Date | null): boolean {
   if (inm !== undefined) {
     if (inm.trim() === '*') return true;
-    const bare = etag.slice(2);
-    return inm.split(',').some((t) => {
-      const v = t.trim();
-      return v === etag || v === bare || v === `W/${bare}`;
-    });
+    const opaque = (t: string) => t.trim().replace(/^W\//, '');
+    const mine = opaque(etag);
+    return inm.split(',').some((t) => opaque(t) === mine);
   }
-  if (ims !== undefined) {
+  if (ims !== undefined && lm !== null) {
     const t = Date.parse(ims);
     return !Number.isNaN(t) && lm.getTime() <= t;
   }
