@@ -104,15 +104,18 @@ export class Ingestor {
   /** Under the hash's lock: the file and thumbnail if the library lacks them, then the rows in one transaction. */
   private async keep(input: IngestInput, hash: string, known: Dimensions | null, work: { decoded: Decoded | null }): Promise<IngestResult> {
     let thumbnail: Buffer | null = null;
-    if (!this.stored(hash, work.decoded?.ext ?? known!.ext)) {
+    // The same bytes have the same extension, whether decoded now or known from a row.
+    const ext = work.decoded?.ext ?? known!.ext;
+    const fileThere = this.files.has(hash, ext);
+    if (!fileThere || !this.hasThumbnail(hash)) {
       const decoded = (work.decoded ??= await this.cpu.run(() => this.decode(input.bytes, hash)));
-      if (this.files.has(hash, decoded.ext)) {
+      if (fileThere) {
         // The file is there (an older library's, or a row that failed after it): keep it.
       } else if (decoded.staged) {
-        this.files.adopt(decoded.staged, hash, decoded.ext);
+        this.files.adopt(decoded.staged, hash, ext);
         decoded.staged = undefined;
       } else {
-        await this.files.put(hash, decoded.ext, input.bytes);
+        await this.files.put(hash, ext, input.bytes);
       }
       // The thumbnail row commits with the image row below.
       thumbnail = decoded.thumbnail;
@@ -181,7 +184,7 @@ export class Ingestor {
       // header instead of two. A picture whose signature says nothing is inspected here first.
       const sniffed = sniffExtension(bytes);
       const ext = sniffed ?? (await inspectImage(bytes)).ext;
-      const staged = bytes.length >= STAGE_FROM_BYTES ? this.files.stage(hash, ext, bytes) : undefined;
+      const staged = bytes.length >= STAGE_FROM_BYTES ? this.files.stage(bytes) : undefined;
       try {
         const d = await maker(staged ? { staged } : bytes, this.files.filePath(hash, ext), THUMBNAIL_SIZE);
         if (extensionOf(d.format) === ext) return { ext, width: d.width, height: d.height, thumbnail: d.thumbnail, staged };
@@ -195,12 +198,12 @@ export class Ingestor {
 
   private knownDimensions(hash: string): Dimensions | null {
     const row = this.store.images.knownFile(hash);
-    return row && this.stored(hash, row.ext) ? row : null;
+    return row && this.files.has(hash, row.ext) && this.hasThumbnail(hash) ? row : null;
   }
 
-  /** The picture's file and its thumbnail (a row, or a file in a library from before migration 022) are both there. */
-  private stored(hash: string, ext: string): boolean {
-    return this.files.has(hash, ext) && (this.store.thumbnails.has(hash) || existsSync(this.files.legacyThumbnailPath(hash)));
+  /** A row, or a file in a library from before migration 022. */
+  private hasThumbnail(hash: string): boolean {
+    return this.store.thumbnails.has(hash) || existsSync(this.files.legacyThumbnailPath(hash));
   }
 
   /** Removes what the library holds for a hash no row uses any more (called under the hash's lock). */

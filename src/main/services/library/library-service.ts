@@ -52,7 +52,7 @@ export class LibraryService {
     // Temporary files of a run that was killed mid-import: found in the background, never the new
     // ones. File times come from the kernel's coarse clock (milliseconds behind Date.now()), so
     // only files older than a minute before now go; a younger leftover goes at the next start.
-    this.files.sweepTemporary(Date.now() - 60_000).then(
+    this.files.sweepStaging(Date.now() - 60_000).then(
       (n) => n > 0 && log(`Removed ${n} temporary picture file(s) left by an interrupted import.`),
       (err: unknown) => log(err),
     );

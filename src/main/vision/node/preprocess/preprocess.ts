@@ -171,15 +171,6 @@ export async function preprocessImage(input: Buffer | string, opts: PreprocessOp
 }
 
 /**
- * A thumbnail from decoded pixels (upright, on white: decodeUpright's output): `side` px at
- * most, never enlarged, WebP at effort 0 (a third of the CPU of effort 4 for a few % more
- * bytes). Made where the picture is decoded anyway, it costs a resize and an encode only.
- */
-export function thumbnailOf(picture: DecodedPicture, side: number): Promise<Buffer> {
-  return encodeThumbnail(picture, side);
-}
-
-/**
  * The smaller of two copies of one picture that still gives its whole `side` px thumbnail: a
  * thumbnail made from the model's covering resize (step 1, short side at the model's side)
  * instead of the whole decode has the same size and costs a fraction (sharp spends about 3 ms
@@ -192,7 +183,12 @@ export function thumbnailSource(picture: DecodedPicture, covered: DecodedPicture
   return fits && covered.width * covered.height < picture.width * picture.height ? covered : picture;
 }
 
-function encodeThumbnail(picture: DecodedPicture, side: number): Promise<Buffer> {
+/**
+ * A thumbnail from decoded pixels (upright, on white: decodeUpright's output): `side` px at
+ * most, never enlarged, WebP at effort 0 (a third of the CPU of effort 4 for a few % more
+ * bytes). Made where the picture is decoded anyway, it costs a resize and an encode only.
+ */
+export function thumbnailOf(picture: DecodedPicture, side: number): Promise<Buffer> {
   return sharp(picture.pixels, { raw: { width: picture.width, height: picture.height, channels: 3 } })
     .resize(side, side, { fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 80, effort: 0 })
