@@ -5,4 +5,4 @@ export { decodeImage, ImageRejection, MAX_INPUT_PIXELS, THUMBNAIL_SIZE } from '.
 export { walkPaths, cleanLabel } from './walk';
 export { LabellingService, toLabelCount } from './labelling-service';
 export { HISTORY_LIMIT } from './label-history';
-export { NO_IMPLIED_WORK, type ImpliedWork, type ThumbnailMaker } from './ingest';
+export { NO_IMPLIED_WORK, type ImpliedWork, type PictureDecoder } from './ingest';

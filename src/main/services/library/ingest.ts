@@ -34,12 +34,12 @@ export interface ImpliedWork {
  * EXIF rotation applied) with what its header said; the decoded pixels stay there for the
  * embedding of the library file at `path`, so a picture is decoded once from import to
  * embedding. Throws when it cannot (a damaged picture, no inference process): the library then
- * decodes the picture itself, which refuses or accepts it exactly as without a maker.
+ * decodes the picture itself, which refuses or accepts it exactly as without a decoder.
  */
-export type ThumbnailMaker = (input: Buffer | { staged: string }, path: string, side: number) => Promise<DecodedElsewhere>;
+export type PictureDecoder = (input: Buffer | { staged: string }, path: string, side: number) => Promise<DecodedElsewhere>;
 
 /**
- * Pictures at least this big reach the maker as a staged library file rather than as bytes:
+ * Pictures at least this big reach the decoder as a staged library file rather than as bytes:
  * the file is written anyway, and a pipe costs about 1 CPU ms per 300 KiB (both ends).
  */
 const STAGE_FROM_BYTES = 64 * 1024;
@@ -85,8 +85,8 @@ export class Ingestor {
 
   /** Set by the app once the feature that does the implied work exists. */
   implied: ImpliedWork = NO_IMPLIED_WORK;
-  /** Set by the vision feature while its inference process can decode for the library (see ThumbnailMaker). */
-  thumbnails: ThumbnailMaker | null = null;
+  /** Set by the vision feature while its inference process can decode for the library (see PictureDecoder). */
+  decoder: PictureDecoder | null = null;
 
   async ingest(input: IngestInput): Promise<IngestResult> {
     const hash = input.hash ?? LibraryFiles.hash(input.bytes);
@@ -178,15 +178,15 @@ export class Ingestor {
    * the decode also serves the embedding that follows; here otherwise, or when it could not.
    */
   private async decode(bytes: Buffer, hash: string): Promise<Decoded> {
-    const maker = this.thumbnails;
-    if (maker) {
+    const decoder = this.decoder;
+    if (decoder) {
       // The signature names the file, and the decoder's header confirms it: one parse of the
       // header instead of two. A picture whose signature says nothing is inspected here first.
       const sniffed = sniffExtension(bytes);
       const ext = sniffed ?? (await inspectImage(bytes)).ext;
       const staged = bytes.length >= STAGE_FROM_BYTES ? this.files.stage(bytes) : undefined;
       try {
-        const d = await maker(staged ? { staged } : bytes, this.files.filePath(hash, ext), THUMBNAIL_SIZE);
+        const d = await decoder(staged ? { staged } : bytes, this.files.filePath(hash, ext), THUMBNAIL_SIZE);
         if (extensionOf(d.format) === ext) return { ext, width: d.width, height: d.height, thumbnail: d.thumbnail, staged };
       } catch {
         // Damaged, or no inference process: decodeImage refuses or accepts it as it always did.

@@ -5,7 +5,7 @@ import { InvalidCursorError, type DatasetRecord, type ImageRecord, type Store } 
 import { fail } from '../errors';
 import type { Emit } from '../events';
 import { ImageRejection } from './decode';
-import { DatasetGoneError, Ingestor, type ImpliedWork, type ThumbnailMaker } from './ingest';
+import { DatasetGoneError, Ingestor, type ImpliedWork, type PictureDecoder } from './ingest';
 import { Importer, MAX_FILE_BYTES } from './importer';
 import { LibraryFiles } from './library-files';
 import { LabellingService, toLabelCount } from './labelling-service';
@@ -75,9 +75,9 @@ export class LibraryService {
     this.ingestor.implied = work;
   }
 
-  /** Registers (or, with null, removes) where pictures are decoded at import (see ThumbnailMaker). */
-  setThumbnailMaker(maker: ThumbnailMaker | null): void {
-    this.ingestor.thumbnails = maker;
+  /** Registers (or, with null, removes) where pictures are decoded at import (see PictureDecoder). */
+  setPictureDecoder(decoder: PictureDecoder | null): void {
+    this.ingestor.decoder = decoder;
   }
 
   /** Pictures are arriving in the dataset (an upload or an import is under way in this process). */

@@ -123,7 +123,7 @@ export class VisionService {
     // task that follows. A backbone that would not open is not retried per picture: the
     // library decodes itself then (and with a broker, whose workers embed elsewhere).
     if (this.backbone.id && !opts.remoteEmbedder) {
-      opts.library.setThumbnailMaker((input, path, side) => {
+      opts.library.setPictureDecoder((input, path, side) => {
         if (this.closed || this.backbone.error) return Promise.reject(new Error('no inference process'));
         return this.backbone.decodeAhead(Buffer.isBuffer(input) ? input : input.staged, path, side);
       });
@@ -257,7 +257,7 @@ export class VisionService {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.opts.library.setThumbnailMaker(null);
+    this.opts.library.setPictureDecoder(null);
     this.off();
     await this.backbone.close();
   }
