@@ -64,17 +64,41 @@ export class TempOutputs {
     return outcome;
   }
 
+  /**
+   * An entry left as `ID.json.new` (killed between writing it and renaming it into place): a
+   * whole one still names a temporary file that may exist, so its rename is finished; half of
+   * one is dropped. Answers whether the entry now stands.
+   */
+  private async finishRecord(taskId: string): Promise<boolean> {
+    const file = this.entryPath(taskId);
+    let whole = false;
+    try {
+      whole = Entry.safeParse(JSON.parse(await readFile(`${file}.new`, 'utf8'))).success;
+    } catch {
+      // unreadable or half written
+    }
+    if (whole) await rename(`${file}.new`, file);
+    else await unlink(`${file}.new`).catch(() => {});
+    return whole;
+  }
+
   /** Start-up: cleans every recorded file whose task is no longer live (`live` says which are). */
   async sweep(live: (taskId: string) => boolean): Promise<number> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     let removed = 0;
     for (const name of names) {
-      if (name.endsWith('.json.new')) {
-        await unlink(join(this.dir, name)).catch(() => {});
-        continue;
+      const pending = name.endsWith('.json.new');
+      const id = pending ? name.slice(0, -9) : name.endsWith('.json') ? name.slice(0, -5) : '';
+      if (!ID.test(id)) continue;
+      if (pending) {
+        // Beside a finished entry of the same task, the unfinished one is the one to drop.
+        if (names.includes(`${id}.json`)) {
+          await unlink(join(this.dir, name)).catch(() => {});
+          continue;
+        }
+        if (!(await this.finishRecord(id).catch(() => false))) continue;
       }
-      const id = name.endsWith('.json') ? name.slice(0, -5) : '';
-      if (!ID.test(id) || live(id)) continue;
+      if (live(id)) continue;
       if ((await this.clean(id).catch(() => 'none')) === 'removed') removed++;
     }
     return removed;
