@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { VisionError, type VisionErrorCode } from '../../pure/errors';
-import { DEFAULT_LIMIT_INPUT_PIXELS, decodeUpright, preprocessImage, resizeDecodedWithCover, thumbnailOf, thumbnailSource } from '../preprocess/preprocess';
+import { DEFAULT_LIMIT_INPUT_PIXELS, decodeUpright, preprocessImage, resizeWithThumbnail } from '../preprocess/preprocess';
 import { DynamicBatcher } from './batcher';
 import { cardPathFor, readModelCard, type ModelCard } from './model-card';
 import { PreparedPixels } from './prepared-pixels';
@@ -180,8 +180,7 @@ export class InferenceEngine {
     // ahead that its pictures would be decoded again (PreparedPixels).
     await this.prepared.room(width * height * 3);
     const picture = await decodeUpright(bytes, { side: Math.max(width, height), limitInputPixels: this.opts.limitInputPixels, failOn: 'warning' });
-    const { pixels, covered } = await resizeDecodedWithCover(picture, width, height);
-    const thumbnail = await thumbnailOf(thumbnailSource(picture, covered, thumbnailSide), thumbnailSide);
+    const { pixels, thumbnail } = await resizeWithThumbnail(picture, width, height, thumbnailSide);
     this.prepared.put(path, pixels);
     return { thumbnail, ...picture.source };
   }

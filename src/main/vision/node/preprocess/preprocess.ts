@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { VisionError } from '../../pure/errors';
 import { FileRefused, readRegularFile } from './read-file';
 import { resizeModel } from './resize-graph';
+import { encodeThumbnail, shrinksFromCover, thumbnailOf, thumbnailSize } from './thumbnail';
 
 /**
  * How Loupe turns a picture into a model's pixels, in two steps that any image library can
@@ -130,12 +131,12 @@ export async function decodeUpright(
 
 const resizers = new Map<string, Promise<ort.InferenceSession>>();
 
-function resizer(width: number, height: number, covered = false): Promise<ort.InferenceSession> {
-  const key = `${width}x${height}${covered ? '+covered' : ''}`;
+function resizer(width: number, height: number, thumbnail = false): Promise<ort.InferenceSession> {
+  const key = `${width}x${height}${thumbnail ? '+thumbnail' : ''}`;
   let s = resizers.get(key);
   if (!s) {
     // One thread: pictures are prepared many at a time, beside the backbone's own threads.
-    s = ort.InferenceSession.create(resizeModel(width, height, { covered }), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+    s = ort.InferenceSession.create(resizeModel(width, height, { thumbnail }), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
     resizers.set(key, s);
   }
   return s;
@@ -150,47 +151,37 @@ export async function resizeDecoded(picture: DecodedPicture, width: number, heig
 }
 
 /**
- * resizeDecoded's pixels (the same nodes compute them), and the picture covering the model's
- * size before the crop: upright, on white, the short side at the model's side.
+ * resizeDecoded's pixels (the same nodes compute them) and the picture's thumbnail (WebP,
+ * `side` px at most), from one run of the resize graph where that is cheapest: a photo's
+ * thumbnail is shrunk from the graph's covering step (short side at the model's size) instead
+ * of from the whole decode (sharp spent about 3 ms just taking 3 MB of raw pixels in).
  */
-export async function resizeDecodedWithCover(picture: DecodedPicture, width: number, height: number): Promise<{ pixels: Buffer; covered: DecodedPicture }> {
+export async function resizeWithThumbnail(
+  picture: DecodedPicture,
+  width: number,
+  height: number,
+  side: number,
+): Promise<{ pixels: Buffer; thumbnail: Buffer }> {
+  const size = thumbnailSize(picture.width, picture.height, side);
+  if (!shrinksFromCover(picture, size, width, height)) {
+    // The plain graph: asking the other one for a 1×1 thumbnail still costs a pass over the picture.
+    const [pixels, thumbnail] = await Promise.all([resizeDecoded(picture, width, height), thumbnailOf(picture, side)]);
+    return { pixels, thumbnail };
+  }
   const session = await resizer(width, height, true);
-  const out = await session.run({ image: new ort.Tensor('uint8', picture.pixels, [1, picture.height, picture.width, 3]) });
+  const out = await session.run({
+    image: new ort.Tensor('uint8', picture.pixels, [1, picture.height, picture.width, 3]),
+    thumbnail_size: new ort.Tensor('int64', [BigInt(size.height), BigInt(size.width)], [2]),
+  });
   const asBuffer = (t: ort.Tensor) => {
     const d = t.data as Uint8Array;
     return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
   };
-  const [, ch, cw] = out.covered.dims;
-  return { pixels: asBuffer(out.resized), covered: { width: cw, height: ch, pixels: asBuffer(out.covered), source: picture.source } };
+  return { pixels: asBuffer(out.resized), thumbnail: await encodeThumbnail(asBuffer(out.thumbnail), size.width, size.height) };
 }
 
 /** Decodes and resizes one image to raw RGB bytes (`height*width*3`), or throws a VisionError. */
 export async function preprocessImage(input: Buffer | string, opts: PreprocessOptions): Promise<Buffer> {
   const picture = await decodeUpright(input, { side: Math.max(opts.width, opts.height), limitInputPixels: opts.limitInputPixels });
   return resizeDecoded(picture, opts.width, opts.height);
-}
-
-/**
- * The smaller of two copies of one picture that still gives its whole `side` px thumbnail: a
- * thumbnail made from the model's covering resize (step 1, short side at the model's side)
- * instead of the whole decode has the same size and costs a fraction (sharp spends about 3 ms
- * just taking 3 MB of raw pixels in). Near-square pictures, whose covering copy is smaller than
- * their thumbnail, and pictures smaller than the model's side keep the whole decode.
- */
-export function thumbnailSource(picture: DecodedPicture, covered: DecodedPicture, side: number): DecodedPicture {
-  const scale = Math.min(side / picture.width, side / picture.height, 1);
-  const fits = covered.width >= Math.ceil(picture.width * scale) && covered.height >= Math.ceil(picture.height * scale);
-  return fits && covered.width * covered.height < picture.width * picture.height ? covered : picture;
-}
-
-/**
- * A thumbnail from decoded pixels (upright, on white: decodeUpright's output): `side` px at
- * most, never enlarged, WebP at effort 0 (a third of the CPU of effort 4 for a few % more
- * bytes). Made where the picture is decoded anyway, it costs a resize and an encode only.
- */
-export function thumbnailOf(picture: DecodedPicture, side: number): Promise<Buffer> {
-  return sharp(picture.pixels, { raw: { width: picture.width, height: picture.height, channels: 3 } })
-    .resize(side, side, { fit: 'inside', withoutEnlargement: true })
-    .webp({ quality: 80, effort: 0 })
-    .toBuffer();
 }

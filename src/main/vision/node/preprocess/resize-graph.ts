@@ -50,21 +50,30 @@ function addResizeSteps(g: GraphBuilder, input: string, width: number, height: n
 
 /**
  * The resize alone, as a model: `image` uint8 [N,H,W,3] → `resized` uint8 [N,height,width,3].
- * With `covered`, a second output `covered` holds step 1's picture before the crop (uint8, the
- * short side at the model's size): the import makes its thumbnail from that for a fraction of
- * the cost of shrinking the whole decode again. `resized` is computed by the same nodes either way.
+ * With `thumbnail`, a second input `thumbnail_size` (int64 [2]: height, width) and a second
+ * output `thumbnail`: step 1's picture (the short side at the model's size, not yet cropped or
+ * rounded) resized again to that size, the same linear filter. The import makes a photo's
+ * thumbnail so for a fraction of the cost of shrinking the whole decode in sharp; `resized` is
+ * computed by the same nodes either way.
  */
-export function resizeModel(width: number, height: number, opts: { covered?: boolean } = {}): Uint8Array {
+export function resizeModel(width: number, height: number, opts: { thumbnail?: boolean } = {}): Uint8Array {
   const g = new GraphBuilder();
   g.inputs.push(valueInfo('image', 'uint8', ['N', 'H', 'W', 3]));
   const steps = addResizeSteps(g, 'image', width, height);
   g.rename(steps.cropped, 'resized');
   g.output('resized', 'uint8', ['N', height, width, 3]);
-  if (opts.covered) {
-    let c = g.node('Round', [steps.covered], 'covered/rounded');
-    c = g.node('Clip', [c, g.scalar('covered/lo', 0), g.scalar('covered/hi', 255)], 'covered/clipped');
-    g.rename(g.node('Cast', [c], 'covered/u8', { to: 2 }), 'covered');
-    g.output('covered', 'uint8', ['N', 'CH', 'CW', 3]);
+  if (opts.thumbnail) {
+    g.inputs.push(valueInfo('thumbnail_size', 'int64', [2]));
+    let t = g.node('Resize', [steps.covered, '', '', 'thumbnail_size'], 'thumbnail/resized', {
+      mode: 'linear',
+      antialias: 1,
+      axes: [1, 2],
+      coordinate_transformation_mode: 'half_pixel',
+    });
+    t = g.node('Round', [t], 'thumbnail/rounded');
+    t = g.node('Clip', [t, g.scalar('thumbnail/lo', 0), g.scalar('thumbnail/hi', 255)], 'thumbnail/clipped');
+    g.rename(g.node('Cast', [t], 'thumbnail/u8', { to: 2 }), 'thumbnail');
+    g.output('thumbnail', 'uint8', ['N', 'TH', 'TW', 3]);
   }
   const model = g.model('loupe_resize');
   return encodeModel({ ...model, opsetImport: [{ domain: '', version: RESIZE_OPSET }] });
