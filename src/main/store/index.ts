@@ -15,6 +15,7 @@ import { EmbeddingRepository } from './embeddings';
 import { PredictionRepository } from './predictions';
 import { ScriptRepository } from './scripts';
 import { ThumbnailRepository } from './thumbnails';
+import { withStatementCache } from './statement-cache';
 
 export * from './datasets';
 export * from './images';
@@ -69,21 +70,22 @@ export function openStore(file: string): Store {
     db.close();
     throw err;
   }
-  const activeModels = new ActiveModelRepository(db);
+  const cached = withStatementCache(db);
+  const activeModels = new ActiveModelRepository(cached);
   return {
     db,
-    datasets: new DatasetRepository(db),
-    labels: new LabelRepository(db),
-    images: new ImageRepository(db),
-    settings: new SettingsRepository(db),
-    history: new HistoryRepository(db),
-    runs: new RunRepository(db),
-    models: new ModelRepository(db, activeModels),
-    embeddings: new EmbeddingRepository(db),
-    predictions: new PredictionRepository(db),
+    datasets: new DatasetRepository(cached),
+    labels: new LabelRepository(cached),
+    images: new ImageRepository(cached),
+    settings: new SettingsRepository(cached),
+    history: new HistoryRepository(cached),
+    runs: new RunRepository(cached),
+    models: new ModelRepository(cached, activeModels),
+    embeddings: new EmbeddingRepository(cached),
+    predictions: new PredictionRepository(cached),
     activeModels,
-    scripts: new ScriptRepository(db),
-    thumbnails: new ThumbnailRepository(db),
+    scripts: new ScriptRepository(cached),
+    thumbnails: new ThumbnailRepository(cached),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close();
