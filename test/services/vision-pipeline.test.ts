@@ -213,6 +213,44 @@ describe('every picture embedded and predicted', () => {
 });
 
 describe('the start-up sweep', () => {
+  it('keeps every picture predicted across later uploads and a switch of model and back', async () => {
+    // Each embed task starts where the last one finished (DoneMarks): these are the cases
+    // where starting there could skip a picture.
+    const ds = library().createDataset('marks').id;
+    const store = app.services.store;
+    const backbone = () => app.services.vision.backbone.id;
+    const predictedBy = (modelId: string) => store.predictions.counts(ds, backbone(), modelId).predicted;
+    await labelled(ds, 4, 700);
+    const first = await waitFor(
+      () => {
+        const m = store.models.latest(ds);
+        return m && predictedBy(String(m.id)) === 8 ? String(m.id) : undefined;
+      },
+      'the first model and its predictions',
+      90_000,
+    );
+    await unlabelled(ds, 1, 800);
+    await waitFor(() => (predictedBy(first) === 10 ? true : undefined), 'pictures uploaded later, predicted');
+    app.services.vision.startTraining(ds, {}, true);
+    const second = await waitFor(
+      () => {
+        const m = store.models.latest(ds);
+        return m && String(m.id) !== first ? String(m.id) : undefined;
+      },
+      'a second model',
+      90_000,
+    );
+    app.services.vision.versions.pin(ds, second);
+    await waitFor(() => (predictedBy(second) === 10 ? true : undefined), 'every picture predicted by the pinned model');
+    await unlabelled(ds, 1, 900);
+    await waitFor(() => (predictedBy(second) === 12 ? true : undefined), 'new pictures predicted by the pinned model');
+    // Back to the first model: the two pictures it never saw are predicted too.
+    app.services.vision.versions.pin(ds, first);
+    await waitFor(() => (predictedBy(first) === 12 ? true : undefined), 'every picture predicted by the first model again');
+    const page = await get(`/v1/datasets/${ds}/images?limit=100`);
+    expect(page.items.map((i) => i.prediction?.modelId)).toEqual(new Array(12).fill(first));
+  }, 300_000);
+
   it('embeds, trains and predicts what a build without the pipeline left behind', async () => {
     const data = join(dir, 'old');
     // An "older build": the library alone stores pictures and queues nothing.

@@ -97,6 +97,23 @@ export class PredictionRepository {
     return rows.map((r) => ({ id: String(r.id), hash: r.hash, ext: r.ext }));
   }
 
+  /** How many of the dataset's pictures past `afterId` have no embedding for `backbone`. */
+  countUnembedded(datasetId: string, backbone: string, afterId: string): number {
+    const row = this.db
+      .prepare(
+        `SELECT count(*) AS n FROM images i
+         WHERE i.dataset_id = ? AND i.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.hash = i.hash AND e.backbone = ?)`,
+      )
+      .get(toRowId(datasetId), toRowId(afterId) ?? 0, backbone) as { n: number };
+    return row.n;
+  }
+
+  /** The dataset's newest picture id ('0' when it has none): one step down its (dataset, id) index. */
+  lastImageId(datasetId: string): string {
+    const row = this.db.prepare('SELECT max(id) AS id FROM images WHERE dataset_id = ?').get(toRowId(datasetId)) as { id: number | null };
+    return String(row.id ?? 0);
+  }
+
   /** How many of the dataset's pictures have an embedding for `backbone` / a prediction of `modelId`. */
   counts(datasetId: string, backbone: string | null, modelId: string | null): { images: number; embedded: number; predicted: number } {
     const ds = toRowId(datasetId);

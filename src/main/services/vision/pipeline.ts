@@ -5,6 +5,7 @@ import type { ImpliedWork } from '../library/index';
 import type { VisionContext } from './context';
 import { EMBED_BATCH } from './embedding-cache';
 import type { ModelRegistry } from './model-registry';
+import { DoneMarks } from './done-marks';
 
 /** Pictures looked up per query for embedding (each query walks the dataset once). */
 const EMBED_SLICE = 1024;
@@ -47,6 +48,7 @@ export class Pipeline implements ImpliedWork {
   private readonly announced = new Map<string, number>();
   /** The newest embed task queued per dataset (its row says whether it is still live). */
   private readonly embedTasks = new Map<string, string>();
+  private readonly done = new DoneMarks();
 
   constructor(
     private readonly vision: VisionContext,
@@ -114,9 +116,10 @@ export class Pipeline implements ImpliedWork {
   lags(datasetId: string, failed: readonly string[] = []): boolean {
     const backbone = this.vision.backbone.id;
     if (!backbone) return false;
-    if (this.vision.store.predictions.unembedded(datasetId, backbone, 1, failed).length > 0) return true;
+    const { predictions } = this.vision.store;
+    if (predictions.unembedded(datasetId, backbone, 1, failed, this.done.embeddedThrough(datasetId, backbone)).length > 0) return true;
     const model = this.activeHead(datasetId);
-    return model !== null && this.vision.store.predictions.unpredicted(datasetId, backbone, model.id, 1).length > 0;
+    return model !== null && predictions.unpredicted(datasetId, backbone, model.id, 1, this.done.predictedThrough(datasetId, backbone, model.id)).length > 0;
   }
 
   /**
@@ -173,16 +176,17 @@ export class Pipeline implements ImpliedWork {
   async refresh(datasetId: string, ctx: Pick<TaskContext, 'signal' | 'progress'>): Promise<RefreshResult> {
     const backbone = this.vision.backbone.requireId();
     const failed = new Set<string>();
+    let firstFailed = Infinity;
     let embedded = 0;
     let predicted = 0;
-    const start = this.vision.store.predictions.counts(datasetId, backbone, null);
-    let total = start.images - start.embedded;
+    // Pictures are looked at in id order and each once per run: the next slice starts past the
+    // last, and the first past what an earlier run finished (DoneMarks).
+    let after = this.done.embeddedThrough(datasetId, backbone);
+    let total = this.vision.store.predictions.countUnembedded(datasetId, backbone, after);
     const report = () => {
       ctx.progress(total === 0 ? 1 : Math.min(1, embedded / total), `${embedded} of ${total} pictures embedded`);
       if (total > 0) this.vision.emit('embed.progress', { datasetId, done: Math.min(embedded, total), total });
     };
-    // Pictures are looked at in id order and each once per run: the next slice starts past the last.
-    let after = '0';
     for (;;) {
       ctx.signal.throwIfAborted();
       if (!this.vision.library.hasDataset(datasetId)) break;
@@ -196,8 +200,15 @@ export class Pipeline implements ImpliedWork {
         const before = failed.size;
         predicted += await this.embedBatch(datasetId, backbone, part, failed, ctx.signal);
         embedded += part.length - (failed.size - before);
+        if (failed.size > before) for (const p of part) if (failed.has(p.hash)) firstFailed = Math.min(firstFailed, Number(p.id));
         report();
       }
+    }
+    // Nothing is missing past `after` now: every picture up to the newest is done, but for the
+    // ones that failed in this run (a later run tries them again).
+    if (this.vision.library.hasDataset(datasetId)) {
+      const last = Number(this.vision.store.predictions.lastImageId(datasetId));
+      this.done.embeddedUpTo(datasetId, backbone, String(Math.min(last, firstFailed - 1)));
     }
     predicted += await this.predictMissing(datasetId, backbone, ctx.signal);
     const active = this.vision.store.models.activeModelId(datasetId);
@@ -237,15 +248,20 @@ export class Pipeline implements ImpliedWork {
   /** Embedded pictures the active model has not predicted: a head over cached vectors, a slice at a time. */
   private async predictMissing(datasetId: string, backbone: string, signal: AbortSignal): Promise<number> {
     let n = 0;
-    // Past the last slice, as long as the active model stays the same (a new one starts over).
+    // Past the last slice, as long as the active model stays the same (a new one starts over
+    // from its own mark).
     let after = { modelId: '', id: '0' };
     for (;;) {
       signal.throwIfAborted();
       const model = this.activeHead(datasetId);
       if (!model) return n;
-      if (after.modelId !== model.id) after = { modelId: model.id, id: '0' };
+      if (after.modelId !== model.id) after = { modelId: model.id, id: this.done.predictedThrough(datasetId, backbone, model.id) };
       const slice = this.vision.store.predictions.unpredicted(datasetId, backbone, model.id, PREDICT_SLICE, after.id);
-      if (slice.length === 0) return n;
+      if (slice.length === 0) {
+        // Every embedded picture up to the embedding mark has its prediction now.
+        this.done.predictedUpTo(datasetId, backbone, model.id, this.done.embeddedThrough(datasetId, backbone));
+        return n;
+      }
       after.id = slice[slice.length - 1].id;
       const vectors = this.vision.cache.get(
         backbone,
