@@ -6,6 +6,7 @@ import type { VisionContext } from './context';
 import { EMBED_BATCH } from './embedding-cache';
 import type { ModelRegistry } from './model-registry';
 import { DoneMarks } from './done-marks';
+import { PictureWaits } from './picture-waits';
 
 /** Pictures looked up per query for embedding (each query walks the dataset once). */
 const EMBED_SLICE = 1024;
@@ -13,6 +14,8 @@ const EMBED_SLICE = 1024;
 const PREDICT_SLICE = 2000;
 /** At most one `dataset.changed` ('predictions') per dataset this often while a refresh runs. */
 const ANNOUNCE_EVERY_MS = 1000;
+/** How long an embed task that caught up waits for more pictures of an import still streaming in. */
+const LINGER_MS = 300;
 
 export interface PipelineOptions {
   /** Retrain after label changes (default true; `LOUPE_AUTO_TRAIN=0` turns it off, e.g. for benchmarks). */
@@ -49,6 +52,7 @@ export class Pipeline implements ImpliedWork {
   /** The newest embed task queued per dataset (its row says whether it is still live). */
   private readonly embedTasks = new Map<string, string>();
   private readonly done = new DoneMarks();
+  private readonly waits = new PictureWaits();
 
   constructor(
     private readonly vision: VisionContext,
@@ -61,6 +65,7 @@ export class Pipeline implements ImpliedWork {
   picturesStored(datasetId: string): void {
     // No backbone yet: the sweep at the start that finds one queues the work.
     if (!this.vision.backbone.id) return;
+    this.waits.stored(datasetId);
     // An import stores pictures one transaction each; while the dataset's embed task is queued
     // or running, queueing it again is a no-op (its dedupe key is held, and a running task looks
     // again when it ends) that still costs a validated enqueue, a task event and a claim attempt
@@ -173,7 +178,7 @@ export class Pipeline implements ImpliedWork {
    * The `embed` task: every picture of the dataset embedded and predicted by the active
    * model. Loops until nothing is missing, so pictures stored while it runs are covered too.
    */
-  async refresh(datasetId: string, ctx: Pick<TaskContext, 'signal' | 'progress'>): Promise<RefreshResult> {
+  async refresh(datasetId: string, ctx: Pick<TaskContext, 'signal' | 'progress'>, opts: { linger?: boolean } = {}): Promise<RefreshResult> {
     const backbone = this.vision.backbone.requireId();
     const failed = new Set<string>();
     let firstFailed = Infinity;
@@ -191,7 +196,12 @@ export class Pipeline implements ImpliedWork {
       ctx.signal.throwIfAborted();
       if (!this.vision.library.hasDataset(datasetId)) break;
       const slice = this.vision.store.predictions.unembedded(datasetId, backbone, EMBED_SLICE, [...failed], after);
-      if (slice.length === 0) break;
+      if (slice.length === 0) {
+        // Caught up: while an import streams in, wait a moment for its next pictures (PictureWaits),
+        // unless another embed task is queued for the slot.
+        if (opts.linger && !this.embedQueued() && (await this.waits.wait(datasetId, ctx.signal, LINGER_MS))) continue;
+        break;
+      }
       after = slice[slice.length - 1].id;
       if (embedded + slice.length > total) total = embedded + slice.length;
       for (let i = 0; i < slice.length; i += EMBED_BATCH) {
@@ -215,6 +225,10 @@ export class Pipeline implements ImpliedWork {
     if (active !== null) this.vision.store.predictions.prune(datasetId, active);
     this.announce(datasetId, true);
     return { embedded, predicted, failed: [...failed].slice(0, 100) };
+  }
+
+  private embedQueued(): boolean {
+    return this.vision.queue.list({ kind: 'embed', state: 'queued', limit: 1 }).items.length > 0;
   }
 
   /** Embeds one batch and stores its vectors and their predictions in one transaction. */

@@ -173,7 +173,7 @@ export class VisionService {
       concurrency: 1,
       timeoutMs: 60 * 60_000,
       // Embeds every picture of the dataset (labelled or not) and predicts each with the active model.
-      handler: (input, ctx) => this.pipeline.refresh(input.datasetId, ctx),
+      handler: (input, ctx) => this.pipeline.refresh(input.datasetId, ctx, { linger: true }),
     });
     q.define('predict-folder', {
       input: PredictFolderInput,
