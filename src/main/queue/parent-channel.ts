@@ -18,8 +18,11 @@ export function sendToParent(message: unknown): void {
 export function listenToParent(listener: (message: unknown) => void): void {
   if (parentPort) parentPort.on('message', (e) => listener(e.data));
   else process.on('message', listener);
-  // An orphan must not outlive its parent: when the parent dies the IPC channel closes.
-  process.on('disconnect', () => process.exit(0));
+  // An orphan must not outlive its parent: when the parent dies the IPC channel closes. It
+  // has nothing to save (its work is the parent's, kept durable there), and a clean exit
+  // while onnxruntime or libvips still run on its threads aborted in their teardown
+  // ("terminate called after throwing an instance of 'Napi::Error'"): it just stops.
+  process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
   sendToParent({ t: 'ready' });
 }
 
