@@ -14,8 +14,11 @@ const EMBED_SLICE = 1024;
 const PREDICT_SLICE = 2000;
 /** At most one `dataset.changed` ('predictions') per dataset this often while a refresh runs. */
 const ANNOUNCE_EVERY_MS = 1000;
-/** How long an embed task that caught up waits for more pictures of an import still streaming in. */
-const LINGER_MS = 300;
+/**
+ * An embed task that caught up waits this long for more pictures of an import still streaming
+ * in, and once one came, goes on when a batch gathered or 100 ms later (PictureWaits).
+ */
+const WAIT_FOR_PICTURES = { lingerMs: 300, batch: 8, gatherMs: 100 };
 
 export interface PipelineOptions {
   /** Retrain after label changes (default true; `LOUPE_AUTO_TRAIN=0` turns it off, e.g. for benchmarks). */
@@ -199,7 +202,7 @@ export class Pipeline implements ImpliedWork {
       if (slice.length === 0) {
         // Caught up: while an import streams in, wait a moment for its next pictures (PictureWaits),
         // unless another embed task is queued for the slot.
-        if (opts.linger && !this.embedQueued() && (await this.waits.wait(datasetId, ctx.signal, LINGER_MS))) continue;
+        if (opts.linger && !this.embedQueued() && (await this.waits.wait(datasetId, ctx.signal, WAIT_FOR_PICTURES))) continue;
         break;
       }
       after = slice[slice.length - 1].id;
