@@ -1,7 +1,7 @@
 // predict-folder's temporary CSVs are recorded in the data folder before a byte is written, so a
 // kill -9 cannot leave one in the person's folder for good. These tests kill it, in effect,
 // between writing a record and renaming it into place (a window CI hit once), and mid-write.
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,5 +48,33 @@ describe('TempOutputs at start-up', () => {
     expect([existsSync(whole), readdirSync(journal)]).toEqual([false, []]);
     // Half a record names nothing Loupe can prove is its own: the file stays.
     expect(existsSync(half)).toBe(true);
+  });
+
+  it('removes a file created after its name was recorded but killed before its identity was', async () => {
+    const tmp = join(dir, '.predictions.csv.4f1c-uuid.tmp');
+    await temps.intend('11', tmp);
+    writeFileSync(tmp, ''); // created, then kill -9 before record()
+    expect(await temps.sweep(() => false)).toBe(1);
+    expect([existsSync(tmp), readdirSync(journal)]).toEqual([false, []]);
+  });
+
+  it('forgets a recorded name that was never created, and leaves alone what is no file of ours', async () => {
+    await temps.intend('12', join(dir, '.never-created.tmp'));
+    const folder = join(dir, '.a-folder.tmp');
+    await temps.intend('13', folder);
+    mkdirSync(folder);
+    expect(await temps.sweep(() => false)).toBe(0);
+    expect([existsSync(folder), readdirSync(journal)]).toEqual([true, []]);
+  });
+
+  it('keeps the file of a live task whose identity was not recorded yet', async () => {
+    const tmp = join(dir, '.live.tmp');
+    await temps.intend('14', tmp);
+    writeFileSync(tmp, '');
+    expect(await temps.sweep((id) => id === '14')).toBe(0);
+    expect(existsSync(tmp)).toBe(true);
+    // Its identity recorded after all, the usual rules hold.
+    await temps.record('14', tmp);
+    expect(await temps.clean('14')).toBe('removed');
   });
 });

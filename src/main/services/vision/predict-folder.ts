@@ -130,11 +130,14 @@ export async function runPredictFolder(
   )
     throw exists(output);
   const tmp = join(dirname(output), `.${basename(output)}.${randomUUID()}.tmp`);
+  // Its name is remembered before it exists, so that a kill right after the create cannot leave it behind.
+  await temps?.intend(ctx.id, tmp);
   // Exclusive and no-follow: the temporary name cannot be a link planted to redirect the write.
-  const handle = await open(tmp, CREATE_EXCLUSIVE, 0o644).catch((err: NodeJS.ErrnoException) => {
+  const handle = await open(tmp, CREATE_EXCLUSIVE, 0o644).catch(async (err: NodeJS.ErrnoException) => {
+    await temps?.forget(ctx.id);
     throw new UnrecoverableError(`Cannot write beside ${output}: ${err.code ?? String(err)}.`, err.code === 'ENOENT' ? 'not_found' : 'forbidden');
   });
-  // Remembered before a byte is written, so that a crash from here on cannot leave it behind.
+  // Its identity, before a byte is written: a file put under that name later is never taken for it.
   try {
     await temps?.record(ctx.id, tmp);
   } catch (err) {

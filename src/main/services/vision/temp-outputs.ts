@@ -3,8 +3,8 @@
 //
 // The CSV is written to a temporary name beside the output and published with a hard link
 // (atomic, and it never replaces a file). A process killed meanwhile leaves that temporary
-// file in the person's folder. Each one is recorded here, with its device and inode, before
-// a byte is written (device, inode and birth time); when its task ends (or is found ended at start-up, or starts again)
+// file in the person's folder. Its name is recorded here before it is created, and its
+// identity (device, inode and birth time) before a byte is written; when its task ends (or is found ended at start-up, or starts again)
 // the file is removed, but only if that name still holds the very file Loupe created. A
 // file someone else put under that name since is left alone: Loupe removes only its own.
 import { mkdirSync } from 'node:fs';
@@ -13,8 +13,17 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 /** dev + ino name a file, but a freed inode number is soon given to a new file: its birth time tells them apart ('0' where the file system keeps none). */
-const Entry = z.object({ path: z.string().min(1), dev: z.string(), ino: z.string(), born: z.string() }).strict();
+const Known = z.object({ path: z.string().min(1), dev: z.string(), ino: z.string(), born: z.string() }).strict();
+/**
+ * A name about to be created (`intended`: when, ms since the epoch). A kill between creating
+ * the file and recording its identity would otherwise leave it unrecorded. The name holds a
+ * random UUID, so a file under it that was born after the intent is Loupe's.
+ */
+const Intended = z.object({ path: z.string().min(1), intended: z.string().regex(/^\d+$/) }).strict();
+const Entry = z.union([Known, Intended]);
 type Entry = z.infer<typeof Entry>;
+/** File systems stamp birth times from a coarse clock, a few ms behind Date.now(). */
+const CLOCK_SLACK_MS = 1000n;
 
 /** Task ids are the queue's; anything else in the folder is not ours to read. */
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -27,12 +36,20 @@ export class TempOutputs {
     return join(this.dir, `${taskId}.json`);
   }
 
+  /** Records that task `taskId` is about to create `path` (a name with a random part), before it does. */
+  async intend(taskId: string, path: string): Promise<void> {
+    await this.write(taskId, { path, intended: String(Date.now()) });
+  }
+
   /** Records `path`, just created exclusively by task `taskId`, before anything is written to it. */
   async record(taskId: string, path: string): Promise<void> {
     const s = await lstat(path, { bigint: true });
+    await this.write(taskId, { path, dev: String(s.dev), ino: String(s.ino), born: String(s.birthtimeNs) });
+  }
+
+  private async write(taskId: string, entry: Entry): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     const file = this.entryPath(taskId);
-    const entry: Entry = { path, dev: String(s.dev), ino: String(s.ino), born: String(s.birthtimeNs) };
     // Written whole under another name, then renamed: a crash never leaves half an entry.
     await writeFile(`${file}.new`, JSON.stringify(entry));
     await rename(`${file}.new`, file);
@@ -55,7 +72,11 @@ export class TempOutputs {
     let outcome: 'removed' | 'gone' | 'replaced' = 'gone';
     const s = await lstat(entry.path, { bigint: true }).catch(() => null);
     if (s) {
-      if (s.isFile() && String(s.dev) === entry.dev && String(s.ino) === entry.ino && String(s.birthtimeNs) === entry.born) {
+      const ours =
+        'intended' in entry
+          ? s.birthtimeNs === 0n || s.birthtimeNs >= (BigInt(entry.intended) - CLOCK_SLACK_MS) * 1_000_000n
+          : String(s.dev) === entry.dev && String(s.ino) === entry.ino && String(s.birthtimeNs) === entry.born;
+      if (s.isFile() && ours) {
         await unlink(entry.path);
         outcome = 'removed';
       } else outcome = 'replaced';
