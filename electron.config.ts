@@ -46,6 +46,8 @@ export default defineConfig({
           'script-worker': resolve('src/main/workers/script-worker.ts'),
           // scripts.check / scripts.format: a worker thread started by services/scripts/lang-tools.ts.
           'lang-worker': resolve('src/main/workers/lang-worker.ts'),
+          // An import's read-ahead thread, started by services/library/read-ahead.ts.
+          'read-ahead-worker': resolve('src/main/workers/read-ahead-worker.ts'),
           // Head training: a child process started by services/vision/train-child-process.ts.
           'train-worker': resolve('src/main/workers/train-worker.ts'),
           // The backbone (decode, resize, inference): a child process started by services/vision/engine-process.ts.

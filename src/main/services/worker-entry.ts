@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WatchedChild, type WatchedChildOptions } from '../queue/index';
 
 /**
@@ -28,4 +29,18 @@ export function startWorker(name: string, options: Omit<WatchedChildOptions, 'en
   const { file, execArgv } = workerEntry(name);
   if (!existsSync(file)) throw new Error(`The ${name} entry is missing: ${file}`);
   return new WatchedChild({ ...options, entry: file, execArgv });
+}
+
+/**
+ * Starts the worker entry `name` as a worker thread (a thread of this process, for work that must
+ * stay off the event loop but needs no process of its own). From source, the thread registers
+ * tsx first: a thread cannot take the process's `--import` loader.
+ */
+export function startWorkerThread(name: string, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+  const { file, execArgv } = workerEntry(name);
+  if (execArgv.length === 0) return new Worker(file, options);
+  const boot =
+    `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })` +
+    `.catch((e) => { console.error(e); process.exit(1); });`;
+  return new Worker(boot, { ...options, eval: true });
 }

@@ -1,5 +1,7 @@
-import { Worker } from 'node:worker_threads';
-import { FileRefused, type FileRefusalReason } from '../../vision/node/preprocess/read-file';
+import type { Worker } from 'node:worker_threads';
+import { FileRefused } from '../../vision/node/preprocess/read-file';
+import { startWorkerThread } from '../worker-entry';
+import type { ReadRequest, WireResult } from './read-ahead-protocol';
 
 /**
  * Reads an import's files ahead of its ingest, on a thread of its own, a batch per message.
@@ -10,76 +12,11 @@ import { FileRefused, type FileRefusalReason } from '../../vision/node/preproces
  * it does for a small picture. Here one thread reads a batch with plain blocking calls and hands
  * the bytes over (transferred, not copied) with their SHA-256, which also leaves the main thread.
  * A read that blocks (a hung network mount) holds this thread, as it held a pool thread before,
- * never the event loop. The checks are read-file.ts's: only regular files, never waited on.
- */
-const SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const { createHash } = require('node:crypto');
-const FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0);
-const kindOf = (s) => s.isDirectory() ? 'a folder, not a file' : s.isFIFO() ? 'a named pipe, not a file' : s.isSocket() ? 'a socket, not a file'
-  : (s.isCharacterDevice() || s.isBlockDevice()) ? 'a device, not a file' : 'not a regular file';
-const refuse = (reason, message) => ({ ok: false, reason, message });
-const mib = (n) => Math.floor(n / 1048576);
-function readOne(path, max) {
-  let st;
-  try { st = fs.statSync(path); } catch { return refuse('not_found', path + ' does not exist or cannot be reached.'); }
-  if (!st.isFile()) return refuse('not_a_file', path + ' is ' + kindOf(st) + '; only regular files can be read.');
-  let fd;
-  try { fd = fs.openSync(path, FLAGS); } catch (e) {
-    if (e.code === 'ENXIO') return refuse('not_a_file', path + ' is not a regular file; only regular files can be read.');
-    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return refuse('not_found', path + ' does not exist or cannot be reached.');
-    return refuse('unreadable', path + ' cannot be read (' + e.code + ').');
-  }
-  try {
-    const info = fs.fstatSync(fd);
-    if (!info.isFile()) return refuse('not_a_file', path + ' is ' + kindOf(info) + '; only regular files can be read.');
-    if (info.size === 0) return refuse('empty', path + ' is empty (0 bytes).');
-    if (info.size > max) return refuse('too_large', path + ' is larger than ' + mib(max) + ' MiB.');
-    // One byte more than fstat said: a short read means the end; growth is read and capped too.
-    const chunks = [];
-    let total = 0;
-    for (;;) {
-      const want = total === 0 ? info.size + 1 : Math.max(info.size - total, 65536);
-      const buf = Buffer.allocUnsafeSlow(Math.min(want, max + 1 - total));
-      if (buf.length === 0) return refuse('too_large', path + ' is larger than ' + mib(max) + ' MiB.');
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
-      total += n;
-      if (total > max) return refuse('too_large', path + ' is larger than ' + mib(max) + ' MiB.');
-      if (n < buf.length) break;
-    }
-    if (total === 0) return refuse('empty', path + ' is empty (0 bytes).');
-    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
-    return { ok: true, bytes, hash: createHash('sha256').update(bytes).digest('hex') };
-  } catch (e) {
-    return refuse('unreadable', path + ' cannot be read (' + (e.code || e.message) + ').');
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-parentPort.on('message', (m) => {
-  // Files in order until the batch's byte budget is spent (at least one file).
-  const results = [];
-  let bytes = 0;
-  for (const p of m.paths) {
-    if (results.length > 0 && bytes >= m.budget) break;
-    const r = readOne(p, m.maxBytes);
-    if (r.ok) bytes += r.bytes.length;
-    results.push(r);
-  }
-  // A whole ArrayBuffer per file (allocUnsafeSlow), so handing it over moves it, no copy.
-  const transfer = results.filter((r) => r.ok).map((r) => r.bytes.buffer);
-  parentPort.postMessage({ id: m.id, results: results.map((r) => r.ok ? { ok: true, bytes: r.bytes.buffer, offset: r.bytes.byteOffset, length: r.bytes.length, hash: r.hash } : r) }, [...new Set(transfer)]);
-});
-`;
-
-/** One file read ahead: its bytes and SHA-256, or the refusal readRegularFile would have thrown. */
+ * never the event loop. The thread is workers/read-ahead-worker.ts, with read-file.ts's checks
+ * (readRegularFileSync): only regular files, never waited on.
+ *
+ * One file read ahead: its bytes and SHA-256, or the refusal readRegularFile would have thrown. */
 export type ReadAhead = { ok: true; bytes: Buffer; hash: string } | { ok: false; error: FileRefused | Error };
-
-type WireResult =
-  { ok: true; bytes: ArrayBuffer; offset: number; length: number; hash: string } | { ok: false; reason: FileRefusalReason | 'unreadable'; message: string };
 
 /** The reading thread, started on first use and stopped when idle (it holds no state between batches). */
 export class ReaderThread {
@@ -94,7 +31,7 @@ export class ReaderThread {
     return new Promise<ReadAhead[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, paths, maxBytes, budget });
+      worker.postMessage({ id, paths, maxBytes, budget } satisfies ReadRequest);
     });
   }
 
@@ -106,7 +43,7 @@ export class ReaderThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(SOURCE, { eval: true });
+    const worker = startWorkerThread('read-ahead-worker');
     worker.on('message', (m: { id: number; results: WireResult[] }) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);

@@ -1,10 +1,8 @@
 // `scripts.check` and `scripts.format` in a worker thread (workers/lang-worker.ts), one
 // request at a time in order, so a huge source never blocks the app's thread. The worker
 // starts on first use, is replaced if it dies, and is given a time limit per request.
-import { existsSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../worker-entry';
 import type { Diagnostic } from '../../lang/index';
 import type { LangReply, LangRequest } from './lang-protocol';
 
@@ -12,18 +10,7 @@ import type { LangReply, LangRequest } from './lang-protocol';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 function startWorker(): Worker {
-  const here = fileURLToPath(import.meta.url);
-  if (extname(here) === '.ts') {
-    const file = join(dirname(here), '..', '..', 'workers', 'lang-worker.ts');
-    const boot =
-      `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })` +
-      `.catch((e) => { console.error(e); process.exit(1); });`;
-    return new Worker(boot, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 } });
-  }
-  // Bundled: out/main/lang-worker.js, beside the entry or one level above the chunk holding this code.
-  const near = join(dirname(here), 'lang-worker.js');
-  const file = existsSync(near) ? near : join(dirname(here), '..', 'lang-worker.js');
-  return new Worker(file, { resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 } });
+  return startWorkerThread('lang-worker', { resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 } });
 }
 
 interface Pending {
