@@ -2,6 +2,7 @@
 // kill -9 cannot leave one in the person's folder for good. These tests kill it, in effect,
 // between writing a record and renaming it into place (a window CI hit once), and mid-write.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ describe('TempOutputs at start-up', () => {
   });
 
   it('removes a file created after its name was recorded but killed before its identity was', async () => {
-    const tmp = join(dir, '.predictions.csv.4f1c-uuid.tmp');
+    const tmp = join(dir, `.predictions.csv.${randomUUID()}.tmp`);
     await temps.intend('11', tmp);
     writeFileSync(tmp, ''); // created, then kill -9 before record()
     expect(await temps.sweep(() => false)).toBe(1);
@@ -59,16 +60,20 @@ describe('TempOutputs at start-up', () => {
   });
 
   it('forgets a recorded name that was never created, and leaves alone what is no file of ours', async () => {
-    await temps.intend('12', join(dir, '.never-created.tmp'));
-    const folder = join(dir, '.a-folder.tmp');
+    await temps.intend('12', join(dir, `.never-created.${randomUUID()}.tmp`));
+    const folder = join(dir, `.a-folder.${randomUUID()}.tmp`);
     await temps.intend('13', folder);
     mkdirSync(folder);
+    // An intent names only a temporary file of Loupe's own making: never the person's file.
+    const theirs = join(dir, 'notes.txt');
+    await temps.intend('15', theirs);
+    writeFileSync(theirs, 'mine');
     expect(await temps.sweep(() => false)).toBe(0);
-    expect([existsSync(folder), readdirSync(journal)]).toEqual([true, []]);
+    expect([existsSync(folder), existsSync(theirs), readdirSync(journal)]).toEqual([true, true, []]);
   });
 
   it('keeps the file of a live task whose identity was not recorded yet', async () => {
-    const tmp = join(dir, '.live.tmp');
+    const tmp = join(dir, `.live.${randomUUID()}.tmp`);
     await temps.intend('14', tmp);
     writeFileSync(tmp, '');
     expect(await temps.sweep((id) => id === '14')).toBe(0);

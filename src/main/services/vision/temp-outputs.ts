@@ -9,7 +9,7 @@
 // file someone else put under that name since is left alone: Loupe removes only its own.
 import { mkdirSync } from 'node:fs';
 import { lstat, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 
 /** dev + ino name a file, but a freed inode number is soon given to a new file: its birth time tells them apart ('0' where the file system keeps none). */
@@ -22,6 +22,8 @@ const Known = z.object({ path: z.string().min(1), dev: z.string(), ino: z.string
 const Intended = z.object({ path: z.string().min(1), intended: z.string().regex(/^\d+$/) }).strict();
 const Entry = z.union([Known, Intended]);
 type Entry = z.infer<typeof Entry>;
+/** The names predict-folder gives its temporary files (`.OUTPUT.UUID.tmp`): an intent names nothing else. */
+const TEMP_NAME = /^\..+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 /** File systems stamp birth times from a coarse clock, a few ms behind Date.now(). */
 const CLOCK_SLACK_MS = 1000n;
 
@@ -74,7 +76,7 @@ export class TempOutputs {
     if (s) {
       const ours =
         'intended' in entry
-          ? s.birthtimeNs === 0n || s.birthtimeNs >= (BigInt(entry.intended) - CLOCK_SLACK_MS) * 1_000_000n
+          ? TEMP_NAME.test(basename(entry.path)) && (s.birthtimeNs === 0n || s.birthtimeNs >= (BigInt(entry.intended) - CLOCK_SLACK_MS) * 1_000_000n)
           : String(s.dev) === entry.dev && String(s.ino) === entry.ino && String(s.birthtimeNs) === entry.born;
       if (s.isFile() && ours) {
         await unlink(entry.path);
