@@ -49,12 +49,25 @@ test('a worker shows on the Tasks page with its host and current task, and as lo
   // Freeze the worker (SIGSTOP) while it holds a task: the page shows that task as its work.
   const broker = new RedisTaskQueue(redis.url, { name: 'loupe' });
   try {
-    await datasetWith(server.url, 40);
+    // A task can end between the read that saw it and the SIGSTOP (CI once froze the worker
+    // just after its last completion landed, holding nothing, with no work left to claim). So
+    // freeze, let in-flight messages land, read the broker again, and if it holds nothing,
+    // thaw it, give it more pictures when the queue has run dry, and try again.
+    let seed = 1;
+    await datasetWith(server.url, 40, seed);
     await expect(async () => {
-      const t = (await broker.list({ state: 'running', limit: 100 })).items.find((x) => x.workerId === 'e2e-box');
-      expect(t).toBeDefined();
+      box!.child.kill('SIGCONT');
+      const running = (await broker.list({ state: 'running', limit: 100 })).items;
+      if (!running.some((x) => x.workerId === 'e2e-box')) {
+        const waiting = await broker.list({ state: 'queued', limit: 1 });
+        if (running.length === 0 && waiting.items.length === 0) await datasetWith(server.url, 40, (seed += 40));
+        throw new Error('the worker holds no task yet');
+      }
       box!.child.kill('SIGSTOP');
-    }).toPass({ timeout: 60_000, intervals: [20] });
+      await new Promise((r) => setTimeout(r, 300));
+      const held = (await broker.list({ state: 'running', limit: 100 })).items.filter((x) => x.workerId === 'e2e-box');
+      expect(held.length).toBeGreaterThan(0);
+    }).toPass({ timeout: 90_000, intervals: [20] });
     // Stopped now: what it holds is what it was given last (a claim it sent just before may
     // land meanwhile, so the broker is read again on every try, not once).
     await expect(async () => {
