@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     '## Vision: import → embedded against the bare parts',
     '',
     `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, onnxruntime-node ${ort.env.versions.common}, ` +
-      `backbone ${card.id} (${backbone.variant}), ${THREADS} ORT threads on both sides, everything pinned with \`taskset -c ${CPUS}\`, ${ROUNDS} interleaved round(s), medians; ` +
+      `backbone ${card.id} (${backbone.variant}), ${THREADS} ORT threads on both sides, everything pinned with \`taskset -c ${CPUS}\`, ${ROUNDS} interleaved round(s), medians, each app server's data folder in a block group of its own (bench/vision/app-server.ts); ` +
       `load average ${load0.toFixed(1)} → ${load1.toFixed(1)} (a shared machine: wall times swing, CPU times much less).`,
     '',
     '| pictures | count | A. decode+resize CPU ms/img | C. ORT b32 CPU ms/img | P. app import → embedded CPU ms/img | of P: server process | **CPU ratio (A+C)/P** (target ≥ 0.8×) | wall: bare 1/(A+C) img/s | wall: app img/s | wall ratio |',
