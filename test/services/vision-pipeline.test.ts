@@ -212,6 +212,27 @@ describe('every picture embedded and predicted', () => {
   });
 });
 
+describe('an embed task waiting for an import', () => {
+  it('never counts a picture stored during its wait as embedded when another dataset’s picture ends the wait', async () => {
+    // The task of A catches up and waits for A's next pictures; one of A's is stored and,
+    // before the task goes on, one of B's ends its wait. A's picture must still be embedded:
+    // the task may only mark as done what it saw done, not what was stored meanwhile.
+    const a = library().createDataset('waits-a').id;
+    const b = library().createDataset('waits-b').id;
+    const embedded = (ds: string) => app.services.vision.status(ds).embedded;
+    for (let round = 0; round < 3; round++) {
+      await unlabelled(a, 1, 2000 + round * 10);
+      // Each call stores two pictures (a red and a blue): A gains four a round, B two.
+      const had = 4 * round + 2;
+      await waitFor(() => (embedded(a) === had ? true : undefined), `A's pictures embedded (round ${round})`);
+      // Now A's task waits (up to 300 ms) for more: A's next pictures and B's land together.
+      await Promise.all([unlabelled(a, 1, 2005 + round * 10), unlabelled(b, 1, 3000 + round * 10)]);
+      await waitFor(() => (embedded(a) === had + 2 ? true : undefined), `A's pictures stored during the wait, embedded (round ${round})`, 30_000);
+      await waitFor(() => (embedded(b) === 2 * (round + 1) ? true : undefined), `B's pictures embedded (round ${round})`, 30_000);
+    }
+  }, 180_000);
+});
+
 describe('the start-up sweep', () => {
   it('keeps every picture predicted across later uploads and a switch of model and back', async () => {
     // Each embed task starts where the last one finished (DoneMarks): these are the cases

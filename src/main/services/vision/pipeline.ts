@@ -185,6 +185,8 @@ export class Pipeline implements ImpliedWork {
     const backbone = this.vision.backbone.requireId();
     const failed = new Set<string>();
     let firstFailed = Infinity;
+    /** The newest picture when a look found nothing missing: all up to it were done then. */
+    let caughtUpTo: number | null = null;
     let embedded = 0;
     let predicted = 0;
     // Pictures are looked at in id order and each once per run: the next slice starts past the
@@ -200,6 +202,8 @@ export class Pipeline implements ImpliedWork {
       if (!this.vision.library.hasDataset(datasetId)) break;
       const slice = this.vision.store.predictions.unembedded(datasetId, backbone, EMBED_SLICE, [...failed], after);
       if (slice.length === 0) {
+        // Taken now, with the look: pictures stored while the task waits below are past it.
+        caughtUpTo = Number(this.vision.store.predictions.lastImageId(datasetId));
         // Caught up: while an import streams in, wait a moment for its next pictures (PictureWaits),
         // unless another embed task is queued for the slot.
         if (opts.linger && !this.embedQueued() && (await this.waits.wait(datasetId, ctx.signal, WAIT_FOR_PICTURES))) continue;
@@ -217,11 +221,10 @@ export class Pipeline implements ImpliedWork {
         report();
       }
     }
-    // Nothing is missing past `after` now: every picture up to the newest is done, but for the
-    // ones that failed in this run (a later run tries them again).
-    if (this.vision.library.hasDataset(datasetId)) {
-      const last = Number(this.vision.store.predictions.lastImageId(datasetId));
-      this.done.embeddedUpTo(datasetId, backbone, String(Math.min(last, firstFailed - 1)));
+    // Every picture up to the last look that found nothing missing is done, but for the ones
+    // that failed in this run (a later run tries them again).
+    if (caughtUpTo !== null && this.vision.library.hasDataset(datasetId)) {
+      this.done.embeddedUpTo(datasetId, backbone, String(Math.min(caughtUpTo, firstFailed - 1)));
     }
     predicted += await this.predictMissing(datasetId, backbone, ctx.signal);
     const active = this.vision.store.models.activeModelId(datasetId);
