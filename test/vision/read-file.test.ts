@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileRefused, readRegularFile } from '../../src/main/vision/node/preprocess/read-file';
+import { FileRefused, readRegularFile, readRegularFileSync } from '../../src/main/vision/node/preprocess/read-file';
 import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
 import { VisionError } from '../../src/main/vision/pure/errors';
 
@@ -55,14 +55,23 @@ describe.skipIf(!posix)('readRegularFile', () => {
     expect(await reasonOf(readRegularFile(sock, 1 << 20))).toBe('not_a_file');
   });
 
-  it('reads a regular file whole, and refuses missing, empty and oversized ones', async () => {
+  // The blocking twin (the import's read-ahead thread) must agree with it on every case.
+  const readers = [
+    ['readRegularFile', readRegularFile],
+    ['readRegularFileSync', async (path: string, max: number) => readRegularFileSync(path, max)],
+  ] as const;
+  it.each(readers)('%s reads a regular file whole, and refuses missing, empty, oversized and not-a-file ones', async (_, read) => {
     const bytes = Buffer.alloc(300_000, 7);
     writeFileSync(join(dir, 'big.bin'), bytes);
     writeFileSync(join(dir, 'empty.bin'), '');
-    expect((await readRegularFile(join(dir, 'big.bin'), 1 << 20)).equals(bytes)).toBe(true);
-    expect(await reasonOf(readRegularFile(join(dir, 'big.bin'), 299_999))).toBe('too_large');
-    expect(await reasonOf(readRegularFile(join(dir, 'empty.bin'), 1 << 20))).toBe('empty');
-    expect(await reasonOf(readRegularFile(join(dir, 'nothing-here.bin'), 1 << 20))).toBe('not_found');
+    mkdirSync(join(dir, 'a-folder.bin'), { recursive: true });
+    expect((await read(join(dir, 'big.bin'), 1 << 20)).equals(bytes)).toBe(true);
+    expect((await read(join(dir, 'big.bin'), 300_000)).equals(bytes)).toBe(true);
+    expect(await reasonOf(read(join(dir, 'big.bin'), 299_999))).toBe('too_large');
+    expect(await reasonOf(read(join(dir, 'empty.bin'), 1 << 20))).toBe('empty');
+    expect(await reasonOf(read(join(dir, 'nothing-here.bin'), 1 << 20))).toBe('not_found');
+    expect(await reasonOf(read(join(dir, 'a-folder.bin'), 1 << 20))).toBe('not_a_file');
+    expect(await reasonOf(read('/dev/zero', 1 << 20))).toBe('not_a_file');
   });
 
   it('a name swapped between a file and a pipe while it is read never blocks a read', async () => {

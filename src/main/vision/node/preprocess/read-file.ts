@@ -8,7 +8,7 @@
 // read. So: a `stat` first (refuses the obvious cases without opening anything: opening
 // some devices has effects of its own), then an open with O_NONBLOCK (returns at once on a
 // pipe) and `fstat` on the opened descriptor, which says what was really opened.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 
 const READ_NONBLOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
@@ -26,7 +26,9 @@ export class FileRefused extends Error {
   }
 }
 
-function kindOf(s: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+type Kind = Pick<Stats, 'isFile' | 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>;
+
+function kindOf(s: Kind): string {
   if (s.isDirectory()) return 'a folder';
   if (s.isFIFO()) return 'a named pipe';
   if (s.isSocket()) return 'a socket';
@@ -48,41 +50,72 @@ function openRefusal(path: string, err: unknown): unknown {
   return err;
 }
 
+/** What `stat` or `fstat` said, before a byte is read: only a non-empty regular file within `maxBytes` goes on. */
+function checkKind(path: string, info: Kind): void {
+  if (!info.isFile()) throw notAFile(path, kindOf(info));
+}
+function checkSize(path: string, size: number, maxBytes: number): void {
+  if (size === 0) throw empty(path);
+  if (size > maxBytes) throw tooLarge(path, maxBytes);
+}
+
 /**
- * The next read's size: the first asks for one byte more than fstat's size (a short read then
- * means the end, and the usual file costs one read, not two); then the rest, or 64 KiB if the
- * file grew; never past one byte beyond `maxBytes`.
+ * The reads of one file, whether they block or not: the first asks for one byte more than
+ * fstat's size (a short read then means the end, and the usual file costs one read, not two);
+ * then the rest, or 64 KiB if the file grew; never past one byte beyond `maxBytes`. Reading to
+ * the end, not to fstat's size: the file may change meanwhile, and its growth is capped too.
  */
-const nextRead = (total: number, size: number, maxBytes: number) => Math.min(total === 0 ? size + 1 : Math.max(size - total, 64 * 1024), maxBytes + 1 - total);
+class Chunks {
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly size: number,
+    private readonly maxBytes: number,
+    private readonly alloc: (size: number) => Buffer,
+  ) {}
+
+  /** The buffer for the next read. */
+  next(): Buffer {
+    const want = this.total === 0 ? this.size + 1 : Math.max(this.size - this.total, 64 * 1024);
+    const buf = this.alloc(Math.min(want, this.maxBytes + 1 - this.total));
+    if (buf.length === 0) throw tooLarge(this.path, this.maxBytes);
+    return buf;
+  }
+
+  /** Takes what a read of `buf` gave; true when that was the end of the file. */
+  took(buf: Buffer, bytesRead: number): boolean {
+    if (bytesRead === 0) return true;
+    this.chunks.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    this.total += bytesRead;
+    if (this.total > this.maxBytes) throw tooLarge(this.path, this.maxBytes);
+    return bytesRead < buf.length;
+  }
+
+  whole(): Buffer {
+    if (this.total === 0) throw empty(this.path);
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.total);
+  }
+}
 
 /** The whole content of the regular file `path`, at most `maxBytes` long. Throws FileRefused. */
 export async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> {
   const before = await stat(path).catch(() => null);
   if (!before) throw notFound(path);
-  if (!before.isFile()) throw notAFile(path, kindOf(before));
+  checkKind(path, before);
   const handle = await open(path, READ_NONBLOCK).catch((err: unknown) => {
     throw openRefusal(path, err);
   });
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw notAFile(path, kindOf(info));
-    if (info.size === 0) throw empty(path);
-    if (info.size > maxBytes) throw tooLarge(path, maxBytes);
-    // Read to the end, not to the size fstat gave: the file may change meanwhile; its growth is capped too.
-    const chunks: Buffer[] = [];
-    let total = 0;
+    checkKind(path, info);
+    checkSize(path, info.size, maxBytes);
+    const chunks = new Chunks(path, info.size, maxBytes, (n) => Buffer.allocUnsafe(n));
     for (;;) {
-      const buf = Buffer.allocUnsafe(nextRead(total, info.size, maxBytes));
-      if (buf.length === 0) throw tooLarge(path, maxBytes);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > maxBytes) throw tooLarge(path, maxBytes);
-      if (bytesRead < buf.length) break;
+      const buf = chunks.next();
+      if (chunks.took(buf, (await handle.read(buf, 0, buf.length, null)).bytesRead)) return chunks.whole();
     }
-    if (total === 0) throw empty(path);
-    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
   } finally {
     await handle.close().catch(() => {});
   }
@@ -100,7 +133,7 @@ export function readRegularFileSync(path: string, maxBytes: number): Buffer {
   } catch {
     throw notFound(path);
   }
-  if (!before.isFile()) throw notAFile(path, kindOf(before));
+  checkKind(path, before);
   let fd: number;
   try {
     fd = openSync(path, READ_NONBLOCK);
@@ -109,23 +142,13 @@ export function readRegularFileSync(path: string, maxBytes: number): Buffer {
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) throw notAFile(path, kindOf(info));
-    if (info.size === 0) throw empty(path);
-    if (info.size > maxBytes) throw tooLarge(path, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
+    checkKind(path, info);
+    checkSize(path, info.size, maxBytes);
+    const chunks = new Chunks(path, info.size, maxBytes, (n) => Buffer.allocUnsafeSlow(n));
     for (;;) {
-      const buf = Buffer.allocUnsafeSlow(nextRead(total, info.size, maxBytes));
-      if (buf.length === 0) throw tooLarge(path, maxBytes);
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
-      total += n;
-      if (total > maxBytes) throw tooLarge(path, maxBytes);
-      if (n < buf.length) break;
+      const buf = chunks.next();
+      if (chunks.took(buf, readSync(fd, buf, 0, buf.length, null))) return chunks.whole();
     }
-    if (total === 0) throw empty(path);
-    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
   }
