@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forkChild, type SpawnChild } from '../../src/main/queue/index';
 import { BackboneHost, findModelsDir } from '../../src/main/services/vision/backbone';
-import { InferenceEngine } from '../../src/main/vision/index';
+import { defaultThreads, InferenceEngine } from '../../src/main/vision/index';
 import { kindPicture, kindPictures } from './vision-pictures';
 
 let dir: string;
@@ -104,5 +104,18 @@ describe('the backbone in its own process', () => {
     const after = await host.embed(pics.slice(0, 2));
     expect(after.every((r) => r.ok)).toBe(true);
     expect(host.pid).toBe(pid);
+  }, 60_000);
+
+  it('leaves a core to decoding unless told otherwise: onnxruntime gets the engine default, not a fixed 2', async () => {
+    // A fixed 2 made onnxruntime's two threads take turns on one core while sharp decoded
+    // beside them, which cost 10-20 % more CPU per picture on a two-core machine.
+    const plain = new BackboneHost(findModelsDir(), undefined, spawn);
+    try {
+      await plain.embed([await kindPicture('red', 7, 64)]);
+      expect(plain.report()?.threads).toBe(defaultThreads());
+    } finally {
+      await plain.close();
+    }
+    expect(host.report()?.threads).toBe(2);
   }, 60_000);
 });

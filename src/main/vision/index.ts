@@ -34,7 +34,7 @@ export {
   type EmbedResult,
   type EngineReport,
 } from './node/inference/engine';
-export { defaultProviders, sessionOptions, type ProviderName, type ProviderAttempt } from './node/inference/providers';
+export { defaultProviders, defaultThreads, sessionOptions, type ProviderName, type ProviderAttempt } from './node/inference/providers';
 export {
   listBackbones,
   pickDefaultBackbone,

@@ -101,7 +101,8 @@ export class BackboneHost {
 
   constructor(
     modelsDir: string | null,
-    private readonly threads = 2,
+    /** ORT intra-op threads; undefined: the engine's default, counted where it runs (defaultThreads). */
+    private readonly threads?: number,
     private readonly spawn?: SpawnChild,
     prefer: BackbonePreference = backbonePreference(),
   ) {

@@ -38,7 +38,7 @@ export interface VisionOptions {
   debounceMs?: number;
   /** Which build of the default backbone embeds (default: `LOUPE_BACKBONE`, else auto: int8 where its accuracy check held). */
   backbone?: BackbonePreference;
-  /** ORT threads of the backbone (default 2). */
+  /** ORT threads of the backbone (default: one core left to decoding, at most 4; see defaultThreads). */
   threads?: number;
   /**
    * How the inference and training processes start: child_process.fork by default (headless
@@ -81,7 +81,7 @@ export class VisionService {
     store: Store,
     private readonly opts: VisionOptions,
   ) {
-    this.backbone = new BackboneHost(findModelsDir(opts.modelsDir), opts.threads ?? 2, opts.spawn, opts.backbone);
+    this.backbone = new BackboneHost(findModelsDir(opts.modelsDir), opts.threads, opts.spawn, opts.backbone);
     this.grants = new GrantedFolders(store.settings);
     this.temps = new TempOutputs(join(opts.dataDir, 'pending-outputs'));
     this.records = new VisionRecords(store);
