@@ -106,9 +106,8 @@ describe('the backbone in its own process', () => {
     expect(host.pid).toBe(pid);
   }, 60_000);
 
-  it('leaves a core to decoding unless told otherwise: onnxruntime gets the engine default, not a fixed 2', async () => {
-    // A fixed 2 made onnxruntime's two threads take turns on one core while sharp decoded
-    // beside them, which cost 10-20 % more CPU per picture on a two-core machine.
+  it('gives onnxruntime the engine default thread count, counted in the inference process', async () => {
+    // The app once passed a fixed 2 whatever the machine: too few on eight cores, too many on one.
     const plain = new BackboneHost(findModelsDir(), undefined, spawn);
     try {
       await plain.embed([await kindPicture('red', 7, 64)]);

@@ -7,6 +7,7 @@ import { writeDefaultBackbone } from '../../src/main/vision/node/convert/default
 import { VisionError } from '../../src/main/vision/pure/errors';
 import { listBackbones } from '../../src/main/vision/node/inference/backbones';
 import { InferenceEngine } from '../../src/main/vision/node/inference/engine';
+import { defaultThreads } from '../../src/main/vision/node/inference/providers';
 import type { ModelCard } from '../../src/main/vision/node/inference/model-card';
 import { GraphBuilder } from '../../src/main/vision/node/onnx/graph-builder';
 import { preprocessImage } from '../../src/main/vision/node/preprocess/preprocess';
@@ -47,6 +48,12 @@ describe('InferenceEngine on the default backbone', () => {
     expect(r.backboneId).toBe(`${card.id}+${PIXELS_VERSION}`);
     expect(r.featureDim).toBe(card.output.dim);
     expect(r.threads).toBe(2);
+  });
+
+  it('leaves a core to decoding from three cores up, and uses both of two', () => {
+    // On two cores an idle second core cost a quarter of an import's speed on small pictures;
+    // from three up, ORT threads that fill every core stall whenever a decode holds one.
+    expect([1, 2, 3, 4, 6, 16].map((cores) => defaultThreads(cores))).toEqual([1, 2, 2, 3, 4, 4]);
   });
 
   it('embeds a mixed batch in order: good images get vectors, bad ones error values', async () => {

@@ -26,12 +26,18 @@ export function defaultProviders(platform: NodeJS.Platform = process.platform): 
 }
 
 /**
- * ORT intra-op threads: one core is left to sharp, whose decodes run alongside. With every core
- * given to ORT, its threads wait on each other at every layer whenever a decode holds a core
- * (measured on 2 cores: about 1.3× slower through the pipeline).
+ * ORT intra-op threads for a machine with `cores` cores: one is left to sharp, whose decodes run
+ * alongside, where there are three or more; with every core given to ORT its threads wait on
+ * each other at every layer whenever a decode holds a core (about 1.3× slower through the
+ * pipeline, measured on a heavily loaded 2-core machine). On exactly two cores both go to ORT
+ * all the same: leaving one to decoding idles it on small pictures, whose decode is short
+ * (a whole import of 28×28 PNGs ran 25–30 % faster by the clock with 2 threads than with 1,
+ * 1 MP JPEGs within ±5 %, 2026-12-06, bench/vision/RESULTS-import.md). At most 4, a cap
+ * nobody has measured past: the machines here have two cores.
  */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+export function defaultThreads(cores: number = availableParallelism()): number {
+  if (cores <= 2) return Math.max(1, cores);
+  return Math.min(4, cores - 1);
 }
 
 /**
