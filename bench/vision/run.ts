@@ -65,7 +65,7 @@ async function embeddingBench(): Promise<string> {
   const tmp = join(here, '..', 'tmp', 'vision');
   const { modelPath, card } = writeDefaultBackbone(join(tmp, 'model'));
   const files = await ensurePhotos(join(tmp, 'photos'), FILES);
-  // The engine runs with its defaults (ORT threads = cores - 1, the rest for sharp); the bare
+  // The engine runs with its defaults (ORT threads: defaultThreads, a core left to sharp from three up); the bare
   // ORT phases get every core, the fastest they can be alone.
   const engine = await InferenceEngine.open({ modelPath, providers: ['cpu'] });
   const remote = await EngineProcess.open({ modelPath, providers: ['cpu'] });
@@ -171,7 +171,7 @@ async function embeddingBench(): Promise<string> {
     '## Vision: embedding throughput',
     '',
     `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, 2-core shared VM (${cpus().length} × ${cpus()[0]?.model ?? '?'}), Node ${process.version}, onnxruntime-node ${ort.env.versions.common}, ` +
-      `provider ${report.provider}, ORT threads: ${THREADS} for the bare phases, ${report.threads} in the engine (its default: one core left to sharp), maxBatch ${report.maxBatch}, load average ${load0.toFixed(1)} → ${load1.toFixed(1)} (other work shared the machine).`,
+      `provider ${report.provider}, ORT threads: ${THREADS} for the bare phases, ${report.threads} in the engine (its default, defaultThreads), maxBatch ${report.maxBatch}, load average ${load0.toFixed(1)} → ${load1.toFixed(1)} (other work shared the machine).`,
     `Backbone ${card.id} (${card.output.dim} features). ${files.length} photo-like JPEGs, 1/2/3/4 MP in equal numbers, read from disk. ` +
       `${ROUNDS} interleaved rounds (A B C D each round); medians shown. CPU = process user+system time per image (all threads).`,
     '',
