@@ -107,4 +107,10 @@ test('review mode: Enter accepts, a digit corrects, the label changes, Ctrl+Z un
   await expect(review).toBeHidden();
   await expect(page).toHaveURL(new RegExp(`#/library/${datasetId}$`));
   await expect(labelCount(page, 'unlabeled')).toHaveText('3');
+
+  // Settings names what ran those predictions: the provider and onnxruntime's thread count.
+  await page.keyboard.press('Alt+6');
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await expect(page.getByTestId('inference-provider')).toHaveText('cpu');
+  await expect(page.getByTestId('inference-threads')).toHaveText(/^[1-4]$/);
 });

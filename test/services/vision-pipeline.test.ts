@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type LoupeApp } from '../../src/main/app';
 import { openStore } from '../../src/main/store';
 import { LibraryService } from '../../src/main/services/library';
+import { defaultThreads } from '../../src/main/vision/index';
 import type { Image } from '../../src/shared/contract/index';
 import { call } from '../api/client';
 import { kindPictures, waitFor } from './vision-pictures';
@@ -71,7 +72,8 @@ describe('every picture embedded and predicted', () => {
     const all = await get(`/v1/datasets/${datasetId}/images?limit=100`);
     expect(all.items).toHaveLength(20);
     expect(all.items.every((i) => i.prediction !== null)).toBe(true);
-    expect(app.services.vision.status(datasetId)).toMatchObject({ images: 20, embedded: 20 });
+    // The thread count the inference process runs with, as Settings shows it: the engine default.
+    expect(app.services.vision.status(datasetId)).toMatchObject({ images: 20, embedded: 20, provider: 'cpu', threads: defaultThreads() });
   });
 
   it('filters by predicted label and confidence, and sorts by confidence across pages', async () => {

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { messageOf } from '../lib/errors';
 import { useCurrentDataset } from '../train/queries';
 
-/** Which backbone and execution provider run inference, as the vision service reports them. */
+/** Which backbone, execution provider and thread count run inference, as the vision service reports them. */
 export function InferenceSection() {
   const { dataset, loading } = useCurrentDataset();
   const status = useQuery({
@@ -28,6 +28,14 @@ export function InferenceSection() {
           <code data-testid="inference-provider">{s ? (s.provider ?? 'not loaded yet (starts with the first prediction)') : '…'}</code>
         </dd>
       </div>
+      {s?.threads ? (
+        <div className="settings-row">
+          <dt>Threads</dt>
+          <dd>
+            <code data-testid="inference-threads">{s.threads}</code> <span className="muted small">onnxruntime threads; decoding runs beside them</span>
+          </dd>
+        </div>
+      ) : null}
       {s?.error ? (
         <div className="settings-row">
           <dt>Problem</dt>

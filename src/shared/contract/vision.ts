@@ -169,6 +169,8 @@ export type DuplicateGroup = z.infer<typeof DuplicateGroup>;
 export const VisionStatus = z.object({
   backbone: z.string().nullable(),
   provider: z.string().nullable(),
+  /** onnxruntime's intra-op threads for the backbone (null until it has opened). */
+  threads: z.number().int().nullable(),
   /** Why the backbone could not open, when it could not. */
   error: z.string().nullable(),
   images: z.number().int(),

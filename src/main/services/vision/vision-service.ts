@@ -247,6 +247,7 @@ export class VisionService {
     return {
       backbone: id,
       provider: this.backbone.report()?.provider ?? null,
+      threads: this.backbone.report()?.threads ?? null,
       error: this.backbone.error,
       images: counts.images,
       embedded: counts.embedded,
