@@ -337,6 +337,19 @@ describe('the contract over /ipc', () => {
     ws.close();
   });
 
+  it('carries the largest call the contract allows (100,000 accepted guesses, about 18 MB)', async () => {
+    // The socket once closed on frames over 4 MiB, so the browser shell could not send calls
+    // its own contract calls valid.
+    const ws = await openSocket('/ipc', { authorization: `Bearer ${token}` });
+    const reply = new Promise<any>((resolve) => ws.once('message', (m) => resolve(JSON.parse(String(m)))));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ id: `9${String(i).padStart(63, '0')}`, label: 'l'.repeat(100) }));
+    ws.send(JSON.stringify({ id: 1, method: 'images.accept', params: { items } }));
+    const answer = await Promise.race([reply, closed.then((code) => ({ closed: code }))]);
+    expect(answer).toMatchObject({ id: 1, ok: true, value: { updated: 0 } });
+    ws.close();
+  }, 60_000);
+
   it('refuses /ipc without a token', async () => {
     await expect(openSocket('/ipc')).rejects.toThrow(/401/);
   });

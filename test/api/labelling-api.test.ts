@@ -130,6 +130,19 @@ describe('undo and redo', () => {
     expect((await post(`/v1/datasets/${id}/accept`, { items: [] })).status).toBe(422);
   });
 
+  it('takes as many guesses in one request as its schema allows (100,000: about 18 MB of JSON)', async () => {
+    // A schema-driven fuzzer found valid requests refused with 413: the route kept the 1 MiB default.
+    const { id, images } = await dataset([null], 180);
+    const label = 'l'.repeat(100);
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ id: i === 0 ? images[0] : `9${String(i).padStart(63, '0')}`, label }));
+    const r = await post(`/v1/datasets/${id}/accept`, { items });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ updated: 1 });
+    expect(await labelOf(images[0])).toBe(label);
+    const over = await post(`/v1/datasets/${id}/accept`, { items: [...items, { id: images[0], label }] });
+    expect(over.status).toBe(422);
+  }, 60_000);
+
   it('keeps the history across a restart', async () => {
     const { id, images } = await dataset(['x', 'x', 'x'], 150);
     const ids = images;

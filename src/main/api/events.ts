@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Blueprint, Context } from '../http/index';
 import { serveContractSocket } from '../ipc/index';
-import type { ImportProgress } from '../../shared/contract/index';
+import { MAX_CALL_BYTES, type ImportProgress } from '../../shared/contract/index';
 import type { ApiDeps } from './deps';
 
 /** Browsers send Origin; the page's own origin and the configured ones may open sockets. */
@@ -57,7 +57,7 @@ export function eventRoutes(app: Blueprint, deps: ApiDeps): void {
 
   app.ws('/ipc', (socket) => serveContractSocket(socket, deps), {
     origins,
-    maxPayload: 4 * 1024 * 1024,
+    maxPayload: MAX_CALL_BYTES,
     summary: 'The typed contract over WebSocket (the browser shell’s window.loupe)',
     description:
       'Text frames `{"id","method","params"}` answered by `{"id","ok","value"|"error"}`; events pushed as `{"event","payload"}`. A plain GET answers 426.',

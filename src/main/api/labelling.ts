@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Blueprint } from '../http/index';
-import { HistoryEntry, LabelChange, LabelColor, LabelCount, LabelName } from '../../shared/contract/index';
+import { HistoryEntry, LabelChange, LabelColor, LabelCount, LabelName, MAX_CALL_BYTES } from '../../shared/contract/index';
 import { IdParams, type ApiDeps } from './deps';
 
 const LabelParams = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(100) });
@@ -43,6 +43,7 @@ export function labellingRoutes(v1: Blueprint, { library }: ApiDeps): void {
     {
       summary: 'Accept predictions: each picture takes the label given with it (the guess shown); one undo step',
       tags: ['labels'],
+      bodyLimit: MAX_CALL_BYTES,
       schema: { params: IdParams, body: Accept, response: { 200: LabelChange } },
     },
     (ctx) => {

@@ -1,15 +1,14 @@
 import type { RawData, WebSocket } from 'ws';
-import type { CallFrame, EventFrame, ReplyFrame } from '../../shared/contract/index';
+import { MAX_CALL_BYTES, type CallFrame, type EventFrame, type ReplyFrame } from '../../shared/contract/index';
 import type { Dispatcher } from './dispatcher';
 import type { EventBus } from './event-bus';
 
 /** Events are dropped for a client this far behind (a stalled tab must not grow memory). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-const MAX_FRAME_CHARS = 4 * 1024 * 1024;
 
 function parseCall(data: RawData): CallFrame | null {
   const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-  if (text.length > MAX_FRAME_CHARS) return null;
+  if (text.length > MAX_CALL_BYTES) return null;
   let frame: unknown;
   try {
     frame = JSON.parse(text);

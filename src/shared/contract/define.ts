@@ -36,6 +36,13 @@ export interface HttpBinding {
   timeoutMs?: number;
 }
 
+/**
+ * The largest call any transport carries, in bytes: the biggest input the schemas allow fits
+ * (images.accept: 100,000 pictures × a 64-character id and a 100-character label, about
+ * 18 MB of JSON). A transport with a smaller limit refused calls its own contract calls valid.
+ */
+export const MAX_CALL_BYTES = 24 * 1024 * 1024;
+
 export function procedure<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, http?: HttpBinding): ProcedureDef<I, O> {
   return http ? { input, output, http } : { input, output };
 }
