@@ -106,7 +106,7 @@ describe('the backbone in its own process', () => {
     expect(host.pid).toBe(pid);
   }, 60_000);
 
-  it('gives onnxruntime the engine default thread count, counted in the inference process', async () => {
+  it('gives onnxruntime the engine default thread count unless told otherwise', async () => {
     // The app once passed a fixed 2 whatever the machine: too few on eight cores, too many on one.
     const plain = new BackboneHost(findModelsDir(), undefined, spawn);
     try {
