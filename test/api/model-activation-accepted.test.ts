@@ -126,12 +126,11 @@ describe.skipIf(!fmnistAvailable())('activation after bulk-accepted guesses', ()
     expect(c.newAccuracy).toBeGreaterThanOrEqual(c.accuracy);
     expect((await get(`/v1/datasets/${datasetId}`)).json.activeModelId).toBe(v2);
     // …whereas on every held-out picture v1 is right on each accepted guess by construction,
-    // which lifts its score: the rule before this one counted those and so favoured v1. (How
-    // far v2 trails that lifted score varies with training; a tie was seen once, so only
-    // "not ahead" is asserted: the old rule never had a reason to prefer v2.)
+    // which lifts its score: the rule before this one counted those and so favoured v1. Only
+    // the lift is asserted. Whether v2 still trails the lifted score varies with training: a
+    // tie came up in one CI run, and v2 ahead (0.824 against 0.813) in another, under load.
     const v1OnAll = (c.accuracy * c.pictures + c.leftOut) / (c.pictures + c.leftOut);
     expect(v1OnAll).toBeGreaterThan(c.accuracy);
-    expect(v1OnAll).toBeGreaterThanOrEqual(second.metrics.accuracy);
 
     // The compare view scores both on the same independent pictures and says how many were left out.
     const cmp = await get(`/v1/model-comparison?a=${v1}&b=${v2}`);
