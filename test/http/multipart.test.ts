@@ -56,6 +56,17 @@ describe('multipart', () => {
     expect(readdirSync(uploadDir)).toEqual([]);
   });
 
+  it('lets a client that sends its whole body before reading (fetch, requests) read the 413 and its sentence', async () => {
+    // Closing at once after the answer reset such clients mid-upload: fetch saw only "fetch failed".
+    const { url } = await L.up(build);
+    const files = Array.from({ length: 200 }, (_, i) => ({ name: 'image', filename: `p${i}.jpg`, data: 'x'.repeat(900) }));
+    const r = await post(url, '/mem', form(files));
+    expect(r.status).toBe(413);
+    expect((await r.json()).error).toEqual({ code: 'payload_too_large', message: 'Too many files; at most 3.' });
+    // The connection is kept, as for any answer: the body was read to its end.
+    expect(r.headers.get('connection')).not.toBe('close');
+  });
+
   it('answers 413 for a file over its limit instead of truncating it, and leaves no temp file', async () => {
     const { url } = await L.up(build);
     let r = await post(url, '/mem', form([{ name: 'image', filename: 'big.jpg', data: 'x'.repeat(5000) }]));

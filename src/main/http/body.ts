@@ -22,10 +22,7 @@ export function readBodyAs<T, A>(req: IncomingMessage, limit: number, finish: (b
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
     const n = Number(declared);
-    if (n > limit) {
-      drop(req);
-      return Promise.reject(tooLarge(limit));
-    }
+    if (n > limit) return Promise.reject(refuseBody(req, tooLargeMessage(limit)));
     if (n === 0) return settleWith(finish, arg);
   } else if (req.headers['transfer-encoding'] === undefined) {
     return settleWith(finish, arg);
@@ -89,8 +86,7 @@ function onData(this: BodyCarrier, chunk: Buffer): void {
   if (st.size > st.limit) {
     st.settled = true;
     detach(this);
-    drop(this);
-    st.reject(tooLarge(st.limit));
+    st.reject(refuseBody(this, tooLargeMessage(st.limit)));
     return;
   }
   if (st.first === null) st.first = chunk;
@@ -121,16 +117,29 @@ function onClose(this: BodyCarrier): void {
 
 const EMPTY = Buffer.alloc(0);
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'payload_too_large', `Body is larger than the limit of ${limit} bytes.`, {
-    headers: { Connection: 'close' },
-  });
+function tooLargeMessage(limit: number): string {
+  return `Body is larger than the limit of ${limit} bytes.`;
 }
 
-/** Stops reading an unwanted body; the connection is closed after the answer. */
-function drop(req: IncomingMessage): void {
+/**
+ * A refused body declared at most this large is read to its end and thrown away, and the
+ * connection kept: a client that sends its whole body before it reads (fetch, Python's
+ * requests) then reads the 413 and its sentence instead of a reset. A bigger or undeclared
+ * body is not worth reading to say no: it is left unread and the connection closed.
+ */
+export const DRAIN_REFUSED_BYTES = 16 * 1024 * 1024;
+
+/** The 413 for a body refused mid-way (or from its Content-Length), and what becomes of the rest of it. */
+export function refuseBody(req: IncomingMessage, message: string): HttpError {
+  const declared = Number(req.headers['content-length']);
+  if (declared <= DRAIN_REFUSED_BYTES) {
+    req.unpipe();
+    req.resume();
+    return new HttpError(413, 'payload_too_large', message);
+  }
   req.pause();
   req.unpipe();
+  return new HttpError(413, 'payload_too_large', message, { headers: { Connection: 'close' } });
 }
 
 /** True when the request declares that it carries a body at all. */

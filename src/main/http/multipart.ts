@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { isForbiddenKey, mediaType } from './body';
+import { isForbiddenKey, mediaType, refuseBody } from './body';
 import { HttpError, errors } from './errors';
 
 export interface MultipartOptions {
@@ -65,7 +65,7 @@ export function parseMultipart(req: IncomingMessage, opts: MultipartOptions = {}
 
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxTotal + 64 * 1024 + (opts.maxFields ?? 100) * (opts.maxFieldSize ?? 64 * 1024)) {
-    return Promise.reject(tooLarge(`The upload is larger than the limit of ${maxTotal} bytes.`));
+    return Promise.reject(refuseBody(req, `The upload is larger than the limit of ${maxTotal} bytes.`));
   }
 
   let bb: busboy.Busboy;
@@ -126,11 +126,11 @@ export function parseMultipart(req: IncomingMessage, opts: MultipartOptions = {}
       const file: UploadedFile = { field: name, filename: info.filename ?? '', mimeType: info.mimeType, size: 0 };
       files.push(file);
       active.add(stream);
-      stream.on('limit', () => fail(tooLarge(`File "${file.filename}" is larger than the limit of ${maxFileSize} bytes.`)));
+      stream.on('limit', () => fail(refuseBody(req, `File "${file.filename}" is larger than the limit of ${maxFileSize} bytes.`)));
       stream.on('data', (chunk: Buffer) => {
         file.size += chunk.length;
         total += chunk.length;
-        if (total > maxTotal) fail(tooLarge(`The upload is larger than the limit of ${maxTotal} bytes.`));
+        if (total > maxTotal) fail(refuseBody(req, `The upload is larger than the limit of ${maxTotal} bytes.`));
       });
       if (storage === 'memory') {
         const chunks: Buffer[] = [];
@@ -168,15 +168,15 @@ export function parseMultipart(req: IncomingMessage, opts: MultipartOptions = {}
     bb.on('field', (name, value, info) => {
       if (failed) return;
       if (isForbiddenKey(name)) return fail(forbidden(name));
-      if (info.valueTruncated) return fail(tooLarge(`Field "${name}" is larger than the limit.`));
+      if (info.valueTruncated) return fail(refuseBody(req, `Field "${name}" is larger than the limit.`));
       const prev = fields[name];
       if (prev === undefined) fields[name] = value;
       else if (Array.isArray(prev)) prev.push(value);
       else fields[name] = [prev, value];
     });
-    bb.on('filesLimit', () => fail(tooLarge(`Too many files; at most ${maxFiles}.`)));
-    bb.on('fieldsLimit', () => fail(tooLarge('Too many fields.')));
-    bb.on('partsLimit', () => fail(tooLarge('Too many parts.')));
+    bb.on('filesLimit', () => fail(refuseBody(req, `Too many files; at most ${maxFiles}.`)));
+    bb.on('fieldsLimit', () => fail(refuseBody(req, 'Too many fields.')));
+    bb.on('partsLimit', () => fail(refuseBody(req, 'Too many parts.')));
     bb.on('error', (err: Error) => fail(errors.badRequest(`Malformed multipart body: ${err.message}.`)));
     bb.on('close', () => {
       void Promise.all(pending).then(() => {
@@ -187,10 +187,6 @@ export function parseMultipart(req: IncomingMessage, opts: MultipartOptions = {}
     });
     req.pipe(bb);
   });
-}
-
-function tooLarge(message: string): HttpError {
-  return new HttpError(413, 'payload_too_large', message, { headers: { Connection: 'close' } });
 }
 
 function forbidden(name: string): HttpError {
