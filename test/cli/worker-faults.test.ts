@@ -156,9 +156,20 @@ describe('workers under faults, with real processes', () => {
     let other;
     try {
       await datasetWith(server.url, 40);
-      const held = await until(async () => (await batches(redis.url)).find((t) => t.state === 'running' && t.workerId === 'cut-off'));
-      net1.cut();
-      const cutAt = Date.now();
+      // The cut must find the worker holding a task. One that ends between the read and the cut
+      // leaves nothing to drop (the likeliest reason CI once waited 30 s here for a drop, on a
+      // busy machine), so then the network is healed and the cut tried on the worker's next task.
+      let held: Awaited<ReturnType<typeof batches>>[number] | undefined;
+      let cutAt = 0;
+      for (let attempt = 1; held === undefined; attempt++) {
+        const seen = await until(async () => (await batches(redis.url)).find((t) => t.state === 'running' && t.workerId === 'cut-off'));
+        net1.cut();
+        cutAt = Date.now();
+        const atCut = (await batches(redis.url)).find((t) => t.id === seen.id);
+        if (atCut?.state === 'running' && atCut.workerId === 'cut-off') held = seen;
+        else if (attempt === 5) throw new Error('the cut-off worker held no task at any of 5 cuts');
+        else net1.heal();
+      }
       other = await worker(redis.url, server.url, 'other', ['--slots', '2', '--lease-ms', '4000']);
       await until(async () => /dropped task/.test(cutOff.err()), 30_000);
       await new Promise((r) => setTimeout(r, 1500));
