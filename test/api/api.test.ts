@@ -334,6 +334,10 @@ describe('the contract over /ipc', () => {
     for (let i = 0; i < 1000 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     // Creating the dataset announced it; adding a label announces the change of labels.
     expect(events).toEqual([{ event: 'dataset.changed', payload: { datasetId: made.value.id, reason: 'created' } }, labelsEvent]);
+    // A path longer than any file system allows is refused as REST's import refuses it.
+    const longPath = await rpc(4, 'imports.start', { datasetId: made.value.id, paths: ['/' + 'a'.repeat(5000)] });
+    expect(longPath).toMatchObject({ id: 4, ok: false, error: { code: 'validation', field: 'paths.0' } });
+    expect(longPath.error.message).toMatch(/4096/);
     ws.close();
   });
 

@@ -125,7 +125,7 @@ function tooLargeMessage(limit: number): string {
  * A refused body declared at most this large is read to its end and thrown away, and the
  * connection kept: a client that sends its whole body before it reads (fetch, Python's
  * requests) then reads the 413 and its sentence instead of a reset. A bigger or undeclared
- * body is not worth reading to say no: it is left unread and the connection closed.
+ * body is not worth reading to say no: the connection is closed after the answer.
  */
 export const DRAIN_REFUSED_BYTES = 16 * 1024 * 1024;
 

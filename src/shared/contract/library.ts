@@ -170,7 +170,7 @@ export const libraryProcedures = {
     z
       .object({
         datasetId: Id,
-        paths: z.array(z.string().min(1)).min(1).max(10_000),
+        paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
         labels: z.enum(['folders', 'none']).default('folders'),
         label: LabelName.optional(),
       })

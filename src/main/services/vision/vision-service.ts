@@ -38,7 +38,7 @@ export interface VisionOptions {
   debounceMs?: number;
   /** Which build of the default backbone embeds (default: `LOUPE_BACKBONE`, else auto: int8 where its accuracy check held). */
   backbone?: BackbonePreference;
-  /** ORT threads of the backbone (default: one core left to decoding, at most 4; see defaultThreads). */
+  /** ORT threads of the backbone (default: defaultThreads, 1 on one core, 2 on two, cores − 1 up to 4 beyond). */
   threads?: number;
   /**
    * How the inference and training processes start: child_process.fork by default (headless
@@ -244,10 +244,11 @@ export class VisionService {
     this.opts.library.getDataset(datasetId);
     const id = this.backbone.id;
     const counts = this.vision.store.predictions.counts(datasetId, id, null);
+    const report = this.backbone.report();
     return {
       backbone: id,
-      provider: this.backbone.report()?.provider ?? null,
-      threads: this.backbone.report()?.threads ?? null,
+      provider: report?.provider ?? null,
+      threads: report?.threads ?? null,
       error: this.backbone.error,
       images: counts.images,
       embedded: counts.embedded,
